@@ -1,0 +1,9 @@
+//! Sitewatch: a desktop GIS viewer for watching a construction site change through dated imagery.
+//!
+//! Flow: files & services → [`model`] → [`scene`] → backends (the window, export);
+//! UI → [`command::Command`] → model. Nothing in `model`, `spatial`, `imagery` or `scene` knows egui.
+#![deny(clippy::unwrap_used)]
+
+pub mod imagery;
+pub mod model;
+pub mod spatial;

@@ -1,0 +1,466 @@
+//! The project file: an RFC 7946 GeoJSON FeatureCollection.
+//!
+//! Annotations are its features; everything else lives in one foreign member, `"sitewatch"`, with
+//! a format version, so `ogrinfo` and QGIS open a project file as it is. Fields this version does
+//! not know are kept and written back. Saves are atomic: temp file, fsync, rename.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use geo::{Coord, LineString, Point, Polygon};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::annotation::{Annotation, Certainty, Shape, Status};
+use super::category::Category;
+use super::date::FuzzyDate;
+use super::layer::ImageryLayer;
+use super::project::Project;
+use super::source::{Citation, Source};
+use super::stage::Stage;
+use crate::spatial::LonLatBox;
+
+/// The format version this build writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Why a project could not be loaded or saved. The file (or origin) comes last in each message.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    /// The file could not be read.
+    #[error("cannot read the project file ({source}): {origin}")]
+    Read {
+        /// Which file.
+        origin: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not JSON, or not the shape of a Sitewatch project.
+    #[error("not a valid Sitewatch project at line {line}, column {column} ({message}): {origin}")]
+    Json {
+        /// Which file.
+        origin: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong there.
+        message: String,
+        /// The parser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The JSON parses but breaks a rule (duplicate id, coordinates out of range …).
+    #[error("invalid project ({what}): {origin}")]
+    Invalid {
+        /// Which file.
+        origin: String,
+        /// What is wrong and where (feature number and id).
+        what: String,
+    },
+    /// The file could not be written; the previous file, if any, is untouched.
+    #[error("cannot save the project ({source}): {origin}")]
+    Write {
+        /// Which file.
+        origin: String,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// A loaded project and what was odd about it but not fatal.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The project.
+    pub project: Project,
+    /// Things the user should know (unknown category or source keys, a newer format version).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+enum CollectionType {
+    FeatureCollection,
+}
+
+#[derive(Deserialize)]
+enum FeatureType {
+    Feature,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FeatureId {
+    Text(String),
+    Number(serde_json::Number),
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type")]
+enum GeometryDoc {
+    Point { coordinates: Vec<f64> },
+    LineString { coordinates: Vec<Vec<f64>> },
+    Polygon { coordinates: Vec<Vec<Vec<f64>>> },
+}
+
+#[derive(Deserialize)]
+struct PropertiesDoc {
+    label: String,
+    category: String,
+    #[serde(default)]
+    status: Status,
+    #[serde(default)]
+    certainty: Certainty,
+    seen_from: FuzzyDate,
+    #[serde(default)]
+    seen_until: Option<FuzzyDate>,
+    #[serde(default)]
+    sources: Vec<Citation>,
+    #[serde(default)]
+    note: String,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct FeatureDoc {
+    #[serde(rename = "type")]
+    _kind: FeatureType,
+    id: FeatureId,
+    geometry: GeometryDoc,
+    properties: PropertiesDoc,
+}
+
+#[derive(Deserialize, Serialize)]
+struct MetaDoc {
+    format_version: u32,
+    name: String,
+    #[serde(default)]
+    description: String,
+    home: LonLatBox,
+    #[serde(default)]
+    categories: Vec<Category>,
+    #[serde(default)]
+    sources: Vec<Source>,
+    #[serde(default)]
+    stages: Vec<Stage>,
+    #[serde(default)]
+    layers: Vec<ImageryLayer>,
+}
+
+#[derive(Deserialize)]
+struct FileDoc {
+    #[serde(rename = "type")]
+    _kind: CollectionType,
+    sitewatch: MetaDoc,
+    features: Vec<FeatureDoc>,
+}
+
+/// Reads and validates a project file.
+pub fn load(path: &Path) -> Result<Loaded, ProjectError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
+        origin: origin.clone(),
+        source,
+    })?;
+    parse(&text, &origin)
+}
+
+/// Parses project text; `origin` names it in messages (a path, or "embedded default project").
+pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
+    let json_err = |source: serde_json::Error| {
+        let message = source.to_string();
+        // serde_json appends " at line L column C"; we report those separately.
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.clone(), |(m, _)| m.to_owned());
+        ProjectError::Json {
+            origin: origin.to_owned(),
+            line: source.line(),
+            column: source.column(),
+            message,
+            source,
+        }
+    };
+    // The typed pass has no flattening at the top and feature levels, so serde_json reports
+    // the exact line and column of what is wrong; the untyped pass collects unknown fields.
+    let doc: FileDoc = serde_json::from_str(text).map_err(json_err)?;
+    let raw: Map<String, Value> = serde_json::from_str(text).map_err(json_err)?;
+    let invalid = |what: String| ProjectError::Invalid {
+        origin: origin.to_owned(),
+        what,
+    };
+
+    let mut warnings = Vec::new();
+    let meta = doc.sitewatch;
+    if meta.format_version > FORMAT_VERSION {
+        warnings.push(format!(
+            "written by a newer Sitewatch (format {}, this one reads {FORMAT_VERSION}); unknown fields are kept",
+            meta.format_version
+        ));
+    }
+    let raw_features = raw.get("features").and_then(Value::as_array);
+    let mut annotations = Vec::with_capacity(doc.features.len());
+    for (index, feature) in doc.features.into_iter().enumerate() {
+        let id = match feature.id {
+            FeatureId::Text(t) => t,
+            FeatureId::Number(n) => n.to_string(),
+        };
+        let shape = shape_from_doc(feature.geometry)
+            .map_err(|e| invalid(format!("feature {} (id \"{id}\"): {e}", index + 1)))?;
+        if annotations.iter().any(|a: &Annotation| a.id == id) {
+            return Err(invalid(format!(
+                "feature {} repeats the id \"{id}\"",
+                index + 1
+            )));
+        }
+        let raw_feature = raw_features
+            .and_then(|f| f.get(index))
+            .and_then(Value::as_object);
+        let extra_members = unknown_fields(raw_feature, &["type", "id", "geometry", "properties"]);
+        let p = feature.properties;
+        annotations.push(Annotation {
+            id,
+            shape,
+            label: p.label,
+            category: p.category,
+            status: p.status,
+            certainty: p.certainty,
+            seen_from: p.seen_from,
+            seen_until: p.seen_until,
+            sources: p.sources,
+            note: p.note,
+            extra_properties: p.extra,
+            extra_members,
+        });
+    }
+
+    let raw_meta = raw.get("sitewatch").and_then(Value::as_object);
+    let mut project = Project {
+        name: meta.name,
+        description: meta.description,
+        home: meta.home,
+        categories: meta.categories,
+        sources: meta.sources,
+        stages: meta.stages,
+        layers: meta.layers,
+        annotations,
+        extra: unknown_fields(
+            raw_meta,
+            &[
+                "format_version",
+                "name",
+                "description",
+                "home",
+                "categories",
+                "sources",
+                "stages",
+                "layers",
+            ],
+        ),
+        extra_members: unknown_fields(Some(&raw), &["type", "sitewatch", "features"]),
+    };
+    project.sort_stages();
+    warnings.extend(check_references(&project));
+    Ok(Loaded { project, warnings })
+}
+
+fn unknown_fields(object: Option<&Map<String, Value>>, known: &[&str]) -> Map<String, Value> {
+    object
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !known.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn position(values: &[f64]) -> Result<Coord<f64>, String> {
+    let [lon, lat, ..] = values else {
+        return Err(format!("a position needs [lon, lat], got {values:?}"));
+    };
+    if !lon.is_finite() || !lat.is_finite() || lon.abs() > 180.0 || lat.abs() > 90.0 {
+        return Err(format!(
+            "position [{lon}, {lat}] is outside longitude ±180°, latitude ±90°"
+        ));
+    }
+    Ok(Coord { x: *lon, y: *lat })
+}
+
+fn line(values: &[Vec<f64>]) -> Result<LineString<f64>, String> {
+    values
+        .iter()
+        .map(|p| position(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map(LineString::from)
+}
+
+fn shape_from_doc(geometry: GeometryDoc) -> Result<Shape, String> {
+    match geometry {
+        GeometryDoc::Point { coordinates } => Ok(Shape::Point(Point(position(&coordinates)?))),
+        GeometryDoc::LineString { coordinates } => {
+            let l = line(&coordinates)?;
+            if l.0.len() < 2 {
+                return Err("a LineString needs at least two positions".into());
+            }
+            Ok(Shape::Line(l))
+        }
+        GeometryDoc::Polygon { coordinates } => {
+            let mut rings = coordinates.iter().map(|r| line(r));
+            let exterior = rings.next().ok_or("a Polygon needs an exterior ring")??;
+            let interiors = rings.collect::<Result<Vec<_>, _>>()?;
+            for ring in std::iter::once(&exterior).chain(&interiors) {
+                if ring.0.len() < 4 || ring.0.first() != ring.0.last() {
+                    return Err(
+                        "a Polygon ring needs at least four positions, the last equal to the first"
+                            .into(),
+                    );
+                }
+            }
+            Ok(Shape::Polygon(Polygon::new(exterior, interiors)))
+        }
+    }
+}
+
+fn check_references(project: &Project) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut check_citations = |owner: &str, citations: &[Citation]| {
+        for c in citations {
+            if project.source(&c.source).is_none() {
+                warnings.push(format!("{owner} cites an unknown source \"{}\"", c.source));
+            }
+        }
+    };
+    for s in &project.stages {
+        check_citations(&format!("stage \"{}\"", s.title), &s.sources);
+    }
+    for a in &project.annotations {
+        check_citations(&format!("annotation \"{}\"", a.id), &a.sources);
+    }
+    for a in &project.annotations {
+        if project.category(&a.category).is_none() {
+            warnings.push(format!(
+                "annotation \"{}\" has an unknown category \"{}\"; drawn in the default style",
+                a.id, a.category
+            ));
+        }
+    }
+    warnings
+}
+
+fn coords_json(line: &LineString<f64>) -> Value {
+    Value::Array(line.0.iter().map(|c| json!([c.x, c.y])).collect())
+}
+
+fn geometry_json(shape: &Shape) -> Value {
+    match shape {
+        Shape::Point(p) => json!({"type": "Point", "coordinates": [p.x(), p.y()]}),
+        Shape::Line(l) => json!({"type": "LineString", "coordinates": coords_json(l)}),
+        Shape::Polygon(p) => {
+            let rings: Vec<Value> = std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(coords_json)
+                .collect();
+            json!({"type": "Polygon", "coordinates": rings})
+        }
+    }
+}
+
+fn to_value<T: Serialize>(value: &T) -> Value {
+    // Serializing these plain data types into a Value cannot fail (string keys, no maps with
+    // non-string keys); fall back to null rather than panic.
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn feature_json(a: &Annotation) -> Value {
+    let mut props = Map::new();
+    props.insert("label".into(), json!(a.label));
+    props.insert("category".into(), json!(a.category));
+    props.insert("status".into(), to_value(&a.status));
+    props.insert("certainty".into(), to_value(&a.certainty));
+    props.insert("seen_from".into(), to_value(&a.seen_from));
+    if let Some(until) = &a.seen_until {
+        props.insert("seen_until".into(), to_value(until));
+    }
+    props.insert("sources".into(), to_value(&a.sources));
+    if !a.note.is_empty() {
+        props.insert("note".into(), json!(a.note));
+    }
+    props.extend(a.extra_properties.clone());
+    let mut feature = Map::new();
+    feature.insert("type".into(), json!("Feature"));
+    feature.insert("id".into(), json!(a.id));
+    feature.insert("geometry".into(), geometry_json(&a.shape));
+    feature.insert("properties".into(), Value::Object(props));
+    feature.extend(a.extra_members.clone());
+    Value::Object(feature)
+}
+
+/// The project as GeoJSON text (pretty-printed, stable key order).
+pub fn to_json_string(project: &Project) -> String {
+    let meta = MetaDoc {
+        format_version: FORMAT_VERSION,
+        name: project.name.clone(),
+        description: project.description.clone(),
+        home: project.home,
+        categories: project.categories.clone(),
+        sources: project.sources.clone(),
+        stages: project.stages.clone(),
+        layers: project.layers.clone(),
+    };
+    let mut meta_json = match to_value(&meta) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    meta_json.extend(project.extra.clone());
+    let mut doc = Map::new();
+    doc.insert("type".into(), json!("FeatureCollection"));
+    doc.insert("sitewatch".into(), Value::Object(meta_json));
+    doc.insert(
+        "features".into(),
+        Value::Array(project.annotations.iter().map(feature_json).collect()),
+    );
+    doc.extend(project.extra_members.clone());
+    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Writes the project atomically: a temp file beside the target, fsync, rename, fsync the folder.
+/// A crash at any point leaves either the old file or the new one, never a mix.
+pub fn save_atomic(project: &Project, path: &Path) -> Result<(), ProjectError> {
+    write_atomic(path, to_json_string(project).as_bytes()).map_err(|source| ProjectError::Write {
+        origin: path.display().to_string(),
+        source,
+    })
+}
+
+/// Writes bytes atomically (temp file in the same folder, fsync, rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "project".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            // Persist the rename itself; not every platform allows syncing a folder.
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,72 @@
+//! Imagery layers of a project: dated rasters and tile services.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::date::FuzzyDate;
+
+/// Where a layer's pixels come from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LayerSource {
+    /// An XYZ tile service; `{z} {x} {y}` and optionally `{date}`, `{year}`, `{release}` in the URL.
+    Tiles {
+        /// URL template.
+        url: String,
+        /// Value substituted for `{release}` (e.g. an Esri Wayback release number).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        release: Option<String>,
+        /// Highest zoom the service has.
+        #[serde(default = "default_max_zoom")]
+        max_zoom: u8,
+    },
+    /// A georeferenced raster file (GeoTIFF or image + world file), relative to the project file.
+    File {
+        /// Path, relative to the project file's folder or absolute.
+        path: String,
+    },
+}
+
+fn default_max_zoom() -> u8 {
+    19
+}
+
+/// A dated imagery layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImageryLayer {
+    /// Unique within the project.
+    pub id: String,
+    /// Name shown in the layer panel.
+    pub name: String,
+    /// Acquisition (or mosaic) date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<FuzzyDate>,
+    /// Track the layer belongs to ("Sentinel-2", "Planet"); the slider shows one layer per track.
+    #[serde(default)]
+    pub track: String,
+    /// Credit line in the provider's own wording.
+    #[serde(default)]
+    pub attribution: String,
+    /// True for generated demo imagery, which must be marked as not an observation.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// Opacity 0–1.
+    #[serde(default = "default_opacity")]
+    pub opacity: f32,
+    /// Shown or hidden.
+    #[serde(default = "default_visible")]
+    pub visible: bool,
+    /// Where the pixels come from.
+    pub source: LayerSource,
+    /// Fields this version does not know, kept for the next save.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+fn default_opacity() -> f32 {
+    1.0
+}
+
+fn default_visible() -> bool {
+    true
+}

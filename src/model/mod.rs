@@ -1,0 +1,19 @@
+//! The project model: what a site project holds, and what it shows at a date. No UI in here.
+
+pub mod annotation;
+pub mod category;
+pub mod date;
+pub mod io;
+pub mod layer;
+pub mod project;
+pub mod source;
+pub mod stage;
+pub mod timeline;
+
+pub use annotation::{Annotation, Certainty, Shape, Status};
+pub use category::{Category, Marker, Rgba, Style};
+pub use date::FuzzyDate;
+pub use layer::{ImageryLayer, LayerSource};
+pub use project::Project;
+pub use source::{Citation, Evidence, Source};
+pub use stage::Stage;

@@ -1,0 +1,7 @@
+//! Spatial maths with no UI in it: projections, extents, geodesic measures.
+
+pub mod extent;
+pub mod measure;
+pub mod mercator;
+
+pub use extent::LonLatBox;
