@@ -4,6 +4,12 @@
 //! UI → [`command::Command`] → model. Nothing in `model`, `spatial`, `imagery` or `scene` knows egui.
 #![deny(clippy::unwrap_used)]
 
+pub mod app;
+pub mod command;
 pub mod imagery;
 pub mod model;
+pub mod render;
+pub mod scene;
+pub mod screenshot;
 pub mod spatial;
+pub mod ui;

@@ -43,7 +43,9 @@ impl Status {
 }
 
 /// How sure the analyst is of what is drawn; sets the line (solid, dashed, short-dashed).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Certainty {
     /// Seen in imagery or stated by the source: solid line.
@@ -57,7 +59,11 @@ pub enum Certainty {
 
 impl Certainty {
     /// All certainties, strongest first.
-    pub const ALL: [Certainty; 3] = [Certainty::Confirmed, Certainty::Probable, Certainty::Possible];
+    pub const ALL: [Certainty; 3] = [
+        Certainty::Confirmed,
+        Certainty::Probable,
+        Certainty::Possible,
+    ];
 
     /// The word shown on screen and in legends.
     pub fn label(self) -> &'static str {

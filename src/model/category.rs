@@ -121,7 +121,10 @@ mod tests {
         for text in ["#F0E442", "#56B4E980"] {
             assert_eq!(Rgba::parse_hex(text).unwrap().to_hex(), text);
         }
-        assert_eq!(Rgba::parse_hex("#f0e442"), Some(Rgba::rgb(0xF0, 0xE4, 0x42)));
+        assert_eq!(
+            Rgba::parse_hex("#f0e442"),
+            Some(Rgba::rgb(0xF0, 0xE4, 0x42))
+        );
         for bad in ["F0E442", "#F0E44", "#GGGGGG", "#ÄÄÄ"] {
             assert_eq!(Rgba::parse_hex(bad), None, "{bad}");
         }

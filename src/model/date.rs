@@ -302,7 +302,14 @@ mod tests {
 
     #[test]
     fn nonsense_is_refused_with_the_text_in_the_message() {
-        for text in ["", "2025-13", "2025-02-30", "yesterday", "late 2025", "summer 25"] {
+        for text in [
+            "",
+            "2025-13",
+            "2025-02-30",
+            "yesterday",
+            "late 2025",
+            "summer 25",
+        ] {
             let err = text.parse::<FuzzyDate>().unwrap_err();
             assert!(err.to_string().contains(&format!("'{text}'")));
         }

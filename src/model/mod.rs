@@ -3,6 +3,7 @@
 pub mod annotation;
 pub mod category;
 pub mod date;
+pub mod default_project;
 pub mod io;
 pub mod layer;
 pub mod project;

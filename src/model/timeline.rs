@@ -36,7 +36,10 @@ pub fn current_stage(project: &Project, date: NaiveDate) -> Option<&Stage> {
 }
 
 /// The annotations on the map at `date`, in project order.
-pub fn visible_annotations(project: &Project, date: NaiveDate) -> impl Iterator<Item = &Annotation> {
+pub fn visible_annotations(
+    project: &Project,
+    date: NaiveDate,
+) -> impl Iterator<Item = &Annotation> {
     project
         .annotations
         .iter()
@@ -164,8 +167,14 @@ mod tests {
         let p = project(vec![stage("2024-06-19", "A"), stage("2025-02-27", "B")]);
         assert_eq!(next_stage_date(&p, d("2024-06-19")), Some(d("2025-02-27")));
         assert_eq!(next_stage_date(&p, d("2025-02-27")), None);
-        assert_eq!(previous_stage_date(&p, d("2025-02-27")), Some(d("2024-06-19")));
-        assert_eq!(previous_stage_date(&p, d("2025-01-01")), Some(d("2024-06-19")));
+        assert_eq!(
+            previous_stage_date(&p, d("2025-02-27")),
+            Some(d("2024-06-19"))
+        );
+        assert_eq!(
+            previous_stage_date(&p, d("2025-01-01")),
+            Some(d("2024-06-19"))
+        );
         assert_eq!(previous_stage_date(&p, d("2024-06-19")), None);
     }
 

@@ -53,7 +53,11 @@ mod tests {
     fn one_degree_of_meridian_at_the_equator_is_110_574_m() {
         // WGS 84 meridian arc 0°→1°: 110 574.4 m (Karney / GeographicLib).
         let line = LineString::from(vec![(0.0, 0.0), (0.0, 1.0)]);
-        assert!((length_m(&line) - 110_574.4).abs() < 0.5, "{}", length_m(&line));
+        assert!(
+            (length_m(&line) - 110_574.4).abs() < 0.5,
+            "{}",
+            length_m(&line)
+        );
     }
 
     #[test]
@@ -62,8 +66,7 @@ mod tests {
         // and 1 km of longitude 1/(111.32 km · cos 42.41°).
         // Degree lengths on the WGS 84 ellipsoid (series from the NGA / USGS tables).
         let phi = 42.41_f64.to_radians();
-        let m_per_deg_lat =
-            111_132.954 - 559.822 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos();
+        let m_per_deg_lat = 111_132.954 - 559.822 * (2.0 * phi).cos() + 1.175 * (4.0 * phi).cos();
         let m_per_deg_lon = 111_412.84 * phi.cos() - 93.5 * (3.0 * phi).cos();
         let (dlat, dlon) = (1000.0 / m_per_deg_lat, 1000.0 / m_per_deg_lon);
         let lat0 = 42.41_f64;

@@ -37,8 +37,20 @@ pub fn meters_per_px(lat: f64, zoom: f64) -> f64 {
 
 /// The zoom at which a lon/lat box fits a viewport of `size_px` (width, height) in pixels.
 pub fn zoom_to_fit(bbox: &super::LonLatBox, size_px: (f64, f64)) -> f64 {
-    let a = world_px_from_lonlat(Coord { x: bbox.west, y: bbox.north }, 0.0);
-    let b = world_px_from_lonlat(Coord { x: bbox.east, y: bbox.south }, 0.0);
+    let a = world_px_from_lonlat(
+        Coord {
+            x: bbox.west,
+            y: bbox.north,
+        },
+        0.0,
+    );
+    let b = world_px_from_lonlat(
+        Coord {
+            x: bbox.east,
+            y: bbox.south,
+        },
+        0.0,
+    );
     let (w0, h0) = ((b.x - a.x).abs().max(1e-9), (b.y - a.y).abs().max(1e-9));
     let zx = (size_px.0 / w0).log2();
     let zy = (size_px.1 / h0).log2();

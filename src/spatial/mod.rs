@@ -3,5 +3,6 @@
 pub mod extent;
 pub mod measure;
 pub mod mercator;
+pub mod scale_bar;
 
 pub use extent::LonLatBox;

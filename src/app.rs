@@ -1,0 +1,464 @@
+//! The eframe app: the project, UI state and caches; applies commands once per frame.
+//! Persists preferences only (the project is the user's file).
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use egui::{Color32, Key, Modifiers, RichText};
+use geo::Coord;
+use serde::{Deserialize, Serialize};
+use walkers::MapMemory;
+
+use crate::command::Command;
+use crate::imagery::basemap::Basemap;
+use crate::imagery::overview;
+use crate::model::io::{Loaded, load};
+use crate::model::timeline::{next_stage_date, previous_stage_date};
+use crate::model::{Project, Shape};
+use crate::render::egui_tiles::EguiTiles;
+use crate::scene::{Scene, SceneOptions, build};
+use crate::screenshot::ScreenshotJob;
+use crate::spatial::LonLatBox;
+use crate::ui::map_view::{LayerLine, fit, map_ui};
+use crate::ui::{annotations::annotations_ui, theme, timeline::timeline_ui, top_bar::top_bar_ui};
+
+/// What the user chose last time: kept between runs (never during tests or `--screenshot`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// The basemap.
+    pub basemap: Basemap,
+    /// Whether the annotation panel is open.
+    pub side_panel_open: bool,
+    /// Map label and line scale relative to the 1920 px figure style.
+    pub map_text_scale: f32,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Self {
+            basemap: Basemap::Offline,
+            side_panel_open: true,
+            map_text_scale: 0.55,
+        }
+    }
+}
+
+const PREFS_KEY: &str = "sitewatch-prefs";
+
+/// How the window starts.
+pub struct AppOptions {
+    /// The project, already loaded (the CLI reports load errors before the window opens).
+    pub loaded: Loaded,
+    /// Its file, `None` for the embedded default project.
+    pub project_path: Option<PathBuf>,
+    /// Start date; the latest stage when `None`.
+    pub date: Option<NaiveDate>,
+    /// Take a screenshot and exit.
+    pub screenshot: Option<ScreenshotJob>,
+    /// Keep preferences and window geometry between runs.
+    pub persist: bool,
+}
+
+/// The Sitewatch window.
+pub struct SitewatchApp {
+    project: Project,
+    project_path: Option<PathBuf>,
+    date: NaiveDate,
+    selected: Option<String>,
+    /// Time (egui seconds) of the last automatic step while playing.
+    playing_since_step: Option<f64>,
+    memory: MapMemory,
+    fit_request: Option<LonLatBox>,
+    prefs: Prefs,
+    tiles: Option<EguiTiles>,
+    messages: Vec<String>,
+    dialog: Option<mpsc::Receiver<Option<PathBuf>>>,
+    screenshot: Option<ScreenshotJob>,
+    persist: bool,
+    hover: Option<Coord<f64>>,
+    zoom: f64,
+}
+
+fn default_date(project: &Project) -> NaiveDate {
+    project
+        .stages
+        .last()
+        .map_or_else(|| chrono::Local::now().date_naive(), |s| s.date.key())
+}
+
+impl SitewatchApp {
+    /// Builds the app for eframe.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
+        let prefs = if options.persist {
+            cc.storage
+                .and_then(|s| eframe::get_value::<Prefs>(s, PREFS_KEY))
+                .unwrap_or_default()
+        } else {
+            Prefs::default()
+        };
+        Self::with_context(&cc.egui_ctx, options, prefs)
+    }
+
+    /// Builds the app on a context (tests use this through kittest).
+    pub fn with_context(ctx: &egui::Context, options: AppOptions, prefs: Prefs) -> Self {
+        theme::install_fonts(ctx);
+        theme::install_visuals(ctx);
+        let Loaded { project, warnings } = options.loaded;
+        let date = options.date.unwrap_or_else(|| default_date(&project));
+        let mut app = Self {
+            fit_request: Some(project.home),
+            project,
+            project_path: options.project_path,
+            date,
+            selected: None,
+            playing_since_step: None,
+            memory: MapMemory::default(),
+            prefs,
+            tiles: None,
+            messages: warnings,
+            dialog: None,
+            screenshot: options.screenshot,
+            persist: options.persist,
+            hover: None,
+            zoom: 0.0,
+        };
+        app.set_basemap(ctx, app.prefs.basemap);
+        app
+    }
+
+    /// The current project.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The slider's date.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The selected annotation's id.
+    pub fn selected(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    /// Messages shown in the banner (load warnings and errors).
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// Whether the stages are playing.
+    pub fn is_playing(&self) -> bool {
+        self.playing_since_step.is_some()
+    }
+
+    /// The scene drawn now.
+    pub fn scene(&self) -> Scene {
+        let mut options = SceneOptions {
+            selected: self.selected.clone(),
+            ..SceneOptions::default()
+        };
+        if let Some(t) = &self.tiles {
+            options.credits.push(t.source().attribution().to_owned());
+        }
+        if self.prefs.basemap == Basemap::Offline && !overview::has_imagery_at(self.zoom) {
+            options.notices.push(
+                "No offline imagery at this zoom — pick an online basemap or add imagery".into(),
+            );
+        }
+        build(&self.project, self.date, &options)
+    }
+
+    fn set_basemap(&mut self, ctx: &egui::Context, basemap: Basemap) {
+        self.prefs.basemap = basemap;
+        match basemap.source() {
+            Ok(source) => self.tiles = Some(EguiTiles::new(ctx.clone(), source)),
+            Err(e) => {
+                self.tiles = None;
+                self.messages.push(format!(
+                    "The {} basemap is unavailable: {e}",
+                    basemap.label()
+                ));
+            }
+        }
+    }
+
+    /// Applies one command.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::SetDate(d) => self.date = d,
+            Command::NextStage => {
+                if let Some(d) = next_stage_date(&self.project, self.date) {
+                    self.date = d;
+                }
+            }
+            Command::PreviousStage => {
+                if let Some(d) = previous_stage_date(&self.project, self.date) {
+                    self.date = d;
+                }
+            }
+            Command::TogglePlay => {
+                if self.playing_since_step.take().is_none() {
+                    if next_stage_date(&self.project, self.date).is_none()
+                        && let Some(first) = self.project.stages.first()
+                    {
+                        self.date = first.date.key();
+                    }
+                    self.playing_since_step = Some(ctx.input(|i| i.time));
+                }
+            }
+            Command::Select(id) => self.selected = id,
+            Command::ZoomToAnnotation(id) => {
+                if let Some(a) = self.project.annotation(&id) {
+                    self.fit_request = annotation_box(&a.shape);
+                }
+                self.selected = Some(id);
+            }
+            Command::GoHome => self.fit_request = Some(self.project.home),
+            Command::SetBasemap(b) => self.set_basemap(ctx, b),
+            Command::OpenProjectDialog => {
+                let (tx, rx) = mpsc::channel();
+                let ctx = ctx.clone();
+                // The dialog blocks, so it runs on its own thread and reports back.
+                std::thread::spawn(move || {
+                    let picked = rfd::FileDialog::new()
+                        .set_title("Open a Sitewatch project")
+                        .add_filter("Sitewatch project (GeoJSON)", &["geojson", "json"])
+                        .pick_file();
+                    let _ = tx.send(picked);
+                    ctx.request_repaint();
+                });
+                self.dialog = Some(rx);
+            }
+            Command::OpenProject(path) => match load(&path) {
+                Ok(Loaded { project, warnings }) => {
+                    self.date = default_date(&project);
+                    self.fit_request = Some(project.home);
+                    self.project = project;
+                    self.project_path = Some(path);
+                    self.selected = None;
+                    self.playing_since_step = None;
+                    self.messages = warnings;
+                }
+                Err(e) => self.messages.push(e.to_string()),
+            },
+            Command::DismissMessage => self.messages.clear(),
+            Command::ToggleSidePanel => self.prefs.side_panel_open = !self.prefs.side_panel_open,
+        }
+    }
+
+    fn play_tick(&mut self, ctx: &egui::Context) {
+        let Some(last) = self.playing_since_step else {
+            return;
+        };
+        let now = ctx.input(|i| i.time);
+        if now - last >= 1.0 {
+            match next_stage_date(&self.project, self.date) {
+                Some(d) => {
+                    self.date = d;
+                    self.playing_since_step = Some(now);
+                }
+                None => self.playing_since_step = None,
+            }
+        }
+        ctx.request_repaint_after(Duration::from_millis(100));
+    }
+
+    fn poll_dialog(&mut self) -> Option<Command> {
+        let rx = self.dialog.as_ref()?;
+        match rx.try_recv() {
+            Ok(picked) => {
+                self.dialog = None;
+                picked.map(Command::OpenProject)
+            }
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => {
+                self.dialog = None;
+                None
+            }
+        }
+    }
+
+    fn keyboard(&self, ctx: &egui::Context, map_focused: bool) -> Vec<Command> {
+        let free = map_focused || ctx.memory(|m| m.focused().is_none());
+        if !free {
+            return Vec::new();
+        }
+        ctx.input_mut(|i| {
+            let mut out = Vec::new();
+            if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
+                out.push(Command::NextStage);
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowLeft) {
+                out.push(Command::PreviousStage);
+            }
+            if i.consume_key(Modifiers::NONE, Key::Space) {
+                out.push(Command::TogglePlay);
+            }
+            if i.consume_key(Modifiers::COMMAND, Key::O) {
+                out.push(Command::OpenProjectDialog);
+            }
+            out
+        })
+    }
+
+    fn title(&self) -> String {
+        let file = self.project_path.as_ref().map_or_else(
+            || "embedded default project".to_owned(),
+            |p| p.display().to_string(),
+        );
+        format!("Sitewatch — {} ({file})", self.project.name)
+    }
+
+    fn pending_work(&self) -> Vec<String> {
+        self.tiles
+            .iter()
+            .filter(|t| t.pending() > 0)
+            .map(|t| format!("{} tile(s) of {}", t.pending(), t.source().name()))
+            .collect()
+    }
+
+    /// Draws one frame and applies what the user asked for.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut commands: Vec<Command> = Vec::new();
+        commands.extend(self.poll_dialog());
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+        let scene = self.scene();
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            commands.extend(top_bar_ui(
+                ui,
+                self.prefs.basemap,
+                self.prefs.side_panel_open,
+                &mut self.prefs.map_text_scale,
+            ));
+        });
+        if !self.messages.is_empty() {
+            egui::Panel::top("messages").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for m in &self.messages {
+                        ui.label(
+                            RichText::new(format!("⚠ {m}"))
+                                .color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
+                        );
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        commands.push(Command::DismissMessage);
+                    }
+                });
+            });
+        }
+        egui::Panel::bottom("timeline")
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                commands.extend(timeline_ui(ui, &self.project, &scene, self.is_playing()));
+                ui.add_space(2.0);
+            });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match self.hover {
+                    Some(c) => ui.monospace(format!(
+                        "{:.6}° {}, {:.6}° {}",
+                        c.y.abs(),
+                        if c.y >= 0.0 { "N" } else { "S" },
+                        c.x.abs(),
+                        if c.x >= 0.0 { "E" } else { "W" }
+                    )),
+                    None => ui.monospace("move the pointer over the map for coordinates"),
+                };
+                ui.separator();
+                ui.monospace(format!("zoom {:.1}", self.zoom));
+            });
+        });
+        if self.prefs.side_panel_open {
+            egui::Panel::right("annotations")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| {
+                    commands.extend(annotations_ui(
+                        ui,
+                        &self.project,
+                        &scene,
+                        self.selected.as_deref(),
+                    ));
+                });
+        }
+        let layer_line = self.tiles.as_ref().map(|t| {
+            let s = t.status();
+            LayerLine {
+                name: t.source().name().to_owned(),
+                loading: s.loading,
+                failed: s.failed,
+                last_error: s.last_error,
+            }
+        });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                if let Some(bbox) = self.fit_request.take() {
+                    fit(&mut self.memory, &bbox, ui.available_size());
+                }
+                let out = map_ui(
+                    ui,
+                    self.tiles.as_mut(),
+                    &mut self.memory,
+                    &self.project.home,
+                    &scene,
+                    self.prefs.map_text_scale,
+                    layer_line.as_ref(),
+                );
+                self.hover = out.hover_lonlat;
+                commands.extend(out.commands);
+                commands.extend(self.keyboard(&ctx, out.response.has_focus()));
+            });
+        self.zoom = self.memory.zoom();
+
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        self.play_tick(&ctx);
+
+        let pending = self.pending_work();
+        if let Some(job) = &mut self.screenshot
+            && job.frame(&ctx, &pending)
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}
+
+/// A box around an annotation, padded so it does not touch the map's edges; points get ~400 m.
+fn annotation_box(shape: &Shape) -> Option<LonLatBox> {
+    let b = LonLatBox::around(shape.vertices())?;
+    let (pad_lon, pad_lat) = (
+        ((b.east - b.west) * 0.25).max(0.0025),
+        ((b.north - b.south) * 0.25).max(0.0018),
+    );
+    LonLatBox::try_from([
+        b.west - pad_lon,
+        b.south - pad_lat,
+        b.east + pad_lon,
+        b.north + pad_lat,
+    ])
+    .ok()
+}
+
+impl eframe::App for SitewatchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.persist {
+            eframe::set_value(storage, PREFS_KEY, &self.prefs);
+        }
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        self.persist
+    }
+}

@@ -1,0 +1,293 @@
+//! Draws a [`Scene`] with egui, through a lon/lat → screen mapping (walkers' `Projector`).
+//!
+//! Styles come from the scene in pixels at the 1920 px figure width; `px_scale` maps them to the
+//! screen, as the exporter maps them to its output width.
+
+use egui::epaint::{Mesh, PathShape, PathStroke};
+use egui::{Align2, Color32, FontFamily, FontId, Painter, Pos2, Rect, Shape, Stroke, pos2, vec2};
+use geo::{Coord, TriangulateEarcut as _};
+
+use crate::model::{Marker, Rgba};
+use crate::scene::labels::{LabelBox, place_labels};
+use crate::scene::{ItemGeometry, Scene, SceneItem};
+
+/// The bold family registered by `ui::theme::install_fonts`.
+pub const BOLD_FAMILY: &str = "bold";
+/// Label text height at 1920 px figure width (FIGURES.md).
+pub const LABEL_SIZE_PX: f32 = 32.0;
+/// Dark casing under every line (FIGURES.md: black at ~60 %).
+pub const CASING: Color32 = Color32::from_rgba_premultiplied(0, 0, 0, 153);
+
+/// Converts a scene colour to egui's.
+pub fn color32(c: Rgba) -> Color32 {
+    let [r, g, b, a] = c.0;
+    Color32::from_rgba_unmultiplied(r, g, b, a)
+}
+
+/// The bold label font at a scale.
+pub fn label_font(px_scale: f32) -> FontId {
+    FontId::new(
+        (LABEL_SIZE_PX * px_scale).max(9.0),
+        FontFamily::Name(BOLD_FAMILY.into()),
+    )
+}
+
+/// A label as drawn: which annotation, and where its box is.
+#[derive(Clone, Debug)]
+pub struct DrawnLabel {
+    /// Annotation id.
+    pub id: String,
+    /// Screen rect of the label box.
+    pub rect: Rect,
+}
+
+/// Paints the scene's items and labels. Returns the labels drawn (for hit-testing).
+pub fn paint_scene(
+    painter: &Painter,
+    scene: &Scene,
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    px_scale: f32,
+) -> Vec<DrawnLabel> {
+    for item in &scene.items {
+        if let (ItemGeometry::Polygon(poly), Some(fill)) = (&item.geometry, item.fill) {
+            paint_fill(painter, poly, to_screen, color32(fill));
+        }
+    }
+    for item in &scene.items {
+        paint_outline(painter, item, to_screen, px_scale, true);
+    }
+    for item in &scene.items {
+        paint_outline(painter, item, to_screen, px_scale, false);
+    }
+    paint_labels(painter, scene, to_screen, px_scale)
+}
+
+fn screen_line(coords: &[Coord<f64>], to_screen: &dyn Fn(Coord<f64>) -> Pos2) -> Vec<Pos2> {
+    coords.iter().map(|c| to_screen(*c)).collect()
+}
+
+fn paint_fill(
+    painter: &Painter,
+    poly: &geo::Polygon<f64>,
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    fill: Color32,
+) {
+    let tri = poly.earcut_triangles_raw();
+    let mut mesh = Mesh::default();
+    for [x, y] in &tri.vertices {
+        mesh.colored_vertex(to_screen(Coord { x: *x, y: *y }), fill);
+    }
+    for idx in tri.triangle_indices.chunks_exact(3) {
+        if let [a, b, c] = idx {
+            mesh.add_triangle(*a as u32, *b as u32, *c as u32);
+        }
+    }
+    painter.add(Shape::mesh(mesh));
+}
+
+fn stroke_path(
+    painter: &Painter,
+    points: &[Pos2],
+    closed: bool,
+    stroke: Stroke,
+    dash: Option<(f32, f32)>,
+) {
+    let mut pts = points.to_vec();
+    if closed && let Some(first) = points.first() {
+        pts.push(*first);
+    }
+    match dash {
+        None => {
+            painter.add(PathShape::line(pts, PathStroke::from(stroke)));
+        }
+        Some((dash, gap)) => {
+            painter.extend(Shape::dashed_line(&pts, stroke, dash, gap));
+        }
+    }
+}
+
+fn paint_outline(
+    painter: &Painter,
+    item: &SceneItem,
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    px_scale: f32,
+    casing: bool,
+) {
+    let width = (item.stroke.width_px * px_scale).max(1.0);
+    let color = color32(item.stroke.color);
+    let dash = item
+        .stroke
+        .dash_px
+        .map(|(d, g)| ((d * px_scale).max(2.0), (g * px_scale).max(2.0)));
+    let paths: Vec<(Vec<Pos2>, bool)> = match &item.geometry {
+        ItemGeometry::Point(c) => {
+            paint_marker(painter, to_screen(*c), item, px_scale, casing);
+            return;
+        }
+        ItemGeometry::Line(l) => vec![(screen_line(&l.0, to_screen), false)],
+        ItemGeometry::Polygon(p) => std::iter::once(p.exterior())
+            .chain(p.interiors())
+            .map(|r| {
+                let coords = r.0.get(..r.0.len().saturating_sub(1)).unwrap_or_default();
+                (screen_line(coords, to_screen), true)
+            })
+            .collect(),
+    };
+    for (pts, closed) in &paths {
+        if casing {
+            if item.selected {
+                let glow = Stroke::new(
+                    width + 10.0 * px_scale + 4.0,
+                    Color32::from_white_alpha(200),
+                );
+                stroke_path(painter, pts, *closed, glow, None);
+            }
+            // The casing is solid under dashed lines too, so the dash gaps read on any imagery.
+            let casing_stroke = Stroke::new(width + 3.0 * px_scale.max(0.5), CASING);
+            stroke_path(painter, pts, *closed, casing_stroke, None);
+        } else {
+            stroke_path(painter, pts, *closed, Stroke::new(width, color), dash);
+        }
+    }
+}
+
+/// Marker radius at 1920 px figure width.
+const MARKER_RADIUS_PX: f32 = 11.0;
+
+fn paint_marker(painter: &Painter, at: Pos2, item: &SceneItem, px_scale: f32, casing: bool) {
+    let r = (MARKER_RADIUS_PX * px_scale).max(3.0);
+    let color = color32(item.stroke.color);
+    if casing {
+        if item.selected {
+            painter.circle_filled(at, r + 6.0, Color32::from_white_alpha(200));
+        }
+        return;
+    }
+    let outline = Stroke::new((2.5 * px_scale).max(1.0), Color32::BLACK);
+    let poly = |pts: Vec<Pos2>| Shape::convex_polygon(pts, color, outline);
+    let shape = match item.marker {
+        Marker::Circle => Shape::circle_filled(at, r, color),
+        Marker::Square => Shape::rect_filled(
+            Rect::from_center_size(at, vec2(1.8 * r, 1.8 * r)),
+            0.0,
+            color,
+        ),
+        Marker::Triangle => poly(vec![
+            at + vec2(0.0, -1.2 * r),
+            at + vec2(1.05 * r, 0.7 * r),
+            at + vec2(-1.05 * r, 0.7 * r),
+        ]),
+        Marker::Diamond => poly(vec![
+            at + vec2(0.0, -1.25 * r),
+            at + vec2(1.0 * r, 0.0),
+            at + vec2(0.0, 1.25 * r),
+            at + vec2(-1.0 * r, 0.0),
+        ]),
+    };
+    painter.add(shape);
+    match item.marker {
+        Marker::Circle => {
+            painter.circle_stroke(at, r, outline);
+        }
+        Marker::Square => {
+            painter.rect_stroke(
+                Rect::from_center_size(at, vec2(1.8 * r, 1.8 * r)),
+                0.0,
+                outline,
+                egui::StrokeKind::Middle,
+            );
+        }
+        Marker::Triangle | Marker::Diamond => {}
+    }
+    // The certainty shows in points as a dashed ring, as lines show it in their dash.
+    if let Some((d, g)) = item.stroke.dash_px {
+        let ring: Vec<Pos2> = (0..=48)
+            .map(|i| {
+                let t = i as f32 / 48.0 * std::f32::consts::TAU;
+                at + vec2(t.cos(), t.sin()) * (r + 5.0 * px_scale.max(0.5))
+            })
+            .collect();
+        painter.extend(Shape::dashed_line(
+            &ring,
+            Stroke::new((2.0 * px_scale).max(1.0), color),
+            (d * px_scale).max(2.0),
+            (g * px_scale).max(2.0),
+        ));
+    }
+}
+
+fn paint_labels(
+    painter: &Painter,
+    scene: &Scene,
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    px_scale: f32,
+) -> Vec<DrawnLabel> {
+    let font = label_font(px_scale);
+    let pad = vec2(6.0, 3.0) * px_scale.max(0.5);
+    // Points first: their labels are the most specific, so they win the best spots.
+    let mut order: Vec<usize> = (0..scene.labels.len()).collect();
+    order.reverse();
+    let galleys: Vec<_> = order
+        .iter()
+        .filter_map(|&i| scene.labels.get(i))
+        .map(|l| painter.layout_no_wrap(l.text.clone(), font.clone(), Color32::WHITE))
+        .collect();
+    let boxes: Vec<LabelBox> = order
+        .iter()
+        .zip(&galleys)
+        .filter_map(|(&i, g)| {
+            let anchor = to_screen(scene.labels.get(i)?.anchor);
+            Some(LabelBox {
+                anchor_px: [anchor.x, anchor.y],
+                size_px: [g.size().x + 2.0 * pad.x, g.size().y + 2.0 * pad.y],
+            })
+        })
+        .collect();
+    let clip = painter.clip_rect();
+    let placed = place_labels(
+        &boxes,
+        [clip.min.x, clip.min.y, clip.max.x, clip.max.y],
+        (MARKER_RADIUS_PX + 6.0) * px_scale.max(0.5),
+    );
+    let mut drawn = Vec::new();
+    for ((&i, galley), (placement, b)) in order.iter().zip(galleys).zip(placed.iter().zip(&boxes)) {
+        let (Some(p), Some(label)) = (placement, scene.labels.get(i)) else {
+            continue;
+        };
+        let rect = Rect::from_min_size(
+            pos2(p.min_px[0], p.min_px[1]),
+            vec2(b.size_px[0], b.size_px[1]),
+        );
+        if p.needs_leader {
+            let anchor = pos2(b.anchor_px[0], b.anchor_px[1]);
+            let end = rect.clamp(anchor);
+            let color = color32(label.color);
+            painter.line_segment([anchor, end], Stroke::new((3.0 * px_scale).max(1.0), color));
+            painter.circle_filled(anchor, (4.0 * px_scale).max(2.0), color);
+        }
+        painter.rect_filled(rect, 2.0, Color32::from_black_alpha(191));
+        painter.galley(rect.min + pad, galley, Color32::WHITE);
+        drawn.push(DrawnLabel {
+            id: label.id.clone(),
+            rect,
+        });
+    }
+    drawn
+}
+
+/// Draws a text block with a dark box, anchored at a corner (for notices and captions on the map).
+pub fn paint_boxed_text(
+    painter: &Painter,
+    at: Pos2,
+    anchor: Align2,
+    text: &str,
+    font: FontId,
+    color: Color32,
+) -> Rect {
+    let galley = painter.layout_no_wrap(text.to_owned(), font, color);
+    let pad = vec2(8.0, 5.0);
+    let rect = anchor.anchor_size(at, galley.size() + 2.0 * pad);
+    painter.rect_filled(rect, 3.0, Color32::from_black_alpha(200));
+    painter.galley(rect.min + pad, galley, color);
+    rect
+}

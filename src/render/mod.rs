@@ -1,0 +1,4 @@
+//! Backends that draw what the core describes.
+
+pub mod egui_scene;
+pub mod egui_tiles;

@@ -1,0 +1,174 @@
+//! Building a [`Scene`] from a project at a date.
+
+use chrono::NaiveDate;
+use geo::line_measures::InterpolatableLine as _;
+use geo::{Centroid as _, Coord, Euclidean, InteriorPoint as _};
+
+use super::{
+    Caption, CaptionSource, ItemGeometry, LegendEntry, Scene, SceneItem, SceneLabel, Stroke,
+    status_alpha,
+};
+use crate::model::date::display_day_upper;
+use crate::model::timeline::{current_stage, visible_annotations};
+use crate::model::{Annotation, Category, Marker, Project, Rgba, Shape, Style};
+
+/// What the view adds to the project's own content.
+#[derive(Clone, Debug, Default)]
+pub struct SceneOptions {
+    /// The selected annotation, drawn highlighted.
+    pub selected: Option<String>,
+    /// Credit lines of the basemap and imagery in view, in the providers' wording.
+    pub credits: Vec<String>,
+    /// Messages that must be on the picture.
+    pub notices: Vec<String>,
+}
+
+/// The style used for an annotation whose category is unknown.
+fn fallback_style() -> Style {
+    Style {
+        color: Rgba::rgb(255, 255, 255),
+        width_px: 4.0,
+        fill_alpha: 40,
+        marker: Marker::Circle,
+        extra: serde_json::Map::new(),
+    }
+}
+
+fn draw_rank(shape: &Shape) -> u8 {
+    match shape {
+        Shape::Polygon(_) => 0,
+        Shape::Line(_) => 1,
+        Shape::Point(_) => 2,
+    }
+}
+
+fn label_anchor(shape: &Shape) -> Coord<f64> {
+    match shape {
+        Shape::Point(p) => p.0,
+        Shape::Line(l) => l
+            .point_at_ratio_from_start(&Euclidean, 0.5)
+            .map_or_else(|| l.0.first().copied().unwrap_or_default(), |p| p.0),
+        Shape::Polygon(p) => p
+            .interior_point()
+            .or_else(|| p.centroid())
+            .map(|p| p.0)
+            .unwrap_or_default(),
+    }
+}
+
+fn item(annotation: &Annotation, style: &Style, selected: bool) -> SceneItem {
+    let alpha = status_alpha(annotation.status);
+    let color = style.color.with_alpha(alpha);
+    let geometry = match &annotation.shape {
+        Shape::Point(p) => ItemGeometry::Point(p.0),
+        Shape::Line(l) => ItemGeometry::Line(l.clone()),
+        Shape::Polygon(p) => ItemGeometry::Polygon(p.clone()),
+    };
+    let fill = matches!(annotation.shape, Shape::Polygon(_))
+        .then(|| style.color.with_alpha(style.fill_alpha))
+        .filter(|c| c.0[3] > 0);
+    SceneItem {
+        id: annotation.id.clone(),
+        geometry,
+        stroke: Stroke {
+            color,
+            width_px: style.width_px,
+            dash_px: annotation.certainty.dash_px(),
+        },
+        fill,
+        marker: style.marker,
+        selected,
+    }
+}
+
+/// Builds the scene: the annotations visible at `date` (styled by category and certainty),
+/// their labels, the legend of what is shown, the stage caption, credits and notices.
+pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scene {
+    let fallback = fallback_style();
+    let mut visible: Vec<&Annotation> = visible_annotations(project, date).collect();
+    // Stable: within a rank, project order (later annotations on top).
+    visible.sort_by_key(|a| draw_rank(&a.shape));
+
+    let style_of = |a: &Annotation| -> &Style {
+        project
+            .category(&a.category)
+            .map_or(&fallback, |c: &Category| &c.style)
+    };
+    let items: Vec<SceneItem> = visible
+        .iter()
+        .map(|a| item(a, style_of(a), options.selected.as_deref() == Some(&a.id)))
+        .collect();
+    let labels = visible
+        .iter()
+        .map(|a| SceneLabel {
+            id: a.id.clone(),
+            anchor: label_anchor(&a.shape),
+            text: a.display_label(),
+            color: style_of(a).color,
+        })
+        .collect();
+
+    let legend = project
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let of_cat: Vec<&&Annotation> =
+                visible.iter().filter(|a| a.category == c.key).collect();
+            if of_cat.is_empty() {
+                return None;
+            }
+            let has_areas = of_cat.iter().any(|a| matches!(a.shape, Shape::Polygon(_)));
+            Some(LegendEntry {
+                name: c.name.clone(),
+                color: c.style.color,
+                fill: has_areas
+                    .then(|| c.style.color.with_alpha(c.style.fill_alpha))
+                    .filter(|f| f.0[3] > 0),
+                marker: c.style.marker,
+                has_points: of_cat.iter().any(|a| matches!(a.shape, Shape::Point(_))),
+                has_lines: of_cat.iter().any(|a| !matches!(a.shape, Shape::Point(_))),
+            })
+        })
+        .collect();
+
+    let mut certainties: Vec<_> = visible.iter().map(|a| a.certainty).collect();
+    certainties.sort();
+    certainties.dedup();
+
+    let caption = current_stage(project, date).map(|stage| Caption {
+        stage_date: stage.date.display_upper(),
+        title: stage.title.clone(),
+        summary: stage.summary.clone(),
+        sources: stage
+            .sources
+            .iter()
+            .map(|c| {
+                let source = project.source(&c.source);
+                let label = source.map_or_else(
+                    || format!("{} (unknown source)", c.source),
+                    |s| match &s.date {
+                        Some(d) => format!("{}, {}", s.outlet, d.display_upper()),
+                        None => s.outlet.clone(),
+                    },
+                );
+                CaptionSource {
+                    label,
+                    url: source.and_then(|s| s.url.clone()),
+                    evidence: c.evidence,
+                }
+            })
+            .collect(),
+    });
+
+    Scene {
+        date,
+        date_label: display_day_upper(date),
+        caption,
+        items,
+        labels,
+        legend,
+        certainties,
+        credits: options.credits.clone(),
+        notices: options.notices.clone(),
+    }
+}

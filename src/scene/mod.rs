@@ -1,0 +1,147 @@
+//! The scene: what to draw at a date, as plain data in lon/lat with styles.
+//!
+//! [`build`] is a pure function of the project, the date and a few view options. The window
+//! (`render::egui_scene`) and the exporter draw the same [`Scene`], so what you see is what you
+//! export.
+
+mod build;
+pub mod hit;
+pub mod labels;
+
+pub use build::{SceneOptions, build};
+
+use chrono::NaiveDate;
+use geo::{Coord, LineString, Polygon};
+
+use crate::model::{Certainty, Evidence, Marker, Rgba, Status};
+
+/// Where an item is, in WGS 84 lon/lat.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemGeometry {
+    /// A marker.
+    Point(Coord<f64>),
+    /// An open line.
+    Line(LineString<f64>),
+    /// An area.
+    Polygon(Polygon<f64>),
+}
+
+/// How an item's outline is drawn, in pixels at the 1920 px figure width.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stroke {
+    /// Line colour.
+    pub color: Rgba,
+    /// Line width.
+    pub width_px: f32,
+    /// Dash and gap, `None` for solid (from the certainty).
+    pub dash_px: Option<(f32, f32)>,
+}
+
+/// One annotation, ready to draw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneItem {
+    /// The annotation id.
+    pub id: String,
+    /// Its geometry.
+    pub geometry: ItemGeometry,
+    /// Outline or line style.
+    pub stroke: Stroke,
+    /// Area fill, if any.
+    pub fill: Option<Rgba>,
+    /// Marker for points.
+    pub marker: Marker,
+    /// Drawn highlighted (selected in the UI).
+    pub selected: bool,
+}
+
+/// A map label, anchored at a lon/lat.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneLabel {
+    /// The annotation it belongs to.
+    pub id: String,
+    /// Where the label points.
+    pub anchor: Coord<f64>,
+    /// The text, with certainty words ("Probable helipad").
+    pub text: String,
+    /// The feature's colour, for the leader line.
+    pub color: Rgba,
+}
+
+/// One legend row: a category shown in the scene.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendEntry {
+    /// Category name.
+    pub name: String,
+    /// Its line colour.
+    pub color: Rgba,
+    /// Its fill, if areas of it are shown.
+    pub fill: Option<Rgba>,
+    /// Its marker.
+    pub marker: Marker,
+    /// Which kinds of geometry of this category are in the scene.
+    pub has_points: bool,
+    /// True when lines or areas of it are in the scene.
+    pub has_lines: bool,
+}
+
+/// A source in the caption.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaptionSource {
+    /// "CSIS Beyond Parallel, 10 NOV 2025".
+    pub label: String,
+    /// Link, `None` when not recorded.
+    pub url: Option<String>,
+    /// The evidence word of the citation.
+    pub evidence: Evidence,
+}
+
+/// The stage caption at the scene's date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Caption {
+    /// The stage's own date, at its precision ("LATE MAY 2025").
+    pub stage_date: String,
+    /// Stage title.
+    pub title: String,
+    /// What was seen or said.
+    pub summary: String,
+    /// Who says so.
+    pub sources: Vec<CaptionSource>,
+}
+
+/// Everything drawn at one date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scene {
+    /// The slider's date.
+    pub date: NaiveDate,
+    /// The slider's date as captions show it ("14 OCT 2025").
+    pub date_label: String,
+    /// The current stage, if the date is on or after the first.
+    pub caption: Option<Caption>,
+    /// Annotations, areas first, then lines, then points (draw order).
+    pub items: Vec<SceneItem>,
+    /// Labels, one per item.
+    pub labels: Vec<SceneLabel>,
+    /// Categories shown, in project order.
+    pub legend: Vec<LegendEntry>,
+    /// Certainties shown (the legend's line key when more than one).
+    pub certainties: Vec<Certainty>,
+    /// Credit lines for everything in the picture.
+    pub credits: Vec<String>,
+    /// Messages that must be on the picture (e.g. no imagery here).
+    pub notices: Vec<String>,
+}
+
+impl Scene {
+    /// The ids of the annotations shown, in draw order.
+    pub fn item_ids(&self) -> Vec<&str> {
+        self.items.iter().map(|i| i.id.as_str()).collect()
+    }
+}
+
+/// The style of an annotation of this status: removed structures are drawn faded.
+pub(crate) fn status_alpha(status: Status) -> u8 {
+    match status {
+        Status::Removed => 150,
+        _ => 255,
+    }
+}

@@ -1,0 +1,171 @@
+//! The window, driven through its accessible labels: stepping and jumping stages changes the
+//! listed annotations exactly as the timeline says.
+
+use chrono::NaiveDate;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::model::Project;
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::model::timeline::visible_annotations;
+use sitewatch::ui::annotations::entry_label;
+use sitewatch::ui::timeline::{NEXT_LABEL, PREVIOUS_LABEL, tick_label};
+
+fn harness(date: NaiveDate) -> Harness<'static, SitewatchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 2400.0))
+        .build_eframe(move |cc| {
+            SitewatchApp::new(
+                cc,
+                AppOptions {
+                    loaded: load_default_project().unwrap(),
+                    project_path: None,
+                    date: Some(date),
+                    screenshot: None,
+                    persist: false,
+                },
+            )
+        })
+}
+
+/// The annotation entries the side panel lists, sorted.
+fn listed(h: &Harness<'_, SitewatchApp>) -> Vec<String> {
+    let mut labels: Vec<String> = h
+        .query_all_by_label_contains("Annotation: ")
+        .filter_map(|n| n.accesskit_node().label())
+        .collect();
+    labels.sort();
+    labels
+}
+
+/// What the timeline says should be listed at the app's current date.
+fn expected(project: &Project, date: NaiveDate) -> Vec<String> {
+    let mut labels: Vec<String> = visible_annotations(project, date)
+        .map(entry_label)
+        .collect();
+    labels.sort();
+    labels
+}
+
+fn settle(h: &mut Harness<'_, SitewatchApp>) {
+    h.run_steps(4);
+}
+
+#[test]
+fn stepping_through_the_stages_lists_what_the_timeline_says() {
+    let project = load_default_project().unwrap().project;
+    let first = project.stages.first().unwrap().date.key();
+    let mut h = harness(first);
+    settle(&mut h);
+    assert_eq!(h.state().date(), first);
+    assert_eq!(listed(&h), expected(&project, first));
+
+    let mut seen_counts = Vec::new();
+    for stage in project.stages.iter().skip(1) {
+        h.get_by_label(NEXT_LABEL).click();
+        settle(&mut h);
+        let date = h.state().date();
+        assert_eq!(
+            date,
+            stage.date.key(),
+            "Next stage lands on {}",
+            stage.title
+        );
+        let listed_now = listed(&h);
+        assert_eq!(listed_now, expected(&project, date), "at {date}");
+        seen_counts.push(listed_now.len());
+    }
+    assert!(
+        seen_counts.windows(2).any(|w| w[0] != w[1]),
+        "the list changes across the stages: {seen_counts:?}"
+    );
+
+    h.get_by_label(PREVIOUS_LABEL).click();
+    settle(&mut h);
+    let before_last = project.stages.iter().rev().nth(1).unwrap().date.key();
+    assert_eq!(h.state().date(), before_last);
+    assert_eq!(listed(&h), expected(&project, before_last));
+}
+
+#[test]
+fn clicking_a_stage_tick_jumps_to_its_date() {
+    let project = load_default_project().unwrap().project;
+    let last = project.stages.last().unwrap().date.key();
+    let mut h = harness(last);
+    settle(&mut h);
+    let (index, target) = project
+        .stages
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.date.key().to_string() == "2025-10-14")
+        .expect("the October 2025 imagery stage");
+    let label = tick_label(index, &target.date.display_upper(), &target.title);
+    h.get_by_label(&label).click();
+    settle(&mut h);
+    assert_eq!(h.state().date(), target.date.key());
+    assert_eq!(listed(&h), expected(&project, target.date.key()));
+}
+
+#[test]
+fn arrow_keys_step_between_stages_when_nothing_else_has_focus() {
+    let project = load_default_project().unwrap().project;
+    let first = project.stages.first().unwrap().date.key();
+    let second = project.stages.get(1).unwrap().date.key();
+    let mut h = harness(first);
+    settle(&mut h);
+    h.key_press(egui::Key::ArrowRight);
+    settle(&mut h);
+    assert_eq!(h.state().date(), second);
+    h.key_press(egui::Key::ArrowLeft);
+    settle(&mut h);
+    assert_eq!(h.state().date(), first);
+}
+
+#[test]
+fn space_plays_and_pauses() {
+    let project = load_default_project().unwrap().project;
+    let first = project.stages.first().unwrap().date.key();
+    let mut h = harness(first);
+    settle(&mut h);
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert!(h.state().is_playing());
+    h.key_press(egui::Key::Space);
+    settle(&mut h);
+    assert!(!h.state().is_playing());
+}
+
+#[test]
+fn clicking_a_listed_annotation_selects_it() {
+    let project = load_default_project().unwrap().project;
+    let last = project.stages.last().unwrap().date.key();
+    let mut h = harness(last);
+    settle(&mut h);
+    let target = visible_annotations(&project, last)
+        .next()
+        .expect("something is visible");
+    h.get_by_label(&entry_label(target)).click();
+    settle(&mut h);
+    assert_eq!(h.state().selected(), Some(target.id.as_str()));
+}
+
+#[test]
+fn a_failed_open_keeps_the_current_project_and_shows_the_error() {
+    let project = load_default_project().unwrap().project;
+    let mut h = harness(project.stages.first().unwrap().date.key());
+    settle(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::OpenProject("/no/such/project.geojson".into()),
+    );
+    settle(&mut h);
+    assert_eq!(h.state().project(), &project);
+    let messages = h.state().messages().join("\n");
+    assert!(messages.contains("/no/such/project.geojson"), "{messages}");
+    assert!(
+        h.query_by_label_contains("/no/such/project.geojson")
+            .is_some(),
+        "shown in the window"
+    );
+}
