@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod command;
+pub mod editing;
 pub mod imagery;
 pub mod model;
 pub mod render;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use geo::{Centroid as _, Contains as _, LineString, Point, Polygon};
+use geo::{Centroid as _, Contains as _, LineString, Point, Polygon, Winding as _};
 use serde_json::Value;
 use sitewatch::model::date::{MonthPart, Precision, Season};
 use sitewatch::model::default_project::{DEFAULT_PROJECT_TEXT, load_default_project};
@@ -557,7 +557,10 @@ fn the_road_bridge_is_centred_400_to_500_m_downstream_of_the_rail_bridge() {
     let p = project();
     let west = first(line(&p, "road-bridge-dprk-section"));
     let east = last(line(&p, "road-bridge-russian-section"));
-    let centre = Point::new((west.x() + east.x()) / 2.0, (west.y() + east.y()) / 2.0);
+    let centre = Point::new(
+        f64::midpoint(west.x(), east.x()),
+        f64::midpoint(west.y(), east.y()),
+    );
     assert!(
         distance_m(centre, Point::new(130.6425, 42.4115)) < 5.0,
         "{centre:?}"
@@ -872,6 +875,21 @@ fn categories_use_the_okabe_ito_palette_and_every_one_is_used() {
         Some("#F0E442"),
         "the primary yellow comes first"
     );
+}
+
+#[test]
+fn polygon_rings_wind_counterclockwise_as_rfc_7946_asks() {
+    let p = project();
+    let polygons: Vec<&Annotation> = p
+        .annotations
+        .iter()
+        .filter(|a| matches!(a.shape, Shape::Polygon(_)))
+        .collect();
+    assert!(polygons.len() >= 3);
+    for a in polygons {
+        let ring = polygon(&p, &a.id).exterior();
+        assert!(ring.is_ccw(), "\"{}\" winds clockwise", a.id);
+    }
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! Nothing else is reached. Routes (by path prefix): `/png/` a 256 px PNG, `/big/` a 512 px PNG,
 //! `/missing/` 404, `/broken/` 500, `/garbage/` 200 with bytes that are no image, `/slow/` never
 //! answers (the handler gives up when the test ends).
+// The helpers are test code too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};

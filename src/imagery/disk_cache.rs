@@ -19,32 +19,37 @@ pub struct DiskCache {
 
 impl DiskCache {
     /// How long an entry counts as fresh unless told otherwise: 30 days.
-    pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+    pub const DEFAULT_MAX_AGE: Duration = Duration::from_hours(30 * 24);
 
     /// A cache under `root` whose entries are fresh for `max_age` after they were written.
     /// Nothing is created until the first [`put`](Self::put).
+    #[must_use]
     pub fn new(root: PathBuf, max_age: Duration) -> Self {
         Self { root, max_age }
     }
 
     /// The `tiles` folder in the user's cache directory, or `None` where the platform has none
     /// (no home directory).
+    #[must_use]
     pub fn default_root() -> Option<PathBuf> {
         directories::ProjectDirs::from("org", "sitewatch", "sitewatch")
             .map(|dirs| dirs.cache_dir().join("tiles"))
     }
 
     /// The folder the entries live in.
+    #[must_use]
     pub fn root(&self) -> &Path {
         &self.root
     }
 
     /// How long an entry counts as fresh.
+    #[must_use]
     pub fn max_age(&self) -> Duration {
         self.max_age
     }
 
     /// Where the entry for `url` lives (whether or not it exists).
+    #[must_use]
     pub fn path_for(&self, url: &str) -> PathBuf {
         self.root
             .join(host_folder(url))
@@ -52,6 +57,7 @@ impl DiskCache {
     }
 
     /// The bytes stored for `url` if they were written less than `max_age` ago.
+    #[must_use]
     pub fn get(&self, url: &str) -> Option<Vec<u8>> {
         let path = self.path_for(url);
         let modified = read_metadata(&path)?.modified().ok()?;
@@ -66,6 +72,7 @@ impl DiskCache {
     }
 
     /// The bytes stored for `url`, however old: the fallback when the network fails.
+    #[must_use]
     pub fn get_stale(&self, url: &str) -> Option<Vec<u8>> {
         read_bytes(&self.path_for(url))
     }
@@ -73,6 +80,9 @@ impl DiskCache {
     /// Stores `bytes` for `url`, replacing any older entry. Written to a temporary file and
     /// renamed into place, so a reader never sees half a tile and a crash leaves no torn entry.
     pub fn put(&self, url: &str, bytes: &[u8]) -> io::Result<()> {
+        // Unique per process and call, so two workers writing the same URL never share a file.
+        static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
         let path = self.path_for(url);
         let Some(folder) = path.parent() else {
             return Err(io::Error::other(format!(
@@ -81,9 +91,6 @@ impl DiskCache {
             )));
         };
         fs::create_dir_all(folder)?;
-
-        // Unique per process and call, so two workers writing the same URL never share a file.
-        static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
         let temp_path = path.with_extension(format!(
             "{}-{}.tmp",
             std::process::id(),
@@ -156,6 +163,7 @@ fn host_folder(url: &str) -> String {
 }
 
 /// FNV-1a, 64 bit: a hash that is the same on every platform and Rust version.
+#[must_use]
 pub fn fnv1a_64(bytes: &[u8]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;

@@ -15,6 +15,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Tile servers are asked to identify the application (OpenStreetMap's policy requires it):
 /// `sitewatch/<version> (+<repository>)`.
+#[must_use]
 pub fn user_agent() -> String {
     format!(
         "{}/{} (+{})",
@@ -83,6 +84,7 @@ pub struct HttpTileSource {
 
 impl HttpTileSource {
     /// A source for `config`; with `cache`, tiles are read from and written to it.
+    #[must_use]
     pub fn new(config: HttpTileConfig, cache: Option<DiskCache>) -> Self {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(config.timeout))
@@ -108,11 +110,13 @@ impl HttpTileSource {
     }
 
     /// What this source was made from.
+    #[must_use]
     pub fn config(&self) -> &HttpTileConfig {
         &self.config
     }
 
     /// The disk cache, if there is one.
+    #[must_use]
     pub fn cache(&self) -> Option<&DiskCache> {
         self.cache.as_ref()
     }
@@ -268,6 +272,7 @@ fn expand_template(
 
 /// The standard OpenStreetMap tiles. Their policy: a valid User-Agent, cache for at least
 /// 7 days, at most 2 parallel downloads, no bulk downloading.
+#[must_use]
 pub fn openstreetmap(cache: Option<DiskCache>) -> HttpTileSource {
     HttpTileSource::new(
         HttpTileConfig::new(
@@ -281,6 +286,7 @@ pub fn openstreetmap(cache: Option<DiskCache>) -> HttpTileSource {
 }
 
 /// Esri's World Imagery satellite and aerial mosaic (note the `{y}/{x}` order).
+#[must_use]
 pub fn esri_world_imagery(cache: Option<DiskCache>) -> HttpTileSource {
     HttpTileSource::new(
         HttpTileConfig::new(

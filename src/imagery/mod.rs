@@ -1,10 +1,14 @@
 //! Imagery: tile sources (HTTP with a disk cache, the offline overview), no UI in here.
 
 pub mod basemap;
+pub mod dated;
 pub mod disk_cache;
+pub mod file_date;
 pub mod http;
 pub mod overview;
+pub mod raster;
 pub mod tile_loader;
 pub mod tile_source;
+pub mod wayback;
 
 pub use tile_source::{TileError, TileKey, TileSource};

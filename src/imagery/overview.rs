@@ -8,7 +8,7 @@
 //! are context, never a reference to place or measure anything at the site.
 //! Origins and licences: `assets/overview/NOTICE.md`.
 
-use geo::Coord;
+use geo::{Coord, Rect};
 use image::RgbaImage;
 use serde_json::Value;
 use tiny_skia::{LineCap, LineJoin, Paint, Path, PathBuilder, Pixmap, Stroke, Transform};
@@ -31,6 +31,7 @@ pub const PLAIN_RGB: [u8; 3] = [58, 66, 60];
 
 /// True while the map at a (fractional) `zoom` shows relief tiles rather than plain ones.
 /// walkers picks the tile level by rounding the zoom, hence the half level.
+#[must_use]
 pub fn has_imagery_at(zoom: f64) -> bool {
     zoom < f64::from(RELIEF_MAX_ZOOM) + 0.5
 }
@@ -40,12 +41,18 @@ const TILE_SIZE_PX: u32 = 256;
 /// Most segments per indexed piece of border: small pieces keep a deep tile from walking a whole
 /// coastline, large ones keep the index short.
 const CHUNK_SEGMENTS: usize = 32;
-/// Border line: dark, semi-transparent so the relief shows through.
+/// Border line over the relief: dark, semi-transparent so the relief shows through.
 const LINE_RGBA: [u8; 4] = [24, 24, 28, 190];
 const LINE_WIDTH_PX: f32 = 1.25;
-/// A faint light halo under the line keeps it legible on dark relief and on the plain colour.
+/// A faint light halo under the dark line keeps it legible on dark relief (deep sea, forest).
 const HALO_RGBA: [u8; 4] = [255, 255, 255, 70];
 const HALO_WIDTH_PX: f32 = 3.0;
+/// Border line over the plain colour: light, as a dark line with a halo reads as a double line
+/// on a dark ground.
+const PLAIN_LINE_RGBA: [u8; 4] = [214, 220, 208, 170];
+/// Points closer than this to the last one drawn are skipped: at low zoom a coastline has many
+/// vertices per pixel, and stroking them all costs time for nothing visible.
+const MIN_STEP_PX: f32 = 0.5;
 
 const RELIEF_PATH: &str = "assets/overview/natural-earth-relief-720x360.png";
 const RELIEF_PNG: &[u8] = include_bytes!("../../assets/overview/natural-earth-relief-720x360.png");
@@ -70,14 +77,13 @@ pub struct OverviewTiles {
 
 /// A short run of a border line with its bounding box, both in zoom-0 world pixels (0…256).
 struct BorderChunk {
-    min_z0: Coord<f64>,
-    max_z0: Coord<f64>,
+    bbox_z0: Rect<f64>,
     points_z0: Vec<Coord<f64>>,
 }
 
 impl OverviewTiles {
-    /// The bundled Natural Earth relief and north-east Asian borders (decoding takes a few tens
-    /// of milliseconds: build it once).
+    /// The bundled Natural Earth relief and north-east Asian borders. Decoding takes some 15 ms
+    /// and the result holds about 1.5 MB: build it once.
     pub fn embedded() -> Result<Self, TileError> {
         let relief = image::load_from_memory_with_format(RELIEF_PNG, image::ImageFormat::Png)
             .map_err(|e| TileError::Decode {
@@ -93,9 +99,10 @@ impl OverviewTiles {
         )
     }
 
-    /// A source from any whole-world plate-carrée `relief` and GeoJSON borders (Polygon,
-    /// MultiPolygon, LineString, MultiLineString, in features or geometry collections; points
-    /// are ignored). All ring edges are stroked, including any made by clipping.
+    /// A source from any whole-world plate-carrée `relief` and `GeoJSON` borders (`Polygon`,
+    /// `MultiPolygon`, `LineString`, `MultiLineString`, in features or geometry collections;
+    /// points are ignored). All ring edges are stroked, including any made by clipping; lines are
+    /// not split at the antimeridian.
     pub fn from_parts(relief: RgbaImage, borders_geojson: &str) -> Result<Self, TileError> {
         Self::build(relief, borders_geojson, None, "borders GeoJSON")
     }
@@ -145,8 +152,12 @@ impl OverviewTiles {
             pixmap.fill(tiny_skia::Color::from_rgba8(r, g, b, 255));
         }
         if let Some(path) = self.border_path(key) {
-            stroke(&mut pixmap, &path, HALO_RGBA, HALO_WIDTH_PX);
-            stroke(&mut pixmap, &path, LINE_RGBA, LINE_WIDTH_PX);
+            if key.z <= RELIEF_MAX_ZOOM {
+                stroke(&mut pixmap, &path, HALO_RGBA, HALO_WIDTH_PX);
+                stroke(&mut pixmap, &path, LINE_RGBA, LINE_WIDTH_PX);
+            } else {
+                stroke(&mut pixmap, &path, PLAIN_LINE_RGBA, LINE_WIDTH_PX);
+            }
         }
         // Every pixel is opaque, so tiny-skia's premultiplied bytes are also straight RGBA.
         RgbaImage::from_raw(TILE_SIZE_PX, TILE_SIZE_PX, pixmap.take()).ok_or_else(no_buffer)
@@ -158,8 +169,11 @@ impl OverviewTiles {
         let zoom = f64::from(key.z);
         let origin = tile_origin_world_px(key);
         let (width, height) = self.relief.dimensions();
-        // Longitude depends only on the column and latitude only on the row: look each up once.
-        let columns: Vec<(u32, u32, f64)> = (0..TILE_SIZE_PX)
+        let relief = self.relief.as_raw();
+        let stride = width as usize * 4;
+        // Longitude depends only on the column and latitude only on the row: look each up once,
+        // as the byte offsets of the two relief columns (rows) around it and the weight between.
+        let columns: Vec<(usize, usize, f32)> = (0..TILE_SIZE_PX)
             .map(|col| {
                 let px = Coord {
                     x: origin.x + f64::from(col) + 0.5,
@@ -167,12 +181,12 @@ impl OverviewTiles {
                 };
                 let lon = lonlat_from_world_px(px, zoom).x;
                 let u = (lon + 180.0) / 360.0 * f64::from(width) - 0.5;
-                let (u0, fu) = (u.floor(), u - u.floor());
-                let x0 = (u0 as i64).rem_euclid(i64::from(width)) as u32;
-                (x0, (x0 + 1) % width, fu)
+                let x0 = (u.floor() as i64).rem_euclid(i64::from(width)) as u32;
+                let x1 = (x0 + 1) % width;
+                (x0 as usize * 4, x1 as usize * 4, (u - u.floor()) as f32)
             })
             .collect();
-        let rows: Vec<(u32, u32, f64)> = (0..TILE_SIZE_PX)
+        let rows: Vec<(usize, usize, f32)> = (0..TILE_SIZE_PX)
             .map(|row| {
                 let px = Coord {
                     x: origin.x,
@@ -180,22 +194,21 @@ impl OverviewTiles {
                 };
                 let lat = lonlat_from_world_px(px, zoom).y;
                 let v = (90.0 - lat) / 180.0 * f64::from(height) - 0.5;
-                let (v0, fv) = (v.floor(), v - v.floor());
-                let last = i64::from(height) - 1;
-                let y0 = (v0 as i64).clamp(0, last) as u32;
-                let y1 = (v0 as i64 + 1).clamp(0, last) as u32;
-                (y0, y1, fv)
+                let last_row = i64::from(height) - 1;
+                let y0 = (v.floor() as i64).clamp(0, last_row) as usize;
+                let y1 = (v.floor() as i64 + 1).clamp(0, last_row) as usize;
+                (y0 * stride, y1 * stride, (v - v.floor()) as f32)
             })
             .collect();
         let row_bytes = TILE_SIZE_PX as usize * 4;
         for (out_row, &(y0, y1, fv)) in rgba.chunks_exact_mut(row_bytes).zip(&rows) {
             for (out_px, &(x0, x1, fu)) in out_row.chunks_exact_mut(4).zip(&columns) {
-                let [p00, p10, p01, p11] =
-                    [(x0, y0), (x1, y0), (x0, y1), (x1, y1)].map(|(x, y)| self.relief_rgb(x, y));
+                let corners = [y0 + x0, y0 + x1, y1 + x0, y1 + x1];
                 for (channel, out) in out_px.iter_mut().take(3).enumerate() {
-                    let at = |p: [f64; 3]| p.get(channel).copied().unwrap_or(0.0);
-                    let top = at(p00) + (at(p10) - at(p00)) * fu;
-                    let bottom = at(p01) + (at(p11) - at(p01)) * fu;
+                    let [p00, p10, p01, p11] =
+                        corners.map(|at| f32::from(relief.get(at + channel).copied().unwrap_or(0)));
+                    let top = p00 + (p10 - p00) * fu;
+                    let bottom = p01 + (p11 - p01) * fu;
                     *out = (top + (bottom - top) * fv).round().clamp(0.0, 255.0) as u8;
                 }
                 if let Some(alpha) = out_px.get_mut(3) {
@@ -203,12 +216,6 @@ impl OverviewTiles {
                 }
             }
         }
-    }
-
-    fn relief_rgb(&self, x: u32, y: u32) -> [f64; 3] {
-        self.relief
-            .get_pixel_checked(x, y)
-            .map_or([0.0; 3], |p| [p[0], p[1], p[2]].map(f64::from))
     }
 
     /// The border lines that touch the tile, in tile pixels, as one path (stroking one path
@@ -237,11 +244,13 @@ impl OverviewTiles {
         };
         let mut builder = PathBuilder::new();
         for chunk in &self.border_chunks {
-            if !overlaps(chunk.min_z0, chunk.max_z0) {
+            if !overlaps(chunk.bbox_z0.min(), chunk.bbox_z0.max()) {
                 continue;
             }
-            let mut pen_down = false;
-            for segment in chunk.points_z0.windows(2) {
+            // The last point drawn, while the pen is down.
+            let mut pen: Option<(f32, f32)> = None;
+            let last_segment = chunk.points_z0.len().saturating_sub(2);
+            for (index, segment) in chunk.points_z0.windows(2).enumerate() {
                 let &[a, b] = segment else { continue };
                 let seg_min = Coord {
                     x: a.x.min(b.x),
@@ -252,16 +261,22 @@ impl OverviewTiles {
                     y: a.y.max(b.y),
                 };
                 if !overlaps(seg_min, seg_max) {
-                    pen_down = false;
+                    pen = None;
                     continue;
                 }
-                if !pen_down {
+                let (from_x, from_y) = pen.unwrap_or_else(|| {
                     let (x, y) = in_tile(a);
                     builder.move_to(x, y);
-                    pen_down = true;
-                }
+                    (x, y)
+                });
                 let (x, y) = in_tile(b);
-                builder.line_to(x, y);
+                let short = (x - from_x).hypot(y - from_y) < MIN_STEP_PX;
+                if short && index < last_segment {
+                    pen = Some((from_x, from_y));
+                } else {
+                    builder.line_to(x, y);
+                    pen = Some((x, y));
+                }
             }
         }
         builder.finish()
@@ -314,7 +329,7 @@ fn stroke(pixmap: &mut Pixmap, path: &Path, [r, g, b, a]: [u8; 4], width_px: f32
     pixmap.stroke_path(path, &paint, &stroke, Transform::identity(), None);
 }
 
-/// Appends every line and polygon ring in a GeoJSON object to `lines`, as lon/lat.
+/// Appends every line and polygon ring in a `GeoJSON` object to `lines`, as lon/lat.
 fn collect_lines(json: &Value, lines: &mut Vec<Vec<Coord<f64>>>) -> Result<(), String> {
     let kind = json.get("type").and_then(Value::as_str).unwrap_or_default();
     let member = |name: &str| {
@@ -360,7 +375,7 @@ fn as_array(json: &Value) -> Result<&Vec<Value>, String> {
         .ok_or_else(|| format!("expected an array, found {json}"))
 }
 
-/// A GeoJSON array of positions as lon/lat.
+/// A `GeoJSON` array of positions as lon/lat.
 fn positions(json: &Value) -> Result<Vec<Coord<f64>>, String> {
     as_array(json)?
         .iter()
@@ -415,21 +430,20 @@ fn chunks_of(run: &[Coord<f64>]) -> Vec<BorderChunk> {
             break;
         };
         let first = points.first().copied().unwrap_or_default();
-        let (min_z0, max_z0) = points.iter().fold((first, first), |(lo, hi), p| {
-            (
+        let bbox_z0 = points.iter().fold(Rect::new(first, first), |bbox, &p| {
+            Rect::new(
                 Coord {
-                    x: lo.x.min(p.x),
-                    y: lo.y.min(p.y),
+                    x: bbox.min().x.min(p.x),
+                    y: bbox.min().y.min(p.y),
                 },
                 Coord {
-                    x: hi.x.max(p.x),
-                    y: hi.y.max(p.y),
+                    x: bbox.max().x.max(p.x),
+                    y: bbox.max().y.max(p.y),
                 },
             )
         });
         chunks.push(BorderChunk {
-            min_z0,
-            max_z0,
+            bbox_z0,
             points_z0: points.to_vec(),
         });
         start = end - 1;

@@ -82,9 +82,9 @@ impl Default for Backoff {
     fn default() -> Self {
         Self {
             first: Duration::from_secs(2),
-            max: Duration::from_secs(5 * 60),
-            missing_first: Duration::from_secs(60),
-            missing_max: Duration::from_secs(60 * 60),
+            max: Duration::from_mins(5),
+            missing_first: Duration::from_mins(1),
+            missing_max: Duration::from_hours(1),
         }
     }
 }
@@ -92,6 +92,7 @@ impl Default for Backoff {
 impl Backoff {
     /// The wait after `attempts` failures in a row (1 for the first); `missing` for a tile the
     /// server says does not exist.
+    #[must_use]
     pub fn delay(&self, attempts: u32, missing: bool) -> Duration {
         let (first, max) = if missing {
             (self.missing_first, self.missing_max)
@@ -134,6 +135,7 @@ impl UvRect {
 /// The tile at `zoom` that holds `key`, and the part of it that `key` covers; `None` when
 /// `zoom` is deeper than `key`'s. Drawing that part stretched over `key` stands in for `key`
 /// while it loads, and magnifies a source's deepest level beyond its max zoom.
+#[must_use]
 pub fn covering_ancestor(key: TileKey, zoom: u8) -> Option<(TileKey, UvRect)> {
     let levels_up = key.z.checked_sub(zoom)?;
     let per_edge = 1u32.checked_shl(u32::from(levels_up))?;
@@ -154,7 +156,8 @@ pub fn covering_ancestor(key: TileKey, zoom: u8) -> Option<(TileKey, UvRect)> {
 struct Failure {
     message: String,
     attempts: u32,
-    failed_at: Instant,
+    /// Order of failure, latest highest (an `Instant` could tie).
+    failure_nr: u64,
     retry_at: Instant,
 }
 
@@ -170,6 +173,8 @@ struct Inner {
     /// Finished tiles, taken or not, until forgotten.
     done: HashSet<TileKey>,
     failures: HashMap<TileKey, Failure>,
+    /// Failures recorded since the start, to number them.
+    failures_so_far: u64,
     backoff: Backoff,
     wakeup: Option<Wakeup>,
     shutdown: bool,
@@ -206,6 +211,7 @@ impl TileLoader {
                 ready: Vec::new(),
                 done: HashSet::new(),
                 failures: HashMap::new(),
+                failures_so_far: 0,
                 backoff: Backoff::default(),
                 wakeup: None,
                 shutdown: false,
@@ -277,6 +283,7 @@ impl TileLoader {
     }
 
     /// Where `key` stands.
+    #[must_use]
     pub fn state(&self, key: TileKey) -> TileState {
         let inner = self.shared.lock();
         if inner.loading.contains(&key) {
@@ -297,12 +304,14 @@ impl TileLoader {
     }
 
     /// Tiles queued or being fetched; 0 when the layer is complete (or has given up for now).
+    #[must_use]
     pub fn pending(&self) -> usize {
         let inner = self.shared.lock();
         inner.stack.len() + inner.loading.len()
     }
 
     /// What the layer's loading/failure indicator shows.
+    #[must_use]
     pub fn status(&self) -> LayerStatus {
         let inner = self.shared.lock();
         LayerStatus {
@@ -311,7 +320,7 @@ impl TileLoader {
             last_error: inner
                 .failures
                 .values()
-                .max_by_key(|failure| failure.failed_at)
+                .max_by_key(|failure| failure.failure_nr)
                 .map(|failure| failure.message.clone()),
         }
     }
@@ -336,6 +345,7 @@ impl TileLoader {
     }
 
     /// Where the tiles come from.
+    #[must_use]
     pub fn source(&self) -> &Arc<dyn TileSource> {
         &self.source
     }
@@ -443,13 +453,14 @@ fn finish(
                 .map_or(0, |failure| failure.attempts)
                 .saturating_add(1);
             let delay = inner.backoff.delay(attempts, is_missing(&err));
+            inner.failures_so_far += 1;
             log::debug!("tile {key} failed {attempts}× (retry in {delay:?}): {err}");
             inner.failures.insert(
                 key,
                 Failure {
                     message: err.to_string(),
                     attempts,
-                    failed_at: now,
+                    failure_nr: inner.failures_so_far,
                     retry_at: now + delay,
                 },
             );
@@ -457,7 +468,7 @@ fn finish(
                 let oldest = inner
                     .failures
                     .iter()
-                    .min_by_key(|(_, failure)| failure.failed_at)
+                    .min_by_key(|(_, failure)| failure.failure_nr)
                     .map(|(key, _)| *key);
                 if let Some(oldest) = oldest {
                     inner.failures.remove(&oldest);
@@ -469,6 +480,8 @@ fn finish(
 }
 
 #[cfg(test)]
+// The uv corners compared are exact binary fractions.
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -532,11 +545,11 @@ mod tests {
             ))
         }
 
-        fn name(&self) -> &str {
+        fn name(&self) -> &'static str {
             "fake"
         }
 
-        fn attribution(&self) -> &str {
+        fn attribution(&self) -> &'static str {
             "nobody"
         }
 
@@ -667,15 +680,15 @@ mod tests {
         assert_eq!(backoff.delay(1, false), Duration::from_secs(2));
         assert_eq!(backoff.delay(2, false), Duration::from_secs(4));
         assert_eq!(backoff.delay(5, false), Duration::from_secs(32));
-        assert_eq!(backoff.delay(9, false), Duration::from_secs(300));
-        assert_eq!(backoff.delay(u32::MAX, false), Duration::from_secs(300));
+        assert_eq!(backoff.delay(9, false), Duration::from_mins(5));
+        assert_eq!(backoff.delay(u32::MAX, false), Duration::from_mins(5));
     }
 
     #[test]
     fn a_missing_tile_backs_off_longer() {
         let backoff = Backoff::default();
         assert!(backoff.delay(1, true) > backoff.delay(1, false));
-        assert_eq!(backoff.delay(30, true), Duration::from_secs(3600));
+        assert_eq!(backoff.delay(30, true), Duration::from_hours(1));
         let not_found = TileError::Http {
             status: 404,
             url: "u".into(),
@@ -739,8 +752,10 @@ mod tests {
         let mut loader = loader(&source, 1);
         loader.request(A);
         wait_until(|| loader.pending() == 0);
+        let gate = source.gate.lock().unwrap();
         loader.request(B);
         assert_eq!(loader.status().loading, 1);
+        drop(gate);
         wait_until(|| loader.pending() == 0);
         let status = loader.status();
         assert_eq!(status.loading, 0);

@@ -93,14 +93,59 @@ impl Certainty {
     }
 }
 
-/// Lower-cases the first letter unless the first word looks like a name or acronym ("DPRK").
+/// Words that stay capitalised after "Probable"/"Possible": names and proper adjectives.
+const PROPER_WORDS: [&str; 14] = [
+    "Russian",
+    "Russia",
+    "Korean",
+    "Korea",
+    "North",
+    "South",
+    "Chinese",
+    "China",
+    "Friendship",
+    "Khasan",
+    "Tumangang",
+    "Tumen",
+    "Rason",
+    "Japanese",
+];
+
+/// Lower-cases the first letter unless the first word is a name ("Russian"), an acronym ("DPRK")
+/// or already lower-case.
 fn lower_first(label: &str) -> String {
     let first_word = label.split_whitespace().next().unwrap_or("");
     let is_acronym = first_word.chars().filter(|c| c.is_uppercase()).count() > 1;
+    let is_name = PROPER_WORDS
+        .iter()
+        .any(|w| first_word.trim_matches(|c: char| !c.is_alphanumeric()) == *w);
     let mut chars = label.chars();
     match chars.next() {
-        Some(c) if !is_acronym => c.to_lowercase().chain(chars).collect(),
+        Some(c) if !is_acronym && !is_name => c.to_lowercase().chain(chars).collect(),
         _ => label.to_owned(),
+    }
+}
+
+/// How an annotation is drawn: as a structure, as a free text label or as an arrow.
+///
+/// Text labels and arrows are annotations like any other (dated, sourced, exported); only their
+/// drawing differs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// A structure: marker, line or area in its category's style.
+    #[default]
+    Feature,
+    /// A point drawn as its label alone, centred on the point (no marker).
+    Text,
+    /// A line drawn with an arrowhead at its last vertex (a callout).
+    Arrow,
+}
+
+impl Mark {
+    /// True for the default, which files leave out.
+    pub fn is_feature(&self) -> bool {
+        *self == Mark::Feature
     }
 }
 
@@ -155,6 +200,8 @@ pub struct Annotation {
     pub status: Status,
     /// Drawn certainty.
     pub certainty: Certainty,
+    /// Drawn as a structure, a text label or an arrow.
+    pub mark: Mark,
     /// First date it was seen or reported (inclusive).
     pub seen_from: FuzzyDate,
     /// First date it was no longer there (exclusive); `None` while it still stands.
@@ -193,6 +240,10 @@ mod tests {
         assert_eq!(
             Certainty::Probable.decorate("DPRK checkpoint"),
             "Probable DPRK checkpoint"
+        );
+        assert_eq!(
+            Certainty::Possible.decorate("Russian concrete plant"),
+            "Possible Russian concrete plant?"
         );
     }
 

@@ -11,13 +11,14 @@ use geo::{Coord, LineString, Point, Polygon};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::annotation::{Annotation, Certainty, Shape, Status};
+use super::annotation::{Annotation, Certainty, Mark, Shape, Status};
 use super::category::Category;
 use super::date::FuzzyDate;
 use super::layer::ImageryLayer;
 use super::project::Project;
 use super::source::{Citation, Source};
 use super::stage::Stage;
+use super::tracks::TrackSettings;
 use crate::spatial::LonLatBox;
 
 /// The format version this build writes.
@@ -111,6 +112,8 @@ struct PropertiesDoc {
     status: Status,
     #[serde(default)]
     certainty: Certainty,
+    #[serde(default)]
+    mark: Mark,
     seen_from: FuzzyDate,
     #[serde(default)]
     seen_until: Option<FuzzyDate>,
@@ -146,6 +149,8 @@ struct MetaDoc {
     stages: Vec<Stage>,
     #[serde(default)]
     layers: Vec<ImageryLayer>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    tracks: Vec<TrackSettings>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +231,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
             category: p.category,
             status: p.status,
             certainty: p.certainty,
+            mark: p.mark,
             seen_from: p.seen_from,
             seen_until: p.seen_until,
             sources: p.sources,
@@ -244,6 +250,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
         sources: meta.sources,
         stages: meta.stages,
         layers: meta.layers,
+        tracks: meta.tracks,
         annotations,
         extra: unknown_fields(
             raw_meta,
@@ -256,6 +263,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
                 "sources",
                 "stages",
                 "layers",
+                "tracks",
             ],
         ),
         extra_members: unknown_fields(Some(&raw), &["type", "sitewatch", "features"]),
@@ -373,12 +381,16 @@ fn to_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-fn feature_json(a: &Annotation) -> Value {
+/// One annotation as a GeoJSON Feature, as the project file and GeoJSON export write it.
+pub(crate) fn feature_json(a: &Annotation) -> Value {
     let mut props = Map::new();
     props.insert("label".into(), json!(a.label));
     props.insert("category".into(), json!(a.category));
     props.insert("status".into(), to_value(&a.status));
     props.insert("certainty".into(), to_value(&a.certainty));
+    if !a.mark.is_feature() {
+        props.insert("mark".into(), to_value(&a.mark));
+    }
     props.insert("seen_from".into(), to_value(&a.seen_from));
     if let Some(until) = &a.seen_until {
         props.insert("seen_until".into(), to_value(until));
@@ -408,6 +420,7 @@ pub fn to_json_string(project: &Project) -> String {
         sources: project.sources.clone(),
         stages: project.stages.clone(),
         layers: project.layers.clone(),
+        tracks: project.tracks.clone(),
     };
     let mut meta_json = match to_value(&meta) {
         Value::Object(m) => m,
@@ -438,6 +451,23 @@ pub fn save_atomic(project: &Project, path: &Path) -> Result<(), ProjectError> {
 
 /// Writes bytes atomically (temp file in the same folder, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, &mut |_| Ok(()))
+}
+
+/// Where an atomic write stands when [`write_atomic_with`] calls its hook.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteStep {
+    /// The temp file is written and synced; the target is not yet replaced.
+    TempWritten,
+}
+
+/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
+/// as a crash or a full disk would, so tests can check that the old file survives.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -452,6 +482,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         file.write_all(bytes)?;
         file.sync_all()?;
         drop(file);
+        hook(WriteStep::TempWritten)?;
         std::fs::rename(&tmp, path)?;
         if let Ok(d) = std::fs::File::open(dir) {
             // Persist the rename itself; not every platform allows syncing a folder.

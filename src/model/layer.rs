@@ -38,9 +38,16 @@ pub struct ImageryLayer {
     pub id: String,
     /// Name shown in the layer panel.
     pub name: String,
-    /// Acquisition (or mosaic) date.
+    /// Acquisition (or mosaic, or release) date: see `date_kind`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<FuzzyDate>,
+    /// What `date` means: when the pixels were taken, the year of a mosaic, or when a service
+    /// published a version (which says nothing exact about when its pixels were taken).
+    #[serde(default, skip_serializing_if = "DateKind::is_acquisition")]
+    pub date_kind: DateKind,
+    /// What an analyst should know about the layer (licence, how its date was chosen).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
     /// Track the layer belongs to ("Sentinel-2", "Planet"); the slider shows one layer per track.
     #[serde(default)]
     pub track: String,
@@ -61,6 +68,46 @@ pub struct ImageryLayer {
     /// Fields this version does not know, kept for the next save.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+/// What an imagery layer's date stands for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateKind {
+    /// The pixels were taken on (or within) the date.
+    #[default]
+    Acquisition,
+    /// A mosaic of many acquisitions over the date's period (a yearly cloudless mosaic).
+    Mosaic,
+    /// The day a service published this version; its pixels were taken on or before it.
+    Release,
+}
+
+impl DateKind {
+    fn is_acquisition(&self) -> bool {
+        *self == DateKind::Acquisition
+    }
+}
+
+impl ImageryLayer {
+    /// The layer's date as captions show it: `14 OCT 2025`, `MOSAIC · 2024`,
+    /// `RELEASE · 25 SEP 2025`; `None` for an undated layer.
+    pub fn date_label(&self) -> Option<String> {
+        let date = self.date?.display_upper();
+        Some(match self.date_kind {
+            DateKind::Acquisition => date,
+            DateKind::Mosaic => format!("MOSAIC · {date}"),
+            DateKind::Release => format!("RELEASE · {date}"),
+        })
+    }
+
+    /// The file of a [`LayerSource::File`] layer; `None` for a tile service.
+    pub fn file_path(&self) -> Option<&str> {
+        match &self.source {
+            LayerSource::File { path } => Some(path),
+            LayerSource::Tiles { .. } => None,
+        }
+    }
 }
 
 fn default_opacity() -> f32 {

@@ -10,11 +10,12 @@ pub mod project;
 pub mod source;
 pub mod stage;
 pub mod timeline;
+pub mod tracks;
 
-pub use annotation::{Annotation, Certainty, Shape, Status};
+pub use annotation::{Annotation, Certainty, Mark, Shape, Status};
 pub use category::{Category, Marker, Rgba, Style};
 pub use date::FuzzyDate;
-pub use layer::{ImageryLayer, LayerSource};
+pub use layer::{DateKind, ImageryLayer, LayerSource};
 pub use project::Project;
 pub use source::{Citation, Evidence, Source};
 pub use stage::Stage;

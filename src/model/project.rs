@@ -7,6 +7,7 @@ use super::category::Category;
 use super::layer::ImageryLayer;
 use super::source::Source;
 use super::stage::Stage;
+use super::tracks::TrackSettings;
 use crate::spatial::LonLatBox;
 
 /// One site under watch: its view, categories, sources, stages, imagery and annotations.
@@ -26,6 +27,8 @@ pub struct Project {
     pub stages: Vec<Stage>,
     /// Imagery layers, bottom first.
     pub layers: Vec<ImageryLayer>,
+    /// Settings of imagery tracks (crossfade); a track without an entry uses the defaults.
+    pub tracks: Vec<TrackSettings>,
     /// Structures drawn on the map.
     pub annotations: Vec<Annotation>,
     /// Fields of the `sitewatch` member this version does not know, kept for the next save.

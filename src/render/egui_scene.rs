@@ -224,9 +224,7 @@ fn paint_labels(
 ) -> Vec<DrawnLabel> {
     let font = label_font(px_scale);
     let pad = vec2(6.0, 3.0) * px_scale.max(0.5);
-    // Points first: their labels are the most specific, so they win the best spots.
-    let mut order: Vec<usize> = (0..scene.labels.len()).collect();
-    order.reverse();
+    let order = crate::scene::labels::priority_order(scene);
     let galleys: Vec<_> = order
         .iter()
         .filter_map(|&i| scene.labels.get(i))

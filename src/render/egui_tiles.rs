@@ -80,16 +80,19 @@ impl EguiTiles {
     }
 
     /// Tiles queued or being fetched (the app waits for 0 before a screenshot).
+    #[must_use]
     pub fn pending(&self) -> usize {
         self.loader.pending()
     }
 
     /// What the layer's loading/failure indicator shows.
+    #[must_use]
     pub fn status(&self) -> LayerStatus {
         self.loader.status()
     }
 
     /// Where the tiles come from.
+    #[must_use]
     pub fn source(&self) -> &Arc<dyn TileSource> {
         self.loader.source()
     }
@@ -204,6 +207,8 @@ fn leak_once(text: &str) -> &'static str {
 }
 
 #[cfg(test)]
+// The uv corners compared are exact binary fractions.
+#[allow(clippy::float_cmp)]
 mod tests {
     use super::*;
     use crate::imagery::TileError;
@@ -222,11 +227,11 @@ mod tests {
             ))
         }
 
-        fn name(&self) -> &str {
+        fn name(&self) -> &'static str {
             "colours"
         }
 
-        fn attribution(&self) -> &str {
+        fn attribution(&self) -> &'static str {
             "© the colour wheel"
         }
 
@@ -316,6 +321,13 @@ mod tests {
         assert_eq!(tiles.pending(), 0);
     }
 
+    /// Runs an empty egui pass, so that what is drawn next counts as a new frame.
+    fn next_pass(ctx: &egui::Context) {
+        let mut output = ctx.run_ui(egui::RawInput::default(), |_| {});
+        // No renderer here to take the textures.
+        output.textures_delta.clear();
+    }
+
     #[test]
     fn least_recently_drawn_textures_are_evicted_past_the_cap() {
         let ctx = egui::Context::default();
@@ -323,9 +335,9 @@ mod tests {
             EguiTiles::with_workers(ctx.clone(), Arc::new(ColourSource), 1).with_max_textures(2);
         let first = id(3, 0, 0);
         load(&mut tiles, first);
-        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        next_pass(&ctx);
         load(&mut tiles, id(3, 1, 0));
-        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        next_pass(&ctx);
         load(&mut tiles, id(3, 2, 0));
         assert_eq!(tiles.textures.len(), 2);
         assert!(!tiles.textures.contains_key(&TileKey { z: 3, x: 0, y: 0 }));

@@ -2,3 +2,5 @@
 
 pub mod egui_scene;
 pub mod egui_tiles;
+pub mod raster;
+pub mod raster_text;

@@ -10,10 +10,11 @@ use super::{
 };
 use crate::model::date::display_day_upper;
 use crate::model::timeline::{current_stage, visible_annotations};
-use crate::model::{Annotation, Category, Marker, Project, Rgba, Shape, Style};
+use crate::model::tracks::layers_at;
+use crate::model::{Annotation, Category, Mark, Marker, Project, Rgba, Shape, Style};
 
 /// What the view adds to the project's own content.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SceneOptions {
     /// The selected annotation, drawn highlighted.
     pub selected: Option<String>,
@@ -42,7 +43,14 @@ fn draw_rank(shape: &Shape) -> u8 {
     }
 }
 
-fn label_anchor(shape: &Shape) -> Coord<f64> {
+fn label_anchor(annotation: &Annotation) -> Coord<f64> {
+    let shape = &annotation.shape;
+    // A callout's text sits at the arrow's tail.
+    if let (Mark::Arrow, Shape::Line(l)) = (annotation.mark, shape)
+        && let Some(tail) = l.0.first()
+    {
+        return *tail;
+    }
     match shape {
         Shape::Point(p) => p.0,
         Shape::Line(l) => l
@@ -77,8 +85,54 @@ fn item(annotation: &Annotation, style: &Style, selected: bool) -> SceneItem {
         },
         fill,
         marker: style.marker,
+        mark: annotation.mark,
         selected,
     }
+}
+
+fn label(annotation: &Annotation, style: &Style) -> SceneLabel {
+    SceneLabel {
+        id: annotation.id.clone(),
+        anchor: label_anchor(annotation),
+        // A free text label reads as typed; structures carry their certainty words.
+        text: if annotation.mark == Mark::Text {
+            annotation.label.clone()
+        } else {
+            annotation.display_label()
+        },
+        color: style.color,
+    }
+}
+
+/// Refreshes the item and label of one annotation in a built scene after an edit that leaves
+/// the legend, visibility and draw order alone (see `editing::Edit::local_annotation`), so a
+/// drag does not rebuild a scene of thousands of items every frame. Returns the item's index,
+/// `None` when the annotation is not in the scene (then nothing changed).
+pub fn patch_annotation(scene: &mut Scene, project: &Project, id: &str) -> Option<usize> {
+    let annotation = project.annotation(id)?;
+    let index = scene.items.iter().position(|i| i.id == id)?;
+    let fallback = fallback_style();
+    let style = project
+        .category(&annotation.category)
+        .map_or(&fallback, |c| &c.style);
+    let slot = scene.items.get_mut(index)?;
+    let selected = slot.selected;
+    *slot = item(annotation, style, selected);
+    let new_label = label(annotation, style);
+    let existing = scene.labels.iter().position(|l| l.id == id);
+    match (existing, annotation.label.trim().is_empty()) {
+        (Some(i), true) => {
+            scene.labels.remove(i);
+        }
+        (Some(i), false) => {
+            if let Some(l) = scene.labels.get_mut(i) {
+                *l = new_label;
+            }
+        }
+        (None, false) => scene.labels.push(new_label),
+        (None, true) => {}
+    }
+    Some(index)
 }
 
 /// Builds the scene: the annotations visible at `date` (styled by category and certainty),
@@ -100,12 +154,8 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
         .collect();
     let labels = visible
         .iter()
-        .map(|a| SceneLabel {
-            id: a.id.clone(),
-            anchor: label_anchor(&a.shape),
-            text: a.display_label(),
-            color: style_of(a).color,
-        })
+        .filter(|a| !a.label.trim().is_empty())
+        .map(|a| label(a, style_of(a)))
         .collect();
 
     let legend = project
@@ -160,7 +210,35 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
             .collect(),
     });
 
+    // Imagery at the date, bottom first: the tracks decide which layer of each is shown.
+    let layers: Vec<super::SceneLayer> = layers_at(project, date)
+        .into_iter()
+        .filter_map(|(index, opacity)| {
+            let layer = project.layers.get(index)?;
+            Some(super::SceneLayer {
+                id: layer.id.clone(),
+                name: layer.name.clone(),
+                date_label: layer.date_label(),
+                credit: layer.attribution.clone(),
+                synthetic: layer.synthetic,
+                opacity,
+            })
+        })
+        .collect();
+    let mut credits = options.credits.clone();
+    let mut notices = options.notices.clone();
+    for layer in &layers {
+        if !layer.credit.is_empty() && !credits.contains(&layer.credit) {
+            credits.push(layer.credit.clone());
+        }
+    }
+    if layers.iter().any(|l| l.synthetic) && !notices.iter().any(|n| n == super::SYNTHETIC_NOTICE) {
+        notices.insert(0, super::SYNTHETIC_NOTICE.to_owned());
+    }
+
     Scene {
+        title: project.name.clone(),
+        layers,
         date,
         date_label: display_day_upper(date),
         caption,
@@ -168,7 +246,7 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
         labels,
         legend,
         certainties,
-        credits: options.credits.clone(),
-        notices: options.notices.clone(),
+        credits,
+        notices,
     }
 }

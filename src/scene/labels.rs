@@ -21,6 +21,29 @@ pub struct Placement {
     pub needs_leader: bool,
 }
 
+/// The order labels claim their places in: the selected item first, then lines (spans, roads),
+/// then areas, then points, so the big structures keep their labels when space runs out.
+pub fn priority_order(scene: &super::Scene) -> Vec<usize> {
+    let rank = |i: usize| -> u8 {
+        let Some(label) = scene.labels.get(i) else {
+            return 9;
+        };
+        let item = scene.items.iter().find(|it| it.id == label.id);
+        match item {
+            Some(it) if it.selected => 0,
+            Some(it) => match it.geometry {
+                super::ItemGeometry::Line(_) => 1,
+                super::ItemGeometry::Polygon(_) => 2,
+                super::ItemGeometry::Point(_) => 3,
+            },
+            None => 4,
+        }
+    };
+    let mut order: Vec<usize> = (0..scene.labels.len()).collect();
+    order.sort_by_key(|&i| rank(i));
+    order
+}
+
 fn overlaps(a: [f32; 4], b: [f32; 4]) -> bool {
     a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
@@ -35,7 +58,18 @@ pub fn place_labels(
     bounds_px: [f32; 4],
     gap_px: f32,
 ) -> Vec<Option<Placement>> {
-    let mut taken: Vec<[f32; 4]> = Vec::with_capacity(labels.len());
+    place_labels_around(labels, bounds_px, gap_px, &[])
+}
+
+/// [`place_labels`], also keeping clear of `keep_clear_px` (`[min_x, min_y, max_x, max_y]` each):
+/// the boxes a figure already holds (legend, date, credit).
+pub fn place_labels_around(
+    labels: &[LabelBox],
+    bounds_px: [f32; 4],
+    gap_px: f32,
+    keep_clear_px: &[[f32; 4]],
+) -> Vec<Option<Placement>> {
+    let mut taken: Vec<[f32; 4]> = keep_clear_px.to_vec();
     labels
         .iter()
         .map(|label| {

@@ -6,14 +6,15 @@
 
 mod build;
 pub mod hit;
+pub mod index;
 pub mod labels;
 
-pub use build::{SceneOptions, build};
+pub use build::{SceneOptions, build, patch_annotation};
 
 use chrono::NaiveDate;
 use geo::{Coord, LineString, Polygon};
 
-use crate::model::{Certainty, Evidence, Marker, Rgba, Status};
+use crate::model::{Certainty, Evidence, Mark, Marker, Rgba, Status};
 
 /// Where an item is, in WGS 84 lon/lat.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +51,8 @@ pub struct SceneItem {
     pub fill: Option<Rgba>,
     /// Marker for points.
     pub marker: Marker,
+    /// Structure, text label (no marker: the label is the mark) or arrow (a head at the end).
+    pub mark: Mark,
     /// Drawn highlighted (selected in the UI).
     pub selected: bool,
 }
@@ -108,9 +111,33 @@ pub struct Caption {
     pub sources: Vec<CaptionSource>,
 }
 
+/// The exact words that mark generated imagery everywhere (FIGURES.md).
+pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
+
+/// An imagery layer shown at the scene's date (bottom first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneLayer {
+    /// The layer's id in the project.
+    pub id: String,
+    /// Name shown in the layer panel.
+    pub name: String,
+    /// Acquisition date as captions show it ("14 OCT 2025", "MOSAIC · 2024"), if known.
+    pub date_label: Option<String>,
+    /// Credit line in the provider's wording.
+    pub credit: String,
+    /// Generated demo imagery: must carry [`SYNTHETIC_NOTICE`].
+    pub synthetic: bool,
+    /// Opacity 0–1 (after any crossfade).
+    pub opacity: f32,
+}
+
 /// Everything drawn at one date.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
+    /// The project's name (the figure title).
+    pub title: String,
+    /// Imagery layers shown, bottom first.
+    pub layers: Vec<SceneLayer>,
     /// The slider's date.
     pub date: NaiveDate,
     /// The slider's date as captions show it ("14 OCT 2025").

@@ -69,11 +69,14 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
         ui.add_space(8.0);
         match &scene.caption {
             Some(c) => {
-                ui.label(
-                    RichText::new(&c.stage_date)
-                        .font(bold(15.0))
-                        .color(Color32::from_rgb(0xF0, 0xE4, 0x42)),
-                );
+                // The stage's own date, at its precision, when the slider sits past it.
+                if c.stage_date != scene.date_label {
+                    ui.label(
+                        RichText::new(format!("stage of {}:", c.stage_date))
+                            .font(bold(15.0))
+                            .color(Color32::from_rgb(0xF0, 0xE4, 0x42)),
+                    );
+                }
                 ui.label(RichText::new(&c.title).font(bold(15.0)));
             }
             None => {

@@ -1,0 +1,403 @@
+//! Edits: every change the user makes to a project, as data that applies itself and returns its
+//! inverse. Undo is applying the inverse; nothing snapshots the whole project.
+
+use crate::model::{
+    Annotation, Category, Certainty, Citation, FuzzyDate, Mark, Project, Shape, Source, Status,
+};
+
+/// Why an edit could not be applied. The project is unchanged when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    /// No annotation has this id.
+    #[error("no annotation has the id \"{0}\"")]
+    UnknownAnnotation(String),
+    /// An annotation with this id already exists.
+    #[error("an annotation with the id \"{0}\" already exists")]
+    DuplicateAnnotation(String),
+    /// No category has this key.
+    #[error("no category has the key \"{0}\"")]
+    UnknownCategory(String),
+    /// A category with this key already exists.
+    #[error("a category with the key \"{0}\" already exists")]
+    DuplicateCategory(String),
+    /// No source has this key.
+    #[error("no source has the key \"{0}\"")]
+    UnknownSource(String),
+    /// A source with this key already exists.
+    #[error("a source with the key \"{0}\" already exists")]
+    DuplicateSource(String),
+}
+
+/// One field of an annotation, with its new value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnnotationField {
+    /// What the label reads.
+    Label(String),
+    /// The category key.
+    Category(String),
+    /// Construction status.
+    Status(Status),
+    /// Drawn certainty.
+    Certainty(Certainty),
+    /// Structure, text label or arrow.
+    Mark(Mark),
+    /// First date seen.
+    SeenFrom(FuzzyDate),
+    /// First date seen gone (`None`: still there).
+    SeenUntil(Option<FuzzyDate>),
+    /// Citations.
+    Sources(Vec<Citation>),
+    /// Free note.
+    Note(String),
+}
+
+impl AnnotationField {
+    /// Puts this value into the annotation and returns the value it replaced.
+    fn swap_into(self, a: &mut Annotation) -> AnnotationField {
+        match self {
+            Self::Label(v) => Self::Label(std::mem::replace(&mut a.label, v)),
+            Self::Category(v) => Self::Category(std::mem::replace(&mut a.category, v)),
+            Self::Status(v) => Self::Status(std::mem::replace(&mut a.status, v)),
+            Self::Certainty(v) => Self::Certainty(std::mem::replace(&mut a.certainty, v)),
+            Self::Mark(v) => Self::Mark(std::mem::replace(&mut a.mark, v)),
+            Self::SeenFrom(v) => Self::SeenFrom(std::mem::replace(&mut a.seen_from, v)),
+            Self::SeenUntil(v) => Self::SeenUntil(std::mem::replace(&mut a.seen_until, v)),
+            Self::Sources(v) => Self::Sources(std::mem::replace(&mut a.sources, v)),
+            Self::Note(v) => Self::Note(std::mem::replace(&mut a.note, v)),
+        }
+    }
+
+    /// The field's name as the undo menu says it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Label(_) => "label",
+            Self::Category(_) => "category",
+            Self::Status(_) => "status",
+            Self::Certainty(_) => "certainty",
+            Self::Mark(_) => "kind",
+            Self::SeenFrom(_) => "seen from",
+            Self::SeenUntil(_) => "seen until",
+            Self::Sources(_) => "sources",
+            Self::Note(_) => "note",
+        }
+    }
+
+    /// True when a change of this field leaves the scene's legend, visibility and draw order
+    /// alone, so the scene can be patched in place instead of rebuilt.
+    pub fn is_local(&self) -> bool {
+        matches!(
+            self,
+            Self::Label(_) | Self::Status(_) | Self::Sources(_) | Self::Note(_)
+        )
+    }
+}
+
+/// A change to a project. [`Edit::apply`] returns the edit that undoes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// Insert an annotation at a position in the list (clamped to the end).
+    AddAnnotation {
+        /// Position in `Project::annotations`.
+        index: usize,
+        /// The annotation; its id must be new.
+        annotation: Box<Annotation>,
+    },
+    /// Remove an annotation.
+    RemoveAnnotation {
+        /// Its id.
+        id: String,
+    },
+    /// Replace an annotation's geometry (vertex moves, inserts, removals, moving the whole).
+    SetShape {
+        /// Annotation id.
+        id: String,
+        /// The new geometry.
+        shape: Shape,
+    },
+    /// Change one field of an annotation.
+    SetField {
+        /// Annotation id.
+        id: String,
+        /// The field and its new value.
+        field: AnnotationField,
+    },
+    /// Insert a category (clamped to the end).
+    AddCategory {
+        /// Position in `Project::categories`.
+        index: usize,
+        /// The category; its key must be new.
+        category: Box<Category>,
+    },
+    /// Replace a category's name and style (the key stays).
+    SetCategory {
+        /// Category key.
+        key: String,
+        /// The new category (its key is ignored).
+        category: Box<Category>,
+    },
+    /// Remove a category.
+    RemoveCategory {
+        /// Its key.
+        key: String,
+    },
+    /// Insert a source (clamped to the end).
+    AddSource {
+        /// Position in `Project::sources`.
+        index: usize,
+        /// The source; its key must be new.
+        source: Box<Source>,
+    },
+    /// Remove a source.
+    RemoveSource {
+        /// Its key.
+        key: String,
+    },
+    /// Several edits as one step (an import, a drawing that adds a category).
+    Batch(Vec<Edit>),
+}
+
+fn annotation_mut<'a>(project: &'a mut Project, id: &str) -> Result<&'a mut Annotation, EditError> {
+    project
+        .annotations
+        .iter_mut()
+        .find(|a| a.id == id)
+        .ok_or_else(|| EditError::UnknownAnnotation(id.to_owned()))
+}
+
+impl Edit {
+    /// Applies the edit; returns the edit that undoes it. On error the project is unchanged.
+    pub fn apply(self, project: &mut Project) -> Result<Edit, EditError> {
+        match self {
+            Edit::AddAnnotation { index, annotation } => {
+                if project.annotation(&annotation.id).is_some() {
+                    return Err(EditError::DuplicateAnnotation(annotation.id));
+                }
+                let id = annotation.id.clone();
+                let index = index.min(project.annotations.len());
+                project.annotations.insert(index, *annotation);
+                Ok(Edit::RemoveAnnotation { id })
+            }
+            Edit::RemoveAnnotation { id } => {
+                let index = project
+                    .annotations
+                    .iter()
+                    .position(|a| a.id == id)
+                    .ok_or(EditError::UnknownAnnotation(id))?;
+                let annotation = Box::new(project.annotations.remove(index));
+                Ok(Edit::AddAnnotation { index, annotation })
+            }
+            Edit::SetShape { id, shape } => {
+                let a = annotation_mut(project, &id)?;
+                let old = std::mem::replace(&mut a.shape, shape);
+                Ok(Edit::SetShape { id, shape: old })
+            }
+            Edit::SetField { id, field } => {
+                let a = annotation_mut(project, &id)?;
+                let old = field.swap_into(a);
+                Ok(Edit::SetField { id, field: old })
+            }
+            Edit::AddCategory { index, category } => {
+                if project.category(&category.key).is_some() {
+                    return Err(EditError::DuplicateCategory(category.key));
+                }
+                let key = category.key.clone();
+                let index = index.min(project.categories.len());
+                project.categories.insert(index, *category);
+                Ok(Edit::RemoveCategory { key })
+            }
+            Edit::SetCategory { key, mut category } => {
+                let existing = project
+                    .categories
+                    .iter_mut()
+                    .find(|c| c.key == key)
+                    .ok_or_else(|| EditError::UnknownCategory(key.clone()))?;
+                category.key.clone_from(&key);
+                let old = std::mem::replace(existing, *category);
+                Ok(Edit::SetCategory {
+                    key,
+                    category: Box::new(old),
+                })
+            }
+            Edit::RemoveCategory { key } => {
+                let index = project
+                    .categories
+                    .iter()
+                    .position(|c| c.key == key)
+                    .ok_or(EditError::UnknownCategory(key))?;
+                let category = Box::new(project.categories.remove(index));
+                Ok(Edit::AddCategory { index, category })
+            }
+            Edit::AddSource { index, source } => {
+                if project.source(&source.key).is_some() {
+                    return Err(EditError::DuplicateSource(source.key));
+                }
+                let key = source.key.clone();
+                let index = index.min(project.sources.len());
+                project.sources.insert(index, *source);
+                Ok(Edit::RemoveSource { key })
+            }
+            Edit::RemoveSource { key } => {
+                let index = project
+                    .sources
+                    .iter()
+                    .position(|s| s.key == key)
+                    .ok_or(EditError::UnknownSource(key))?;
+                let source = Box::new(project.sources.remove(index));
+                Ok(Edit::AddSource { index, source })
+            }
+            Edit::Batch(edits) => {
+                let mut inverses = Vec::with_capacity(edits.len());
+                for edit in edits {
+                    match edit.apply(project) {
+                        Ok(inverse) => inverses.push(inverse),
+                        Err(e) => {
+                            // Roll back what was applied so a failed batch changes nothing.
+                            for inverse in inverses.into_iter().rev() {
+                                // Inverses of edits that just applied always apply.
+                                let _ = inverse.apply(project);
+                            }
+                            return Err(e);
+                        }
+                    }
+                }
+                inverses.reverse();
+                Ok(Edit::Batch(inverses))
+            }
+        }
+    }
+
+    /// What the edit does, for the Undo/Redo menu ("move vertex", "label").
+    pub fn describe(&self) -> String {
+        match self {
+            Edit::AddAnnotation { annotation, .. } => format!("add \"{}\"", annotation.label),
+            Edit::RemoveAnnotation { id } => format!("delete {id}"),
+            Edit::SetShape { .. } => "change shape".to_owned(),
+            Edit::SetField { field, .. } => format!("change {}", field.name()),
+            Edit::AddCategory { category, .. } => format!("add category {}", category.name),
+            Edit::SetCategory { category, .. } => format!("change category {}", category.name),
+            Edit::RemoveCategory { key } => format!("remove category {key}"),
+            Edit::AddSource { source, .. } => format!("add source {}", source.outlet),
+            Edit::RemoveSource { key } => format!("remove source {key}"),
+            Edit::Batch(edits) => match edits.as_slice() {
+                [one] => one.describe(),
+                _ => format!("{} changes", edits.len()),
+            },
+        }
+    }
+
+    /// The one annotation this edit changes without touching the scene's legend, visibility or
+    /// order (a shape, label, status, note or sources change), so a cached scene can be patched.
+    pub fn local_annotation(&self) -> Option<&str> {
+        match self {
+            Edit::SetShape { id, .. } => Some(id),
+            Edit::SetField { id, field } if field.is_local() => Some(id),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::default_project::load_default_project;
+    use geo::Point;
+
+    fn project() -> Project {
+        load_default_project().unwrap().project
+    }
+
+    #[test]
+    fn every_edit_undone_restores_the_project_exactly() {
+        let original = project();
+        let first = original.annotations[0].clone();
+        let mut new = first.clone();
+        new.id = "new".into();
+        let edits = vec![
+            Edit::AddAnnotation {
+                index: 3,
+                annotation: Box::new(new),
+            },
+            Edit::RemoveAnnotation {
+                id: first.id.clone(),
+            },
+            Edit::SetShape {
+                id: first.id.clone(),
+                shape: Shape::Point(Point::new(1.0, 2.0)),
+            },
+            Edit::SetField {
+                id: first.id.clone(),
+                field: AnnotationField::Label("Renamed".into()),
+            },
+            Edit::SetField {
+                id: first.id.clone(),
+                field: AnnotationField::SeenUntil(Some("2026".parse().unwrap())),
+            },
+            Edit::RemoveCategory {
+                key: original.categories[0].key.clone(),
+            },
+            Edit::RemoveSource {
+                key: original.sources[0].key.clone(),
+            },
+        ];
+        for edit in edits {
+            let mut p = original.clone();
+            let inverse = edit.clone().apply(&mut p).unwrap();
+            assert_ne!(p, original, "{edit:?} changes something");
+            let redo = inverse.apply(&mut p).unwrap();
+            assert_eq!(p, original, "undoing {edit:?}");
+            assert_eq!(redo, edit, "the inverse of the inverse is the edit");
+        }
+    }
+
+    #[test]
+    fn a_failing_batch_changes_nothing() {
+        let original = project();
+        let mut p = original.clone();
+        let id = original.annotations[0].id.clone();
+        let result = Edit::Batch(vec![
+            Edit::SetField {
+                id: id.clone(),
+                field: AnnotationField::Note("changed".into()),
+            },
+            Edit::RemoveAnnotation {
+                id: "no-such-id".into(),
+            },
+        ])
+        .apply(&mut p);
+        assert_eq!(
+            result,
+            Err(EditError::UnknownAnnotation("no-such-id".into()))
+        );
+        assert_eq!(p, original);
+    }
+
+    #[test]
+    fn adding_an_existing_id_is_refused() {
+        let mut p = project();
+        let dup = p.annotations[0].clone();
+        let err = Edit::AddAnnotation {
+            index: 0,
+            annotation: Box::new(dup.clone()),
+        }
+        .apply(&mut p)
+        .unwrap_err();
+        assert_eq!(err, EditError::DuplicateAnnotation(dup.id));
+    }
+
+    #[test]
+    fn a_category_keeps_its_key_when_its_style_changes() {
+        let mut p = project();
+        let key = p.categories[0].key.clone();
+        let mut changed = p.categories[0].clone();
+        changed.key = "ignored".into();
+        changed.style.width_px = 9.0;
+        Edit::SetCategory {
+            key: key.clone(),
+            category: Box::new(changed),
+        }
+        .apply(&mut p)
+        .unwrap();
+        assert_eq!(p.categories[0].key, key);
+        assert!((p.categories[0].style.width_px - 9.0).abs() < f32::EPSILON);
+    }
+}

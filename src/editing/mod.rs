@@ -1,0 +1,14 @@
+//! Editing: the map tools, the geometry they change, and every change as an undoable [`Edit`].
+//!
+//! Pure core: nothing here knows egui. The UI turns pointer and key input into edits
+//! (`ui::map_edit`), the app applies them through a [`History`].
+
+pub mod create;
+pub mod edit;
+pub mod geometry;
+pub mod history;
+pub mod tool;
+
+pub use edit::{AnnotationField, Edit, EditError};
+pub use history::History;
+pub use tool::Tool;

@@ -1,0 +1,218 @@
+//! The files an export writes: the PNG (with provenance in text chunks), its world file and
+//! `.prj` so GDAL and QGIS place it, and the JSON provenance sidecar with the PNG's SHA-256.
+//! Each is written atomically (temp file, fsync, rename).
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+use super::ExportError;
+use super::view::ExportView;
+use crate::model::io::write_atomic;
+
+/// EPSG:3857 as GDAL writes it to a `.prj` (WKT1 with the PROJ extension), so every reader
+/// takes it for Web Mercator.
+pub const EPSG_3857_WKT: &str = concat!(
+    r#"PROJCS["WGS 84 / Pseudo-Mercator",GEOGCS["WGS 84",DATUM["WGS_1984","#,
+    r#"SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],"#,
+    r#"AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],"#,
+    r#"UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]],"#,
+    r#"PROJECTION["Mercator_1SP"],PARAMETER["central_meridian",0],PARAMETER["scale_factor",1],"#,
+    r#"PARAMETER["false_easting",0],PARAMETER["false_northing",0],"#,
+    r#"UNIT["metre",1,AUTHORITY["EPSG","9001"]],AXIS["Easting",EAST],AXIS["Northing",NORTH],"#,
+    r#"EXTENSION["PROJ4","+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 "#,
+    r#"+k=1 +units=m +nadgrids=@null +wktext +no_defs"],AUTHORITY["EPSG","3857"]]"#
+);
+
+/// The paths written beside an image: `out.png` → `out.pgw`, `out.prj`, `out.json`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SidePaths {
+    /// The world file.
+    pub world_file: PathBuf,
+    /// The projection.
+    pub prj: PathBuf,
+    /// The provenance sidecar.
+    pub sidecar: PathBuf,
+}
+
+impl SidePaths {
+    /// The files beside `image` (the world file's extension follows the image's: `.pgw`, `.gfw`).
+    pub fn beside(image: &Path) -> Self {
+        let ext = image
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let world_ext = match ext.as_str() {
+            "gif" => "gfw",
+            "jpg" | "jpeg" => "jgw",
+            _ => "pgw",
+        };
+        Self {
+            world_file: image.with_extension(world_ext),
+            prj: image.with_extension("prj"),
+            sidecar: image.with_extension("json"),
+        }
+    }
+}
+
+/// A PNG text chunk: keyword and text (Latin-1 text goes in `tEXt`, anything else in `iTXt`).
+pub type TextChunk = (String, String);
+
+/// Encodes opaque RGBA pixels as an 8-bit RGB PNG with text chunks.
+pub fn encode_png(
+    rgba: &[u8],
+    size_px: [u32; 2],
+    text: &[TextChunk],
+    path: &Path,
+) -> Result<Vec<u8>, ExportError> {
+    let encode_error = |e: png::EncodingError| ExportError::Encode {
+        message: e.to_string(),
+        path: path.to_path_buf(),
+    };
+    let rgb: Vec<u8> = rgba
+        .chunks_exact(4)
+        .flat_map(|p| p.iter().take(3).copied())
+        .collect();
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Balanced);
+        for (keyword, value) in text {
+            if value.chars().all(|c| u32::from(c) <= 0xFF) {
+                encoder.add_text_chunk(keyword.clone(), value.clone())
+            } else {
+                encoder.add_itxt_chunk(keyword.clone(), value.clone())
+            }
+            .map_err(encode_error)?;
+        }
+        let mut writer = encoder.write_header().map_err(encode_error)?;
+        writer.write_image_data(&rgb).map_err(encode_error)?;
+        writer.finish().map_err(encode_error)?;
+    }
+    Ok(bytes)
+}
+
+/// The world file's text: six numbers, one a line (see [`ExportView::world_file`]).
+pub fn world_file_text(view: &ExportView) -> String {
+    view.world_file()
+        .iter()
+        .map(|v| format!("{v:.10}\n"))
+        .collect()
+}
+
+/// SHA-256 of bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes bytes atomically, naming the path in the error.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    write_atomic(path, bytes).map_err(|source| ExportError::Write {
+        source,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Refuses early (before any rendering) an output path whose folder does not exist or that is
+/// itself a folder.
+pub fn check_writable(path: &Path) -> Result<(), ExportError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let not_writable = |message: &str| ExportError::Write {
+        source: std::io::Error::other(message.to_owned()),
+        path: path.to_path_buf(),
+    };
+    if path.is_dir() {
+        return Err(not_writable("it is a folder"));
+    }
+    if !dir.is_dir() {
+        return Err(not_writable("its folder does not exist"));
+    }
+    Ok(())
+}
+
+/// Writes the georeferencing beside an image: world file and `.prj`.
+pub fn write_georeference(view: &ExportView, paths: &SidePaths) -> Result<(), ExportError> {
+    write_file(&paths.world_file, world_file_text(view).as_bytes())?;
+    write_file(&paths.prj, EPSG_3857_WKT.as_bytes())
+}
+
+/// Reads a world file back: the six numbers, or `None` when it is not one.
+pub fn parse_world_file(text: &str) -> Option<[f64; 6]> {
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    numbers.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Coord;
+
+    #[test]
+    fn side_files_share_the_image_name() {
+        let p = SidePaths::beside(Path::new("/tmp/out.png"));
+        assert_eq!(p.world_file, Path::new("/tmp/out.pgw"));
+        assert_eq!(p.prj, Path::new("/tmp/out.prj"));
+        assert_eq!(p.sidecar, Path::new("/tmp/out.json"));
+        assert_eq!(
+            SidePaths::beside(Path::new("a/t.gif")).world_file,
+            Path::new("a/t.gfw")
+        );
+    }
+
+    #[test]
+    fn a_world_file_reads_back_to_the_same_numbers() {
+        let view = ExportView::new(Coord { x: 130.64, y: 42.42 }, 16.2, [800, 600]).unwrap();
+        let back = parse_world_file(&world_file_text(&view)).unwrap();
+        for (a, b) in back.iter().zip(view.world_file()) {
+            assert!((a - b).abs() < 1e-6, "{a} {b}");
+        }
+        assert!(parse_world_file("1\n2\n3\n").is_none());
+        assert!(parse_world_file("a b c d e f").is_none());
+    }
+
+    #[test]
+    fn the_sha256_of_abc_is_the_published_one() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn png_text_chunks_survive_a_round_trip() {
+        let rgba = vec![255u8; 4 * 4 * 3];
+        let text = vec![
+            ("Software".to_owned(), "Sitewatch 0.1.0".to_owned()),
+            ("Title".to_owned(), "Tumen River — 14 OCT 2025".to_owned()),
+        ];
+        let bytes = encode_png(&rgba, [4, 3], &text, Path::new("t.png")).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!((info.width, info.height), (4, 3));
+        assert_eq!(info.uncompressed_latin1_text[0].text, "Sitewatch 0.1.0");
+        let itxt = &info.utf8_text[0];
+        assert_eq!(itxt.keyword, "Title");
+        assert_eq!(itxt.get_text().unwrap(), "Tumen River — 14 OCT 2025");
+    }
+
+    #[test]
+    fn a_missing_folder_is_refused_before_rendering() {
+        let err = check_writable(Path::new("/no/such/folder/out.png")).unwrap_err();
+        assert!(err.to_string().ends_with("/no/such/folder/out.png"), "{err}");
+        assert!(check_writable(Path::new("out.png")).is_ok());
+    }
+}

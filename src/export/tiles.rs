@@ -1,0 +1,451 @@
+//! The imagery under an export: tile layers, bottom first, each fetched for the view alone and
+//! resampled bilinearly onto the image at its opacity.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+
+use image::RgbaImage;
+use tiny_skia::Pixmap;
+
+use super::ExportError;
+use super::view::ExportView;
+use crate::imagery::{TileError, TileKey, TileSource};
+
+/// Most tile fetches in flight at once (online services ask clients to stay modest).
+const MAX_FETCH_THREADS: usize = 4;
+
+/// One raster layer of an export: where its tiles come from and how opaque it is drawn.
+#[derive(Clone)]
+pub struct TileLayer {
+    /// The tile source (`TileSource::fetch` blocks; the export calls it on its own threads).
+    pub source: Arc<dyn TileSource>,
+    /// Opacity 0–1.
+    pub opacity: f32,
+}
+
+impl std::fmt::Debug for TileLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TileLayer")
+            .field("source", &self.source.name())
+            .field("opacity", &self.opacity)
+            .finish()
+    }
+}
+
+/// What was drawn of one layer, for the provenance record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerReport {
+    /// The source's name.
+    pub name: String,
+    /// Its credit line.
+    pub credit: String,
+    /// The tile level drawn.
+    pub tile_zoom: u8,
+    /// How many tiles were fetched.
+    pub tiles: usize,
+    /// Opacity drawn at.
+    pub opacity: f32,
+}
+
+/// The tile level drawn for a view: the nearest level (as the window picks it), no deeper than
+/// the source has.
+pub fn tile_zoom(view_zoom: f64, source_max_zoom: u8) -> u8 {
+    (view_zoom.round().max(0.0) as u8).min(source_max_zoom)
+}
+
+/// The tile columns and rows (unwrapped: columns may run past the antimeridian) that the view
+/// needs at level `z`, including the texels bilinear sampling reads at the edges.
+pub fn tile_range(view: &ExportView, z: u8, tile_size_px: u32) -> ([i64; 2], [i64; 2]) {
+    let f = 2f64.powf(f64::from(z) - view.zoom());
+    let origin = view.origin_world_px();
+    let [w, h] = view.size_px();
+    let ts = f64::from(tile_size_px.max(1)) / 256.0;
+    let texel = |world: f64| world * f * ts;
+    let first = |world: f64| ((texel(world) - 1.0).floor() / (256.0 * ts)).floor() as i64;
+    let last = |world: f64| ((texel(world) + 1.0).floor() / (256.0 * ts)).floor() as i64;
+    (
+        [first(origin.x), last(origin.x + f64::from(w))],
+        [
+            first(origin.y).max(0),
+            last(origin.y + f64::from(h)).min((1i64 << z) - 1),
+        ],
+    )
+}
+
+/// The tile keys of the range, wrapping columns around the world.
+fn keys_for(z: u8, cols: [i64; 2], rows: [i64; 2]) -> Vec<(i64, i64, TileKey)> {
+    let n = 1i64 << z;
+    let mut keys = Vec::new();
+    for row in rows[0]..=rows[1] {
+        for col in cols[0]..=cols[1] {
+            let key = TileKey {
+                z,
+                x: col.rem_euclid(n) as u32,
+                y: row as u32,
+            };
+            keys.push((col, row, key));
+        }
+    }
+    keys
+}
+
+/// Fetches tiles on a few threads. Reports each arrival; a `false` from `progress` stops it.
+fn fetch_all(
+    source: &dyn TileSource,
+    keys: &[TileKey],
+    progress: &mut dyn FnMut() -> bool,
+) -> Result<HashMap<TileKey, Result<RgbaImage, TileError>>, ExportError> {
+    let mut unique: Vec<TileKey> = keys.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .clamp(1, MAX_FETCH_THREADS)
+        .min(unique.len().max(1));
+    let (tx, rx) = mpsc::channel();
+    let mut tiles = HashMap::with_capacity(unique.len());
+    let mut cancelled = false;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, unique) = (&next, &stop, &unique);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let Some(&key) = unique.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    if tx.send((key, source.fetch(key))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for (key, result) in rx {
+            tiles.insert(key, result);
+            if !cancelled && !progress() {
+                cancelled = true;
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    });
+    if cancelled {
+        return Err(ExportError::Cancelled);
+    }
+    Ok(tiles)
+}
+
+/// Per output column (or row): the two texels read and the weight of the second, as
+/// (tile index, offset in tile) pairs.
+struct Axis {
+    samples: Vec<([(usize, usize); 2], f32)>,
+}
+
+impl Axis {
+    fn new(origin_world: f64, count: u32, f: f64, first_tile: i64, tile_size: u32) -> Self {
+        let ts = i64::from(tile_size);
+        let samples = (0..count)
+            .map(|i| {
+                // Texel centres sit at +0.5: sample the texel grid at the pixel centre.
+                let t = (origin_world + f64::from(i) + 0.5) * f * f64::from(tile_size) / 256.0
+                    - 0.5;
+                let t0 = t.floor() as i64;
+                let weight = (t - t.floor()) as f32;
+                let split = |texel: i64| {
+                    // Off the grid (beyond the Mercator poles) reads as no tile.
+                    let tile = usize::try_from(texel.div_euclid(ts) - first_tile);
+                    (tile.unwrap_or(usize::MAX), texel.rem_euclid(ts) as usize)
+                };
+                ([split(t0), split(t0 + 1)], weight)
+            })
+            .collect();
+        Self { samples }
+    }
+}
+
+/// Draws the layers, bottom first, over what `pixmap` holds, fetching only the tiles the view
+/// needs. `progress(done, total)` counts tiles over all layers; `false` cancels.
+pub fn composite(
+    pixmap: &mut Pixmap,
+    view: &ExportView,
+    layers: &[TileLayer],
+    progress: &dyn Fn(usize, usize) -> bool,
+) -> Result<Vec<LayerReport>, ExportError> {
+    let plans: Vec<_> = layers
+        .iter()
+        .map(|layer| {
+            let z = tile_zoom(view.zoom(), layer.source.max_zoom());
+            let ts = layer.source.tile_size();
+            let (cols, rows) = tile_range(view, z, ts);
+            (z, ts, cols, rows, keys_for(z, cols, rows))
+        })
+        .collect();
+    let total: usize = plans.iter().map(|p| p.4.len()).sum();
+    let mut done = 0usize;
+    if !progress(done, total) {
+        return Err(ExportError::Cancelled);
+    }
+    let mut reports = Vec::with_capacity(layers.len());
+    for (layer, (z, ts, cols, rows, keys)) in layers.iter().zip(plans) {
+        let only_keys: Vec<TileKey> = keys.iter().map(|k| k.2).collect();
+        let mut tick = || {
+            done += 1;
+            progress(done, total)
+        };
+        let mut fetched = fetch_all(layer.source.as_ref(), &only_keys, &mut tick)?;
+        let failures: Vec<TileError> = fetched
+            .iter()
+            .filter_map(|(_, r)| r.as_ref().err())
+            .map(|e| clone_error(e))
+            .collect();
+        if let Some(first) = failures.into_iter().next() {
+            let failed = fetched.values().filter(|r| r.is_err()).count();
+            return Err(ExportError::Tiles {
+                layer: layer.source.name().to_owned(),
+                failed,
+                total: fetched.len(),
+                source: first,
+            });
+        }
+        let width = (cols[1] - cols[0] + 1).max(0) as usize;
+        let grid: Vec<Option<RgbaImage>> = keys
+            .iter()
+            .map(|(_, _, key)| fetched.get(key).and_then(|r| r.as_ref().ok()).cloned())
+            .collect();
+        fetched.clear();
+        draw_layer(
+            pixmap,
+            view,
+            &Grid {
+                tiles: &grid,
+                width,
+                tile_size: ts,
+                first: [cols[0], rows[0]],
+            },
+            z,
+            layer.opacity,
+        );
+        reports.push(LayerReport {
+            name: layer.source.name().to_owned(),
+            credit: layer.source.attribution().to_owned(),
+            tile_zoom: z,
+            tiles: keys.len(),
+            opacity: layer.opacity,
+        });
+    }
+    Ok(reports)
+}
+
+/// A tile error has no `Clone`; the report keeps its words and its address.
+fn clone_error(e: &TileError) -> TileError {
+    match e {
+        TileError::Http { status, url } => TileError::Http {
+            status: *status,
+            url: url.clone(),
+        },
+        TileError::Network { message, url } => TileError::Network {
+            message: message.clone(),
+            url: url.clone(),
+        },
+        TileError::Decode { message, url } => TileError::Decode {
+            message: message.clone(),
+            url: url.clone(),
+        },
+        TileError::OutOfRange(key) => TileError::OutOfRange(*key),
+        TileError::Local { message, what } => TileError::Local {
+            message: message.clone(),
+            what: what.clone(),
+        },
+    }
+}
+
+/// The fetched tiles of one layer, row-major from the `first` column and row.
+struct Grid<'a> {
+    tiles: &'a [Option<RgbaImage>],
+    width: usize,
+    tile_size: u32,
+    first: [i64; 2],
+}
+
+impl Grid<'_> {
+    /// A texel, premultiplied, as floats; transparent where there is no tile.
+    fn texel(&self, col: (usize, usize), row: (usize, usize)) -> [f32; 4] {
+        if col.0 >= self.width {
+            return [0.0; 4];
+        }
+        let Some(Some(tile)) = row
+            .0
+            .checked_mul(self.width)
+            .and_then(|i| self.tiles.get(i + col.0))
+        else {
+            return [0.0; 4];
+        };
+        let at = (row.1 * tile.width() as usize + col.1) * 4;
+        match tile.as_raw().get(at..at + 4) {
+            Some(&[r, g, b, a]) => {
+                let alpha = f32::from(a) / 255.0;
+                [
+                    f32::from(r) * alpha,
+                    f32::from(g) * alpha,
+                    f32::from(b) * alpha,
+                    f32::from(a),
+                ]
+            }
+            _ => [0.0; 4],
+        }
+    }
+}
+
+fn lerp4(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
+    [
+        a[0] + (b[0] - a[0]) * t,
+        a[1] + (b[1] - a[1]) * t,
+        a[2] + (b[2] - a[2]) * t,
+        a[3] + (b[3] - a[3]) * t,
+    ]
+}
+
+/// Resamples one layer over the pixmap, a band of rows per thread.
+fn draw_layer(pixmap: &mut Pixmap, view: &ExportView, grid: &Grid<'_>, z: u8, opacity: f32) {
+    let f = 2f64.powf(f64::from(z) - view.zoom());
+    let origin = view.origin_world_px();
+    let [w, h] = view.size_px();
+    let columns = Axis::new(origin.x, w, f, grid.first[0], grid.tile_size);
+    let rows = Axis::new(origin.y, h, f, grid.first[1], grid.tile_size);
+    let opacity = opacity.clamp(0.0, 1.0);
+    let stride = w as usize * 4;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let band_rows = (h as usize).div_ceil(threads).max(1);
+    let data = pixmap.data_mut();
+    std::thread::scope(|scope| {
+        for (band, chunk) in data.chunks_mut(band_rows * stride).enumerate() {
+            let (columns, rows) = (&columns, &rows);
+            scope.spawn(move || {
+                for (i, line) in chunk.chunks_exact_mut(stride).enumerate() {
+                    let Some(&([r0, r1], fy)) = rows.samples.get(band * band_rows + i) else {
+                        continue;
+                    };
+                    for (pixel, &([c0, c1], fx)) in
+                        line.chunks_exact_mut(4).zip(&columns.samples)
+                    {
+                        let top = lerp4(grid.texel(c0, r0), grid.texel(c1, r0), fx);
+                        let bottom = lerp4(grid.texel(c0, r1), grid.texel(c1, r1), fx);
+                        let s = lerp4(top, bottom, fy);
+                        let keep = 1.0 - s[3] / 255.0 * opacity;
+                        for (out, src) in pixel.iter_mut().zip(s) {
+                            *out = (src * opacity + f32::from(*out) * keep)
+                                .round()
+                                .clamp(0.0, 255.0) as u8;
+                        }
+                    }
+                }
+            });
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::Coord;
+
+    /// Every tile one colour, chosen by its address, so a test can tell which tile it sees.
+    struct Solid;
+
+    impl TileSource for Solid {
+        fn fetch(&self, key: TileKey) -> Result<RgbaImage, TileError> {
+            let v = ((key.x + key.y) % 2) as u8 * 200 + 20;
+            Ok(RgbaImage::from_pixel(256, 256, image::Rgba([v, 0, 0, 255])))
+        }
+        fn name(&self) -> &'static str {
+            "solid"
+        }
+        fn attribution(&self) -> &'static str {
+            "test"
+        }
+        fn max_zoom(&self) -> u8 {
+            5
+        }
+    }
+
+    struct Failing;
+
+    impl TileSource for Failing {
+        fn fetch(&self, key: TileKey) -> Result<RgbaImage, TileError> {
+            Err(TileError::OutOfRange(key))
+        }
+        fn name(&self) -> &'static str {
+            "failing"
+        }
+        fn attribution(&self) -> &'static str {
+            ""
+        }
+        fn max_zoom(&self) -> u8 {
+            5
+        }
+    }
+
+    fn layer(source: impl TileSource + 'static, opacity: f32) -> TileLayer {
+        TileLayer {
+            source: Arc::new(source),
+            opacity,
+        }
+    }
+
+    #[test]
+    fn the_tile_level_rounds_and_stops_at_the_source_maximum() {
+        assert_eq!(tile_zoom(16.4, 19), 16);
+        assert_eq!(tile_zoom(16.6, 19), 17);
+        assert_eq!(tile_zoom(21.0, 19), 19);
+    }
+
+    #[test]
+    fn only_the_tiles_in_view_are_fetched() {
+        // Zoom 2 is 1024 px wide: a 256 px view at the centre spans 2 × 2 tiles (edges touch).
+        let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 2.0, [256, 256]).unwrap();
+        let (cols, rows) = tile_range(&view, 2, 256);
+        assert!(cols[0] >= 0 && cols[1] <= 3 && rows[0] >= 0 && rows[1] <= 3);
+        let mut pixmap = Pixmap::new(256, 256).unwrap();
+        let reports = composite(&mut pixmap, &view, &[layer(Solid, 1.0)], &|_, _| true).unwrap();
+        assert!(reports[0].tiles <= 9, "{}", reports[0].tiles);
+    }
+
+    #[test]
+    fn an_opaque_layer_shows_its_tiles_and_a_half_layer_blends() {
+        let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 1.0, [512, 512]).unwrap();
+        let mut pixmap = Pixmap::new(512, 512).unwrap();
+        pixmap.fill(tiny_skia::Color::from_rgba8(0, 0, 255, 255));
+        composite(&mut pixmap, &view, &[layer(Solid, 1.0)], &|_, _| true).unwrap();
+        // Tile (0, 0) is dark red (20), tile (1, 0) bright red (220), away from the seam.
+        let p = pixmap.pixel(100, 100).unwrap();
+        assert_eq!((p.red(), p.blue()), (20, 0));
+        let p = pixmap.pixel(400, 100).unwrap();
+        assert_eq!((p.red(), p.blue()), (220, 0));
+
+        let mut pixmap = Pixmap::new(512, 512).unwrap();
+        pixmap.fill(tiny_skia::Color::from_rgba8(0, 0, 200, 255));
+        composite(&mut pixmap, &view, &[layer(Solid, 0.5)], &|_, _| true).unwrap();
+        let p = pixmap.pixel(400, 100).unwrap();
+        assert_eq!((p.red(), p.blue(), p.alpha()), (110, 100, 255));
+    }
+
+    #[test]
+    fn a_failed_tile_fails_the_export_and_names_the_layer() {
+        let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 1.0, [64, 64]).unwrap();
+        let mut pixmap = Pixmap::new(64, 64).unwrap();
+        let err = composite(&mut pixmap, &view, &[layer(Failing, 1.0)], &|_, _| true).unwrap_err();
+        assert!(err.to_string().contains("failing"), "{err}");
+    }
+
+    #[test]
+    fn a_false_from_progress_cancels() {
+        let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 3.0, [512, 512]).unwrap();
+        let mut pixmap = Pixmap::new(512, 512).unwrap();
+        let err = composite(&mut pixmap, &view, &[layer(Solid, 1.0)], &|done, _| done < 2)
+            .unwrap_err();
+        assert!(matches!(err, ExportError::Cancelled));
+    }
+}
