@@ -41,7 +41,7 @@ impl Default for Prefs {
         Self {
             basemap: Basemap::Offline,
             side_panel_open: true,
-            map_text_scale: 0.55,
+            map_text_scale: 0.45,
         }
     }
 }

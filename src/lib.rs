@@ -7,7 +7,9 @@
 pub mod app;
 pub mod command;
 pub mod editing;
+pub mod export;
 pub mod imagery;
+pub mod interchange;
 pub mod model;
 pub mod render;
 pub mod scene;

@@ -21,7 +21,8 @@ pub fn unique_id(project: &Project, prefix: &str) -> String {
 }
 
 /// A category key no category has, made from a name ("Rail yard" → `rail-yard`, `rail-yard-2`).
-pub fn unique_category_key(project: &Project, name: &str) -> String {
+pub fn unique_category_key(categories: &[Category], name: &str) -> String {
+    let taken = |k: &str| categories.iter().any(|c| c.key == k);
     let base: String = name
         .trim()
         .to_lowercase()
@@ -37,12 +38,12 @@ pub fn unique_category_key(project: &Project, name: &str) -> String {
     } else {
         base
     };
-    if project.category(&base).is_none() {
+    if !taken(&base) {
         return base;
     }
     (2..)
         .map(|n| format!("{base}-{n}"))
-        .find(|k| project.category(k).is_none())
+        .find(|k| !taken(k))
         .unwrap_or(base)
 }
 
@@ -57,14 +58,14 @@ pub const PALETTE: [Rgba; 7] = [
     Rgba::rgb(0xFF, 0xFF, 0xFF),
 ];
 
-/// A new category with the next palette colour and the figure defaults.
-pub fn new_category(project: &Project, name: &str) -> Category {
+/// A new category beside `categories`, with the next palette colour and the figure defaults.
+pub fn new_category(categories: &[Category], name: &str) -> Category {
     let color = PALETTE
-        .get(project.categories.len() % PALETTE.len())
+        .get(categories.len() % PALETTE.len())
         .copied()
         .unwrap_or(Rgba::rgb(255, 255, 255));
     Category {
-        key: unique_category_key(project, name),
+        key: unique_category_key(categories, name),
         name: name.to_owned(),
         style: Style {
             color,
@@ -94,7 +95,7 @@ pub fn add_drawn(
         None => match project.categories.first() {
             Some(c) => c.key.clone(),
             None => {
-                let mut c = new_category(project, "Annotation");
+                let mut c = new_category(&project.categories, "Annotation");
                 c.key = DEFAULT_CATEGORY_KEY.to_owned();
                 edits.push(Edit::AddCategory {
                     index: 0,
@@ -143,9 +144,12 @@ mod tests {
         let id = unique_id(&p, "a");
         assert!(p.annotation(&id).is_none());
         let existing = p.categories[0].name.clone();
-        let key = unique_category_key(&p, &existing);
+        let key = unique_category_key(&p.categories, &existing);
         assert!(p.category(&key).is_none());
-        assert_eq!(unique_category_key(&p, "  Rail yard! "), "rail-yard");
+        assert_eq!(
+            unique_category_key(&p.categories, "  Rail yard! "),
+            "rail-yard"
+        );
     }
 
     #[test]

@@ -425,13 +425,17 @@ pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
         placed
     });
     let scale_bar = scale.map(|b| {
-        let placed = b.place([margin, left_bottom - b.size[1]]);
+        let top = left_bottom - b.size[1];
+        let placed = b.place([margin, top]);
         left_bottom = placed.rect_px[1] - gap;
         placed
     });
     let legend = legend_rows
         .filter(|l| left_bottom - l.size[1] >= bottom_limit)
-        .map(|l| l.place([margin, left_bottom - l.size[1]]));
+        .map(|l| {
+            let top = left_bottom - l.size[1];
+            l.place([margin, top])
+        });
 
     Layout {
         px_scale: s,

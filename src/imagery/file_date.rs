@@ -26,73 +26,67 @@ pub fn date_from_file_name(path: &Path) -> Option<FuzzyDate> {
 /// The first date in `text` (see the module docs for the forms).
 #[must_use]
 pub fn date_in_text(text: &str) -> Option<FuzzyDate> {
-    let bytes = text.as_bytes();
-    let digits_at = |i: usize, n: usize| -> Option<&str> {
-        let run = text.get(i..i + n)?;
-        run.bytes().all(|b| b.is_ascii_digit()).then_some(run)
-    };
-    let is_digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
-    for start in 0..bytes.len() {
-        if start > 0 && is_digit(start - 1) {
-            continue;
+    let digits = Digits(text);
+    (0..text.len()).find_map(|start| {
+        if start > 0 && digits.is_digit(start - 1) {
+            return None;
         }
-        let Some(year) = digits_at(start, 4).and_then(|y| y.parse::<i32>().ok()) else {
-            continue;
-        };
+        let year: i32 = digits.run(start, 4)?.parse().ok()?;
         if !YEARS.contains(&year) {
-            continue;
+            return None;
         }
-        let separator = bytes.get(start + 4).copied();
-        let found = match separator {
-            Some(sep @ (b'-' | b'_' | b'.')) => {
-                separated(text, start, sep, year, &digits_at, &is_digit)
-            }
-            _ => compact(start, year, &digits_at, &is_digit),
-        };
-        if found.is_some() {
-            return found;
+        match text.as_bytes().get(start + 4).copied() {
+            Some(sep @ (b'-' | b'_' | b'.')) => separated(digits, start, sep, year),
+            _ => compact(digits, start, year),
         }
-    }
-    None
+    })
 }
 
-/// `YYYY?MM?DD` or `YYYY?MM` with `?` the separator at `start + 4`.
-fn separated(
-    text: &str,
-    start: usize,
-    sep: u8,
-    year: i32,
-    digits_at: &dyn Fn(usize, usize) -> Option<&str>,
-    is_digit: &dyn Fn(usize) -> bool,
-) -> Option<FuzzyDate> {
-    let month: u32 = digits_at(start + 5, 2)?.parse().ok()?;
-    if is_digit(start + 7) {
+/// A text read for runs of ASCII digits.
+#[derive(Clone, Copy)]
+struct Digits<'a>(&'a str);
+
+impl<'a> Digits<'a> {
+    /// The `len` characters at `at` when they are all digits.
+    fn run(self, at: usize, len: usize) -> Option<&'a str> {
+        let run = self.0.get(at..at + len)?;
+        run.bytes().all(|b| b.is_ascii_digit()).then_some(run)
+    }
+
+    fn is_digit(self, at: usize) -> bool {
+        self.0.as_bytes().get(at).is_some_and(u8::is_ascii_digit)
+    }
+
+    fn byte(self, at: usize) -> Option<u8> {
+        self.0.as_bytes().get(at).copied()
+    }
+}
+
+/// `YYYY?MM?DD` or `YYYY?MM`, with `?` the separator at `start + 4`.
+fn separated(digits: Digits<'_>, start: usize, sep: u8, year: i32) -> Option<FuzzyDate> {
+    let month: u32 = digits.run(start + 5, 2)?.parse().ok()?;
+    if digits.is_digit(start + 7) {
         return None;
     }
-    if text.as_bytes().get(start + 7) == Some(&sep) && is_digit(start + 8) {
+    if digits.byte(start + 7) == Some(sep) && digits.is_digit(start + 8) {
         // A day was written: it is a day or nothing, never a month with something after it.
-        let day: u32 = digits_at(start + 8, 2)?.parse().ok()?;
-        if is_digit(start + 10) {
+        let day: u32 = digits.run(start + 8, 2)?.parse().ok()?;
+        if digits.is_digit(start + 10) {
             return None;
         }
         return NaiveDate::from_ymd_opt(year, month, day).map(FuzzyDate::day);
     }
     // A month alone only with `-` or `_`: `2025.07` reads too much like a version number.
-    if sep == b'.' {
+    if sep == b'.' || !(1..=12).contains(&month) {
         return None;
     }
-    FuzzyDate::new(year, month, Precision::Month).filter(|_| (1..=12).contains(&month))
+    FuzzyDate::new(year, month, Precision::Month)
 }
 
 /// `YYYYMMDD`, standing alone or followed by a non-digit (`20250705T021531`).
-fn compact(
-    start: usize,
-    year: i32,
-    digits_at: &dyn Fn(usize, usize) -> Option<&str>,
-    is_digit: &dyn Fn(usize) -> bool,
-) -> Option<FuzzyDate> {
-    let rest = digits_at(start + 4, 4)?;
-    if is_digit(start + 8) {
+fn compact(digits: Digits<'_>, start: usize, year: i32) -> Option<FuzzyDate> {
+    let rest = digits.run(start + 4, 4)?;
+    if digits.is_digit(start + 8) {
         return None;
     }
     let month: u32 = rest.get(..2)?.parse().ok()?;

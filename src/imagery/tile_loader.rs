@@ -454,13 +454,14 @@ fn finish(
                 .saturating_add(1);
             let delay = inner.backoff.delay(attempts, is_missing(&err));
             inner.failures_so_far += 1;
+            let failure_nr = inner.failures_so_far;
             log::debug!("tile {key} failed {attempts}× (retry in {delay:?}): {err}");
             inner.failures.insert(
                 key,
                 Failure {
                     message: err.to_string(),
                     attempts,
-                    failure_nr: inner.failures_so_far,
+                    failure_nr,
                     retry_at: now + delay,
                 },
             );

@@ -1,4 +1,170 @@
-//! Georeferenced rasters (GeoTIFF, image + world file) as tile sources.
+//! Georeferenced rasters as tile sources: GeoTIFF (8/16-bit, 1–16 bands, strips or tiles,
+//! uncompressed, LZW, Deflate, JPEG) and PNG/JPEG/TIFF with a world file, in WGS 84,
+//! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows.
+//!
+//! Opening decodes the file once, off the UI thread ([`RasterLoad`]), into 256×256 chunks on a
+//! pyramid of 2×-averaged levels; tiles are then reprojected per request through a mesh
+//! (exact transform every ≤16 output pixels, bilinear in between, refined until the
+//! interpolation error is under [`reproject::MESH_TOLERANCE_PX`]) with bilinear resampling from
+//! the pyramid level whose pixels are closest to, and not smaller than, half a screen pixel.
+//!
+//! # Memory
+//! Pixels are held in their own type (1 or 2 bytes per sample, no RGBA copy). At most
+//! [`OpenOptions::memory_budget_bytes`] (default [`DEFAULT_MEMORY_BUDGET_BYTES`], 512 MiB) of
+//! chunks stay in memory, coarse levels first; the rest go to an anonymous temporary file and
+//! come back through a cache of 48 chunks (≤ 48 × 256 × 256 × bands × bytes). While decoding, the
+//! strip or tile being read and the chunk rows it touches are held besides. A 10000 × 10000 RGB
+//! raster is 300 MB of pixels plus 100 MB of pyramid: it stays in memory whole.
+//! Sizes are checked against [`Limits`] (default 1 Gpx, 131072 px a side) before any pixel is
+//! allocated.
 
 pub mod crs;
+pub mod date;
+pub mod decode;
+pub mod geokeys;
+pub mod georef;
+pub mod load;
+pub mod pyramid;
+pub mod reproject;
+pub mod source;
+pub mod stretch;
 pub mod utm;
+pub mod wkt;
+pub mod write;
+
+use std::path::PathBuf;
+
+pub use crs::{Crs, CrsError};
+pub use date::date_from_file_name;
+pub use georef::GeoTransform;
+pub use load::{Progress, RasterLoad};
+pub use source::{OpenOptions, RasterTileSource};
+pub use stretch::{BandMapping, Display, SampleKind, Stretch};
+
+/// Default bytes of decoded pixels kept in memory per raster; see the module docs.
+pub const DEFAULT_MEMORY_BUDGET_BYTES: usize = 512 << 20;
+
+/// Largest raster accepted, checked on the header before anything is allocated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Widest or tallest side, pixels.
+    pub max_side_px: u32,
+    /// Most pixels in all.
+    pub max_pixels: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_side_px: 1 << 17,
+            max_pixels: 1 << 30,
+        }
+    }
+}
+
+/// Why a raster could not be opened or drawn. Every message ends with the file's path.
+#[derive(Debug, thiserror::Error)]
+pub enum RasterError {
+    /// There is no such file.
+    #[error("file not found: {path}")]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Reading failed (permissions, a disk error, the spill file).
+    #[error("cannot read ({source}): {path}")]
+    Io {
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The bytes are not a TIFF, PNG or JPEG.
+    #[error("not an image ({message}): {path}")]
+    NotAnImage {
+        /// What the file looks like instead.
+        message: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A TIFF (or PNG/JPEG) that breaks off or contradicts itself.
+    #[error("corrupt or truncated image ({message}): {path}")]
+    Corrupt {
+        /// What the decoder said.
+        message: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Larger than the limits; refused before allocating.
+    #[error("{width_px} × {height_px} pixels is more than the limit of {limit}: {path}")]
+    TooLarge {
+        /// Width the header claims.
+        width_px: u64,
+        /// Height the header claims.
+        height_px: u64,
+        /// The limit broken, in words.
+        limit: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A layout this reader does not handle (float samples, 1-bit, 16-bit palette, …).
+    #[error("unsupported image layout ({message}): {path}")]
+    Unsupported {
+        /// Which.
+        message: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// Nothing says where the raster is.
+    #[error("no georeferencing ({detail}): add a world file or give its corners: {path}")]
+    NoGeoreferencing {
+        /// What was looked for.
+        detail: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// The CRS is named but cannot be used.
+    #[error("{source}: {path}")]
+    Crs {
+        /// Which CRS and why.
+        #[source]
+        source: CrsError,
+        /// The file that names it (the raster, its `.prj` or `.aux.xml`).
+        path: PathBuf,
+    },
+    /// A world file that is not six numbers.
+    #[error("bad world file ({message}): {path}")]
+    BadWorldFile {
+        /// Why.
+        message: String,
+        /// The world file.
+        path: PathBuf,
+    },
+    /// A band mapping or stretch that does not fit the raster.
+    #[error("bad display settings ({message}): {path}")]
+    BadDisplay {
+        /// Why.
+        message: String,
+        /// The raster.
+        path: PathBuf,
+    },
+    /// The caller cancelled the load.
+    #[error("loading cancelled: {path}")]
+    Cancelled {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl RasterError {
+    /// An I/O error on `path`, a missing file told apart.
+    pub fn io(source: std::io::Error, path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Self::Missing { path }
+        } else {
+            Self::Io { source, path }
+        }
+    }
+}

@@ -1,0 +1,599 @@
+//! The decoded raster as 256×256 chunks on a pyramid of levels (level `k` is the full raster
+//! averaged down by `2^k`), kept in memory up to a byte budget and spilled to an anonymous
+//! temporary file beyond it, finest level first.
+//!
+//! Building is single-threaded ([`PyramidBuilder`]); the finished [`Pyramid`] is read-only and
+//! shared by the tile workers, spilled chunks coming back through a small cache.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// Edge of a chunk in pixels.
+pub const CHUNK_PX: u32 = 256;
+
+/// Spilled chunks kept decoded after a read, per raster.
+const READ_CACHE_CHUNKS: usize = 48;
+
+/// A sample type a chunk can hold.
+pub trait Sample: Copy + Default + PartialEq + Send + Sync + 'static {
+    /// Bytes per sample.
+    const BYTES: usize;
+    /// As a float for resampling and stretching.
+    fn to_f32(self) -> f32;
+    /// From an average (rounded, in range).
+    fn from_f32(v: f32) -> Self;
+    /// Appends little-endian bytes.
+    fn extend_bytes(samples: &[Self], out: &mut Vec<u8>);
+    /// Reads little-endian bytes.
+    fn from_bytes(bytes: &[u8], out: &mut Vec<Self>);
+}
+
+impl Sample for u8 {
+    const BYTES: usize = 1;
+    fn to_f32(self) -> f32 {
+        f32::from(self)
+    }
+    fn from_f32(v: f32) -> Self {
+        v.round().clamp(0.0, 255.0) as u8
+    }
+    fn extend_bytes(samples: &[Self], out: &mut Vec<u8>) {
+        out.extend_from_slice(samples);
+    }
+    fn from_bytes(bytes: &[u8], out: &mut Vec<Self>) {
+        out.extend_from_slice(bytes);
+    }
+}
+
+impl Sample for u16 {
+    const BYTES: usize = 2;
+    fn to_f32(self) -> f32 {
+        f32::from(self)
+    }
+    fn from_f32(v: f32) -> Self {
+        v.round().clamp(0.0, 65535.0) as u16
+    }
+    fn extend_bytes(samples: &[Self], out: &mut Vec<u8>) {
+        out.extend(samples.iter().flat_map(|s| s.to_le_bytes()));
+    }
+    fn from_bytes(bytes: &[u8], out: &mut Vec<Self>) {
+        out.extend(
+            bytes
+                .chunks_exact(2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]])),
+        );
+    }
+}
+
+/// Size of one pyramid level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LevelSize {
+    /// Width in this level's pixels.
+    pub width_px: u32,
+    /// Height in this level's pixels.
+    pub height_px: u32,
+}
+
+impl LevelSize {
+    fn cols(self) -> u32 {
+        self.width_px.div_ceil(CHUNK_PX)
+    }
+    fn rows(self) -> u32 {
+        self.height_px.div_ceil(CHUNK_PX)
+    }
+    /// Pixel size of chunk (`cx`, `cy`), smaller at the right and bottom edges.
+    pub fn chunk_size(self, cx: u32, cy: u32) -> (u32, u32) {
+        (
+            (self.width_px - cx * CHUNK_PX).min(CHUNK_PX),
+            (self.height_px - cy * CHUNK_PX).min(CHUNK_PX),
+        )
+    }
+    /// The next level down: half the size, rounded up.
+    fn half(self) -> Self {
+        Self {
+            width_px: self.width_px.div_ceil(2),
+            height_px: self.height_px.div_ceil(2),
+        }
+    }
+}
+
+enum Slot<T> {
+    Missing,
+    Mem(Arc<Vec<T>>),
+    Spilled { offset: u64 },
+}
+
+struct Level<T> {
+    size: LevelSize,
+    slots: Vec<Slot<T>>,
+}
+
+/// Where chunks go beyond the memory budget.
+struct Spill {
+    file: File,
+    end: u64,
+}
+
+/// Failure to write or read the spill file.
+pub type SpillError = std::io::Error;
+
+/// The finished, read-only pyramid.
+pub struct Pyramid<T> {
+    bands: usize,
+    levels: Vec<Level<T>>,
+    spill: Option<Mutex<Spill>>,
+    cache: Mutex<VecDeque<((usize, usize), Arc<Vec<T>>)>>,
+    memory_bytes: usize,
+    spilled_bytes: u64,
+}
+
+impl<T: Sample> Pyramid<T> {
+    /// Samples per pixel.
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
+    /// Number of levels (1 = full resolution only).
+    pub fn level_count(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Size of level `k`.
+    pub fn level_size(&self, k: usize) -> Option<LevelSize> {
+        self.levels.get(k).map(|l| l.size)
+    }
+
+    /// Bytes of pixels held in memory (not counting the read cache).
+    pub fn memory_bytes(&self) -> usize {
+        self.memory_bytes
+    }
+
+    /// Bytes of pixels in the spill file.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spilled_bytes
+    }
+
+    /// Chunk (`cx`, `cy`) of level `k`, interleaved samples, row-major; `None` outside.
+    pub fn chunk(&self, k: usize, cx: u32, cy: u32) -> Result<Option<Arc<Vec<T>>>, SpillError> {
+        let Some(level) = self.levels.get(k) else {
+            return Ok(None);
+        };
+        if cx >= level.size.cols() || cy >= level.size.rows() {
+            return Ok(None);
+        }
+        let idx = (cy * level.size.cols() + cx) as usize;
+        match level.slots.get(idx) {
+            Some(Slot::Mem(data)) => Ok(Some(Arc::clone(data))),
+            Some(Slot::Spilled { offset }) => {
+                let key = (k, idx);
+                {
+                    let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Some((_, data)) = cache.iter().find(|(k2, _)| *k2 == key) {
+                        return Ok(Some(Arc::clone(data)));
+                    }
+                }
+                let (w, h) = level.size.chunk_size(cx, cy);
+                let len = w as usize * h as usize * self.bands;
+                let Some(spill) = &self.spill else {
+                    return Ok(None);
+                };
+                let mut bytes = vec![0u8; len * T::BYTES];
+                {
+                    let mut spill = spill.lock().unwrap_or_else(PoisonError::into_inner);
+                    spill.file.seek(SeekFrom::Start(*offset))?;
+                    spill.file.read_exact(&mut bytes)?;
+                }
+                let mut samples = Vec::with_capacity(len);
+                T::from_bytes(&bytes, &mut samples);
+                let data = Arc::new(samples);
+                let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+                if cache.len() >= READ_CACHE_CHUNKS {
+                    cache.pop_front();
+                }
+                cache.push_back((key, Arc::clone(&data)));
+                Ok(Some(data))
+            }
+            Some(Slot::Missing) | None => Ok(None),
+        }
+    }
+}
+
+/// Builds a pyramid: level 0 from rows written in order (any rectangle, top to bottom), then the
+/// coarser levels by 2×2 averaging, under a memory budget.
+pub struct PyramidBuilder<T> {
+    bands: usize,
+    levels: Vec<Level<T>>,
+    /// Level-0 chunk rows being filled, by chunk row.
+    open_rows: BTreeMap<u32, Vec<Vec<T>>>,
+    /// Level-0 chunk rows below this are complete.
+    done_rows: u32,
+    budget_bytes: usize,
+    memory_bytes: usize,
+    spilled_bytes: u64,
+    /// In-memory chunks that may be spilled, per level.
+    spillable: Vec<Vec<usize>>,
+    spill: Option<Spill>,
+    nodata: Option<T>,
+}
+
+impl<T: Sample> PyramidBuilder<T> {
+    /// An empty pyramid for a raster of `size` with `bands` samples per pixel, building every
+    /// level down to one chunk.
+    pub fn new(size: LevelSize, bands: usize, budget_bytes: usize, nodata: Option<T>) -> Self {
+        let mut levels = Vec::new();
+        let mut s = size;
+        loop {
+            let count = (s.cols() * s.rows()) as usize;
+            levels.push(Level {
+                size: s,
+                slots: (0..count).map(|_| Slot::Missing).collect(),
+            });
+            if s.width_px <= CHUNK_PX && s.height_px <= CHUNK_PX {
+                break;
+            }
+            s = s.half();
+        }
+        let spillable = levels.iter().map(|_| Vec::new()).collect();
+        Self {
+            bands,
+            levels,
+            open_rows: BTreeMap::new(),
+            done_rows: 0,
+            budget_bytes,
+            memory_bytes: 0,
+            spilled_bytes: 0,
+            spillable,
+            spill: None,
+            nodata,
+        }
+    }
+
+    fn size0(&self) -> LevelSize {
+        self.levels.first().map_or(
+            LevelSize {
+                width_px: 0,
+                height_px: 0,
+            },
+            |l| l.size,
+        )
+    }
+
+    /// Copies a `w`×`h` block at (`x0`, `y0`) of level 0 from `src`, whose pixels hold
+    /// `src_bands` samples each, into bands `first_band..first_band + src_bands`.
+    /// Rows above the last [`Self::complete_rows`] must not be written again.
+    pub fn put(&mut self, x0: u32, y0: u32, w: u32, h: u32, src: &[T], src_bands: usize, first_band: usize) {
+        let size = self.size0();
+        let bands = self.bands;
+        let (w, h) = (w.min(size.width_px.saturating_sub(x0)), h.min(size.height_px.saturating_sub(y0)));
+        if w == 0 || h == 0 || first_band + src_bands > bands {
+            return;
+        }
+        let src_stride = w as usize * src_bands;
+        for cy in y0 / CHUNK_PX..=(y0 + h - 1) / CHUNK_PX {
+            if cy < self.done_rows {
+                continue;
+            }
+            let row_chunks = self.open_rows.entry(cy).or_insert_with(|| {
+                (0..size.cols())
+                    .map(|cx| {
+                        let (cw, ch) = size.chunk_size(cx, cy);
+                        vec![T::default(); cw as usize * ch as usize * bands]
+                    })
+                    .collect()
+            });
+            let (ry0, ry1) = ((cy * CHUNK_PX).max(y0), ((cy + 1) * CHUNK_PX).min(y0 + h));
+            for cx in x0 / CHUNK_PX..=(x0 + w - 1) / CHUNK_PX {
+                let Some(chunk) = row_chunks.get_mut(cx as usize) else {
+                    continue;
+                };
+                let (cw, _) = size.chunk_size(cx, cy);
+                let (rx0, rx1) = ((cx * CHUNK_PX).max(x0), ((cx + 1) * CHUNK_PX).min(x0 + w));
+                let n = (rx1 - rx0) as usize;
+                for y in ry0..ry1 {
+                    let s0 = (y - y0) as usize * src_stride + (rx0 - x0) as usize * src_bands;
+                    let d0 = ((y - cy * CHUNK_PX) as usize * cw as usize + (rx0 - cx * CHUNK_PX) as usize)
+                        * bands;
+                    let (Some(s), Some(d)) = (
+                        src.get(s0..s0 + n * src_bands),
+                        chunk.get_mut(d0..d0 + n * bands),
+                    ) else {
+                        continue;
+                    };
+                    if src_bands == bands {
+                        d.copy_from_slice(s);
+                    } else {
+                        for (dp, sp) in d.chunks_exact_mut(bands).zip(s.chunks_exact(src_bands)) {
+                            if let Some(dst) = dp.get_mut(first_band..first_band + src_bands) {
+                                dst.copy_from_slice(sp);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Says every level-0 row above `rows` is written: finished chunk rows move into the
+    /// pyramid (and may be spilled).
+    pub fn complete_rows(&mut self, rows: u32) -> Result<(), SpillError> {
+        let size = self.size0();
+        let rows = rows.min(size.height_px);
+        while self.done_rows < size.rows() && ((self.done_rows + 1) * CHUNK_PX).min(size.height_px) <= rows {
+            let cy = self.done_rows;
+            let chunks = self.open_rows.remove(&cy).unwrap_or_else(|| {
+                (0..size.cols())
+                    .map(|cx| {
+                        let (cw, ch) = size.chunk_size(cx, cy);
+                        vec![T::default(); cw as usize * ch as usize * self.bands]
+                    })
+                    .collect()
+            });
+            for (cx, data) in chunks.into_iter().enumerate() {
+                self.store(0, (cy * size.cols()) as usize + cx, data)?;
+            }
+            self.done_rows += 1;
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, k: usize, idx: usize, data: Vec<T>) -> Result<(), SpillError> {
+        let bytes = data.len() * T::BYTES;
+        if let Some(slot) = self.levels.get_mut(k).and_then(|l| l.slots.get_mut(idx)) {
+            *slot = Slot::Mem(Arc::new(data));
+            self.memory_bytes += bytes;
+            if let Some(list) = self.spillable.get_mut(k) {
+                list.push(idx);
+            }
+        }
+        self.enforce_budget()
+    }
+
+    /// Spills chunks, finest level first, until the budget holds.
+    fn enforce_budget(&mut self) -> Result<(), SpillError> {
+        while self.memory_bytes > self.budget_bytes {
+            let Some((k, idx)) = self
+                .spillable
+                .iter_mut()
+                .enumerate()
+                .find_map(|(k, list)| list.pop().map(|idx| (k, idx)))
+            else {
+                return Ok(());
+            };
+            let Some(slot) = self.levels.get_mut(k).and_then(|l| l.slots.get_mut(idx)) else {
+                continue;
+            };
+            let Slot::Mem(data) = slot else {
+                continue;
+            };
+            let spill = match &mut self.spill {
+                Some(s) => s,
+                None => self.spill.insert(Spill {
+                    file: tempfile::tempfile()?,
+                    end: 0,
+                }),
+            };
+            let mut bytes = Vec::with_capacity(data.len() * T::BYTES);
+            T::extend_bytes(data, &mut bytes);
+            spill.file.seek(SeekFrom::Start(spill.end))?;
+            spill.file.write_all(&bytes)?;
+            let offset = spill.end;
+            spill.end += bytes.len() as u64;
+            self.memory_bytes -= bytes.len();
+            self.spilled_bytes += bytes.len() as u64;
+            *slot = Slot::Spilled { offset };
+        }
+        Ok(())
+    }
+
+    fn read_chunk(&mut self, k: usize, cx: u32, cy: u32) -> Result<Option<Arc<Vec<T>>>, SpillError> {
+        let Some(level) = self.levels.get(k) else {
+            return Ok(None);
+        };
+        if cx >= level.size.cols() || cy >= level.size.rows() {
+            return Ok(None);
+        }
+        let idx = (cy * level.size.cols() + cx) as usize;
+        match level.slots.get(idx) {
+            Some(Slot::Mem(d)) => Ok(Some(Arc::clone(d))),
+            Some(Slot::Spilled { offset }) => {
+                let (w, h) = level.size.chunk_size(cx, cy);
+                let len = w as usize * h as usize * self.bands;
+                let Some(spill) = &mut self.spill else {
+                    return Ok(None);
+                };
+                let mut bytes = vec![0u8; len * T::BYTES];
+                spill.file.seek(SeekFrom::Start(*offset))?;
+                spill.file.read_exact(&mut bytes)?;
+                let mut out = Vec::with_capacity(len);
+                T::from_bytes(&bytes, &mut out);
+                Ok(Some(Arc::new(out)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Builds the coarser levels from level 0; `on_row(done, total)` after each chunk row, and
+    /// stops early (returning `Ok(false)`) when it returns false.
+    pub fn build_levels(&mut self, mut on_row: impl FnMut(usize, usize) -> bool) -> Result<bool, SpillError> {
+        self.complete_rows(u32::MAX)?;
+        let total: usize = self.levels.iter().skip(1).map(|l| l.size.rows() as usize).sum();
+        let mut done = 0;
+        for k in 1..self.levels.len() {
+            let Some(size) = self.levels.get(k).map(|l| l.size) else {
+                break;
+            };
+            let Some(src_size) = self.levels.get(k - 1).map(|l| l.size) else {
+                break;
+            };
+            for cy in 0..size.rows() {
+                for cx in 0..size.cols() {
+                    let mut src = [[None, None], [None, None]];
+                    for (dy, row) in src.iter_mut().enumerate() {
+                        for (dx, s) in row.iter_mut().enumerate() {
+                            *s = self.read_chunk(k - 1, 2 * cx + dx as u32, 2 * cy + dy as u32)?;
+                        }
+                    }
+                    let data = downsample(&src, src_size, size, cx, cy, self.bands, self.nodata);
+                    self.store(k, (cy * size.cols() + cx) as usize, data)?;
+                }
+                done += 1;
+                if !on_row(done, total) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// The finished pyramid.
+    pub fn finish(self) -> Pyramid<T> {
+        Pyramid {
+            bands: self.bands,
+            levels: self.levels,
+            spill: self.spill.map(Mutex::new),
+            cache: Mutex::new(VecDeque::new()),
+            memory_bytes: self.memory_bytes,
+            spilled_bytes: self.spilled_bytes,
+        }
+    }
+}
+
+/// One chunk of level `k` from the 2×2 chunks of level `k - 1` under it: each pixel the mean of
+/// the (up to) four pixels it covers, leaving out `nodata`.
+fn downsample<T: Sample>(
+    src: &[[Option<Arc<Vec<T>>>; 2]; 2],
+    src_size: LevelSize,
+    size: LevelSize,
+    cx: u32,
+    cy: u32,
+    bands: usize,
+    nodata: Option<T>,
+) -> Vec<T> {
+    let (w, h) = size.chunk_size(cx, cy);
+    let mut out = vec![T::default(); w as usize * h as usize * bands];
+    let src_px = |sx: u32, sy: u32| -> Option<&[T]> {
+        if sx >= src_size.width_px || sy >= src_size.height_px {
+            return None;
+        }
+        let (ccx, ccy) = (sx / CHUNK_PX, sy / CHUNK_PX);
+        let chunk = src
+            .get((ccy - 2 * cy) as usize)?
+            .get((ccx - 2 * cx) as usize)?
+            .as_ref()?;
+        let (cw, _) = src_size.chunk_size(ccx, ccy);
+        let i = (((sy % CHUNK_PX) * cw + sx % CHUNK_PX) as usize) * bands;
+        chunk.get(i..i + bands)
+    };
+    let mut sums = vec![0f32; bands];
+    for y in 0..h {
+        for x in 0..w {
+            let (gx, gy) = (cx * CHUNK_PX + x, cy * CHUNK_PX + y);
+            sums.iter_mut().for_each(|s| *s = 0.0);
+            let mut n = 0u32;
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                let Some(p) = src_px(2 * gx + dx, 2 * gy + dy) else {
+                    continue;
+                };
+                if nodata.is_some_and(|nd| p.iter().all(|v| *v == nd)) {
+                    continue;
+                }
+                for (s, v) in sums.iter_mut().zip(p) {
+                    *s += v.to_f32();
+                }
+                n += 1;
+            }
+            let i = ((y * w + x) as usize) * bands;
+            let Some(dst) = out.get_mut(i..i + bands) else {
+                continue;
+            };
+            if n == 0 {
+                let fill = nodata.unwrap_or_default();
+                dst.iter_mut().for_each(|d| *d = fill);
+            } else {
+                for (d, s) in dst.iter_mut().zip(&sums) {
+                    *d = T::from_f32(s / n as f32);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(w: u32, h: u32, budget: usize) -> Pyramid<u16> {
+        let mut b = PyramidBuilder::<u16>::new(LevelSize { width_px: w, height_px: h }, 2, budget, None);
+        // Written as 7-row strips, like a TIFF with RowsPerStrip = 7.
+        for y0 in (0..h).step_by(7) {
+            let rows = 7.min(h - y0);
+            let mut strip = Vec::new();
+            for y in y0..y0 + rows {
+                for x in 0..w {
+                    strip.extend_from_slice(&[x as u16, y as u16]);
+                }
+            }
+            b.put(0, y0, w, rows, &strip, 2, 0);
+            b.complete_rows(y0 + rows).unwrap();
+        }
+        assert!(b.build_levels(|_, _| true).unwrap());
+        b.finish()
+    }
+
+    fn pixel(p: &Pyramid<u16>, k: usize, x: u32, y: u32) -> (u16, u16) {
+        let size = p.level_size(k).unwrap();
+        let c = p.chunk(k, x / CHUNK_PX, y / CHUNK_PX).unwrap().unwrap();
+        let (cw, _) = size.chunk_size(x / CHUNK_PX, y / CHUNK_PX);
+        let i = (((y % CHUNK_PX) * cw + x % CHUNK_PX) * 2) as usize;
+        (c[i], c[i + 1])
+    }
+
+    #[test]
+    fn strips_land_in_the_right_chunks_and_levels_average_them() {
+        let p = gradient(600, 300, usize::MAX);
+        assert_eq!(p.level_count(), 3);
+        assert_eq!(p.level_size(1), Some(LevelSize { width_px: 300, height_px: 150 }));
+        assert_eq!(pixel(&p, 0, 0, 0), (0, 0));
+        assert_eq!(pixel(&p, 0, 599, 299), (599, 299));
+        assert_eq!(pixel(&p, 0, 300, 257), (300, 257));
+        // (2x + 0.5) rounded: the mean of 2x and 2x + 1.
+        assert_eq!(pixel(&p, 1, 10, 20), (21, 41));
+        assert_eq!(pixel(&p, 2, 149, 74), (598, 298));
+        assert_eq!(p.spilled_bytes(), 0);
+    }
+
+    #[test]
+    fn beyond_the_budget_chunks_are_spilled_and_read_back_the_same() {
+        let all = gradient(700, 600, usize::MAX);
+        let small = gradient(700, 600, 300_000);
+        assert!(small.spilled_bytes() > 0);
+        assert!(small.memory_bytes() <= 300_000);
+        for &(k, x, y) in &[(0, 0, 0), (0, 699, 599), (0, 400, 300), (1, 200, 100), (2, 80, 70)] {
+            assert_eq!(pixel(&small, k, x, y), pixel(&all, k, x, y));
+        }
+    }
+
+    #[test]
+    fn a_raster_of_one_pixel_is_one_level() {
+        let p = gradient(1, 1, usize::MAX);
+        assert_eq!(p.level_count(), 1);
+        assert_eq!(pixel(&p, 0, 0, 0), (0, 0));
+        assert!(p.chunk(0, 1, 0).unwrap().is_none());
+        assert!(p.chunk(5, 0, 0).unwrap().is_none());
+    }
+
+    #[test]
+    fn nodata_is_left_out_of_the_average() {
+        let mut b = PyramidBuilder::<u8>::new(LevelSize { width_px: 300, height_px: 2 }, 1, usize::MAX, Some(0));
+        let mut rows = vec![0u8; 600];
+        rows[0] = 100; // (0,0); its three neighbours are nodata
+        b.put(0, 0, 300, 2, &rows, 1, 0);
+        b.build_levels(|_, _| true).unwrap();
+        let p = b.finish();
+        let c = p.chunk(1, 0, 0).unwrap().unwrap();
+        assert_eq!(c[0], 100);
+        assert_eq!(c[1], 0);
+    }
+}

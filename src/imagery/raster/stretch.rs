@@ -1,0 +1,330 @@
+//! How samples become screen colours: which bands feed red, green and blue, and the linear
+//! stretch from sample values to 0–255, by percentiles of a histogram taken from a decimated
+//! sample of the full-resolution raster while it is decoded.
+
+use super::pyramid::Sample;
+
+/// Samples per band the histograms aim for (every `stride`-th pixel of every `stride`-th row).
+const HISTOGRAM_SAMPLES: u64 = 1 << 20;
+
+/// How the file stores its samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleKind {
+    /// Unsigned 8-bit.
+    U8,
+    /// Unsigned 16-bit.
+    U16,
+    /// Signed 8-bit, held as unsigned with the sign bit flipped (order kept).
+    I8,
+    /// Signed 16-bit, held as unsigned with the sign bit flipped (order kept).
+    I16,
+}
+
+impl SampleKind {
+    /// What is added to a real value to get the held value.
+    pub fn offset(self) -> f64 {
+        match self {
+            Self::U8 | Self::U16 => 0.0,
+            Self::I8 => 128.0,
+            Self::I16 => 32768.0,
+        }
+    }
+
+    /// Largest held value.
+    pub fn max_held(self) -> f64 {
+        match self {
+            Self::U8 | Self::I8 => 255.0,
+            Self::U16 | Self::I16 => 65535.0,
+        }
+    }
+
+    /// Bytes per sample.
+    pub fn bytes(self) -> usize {
+        match self {
+            Self::U8 | Self::I8 => 1,
+            Self::U16 | Self::I16 => 2,
+        }
+    }
+}
+
+/// Which bands (numbered from 1, as GDAL and QGIS do) make the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BandMapping {
+    /// One band in gray.
+    Gray(usize),
+    /// Bands for red, green and blue: `Rgb([4, 3, 2])` is Sentinel-2 true colour.
+    Rgb([usize; 3]),
+}
+
+/// How sample values map to 0–255.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stretch {
+    /// The type's whole range (0–255 for 8-bit, 0–65535 for 16-bit).
+    Full,
+    /// From the `low_pct` to the `high_pct` percentile of each band (2–98 is the usual cut).
+    Percentile {
+        /// Lower percentile, 0–100.
+        low_pct: f64,
+        /// Upper percentile, 0–100.
+        high_pct: f64,
+    },
+    /// Fixed sample values (as the file holds them, signed where the file is) for 0 and 255.
+    Range {
+        /// Value shown black.
+        low: f64,
+        /// Value shown at full brightness.
+        high: f64,
+    },
+}
+
+impl Stretch {
+    /// The 2–98 % cut.
+    pub const PERCENTILE_2_98: Self = Self::Percentile {
+        low_pct: 2.0,
+        high_pct: 98.0,
+    };
+}
+
+/// The caller's choice of bands and stretch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Display {
+    /// Bands to show.
+    pub bands: BandMapping,
+    /// Stretch applied to each shown band on its own.
+    pub stretch: Stretch,
+}
+
+impl Display {
+    /// What a file shows unless told otherwise: bands 1-2-3 (gray for one or two bands); 8-bit
+    /// photographs at face value, 16-bit, signed and multispectral data stretched 2–98 %.
+    pub fn default_for(band_count: usize, kind: SampleKind, photographic: bool) -> Self {
+        let bands = if band_count >= 3 {
+            BandMapping::Rgb([1, 2, 3])
+        } else {
+            BandMapping::Gray(1)
+        };
+        let stretch = if kind == SampleKind::U8 && (photographic || band_count <= 2) {
+            Stretch::Full
+        } else {
+            Stretch::PERCENTILE_2_98
+        };
+        Self { bands, stretch }
+    }
+}
+
+/// One band's histogram over held values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Histogram {
+    fn new(bins: usize) -> Self {
+        Self {
+            counts: vec![0; bins],
+            total: 0,
+        }
+    }
+
+    /// The held value below which `pct` percent of the samples lie; `None` when empty.
+    pub fn percentile(&self, pct: f64) -> Option<f64> {
+        if self.total == 0 {
+            return None;
+        }
+        let want = ((pct.clamp(0.0, 100.0) / 100.0) * self.total as f64).ceil().max(1.0) as u64;
+        let mut seen = 0u64;
+        for (v, c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= want {
+                return Some(v as f64);
+            }
+        }
+        Some((self.counts.len() - 1) as f64)
+    }
+
+    /// Samples counted.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+/// Histograms of every band from every `stride`-th pixel of every `stride`-th row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histograms {
+    bands: Vec<Histogram>,
+    stride: u32,
+    nodata: Option<u16>,
+}
+
+impl Histograms {
+    /// Empty histograms for a raster of this size, decimated to about a million samples.
+    pub fn new(band_count: usize, kind: SampleKind, width_px: u32, height_px: u32, nodata: Option<u16>) -> Self {
+        let pixels = u64::from(width_px) * u64::from(height_px);
+        let stride = ((pixels as f64 / HISTOGRAM_SAMPLES as f64).sqrt().floor() as u32).max(1);
+        let bins = kind.max_held() as usize + 1;
+        Self {
+            bands: (0..band_count).map(|_| Histogram::new(bins)).collect(),
+            stride,
+            nodata,
+        }
+    }
+
+    /// Band `b` (from 0).
+    pub fn band(&self, b: usize) -> Option<&Histogram> {
+        self.bands.get(b)
+    }
+
+    /// Counts a decoded block placed at (`x0`, `y0`) with `src_bands` samples per pixel feeding
+    /// bands `first_band..`.
+    pub fn add_block<T: Sample + Into<u16>>(
+        &mut self,
+        x0: u32,
+        y0: u32,
+        w: u32,
+        h: u32,
+        src: &[T],
+        src_bands: usize,
+        first_band: usize,
+    ) {
+        let s = self.stride;
+        let first_x = x0.div_ceil(s) * s;
+        for y in (y0.div_ceil(s) * s..y0 + h).step_by(s as usize) {
+            let row = (y - y0) as usize * w as usize;
+            for x in (first_x..x0 + w).step_by(s as usize) {
+                let i = (row + (x - x0) as usize) * src_bands;
+                let Some(px) = src.get(i..i + src_bands) else {
+                    continue;
+                };
+                for (b, v) in px.iter().enumerate() {
+                    let v: u16 = (*v).into();
+                    if self.nodata == Some(v) {
+                        continue;
+                    }
+                    if let Some(h) = self.bands.get_mut(first_band + b) {
+                        if let Some(c) = h.counts.get_mut(usize::from(v)) {
+                            *c += 1;
+                            h.total += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A [`Display`] made ready for drawing: 0-based bands and `out = (held − low) · scale`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Resolved {
+    /// Bands for red, green, blue (the same three times for gray).
+    pub bands: [usize; 3],
+    /// Held value shown black, per channel.
+    pub low: [f32; 3],
+    /// 255 / (high − low), per channel.
+    pub scale: [f32; 3],
+}
+
+/// Checks the band numbers and computes each channel's stretch.
+pub fn resolve(display: &Display, histograms: &Histograms, kind: SampleKind, band_count: usize) -> Result<Resolved, String> {
+    let numbers = match display.bands {
+        BandMapping::Gray(b) => [b; 3],
+        BandMapping::Rgb(rgb) => rgb,
+    };
+    let mut bands = [0usize; 3];
+    for (slot, &n) in bands.iter_mut().zip(&numbers) {
+        if n == 0 || n > band_count {
+            return Err(format!("band {n} does not exist (the raster has bands 1 to {band_count})"));
+        }
+        *slot = n - 1;
+    }
+    let mut low = [0f32; 3];
+    let mut scale = [1f32; 3];
+    for c in 0..3 {
+        let (lo, hi) = match display.stretch {
+            Stretch::Full => (0.0, kind.max_held()),
+            Stretch::Range { low, high } => (low + kind.offset(), high + kind.offset()),
+            Stretch::Percentile { low_pct, high_pct } => {
+                let h = histograms.band(bands[c]);
+                let lo = h.and_then(|h| h.percentile(low_pct)).unwrap_or(0.0);
+                let hi = h.and_then(|h| h.percentile(high_pct)).unwrap_or(kind.max_held());
+                (lo, hi)
+            }
+        };
+        if !(lo.is_finite() && hi.is_finite()) {
+            return Err(format!("stretch {lo}–{hi} is not a range"));
+        }
+        let hi = if hi > lo { hi } else { lo + 1.0 };
+        low[c] = lo as f32;
+        scale[c] = (255.0 / (hi - lo)) as f32;
+    }
+    Ok(Resolved { bands, low, scale })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_histogram_has_no_percentiles() {
+        let h = Histograms::new(1, SampleKind::U8, 10, 10, None);
+        assert_eq!(h.band(0).unwrap().percentile(50.0), None);
+    }
+
+    #[test]
+    fn percentiles_cut_the_tails() {
+        let mut h = Histograms::new(1, SampleKind::U16, 100, 1, None);
+        let values: Vec<u16> = (0..100).map(|v| 1000 + v * 10).collect();
+        h.add_block(0, 0, 100, 1, &values, 1, 0);
+        let band = h.band(0).unwrap();
+        assert_eq!(band.total(), 100);
+        assert_eq!(band.percentile(2.0), Some(1010.0));
+        assert_eq!(band.percentile(98.0), Some(1970.0));
+    }
+
+    #[test]
+    fn large_rasters_are_sampled_not_counted_whole() {
+        let h = Histograms::new(1, SampleKind::U8, 10_000, 10_000, None);
+        assert_eq!(h.stride, 9);
+    }
+
+    #[test]
+    fn nodata_stays_out_of_the_histogram() {
+        let mut h = Histograms::new(1, SampleKind::U8, 4, 1, Some(0));
+        h.add_block(0, 0, 4, 1, &[0u8, 0, 7, 9], 1, 0);
+        assert_eq!(h.band(0).unwrap().total(), 2);
+    }
+
+    #[test]
+    fn sentinel_true_colour_maps_bands_4_3_2() {
+        let mut h = Histograms::new(4, SampleKind::U16, 2, 1, None);
+        h.add_block(0, 0, 2, 1, &[1u16, 2, 3, 400, 1, 2, 3, 1400], 4, 0);
+        let d = Display {
+            bands: BandMapping::Rgb([4, 3, 2]),
+            stretch: Stretch::Percentile { low_pct: 0.0, high_pct: 100.0 },
+        };
+        let r = resolve(&d, &h, SampleKind::U16, 4).unwrap();
+        assert_eq!(r.bands, [3, 2, 1]);
+        assert_eq!(r.low[0], 400.0);
+        assert!((r.scale[0] - 0.255).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_band_that_does_not_exist_is_refused() {
+        let h = Histograms::new(3, SampleKind::U8, 1, 1, None);
+        let d = Display {
+            bands: BandMapping::Rgb([4, 3, 2]),
+            stretch: Stretch::Full,
+        };
+        assert!(resolve(&d, &h, SampleKind::U8, 3).unwrap_err().contains("band 4"));
+    }
+
+    #[test]
+    fn defaults_show_photos_as_they_are_and_stretch_sixteen_bit_data() {
+        let photo = Display::default_for(3, SampleKind::U8, true);
+        assert_eq!(photo.stretch, Stretch::Full);
+        assert_eq!(photo.bands, BandMapping::Rgb([1, 2, 3]));
+        let s2 = Display::default_for(4, SampleKind::U16, false);
+        assert_eq!(s2.stretch, Stretch::PERCENTILE_2_98);
+        assert_eq!(Display::default_for(1, SampleKind::I16, false).bands, BandMapping::Gray(1));
+    }
+}
