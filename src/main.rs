@@ -1,15 +1,18 @@
-//! Command line: `sitewatch [PROJECT]` opens the window.
+//! Command line: `sitewatch [PROJECT]` opens the window; `sitewatch export PROJECT …` renders
+//! annotated snapshots headless.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
-use clap::Parser;
+use clap::{Parser, Subcommand, ValueEnum};
 
 use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
+use sitewatch::imagery::basemap::Basemap;
 use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::load;
@@ -17,8 +20,17 @@ use sitewatch::screenshot::{Outcome, ScreenshotJob};
 
 /// Sitewatch: watch a construction site change through dated imagery.
 #[derive(Parser, Debug)]
-#[command(name = "sitewatch", version, about)]
+#[command(
+    name = "sitewatch",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
+    /// Headless work instead of the window.
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Project file (GeoJSON FeatureCollection with a "sitewatch" member). Without one, the
     /// embedded default project (the Tumen River road crossing) opens.
     project: Option<PathBuf>,
@@ -39,6 +51,164 @@ struct Cli {
     /// Window size in pixels, WIDTHxHEIGHT.
     #[arg(long, default_value = "1600x1000")]
     size: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render an annotated figure (PNG + world file, .prj and provenance JSON), one PNG per
+    /// stage, or a timelapse GIF, with no window and no GPU.
+    Export(ExportArgs),
+}
+
+/// `sitewatch export PROJECT --out out.png …`
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("output").required(true).multiple(true)
+    .args(["out", "all_stages", "gif"])))]
+struct ExportArgs {
+    /// Project file, or `default` for the embedded project.
+    project: String,
+
+    /// Date shown in the PNG (2025-10-14, late 2025-05, 2026 …). Default: the latest stage.
+    #[arg(long)]
+    date: Option<String>,
+
+    /// Width and height in pixels (e.g. 3840x2160, at most 8192 a side), or a preset: master
+    /// (1920x1080), print (3840x2160), article (1600x900), social (1200x675), link-preview
+    /// (1200x630), square (1080x1080), portrait (1080x1350).
+    #[arg(long, default_value = "1920x1080")]
+    size: String,
+
+    /// Write the figure to this PNG (with .pgw, .prj and .json beside it).
+    #[arg(long, value_name = "PNG")]
+    out: Option<PathBuf>,
+
+    /// Write one PNG per stage into this folder.
+    #[arg(long, value_name = "DIR")]
+    all_stages: Option<PathBuf>,
+
+    /// Write a timelapse GIF, one frame per stage.
+    #[arg(long, value_name = "GIF")]
+    gif: Option<PathBuf>,
+
+    /// View centre (default: the project's home view); needs --zoom.
+    #[arg(
+        long,
+        value_name = "LAT,LON",
+        allow_hyphen_values = true,
+        requires = "zoom",
+        conflicts_with = "bbox"
+    )]
+    center: Option<String>,
+
+    /// Zoom level (fractional, 0–22); needs --center.
+    #[arg(long, requires = "center")]
+    zoom: Option<f64>,
+
+    /// View box that fills the image.
+    #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
+    bbox: Option<String>,
+
+    /// Basemap under the annotations.
+    #[arg(long, value_enum, default_value_t = BasemapArg::Offline)]
+    basemap: BasemapArg,
+
+    /// Leave out the north arrow.
+    #[arg(long)]
+    no_north_arrow: bool,
+
+    /// Draw a lat/lon grid.
+    #[arg(long)]
+    grid: bool,
+
+    /// Put a title above the date: the project's name, or the text given.
+    #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "")]
+    title: Option<String>,
+}
+
+/// `--basemap` choices.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum BasemapArg {
+    /// Bundled Natural Earth relief and borders (no network).
+    Offline,
+    /// OpenStreetMap tiles (online).
+    Osm,
+    /// Esri World Imagery (online).
+    Esri,
+}
+
+fn run_export(args: ExportArgs) -> Result<ExitCode> {
+    let loaded = if args.project == "default" {
+        load_default_project()?
+    } else {
+        load(Path::new(&args.project))?
+    };
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let project = &loaded.project;
+    let size_px = export_args::parse_size(&args.size)?;
+    let date = match args.date.as_deref() {
+        Some(text) => parse_date(text)?,
+        None => export::stage_dates(project)
+            .last()
+            .copied()
+            .unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    };
+    let view = match (&args.center, args.zoom, &args.bbox) {
+        (Some(center), Some(zoom), None) => ViewChoice::Center {
+            center_lonlat: export_args::parse_center(center)?,
+            zoom,
+        },
+        (None, None, Some(bbox)) => ViewChoice::BBox(export_args::parse_bbox(bbox)?),
+        (None, None, None) => ViewChoice::Home,
+        _ => bail!("use either --center with --zoom, or --bbox, not both"),
+    };
+    let options = ExportOptions {
+        size_px,
+        view,
+        basemap: match args.basemap {
+            BasemapArg::Offline => Basemap::Offline,
+            BasemapArg::Osm => Basemap::OpenStreetMap,
+            BasemapArg::Esri => Basemap::EsriWorldImagery,
+        },
+        north_arrow: !args.no_north_arrow,
+        grid: args.grid,
+        title: args.title.map(|t| {
+            if t.is_empty() {
+                project.name.clone()
+            } else {
+                t
+            }
+        }),
+        project_file: (args.project != "default").then(|| PathBuf::from(&args.project)),
+        ..ExportOptions::default()
+    };
+    let quiet = |_: usize, _: usize| true;
+    if let Some(out) = &args.out {
+        let written = export::export_png(project, date, &options, out, &quiet)?;
+        eprintln!(
+            "wrote {} (+ {}, {}, {}), sha256 {}",
+            written.png.display(),
+            written.side.world_file.display(),
+            written.side.prj.display(),
+            written.side.sidecar.display(),
+            written.sha256
+        );
+    }
+    if let Some(dir) = &args.all_stages {
+        let written = export::export_all_stages(project, &options, dir, &quiet)?;
+        eprintln!("wrote {} stage figures in {}", written.len(), dir.display());
+    }
+    if let Some(gif) = &args.gif {
+        let written = export::export_gif(project, &options, gif, &quiet)?;
+        eprintln!(
+            "wrote {} ({} frames), sha256 {}",
+            written.gif.display(),
+            written.dates.len(),
+            written.sha256
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_size(text: &str) -> Result<[f32; 2]> {
@@ -65,6 +235,9 @@ fn parse_date(text: &str) -> Result<NaiveDate> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(Command::Export(args)) = cli.command {
+        return run_export(args);
+    }
     let loaded = match &cli.project {
         Some(path) => load(path)?,
         None => load_default_project()?,

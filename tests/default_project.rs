@@ -202,7 +202,10 @@ fn the_embedded_project_loads_without_warnings() {
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
     let p = loaded.project;
     assert_eq!(p.name, "Tumen River road crossing (Tumangang–Khasan)");
-    assert!(p.layers.is_empty(), "imagery layers are added elsewhere");
+    assert!(
+        !p.layers.is_empty(),
+        "imagery layers: checked in tests/synthetic_imagery.rs"
+    );
     assert!(
         p.annotations.len() >= 30,
         "{} annotations",

@@ -71,7 +71,7 @@ pub fn draw_layout(pixmap: &mut Pixmap, fonts: &Fonts, layout: &Layout, scene: &
 }
 
 fn mid_line(rect: RectPx) -> [[f32; 2]; 2] {
-    let y = (rect[1] + rect[3]) / 2.0;
+    let y = f32::midpoint(rect[1], rect[3]);
     [[rect[0], y], [rect[2], y]]
 }
 
@@ -105,7 +105,10 @@ fn draw_swatch(pixmap: &mut Pixmap, swatch: Swatch, rect: RectPx, scene: &Scene,
                 stroke_points(pixmap, &line, false, width, entry.color, None);
             }
             if entry.has_points {
-                let at = [(rect[0] + rect[2]) / 2.0, (rect[1] + rect[3]) / 2.0];
+                let at = [
+                    f32::midpoint(rect[0], rect[2]),
+                    f32::midpoint(rect[1], rect[3]),
+                ];
                 paint_marker(pixmap, at, entry.marker, entry.color, None, s * 0.9);
             }
         }
@@ -138,7 +141,7 @@ fn draw_scale_bar(pixmap: &mut Pixmap, fonts: &Fonts, b: &ScaleBarBox, s: f32) {
         WHITE,
         casing / 2.0,
     );
-    let mid = (x0 + x1) / 2.0;
+    let mid = f32::midpoint(x0, x1);
     fill_rect(pixmap, [x0, y0, mid, y1], BLACK, 0.0);
     fill_rect(pixmap, [mid, y0, x1, y1], WHITE, 0.0);
     let outline = (1.0 * s).max(1.0);
@@ -156,7 +159,7 @@ fn draw_scale_bar(pixmap: &mut Pixmap, fonts: &Fonts, b: &ScaleBarBox, s: f32) {
 fn draw_north_arrow(pixmap: &mut Pixmap, fonts: &Fonts, rect: RectPx, s: f32) {
     fill_rect(pixmap, rect, LABEL_BOX, BOX_RADIUS * s);
     let [x0, y0, x1, y1] = rect;
-    let cx = (x0 + x1) / 2.0;
+    let cx = f32::midpoint(x0, x1);
     let style = TextStyle::bold((22.0 * s).max(9.0));
     let [w, h] = fonts.measure("N", style);
     fonts.draw(pixmap, "N", [cx - w / 2.0, y0 + 2.0 * s], style, WHITE);
@@ -213,8 +216,15 @@ pub fn format_dms(value_deg: f64, positive: char, negative: char) -> String {
     }
 }
 
-/// Meridians and parallels at a round interval, labelled along the top and left edges.
-pub fn draw_grid(pixmap: &mut Pixmap, fonts: &Fonts, view: &ExportView, s: f32) {
+/// Meridians and parallels at a round interval, labelled along the top and left edges where
+/// no figure box (`keep_clear_px`) would hide the label.
+pub fn draw_grid(
+    pixmap: &mut Pixmap,
+    fonts: &Fonts,
+    view: &ExportView,
+    s: f32,
+    keep_clear_px: &[RectPx],
+) {
     let [west, south, east, north] = view.bbox_lonlat();
     let step = grid_step_deg(east - west);
     let [w, h] = view.size_px().map(|v| v as f32);
@@ -223,22 +233,39 @@ pub fn draw_grid(pixmap: &mut Pixmap, fonts: &Fonts, view: &ExportView, s: f32) 
     let pad = 4.0 * s;
     let label = |pixmap: &mut Pixmap, text: &str, at: [f32; 2]| {
         let [tw, th] = fonts.measure(text, style);
-        fill_rect(pixmap, [at[0], at[1], at[0] + tw + 2.0 * pad, at[1] + th], LABEL_BOX, 0.0);
+        let rect = [at[0], at[1], at[0] + tw + 2.0 * pad, at[1] + th];
+        let hidden = keep_clear_px
+            .iter()
+            .any(|r| rect[0] < r[2] && r[0] < rect[2] && rect[1] < r[3] && r[1] < rect[3]);
+        if hidden {
+            return;
+        }
+        fill_rect(pixmap, rect, LABEL_BOX, 0.0);
         fonts.draw(pixmap, text, [at[0] + pad, at[1]], style, WHITE);
     };
     let first = |min: f64| (min / step).ceil() as i64;
     let last = |max: f64| (max / step).floor() as i64;
     for i in first(west)..=last(east) {
         let lon = i as f64 * step;
-        let x = view.to_px(Coord { x: lon, y: view.center_lonlat().y })[0];
+        let x = view.to_px(Coord {
+            x: lon,
+            y: view.center_lonlat().y,
+        })[0];
         stroke_points(pixmap, &[[x, 0.0], [x, h]], false, line, GRID_COLOR, None);
         label(pixmap, &format_dms(lon, 'E', 'W'), [x + 2.0 * s, 2.0 * s]);
     }
     for i in first(south)..=last(north) {
-        let lat = i as f64 * step;
-        let y = view.to_px(Coord { x: view.center_lonlat().x, y: lat })[1];
+        let parallel = i as f64 * step;
+        let y = view.to_px(Coord {
+            x: view.center_lonlat().x,
+            y: parallel,
+        })[1];
         stroke_points(pixmap, &[[0.0, y], [w, y]], false, line, GRID_COLOR, None);
-        label(pixmap, &format_dms(lat, 'N', 'S'), [2.0 * s, y + 2.0 * s]);
+        label(
+            pixmap,
+            &format_dms(parallel, 'N', 'S'),
+            [2.0 * s, y + 2.0 * s],
+        );
     }
 }
 

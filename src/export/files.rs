@@ -2,6 +2,7 @@
 //! `.prj` so GDAL and QGIS place it, and the JSON provenance sidecar with the PNG's SHA-256.
 //! Each is written atomically (temp file, fsync, rename).
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
@@ -37,6 +38,7 @@ pub struct SidePaths {
 
 impl SidePaths {
     /// The files beside `image` (the world file's extension follows the image's: `.pgw`, `.gfw`).
+    #[must_use]
     pub fn beside(image: &Path) -> Self {
         let ext = image
             .extension()
@@ -95,19 +97,23 @@ pub fn encode_png(
 }
 
 /// The world file's text: six numbers, one a line (see [`ExportView::world_file`]).
+#[must_use]
 pub fn world_file_text(view: &ExportView) -> String {
-    view.world_file()
-        .iter()
-        .map(|v| format!("{v:.10}\n"))
-        .collect()
+    let mut text = String::new();
+    for v in view.world_file() {
+        let _ = writeln!(text, "{v:.10}");
+    }
+    text
 }
 
 /// SHA-256 of bytes, as lower-case hex.
+#[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    let mut hex = String::with_capacity(64);
+    for b in Sha256::digest(bytes) {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
 }
 
 /// Writes bytes atomically, naming the path in the error.
@@ -173,7 +179,15 @@ mod tests {
 
     #[test]
     fn a_world_file_reads_back_to_the_same_numbers() {
-        let view = ExportView::new(Coord { x: 130.64, y: 42.42 }, 16.2, [800, 600]).unwrap();
+        let view = ExportView::new(
+            Coord {
+                x: 130.64,
+                y: 42.42,
+            },
+            16.2,
+            [800, 600],
+        )
+        .unwrap();
         let back = parse_world_file(&world_file_text(&view)).unwrap();
         for (a, b) in back.iter().zip(view.world_file()) {
             assert!((a - b).abs() < 1e-6, "{a} {b}");
@@ -212,7 +226,10 @@ mod tests {
     #[test]
     fn a_missing_folder_is_refused_before_rendering() {
         let err = check_writable(Path::new("/no/such/folder/out.png")).unwrap_err();
-        assert!(err.to_string().ends_with("/no/such/folder/out.png"), "{err}");
+        assert!(
+            err.to_string().ends_with("/no/such/folder/out.png"),
+            "{err}"
+        );
         assert!(check_writable(Path::new("out.png")).is_ok());
     }
 }

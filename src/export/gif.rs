@@ -10,7 +10,7 @@ pub const FRAME_DELAY_CS: u16 = 100;
 pub const LAST_FRAME_DELAY_CS: u16 = 300;
 /// GIF sizes are 16-bit.
 pub const MAX_SIDE_PX: u32 = 65_535;
-/// NeuQuant speed (1 best … 30 fastest); 10 is the crate's suggested balance.
+/// `NeuQuant` speed (1 best … 30 fastest); 10 is the crate's suggested balance.
 const QUANTIZE_SPEED: i32 = 10;
 
 /// Builds an animated GIF in memory, one frame at a time (each with its own 256-colour palette).
@@ -33,7 +33,8 @@ impl GifWriter {
         };
         let w = u16::try_from(size_px[0]).map_err(|_| too_big())?;
         let h = u16::try_from(size_px[1]).map_err(|_| too_big())?;
-        let mut encoder = gif::Encoder::new(Vec::new(), w, h, &[]).map_err(|e| gif_error(&e, path))?;
+        let mut encoder =
+            gif::Encoder::new(Vec::new(), w, h, &[]).map_err(|e| gif_error(&e, path))?;
         encoder
             .set_repeat(gif::Repeat::Infinite)
             .map_err(|e| gif_error(&e, path))?;
@@ -64,18 +65,17 @@ impl GifWriter {
     }
 
     /// Frames added so far.
+    #[must_use]
     pub fn frames(&self) -> usize {
         self.frames
     }
 
     /// The finished file's bytes.
     pub fn finish(self) -> Result<Vec<u8>, ExportError> {
-        self.encoder
-            .into_inner()
-            .map_err(|e| ExportError::Encode {
-                message: e.to_string(),
-                path: self.path.clone(),
-            })
+        self.encoder.into_inner().map_err(|e| ExportError::Encode {
+            message: e.to_string(),
+            path: self.path.clone(),
+        })
     }
 }
 
@@ -87,6 +87,7 @@ fn gif_error(e: &gif::EncodingError, path: &Path) -> ExportError {
 }
 
 /// The delay of frame `index` of `count`: the last is held longer.
+#[must_use]
 pub fn frame_delay_cs(index: usize, count: usize) -> u16 {
     if index + 1 >= count {
         LAST_FRAME_DELAY_CS
@@ -104,7 +105,9 @@ mod tests {
         let mut writer = GifWriter::new([8, 4], Path::new("t.gif")).unwrap();
         for i in 0..3u8 {
             let mut rgba: Vec<u8> = (0..32).flat_map(|_| [i * 80, 10, 200, 255]).collect();
-            writer.add_frame(&mut rgba, frame_delay_cs(i.into(), 3)).unwrap();
+            writer
+                .add_frame(&mut rgba, frame_delay_cs(i.into(), 3))
+                .unwrap();
         }
         assert_eq!(writer.frames(), 3);
         let bytes = writer.finish().unwrap();

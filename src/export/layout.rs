@@ -138,6 +138,7 @@ pub struct Layout {
 
 impl Layout {
     /// The boxes map labels must keep clear of.
+    #[must_use]
     pub fn occupied_px(&self) -> Vec<RectPx> {
         let mut rects = vec![self.header.rect_px];
         rects.extend(self.notices.iter().map(|b| b.rect_px));
@@ -274,6 +275,7 @@ impl<'m> BoxBuilder<'m> {
 }
 
 /// The words of a certainty in the legend key.
+#[must_use]
 pub fn certainty_key_text(certainty: Certainty) -> &'static str {
     match certainty {
         Certainty::Confirmed => "Confirmed",
@@ -282,151 +284,212 @@ pub fn certainty_key_text(certainty: Certainty) -> &'static str {
     }
 }
 
-/// Lays out every box of the figure.
-pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
-    let [width, height] = input.size_px.map(|v| v as f32);
-    let s = width / MASTER_WIDTH_PX;
-    let text = |size: f32| (size * s).max(MIN_TEXT_PX);
-    let regular = |size: f32| TextStyle::regular(text(size));
-    let bold = |size: f32| TextStyle::bold(text(size));
-    let margin = MARGIN * s;
-    let gap = BOX_GAP * s;
-    let scene = input.scene;
+/// Text sizes at a scale, never under [`MIN_TEXT_PX`].
+#[derive(Clone, Copy)]
+struct Sizes {
+    px_scale: f32,
+}
 
-    // Top-left: title, date, imagery dates.
-    let mut header = BoxBuilder::new(measure, s);
+impl Sizes {
+    fn px(self, master_px: f32) -> f32 {
+        master_px * self.px_scale
+    }
+
+    fn regular(self, master_px: f32) -> TextStyle {
+        TextStyle::regular(self.px(master_px).max(MIN_TEXT_PX))
+    }
+
+    fn bold(self, master_px: f32) -> TextStyle {
+        TextStyle::bold(self.px(master_px).max(MIN_TEXT_PX))
+    }
+}
+
+/// Top-left: title, date, imagery dates.
+fn header_box(input: &LayoutInput<'_>, sizes: Sizes, measure: Measure<'_>) -> TextBox {
+    let width = input.size_px[0] as f32;
+    let mut header = BoxBuilder::new(measure, sizes.px_scale);
     if let Some(title) = input.title.filter(|t| !t.trim().is_empty()) {
-        for line in wrap(title, bold(TITLE_PX), width * 0.5, measure) {
-            header.line(line, bold(TITLE_PX), WHITE);
+        for line in wrap(title, sizes.bold(TITLE_PX), width * 0.5, measure) {
+            header.line(line, sizes.bold(TITLE_PX), WHITE);
         }
     }
-    header.line(scene.date_label.clone(), bold(DATE_PX), WHITE);
-    for layer in &scene.layers {
+    header.line(input.scene.date_label.clone(), sizes.bold(DATE_PX), WHITE);
+    for layer in &input.scene.layers {
         if let Some(date) = &layer.date_label {
             header.line(
                 format!("IMAGERY {date} · {}", layer.name),
-                regular(IMAGERY_PX),
+                sizes.regular(IMAGERY_PX),
                 SOFT,
             );
         }
     }
-    let header = header.place([margin, margin], false);
+    let margin = sizes.px(MARGIN);
+    header.place([margin, margin], false)
+}
 
-    // Top-right: north arrow.
-    let north_arrow_px = input.north_arrow.then(|| {
-        let [w, h] = NORTH_ARROW.map(|v| v * s);
-        [width - margin - w, margin, width - margin, margin + h]
-    });
-
-    // Top-centre: notices, one box each.
-    let mut notices = Vec::new();
-    let mut y = margin;
-    for notice in scene.notices.iter().filter(|n| *n != SYNTHETIC_NOTICE) {
-        let mut b = BoxBuilder::new(measure, s);
-        for line in wrap(notice, bold(NOTICE_PX), width * 0.45, measure) {
-            b.line(line, bold(NOTICE_PX), NOTICE_COLOR);
+/// Top-centre: notices, one box each (the synthetic notice goes by the credit instead).
+fn notice_boxes(input: &LayoutInput<'_>, sizes: Sizes, measure: Measure<'_>) -> Vec<TextBox> {
+    let width = input.size_px[0] as f32;
+    let mut boxes = Vec::new();
+    let mut top = sizes.px(MARGIN);
+    for notice in input
+        .scene
+        .notices
+        .iter()
+        .filter(|n| *n != SYNTHETIC_NOTICE)
+    {
+        let mut builder = BoxBuilder::new(measure, sizes.px_scale);
+        for line in wrap(notice, sizes.bold(NOTICE_PX), width * 0.45, measure) {
+            builder.line(line, sizes.bold(NOTICE_PX), NOTICE_COLOR);
         }
-        let [w, h] = b.size();
-        notices.push(b.place([(width - w) / 2.0, y], false));
-        y += h + gap;
+        let [box_w, box_h] = builder.size();
+        boxes.push(builder.place([(width - box_w) / 2.0, top], false));
+        top += box_h + sizes.px(BOX_GAP);
     }
+    boxes
+}
 
-    // Bottom-right: credit, one line, shrunk only if it cannot fit the width; the synthetic
-    // notice above it, never smaller.
-    let credit_text = scene.credits.join(" | ");
-    let mut credit_style = regular(CREDIT_PX);
+/// Bottom-right: the credit on one line (smaller only if it cannot fit the width), the
+/// synthetic notice above it, never smaller. Returns both and the column's top.
+fn right_column(
+    input: &LayoutInput<'_>,
+    sizes: Sizes,
+    measure: Measure<'_>,
+) -> (Option<TextBox>, Option<TextBox>, f32) {
+    let [width, height] = input.size_px.map(|v| v as f32);
+    let margin = sizes.px(MARGIN);
+    let credit_text = input.scene.credits.join(" | ");
+    let mut credit_style = sizes.regular(CREDIT_PX);
     let credit_width = measure(&credit_text, credit_style)[0];
-    let room = width - 2.0 * margin - 2.0 * PAD_X * s;
+    let room = width - 2.0 * margin - 2.0 * sizes.px(PAD_X);
     if credit_width > room && credit_width > 0.0 {
         credit_style.size_px = (credit_style.size_px * room / credit_width).max(MIN_TEXT_PX);
     }
-    let mut right_top = height - margin;
-    let credit = (!credit_text.is_empty()).then(|| {
-        let mut b = BoxBuilder::new(measure, s);
-        b.line(credit_text.clone(), credit_style, WHITE);
-        let [w, h] = b.size();
-        let placed = b.place([width - margin - w, height - margin - h], true);
-        right_top = placed.rect_px[1] - gap;
+    let mut top = height - margin;
+    let mut stack = |text: &str, style: TextStyle, color: Rgba| {
+        let mut builder = BoxBuilder::new(measure, sizes.px_scale);
+        builder.line(text, style, color);
+        let [box_w, box_h] = builder.size();
+        let placed = builder.place([width - margin - box_w, top - box_h], true);
+        top = placed.rect_px[1] - sizes.px(BOX_GAP);
         placed
+    };
+    let credit = (!credit_text.is_empty()).then(|| stack(&credit_text, credit_style, WHITE));
+    let synthetic = input
+        .scene
+        .notices
+        .iter()
+        .any(|n| n == SYNTHETIC_NOTICE)
+        .then(|| {
+            let mut style = sizes.bold(SYNTHETIC_PX);
+            style.size_px = style.size_px.max(credit_style.size_px);
+            stack(SYNTHETIC_NOTICE, style, NOTICE_COLOR)
+        });
+    (credit, synthetic, top)
+}
+
+/// The stage caption: the stage's date and title, then (when `full`) its summary and sources.
+fn caption_builder<'m>(
+    scene: &Scene,
+    sizes: Sizes,
+    max_width_px: f32,
+    full: bool,
+    measure: Measure<'m>,
+) -> Option<BoxBuilder<'m>> {
+    let caption = scene.caption.as_ref()?;
+    let mut builder = BoxBuilder::new(measure, sizes.px_scale);
+    let head = format!("{} · {}", caption.stage_date, caption.title);
+    let head_style = sizes.bold(CAPTION_HEAD_PX);
+    for line in wrap_at_most(&head, head_style, max_width_px, 2, measure) {
+        builder.line(line, head_style, WHITE);
+    }
+    if full {
+        let summary = sizes.regular(CAPTION_PX);
+        for line in wrap_at_most(
+            &caption.summary,
+            summary,
+            max_width_px,
+            CAPTION_LINES,
+            measure,
+        ) {
+            builder.line(line, summary, WHITE);
+        }
+        if !caption.sources.is_empty() {
+            let words: Vec<String> = caption
+                .sources
+                .iter()
+                .map(|c| format!("{} ({})", c.label, c.evidence.word()))
+                .collect();
+            let sources = format!("Sources: {}", words.join("; "));
+            let style = sizes.regular(SOURCES_PX);
+            for line in wrap_at_most(&sources, style, max_width_px, SOURCE_LINES, measure) {
+                builder.line(line, style, SOFT);
+            }
+        }
+    }
+    Some(builder)
+}
+
+/// Lays out every box of the figure.
+pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
+    let width = input.size_px[0] as f32;
+    let px_scale = width / MASTER_WIDTH_PX;
+    let sizes = Sizes { px_scale };
+    let margin = sizes.px(MARGIN);
+    let gap = sizes.px(BOX_GAP);
+    let scene = input.scene;
+
+    let header = header_box(input, sizes, measure);
+    let notices = notice_boxes(input, sizes, measure);
+    let north_arrow_px = input.north_arrow.then(|| {
+        let [arrow_w, arrow_h] = NORTH_ARROW.map(|v| v * px_scale);
+        [
+            width - margin - arrow_w,
+            margin,
+            width - margin,
+            margin + arrow_h,
+        ]
     });
-    let synthetic = scene.notices.iter().any(|n| n == SYNTHETIC_NOTICE).then(|| {
-        let mut style = bold(SYNTHETIC_PX);
-        style.size_px = style.size_px.max(credit_style.size_px);
-        let mut b = BoxBuilder::new(measure, s);
-        b.line(SYNTHETIC_NOTICE, style, NOTICE_COLOR);
-        let [w, h] = b.size();
-        let placed = b.place([width - margin - w, right_top - h], true);
-        right_top = placed.rect_px[1] - gap;
-        placed
-    });
+    let (credit, synthetic, right_top) = right_column(input, sizes, measure);
     let right_width = [credit.as_ref(), synthetic.as_ref()]
         .into_iter()
         .flatten()
         .map(|b| b.rect_px[2] - b.rect_px[0])
         .fold(0.0, f32::max);
 
-    // Bottom-left, bottom up: caption, scale bar, legend. The caption keeps clear of the credit
-    // beside it; what does not fit under the header is left out, the legend last.
+    // Bottom-left, bottom up: caption, scale bar, legend. The caption sits beside the credit
+    // when there is room, else above it; what does not fit under the header is left out: the
+    // caption's summary first, then the legend.
     let bottom_limit = header.rect_px[3] + gap;
+    let pad_x = sizes.px(PAD_X);
     let caption_width = (width * CAPTION_WIDTH)
-        .min(width - 3.0 * margin - right_width - 2.0 * PAD_X * s)
+        .min(width - 3.0 * margin - right_width - 2.0 * pad_x)
         .max(width * 0.25);
-    let caption_beside_credit = margin + caption_width + 2.0 * PAD_X * s + margin + right_width
-        <= width - margin
-        || right_width <= 0.0;
-    let mut left_bottom = if caption_beside_credit {
-        height - margin
+    let beside_credit = right_width <= 0.0
+        || 2.0 * margin + caption_width + 2.0 * pad_x + right_width <= width - margin;
+    let mut left_bottom = if beside_credit {
+        input.size_px[1] as f32 - margin
     } else {
         right_top + gap
     };
-    let caption_box = |full: bool| {
-        let caption = scene.caption.as_ref()?;
-        let mut b = BoxBuilder::new(measure, s);
-        let head = format!("{} · {}", caption.stage_date, caption.title);
-        for line in wrap_at_most(&head, bold(CAPTION_HEAD_PX), caption_width, 2, measure) {
-            b.line(line, bold(CAPTION_HEAD_PX), WHITE);
-        }
-        if full {
-            let summary = regular(CAPTION_PX);
-            for line in
-                wrap_at_most(&caption.summary, summary, caption_width, CAPTION_LINES, measure)
-            {
-                b.line(line, summary, WHITE);
-            }
-            if !caption.sources.is_empty() {
-                let words: Vec<String> = caption
-                    .sources
-                    .iter()
-                    .map(|c| format!("{} ({})", c.label, c.evidence.word()))
-                    .collect();
-                let sources = format!("Sources: {}", words.join("; "));
-                let style = regular(SOURCES_PX);
-                for line in wrap_at_most(&sources, style, caption_width, SOURCE_LINES, measure) {
-                    b.line(line, style, SOFT);
-                }
-            }
-        }
-        Some(b)
-    };
-    let scale = scale_bar_box(input, s, measure);
-    let legend_rows = legend_builder(scene, s, measure);
+    let scale = scale_bar_box(input, px_scale, measure);
+    let legend_rows = legend_builder(scene, px_scale, measure);
     let scale_h = scale.as_ref().map_or(0.0, |b| b.size[1] + gap);
     let legend_h = legend_rows.as_ref().map_or(0.0, |l| l.size[1] + gap);
-    let room = left_bottom - bottom_limit;
-    let mut caption_b = caption_box(true);
-    let caption_h = |b: &Option<BoxBuilder<'_>>| b.as_ref().map_or(0.0, |b| b.size()[1] + gap);
-    if caption_h(&caption_b) + scale_h + legend_h > room {
-        caption_b = caption_box(false);
+    let mut caption_b = caption_builder(scene, sizes, caption_width, true, measure);
+    let caption_h = caption_b.as_ref().map_or(0.0, |b| b.size()[1] + gap);
+    if caption_h + scale_h + legend_h > left_bottom - bottom_limit {
+        caption_b = caption_builder(scene, sizes, caption_width, false, measure);
     }
-    let caption = caption_b.map(|b| {
-        let h = b.size()[1];
-        let placed = b.place([margin, left_bottom - h], false);
+    let caption = caption_b.map(|builder| {
+        let top = left_bottom - builder.size()[1];
+        let placed = builder.place([margin, top], false);
         left_bottom = placed.rect_px[1] - gap;
         placed
     });
-    let scale_bar = scale.map(|b| {
-        let top = left_bottom - b.size[1];
-        let placed = b.place([margin, top]);
+    let scale_bar = scale.map(|builder| {
+        let top = left_bottom - builder.size[1];
+        let placed = builder.place([margin, top]);
         left_bottom = placed.rect_px[1] - gap;
         placed
     });
@@ -438,7 +501,7 @@ pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
         });
 
     Layout {
-        px_scale: s,
+        px_scale,
         header,
         notices,
         north_arrow_px,
@@ -470,11 +533,17 @@ impl ScaleBuilder {
             color: WHITE,
             min_px: [x + self.pad[0], y + self.pad[1]],
         };
-        let bar_top = y + self.pad[1] + self.label.2[1] + self.casing;
-        let bar_left = x + self.pad[0] + self.casing;
+        // On whole pixels, so both ends of the bar are crisp (the length moves by < 0.5 px).
+        let bar_top = (y + self.pad[1] + self.label.2[1] + self.casing).round();
+        let bar_left = (x + self.pad[0] + self.casing).round();
         ScaleBarBox {
             rect_px: [x, y, x + self.size[0], y + self.size[1]],
-            bar_px: [bar_left, bar_top, bar_left + self.bar_len, bar_top + self.bar_h],
+            bar_px: [
+                bar_left,
+                bar_top,
+                bar_left + self.bar_len.round().max(1.0),
+                bar_top + self.bar_h.round().max(1.0),
+            ],
             bar: self.bar,
             label,
         }
@@ -621,7 +690,7 @@ mod tests {
             caption: Some(Caption {
                 stage_date: "14 OCT 2025".into(),
                 title: "Both sides build".into(),
-                summary: "Imagery: piers in the river. ".repeat(6),
+                summary: "Imagery: piers in the river. ".repeat(12),
                 sources: Vec::new(),
             }),
             items: Vec::new(),
@@ -635,7 +704,10 @@ mod tests {
                 has_lines: true,
             }],
             certainties: vec![Certainty::Confirmed, Certainty::Possible],
-            credits: vec!["Natural Earth".into(), "© OpenStreetMap contributors".into()],
+            credits: vec![
+                "Natural Earth".into(),
+                "© OpenStreetMap contributors".into(),
+            ],
             notices: vec![SYNTHETIC_NOTICE.into()],
         }
     }
@@ -700,7 +772,10 @@ mod tests {
         assert_eq!(caption.rect_px[3], 1056.0);
         // One category and the key for two certainties.
         assert_eq!(legend.rows.len(), 3);
-        assert_eq!(legend.rows[2].swatch, Swatch::Certainty(Certainty::Possible));
+        assert_eq!(
+            legend.rows[2].swatch,
+            Swatch::Certainty(Certainty::Possible)
+        );
     }
 
     #[test]
@@ -721,7 +796,7 @@ mod tests {
         assert_eq!(bar.bar.length_m, 500.0);
         assert_eq!(bar.label.text, "500 m");
         let drawn = bar.bar_px[2] - bar.bar_px[0];
-        assert!((f64::from(drawn) - 500.0 / 1.76).abs() < 1e-3);
+        assert!((f64::from(drawn) - 500.0 / 1.76).abs() <= 0.5);
     }
 
     #[test]
@@ -759,7 +834,7 @@ mod tests {
     fn text_wraps_at_spaces_within_the_width() {
         let style = TextStyle::regular(20.0);
         let lines = wrap("one two three four five six seven", style, 90.0, &measure);
-        assert_eq!(lines, ["one two", "three", "four", "five six", "seven"]);
+        assert_eq!(lines, ["one two", "three", "four five", "six seven"]);
         assert!(wrap("", style, 90.0, &measure).is_empty());
     }
 }

@@ -5,6 +5,7 @@
 //! Flow: [`ExportOptions`] → [`view::ExportView`] → imagery ([`tiles::composite`], bottom first)
 //! → [`scene::build`](crate::scene::build) → [`layout::layout`] → `render::raster` → [`files`].
 
+pub mod args;
 mod draw;
 pub mod files;
 pub mod gif;
@@ -219,6 +220,7 @@ pub struct Figure {
 
 impl Figure {
     /// The pixels as an RGBA image.
+    #[must_use]
     pub fn to_rgba_image(&self) -> Option<RgbaImage> {
         RgbaImage::from_raw(
             self.pixmap.width(),
@@ -339,10 +341,6 @@ impl Prepared {
         let scene = self.scene(project, date);
         let mut pixmap = self.base.clone();
         let view = self.view;
-        let s = view.size_px()[0] as f32 / layout::MASTER_WIDTH_PX;
-        if options.grid {
-            draw::draw_grid(&mut pixmap, &self.fonts, &view, s);
-        }
         let measure = |text: &str, style| self.fonts.measure(text, style);
         let layout = layout::layout(
             &LayoutInput {
@@ -354,6 +352,10 @@ impl Prepared {
             },
             &measure,
         );
+        let occupied = layout.occupied_px();
+        if options.grid {
+            draw::draw_grid(&mut pixmap, &self.fonts, &view, layout.px_scale, &occupied);
+        }
         let to_px = |c: Coord<f64>| view.to_px(c);
         let labels = paint_scene(
             &mut pixmap,
@@ -361,7 +363,7 @@ impl Prepared {
             &scene,
             &to_px,
             layout.px_scale,
-            &layout.occupied_px(),
+            &occupied,
         );
         draw::draw_layout(&mut pixmap, &self.fonts, &layout, &scene);
         Figure {
@@ -411,15 +413,14 @@ pub fn write_figure(
     )?;
     let sha256 = files::sha256_hex(&bytes);
     files::write_file(out_png, &bytes)?;
-    let side = SidePaths::beside(out_png);
-    files::write_georeference(&figure.view, &side)?;
-    let name = file_name(out_png);
-    let sidecar = provenance::sidecar(&record, &name, &sha256);
-    files::write_file(&side.sidecar, pretty(&sidecar).as_bytes())?;
+    let beside = SidePaths::beside(out_png);
+    files::write_georeference(&figure.view, &beside)?;
+    let record_json = provenance::sidecar(&record, &file_name(out_png), &sha256);
+    files::write_file(&beside.sidecar, pretty(&record_json).as_bytes())?;
     Ok(ExportOutput {
         date: figure.scene.date,
         png: out_png.to_path_buf(),
-        side,
+        side: beside,
         sha256,
         view: figure.view,
     })
@@ -452,6 +453,7 @@ pub fn export_png(
 }
 
 /// The dates of the project's stages, in order, each once.
+#[must_use]
 pub fn stage_dates(project: &Project) -> Vec<NaiveDate> {
     let mut dates: Vec<NaiveDate> = project.stages.iter().map(|s| s.date.key()).collect();
     dates.sort();
@@ -460,6 +462,7 @@ pub fn stage_dates(project: &Project) -> Vec<NaiveDate> {
 }
 
 /// The file name of stage `index` (from 0) on `date`: `01-2025-04-30.png`.
+#[must_use]
 pub fn stage_file_name(index: usize, date: NaiveDate, extension: &str) -> String {
     format!("{:02}-{date}.{extension}", index + 1)
 }
@@ -558,7 +561,10 @@ pub fn export_gif(
                 }),
             );
             // The annotations and stage of the last frame stand for the whole timelapse.
-            obj.insert("date".into(), serde_json::json!(figure.scene.date.to_string()));
+            obj.insert(
+                "date".into(),
+                serde_json::json!(figure.scene.date.to_string()),
+            );
         }
         files::write_file(&side.sidecar, pretty(&sidecar).as_bytes())?;
     }
@@ -571,40 +577,9 @@ pub fn export_gif(
     })
 }
 
-/// Parses `WIDTHxHEIGHT` or a preset name from [`PRESETS`], within the size limits.
-pub fn parse_size(text: &str) -> Result<[u32; 2], ExportError> {
-    let bad = || ExportError::Size {
-        width: 0,
-        height: 0,
-    };
-    if let Some((_, size)) = PRESETS.iter().find(|(name, _)| *name == text.trim()) {
-        return Ok(*size);
-    }
-    let (w, h) = text.trim().split_once(['x', 'X']).ok_or_else(bad)?;
-    let w: u32 = w.trim().parse().map_err(|_| bad())?;
-    let h: u32 = h.trim().parse().map_err(|_| bad())?;
-    check_size([w, h])?;
-    Ok([w, h])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_parse_from_numbers_or_presets_within_the_limits() {
-        assert_eq!(parse_size("3840x2160").unwrap(), [3840, 2160]);
-        assert_eq!(parse_size("square").unwrap(), [1080, 1080]);
-        assert!(matches!(
-            parse_size("9000x100"),
-            Err(ExportError::Size {
-                width: 9000,
-                height: 100
-            })
-        ));
-        assert!(parse_size("big").is_err());
-        assert!(parse_size("8192x8192").is_ok());
-    }
 
     #[test]
     fn stage_files_sort_by_their_names() {

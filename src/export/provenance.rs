@@ -3,6 +3,7 @@
 //! certainty; project, software, export time and the PNG's SHA-256. The same facts, shorter,
 //! go into the PNG's text chunks.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -17,6 +18,7 @@ use crate::scene::Scene;
 use crate::spatial::mercator::meters_per_px;
 
 /// The software line: `Sitewatch 0.1.0`.
+#[must_use]
 pub fn software() -> String {
     format!("Sitewatch {}", env!("CARGO_PKG_VERSION"))
 }
@@ -142,6 +144,7 @@ fn annotations_json(record: &Record<'_>) -> Vec<Value> {
 }
 
 /// The JSON sidecar. `png_name` and `sha256` name the image it describes.
+#[must_use]
 pub fn sidecar(record: &Record<'_>, png_name: &str, sha256: &str) -> Value {
     let scene = record.scene;
     let caption = scene.caption.as_ref().map(|c| {
@@ -176,11 +179,12 @@ pub fn sidecar(record: &Record<'_>, png_name: &str, sha256: &str) -> Value {
 }
 
 /// The PNG's text chunks: the standard keywords, then the view as JSON.
+#[must_use]
 pub fn png_text(record: &Record<'_>) -> Vec<TextChunk> {
     let scene = record.scene;
     let mut description = format!("{} at {}", record.project.name, scene.date_label);
     if let Some(c) = &scene.caption {
-        description.push_str(&format!(". Stage {}: {}", c.stage_date, c.title));
+        let _ = write!(description, ". Stage {}: {}", c.stage_date, c.title);
     }
     let sources: Vec<String> = record
         .tile_layers
@@ -189,7 +193,10 @@ pub fn png_text(record: &Record<'_>) -> Vec<TextChunk> {
         .chain(scene.layers.iter().map(|l| l.name.clone()))
         .collect();
     vec![
-        ("Title".into(), format!("{} — {}", record.project.name, scene.date_label)),
+        (
+            "Title".into(),
+            format!("{} — {}", record.project.name, scene.date_label),
+        ),
         ("Description".into(), description),
         ("Software".into(), software()),
         ("Creation Time".into(), rfc3339(record.exported_at)),

@@ -50,12 +50,14 @@ pub struct LayerReport {
 
 /// The tile level drawn for a view: the nearest level (as the window picks it), no deeper than
 /// the source has.
+#[must_use]
 pub fn tile_zoom(view_zoom: f64, source_max_zoom: u8) -> u8 {
     (view_zoom.round().max(0.0) as u8).min(source_max_zoom)
 }
 
 /// The tile columns and rows (unwrapped: columns may run past the antimeridian) that the view
 /// needs at level `z`, including the texels bilinear sampling reads at the edges.
+#[must_use]
 pub fn tile_range(view: &ExportView, z: u8, tile_size_px: u32) -> ([i64; 2], [i64; 2]) {
     let f = 2f64.powf(f64::from(z) - view.zoom());
     let origin = view.origin_world_px();
@@ -150,8 +152,8 @@ impl Axis {
         let samples = (0..count)
             .map(|i| {
                 // Texel centres sit at +0.5: sample the texel grid at the pixel centre.
-                let t = (origin_world + f64::from(i) + 0.5) * f * f64::from(tile_size) / 256.0
-                    - 0.5;
+                let t =
+                    (origin_world + f64::from(i) + 0.5) * f * f64::from(tile_size) / 256.0 - 0.5;
                 let t0 = t.floor() as i64;
                 let weight = (t - t.floor()) as f32;
                 let split = |texel: i64| {
@@ -197,9 +199,9 @@ pub fn composite(
         };
         let mut fetched = fetch_all(layer.source.as_ref(), &only_keys, &mut tick)?;
         let failures: Vec<TileError> = fetched
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().err())
-            .map(|e| clone_error(e))
+            .values()
+            .filter_map(|r| r.as_ref().err())
+            .map(clone_error)
             .collect();
         if let Some(first) = failures.into_iter().next() {
             let failed = fetched.values().filter(|r| r.is_err()).count();
@@ -309,16 +311,16 @@ fn lerp4(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
 }
 
 /// Resamples one layer over the pixmap, a band of rows per thread.
-fn draw_layer(pixmap: &mut Pixmap, view: &ExportView, grid: &Grid<'_>, z: u8, opacity: f32) {
-    let f = 2f64.powf(f64::from(z) - view.zoom());
+fn draw_layer(pixmap: &mut Pixmap, view: &ExportView, grid: &Grid<'_>, tile_z: u8, opacity: f32) {
+    let factor = 2f64.powf(f64::from(tile_z) - view.zoom());
     let origin = view.origin_world_px();
-    let [w, h] = view.size_px();
-    let columns = Axis::new(origin.x, w, f, grid.first[0], grid.tile_size);
-    let rows = Axis::new(origin.y, h, f, grid.first[1], grid.tile_size);
+    let [width, height] = view.size_px();
+    let columns = Axis::new(origin.x, width, factor, grid.first[0], grid.tile_size);
+    let rows = Axis::new(origin.y, height, factor, grid.first[1], grid.tile_size);
     let opacity = opacity.clamp(0.0, 1.0);
-    let stride = w as usize * 4;
+    let stride = width as usize * 4;
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let band_rows = (h as usize).div_ceil(threads).max(1);
+    let band_rows = (height as usize).div_ceil(threads).max(1);
     let data = pixmap.data_mut();
     std::thread::scope(|scope| {
         for (band, chunk) in data.chunks_mut(band_rows * stride).enumerate() {
@@ -328,14 +330,12 @@ fn draw_layer(pixmap: &mut Pixmap, view: &ExportView, grid: &Grid<'_>, z: u8, op
                     let Some(&([r0, r1], fy)) = rows.samples.get(band * band_rows + i) else {
                         continue;
                     };
-                    for (pixel, &([c0, c1], fx)) in
-                        line.chunks_exact_mut(4).zip(&columns.samples)
-                    {
+                    for (pixel, &([c0, c1], fx)) in line.chunks_exact_mut(4).zip(&columns.samples) {
                         let top = lerp4(grid.texel(c0, r0), grid.texel(c1, r0), fx);
                         let bottom = lerp4(grid.texel(c0, r1), grid.texel(c1, r1), fx);
-                        let s = lerp4(top, bottom, fy);
-                        let keep = 1.0 - s[3] / 255.0 * opacity;
-                        for (out, src) in pixel.iter_mut().zip(s) {
+                        let sample = lerp4(top, bottom, fy);
+                        let keep = 1.0 - sample[3] / 255.0 * opacity;
+                        for (out, src) in pixel.iter_mut().zip(sample) {
                             *out = (src * opacity + f32::from(*out) * keep)
                                 .round()
                                 .clamp(0.0, 255.0) as u8;
@@ -444,8 +444,10 @@ mod tests {
     fn a_false_from_progress_cancels() {
         let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 3.0, [512, 512]).unwrap();
         let mut pixmap = Pixmap::new(512, 512).unwrap();
-        let err = composite(&mut pixmap, &view, &[layer(Solid, 1.0)], &|done, _| done < 2)
-            .unwrap_err();
+        let err = composite(&mut pixmap, &view, &[layer(Solid, 1.0)], &|done, _| {
+            done < 2
+        })
+        .unwrap_err();
         assert!(matches!(err, ExportError::Cancelled));
     }
 }

@@ -66,10 +66,7 @@ impl ExportView {
         let fill = fill.clamp(0.01, 1.0);
         let zoom = zoom_to_fit(
             bbox,
-            (
-                f64::from(size_px[0]) * fill,
-                f64::from(size_px[1]) * fill,
-            ),
+            (f64::from(size_px[0]) * fill, f64::from(size_px[1]) * fill),
         )
         .min(MAX_ZOOM);
         // The centre in Mercator, not the mean latitude: the box then sits exactly in the middle.
@@ -97,21 +94,25 @@ impl ExportView {
     }
 
     /// Centre, lon/lat.
+    #[must_use]
     pub fn center_lonlat(&self) -> Coord<f64> {
         self.center_lonlat
     }
 
     /// Fractional zoom (256 px tiles).
+    #[must_use]
     pub fn zoom(&self) -> f64 {
         self.zoom
     }
 
     /// Image width and height in pixels.
+    #[must_use]
     pub fn size_px(&self) -> [u32; 2] {
         self.size_px
     }
 
     /// The world pixel (at [`Self::zoom`]) at the image's top-left corner.
+    #[must_use]
     pub fn origin_world_px(&self) -> Coord<f64> {
         let c = world_px_from_lonlat(self.center_lonlat, self.zoom);
         Coord {
@@ -121,32 +122,38 @@ impl ExportView {
     }
 
     /// Image pixels of a lon/lat: (0, 0) is the top-left corner of the top-left pixel.
+    #[must_use]
     pub fn px_from_lonlat(&self, lonlat: Coord<f64>) -> Coord<f64> {
         world_px_from_lonlat(lonlat, self.zoom) - self.origin_world_px()
     }
 
     /// [`Self::px_from_lonlat`] in `f32`, for drawing.
+    #[must_use]
     pub fn to_px(&self, lonlat: Coord<f64>) -> [f32; 2] {
         let p = self.px_from_lonlat(lonlat);
         [p.x as f32, p.y as f32]
     }
 
     /// Lon/lat at image pixels.
+    #[must_use]
     pub fn lonlat_from_px(&self, px: Coord<f64>) -> Coord<f64> {
         lonlat_from_world_px(px + self.origin_world_px(), self.zoom)
     }
 
     /// Ground metres per image pixel at the centre's latitude (what the scale bar uses).
+    #[must_use]
     pub fn meters_per_px(&self) -> f64 {
         meters_per_px(self.center_lonlat.y, self.zoom)
     }
 
     /// EPSG:3857 metres per image pixel (the same in x and y; the world file's pixel size).
+    #[must_use]
     pub fn mercator_m_per_px(&self) -> f64 {
         2.0 * std::f64::consts::PI * EARTH_RADIUS_M / (TILE_SIZE * 2f64.powf(self.zoom))
     }
 
     /// EPSG:3857 coordinates of image pixels.
+    #[must_use]
     pub fn mercator_from_px(&self, px: Coord<f64>) -> Coord<f64> {
         let world = px + self.origin_world_px();
         let world_size = TILE_SIZE * 2f64.powf(self.zoom);
@@ -158,6 +165,7 @@ impl ExportView {
     }
 
     /// The image's extent in EPSG:3857 metres: `[min_x, min_y, max_x, max_y]`.
+    #[must_use]
     pub fn bbox_3857(&self) -> [f64; 4] {
         let nw = self.mercator_from_px(Coord { x: 0.0, y: 0.0 });
         let se = self.mercator_from_px(Coord {
@@ -168,6 +176,7 @@ impl ExportView {
     }
 
     /// The image's extent in WGS 84 degrees (west, south, east, north).
+    #[must_use]
     pub fn bbox_lonlat(&self) -> [f64; 4] {
         let nw = self.lonlat_from_px(Coord { x: 0.0, y: 0.0 });
         let se = self.lonlat_from_px(Coord {
@@ -179,6 +188,7 @@ impl ExportView {
 
     /// The six world-file numbers (ESRI order: x size, rotation, rotation, −y size, x and y of
     /// the top-left pixel's centre), in EPSG:3857 metres.
+    #[must_use]
     pub fn world_file(&self) -> [f64; 6] {
         let size = self.mercator_m_per_px();
         let center_of_first = self.mercator_from_px(Coord { x: 0.5, y: 0.5 });
@@ -222,9 +232,12 @@ mod tests {
             y: SITE.south,
         });
         // The box is taller than wide in Mercator here, so it fills the height.
-        assert!(nw.y.abs() < 1e-6 && (se.y - 1000.0).abs() < 1e-6, "{nw:?} {se:?}");
+        assert!(
+            nw.y.abs() < 1e-6 && (se.y - 1000.0).abs() < 1e-6,
+            "{nw:?} {se:?}"
+        );
         assert!(nw.x > 0.0 && se.x < 1000.0);
-        assert!(((nw.x + se.x) / 2.0 - 500.0).abs() < 1e-6);
+        assert!((f64::midpoint(nw.x, se.x) - 500.0).abs() < 1e-6);
     }
 
     #[test]
@@ -240,11 +253,12 @@ mod tests {
     #[test]
     fn the_world_file_names_the_centre_of_the_top_left_pixel() {
         let view = ExportView::new(Coord { x: 0.0, y: 0.0 }, 0.0, [256, 256]).unwrap();
-        let [a, d, b, e, c, f] = view.world_file();
+        let [size_x, rot_y, rot_x, size_y, first_x, first_y] = view.world_file();
         let half = std::f64::consts::PI * EARTH_RADIUS_M;
-        assert!((a - 2.0 * half / 256.0).abs() < 1e-6 && (e + a).abs() < 1e-9);
-        assert_eq!((d, b), (0.0, 0.0));
-        assert!((c - (-half + a / 2.0)).abs() < 1e-6 && (f - (half - a / 2.0)).abs() < 1e-6);
+        assert!((size_x - 2.0 * half / 256.0).abs() < 1e-6 && (size_y + size_x).abs() < 1e-9);
+        assert_eq!((rot_y, rot_x), (0.0, 0.0));
+        assert!((first_x - (-half + size_x / 2.0)).abs() < 1e-6);
+        assert!((first_y - (half - size_x / 2.0)).abs() < 1e-6);
         let [x0, y0, x1, y1] = view.bbox_3857();
         assert!((x0 + half).abs() < 1e-6 && (y1 - half).abs() < 1e-6);
         assert!((x1 - half).abs() < 1e-6 && (y0 + half).abs() < 1e-6);

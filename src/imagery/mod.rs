@@ -7,6 +7,7 @@ pub mod file_date;
 pub mod http;
 pub mod overview;
 pub mod raster;
+pub mod synthetic;
 pub mod tile_loader;
 pub mod tile_source;
 pub mod wayback;

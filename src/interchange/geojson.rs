@@ -216,8 +216,8 @@ pub fn import_str(
             .cloned()
             .ok_or_else(|| invalid("a FeatureCollection without a features array".into()))?,
         "Feature" => vec![root.clone()],
-        "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon"
-        | "MultiPolygon" | "GeometryCollection" => {
+        "Point" | "MultiPoint" | "LineString" | "MultiLineString" | "Polygon" | "MultiPolygon"
+        | "GeometryCollection" => {
             vec![json!({"type": "Feature", "geometry": root, "properties": {}})]
         }
         "" => return Err(invalid("no \"type\" member".into())),
@@ -292,7 +292,10 @@ mod tests {
         let Shape::Point(p) = &got.annotations[0].shape else {
             panic!("a point")
         };
-        assert!((p.x() - 130.64).abs() < 0.01 && (p.y() - 42.41).abs() < 0.05, "{p:?}");
+        assert!(
+            (p.x() - 130.64).abs() < 0.01 && (p.y() - 42.41).abs() < 0.05,
+            "{p:?}"
+        );
         let utm = text.replace("EPSG::3857", "EPSG::32652");
         let err = import_str(&utm, "t.geojson", &empty(), date()).unwrap_err();
         assert!(matches!(err, InterchangeError::UnsupportedCrs { .. }));
@@ -325,7 +328,12 @@ mod tests {
         assert_eq!(got.annotations.len(), 1);
         assert_eq!(got.skipped.len(), 4, "{:?}", got.skipped);
         let all = got.skipped.join("\n");
-        for expected in ["outside longitude", "CircularString", "no geometry", "two positions"] {
+        for expected in [
+            "outside longitude",
+            "CircularString",
+            "no geometry",
+            "two positions",
+        ] {
             assert!(all.contains(expected), "{expected} in {all}");
         }
     }
@@ -336,7 +344,11 @@ mod tests {
             "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}"#;
         let got = import_str(text, "t", &empty(), date()).unwrap();
         assert_eq!(got.annotations.len(), 1);
-        assert!(got.warnings.iter().any(|w| w.contains("crosses itself")), "{:?}", got.warnings);
+        assert!(
+            got.warnings.iter().any(|w| w.contains("crosses itself")),
+            "{:?}",
+            got.warnings
+        );
     }
 
     #[test]

@@ -9,9 +9,7 @@ use std::str::FromStr as _;
 
 use chrono::NaiveDate;
 use geo::{Coord, LineString, Point, Polygon};
-use kml::types::{
-    Element, Geometry, LineStyle, LinearRing, PolyStyle, Style as KmlStyle,
-};
+use kml::types::{Element, Geometry, LineStyle, LinearRing, PolyStyle, Style as KmlStyle};
 use kml::{Kml, KmlDocument, KmlWriter};
 use serde_json::{Map, Value};
 
@@ -87,13 +85,20 @@ fn to_text(value: &Value) -> String {
 
 fn placemark(a: &Annotation) -> Kml {
     let mut span = Vec::new();
-    span.push(element("begin", Some(a.seen_from.key().to_string()), vec![]));
+    span.push(element(
+        "begin",
+        Some(a.seen_from.key().to_string()),
+        vec![],
+    ));
     if let Some(until) = &a.seen_until {
         span.push(element("end", Some(until.key().to_string()), vec![]));
     }
     let mut extended = vec![
         data("category", a.category.clone()),
-        data("status", to_text(&serde_json::to_value(a.status).unwrap_or_default())),
+        data(
+            "status",
+            to_text(&serde_json::to_value(a.status).unwrap_or_default()),
+        ),
         data(
             "certainty",
             to_text(&serde_json::to_value(a.certainty).unwrap_or_default()),
@@ -121,7 +126,11 @@ fn placemark(a: &Annotation) -> Kml {
     }
     let children = vec![
         element("TimeSpan", None, span),
-        element("styleUrl", Some(format!("#{}", style_id(&a.category))), vec![]),
+        element(
+            "styleUrl",
+            Some(format!("#{}", style_id(&a.category))),
+            vec![],
+        ),
         element("ExtendedData", None, extended),
     ];
     let mut attrs = HashMap::new();
@@ -198,9 +207,7 @@ fn ring(r: &LinearRing) -> Result<LineString<f64>, String> {
 
 fn parts(g: &Geometry) -> Result<Vec<Shape>, String> {
     Ok(match g {
-        Geometry::Point(p) => vec![Shape::Point(Point(check_position(
-            p.coord.x, p.coord.y,
-        )?))],
+        Geometry::Point(p) => vec![Shape::Point(Point(check_position(p.coord.x, p.coord.y)?))],
         Geometry::LineString(l) => {
             let c = coords(&l.coords)?;
             if c.len() < 2 {
@@ -273,9 +280,7 @@ fn raw_placemark(index: usize, p: &kml::types::Placemark) -> RawFeature {
     if let Some(stamp) = child(&p.children, "TimeStamp")
         && let Some(when) = child_text(&stamp.children, "when")
     {
-        properties
-            .entry("seen_from")
-            .or_insert(Value::String(when));
+        properties.entry("seen_from").or_insert(Value::String(when));
     }
     // ExtendedData overrides the span: it keeps the dates' precision.
     if let Some(ext) = child(&p.children, "ExtendedData") {

@@ -193,7 +193,11 @@ impl<'p> Builder<'p> {
         };
         let warnings = &mut self.out.warnings;
         let label = text(&props, "label")
-            .or_else(|| ["name", "Name", "NAME", "title"].iter().find_map(|k| text(&props, k)))
+            .or_else(|| {
+                ["name", "Name", "NAME", "title"]
+                    .iter()
+                    .find_map(|k| text(&props, k))
+            })
             .unwrap_or_else(|| "Imported feature".to_owned());
         let status = parse_enum(&props, "status", &origin, warnings);
         let certainty = parse_enum(&props, "certainty", &origin, warnings);
@@ -291,7 +295,11 @@ mod tests {
         assert!(check_position(130.6, 42.4).is_ok());
         assert!(check_position(181.0, 0.0).is_err());
         assert!(check_position(0.0, -90.5).is_err());
-        assert!(check_position(f64::NAN, 0.0).unwrap_err().contains("not a number"));
+        assert!(
+            check_position(f64::NAN, 0.0)
+                .unwrap_err()
+                .contains("not a number")
+        );
         assert!(check_position(f64::INFINITY, 0.0).is_err());
     }
 }

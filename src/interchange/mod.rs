@@ -187,11 +187,7 @@ pub fn import_file(
 }
 
 /// Writes the project's annotations to a GeoJSON or KML file, atomically.
-pub fn export_file(
-    path: &Path,
-    project: &Project,
-    format: Format,
-) -> Result<(), InterchangeError> {
+pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(), InterchangeError> {
     let origin = path.display().to_string();
     let text = match format {
         Format::GeoJson => geojson::export_string(project),

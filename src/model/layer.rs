@@ -108,6 +108,13 @@ impl ImageryLayer {
             LayerSource::Tiles { .. } => None,
         }
     }
+
+    /// The file of a [`LayerSource::File`] layer, a relative path taken from `base_dir` (the
+    /// project file's folder: see `default_project::project_base_dir`); `None` for a tile
+    /// service.
+    pub fn resolved_file_path(&self, base_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+        self.file_path().map(|path| base_dir.join(path))
+    }
 }
 
 fn default_opacity() -> f32 {

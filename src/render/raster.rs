@@ -42,6 +42,7 @@ pub struct RasterLabel {
 }
 
 /// A solid anti-aliased paint of a colour.
+#[must_use]
 pub fn solid(color: Rgba) -> Paint<'static> {
     let [r, g, b, a] = color.0;
     let mut paint = Paint::default();
@@ -51,6 +52,7 @@ pub fn solid(color: Rgba) -> Paint<'static> {
 }
 
 /// A path through points, closed or open; `None` for fewer than two points.
+#[must_use]
 pub fn polyline_path(points: &[[f32; 2]], closed: bool) -> Option<Path> {
     let mut pb = PathBuilder::new();
     let mut it = points.iter();
@@ -321,6 +323,7 @@ pub fn paint_scene(
 }
 
 /// The label text style at a scale (the window's `label_font`).
+#[must_use]
 pub fn label_style(px_scale: f32) -> TextStyle {
     TextStyle::bold(scaled(LABEL_SIZE_PX, px_scale, 9.0))
 }
@@ -441,8 +444,8 @@ mod tests {
             &[],
         );
         assert_eq!(pixel(&pixmap, 50, 50), [0xF0, 0xE4, 0x42, 255]);
-        // 4 px line, 7 px casing: 3 px off the centre line is casing (black at 60 % on white).
-        let casing = pixel(&pixmap, 50, 53);
+        // 4 px line (rows 48–51), 7 px casing (to 53.5): row 52 is casing, black at 60 % on white.
+        let casing = pixel(&pixmap, 50, 52);
         assert!(casing[0] < 120 && casing[0] > 80, "{casing:?}");
         assert_eq!(pixel(&pixmap, 50, 60), [255, 255, 255, 255]);
     }

@@ -30,6 +30,7 @@ pub struct TextStyle {
 
 impl TextStyle {
     /// Regular text of a size.
+    #[must_use]
     pub fn regular(size_px: f32) -> Self {
         Self {
             size_px,
@@ -38,6 +39,7 @@ impl TextStyle {
     }
 
     /// Bold text of a size.
+    #[must_use]
     pub fn bold(size_px: f32) -> Self {
         Self {
             size_px,
@@ -90,6 +92,7 @@ impl Fonts {
     }
 
     /// Width and line height of one line of text, in pixels.
+    #[must_use]
     pub fn measure(&self, text: &str, style: TextStyle) -> [f32; 2] {
         let font = self.face(style.weight).as_scaled(self.scale(style));
         let mut width = 0.0;

@@ -63,6 +63,7 @@ pub fn place_labels(
 
 /// [`place_labels`], also keeping clear of `keep_clear_px` (`[min_x, min_y, max_x, max_y]` each):
 /// the boxes a figure already holds (legend, date, credit).
+#[must_use]
 pub fn place_labels_around(
     labels: &[LabelBox],
     bounds_px: [f32; 4],

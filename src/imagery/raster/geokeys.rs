@@ -234,9 +234,9 @@ impl GeoKeys {
                 sp1.unwrap_or(lat0),
                 sp2.or(sp1).unwrap_or(lat0)
             ),
-            Some(9) => format!(
-                "+proj=lcc +lat_1={lat0} +lat_0={lat0} +lon_0={lon0} +k_0={k} {offsets}"
-            ),
+            Some(9) => {
+                format!("+proj=lcc +lat_1={lat0} +lat_0={lat0} +lon_0={lon0} +k_0={k} {offsets}")
+            }
             Some(10) => format!("+proj=laea +lat_0={lat0} +lon_0={lon0} {offsets}"),
             Some(11) => format!(
                 "+proj=aea +lat_1={} +lat_2={} +lat_0={lat0} +lon_0={lon0} {offsets}",
@@ -272,9 +272,17 @@ impl GeoKeys {
                 .proj4
                 .split_whitespace()
                 .filter(|p| {
-                    ["+datum=", "+ellps=", "+towgs84=", "+a=", "+b=", "+rf=", "+pm="]
-                        .iter()
-                        .any(|k| p.starts_with(k))
+                    [
+                        "+datum=",
+                        "+ellps=",
+                        "+towgs84=",
+                        "+a=",
+                        "+b=",
+                        "+rf=",
+                        "+pm=",
+                    ]
+                    .iter()
+                    .any(|k| p.starts_with(k))
                 })
                 .collect();
             if !parts.is_empty() {
@@ -336,7 +344,13 @@ mod tests {
     #[test]
     fn a_projected_epsg_code_names_the_crs() {
         let keys = GeoKeys::parse(&dir(&[[1024, 0, 1, 1], [3072, 0, 1, 32652]]), &[], "").unwrap();
-        assert_eq!(keys.crs(), Ok(Some(Crs::Utm { zone: 52, north: true })));
+        assert_eq!(
+            keys.crs(),
+            Ok(Some(Crs::Utm {
+                zone: 52,
+                north: true
+            }))
+        );
         assert_eq!(keys.raster_type(), RasterType::PixelIsArea);
     }
 
@@ -350,12 +364,23 @@ mod tests {
     #[test]
     fn a_user_defined_utm_projection_on_wgs84_is_the_exact_utm() {
         let keys = GeoKeys::parse(
-            &dir(&[[1024, 0, 1, 1], [2048, 0, 1, 4326], [3072, 0, 1, 32767], [3074, 0, 1, 16152]]),
+            &dir(&[
+                [1024, 0, 1, 1],
+                [2048, 0, 1, 4326],
+                [3072, 0, 1, 32767],
+                [3074, 0, 1, 16152],
+            ]),
             &[],
             "",
         )
         .unwrap();
-        assert_eq!(keys.crs(), Ok(Some(Crs::Utm { zone: 52, north: false })));
+        assert_eq!(
+            keys.crs(),
+            Ok(Some(Crs::Utm {
+                zone: 52,
+                north: false
+            }))
+        );
     }
 
     #[test]
@@ -367,7 +392,12 @@ mod tests {
     #[test]
     fn an_unknown_transformation_is_refused_by_name() {
         let keys = GeoKeys::parse(
-            &dir(&[[1024, 0, 1, 1], [3072, 0, 1, 32767], [3073, 34737, 6, 0], [3075, 0, 1, 99]]),
+            &dir(&[
+                [1024, 0, 1, 1],
+                [3072, 0, 1, 32767],
+                [3073, 34737, 6, 0],
+                [3075, 0, 1, 99],
+            ]),
             &[],
             "Weird|",
         )

@@ -36,8 +36,7 @@ impl GeoTransform {
     pub fn inverse(&self) -> Option<Self> {
         let c = &self.0;
         let det = c[1] * c[5] - c[2] * c[4];
-        if !(det.is_finite() && det.abs() > f64::MIN_POSITIVE) || c.iter().any(|v| !v.is_finite())
-        {
+        if !(det.is_finite() && det.abs() > f64::MIN_POSITIVE) || c.iter().any(|v| !v.is_finite()) {
             return None;
         }
         let (a, b, d, e) = (c[5] / det, -c[2] / det, -c[4] / det, c[1] / det);
@@ -140,7 +139,10 @@ impl GeoTransform {
     pub fn from_world_file(text: &str) -> Result<Self, String> {
         let values: Vec<f64> = text
             .split_whitespace()
-            .map(|v| v.parse::<f64>().map_err(|_| format!("\"{v}\" is not a number")))
+            .map(|v| {
+                v.parse::<f64>()
+                    .map_err(|_| format!("\"{v}\" is not a number"))
+            })
             .collect::<Result<_, _>>()?;
         let &[a, d, b, e, c, f] = values.as_slice() else {
             return Err(format!("{} numbers where a world file has 6", values.len()));
@@ -258,36 +260,76 @@ mod tests {
     #[test]
     fn a_world_file_names_the_centre_of_the_top_left_pixel() {
         let t = GeoTransform::from_world_file("2.0\n0\n0\n-2.0\n500001.0\n4000001.0\n").unwrap();
-        assert!(close(t.apply(Coord { x: 0.0, y: 0.0 }), Coord { x: 500_000.0, y: 4_000_002.0 }));
-        assert!(close(t.apply(Coord { x: 0.5, y: 0.5 }), Coord { x: 500_001.0, y: 4_000_001.0 }));
+        assert!(close(
+            t.apply(Coord { x: 0.0, y: 0.0 }),
+            Coord {
+                x: 500_000.0,
+                y: 4_000_002.0
+            }
+        ));
+        assert!(close(
+            t.apply(Coord { x: 0.5, y: 0.5 }),
+            Coord {
+                x: 500_001.0,
+                y: 4_000_001.0
+            }
+        ));
     }
 
     #[test]
     fn a_bad_world_file_says_why() {
-        assert!(GeoTransform::from_world_file("1 0 0").unwrap_err().contains("3 numbers"));
-        assert!(GeoTransform::from_world_file("1 0 0 x 0 0").unwrap_err().contains("\"x\""));
-        assert!(GeoTransform::from_world_file("0 0 0 0 5 5").unwrap_err().contains("zero"));
+        assert!(
+            GeoTransform::from_world_file("1 0 0")
+                .unwrap_err()
+                .contains("3 numbers")
+        );
+        assert!(
+            GeoTransform::from_world_file("1 0 0 x 0 0")
+                .unwrap_err()
+                .contains("\"x\"")
+        );
+        assert!(
+            GeoTransform::from_world_file("0 0 0 0 5 5")
+                .unwrap_err()
+                .contains("zero")
+        );
     }
 
     #[test]
     fn pixel_is_point_moves_the_raster_half_a_pixel_up_and_left() {
-        let t = GeoTransform::from_tiepoint_and_scale(&[0.0, 0.0, 0.0, 100.0, 200.0, 0.0], &[10.0, 10.0, 0.0])
-            .unwrap()
-            .shifted_for(RasterType::PixelIsPoint);
-        assert!(close(t.apply(Coord { x: 0.5, y: 0.5 }), Coord { x: 100.0, y: 200.0 }));
-        assert!(close(t.apply(Coord { x: 0.0, y: 0.0 }), Coord { x: 95.0, y: 205.0 }));
+        let t = GeoTransform::from_tiepoint_and_scale(
+            &[0.0, 0.0, 0.0, 100.0, 200.0, 0.0],
+            &[10.0, 10.0, 0.0],
+        )
+        .unwrap()
+        .shifted_for(RasterType::PixelIsPoint);
+        assert!(close(
+            t.apply(Coord { x: 0.5, y: 0.5 }),
+            Coord { x: 100.0, y: 200.0 }
+        ));
+        assert!(close(
+            t.apply(Coord { x: 0.0, y: 0.0 }),
+            Coord { x: 95.0, y: 205.0 }
+        ));
     }
 
     #[test]
     fn the_matrix_and_the_tiepoint_agree() {
-        let a = GeoTransform::from_tiepoint_and_scale(&[2.0, 3.0, 0.0, 100.0, 200.0, 0.0], &[10.0, 5.0, 0.0]).unwrap();
+        let a = GeoTransform::from_tiepoint_and_scale(
+            &[2.0, 3.0, 0.0, 100.0, 200.0, 0.0],
+            &[10.0, 5.0, 0.0],
+        )
+        .unwrap();
         let b = GeoTransform::from_matrix(&[
             10.0, 0.0, 0.0, 80.0, 0.0, -5.0, 0.0, 215.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0,
         ])
         .unwrap();
         assert_eq!(a, b);
         let inv = a.inverse().unwrap();
-        assert!(close(inv.apply(a.apply(Coord { x: 7.0, y: 9.0 })), Coord { x: 7.0, y: 9.0 }));
+        assert!(close(
+            inv.apply(a.apply(Coord { x: 7.0, y: 9.0 })),
+            Coord { x: 7.0, y: 9.0 }
+        ));
     }
 
     #[test]
@@ -299,7 +341,10 @@ mod tests {
             10.0, 10.0, 0.0, 200.0, 100.0, 0.0,
         ];
         let t = GeoTransform::from_tiepoints(&tp).unwrap();
-        assert!(close(t.apply(Coord { x: 5.0, y: 5.0 }), Coord { x: 150.0, y: 150.0 }));
+        assert!(close(
+            t.apply(Coord { x: 5.0, y: 5.0 }),
+            Coord { x: 150.0, y: 150.0 }
+        ));
         assert!(GeoTransform::from_tiepoints(&tp[..12]).is_none());
     }
 
@@ -309,7 +354,17 @@ mod tests {
             .iter()
             .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, ["site.pgw", "site.PGW", "site.pngw", "site.PNGW", "site.wld", "site.WLD"]);
+        assert_eq!(
+            names,
+            [
+                "site.pgw",
+                "site.PGW",
+                "site.pngw",
+                "site.PNGW",
+                "site.wld",
+                "site.WLD"
+            ]
+        );
         let tif = world_file_candidates(Path::new("x.tif"));
         assert!(tif[0].ends_with("x.tfw"));
     }
@@ -321,7 +376,16 @@ mod tests {
   <GeoTransform>  6.3e5,  1.0,  0.0,  4.7e6,  0.0, -1.0</GeoTransform>
 </PAMDataset>"#;
         let aux = parse_aux_xml(xml);
-        assert_eq!(crs_from_wkt(aux.srs_wkt.as_deref().unwrap()), Ok(Crs::Utm { zone: 52, north: true }));
-        assert_eq!(aux.transform, Some(GeoTransform([6.3e5, 1.0, 0.0, 4.7e6, 0.0, -1.0])));
+        assert_eq!(
+            crs_from_wkt(aux.srs_wkt.as_deref().unwrap()),
+            Ok(Crs::Utm {
+                zone: 52,
+                north: true
+            })
+        );
+        assert_eq!(
+            aux.transform,
+            Some(GeoTransform([6.3e5, 1.0, 0.0, 4.7e6, 0.0, -1.0]))
+        );
     }
 }

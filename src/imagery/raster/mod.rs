@@ -34,8 +34,9 @@ pub mod write;
 
 use std::path::PathBuf;
 
+/// Dates in file names (`2025-07-05`, `20250705`), re-exported for raster callers.
+pub use crate::imagery::file_date::date_from_file_name;
 pub use crs::{Crs, CrsError};
-pub use date::date_from_file_name;
 pub use georef::GeoTransform;
 pub use load::{Progress, RasterLoad};
 pub use source::{OpenOptions, RasterTileSource};

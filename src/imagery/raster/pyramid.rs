@@ -262,10 +262,22 @@ impl<T: Sample> PyramidBuilder<T> {
     /// Copies a `w`×`h` block at (`x0`, `y0`) of level 0 from `src`, whose pixels hold
     /// `src_bands` samples each, into bands `first_band..first_band + src_bands`.
     /// Rows above the last [`Self::complete_rows`] must not be written again.
-    pub fn put(&mut self, x0: u32, y0: u32, w: u32, h: u32, src: &[T], src_bands: usize, first_band: usize) {
+    pub fn put(
+        &mut self,
+        x0: u32,
+        y0: u32,
+        w: u32,
+        h: u32,
+        src: &[T],
+        src_bands: usize,
+        first_band: usize,
+    ) {
         let size = self.size0();
         let bands = self.bands;
-        let (w, h) = (w.min(size.width_px.saturating_sub(x0)), h.min(size.height_px.saturating_sub(y0)));
+        let (w, h) = (
+            w.min(size.width_px.saturating_sub(x0)),
+            h.min(size.height_px.saturating_sub(y0)),
+        );
         if w == 0 || h == 0 || first_band + src_bands > bands {
             return;
         }
@@ -292,7 +304,8 @@ impl<T: Sample> PyramidBuilder<T> {
                 let n = (rx1 - rx0) as usize;
                 for y in ry0..ry1 {
                     let s0 = (y - y0) as usize * src_stride + (rx0 - x0) as usize * src_bands;
-                    let d0 = ((y - cy * CHUNK_PX) as usize * cw as usize + (rx0 - cx * CHUNK_PX) as usize)
+                    let d0 = ((y - cy * CHUNK_PX) as usize * cw as usize
+                        + (rx0 - cx * CHUNK_PX) as usize)
                         * bands;
                     let (Some(s), Some(d)) = (
                         src.get(s0..s0 + n * src_bands),
@@ -319,7 +332,9 @@ impl<T: Sample> PyramidBuilder<T> {
     pub fn complete_rows(&mut self, rows: u32) -> Result<(), SpillError> {
         let size = self.size0();
         let rows = rows.min(size.height_px);
-        while self.done_rows < size.rows() && ((self.done_rows + 1) * CHUNK_PX).min(size.height_px) <= rows {
+        while self.done_rows < size.rows()
+            && ((self.done_rows + 1) * CHUNK_PX).min(size.height_px) <= rows
+        {
             let cy = self.done_rows;
             let chunks = self.open_rows.remove(&cy).unwrap_or_else(|| {
                 (0..size.cols())
@@ -386,7 +401,12 @@ impl<T: Sample> PyramidBuilder<T> {
         Ok(())
     }
 
-    fn read_chunk(&mut self, k: usize, cx: u32, cy: u32) -> Result<Option<Arc<Vec<T>>>, SpillError> {
+    fn read_chunk(
+        &mut self,
+        k: usize,
+        cx: u32,
+        cy: u32,
+    ) -> Result<Option<Arc<Vec<T>>>, SpillError> {
         let Some(level) = self.levels.get(k) else {
             return Ok(None);
         };
@@ -415,9 +435,17 @@ impl<T: Sample> PyramidBuilder<T> {
 
     /// Builds the coarser levels from level 0; `on_row(done, total)` after each chunk row, and
     /// stops early (returning `Ok(false)`) when it returns false.
-    pub fn build_levels(&mut self, mut on_row: impl FnMut(usize, usize) -> bool) -> Result<bool, SpillError> {
+    pub fn build_levels(
+        &mut self,
+        mut on_row: impl FnMut(usize, usize) -> bool,
+    ) -> Result<bool, SpillError> {
         self.complete_rows(u32::MAX)?;
-        let total: usize = self.levels.iter().skip(1).map(|l| l.size.rows() as usize).sum();
+        let total: usize = self
+            .levels
+            .iter()
+            .skip(1)
+            .map(|l| l.size.rows() as usize)
+            .sum();
         let mut done = 0;
         for k in 1..self.levels.len() {
             let Some(size) = self.levels.get(k).map(|l| l.size) else {
@@ -525,7 +553,15 @@ mod tests {
     use super::*;
 
     fn gradient(w: u32, h: u32, budget: usize) -> Pyramid<u16> {
-        let mut b = PyramidBuilder::<u16>::new(LevelSize { width_px: w, height_px: h }, 2, budget, None);
+        let mut b = PyramidBuilder::<u16>::new(
+            LevelSize {
+                width_px: w,
+                height_px: h,
+            },
+            2,
+            budget,
+            None,
+        );
         // Written as 7-row strips, like a TIFF with RowsPerStrip = 7.
         for y0 in (0..h).step_by(7) {
             let rows = 7.min(h - y0);
@@ -554,7 +590,13 @@ mod tests {
     fn strips_land_in_the_right_chunks_and_levels_average_them() {
         let p = gradient(600, 300, usize::MAX);
         assert_eq!(p.level_count(), 3);
-        assert_eq!(p.level_size(1), Some(LevelSize { width_px: 300, height_px: 150 }));
+        assert_eq!(
+            p.level_size(1),
+            Some(LevelSize {
+                width_px: 300,
+                height_px: 150
+            })
+        );
         assert_eq!(pixel(&p, 0, 0, 0), (0, 0));
         assert_eq!(pixel(&p, 0, 599, 299), (599, 299));
         assert_eq!(pixel(&p, 0, 300, 257), (300, 257));
@@ -570,7 +612,13 @@ mod tests {
         let small = gradient(700, 600, 300_000);
         assert!(small.spilled_bytes() > 0);
         assert!(small.memory_bytes() <= 300_000);
-        for &(k, x, y) in &[(0, 0, 0), (0, 699, 599), (0, 400, 300), (1, 200, 100), (2, 80, 70)] {
+        for &(k, x, y) in &[
+            (0, 0, 0),
+            (0, 699, 599),
+            (0, 400, 300),
+            (1, 200, 100),
+            (2, 80, 70),
+        ] {
             assert_eq!(pixel(&small, k, x, y), pixel(&all, k, x, y));
         }
     }
@@ -586,7 +634,15 @@ mod tests {
 
     #[test]
     fn nodata_is_left_out_of_the_average() {
-        let mut b = PyramidBuilder::<u8>::new(LevelSize { width_px: 300, height_px: 2 }, 1, usize::MAX, Some(0));
+        let mut b = PyramidBuilder::<u8>::new(
+            LevelSize {
+                width_px: 300,
+                height_px: 2,
+            },
+            1,
+            usize::MAX,
+            Some(0),
+        );
         let mut rows = vec![0u8; 600];
         rows[0] = 100; // (0,0); its three neighbours are nodata
         b.put(0, 0, 300, 2, &rows, 1, 0);

@@ -132,7 +132,9 @@ impl Histogram {
         if self.total == 0 {
             return None;
         }
-        let want = ((pct.clamp(0.0, 100.0) / 100.0) * self.total as f64).ceil().max(1.0) as u64;
+        let want = ((pct.clamp(0.0, 100.0) / 100.0) * self.total as f64)
+            .ceil()
+            .max(1.0) as u64;
         let mut seen = 0u64;
         for (v, c) in self.counts.iter().enumerate() {
             seen += c;
@@ -159,7 +161,13 @@ pub struct Histograms {
 
 impl Histograms {
     /// Empty histograms for a raster of this size, decimated to about a million samples.
-    pub fn new(band_count: usize, kind: SampleKind, width_px: u32, height_px: u32, nodata: Option<u16>) -> Self {
+    pub fn new(
+        band_count: usize,
+        kind: SampleKind,
+        width_px: u32,
+        height_px: u32,
+        nodata: Option<u16>,
+    ) -> Self {
         let pixels = u64::from(width_px) * u64::from(height_px);
         let stride = ((pixels as f64 / HISTOGRAM_SAMPLES as f64).sqrt().floor() as u32).max(1);
         let bins = kind.max_held() as usize + 1;
@@ -225,7 +233,12 @@ pub struct Resolved {
 }
 
 /// Checks the band numbers and computes each channel's stretch.
-pub fn resolve(display: &Display, histograms: &Histograms, kind: SampleKind, band_count: usize) -> Result<Resolved, String> {
+pub fn resolve(
+    display: &Display,
+    histograms: &Histograms,
+    kind: SampleKind,
+    band_count: usize,
+) -> Result<Resolved, String> {
     let numbers = match display.bands {
         BandMapping::Gray(b) => [b; 3],
         BandMapping::Rgb(rgb) => rgb,
@@ -233,7 +246,9 @@ pub fn resolve(display: &Display, histograms: &Histograms, kind: SampleKind, ban
     let mut bands = [0usize; 3];
     for (slot, &n) in bands.iter_mut().zip(&numbers) {
         if n == 0 || n > band_count {
-            return Err(format!("band {n} does not exist (the raster has bands 1 to {band_count})"));
+            return Err(format!(
+                "band {n} does not exist (the raster has bands 1 to {band_count})"
+            ));
         }
         *slot = n - 1;
     }
@@ -246,7 +261,9 @@ pub fn resolve(display: &Display, histograms: &Histograms, kind: SampleKind, ban
             Stretch::Percentile { low_pct, high_pct } => {
                 let h = histograms.band(bands[c]);
                 let lo = h.and_then(|h| h.percentile(low_pct)).unwrap_or(0.0);
-                let hi = h.and_then(|h| h.percentile(high_pct)).unwrap_or(kind.max_held());
+                let hi = h
+                    .and_then(|h| h.percentile(high_pct))
+                    .unwrap_or(kind.max_held());
                 (lo, hi)
             }
         };
@@ -300,7 +317,10 @@ mod tests {
         h.add_block(0, 0, 2, 1, &[1u16, 2, 3, 400, 1, 2, 3, 1400], 4, 0);
         let d = Display {
             bands: BandMapping::Rgb([4, 3, 2]),
-            stretch: Stretch::Percentile { low_pct: 0.0, high_pct: 100.0 },
+            stretch: Stretch::Percentile {
+                low_pct: 0.0,
+                high_pct: 100.0,
+            },
         };
         let r = resolve(&d, &h, SampleKind::U16, 4).unwrap();
         assert_eq!(r.bands, [3, 2, 1]);
@@ -315,7 +335,11 @@ mod tests {
             bands: BandMapping::Rgb([4, 3, 2]),
             stretch: Stretch::Full,
         };
-        assert!(resolve(&d, &h, SampleKind::U8, 3).unwrap_err().contains("band 4"));
+        assert!(
+            resolve(&d, &h, SampleKind::U8, 3)
+                .unwrap_err()
+                .contains("band 4")
+        );
     }
 
     #[test]
@@ -325,6 +349,9 @@ mod tests {
         assert_eq!(photo.bands, BandMapping::Rgb([1, 2, 3]));
         let s2 = Display::default_for(4, SampleKind::U16, false);
         assert_eq!(s2.stretch, Stretch::PERCENTILE_2_98);
-        assert_eq!(Display::default_for(1, SampleKind::I16, false).bands, BandMapping::Gray(1));
+        assert_eq!(
+            Display::default_for(1, SampleKind::I16, false).bands,
+            BandMapping::Gray(1)
+        );
     }
 }

@@ -28,7 +28,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn skip_space(&mut self) {
-        while self.bytes.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(u8::is_ascii_whitespace)
+        {
             self.pos += 1;
         }
     }
@@ -131,7 +135,8 @@ impl Node {
     }
 
     fn child(&self, keywords: &[&str]) -> Option<&Node> {
-        self.children().find(|n| keywords.contains(&n.keyword.as_str()))
+        self.children()
+            .find(|n| keywords.contains(&n.keyword.as_str()))
     }
 
     fn number(&self, i: usize) -> Option<f64> {
@@ -148,13 +153,19 @@ impl Node {
         if !auth.name().eq_ignore_ascii_case("EPSG") {
             return None;
         }
-        auth.number(1).filter(|c| *c > 0.0 && c.fract() == 0.0).map(|c| c as u32)
+        auth.number(1)
+            .filter(|c| *c > 0.0 && c.fract() == 0.0)
+            .map(|c| c as u32)
     }
 
     /// A projection parameter by any of its names, compared without case or punctuation.
     fn parameter(&self, names: &[&str]) -> Option<f64> {
         self.children()
-            .chain(self.child(&["CONVERSION"]).into_iter().flat_map(Node::children))
+            .chain(
+                self.child(&["CONVERSION"])
+                    .into_iter()
+                    .flat_map(Node::children),
+            )
             .filter(|n| n.keyword == "PARAMETER")
             .find(|n| names.iter().any(|want| squash(n.name()) == squash(want)))
             .and_then(|n| n.number(1))
@@ -185,7 +196,11 @@ fn is_wgs84_datum(geog: &Node) -> bool {
         .unwrap_or_default();
     matches!(
         datum.as_str(),
-        "WGS84" | "WGS1984" | "DWGS1984" | "WORLDGEODETICSYSTEM1984" | "WORLDGEODETICSYSTEM1984ENSEMBLE"
+        "WGS84"
+            | "WGS1984"
+            | "DWGS1984"
+            | "WORLDGEODETICSYSTEM1984"
+            | "WORLDGEODETICSYSTEM1984ENSEMBLE"
     ) || geog.epsg() == Some(4326)
         || squash(geog.name()) == "WGS84"
         || squash(geog.name()) == "GCSWGS1984"
@@ -221,7 +236,10 @@ pub fn crs_from_wkt(text: &str) -> Result<Crs, CrsError> {
             }
             match root.epsg() {
                 Some(code) => Crs::from_epsg(code),
-                None => Err(unsupported(&name, "geographic CRS other than WGS 84 without an EPSG code")),
+                None => Err(unsupported(
+                    &name,
+                    "geographic CRS other than WGS 84 without an EPSG code",
+                )),
             }
         }
         "PROJCS" | "PROJCRS" | "PROJECTEDCRS" => {
@@ -231,7 +249,10 @@ pub fn crs_from_wkt(text: &str) -> Result<Crs, CrsError> {
             let squashed = squash(&name);
             let method = root
                 .child(&["PROJECTION"])
-                .or_else(|| root.child(&["CONVERSION"]).and_then(|c| c.child(&["METHOD"])))
+                .or_else(|| {
+                    root.child(&["CONVERSION"])
+                        .and_then(|c| c.child(&["METHOD"]))
+                })
                 .map(|n| squash(n.name()))
                 .unwrap_or_default();
             if squashed.contains("PSEUDOMERCATOR")
@@ -288,20 +309,44 @@ mod tests {
     #[test]
     fn an_esri_utm_prj_is_recognised_by_its_parameters() {
         let prj = r#"PROJCS["WGS_1984_UTM_Zone_52N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",129.0],PARAMETER["Scale_Factor",0.9996],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
-        assert_eq!(crs_from_wkt(prj), Ok(Crs::Utm { zone: 52, north: true }));
+        assert_eq!(
+            crs_from_wkt(prj),
+            Ok(Crs::Utm {
+                zone: 52,
+                north: true
+            })
+        );
         let renamed = prj.replace("WGS_1984_UTM_Zone_52N", "my site grid");
-        assert_eq!(crs_from_wkt(&renamed), Ok(Crs::Utm { zone: 52, north: true }));
+        assert_eq!(
+            crs_from_wkt(&renamed),
+            Ok(Crs::Utm {
+                zone: 52,
+                north: true
+            })
+        );
         let south = renamed.replace(
             "PARAMETER[\"False_Northing\",0.0]",
             "PARAMETER[\"False_Northing\",10000000.0]",
         );
-        assert_eq!(crs_from_wkt(&south), Ok(Crs::Utm { zone: 52, north: false }));
+        assert_eq!(
+            crs_from_wkt(&south),
+            Ok(Crs::Utm {
+                zone: 52,
+                north: false
+            })
+        );
     }
 
     #[test]
     fn a_gdal_wkt1_utm_is_recognised_by_its_authority() {
         let wkt = r#"PROJCS["WGS 84 / UTM zone 33S",GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",15],PARAMETER["scale_factor",0.9996],PARAMETER["false_easting",500000],PARAMETER["false_northing",10000000],UNIT["metre",1],AUTHORITY["EPSG","32733"]]"#;
-        assert_eq!(crs_from_wkt(wkt), Ok(Crs::Utm { zone: 33, north: false }));
+        assert_eq!(
+            crs_from_wkt(wkt),
+            Ok(Crs::Utm {
+                zone: 33,
+                north: false
+            })
+        );
     }
 
     #[test]
@@ -315,12 +360,19 @@ mod tests {
     #[test]
     fn wkt2_with_an_id_is_recognised() {
         let wkt2 = r#"PROJCRS["WGS 84 / UTM zone 52N",BASEGEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]]],CONVERSION["UTM zone 52N",METHOD["Transverse Mercator",ID["EPSG",9807]]],CS[Cartesian,2],AXIS["(E)",east,ORDER[1]],ID["EPSG",32652]]"#;
-        assert_eq!(crs_from_wkt(wkt2), Ok(Crs::Utm { zone: 52, north: true }));
+        assert_eq!(
+            crs_from_wkt(wkt2),
+            Ok(Crs::Utm {
+                zone: 52,
+                north: true
+            })
+        );
     }
 
     #[test]
     fn an_unknown_projection_is_refused_by_name() {
-        let wkt = r#"PROJCS["Local grid",GEOGCS["Tokyo",DATUM["Tokyo"]],PROJECTION["Cassini_Soldner"]]"#;
+        let wkt =
+            r#"PROJCS["Local grid",GEOGCS["Tokyo",DATUM["Tokyo"]],PROJECTION["Cassini_Soldner"]]"#;
         let err = crs_from_wkt(wkt).unwrap_err();
         assert!(err.to_string().contains("Local grid"), "{err}");
     }

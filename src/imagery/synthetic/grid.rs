@@ -225,7 +225,14 @@ impl Canvas {
     }
 
     /// Draws a ring of `radius_m` around `centre`, `width_m` wide.
-    pub fn ring(&mut self, centre: Coord<f64>, radius_m: f64, width_m: f64, color: Rgb, alpha: f32) {
+    pub fn ring(
+        &mut self,
+        centre: Coord<f64>,
+        radius_m: f64,
+        width_m: f64,
+        color: Rgb,
+        alpha: f32,
+    ) {
         let (x, y) = self.grid.px(centre);
         let stroke = Stroke {
             width: self.grid.len_px(width_m).max(0.5),
@@ -240,13 +247,6 @@ impl Canvas {
                 None,
             );
         }
-    }
-
-    /// The RGB of pixel (`col`, `row`), ignoring alpha (the canvas is painted opaque first).
-    #[must_use]
-    pub fn rgb(&self, col: u32, row: u32) -> Option<Rgb> {
-        let p = self.pixmap.pixel(col, row)?;
-        Some([p.red(), p.green(), p.blue()])
     }
 }
 
@@ -280,7 +280,12 @@ mod tests {
             width: 1,
             height: 1,
         };
-        let xy = grid.xy(Coord { x: 130.641_056, y: 42.415_167 }).unwrap();
+        let xy = grid
+            .xy(Coord {
+                x: 130.641_056,
+                y: 42.415_167,
+            })
+            .unwrap();
         // "the rail bridge is near E 635023, N 4697178" (data file).
         assert!((xy.x - 635_023.0).abs() < 5.0, "{xy:?}");
         assert!((xy.y - 4_697_178.0).abs() < 5.0, "{xy:?}");

@@ -1,0 +1,195 @@
+//! Opening a raster off the UI thread: a [`RasterLoad`] runs the decode on its own thread and
+//! the UI polls its progress (0–1), cancels it, and takes the finished source.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::thread::JoinHandle;
+
+use super::RasterError;
+use super::source::{OpenOptions, RasterTileSource};
+use crate::imagery::tile_loader::Wakeup;
+
+/// Steps of the progress fraction.
+const STEPS: f64 = 1_000_000.0;
+
+/// A load's progress and its cancel switch, shared between the loader and the UI.
+#[derive(Default)]
+pub struct Progress {
+    millionths: AtomicU32,
+    cancelled: AtomicBool,
+    wakeup: Option<Wakeup>,
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress")
+            .field("fraction", &self.fraction())
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+impl Progress {
+    /// At zero, not cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// At zero; `wakeup` is called (from the loading thread) each time another percent is done.
+    pub fn with_wakeup(wakeup: Wakeup) -> Self {
+        Self {
+            wakeup: Some(wakeup),
+            ..Self::default()
+        }
+    }
+
+    /// Done so far, 0–1.
+    pub fn fraction(&self) -> f32 {
+        (f64::from(self.millionths.load(Ordering::Relaxed)) / STEPS) as f32
+    }
+
+    /// Records progress (never backwards).
+    pub fn set(&self, fraction: f64) {
+        let new = (fraction.clamp(0.0, 1.0) * STEPS) as u32;
+        let old = self.millionths.fetch_max(new, Ordering::Relaxed);
+        if new / 10_000 > old / 10_000 {
+            if let Some(w) = &self.wakeup {
+                w();
+            }
+        }
+    }
+
+    /// Asks the load to stop at its next strip or tile.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+
+    /// True once cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+enum State {
+    Running(JoinHandle<Result<RasterTileSource, RasterError>>),
+    Done(Result<RasterTileSource, RasterError>),
+    Taken,
+}
+
+/// A raster being opened on a background thread.
+///
+/// ```no_run
+/// # use sitewatch::imagery::raster::{OpenOptions, RasterLoad};
+/// let mut load = RasterLoad::start("site.tif", OpenOptions::default(), None);
+/// // each frame:
+/// let shown = load.progress(); // 0–1 for a progress bar
+/// if let Some(result) = load.try_take() {
+///     let source = result?; // an Arc of it becomes the layer's TileSource
+/// }
+/// # Ok::<(), sitewatch::imagery::raster::RasterError>(())
+/// ```
+pub struct RasterLoad {
+    path: PathBuf,
+    progress: Arc<Progress>,
+    state: State,
+}
+
+impl RasterLoad {
+    /// Starts opening `path`; `wakeup` (e.g. `ctx.request_repaint`) is called as it progresses
+    /// and when it ends.
+    pub fn start(path: impl Into<PathBuf>, options: OpenOptions, wakeup: Option<Wakeup>) -> Self {
+        let path = path.into();
+        let progress = Arc::new(match wakeup.clone() {
+            Some(w) => Progress::with_wakeup(w),
+            None => Progress::new(),
+        });
+        let (thread_path, thread_progress) = (path.clone(), Arc::clone(&progress));
+        let spawned = std::thread::Builder::new()
+            .name("raster-load".to_owned())
+            .spawn(move || {
+                let result =
+                    RasterTileSource::open_with_progress(&thread_path, &options, &thread_progress);
+                if let Some(w) = wakeup {
+                    w();
+                }
+                result
+            });
+        let state = match spawned {
+            Ok(handle) => State::Running(handle),
+            Err(e) => State::Done(Err(RasterError::io(e, &path))),
+        };
+        Self {
+            path,
+            progress,
+            state,
+        }
+    }
+
+    /// The file being opened.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Done so far, 0–1.
+    pub fn progress(&self) -> f32 {
+        self.progress.fraction()
+    }
+
+    /// Asks the load to stop; it then ends with [`RasterError::Cancelled`].
+    pub fn cancel(&self) {
+        self.progress.cancel();
+    }
+
+    /// True when [`Self::try_take`] would give the result.
+    pub fn is_finished(&self) -> bool {
+        match &self.state {
+            State::Running(h) => h.is_finished(),
+            State::Done(_) | State::Taken => true,
+        }
+    }
+
+    /// The result once the load has ended (once; `None` before and after).
+    pub fn try_take(&mut self) -> Option<Result<RasterTileSource, RasterError>> {
+        if !self.is_finished() {
+            return None;
+        }
+        match std::mem::replace(&mut self.state, State::Taken) {
+            State::Running(h) => Some(join(h, &self.path)),
+            State::Done(r) => Some(r),
+            State::Taken => None,
+        }
+    }
+
+    /// Waits for the result.
+    pub fn wait(mut self) -> Result<RasterTileSource, RasterError> {
+        match std::mem::replace(&mut self.state, State::Taken) {
+            State::Running(h) => join(h, &self.path),
+            State::Done(r) => r,
+            State::Taken => Err(RasterError::Cancelled {
+                path: self.path.clone(),
+            }),
+        }
+    }
+}
+
+fn join(
+    h: JoinHandle<Result<RasterTileSource, RasterError>>,
+    path: &Path,
+) -> Result<RasterTileSource, RasterError> {
+    h.join().unwrap_or_else(|_| {
+        Err(RasterError::Corrupt {
+            message: "the loading thread failed".to_owned(),
+            path: path.to_owned(),
+        })
+    })
+}
+
+impl Drop for RasterLoad {
+    /// A load nobody waits for is cancelled (its thread ends at the next strip or tile).
+    fn drop(&mut self) {
+        if matches!(self.state, State::Running(_)) {
+            self.progress.cancel();
+        }
+    }
+}

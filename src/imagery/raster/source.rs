@@ -1,0 +1,661 @@
+//! A georeferenced raster file opened as a [`TileSource`]: header, georeferencing and CRS
+//! found, pixels decoded into a pyramid, then tiles reprojected on request.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
+
+use chrono::NaiveDate;
+use geo::Coord;
+
+use super::crs::Crs;
+use super::decode::{
+    Block, BlockSink, Format, Header, Samples, TiffFile, decode_image, feed_image, sniff,
+};
+use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
+use super::load::Progress;
+use super::pyramid::{LevelSize, Pyramid, PyramidBuilder};
+use super::reproject::{Look, Placement, render_tile};
+use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
+use super::wkt::crs_from_wkt;
+use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
+use crate::imagery::{TileError, TileKey, TileSource};
+use crate::spatial::LonLatBox;
+use crate::spatial::mercator::world_px_from_lonlat;
+
+/// Progress given to decoding; the pyramid takes the rest.
+const DECODE_SHARE: f64 = 0.85;
+/// Deepest zoom offered, whatever the resolution.
+const MAX_ZOOM_CAP: u8 = 24;
+
+/// How to open a raster.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenOptions {
+    /// Name in the layer list; the file's stem when empty.
+    pub name: String,
+    /// Credit line, in the provider's wording.
+    pub attribution: String,
+    /// The CRS, overriding what the file says (or supplying what it does not).
+    pub crs: Option<Crs>,
+    /// The corners, for a file with no georeferencing of its own (north up, WGS 84).
+    pub corners_lonlat: Option<LonLatBox>,
+    /// Bands and stretch to start with; chosen from the file when `None`.
+    pub display: Option<Display>,
+    /// Largest raster accepted.
+    pub limits: Limits,
+    /// Bytes of decoded pixels kept in memory; the rest is spilled to a temporary file.
+    pub memory_budget_bytes: usize,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            attribution: String::new(),
+            crs: None,
+            corners_lonlat: None,
+            display: None,
+            limits: Limits::default(),
+            memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
+        }
+    }
+}
+
+enum Pixels {
+    U8(Pyramid<u8>),
+    U16(Pyramid<u16>),
+}
+
+enum Building {
+    U8(PyramidBuilder<u8>),
+    U16(PyramidBuilder<u16>),
+}
+
+/// Decoded blocks → pyramid and histograms, reporting progress.
+struct Sink<'a> {
+    building: Building,
+    histograms: Histograms,
+    progress: &'a Progress,
+    path: &'a Path,
+}
+
+impl BlockSink for Sink<'_> {
+    fn put(&mut self, b: Block<'_>) {
+        match (&mut self.building, b.samples) {
+            (Building::U8(p), Samples::U8(s)) => {
+                self.histograms
+                    .add_block(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+                p.put(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+            }
+            (Building::U16(p), Samples::U16(s)) => {
+                self.histograms
+                    .add_block(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+                p.put(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+            }
+            _ => {}
+        }
+    }
+
+    fn complete_rows(&mut self, rows: u32) -> Result<(), RasterError> {
+        match &mut self.building {
+            Building::U8(p) => p.complete_rows(rows),
+            Building::U16(p) => p.complete_rows(rows),
+        }
+        .map_err(|e| RasterError::io(e, self.path))
+    }
+
+    fn keep_going(&mut self, fraction: f64) -> bool {
+        self.progress.set(0.02 + fraction * (DECODE_SHARE - 0.02));
+        !self.progress.is_cancelled()
+    }
+}
+
+/// A georeferenced raster, decoded, serving Web Mercator tiles.
+pub struct RasterTileSource {
+    name: String,
+    attribution: String,
+    path: PathBuf,
+    placement: Placement,
+    crs_from_pixel: GeoTransform,
+    pixels: Pixels,
+    kind: SampleKind,
+    bands: usize,
+    alpha_band: Option<usize>,
+    nodata: Option<u16>,
+    histograms: Histograms,
+    display: RwLock<(Display, Resolved)>,
+    bounds: LonLatBox,
+    native_zoom: f64,
+    capture_date: Option<NaiveDate>,
+}
+
+impl std::fmt::Debug for RasterTileSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RasterTileSource")
+            .field("path", &self.path)
+            .field("crs", &self.placement.crs)
+            .field("size_px", &self.size_px())
+            .field("bands", &self.bands)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the raster is: the transform (pixel → CRS) and the CRS, from the file, its sidecars or
+/// the caller.
+fn locate(
+    path: &Path,
+    header: &Header,
+    options: &OpenOptions,
+) -> Result<(GeoTransform, Crs), RasterError> {
+    let crs_err = |source, path: &Path| RasterError::Crs {
+        source,
+        path: path.to_owned(),
+    };
+    let keys = match &header.geokeys {
+        Some(Ok(keys)) => Some(keys),
+        Some(Err(message)) => {
+            return Err(RasterError::Corrupt {
+                message: message.clone(),
+                path: path.to_owned(),
+            });
+        }
+        None => None,
+    };
+    let raster_type = keys
+        .map(super::geokeys::GeoKeys::raster_type)
+        .unwrap_or_default();
+    let from_tags = match (&header.matrix, &header.tiepoints, &header.pixel_scale) {
+        (Some(m), _, _) => GeoTransform::from_matrix(m),
+        (None, Some(tp), Some(scale)) if tp.len() == 6 => {
+            GeoTransform::from_tiepoint_and_scale(tp, scale)
+        }
+        (None, Some(tp), _) if tp.len() >= 18 => GeoTransform::from_tiepoints(tp),
+        _ => None,
+    }
+    .map(|t| t.shifted_for(raster_type));
+    let aux = read_aux_xml(path);
+    let world = read_world_file(path)
+        .map_err(|(message, path)| RasterError::BadWorldFile { message, path })?;
+    let corners = options.corners_lonlat.map(|b| {
+        let (w, h) = (f64::from(header.width_px), f64::from(header.height_px));
+        GeoTransform::north_up(
+            Coord {
+                x: b.west,
+                y: b.north,
+            },
+            (b.east - b.west) / w,
+            (b.north - b.south) / h,
+        )
+    });
+    let transform = from_tags
+        .or(world.as_ref().map(|(t, _)| *t))
+        .or(aux.as_ref().and_then(|a| a.transform))
+        .or(corners)
+        .ok_or_else(|| RasterError::NoGeoreferencing {
+            detail: "no GeoTIFF transform, world file or .aux.xml geotransform".to_owned(),
+            path: path.to_owned(),
+        })?;
+    if let Some(crs) = &options.crs {
+        return Ok((transform, crs.clone()));
+    }
+    if from_tags.is_none() && corners.is_some() && world.is_none() {
+        return Ok((transform, Crs::Wgs84));
+    }
+    if let Some(keys) = keys {
+        if let Some(crs) = keys.crs().map_err(|e| crs_err(e, path))? {
+            return Ok((transform, crs));
+        }
+    }
+    if let Some((crs, prj)) = read_prj(path) {
+        return Ok((transform, crs.map_err(|e| crs_err(e, &prj))?));
+    }
+    if let Some(wkt) = aux.as_ref().and_then(|a| a.srs_wkt.as_deref()) {
+        let mut aux_path = path.as_os_str().to_owned();
+        aux_path.push(".aux.xml");
+        return Ok((
+            transform,
+            crs_from_wkt(wkt).map_err(|e| crs_err(e, Path::new(&aux_path)))?,
+        ));
+    }
+    Err(RasterError::NoGeoreferencing {
+        detail: "a transform but no CRS: no GeoKeys, .prj or .aux.xml".to_owned(),
+        path: path.to_owned(),
+    })
+}
+
+impl RasterTileSource {
+    /// Opens and decodes a raster on this thread (see [`super::RasterLoad`] for a background
+    /// load the UI can watch).
+    pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, RasterError> {
+        Self::open_with_progress(path, options, &Progress::new())
+    }
+
+    /// Opens and decodes a raster on this thread, reporting to `progress` and stopping with
+    /// [`RasterError::Cancelled`] when it is cancelled. A panic in a decoder becomes
+    /// [`RasterError::Corrupt`].
+    pub fn open_with_progress(
+        path: impl AsRef<Path>,
+        options: &OpenOptions,
+        progress: &Progress,
+    ) -> Result<Self, RasterError> {
+        let path = path.as_ref();
+        match panic::catch_unwind(AssertUnwindSafe(|| {
+            Self::open_inner(path, options, progress)
+        })) {
+            Ok(result) => result,
+            Err(payload) => {
+                let why = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(RasterError::Corrupt {
+                    message: format!("the decoder failed: {why}"),
+                    path: path.to_owned(),
+                })
+            }
+        }
+    }
+
+    fn open_inner(
+        path: &Path,
+        options: &OpenOptions,
+        progress: &Progress,
+    ) -> Result<Self, RasterError> {
+        let cancelled = || RasterError::Cancelled {
+            path: path.to_owned(),
+        };
+        let format = sniff(path)?;
+        let (mut tiff, mut image, header) = match format {
+            Format::Tiff => {
+                let t = TiffFile::open(path, &options.limits)?;
+                let h = t.header().clone();
+                (Some(t), None, h)
+            }
+            Format::Png | Format::Jpeg => {
+                let (h, img) = decode_image(path, &options.limits)?;
+                (None, Some(img), h)
+            }
+        };
+        progress.set(0.02);
+        let (crs_from_pixel, crs) = locate(path, &header, options)?;
+        let pixel_from_crs =
+            crs_from_pixel
+                .inverse()
+                .ok_or_else(|| RasterError::NoGeoreferencing {
+                    detail: "the transform is degenerate".to_owned(),
+                    path: path.to_owned(),
+                })?;
+        let placement = Placement {
+            crs,
+            pixel_from_crs,
+            width_px: header.width_px,
+            height_px: header.height_px,
+        };
+        let bounds = bounds_of(&placement, &crs_from_pixel).ok_or_else(|| RasterError::Crs {
+            source: super::CrsError::Unsupported {
+                name: placement.crs.name(),
+                reason: "the raster lies outside the CRS's domain".to_owned(),
+            },
+            path: path.to_owned(),
+        })?;
+        let kind = header.kind.unwrap_or(SampleKind::U8);
+        let size = LevelSize {
+            width_px: header.width_px,
+            height_px: header.height_px,
+        };
+        let budget = options.memory_budget_bytes;
+        let building = if kind.bytes() == 1 {
+            Building::U8(PyramidBuilder::new(
+                size,
+                header.bands,
+                budget,
+                header.nodata.map(|v| v as u8),
+            ))
+        } else {
+            Building::U16(PyramidBuilder::new(
+                size,
+                header.bands,
+                budget,
+                header.nodata,
+            ))
+        };
+        let mut sink = Sink {
+            building,
+            histograms: Histograms::new(
+                header.bands,
+                kind,
+                header.width_px,
+                header.height_px,
+                header.nodata,
+            ),
+            progress,
+            path,
+        };
+        let complete = match (&mut tiff, &image) {
+            (Some(t), _) => t.decode(&mut sink)?,
+            (None, Some(img)) => {
+                feed_image(img, &mut sink)?;
+                sink.keep_going(1.0)
+            }
+            (None, None) => true,
+        };
+        drop(tiff);
+        image = None;
+        drop(image);
+        if !complete {
+            return Err(cancelled());
+        }
+        let Sink {
+            building,
+            histograms,
+            ..
+        } = sink;
+        let levels_progress = |done: usize, total: usize| {
+            progress.set(DECODE_SHARE + (1.0 - DECODE_SHARE) * done as f64 / total.max(1) as f64);
+            !progress.is_cancelled()
+        };
+        let spill_err = |e| RasterError::io(e, path);
+        let pixels = match building {
+            Building::U8(mut b) => {
+                if !b.build_levels(levels_progress).map_err(spill_err)? {
+                    return Err(cancelled());
+                }
+                Pixels::U8(b.finish())
+            }
+            Building::U16(mut b) => {
+                if !b.build_levels(levels_progress).map_err(spill_err)? {
+                    return Err(cancelled());
+                }
+                Pixels::U16(b.finish())
+            }
+        };
+        let display = options
+            .display
+            .unwrap_or_else(|| Display::default_for(header.bands, kind, header.photographic));
+        let resolved = resolve(&display, &histograms, kind, header.bands).map_err(|message| {
+            RasterError::BadDisplay {
+                message,
+                path: path.to_owned(),
+            }
+        })?;
+        let name = if options.name.is_empty() {
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        } else {
+            options.name.clone()
+        };
+        let native_zoom = native_zoom(&placement, &crs_from_pixel);
+        progress.set(1.0);
+        Ok(Self {
+            name,
+            attribution: options.attribution.clone(),
+            path: path.to_owned(),
+            placement,
+            crs_from_pixel,
+            pixels,
+            kind,
+            bands: header.bands,
+            alpha_band: header.alpha_band,
+            nodata: header.nodata,
+            histograms,
+            display: RwLock::new((display, resolved)),
+            bounds,
+            native_zoom,
+            capture_date: header.date,
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The lon/lat box the raster covers, for "zoom to layer".
+    pub fn bounds_lonlat(&self) -> LonLatBox {
+        self.bounds
+    }
+
+    /// The TIFF DateTime (tag 306), if the file has one. See also
+    /// [`super::date_from_file_name`] for a date in the file's name.
+    pub fn capture_date(&self) -> Option<NaiveDate> {
+        self.capture_date
+    }
+
+    /// The raster's CRS.
+    pub fn crs(&self) -> &Crs {
+        &self.placement.crs
+    }
+
+    /// Pixel (corner-based) → CRS transform.
+    pub fn geo_transform(&self) -> GeoTransform {
+        self.crs_from_pixel
+    }
+
+    /// Width and height in pixels.
+    pub fn size_px(&self) -> (u32, u32) {
+        (self.placement.width_px, self.placement.height_px)
+    }
+
+    /// Number of bands.
+    pub fn band_count(&self) -> usize {
+        self.bands
+    }
+
+    /// How samples are stored.
+    pub fn sample_kind(&self) -> SampleKind {
+        self.kind
+    }
+
+    /// The zoom at which one screen pixel is one raster pixel (at the raster's centre).
+    pub fn native_zoom(&self) -> f64 {
+        self.native_zoom
+    }
+
+    /// Bytes of decoded pixels held in memory, and bytes spilled to the temporary file.
+    pub fn memory_bytes(&self) -> (usize, u64) {
+        match &self.pixels {
+            Pixels::U8(p) => (p.memory_bytes(), p.spilled_bytes()),
+            Pixels::U16(p) => (p.memory_bytes(), p.spilled_bytes()),
+        }
+    }
+
+    /// Pyramid levels, full resolution included.
+    pub fn level_count(&self) -> usize {
+        match &self.pixels {
+            Pixels::U8(p) => p.level_count(),
+            Pixels::U16(p) => p.level_count(),
+        }
+    }
+
+    /// WGS 84 lon/lat of a point in pixel space (`(0.5, 0.5)` is the top-left pixel's centre).
+    pub fn lonlat_of_pixel(&self, px: Coord<f64>) -> Option<Coord<f64>> {
+        self.placement
+            .crs
+            .lonlat_from_xy(self.crs_from_pixel.apply(px))
+    }
+
+    /// The bands and stretch in use.
+    pub fn display(&self) -> Display {
+        self.display
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+    }
+
+    /// The sample values shown black and full-bright for red, green and blue (the same three
+    /// for gray), as the file holds them (signed where it is).
+    pub fn stretch_limits(&self) -> [(f64, f64); 3] {
+        let r = self
+            .display
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1;
+        let off = self.kind.offset();
+        std::array::from_fn(|c| {
+            let low = f64::from(r.low[c]);
+            (low - off, low + 255.0 / f64::from(r.scale[c]) - off)
+        })
+    }
+
+    /// Changes bands and stretch for tiles fetched from now on (tiles already drawn stay as
+    /// they are: clear the layer's tile cache to redraw).
+    pub fn set_display(&self, display: Display) -> Result<(), RasterError> {
+        let resolved =
+            resolve(&display, &self.histograms, self.kind, self.bands).map_err(|message| {
+                RasterError::BadDisplay {
+                    message,
+                    path: self.path.clone(),
+                }
+            })?;
+        *self.display.write().unwrap_or_else(PoisonError::into_inner) = (display, resolved);
+        Ok(())
+    }
+
+    /// Shorthand for a percentile stretch with the current bands.
+    pub fn set_stretch(&self, stretch: Stretch) -> Result<(), RasterError> {
+        let mut d = self.display();
+        d.stretch = stretch;
+        self.set_display(d)
+    }
+
+    fn render(&self, key: TileKey) -> Result<image::RgbaImage, TileError> {
+        let resolved = self
+            .display
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1;
+        let coords = self.placement.tile_coords(key);
+        let alpha_max = |max: f32| self.alpha_band.map(|b| (b, max));
+        let rendered = match &self.pixels {
+            Pixels::U8(p) => render_tile(
+                p,
+                &self.placement,
+                &coords,
+                &Look {
+                    resolved,
+                    nodata: self.nodata.map(|v| v as u8),
+                    alpha: alpha_max(255.0),
+                },
+            ),
+            Pixels::U16(p) => render_tile(
+                p,
+                &self.placement,
+                &coords,
+                &Look {
+                    resolved,
+                    nodata: self.nodata,
+                    alpha: alpha_max(65535.0),
+                },
+            ),
+        };
+        rendered.map_err(|e| TileError::Local {
+            message: format!("reading the spill file: {e}"),
+            what: format!("{key} of {}", self.path.display()),
+        })
+    }
+}
+
+/// The lon/lat box around the raster's outline (64 points an edge).
+fn bounds_of(placement: &Placement, crs_from_pixel: &GeoTransform) -> Option<LonLatBox> {
+    const N: u32 = 64;
+    let (w, h) = (
+        f64::from(placement.width_px),
+        f64::from(placement.height_px),
+    );
+    let edge = (0..=N).flat_map(|i| {
+        let t = f64::from(i) / f64::from(N);
+        [(t * w, 0.0), (t * w, h), (0.0, t * h), (w, t * h)]
+    });
+    let lonlats: Vec<Coord<f64>> = edge
+        .filter_map(|(x, y)| {
+            placement
+                .crs
+                .lonlat_from_xy(crs_from_pixel.apply(Coord { x, y }))
+        })
+        .collect();
+    if lonlats.len() < 4 {
+        return None;
+    }
+    let mut b = LonLatBox::around(lonlats)?;
+    b.west = b.west.max(-180.0);
+    b.east = b.east.min(180.0);
+    b.south = b.south.max(-90.0);
+    b.north = b.north.min(90.0);
+    (b.west < b.east && b.south < b.north).then_some(b)
+}
+
+/// The zoom where a screen pixel matches a raster pixel at the raster's centre.
+fn native_zoom(placement: &Placement, crs_from_pixel: &GeoTransform) -> f64 {
+    let (cx, cy) = (
+        f64::from(placement.width_px) / 2.0,
+        f64::from(placement.height_px) / 2.0,
+    );
+    let world = |x: f64, y: f64| {
+        placement
+            .crs
+            .lonlat_from_xy(crs_from_pixel.apply(Coord { x, y }))
+            .map(|ll| world_px_from_lonlat(ll, 0.0))
+    };
+    let (Some(c), Some(r), Some(d)) = (world(cx, cy), world(cx + 1.0, cy), world(cx, cy + 1.0))
+    else {
+        return 0.0;
+    };
+    let area = ((r.x - c.x) * (d.y - c.y) - (r.y - c.y) * (d.x - c.x)).abs();
+    let z0_px_per_src_px = area.sqrt();
+    if z0_px_per_src_px > 0.0 && z0_px_per_src_px.is_finite() {
+        (1.0 / z0_px_per_src_px).log2()
+    } else {
+        0.0
+    }
+}
+
+fn tiles_overlap(key: TileKey, bounds: &LonLatBox) -> bool {
+    let z = f64::from(key.z);
+    let nw = crate::spatial::mercator::lonlat_from_world_px(
+        Coord {
+            x: f64::from(key.x) * 256.0,
+            y: f64::from(key.y) * 256.0,
+        },
+        z,
+    );
+    let se = crate::spatial::mercator::lonlat_from_world_px(
+        Coord {
+            x: f64::from(key.x + 1) * 256.0,
+            y: f64::from(key.y + 1) * 256.0,
+        },
+        z,
+    );
+    // A pixel's worth of slack either way.
+    let slack_lon = (se.x - nw.x) / 256.0;
+    let slack_lat = (nw.y - se.y) / 256.0;
+    nw.x - slack_lon <= bounds.east
+        && se.x + slack_lon >= bounds.west
+        && se.y - slack_lat <= bounds.north
+        && nw.y + slack_lat >= bounds.south
+}
+
+impl TileSource for RasterTileSource {
+    fn fetch(&self, key: TileKey) -> Result<image::RgbaImage, TileError> {
+        if !key.is_valid() {
+            return Err(TileError::OutOfRange(key));
+        }
+        if !tiles_overlap(key, &self.bounds) {
+            return Ok(image::RgbaImage::new(256, 256));
+        }
+        self.render(key)
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn attribution(&self) -> &str {
+        &self.attribution
+    }
+
+    fn max_zoom(&self) -> u8 {
+        ((self.native_zoom.ceil() + 2.0).clamp(0.0, f64::from(MAX_ZOOM_CAP))) as u8
+    }
+}
