@@ -18,7 +18,7 @@ use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::load;
 
-/// Writes synthetic GeoTIFFs (UTM, Deflate) of a project's site, one per date.
+/// Writes synthetic `GeoTIFF` files (UTM, Deflate) of a project's site, one per date.
 #[derive(Parser, Debug)]
 struct Args {
     /// Folder to write into.
@@ -80,7 +80,7 @@ fn main() -> Result<()> {
             let image =
                 image::RgbImage::from_raw(rendered.grid.width, rendered.grid.height, rendered.rgb)
                     .context("image size")?;
-            let path = dir.join(synthetic::file_name(date).replace(".tif", ".png"));
+            let path = dir.join(synthetic::file_name(*date).replace(".tif", ".png"));
             image
                 .save(&path)
                 .with_context(|| path.display().to_string())?;

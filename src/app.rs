@@ -1,8 +1,12 @@
 //! The eframe app: the project, UI state and caches; applies commands once per frame.
 //! Persists preferences only (the project is the user's file).
 
+mod editing;
+pub mod files;
+mod scene_cache;
+
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -12,13 +16,20 @@ use serde::{Deserialize, Serialize};
 use walkers::MapMemory;
 
 use crate::command::Command;
+use crate::editing::History;
+use crate::model::recovery::RecoveryStore;
+use crate::scene::index::SceneIndex;
+use crate::ui::file_menu::FileMenu;
+use crate::ui::inspector::InspectorState;
+use crate::ui::map_edit::{EditView, MapEditor};
+use crate::ui::tools::tools_ui;
 use crate::imagery::basemap::Basemap;
 use crate::imagery::overview;
-use crate::model::io::{Loaded, load};
+use crate::model::io::Loaded;
 use crate::model::timeline::{next_stage_date, previous_stage_date};
 use crate::model::{Project, Shape};
 use crate::render::egui_tiles::EguiTiles;
-use crate::scene::{Scene, SceneOptions, build};
+use crate::scene::{Scene, SceneOptions};
 use crate::screenshot::ScreenshotJob;
 use crate::spatial::LonLatBox;
 use crate::ui::map_view::{LayerLine, fit, map_ui};
@@ -34,6 +45,8 @@ pub struct Prefs {
     pub side_panel_open: bool,
     /// Map label and line scale relative to the 1920 px figure style.
     pub map_text_scale: f32,
+    /// Projects opened or saved lately, newest first.
+    pub recent_files: Vec<PathBuf>,
 }
 
 impl Default for Prefs {
@@ -42,6 +55,7 @@ impl Default for Prefs {
             basemap: Basemap::Offline,
             side_panel_open: true,
             map_text_scale: 0.45,
+            recent_files: Vec::new(),
         }
     }
 }
@@ -75,11 +89,20 @@ pub struct SitewatchApp {
     prefs: Prefs,
     tiles: Option<EguiTiles>,
     messages: Vec<String>,
-    dialog: Option<mpsc::Receiver<Option<PathBuf>>>,
     screenshot: Option<ScreenshotJob>,
     persist: bool,
     hover: Option<Coord<f64>>,
     zoom: f64,
+    /// Undo and redo of every edit.
+    history: History,
+    /// The map tools and the gesture in progress.
+    editor: MapEditor,
+    /// Half-typed inspector fields.
+    inspector: InspectorState,
+    /// The scene and its spatial index between frames.
+    scene_cache: scene_cache::SceneCache,
+    /// Dialogs, the unsaved-work question, autosave and recovery.
+    files: files::FileState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -91,6 +114,7 @@ fn default_date(project: &Project) -> NaiveDate {
 
 impl SitewatchApp {
     /// Builds the app for eframe.
+    #[must_use] 
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let prefs = if options.persist {
             cc.storage
@@ -103,6 +127,7 @@ impl SitewatchApp {
     }
 
     /// Builds the app on a context (tests use this through kittest).
+    #[must_use] 
     pub fn with_context(ctx: &egui::Context, options: AppOptions, prefs: Prefs) -> Self {
         theme::install_fonts(ctx);
         theme::install_visuals(ctx);
@@ -119,43 +144,69 @@ impl SitewatchApp {
             prefs,
             tiles: None,
             messages: warnings,
-            dialog: None,
             screenshot: options.screenshot,
             persist: options.persist,
             hover: None,
             zoom: 0.0,
+            history: History::new(),
+            editor: MapEditor::default(),
+            inspector: InspectorState::default(),
+            scene_cache: scene_cache::SceneCache::default(),
+            files: files::FileState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
+        // Autosave and recovery only for real sessions: tests and screenshots leave the user's
+        // data folder alone.
+        if app.persist {
+            app.set_recovery_store(RecoveryStore::in_user_data());
+        }
         app
     }
 
     /// The current project.
+    #[must_use] 
     pub fn project(&self) -> &Project {
         &self.project
     }
 
     /// The slider's date.
+    #[must_use] 
     pub fn date(&self) -> NaiveDate {
         self.date
     }
 
     /// The selected annotation's id.
+    #[must_use] 
     pub fn selected(&self) -> Option<&str> {
         self.selected.as_deref()
     }
 
     /// Messages shown in the banner (load warnings and errors).
+    #[must_use] 
     pub fn messages(&self) -> &[String] {
         &self.messages
     }
 
     /// Whether the stages are playing.
+    #[must_use] 
     pub fn is_playing(&self) -> bool {
         self.playing_since_step.is_some()
     }
 
     /// The scene drawn now.
-    pub fn scene(&self) -> Scene {
+    pub fn scene(&mut self) -> Arc<Scene> {
+        self.scene_parts().0
+    }
+
+    /// How many times the scene has been built from scratch (tests check that frames where
+    /// nothing changed build nothing).
+    #[must_use] 
+    pub fn scene_builds(&self) -> u64 {
+        self.scene_cache.builds()
+    }
+
+    /// The scene drawn now and its spatial index, from the cache when nothing changed.
+    fn scene_parts(&mut self) -> (Arc<Scene>, Arc<SceneIndex>) {
         let mut options = SceneOptions {
             selected: self.selected.clone(),
             ..SceneOptions::default()
@@ -168,7 +219,7 @@ impl SitewatchApp {
                 "No offline imagery at this zoom — pick an online basemap or add imagery".into(),
             );
         }
-        build(&self.project, self.date, &options)
+        self.scene_cache.get(&self.project, self.date, &options)
     }
 
     fn set_basemap(&mut self, ctx: &egui::Context, basemap: Basemap) {
@@ -187,6 +238,7 @@ impl SitewatchApp {
 
     /// Applies one command.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        self.scene_cache.note(&command);
         match command {
             Command::SetDate(d) => self.date = d,
             Command::NextStage => {
@@ -218,34 +270,34 @@ impl SitewatchApp {
             }
             Command::GoHome => self.fit_request = Some(self.project.home),
             Command::SetBasemap(b) => self.set_basemap(ctx, b),
-            Command::OpenProjectDialog => {
-                let (tx, rx) = mpsc::channel();
-                let ctx = ctx.clone();
-                // The dialog blocks, so it runs on its own thread and reports back.
-                std::thread::spawn(move || {
-                    let picked = rfd::FileDialog::new()
-                        .set_title("Open a Sitewatch project")
-                        .add_filter("Sitewatch project (GeoJSON)", &["geojson", "json"])
-                        .pick_file();
-                    let _ = tx.send(picked);
-                    ctx.request_repaint();
-                });
-                self.dialog = Some(rx);
-            }
-            Command::OpenProject(path) => match load(&path) {
-                Ok(Loaded { project, warnings }) => {
-                    self.date = default_date(&project);
-                    self.fit_request = Some(project.home);
-                    self.project = project;
-                    self.project_path = Some(path);
-                    self.selected = None;
-                    self.playing_since_step = None;
-                    self.messages = warnings;
-                }
-                Err(e) => self.messages.push(e.to_string()),
-            },
+            Command::OpenProjectDialog => self.guard(ctx, files::Pending::OpenDialog),
+            // On failure the current project and its path stay: a file that failed to load is
+            // never the one a later save writes.
+            Command::OpenProject(path) => self.guard(ctx, files::Pending::Open(path)),
             Command::DismissMessage => self.messages.clear(),
             Command::ToggleSidePanel => self.prefs.side_panel_open = !self.prefs.side_panel_open,
+            Command::Edit { edit, coalesce } => self.apply_edit(ctx, edit, coalesce),
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::SetTool(tool) => self.editor.set_tool(tool),
+            Command::NewProject => self.guard(ctx, files::Pending::New),
+            Command::Save => {
+                self.save(ctx);
+            }
+            Command::SaveAsDialog => self.open_dialog(ctx, files::DialogPurpose::SaveAs),
+            Command::SaveTo(path) => {
+                let saved = self.save_to(&path);
+                self.after_save_as(ctx, saved);
+            }
+            Command::ImportDialog => self.open_dialog(ctx, files::DialogPurpose::Import),
+            Command::Import(path) => self.import(ctx, &path),
+            Command::ExportAnnotationsDialog(format) => {
+                self.open_dialog(ctx, files::DialogPurpose::Export(format));
+            }
+            Command::ExportAnnotations(path, format) => self.export(&path, format),
+            Command::ResolveUnsaved(choice) => self.resolve_unsaved(ctx, choice),
+            Command::RestoreRecovery => self.restore_recovery(),
+            Command::DiscardRecovery => self.discard_recovery(),
         }
     }
 
@@ -266,28 +318,13 @@ impl SitewatchApp {
         ctx.request_repaint_after(Duration::from_millis(100));
     }
 
-    fn poll_dialog(&mut self) -> Option<Command> {
-        let rx = self.dialog.as_ref()?;
-        match rx.try_recv() {
-            Ok(picked) => {
-                self.dialog = None;
-                picked.map(Command::OpenProject)
-            }
-            Err(mpsc::TryRecvError::Empty) => None,
-            Err(mpsc::TryRecvError::Disconnected) => {
-                self.dialog = None;
-                None
-            }
-        }
-    }
-
-    fn keyboard(&self, ctx: &egui::Context, map_focused: bool) -> Vec<Command> {
+    fn keyboard(&mut self, ctx: &egui::Context, map_focused: bool) -> Vec<Command> {
         let free = map_focused || ctx.memory(|m| m.focused().is_none());
         if !free {
             return Vec::new();
         }
+        let mut out = self.editing_keys(ctx, free);
         ctx.input_mut(|i| {
-            let mut out = Vec::new();
             if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
                 out.push(Command::NextStage);
             }
@@ -297,19 +334,19 @@ impl SitewatchApp {
             if i.consume_key(Modifiers::NONE, Key::Space) {
                 out.push(Command::TogglePlay);
             }
-            if i.consume_key(Modifiers::COMMAND, Key::O) {
-                out.push(Command::OpenProjectDialog);
-            }
-            out
-        })
+        });
+        out
     }
 
-    fn title(&self) -> String {
+    /// The window title: the project, its file, and "•" while there are unsaved changes.
+    #[must_use] 
+    pub fn title(&self) -> String {
         let file = self.project_path.as_ref().map_or_else(
-            || "embedded default project".to_owned(),
+            || "not saved to a file".to_owned(),
             |p| p.display().to_string(),
         );
-        format!("Sitewatch — {} ({file})", self.project.name)
+        let unsaved = if self.history.is_dirty() { "• " } else { "" };
+        format!("{unsaved}Sitewatch — {} ({file})", self.project.name)
     }
 
     fn pending_work(&self) -> Vec<String> {
@@ -324,9 +361,14 @@ impl SitewatchApp {
     pub fn frame(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         let mut commands: Vec<Command> = Vec::new();
-        commands.extend(self.poll_dialog());
+        self.files_frame(&ctx, &mut commands);
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
-        let scene = self.scene();
+        let (scene, index) = self.scene_parts();
+        let file_menu = FileMenu {
+            recent: &self.prefs.recent_files,
+            undo: self.history.undo_label(),
+            redo: self.history.redo_label(),
+        };
 
         egui::Panel::top("menu").show(ui, |ui| {
             commands.extend(top_bar_ui(
@@ -334,6 +376,7 @@ impl SitewatchApp {
                 self.prefs.basemap,
                 self.prefs.side_panel_open,
                 &mut self.prefs.map_text_scale,
+                &file_menu,
             ));
         });
         if !self.messages.is_empty() {
@@ -372,6 +415,14 @@ impl SitewatchApp {
                 };
                 ui.separator();
                 ui.monospace(format!("zoom {:.1}", self.zoom));
+                ui.separator();
+                ui.label(format!(
+                    "{} — {}",
+                    self.editor.tool().name(),
+                    self.editor
+                        .measure_text()
+                        .unwrap_or_else(|| self.editor.tool().help())
+                ));
             });
         });
         if self.prefs.side_panel_open {
@@ -384,9 +435,21 @@ impl SitewatchApp {
                         &self.project,
                         &scene,
                         self.selected.as_deref(),
+                        &mut self.inspector,
                     ));
                 });
         }
+        egui::Panel::left("tools")
+            .resizable(false)
+            .exact_size(52.0)
+            .show(ui, |ui| {
+                commands.extend(tools_ui(
+                    ui,
+                    self.editor.tool(),
+                    self.history.undo_label(),
+                    self.history.redo_label(),
+                ));
+            });
         let layer_line = self.tiles.as_ref().map(|t| {
             let s = t.status();
             LayerLine {
@@ -402,6 +465,13 @@ impl SitewatchApp {
                 if let Some(bbox) = self.fit_request.take() {
                     fit(&mut self.memory, &bbox, ui.available_size());
                 }
+                let view = EditView {
+                    project: &self.project,
+                    scene: &scene,
+                    index: &index,
+                    selected: self.selected.as_deref(),
+                    date: self.date,
+                };
                 let out = map_ui(
                     ui,
                     self.tiles.as_mut(),
@@ -410,13 +480,19 @@ impl SitewatchApp {
                     &scene,
                     self.prefs.map_text_scale,
                     layer_line.as_ref(),
+                    &mut self.editor,
+                    &view,
                 );
                 self.hover = out.hover_lonlat;
                 commands.extend(out.commands);
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));
             });
         self.zoom = self.memory.zoom();
+        self.modals(&ctx, &mut commands);
 
+        // The cached scene must not be shared while commands patch it in place.
+        drop(scene);
+        drop(index);
         for c in commands {
             self.apply(&ctx, c);
         }

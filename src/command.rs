@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use crate::editing::{Edit, Tool};
 use crate::imagery::basemap::Basemap;
+use crate::interchange::Format;
 
 /// One thing the user asked for.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,4 +35,51 @@ pub enum Command {
     DismissMessage,
     /// Show or hide the side panel.
     ToggleSidePanel,
+    /// Change the project through the undo history. Edits with the same `coalesce` key in quick
+    /// succession (a drag, typing) make one undo step.
+    Edit {
+        /// The change.
+        edit: Edit,
+        /// Merge key of a continuous gesture.
+        coalesce: Option<String>,
+    },
+    /// Undo the last edit (Ctrl+Z).
+    Undo,
+    /// Redo the last undone edit (Ctrl+Shift+Z, Ctrl+Y).
+    Redo,
+    /// Pick a map tool (V, P, L, A, R, T, W, M).
+    SetTool(Tool),
+    /// Start a new, empty project (asks first when there is unsaved work).
+    NewProject,
+    /// Save to the project's file; asks for one when it has none (Ctrl+S).
+    Save,
+    /// Save under a new name (Ctrl+Shift+S).
+    SaveAsDialog,
+    /// Save to this file and make it the project's file.
+    SaveTo(PathBuf),
+    /// Ask for `GeoJSON` or KML files to import annotations from.
+    ImportDialog,
+    /// Import annotations from a `GeoJSON` or KML file, as one undoable step.
+    Import(PathBuf),
+    /// Ask where to export the annotations to.
+    ExportAnnotationsDialog(Format),
+    /// Export the annotations to a file.
+    ExportAnnotations(PathBuf, Format),
+    /// Answer the unsaved-work question.
+    ResolveUnsaved(UnsavedChoice),
+    /// Take back the work recovered from the last session's autosave.
+    RestoreRecovery,
+    /// Throw away the work recovered from the last session's autosave.
+    DiscardRecovery,
+}
+
+/// The answers to "save the changes first?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnsavedChoice {
+    /// Save, then go on.
+    Save,
+    /// Go on without saving.
+    Discard,
+    /// Stay.
+    Cancel,
 }

@@ -452,3 +452,105 @@ fn the_default_project_exports_at_the_master_size() {
     assert!(figure.layout.legend.is_some() && figure.layout.caption.is_some());
     assert_eq!(figure.layout.header.lines[0].text, "14 OCT 2025");
 }
+
+/// Every tile one colour: a stand-in for an imagery layer's pixels.
+#[derive(Debug)]
+struct Plain([u8; 3]);
+
+impl sitewatch::imagery::TileSource for Plain {
+    fn fetch(
+        &self,
+        _key: sitewatch::imagery::TileKey,
+    ) -> Result<RgbaImage, sitewatch::imagery::TileError> {
+        let [r, g, b] = self.0;
+        Ok(RgbaImage::from_pixel(256, 256, image::Rgba([r, g, b, 255])))
+    }
+    fn name(&self) -> &'static str {
+        "plain"
+    }
+    fn attribution(&self) -> &'static str {
+        ""
+    }
+    fn max_zoom(&self) -> u8 {
+        19
+    }
+}
+
+/// Has a source for the synthetic layer only.
+#[derive(Debug)]
+struct OnlySynthetic;
+
+impl sitewatch::export::LayerSources for OnlySynthetic {
+    fn source(
+        &self,
+        layer: &sitewatch::model::ImageryLayer,
+    ) -> Option<
+        Result<std::sync::Arc<dyn sitewatch::imagery::TileSource>, sitewatch::imagery::TileError>,
+    > {
+        (layer.id == "synth").then(|| {
+            Ok(std::sync::Arc::new(Plain([90, 120, 60]))
+                as std::sync::Arc<dyn sitewatch::imagery::TileSource>)
+        })
+    }
+}
+
+fn with_imagery() -> Project {
+    let layers = r#""layers": [
+      {"id": "synth", "name": "Synthetic scene, 1 OCT 2025", "date": "2025-10-01", "track": "Synthetic demo",
+       "attribution": "SYNTHETIC IMAGERY — not an observation", "synthetic": true,
+       "source": {"kind": "file", "path": "synth.tif"}},
+      {"id": "planet", "name": "PlanetScope", "date": "2025-10-12", "track": "Planet",
+       "attribution": "Image © 2025 Planet Labs PBC", "opacity": 0.5,
+       "source": {"kind": "tiles", "url": "https://example.invalid/{z}/{x}/{y}.png"}}
+    ],
+    "stages":"#;
+    project(&SITE.replacen("\"stages\":", layers, 1))
+}
+
+#[test]
+fn a_synthetic_layer_is_drawn_and_marked_beside_the_credit() {
+    let options = ExportOptions {
+        imagery: Some(std::sync::Arc::new(OnlySynthetic)),
+        ..small([480, 270])
+    };
+    let figure = render(&with_imagery(), day(2025, 10, 14), &options);
+    let image = figure.to_rgba_image().unwrap();
+    assert_matches_golden(&image, "site-synthetic-480x270");
+    let plain = image.pixels().filter(|p| p.0[..3] == [90, 120, 60]).count();
+    assert!(plain > (480 * 270) / 3, "{plain}");
+    let synthetic = figure.layout.synthetic.as_ref().unwrap();
+    let credit = figure.layout.credit.as_ref().unwrap();
+    assert_eq!(synthetic.lines[0].text, sitewatch::scene::SYNTHETIC_NOTICE);
+    assert!(synthetic.lines[0].style.size_px >= credit.lines[0].style.size_px);
+    assert!(synthetic.rect_px[3] <= credit.rect_px[1]);
+    // The credit line does not repeat the notice; the header gives the imagery's own date.
+    assert_eq!(credit.lines[0].text, "Natural Earth (public domain)");
+    let header: Vec<&str> = figure
+        .layout
+        .header
+        .lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "14 OCT 2025",
+            "IMAGERY 1 OCT 2025 · Synthetic scene, 1 OCT 2025"
+        ]
+    );
+    // No "no imagery" notice over imagery.
+    assert!(figure.layout.notices.is_empty());
+    // The layer with no source here is left out, and the figure says nothing of it.
+    assert_eq!(figure.layers_left_out, ["PlanetScope"]);
+    assert!(!figure.scene.credits.iter().any(|c| c.contains("Planet")));
+}
+
+#[test]
+fn imagery_layers_without_a_source_are_left_out_and_unclaimed() {
+    let figure = render(&with_imagery(), day(2025, 10, 14), &small([480, 270]));
+    assert!(figure.scene.layers.is_empty());
+    assert!(figure.layout.synthetic.is_none());
+    assert_eq!(figure.layers_left_out.len(), 2);
+    assert_eq!(figure.layout.header.lines.len(), 1);
+}

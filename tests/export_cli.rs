@@ -37,7 +37,7 @@ fn exporting_the_default_project_writes_the_png_and_its_side_files() {
         path_str(&out),
     ]);
     assert_eq!(code, 0, "{err}");
-    for ext in ["png", "pgw", "prj", "json"] {
+    for ext in ["png", "pgw", "prj", "json", "png.aux.xml"] {
         assert!(out.with_extension(ext).exists(), "{ext}: {err}");
     }
     let img = image::open(&out).unwrap();

@@ -1,4 +1,4 @@
-//! The default project's imagery: the synthetic demo GeoTIFFs in `assets/imagery` (decoded with
+//! The default project's imagery: the synthetic demo `GeoTIFF` files in `assets/imagery` (decoded with
 //! the `tiff` crate, so they are checked without the app's own reader), the generator that drew
 //! them, and the layers and scene built from them.
 #![allow(clippy::unwrap_used)]
@@ -28,7 +28,7 @@ fn asset(date: &str) -> PathBuf {
     project_base_dir(None).join(format!("imagery/{date}.tif"))
 }
 
-/// The RGB pixels and dimensions of a GeoTIFF.
+/// The RGB pixels and dimensions of a `GeoTIFF`.
 fn decode(path: &Path) -> (Vec<u8>, u32, u32) {
     let mut decoder = Decoder::new(std::fs::File::open(path).unwrap()).unwrap();
     let (width, height) = decoder.dimensions().unwrap();
@@ -67,7 +67,7 @@ fn the_default_project_has_a_synthetic_scene_per_demo_date_and_three_hidden_real
         assert_eq!(
             layer.source,
             LayerSource::File {
-                path: format!("imagery/{}", synthetic::file_name(&date))
+                path: format!("imagery/{}", synthetic::file_name(date))
             }
         );
     }
@@ -271,4 +271,73 @@ fn the_scene_shows_the_latest_synthetic_scene_with_its_notice() {
             .iter()
             .all(|&(i, _)| i != wayback)
     );
+}
+
+#[test]
+fn the_raster_reader_opens_every_synthetic_scene_where_and_when_the_layer_says() {
+    use sitewatch::imagery::TileSource as _;
+    use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
+
+    let p = project();
+    for layer in p.layers.iter().filter(|l| l.synthetic) {
+        let path = layer.resolved_file_path(&project_base_dir(None)).unwrap();
+        let options = OpenOptions {
+            name: layer.name.clone(),
+            attribution: layer.attribution.clone(),
+            ..OpenOptions::default()
+        };
+        let source = RasterTileSource::open(&path, &options).unwrap();
+        assert_eq!(source.capture_date(), layer.date.map(|d| d.key()));
+        let bounds = source.bounds_lonlat();
+        for corner in [
+            Coord {
+                x: p.home.west,
+                y: p.home.south,
+            },
+            Coord {
+                x: p.home.east,
+                y: p.home.north,
+            },
+        ] {
+            assert!(bounds.contains(corner), "{bounds:?} misses {corner:?}");
+        }
+        // The tile under the rail bridge at zoom 15 draws.
+        let key = sitewatch::imagery::TileKey {
+            z: 15,
+            x: 28275,
+            y: 12113,
+        };
+        let tile = source.fetch(key).unwrap();
+        assert_eq!(tile.dimensions(), (source.tile_size(), source.tile_size()));
+    }
+}
+
+/// The tile at `z` holding a lon/lat, and the pixel of it there (Web Mercator, 256 px tiles).
+fn tile_pixel(lon: f64, lat: f64, z: u8) -> (sitewatch::imagery::TileKey, u32, u32) {
+    let n = f64::from(1u32 << z);
+    let x = (lon + 180.0) / 360.0 * n;
+    let y = (1.0 - lat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n;
+    let key = sitewatch::imagery::TileKey {
+        z,
+        x: x as u32,
+        y: y as u32,
+    };
+    (key, (x.fract() * 256.0) as u32, (y.fract() * 256.0) as u32)
+}
+
+#[test]
+fn read_back_through_the_raster_reader_the_causeway_lies_under_its_annotation() {
+    use sitewatch::imagery::TileSource as _;
+    use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
+
+    let (key, col, row) = tile_pixel(130.6420, 42.41112, 17);
+    let rgb_at = |date: &str| {
+        let source = RasterTileSource::open(asset(date), &OpenOptions::default()).unwrap();
+        let [r, g, b, _] = source.fetch(key).unwrap().get_pixel(col, row).0;
+        [r, g, b]
+    };
+    let [r, _, b] = rgb_at("2025-07-05");
+    assert!(r < b, "water in July: {r} {b}");
+    let [r, _, b] = rgb_at("2025-10-14");
+    assert!(r > b + 20, "causeway fill in October: {r} {b}");
 }

@@ -13,6 +13,7 @@ use crate::model::{
 pub const DEFAULT_CATEGORY_KEY: &str = "annotation";
 
 /// An id no annotation of the project has: `prefix-1`, `prefix-2`, …
+#[must_use] 
 pub fn unique_id(project: &Project, prefix: &str) -> String {
     (1..)
         .map(|n| format!("{prefix}-{n}"))
@@ -21,6 +22,7 @@ pub fn unique_id(project: &Project, prefix: &str) -> String {
 }
 
 /// A category key no category has, made from a name ("Rail yard" → `rail-yard`, `rail-yard-2`).
+#[must_use] 
 pub fn unique_category_key(categories: &[Category], name: &str) -> String {
     let taken = |k: &str| categories.iter().any(|c| c.key == k);
     let base: String = name
@@ -59,6 +61,7 @@ pub const PALETTE: [Rgba; 7] = [
 ];
 
 /// A new category beside `categories`, with the next palette colour and the figure defaults.
+#[must_use] 
 pub fn new_category(categories: &[Category], name: &str) -> Category {
     let color = PALETTE
         .get(categories.len() % PALETTE.len())
@@ -81,6 +84,7 @@ pub fn new_category(categories: &[Category], name: &str) -> Category {
 /// The edit that adds a drawn shape as a new annotation, seen from `date`, in `category` (or the
 /// first category; a default one is added with it when the project has none). Returns the edit and
 /// the new annotation's id.
+#[must_use] 
 pub fn add_drawn(
     project: &Project,
     tool: Tool,

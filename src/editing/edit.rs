@@ -68,6 +68,7 @@ impl AnnotationField {
     }
 
     /// The field's name as the undo menu says it.
+    #[must_use] 
     pub fn name(&self) -> &'static str {
         match self {
             Self::Label(_) => "label",
@@ -84,6 +85,7 @@ impl AnnotationField {
 
     /// True when a change of this field leaves the scene's legend, visibility and draw order
     /// alone, so the scene can be patched in place instead of rebuilt.
+    #[must_use] 
     pub fn is_local(&self) -> bool {
         matches!(
             self,
@@ -267,6 +269,7 @@ impl Edit {
     }
 
     /// What the edit does, for the Undo/Redo menu ("move vertex", "label").
+    #[must_use] 
     pub fn describe(&self) -> String {
         match self {
             Edit::AddAnnotation { annotation, .. } => format!("add \"{}\"", annotation.label),
@@ -287,6 +290,7 @@ impl Edit {
 
     /// The one annotation this edit changes without touching the scene's legend, visibility or
     /// order (a shape, label, status, note or sources change), so a cached scene can be patched.
+    #[must_use] 
     pub fn local_annotation(&self) -> Option<&str> {
         match self {
             Edit::SetShape { id, .. } => Some(id),

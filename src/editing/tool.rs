@@ -38,6 +38,7 @@ impl Tool {
     ];
 
     /// The shortcut key (a letter, pressed without modifiers).
+    #[must_use] 
     pub fn key(self) -> char {
         match self {
             Tool::Select => 'V',
@@ -52,6 +53,7 @@ impl Tool {
     }
 
     /// The tool's name.
+    #[must_use] 
     pub fn name(self) -> &'static str {
         match self {
             Tool::Select => "Select / edit",
@@ -66,6 +68,7 @@ impl Tool {
     }
 
     /// The toolbar icon.
+    #[must_use] 
     pub fn icon(self) -> &'static str {
         match self {
             Tool::Select => "⬉",
@@ -80,6 +83,7 @@ impl Tool {
     }
 
     /// What the tool does and how, with its shortcut (the tooltip).
+    #[must_use] 
     pub fn help(self) -> String {
         let how = match self {
             Tool::Select => {
@@ -108,11 +112,13 @@ impl Tool {
     }
 
     /// True for tools that place vertices on click (everything but Select).
+    #[must_use] 
     pub fn draws(self) -> bool {
         self != Tool::Select
     }
 
     /// Vertices after which the drawing finishes by itself (`None`: finish by hand).
+    #[must_use] 
     pub fn max_vertices(self) -> Option<usize> {
         match self {
             Tool::Point | Tool::Text => Some(1),
@@ -122,6 +128,7 @@ impl Tool {
     }
 
     /// Fewest vertices the finished drawing needs.
+    #[must_use] 
     pub fn min_vertices(self) -> usize {
         match self {
             Tool::Select | Tool::Point | Tool::Text => 1,
@@ -131,6 +138,7 @@ impl Tool {
     }
 
     /// How the annotation it creates is drawn.
+    #[must_use] 
     pub fn mark(self) -> Mark {
         match self {
             Tool::Text => Mark::Text,
@@ -140,6 +148,7 @@ impl Tool {
     }
 
     /// The label a new annotation starts with.
+    #[must_use] 
     pub fn default_label(self) -> &'static str {
         match self {
             Tool::Point => "New point",

@@ -216,57 +216,74 @@ pub fn format_dms(value_deg: f64, positive: char, negative: char) -> String {
     }
 }
 
-/// Meridians and parallels at a round interval, labelled along the top and left edges where
-/// no figure box (`keep_clear_px`) would hide the label.
+/// Meridians and parallels at a round interval. Each is labelled at one end (meridians at the
+/// top or bottom edge, parallels at the left or right) where no figure box (`keep_clear_px`)
+/// or other grid label would hide it. Returns the label boxes drawn.
 pub fn draw_grid(
     pixmap: &mut Pixmap,
     fonts: &Fonts,
     view: &ExportView,
     s: f32,
     keep_clear_px: &[RectPx],
-) {
+) -> Vec<RectPx> {
     let [west, south, east, north] = view.bbox_lonlat();
     let step = grid_step_deg(east - west);
     let [w, h] = view.size_px().map(|v| v as f32);
     let line = (1.5 * s).max(1.0);
     let style = TextStyle::regular((16.0 * s).max(9.0));
     let pad = 4.0 * s;
-    let label = |pixmap: &mut Pixmap, text: &str, at: [f32; 2]| {
-        let [tw, th] = fonts.measure(text, style);
-        let rect = [at[0], at[1], at[0] + tw + 2.0 * pad, at[1] + th];
-        let hidden = keep_clear_px
-            .iter()
-            .any(|r| rect[0] < r[2] && r[0] < rect[2] && rect[1] < r[3] && r[1] < rect[3]);
-        if hidden {
-            return;
-        }
-        fill_rect(pixmap, rect, LABEL_BOX, 0.0);
-        fonts.draw(pixmap, text, [at[0] + pad, at[1]], style, WHITE);
-    };
+    let inset = 2.0 * s;
     let first = |min: f64| (min / step).ceil() as i64;
     let last = |max: f64| (max / step).floor() as i64;
+    let center = view.center_lonlat();
+    // (text, candidate top-left corners given the label's size)
+    let mut labels: Vec<(String, Vec<[f32; 2]>)> = Vec::new();
+    let [_, th] = fonts.measure("0", style);
     for i in first(west)..=last(east) {
         let lon = i as f64 * step;
         let x = view.to_px(Coord {
             x: lon,
-            y: view.center_lonlat().y,
+            y: center.y,
         })[0];
         stroke_points(pixmap, &[[x, 0.0], [x, h]], false, line, GRID_COLOR, None);
-        label(pixmap, &format_dms(lon, 'E', 'W'), [x + 2.0 * s, 2.0 * s]);
+        let text = format_dms(lon, 'E', 'W');
+        labels.push((text, vec![[x + inset, inset], [x + inset, h - inset - th]]));
     }
     for i in first(south)..=last(north) {
         let parallel = i as f64 * step;
         let y = view.to_px(Coord {
-            x: view.center_lonlat().x,
+            x: center.x,
             y: parallel,
         })[1];
         stroke_points(pixmap, &[[0.0, y], [w, y]], false, line, GRID_COLOR, None);
-        label(
-            pixmap,
-            &format_dms(parallel, 'N', 'S'),
-            [2.0 * s, y + 2.0 * s],
-        );
+        let text = format_dms(parallel, 'N', 'S');
+        let tw = fonts.measure(&text, style)[0] + 2.0 * pad;
+        labels.push((text, vec![[inset, y + inset], [w - inset - tw, y + inset]]));
     }
+    let mut taken: Vec<RectPx> = keep_clear_px.to_vec();
+    let mut drawn = Vec::new();
+    for (text, candidates) in labels {
+        let tw = fonts.measure(&text, style)[0] + 2.0 * pad;
+        let free = candidates
+            .into_iter()
+            .map(|[x, y]| [x, y, x + tw, y + th])
+            .find(|r| {
+                r[0] >= 0.0
+                    && r[1] >= 0.0
+                    && r[2] <= w
+                    && r[3] <= h
+                    && !taken
+                        .iter()
+                        .any(|t| r[0] < t[2] && t[0] < r[2] && r[1] < t[3] && t[1] < r[3])
+            });
+        if let Some(rect) = free {
+            fill_rect(pixmap, rect, LABEL_BOX, 0.0);
+            fonts.draw(pixmap, &text, [rect[0] + pad, rect[1]], style, WHITE);
+            taken.push(rect);
+            drawn.push(rect);
+        }
+    }
+    drawn
 }
 
 /// A thin bar along the bottom edge, filled to `fraction` (timelapse frames).

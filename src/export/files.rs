@@ -25,13 +25,17 @@ pub const EPSG_3857_WKT: &str = concat!(
     r#"+k=1 +units=m +nadgrids=@null +wktext +no_defs"],AUTHORITY["EPSG","3857"]]"#
 );
 
-/// The paths written beside an image: `out.png` → `out.pgw`, `out.prj`, `out.json`.
+/// The paths written beside an image: `out.png` → `out.pgw`, `out.prj`, `out.png.aux.xml`,
+/// `out.json`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SidePaths {
     /// The world file.
     pub world_file: PathBuf,
-    /// The projection.
+    /// The projection, for readers that look for a `.prj`.
     pub prj: PathBuf,
+    /// The projection again as a GDAL side file: GDAL's PNG and GIF readers take the CRS from
+    /// there, not from a `.prj`.
+    pub aux_xml: PathBuf,
     /// The provenance sidecar.
     pub sidecar: PathBuf,
 }
@@ -49,7 +53,10 @@ impl SidePaths {
             "jpg" | "jpeg" => "jgw",
             _ => "pgw",
         };
+        let mut aux_xml = image.as_os_str().to_owned();
+        aux_xml.push(".aux.xml");
         Self {
+            aux_xml: PathBuf::from(aux_xml),
             world_file: image.with_extension(world_ext),
             prj: image.with_extension("prj"),
             sidecar: image.with_extension("json"),
@@ -144,10 +151,19 @@ pub fn check_writable(path: &Path) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Writes the georeferencing beside an image: world file and `.prj`.
+/// The GDAL side file that names the CRS (what GDAL itself writes for a PNG).
+#[must_use]
+pub fn aux_xml_text() -> String {
+    format!(
+        "<PAMDataset>\n  <SRS dataAxisToSRSAxisMapping=\"1,2\">{EPSG_3857_WKT}</SRS>\n</PAMDataset>\n"
+    )
+}
+
+/// Writes the georeferencing beside an image: world file, `.prj` and GDAL's `.aux.xml`.
 pub fn write_georeference(view: &ExportView, paths: &SidePaths) -> Result<(), ExportError> {
     write_file(&paths.world_file, world_file_text(view).as_bytes())?;
-    write_file(&paths.prj, EPSG_3857_WKT.as_bytes())
+    write_file(&paths.prj, EPSG_3857_WKT.as_bytes())?;
+    write_file(&paths.aux_xml, aux_xml_text().as_bytes())
 }
 
 /// Reads a world file back: the six numbers, or `None` when it is not one.
@@ -171,6 +187,7 @@ mod tests {
         assert_eq!(p.world_file, Path::new("/tmp/out.pgw"));
         assert_eq!(p.prj, Path::new("/tmp/out.prj"));
         assert_eq!(p.sidecar, Path::new("/tmp/out.json"));
+        assert_eq!(p.aux_xml, Path::new("/tmp/out.png.aux.xml"));
         assert_eq!(
             SidePaths::beside(Path::new("a/t.gif")).world_file,
             Path::new("a/t.gfw")

@@ -327,23 +327,29 @@ fn header_box(input: &LayoutInput<'_>, sizes: Sizes, measure: Measure<'_>) -> Te
     header.place([margin, margin], false)
 }
 
-/// Top-centre: notices, one box each (the synthetic notice goes by the credit instead).
-fn notice_boxes(input: &LayoutInput<'_>, sizes: Sizes, measure: Measure<'_>) -> Vec<TextBox> {
+/// Top-centre, between the header (`left_px`) and the north arrow (`right_px`): notices, one
+/// box each (the synthetic notice goes by the credit instead).
+fn notice_boxes(
+    input: &LayoutInput<'_>,
+    sizes: Sizes,
+    measure: Measure<'_>,
+    [left_px, right_px]: [f32; 2],
+) -> Vec<TextBox> {
     let width = input.size_px[0] as f32;
+    let room = (right_px - left_px).max(width * 0.25);
+    let wrap_px = (width * 0.45).min(room - 2.0 * sizes.px(PAD_X));
     let mut boxes = Vec::new();
     let mut top = sizes.px(MARGIN);
-    for notice in input
-        .scene
-        .notices
-        .iter()
-        .filter(|n| *n != SYNTHETIC_NOTICE)
-    {
+    let notices = input.scene.notices.iter();
+    for notice in notices.filter(|n| *n != SYNTHETIC_NOTICE) {
         let mut builder = BoxBuilder::new(measure, sizes.px_scale);
-        for line in wrap(notice, sizes.bold(NOTICE_PX), width * 0.45, measure) {
+        for line in wrap(notice, sizes.bold(NOTICE_PX), wrap_px, measure) {
             builder.line(line, sizes.bold(NOTICE_PX), NOTICE_COLOR);
         }
         let [box_w, box_h] = builder.size();
-        boxes.push(builder.place([(width - box_w) / 2.0, top], false));
+        // Centred on the image when that keeps clear of the header and the arrow.
+        let x = ((width - box_w) / 2.0).clamp(left_px, (right_px - box_w).max(left_px));
+        boxes.push(builder.place([x, top], false));
         top += box_h + sizes.px(BOX_GAP);
     }
     boxes
@@ -358,7 +364,16 @@ fn right_column(
 ) -> (Option<TextBox>, Option<TextBox>, f32) {
     let [width, height] = input.size_px.map(|v| v as f32);
     let margin = sizes.px(MARGIN);
-    let credit_text = input.scene.credits.join(" | ");
+    // The synthetic notice has its own box just above: the credit line does not repeat it.
+    let synthetic_shown = input.scene.notices.iter().any(|n| n == SYNTHETIC_NOTICE);
+    let credits: Vec<&str> = input
+        .scene
+        .credits
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !(synthetic_shown && *c == SYNTHETIC_NOTICE))
+        .collect();
+    let credit_text = credits.join(" | ");
     let mut credit_style = sizes.regular(CREDIT_PX);
     let credit_width = measure(&credit_text, credit_style)[0];
     let room = width - 2.0 * margin - 2.0 * sizes.px(PAD_X);
@@ -375,16 +390,11 @@ fn right_column(
         placed
     };
     let credit = (!credit_text.is_empty()).then(|| stack(&credit_text, credit_style, WHITE));
-    let synthetic = input
-        .scene
-        .notices
-        .iter()
-        .any(|n| n == SYNTHETIC_NOTICE)
-        .then(|| {
-            let mut style = sizes.bold(SYNTHETIC_PX);
-            style.size_px = style.size_px.max(credit_style.size_px);
-            stack(SYNTHETIC_NOTICE, style, NOTICE_COLOR)
-        });
+    let synthetic = synthetic_shown.then(|| {
+        let mut style = sizes.bold(SYNTHETIC_PX);
+        style.size_px = style.size_px.max(credit_style.size_px);
+        stack(SYNTHETIC_NOTICE, style, NOTICE_COLOR)
+    });
     (credit, synthetic, top)
 }
 
@@ -440,7 +450,6 @@ pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
     let scene = input.scene;
 
     let header = header_box(input, sizes, measure);
-    let notices = notice_boxes(input, sizes, measure);
     let north_arrow_px = input.north_arrow.then(|| {
         let [arrow_w, arrow_h] = NORTH_ARROW.map(|v| v * px_scale);
         [
@@ -450,6 +459,15 @@ pub fn layout(input: &LayoutInput<'_>, measure: Measure<'_>) -> Layout {
             margin + arrow_h,
         ]
     });
+    let notices = notice_boxes(
+        input,
+        sizes,
+        measure,
+        [
+            header.rect_px[2] + gap,
+            north_arrow_px.map_or(width - margin, |r| r[0] - gap),
+        ],
+    );
     let (credit, synthetic, right_top) = right_column(input, sizes, measure);
     let right_width = [credit.as_ref(), synthetic.as_ref()]
         .into_iter()

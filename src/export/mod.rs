@@ -14,7 +14,9 @@ pub mod provenance;
 pub mod tiles;
 pub mod view;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use geo::Coord;
@@ -22,11 +24,11 @@ use image::RgbaImage;
 use tiny_skia::Pixmap;
 
 use crate::imagery::basemap::Basemap;
-use crate::imagery::{TileError, overview};
-use crate::model::Project;
+use crate::imagery::{TileError, TileSource, overview};
+use crate::model::{ImageryLayer, Project};
 use crate::render::raster::{RasterLabel, paint_scene};
 use crate::render::raster_text::{FontError, Fonts};
-use crate::scene::{Scene, SceneOptions, build};
+use crate::scene::{SYNTHETIC_NOTICE, Scene, SceneOptions, build};
 use crate::spatial::LonLatBox;
 use files::SidePaths;
 use layout::{Layout, LayoutInput};
@@ -89,6 +91,15 @@ pub enum ExportError {
         /// Tiles asked for.
         total: usize,
         /// The first failure.
+        #[source]
+        source: TileError,
+    },
+    /// A project imagery layer's source could not be opened.
+    #[error("the imagery layer cannot be read ({source}): {layer}")]
+    Imagery {
+        /// The layer's name.
+        layer: String,
+        /// Why.
         #[source]
         source: TileError,
     },
@@ -181,6 +192,16 @@ pub struct ExportOptions {
     pub title: Option<String>,
     /// The project's file, recorded in the provenance.
     pub project_file: Option<PathBuf>,
+    /// Where the pixels of the project's imagery layers come from; without it (or for a layer
+    /// it has no source for) the layer is left out of the figure and its provenance says so.
+    pub imagery: Option<Arc<dyn LayerSources>>,
+}
+
+/// Finds the tile source of a project's imagery layer (the imagery loader provides one).
+/// Called once per layer and export; `None` when it has none for that layer.
+pub trait LayerSources: Send + Sync + std::fmt::Debug {
+    /// The source of `layer`'s pixels.
+    fn source(&self, layer: &ImageryLayer) -> Option<Result<Arc<dyn TileSource>, TileError>>;
 }
 
 impl Default for ExportOptions {
@@ -194,6 +215,7 @@ impl Default for ExportOptions {
             grid: false,
             title: None,
             project_file: None,
+            imagery: None,
         }
     }
 }
@@ -216,6 +238,8 @@ pub struct Figure {
     pub labels: Vec<RasterLabel>,
     /// The tile layers drawn, basemap first.
     pub layers: Vec<LayerReport>,
+    /// Imagery layers of the scene that had no source here and were left out (by name).
+    pub layers_left_out: Vec<String>,
 }
 
 impl Figure {
@@ -263,9 +287,11 @@ struct Prepared {
     view: ExportView,
     base: Pixmap,
     reports: Vec<LayerReport>,
-    notices: Vec<String>,
     fonts: Fonts,
 }
+
+/// Tile sources of the project's imagery layers, found once per export, by layer id.
+type SourceCache = HashMap<String, Option<Arc<dyn TileSource>>>;
 
 fn check_size(size_px: [u32; 2]) -> Result<(), ExportError> {
     let [width, height] = size_px;
@@ -302,45 +328,111 @@ fn prepare(
     let [r, g, b] = BACKGROUND;
     base.fill(tiny_skia::Color::from_rgba8(r, g, b, 255));
     let reports = tiles::composite(&mut base, &view, &layers, progress)?;
-    let mut notices = Vec::new();
-    if options.basemap == Basemap::Offline
-        && options.layers.is_empty()
-        && !overview::has_imagery_at(view.zoom())
-    {
-        notices.push(NO_IMAGERY_NOTICE.to_owned());
-    }
     Ok(Prepared {
         view,
         base,
         reports,
-        notices,
         fonts,
     })
 }
 
+/// Takes the layers that could not be drawn out of the scene, with the credits and the
+/// synthetic notice that only they brought.
+fn keep_drawn_layers(scene: &mut Scene, drawn_ids: &[String], tile_credits: &[String]) {
+    scene.layers.retain(|l| drawn_ids.contains(&l.id));
+    let layer_credits: Vec<String> = scene.layers.iter().map(|l| l.credit.clone()).collect();
+    scene
+        .credits
+        .retain(|c| tile_credits.contains(c) || layer_credits.contains(c));
+    if !scene.layers.iter().any(|l| l.synthetic) {
+        scene.notices.retain(|n| n != SYNTHETIC_NOTICE);
+    }
+}
+
 impl Prepared {
-    fn scene(&self, project: &Project, date: NaiveDate) -> Scene {
-        let mut credits: Vec<String> = Vec::new();
-        for r in &self.reports {
-            if !r.credit.is_empty() && !credits.contains(&r.credit) {
-                credits.push(r.credit.clone());
+    /// Draws the project's imagery layers shown at the scene's date over a copy of the base.
+    /// Returns the image, the tile reports and the names of layers with no source.
+    fn imagery(
+        &self,
+        project: &Project,
+        scene: &Scene,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<(Pixmap, Vec<LayerReport>, Vec<String>, Vec<String>), ExportError> {
+        let mut pixmap = self.base.clone();
+        let mut reports = self.reports.clone();
+        let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
+        for shown in &scene.layers {
+            let source = match cache.get(&shown.id) {
+                Some(found) => found.clone(),
+                None => {
+                    let layer = project.layers.iter().find(|l| l.id == shown.id);
+                    let found = match (layer, &options.imagery) {
+                        (Some(layer), Some(sources)) => {
+                            sources.source(layer).transpose().map_err(|source| {
+                                ExportError::Imagery {
+                                    layer: shown.name.clone(),
+                                    source,
+                                }
+                            })?
+                        }
+                        _ => None,
+                    };
+                    cache.insert(shown.id.clone(), found.clone());
+                    found
+                }
+            };
+            let Some(source) = source else {
+                left_out.push(shown.name.clone());
+                continue;
+            };
+            let layer = TileLayer {
+                source,
+                opacity: shown.opacity,
+            };
+            for mut report in tiles::composite(&mut pixmap, &self.view, &[layer], progress)? {
+                report.layer_id = Some(shown.id.clone());
+                reports.push(report);
             }
+            drawn.push(shown.id.clone());
         }
-        build(
+        Ok((pixmap, reports, drawn, left_out))
+    }
+
+    fn figure(
+        &self,
+        project: &Project,
+        date: NaiveDate,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<Figure, ExportError> {
+        let tile_credits: Vec<String> = self
+            .reports
+            .iter()
+            .map(|r| r.credit.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let mut scene = build(
             project,
             date,
             &SceneOptions {
-                credits,
-                notices: self.notices.clone(),
+                credits: tile_credits.clone(),
                 ..SceneOptions::default()
             },
-        )
-    }
-
-    fn figure(&self, project: &Project, date: NaiveDate, options: &ExportOptions) -> Figure {
-        let scene = self.scene(project, date);
-        let mut pixmap = self.base.clone();
+        );
+        let (mut pixmap, reports, drawn, layers_left_out) =
+            self.imagery(project, &scene, options, cache, progress)?;
+        keep_drawn_layers(&mut scene, &drawn, &tile_credits);
         let view = self.view;
+        if options.basemap == Basemap::Offline
+            && options.layers.is_empty()
+            && scene.layers.is_empty()
+            && !overview::has_imagery_at(view.zoom())
+        {
+            scene.notices.push(NO_IMAGERY_NOTICE.to_owned());
+        }
         let measure = |text: &str, style| self.fonts.measure(text, style);
         let layout = layout::layout(
             &LayoutInput {
@@ -352,9 +444,11 @@ impl Prepared {
             },
             &measure,
         );
-        let occupied = layout.occupied_px();
+        let mut occupied = layout.occupied_px();
         if options.grid {
-            draw::draw_grid(&mut pixmap, &self.fonts, &view, layout.px_scale, &occupied);
+            let grid_labels =
+                draw::draw_grid(&mut pixmap, &self.fonts, &view, layout.px_scale, &occupied);
+            occupied.extend(grid_labels);
         }
         let to_px = |c: Coord<f64>| view.to_px(c);
         let labels = paint_scene(
@@ -366,14 +460,15 @@ impl Prepared {
             &occupied,
         );
         draw::draw_layout(&mut pixmap, &self.fonts, &layout, &scene);
-        Figure {
+        Ok(Figure {
             pixmap,
             view,
             scene,
             layout,
             labels,
-            layers: self.reports.clone(),
-        }
+            layers: reports,
+            layers_left_out,
+        })
     }
 }
 
@@ -385,7 +480,7 @@ pub fn render_figure(
     progress: Progress<'_>,
 ) -> Result<Figure, ExportError> {
     let prepared = prepare(project, options, progress)?;
-    Ok(prepared.figure(project, date, options))
+    prepared.figure(project, date, options, &mut SourceCache::new(), progress)
 }
 
 /// Writes a figure as a PNG with its world file, `.prj` and provenance sidecar.
@@ -402,6 +497,7 @@ pub fn write_figure(
         view: &figure.view,
         tile_layers: &figure.layers,
         labels: &figure.labels,
+        layers_left_out: &figure.layers_left_out,
         exported_at: Utc::now(),
     };
     let size = figure.view.size_px();
@@ -493,12 +589,15 @@ pub fn export_all_stages(
     })?;
     let total = dates.len() + 1;
     let prepared = prepare(project, options, &|_, _| progress(0, total))?;
+    let mut cache = SourceCache::new();
     let mut outputs = Vec::with_capacity(dates.len());
     for (i, date) in dates.iter().enumerate() {
         if !progress(i + 1, total) {
             return Err(ExportError::Cancelled);
         }
-        let figure = prepared.figure(project, *date, options);
+        let figure = prepared.figure(project, *date, options, &mut cache, &|_, _| {
+            progress(i + 1, total)
+        })?;
         let path = dir.join(stage_file_name(i, *date, "png"));
         outputs.push(write_figure(&figure, project, options, &path)?);
     }
@@ -520,12 +619,15 @@ pub fn export_gif(
     let total = dates.len() + 1;
     let prepared = prepare(project, options, &|_, _| progress(0, total))?;
     let mut writer = gif::GifWriter::new(options.size_px, out_gif)?;
+    let mut cache = SourceCache::new();
     let mut last = None;
     for (i, date) in dates.iter().enumerate() {
         if !progress(i + 1, total) {
             return Err(ExportError::Cancelled);
         }
-        let mut figure = prepared.figure(project, *date, options);
+        let mut figure = prepared.figure(project, *date, options, &mut cache, &|_, _| {
+            progress(i + 1, total)
+        })?;
         let fraction = (i + 1) as f32 / dates.len() as f32;
         draw::draw_progress(&mut figure.pixmap, fraction, figure.layout.px_scale);
         let mut rgba = figure.pixmap.data().to_vec();
@@ -545,6 +647,7 @@ pub fn export_gif(
             view: &figure.view,
             tile_layers: &figure.layers,
             labels: &figure.labels,
+            layers_left_out: &figure.layers_left_out,
             exported_at: Utc::now(),
         };
         let mut sidecar = provenance::sidecar(&record, &file_name(out_gif), &sha256);

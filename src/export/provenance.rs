@@ -38,6 +38,8 @@ pub struct Record<'a> {
     pub tile_layers: &'a [LayerReport],
     /// The labels that found a place.
     pub labels: &'a [RasterLabel],
+    /// Imagery layers of the scene left out for want of a source (by name).
+    pub layers_left_out: &'a [String],
     /// When the export was made.
     pub exported_at: DateTime<Utc>,
 }
@@ -62,20 +64,28 @@ fn view_json(view: &ExportView) -> Value {
 
 fn layers_json(record: &Record<'_>) -> Vec<Value> {
     let lat = record.view.center_lonlat().y;
+    let tiles_json = |l: &LayerReport| {
+        json!({
+            "provider": l.name,
+            "credit": l.credit,
+            "tile_zoom": l.tile_zoom,
+            "resolution_m_per_px": meters_per_px(lat, f64::from(l.tile_zoom)),
+            "tiles": l.tiles,
+            "opacity": l.opacity,
+        })
+    };
     let mut layers: Vec<Value> = record
         .tile_layers
         .iter()
+        .filter(|l| l.layer_id.is_none())
         .enumerate()
         .map(|(i, l)| {
-            json!({
-                "role": if i == 0 { "basemap" } else { "tiles" },
-                "provider": l.name,
-                "credit": l.credit,
-                "tile_zoom": l.tile_zoom,
-                "resolution_m_per_px": meters_per_px(lat, f64::from(l.tile_zoom)),
-                "tiles": l.tiles,
-                "opacity": l.opacity,
-            })
+            let mut v = tiles_json(l);
+            if let Some(obj) = v.as_object_mut() {
+                let role = if i == 0 { "basemap" } else { "tiles" };
+                obj.insert("role".into(), json!(role));
+            }
+            v
         })
         .collect();
     for shown in &record.scene.layers {
@@ -91,9 +101,16 @@ fn layers_json(record: &Record<'_>) -> Vec<Value> {
             "synthetic": shown.synthetic,
             "opacity": shown.opacity,
         });
-        // Scene id, sensor, acquisition time … as the project file records them.
-        if let (Some(layer), Some(obj)) = (layer, v.as_object_mut()) {
-            for (k, value) in &layer.extra {
+        let drawn = record
+            .tile_layers
+            .iter()
+            .find(|r| r.layer_id.as_deref() == Some(shown.id.as_str()));
+        if let Some(obj) = v.as_object_mut() {
+            if let Some(report) = drawn {
+                obj.insert("drawn_from".into(), tiles_json(report));
+            }
+            // Scene id, sensor, acquisition time … as the project file records them.
+            for (k, value) in layer.iter().flat_map(|l| &l.extra) {
                 obj.entry(k.clone()).or_insert_with(|| value.clone());
             }
         }
@@ -169,6 +186,7 @@ pub fn sidecar(record: &Record<'_>, png_name: &str, sha256: &str) -> Value {
         "stage": caption,
         "view": view_json(record.view),
         "layers": layers_json(record),
+        "layers_left_out": record.layers_left_out,
         "annotations": annotations_json(record),
         "credits": scene.credits,
         "notices": scene.notices,

@@ -36,6 +36,8 @@ impl std::fmt::Debug for TileLayer {
 /// What was drawn of one layer, for the provenance record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerReport {
+    /// The project imagery layer it drew, `None` for the basemap and extra layers.
+    pub layer_id: Option<String>,
     /// The source's name.
     pub name: String,
     /// Its credit line.
@@ -231,6 +233,7 @@ pub fn composite(
             layer.opacity,
         );
         reports.push(LayerReport {
+            layer_id: None,
             name: layer.source.name().to_owned(),
             credit: layer.source.attribution().to_owned(),
             tile_zoom: z,

@@ -38,7 +38,7 @@ pub struct WaybackRelease {
     pub release_date: NaiveDate,
     /// Esri's title, "World Imagery (Wayback 2025-09-25)".
     pub title: String,
-    /// Esri's layer identifier, "WB_2025_R09", if given.
+    /// Esri's layer identifier, `WB_2025_R09`, if given.
     #[serde(default)]
     pub layer_identifier: Option<String>,
     /// The map service with per-area capture dates for this release, if given.
@@ -165,7 +165,7 @@ pub fn parse_config(bytes: &[u8], origin: &str) -> Result<Vec<WaybackRelease>, W
             "no entry has a release number and a dated itemTitle ({total} entries)"
         )));
     }
-    releases.sort_by(|a, b| (b.release_date, b.number).cmp(&(a.release_date, a.number)));
+    releases.sort_by_key(|r| std::cmp::Reverse((r.release_date, r.number)));
     Ok(releases)
 }
 

@@ -1,8 +1,8 @@
-//! GeoJSON (RFC 7946) import and export of annotations.
+//! `GeoJSON` (RFC 7946) import and export of annotations.
 //!
 //! Reads what GDAL and QGIS write: a `crs` member (WGS 84 or Web Mercator), numeric ids, any
 //! properties, and Multi* geometries (split into one annotation per part). Writes a plain
-//! FeatureCollection in lon/lat with exterior rings counter-clockwise, Sitewatch's properties
+//! `FeatureCollection` in lon/lat with exterior rings counter-clockwise, Sitewatch's properties
 //! beside the foreign ones it read.
 
 use chrono::NaiveDate;
@@ -187,7 +187,7 @@ fn raw_feature(index: usize, value: &Value, crs: Crs) -> RawFeature {
     }
 }
 
-/// Reads GeoJSON text: a FeatureCollection, a single Feature or a bare geometry.
+/// Reads `GeoJSON` text: a `FeatureCollection`, a single Feature or a bare geometry.
 pub fn import_str(
     text: &str,
     origin: &str,
@@ -230,7 +230,8 @@ pub fn import_str(
     Ok(builder.finish())
 }
 
-/// The project's annotations as a GeoJSON FeatureCollection (pretty-printed).
+/// The project's annotations as a `GeoJSON` `FeatureCollection` (pretty-printed).
+#[must_use] 
 pub fn export_string(project: &Project) -> String {
     let features: Vec<Value> = project
         .annotations

@@ -244,7 +244,7 @@ fn child_text(e: &[Element], name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A value from ExtendedData: JSON where it reads as a JSON array or object (sources), else text.
+/// A value from `ExtendedData`: JSON where it reads as a JSON array or object (sources), else text.
 fn data_value(text: &str) -> Value {
     let t = text.trim();
     if (t.starts_with('[') || t.starts_with('{'))
@@ -322,6 +322,33 @@ fn collect_placemarks<'a>(k: &'a Kml, out: &mut Vec<&'a kml::types::Placemark>) 
     }
 }
 
+/// Checks that the text is well-formed XML with every element closed. The KML reader loops
+/// forever on a truncated file, so nothing reaches it unchecked.
+fn check_well_formed(text: &str) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut open: Vec<String> = Vec::new();
+    loop {
+        let position = reader.buffer_position();
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                open.push(String::from_utf8_lossy(e.name().as_ref()).into_owned());
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) => {
+                return match open.last() {
+                    Some(name) => Err(format!("the file ends inside <{name}> (truncated?)")),
+                    None => Ok(()),
+                };
+            }
+            Ok(_) => {}
+            Err(e) => return Err(format!("{e} near byte {position}")),
+        }
+    }
+}
+
 /// Reads KML text: every Placemark in the document and its folders.
 pub fn import_str(
     text: &str,
@@ -329,6 +356,10 @@ pub fn import_str(
     project: &Project,
     default_date: NaiveDate,
 ) -> Result<Imported, InterchangeError> {
+    check_well_formed(text).map_err(|what| InterchangeError::Invalid {
+        origin: origin.to_owned(),
+        what: format!("not well-formed XML: {what}"),
+    })?;
     let root = Kml::<f64>::from_str(text).map_err(|source| InterchangeError::Kml {
         origin: origin.to_owned(),
         source,
@@ -370,8 +401,14 @@ mod tests {
 
     #[test]
     fn malformed_kml_is_an_error() {
-        let err = import_str("<kml><Document><Placemark>", "bad.kml", &empty(), date());
-        assert!(err.is_err());
+        for truncated in [
+            "<kml><Document><Placemark>",
+            "<kml><Document><Placemark><name>x</name></Document></kml>",
+            "<kml><Document><Placemark><name>x</na",
+        ] {
+            let err = import_str(truncated, "bad.kml", &empty(), date()).unwrap_err();
+            assert!(err.to_string().contains("bad.kml"), "{err}");
+        }
         let none = import_str(
             "<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document/></kml>",
             "empty.kml",

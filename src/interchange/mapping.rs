@@ -36,7 +36,7 @@ pub struct RawFeature {
     pub origin: String,
     /// Its id in the file, if any.
     pub id: Option<String>,
-    /// Its geometry as parts (a MultiPolygon gives several), or why it cannot be imported.
+    /// Its geometry as parts (a `MultiPolygon` gives several), or why it cannot be imported.
     pub shapes: Result<Vec<Shape>, String>,
     /// Its properties, Sitewatch's own and foreign ones.
     pub properties: Map<String, Value>,

@@ -1,4 +1,4 @@
-//! Interchange with other tools: annotations in and out as GeoJSON (RFC 7946: QGIS, GDAL) and
+//! Interchange with other tools: annotations in and out as `GeoJSON` (RFC 7946: QGIS, GDAL) and
 //! KML (Google Earth, with time spans for its slider).
 //!
 //! Import is lenient and says what it did: features that cannot be imported are skipped with a
@@ -80,7 +80,7 @@ pub enum InterchangeError {
         /// The CRS named by the file.
         crs: String,
     },
-    /// A file type neither GeoJSON nor KML.
+    /// A file type neither `GeoJSON` nor KML.
     #[error("unknown file type (use .geojson, .json or .kml): {origin}")]
     UnknownFormat {
         /// Which file.
@@ -91,7 +91,7 @@ pub enum InterchangeError {
 /// An interchange format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// RFC 7946 GeoJSON.
+    /// RFC 7946 `GeoJSON`.
     GeoJson,
     /// OGC KML 2.2.
     Kml,
@@ -99,6 +99,7 @@ pub enum Format {
 
 impl Format {
     /// The format a path's extension names.
+    #[must_use] 
     pub fn of_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -109,6 +110,7 @@ impl Format {
     }
 
     /// Its usual extension.
+    #[must_use] 
     pub fn extension(self) -> &'static str {
         match self {
             Format::GeoJson => "geojson",
@@ -117,6 +119,7 @@ impl Format {
     }
 
     /// Its name in menus.
+    #[must_use] 
     pub fn name(self) -> &'static str {
         match self {
             Format::GeoJson => "GeoJSON",
@@ -132,7 +135,7 @@ pub struct Imported {
     pub annotations: Vec<Annotation>,
     /// Categories named by the file that the project lacks.
     pub new_categories: Vec<Category>,
-    /// Features not imported, with why ("feature 4 (id 7): a LineString needs two positions").
+    /// Features not imported, with why ("feature 4 (id 7): a `LineString` needs two positions").
     pub skipped: Vec<String>,
     /// Things imported but worth knowing (a self-intersecting polygon, a date defaulted).
     pub warnings: Vec<String>,
@@ -140,6 +143,7 @@ pub struct Imported {
 
 impl Imported {
     /// One line for the message banner: what came in and what did not.
+    #[must_use] 
     pub fn summary(&self, origin: &str) -> String {
         let mut text = format!(
             "Imported {} annotation(s) from {origin}",
@@ -166,7 +170,7 @@ impl Imported {
     }
 }
 
-/// Reads a GeoJSON or KML file (by extension) against the project it will join.
+/// Reads a `GeoJSON` or KML file (by extension) against the project it will join.
 pub fn import_file(
     path: &Path,
     project: &Project,
@@ -186,7 +190,7 @@ pub fn import_file(
     }
 }
 
-/// Writes the project's annotations to a GeoJSON or KML file, atomically.
+/// Writes the project's annotations to a `GeoJSON` or KML file, atomically.
 pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(), InterchangeError> {
     let origin = path.display().to_string();
     let text = match format {
@@ -201,6 +205,7 @@ pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(),
 }
 
 /// The one undoable edit that adds what was imported; `None` when nothing was.
+#[must_use] 
 pub fn import_edit(project: &Project, imported: &Imported) -> Option<Edit> {
     if imported.annotations.is_empty() {
         return None;

@@ -26,6 +26,7 @@ pub const BUILD_ASSETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets"
 /// checkout), else an `assets` folder beside the executable (an installed copy), else the
 /// build-time path anyway, so a missing file is reported with a path that says where it was
 /// looked for.
+#[must_use]
 pub fn default_project_base_dir() -> PathBuf {
     let built = PathBuf::from(BUILD_ASSETS_DIR);
     if built.is_dir() {
@@ -42,6 +43,7 @@ pub fn default_project_base_dir() -> PathBuf {
 
 /// The folder a project's relative layer paths resolve from: the project file's folder, or for
 /// the embedded default project (no file) [`default_project_base_dir`].
+#[must_use]
 pub fn project_base_dir(project_file: Option<&Path>) -> PathBuf {
     match project_file {
         Some(file) => file

@@ -84,6 +84,7 @@ pub enum DateKind {
 }
 
 impl DateKind {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference.
     fn is_acquisition(&self) -> bool {
         *self == DateKind::Acquisition
     }
@@ -92,6 +93,7 @@ impl DateKind {
 impl ImageryLayer {
     /// The layer's date as captions show it: `14 OCT 2025`, `MOSAIC · 2024`,
     /// `RELEASE · 25 SEP 2025`; `None` for an undated layer.
+    #[must_use]
     pub fn date_label(&self) -> Option<String> {
         let date = self.date?.display_upper();
         Some(match self.date_kind {
@@ -102,6 +104,7 @@ impl ImageryLayer {
     }
 
     /// The file of a [`LayerSource::File`] layer; `None` for a tile service.
+    #[must_use]
     pub fn file_path(&self) -> Option<&str> {
         match &self.source {
             LayerSource::File { path } => Some(path),
@@ -112,6 +115,7 @@ impl ImageryLayer {
     /// The file of a [`LayerSource::File`] layer, a relative path taken from `base_dir` (the
     /// project file's folder: see `default_project::project_base_dir`); `None` for a tile
     /// service.
+    #[must_use]
     pub fn resolved_file_path(&self, base_dir: &std::path::Path) -> Option<std::path::PathBuf> {
         self.file_path().map(|path| base_dir.join(path))
     }

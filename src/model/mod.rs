@@ -7,6 +7,7 @@ pub mod default_project;
 pub mod io;
 pub mod layer;
 pub mod project;
+pub mod recovery;
 pub mod source;
 pub mod stage;
 pub mod timeline;

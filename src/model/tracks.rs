@@ -42,6 +42,7 @@ impl TrackSettings {
 }
 
 /// True when the track named `track` crossfades (off for a track without settings).
+#[must_use]
 pub fn crossfades(project: &Project, track: &str) -> bool {
     project
         .tracks
@@ -86,6 +87,7 @@ fn layer_key(layers: &[ImageryLayer], index: usize) -> Option<NaiveDate> {
 
 /// The visible layers grouped into tracks, ordered by their lowest layer index (so the project's
 /// bottom-first order decides which track is drawn over which).
+#[must_use]
 pub fn tracks(project: &Project) -> Vec<Track> {
     let mut tracks: Vec<Track> = Vec::new();
     for (index, layer) in project.layers.iter().enumerate() {
@@ -95,21 +97,18 @@ pub fn tracks(project: &Project) -> Vec<Track> {
         let existing = if layer.track.is_empty() {
             None
         } else {
-            tracks.iter_mut().find(|t| t.name == layer.track)
+            tracks.iter().position(|t| t.name == layer.track)
         };
-        let track = match existing {
-            Some(track) => track,
-            None => {
-                tracks.push(Track {
-                    name: layer.track.clone(),
-                    undated: Vec::new(),
-                    dated: Vec::new(),
-                });
-                let Some(track) = tracks.last_mut() else {
-                    continue;
-                };
-                track
-            }
+        let position = existing.unwrap_or_else(|| {
+            tracks.push(Track {
+                name: layer.track.clone(),
+                undated: Vec::new(),
+                dated: Vec::new(),
+            });
+            tracks.len() - 1
+        });
+        let Some(track) = tracks.get_mut(position) else {
+            continue;
         };
         if layer.date.is_some() {
             track.dated.push(index);
@@ -139,6 +138,7 @@ fn fraction_between(from: NaiveDate, to: NaiveDate, date: NaiveDate) -> f32 {
 /// The layers drawn at `date`, bottom first, each with its effective opacity (the layer's own
 /// opacity, times the crossfade fraction for a layer fading in). Hidden layers are left out, and
 /// so is a layer fading in with opacity 0.
+#[must_use]
 pub fn layers_at(project: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
     let layers = &project.layers;
     let opacity = |i: usize| layers.get(i).map_or(0.0, |l| l.opacity.clamp(0.0, 1.0));
@@ -172,6 +172,7 @@ pub fn layers_at(project: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
 /// The layers to decode ahead at `date` so that stepping or scrubbing never waits: in every
 /// track, the layer before the one shown and the one after it (the first layer when the date is
 /// before a track's first). Layers already shown may be among them; each index appears once.
+#[must_use]
 pub fn neighbours_to_preload(project: &Project, date: NaiveDate) -> Vec<usize> {
     let layers = &project.layers;
     let mut wanted = Vec::new();
@@ -267,7 +268,7 @@ mod tests {
     fn on_a_layers_date_that_layer_is_shown() {
         let p = three_dates();
         assert_eq!(ids(&p, &layers_at(&p, d("2025-01-11"))), ["b"]);
-        assert_eq!(layers_at(&p, d("2025-01-11"))[0].1, 1.0);
+        assert!((layers_at(&p, d("2025-01-11"))[0].1 - 1.0).abs() < 1e-6);
     }
 
     #[test]
@@ -312,7 +313,10 @@ mod tests {
         assert_eq!(ids(&p, &at("2025-01-01")), ["a"], "0 % of the way: no fade");
         let quarter = at("2025-01-03"); // 2 of 10 days
         assert_eq!(ids(&p, &quarter), ["a", "b"]);
-        assert_eq!(quarter[0].1, 1.0, "the layer below stays opaque");
+        assert!(
+            (quarter[0].1 - 1.0).abs() < 1e-6,
+            "the layer below stays opaque"
+        );
         assert!((quarter[1].1 - 0.2).abs() < 1e-6, "{quarter:?}");
         let half = at("2025-01-16");
         assert_eq!(ids(&p, &half), ["b", "c"]);
@@ -352,7 +356,10 @@ mod tests {
         set_crossfade(&mut p, "demo", true);
         let shown = layers_at(&p, d("2025-04-15"));
         assert_eq!(ids(&p, &shown), ["s2-2025", "demo-feb", "demo-jun"]);
-        assert_eq!(shown[0].1, 1.0, "the other track does not fade");
+        assert!(
+            (shown[0].1 - 1.0).abs() < 1e-6,
+            "the other track does not fade"
+        );
     }
 
     #[test]

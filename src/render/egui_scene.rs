@@ -7,7 +7,7 @@ use egui::epaint::{Mesh, PathShape, PathStroke};
 use egui::{Align2, Color32, FontFamily, FontId, Painter, Pos2, Rect, Shape, Stroke, pos2, vec2};
 use geo::{Coord, TriangulateEarcut as _};
 
-use crate::model::{Marker, Rgba};
+use crate::model::{Mark, Marker, Rgba};
 use crate::scene::labels::{LabelBox, place_labels};
 use crate::scene::{ItemGeometry, Scene, SceneItem};
 
@@ -48,18 +48,88 @@ pub fn paint_scene(
     to_screen: &dyn Fn(Coord<f64>) -> Pos2,
     px_scale: f32,
 ) -> Vec<DrawnLabel> {
-    for item in &scene.items {
+    let all: Vec<usize> = (0..scene.items.len()).collect();
+    paint_scene_items(painter, scene, &all, to_screen, px_scale)
+}
+
+/// Most labels placed in one frame: past a few hundred a map is unreadable anyway, and placing
+/// thousands would cost more than drawing them.
+pub const MAX_LABELS: usize = 400;
+
+/// Paints only the items at these indices (in draw order: e.g. those in view, from the scene's
+/// spatial index) and their labels. Returns the labels drawn.
+pub fn paint_scene_items(
+    painter: &Painter,
+    scene: &Scene,
+    items: &[usize],
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    px_scale: f32,
+) -> Vec<DrawnLabel> {
+    let shown = || items.iter().filter_map(|&i| scene.items.get(i));
+    for item in shown() {
         if let (ItemGeometry::Polygon(poly), Some(fill)) = (&item.geometry, item.fill) {
             paint_fill(painter, poly, to_screen, color32(fill));
         }
     }
-    for item in &scene.items {
+    for item in shown() {
         paint_outline(painter, item, to_screen, px_scale, true);
     }
-    for item in &scene.items {
+    for item in shown() {
         paint_outline(painter, item, to_screen, px_scale, false);
     }
-    paint_labels(painter, scene, to_screen, px_scale)
+    let marks: std::collections::HashMap<&str, Mark> =
+        shown().map(|it| (it.id.as_str(), it.mark)).collect();
+    let mut drawn = paint_text_marks(painter, scene, &marks, to_screen, px_scale);
+    let order: Vec<usize> = crate::scene::labels::priority_order(scene)
+        .into_iter()
+        .filter(|&i| {
+            scene
+                .labels
+                .get(i)
+                .and_then(|l| marks.get(l.id.as_str()))
+                .is_some_and(|m| *m != Mark::Text)
+        })
+        .take(MAX_LABELS)
+        .collect();
+    drawn.extend(paint_labels(painter, scene, &order, to_screen, px_scale, &drawn));
+    drawn
+}
+
+/// Text labels are their own mark: centred on their point, always drawn.
+fn paint_text_marks(
+    painter: &Painter,
+    scene: &Scene,
+    marks: &std::collections::HashMap<&str, Mark>,
+    to_screen: &dyn Fn(Coord<f64>) -> Pos2,
+    px_scale: f32,
+) -> Vec<DrawnLabel> {
+    let font = label_font(px_scale);
+    let pad = vec2(6.0, 3.0) * px_scale.max(0.5);
+    scene
+        .labels
+        .iter()
+        .filter(|l| marks.get(l.id.as_str()) == Some(&Mark::Text))
+        .map(|l| {
+            let galley = painter.layout_no_wrap(l.text.clone(), font.clone(), Color32::WHITE);
+            let rect = Rect::from_center_size(to_screen(l.anchor), galley.size() + 2.0 * pad);
+            let selected = scene.items.iter().any(|it| it.selected && it.id == l.id);
+            if selected {
+                painter.rect_filled(rect.expand(4.0), 4.0, Color32::from_white_alpha(200));
+            }
+            painter.rect_filled(rect, 2.0, Color32::from_black_alpha(191));
+            painter.rect_stroke(
+                rect,
+                2.0,
+                Stroke::new((2.0 * px_scale).max(1.0), color32(l.color)),
+                egui::StrokeKind::Outside,
+            );
+            painter.galley(rect.min + pad, galley, Color32::WHITE);
+            DrawnLabel {
+                id: l.id.clone(),
+                rect,
+            }
+        })
+        .collect()
 }
 
 fn screen_line(coords: &[Coord<f64>], to_screen: &dyn Fn(Coord<f64>) -> Pos2) -> Vec<Pos2> {
@@ -120,6 +190,8 @@ fn paint_outline(
         .dash_px
         .map(|(d, g)| ((d * px_scale).max(2.0), (g * px_scale).max(2.0)));
     let paths: Vec<(Vec<Pos2>, bool)> = match &item.geometry {
+        // A text label is drawn as its label alone.
+        ItemGeometry::Point(_) if item.mark == Mark::Text => return,
         ItemGeometry::Point(c) => {
             paint_marker(painter, to_screen(*c), item, px_scale, casing);
             return;
@@ -148,6 +220,51 @@ fn paint_outline(
         } else {
             stroke_path(painter, pts, *closed, Stroke::new(width, color), dash);
         }
+    }
+    if item.mark == Mark::Arrow
+        && let Some((pts, _)) = paths.first()
+        && let [.., tail, head] = pts.as_slice()
+    {
+        paint_arrow_head(painter, *tail, *head, width, color, px_scale, casing);
+    }
+}
+
+/// Arrowhead length at 1920 px figure width (FIGURES.md: arrows 3 px with a 20 px head).
+pub const ARROW_HEAD_PX: f32 = 20.0;
+
+/// The three corners of an arrowhead at `head`, pointing away from `tail`; `None` when the two
+/// coincide on screen.
+pub fn arrow_head_px(tail: Pos2, head: Pos2, length_px: f32) -> Option<[Pos2; 3]> {
+    let dir = (head - tail).normalized();
+    if !(dir.x.is_finite() && dir.y.is_finite()) || dir == egui::Vec2::ZERO {
+        return None;
+    }
+    let normal = vec2(-dir.y, dir.x);
+    let back = head - dir * length_px;
+    Some([head, back + normal * length_px * 0.45, back - normal * length_px * 0.45])
+}
+
+fn paint_arrow_head(
+    painter: &Painter,
+    tail: Pos2,
+    head: Pos2,
+    width: f32,
+    color: Color32,
+    px_scale: f32,
+    casing: bool,
+) {
+    let length = (ARROW_HEAD_PX * px_scale).max(8.0) + width;
+    let Some(corners) = arrow_head_px(tail, head, length) else {
+        return;
+    };
+    if casing {
+        painter.add(Shape::convex_polygon(
+            corners.to_vec(),
+            CASING,
+            Stroke::new(3.0 * px_scale.max(0.5), CASING),
+        ));
+    } else {
+        painter.add(Shape::convex_polygon(corners.to_vec(), color, Stroke::NONE));
     }
 }
 
@@ -219,12 +336,13 @@ fn paint_marker(painter: &Painter, at: Pos2, item: &SceneItem, px_scale: f32, ca
 fn paint_labels(
     painter: &Painter,
     scene: &Scene,
+    order: &[usize],
     to_screen: &dyn Fn(Coord<f64>) -> Pos2,
     px_scale: f32,
+    already: &[DrawnLabel],
 ) -> Vec<DrawnLabel> {
     let font = label_font(px_scale);
     let pad = vec2(6.0, 3.0) * px_scale.max(0.5);
-    let order = crate::scene::labels::priority_order(scene);
     let galleys: Vec<_> = order
         .iter()
         .filter_map(|&i| scene.labels.get(i))
@@ -247,6 +365,7 @@ fn paint_labels(
         [clip.min.x, clip.min.y, clip.max.x, clip.max.y],
         (MARKER_RADIUS_PX + 6.0) * px_scale.max(0.5),
     );
+    let over_text = |r: &Rect| already.iter().any(|d| d.rect.intersects(*r));
     let mut drawn = Vec::new();
     for ((&i, galley), (placement, b)) in order.iter().zip(galleys).zip(placed.iter().zip(&boxes)) {
         let (Some(p), Some(label)) = (placement, scene.labels.get(i)) else {
@@ -256,6 +375,9 @@ fn paint_labels(
             pos2(p.min_px[0], p.min_px[1]),
             vec2(b.size_px[0], b.size_px[1]),
         );
+        if over_text(&rect) {
+            continue;
+        }
         if p.needs_leader {
             let anchor = pos2(b.anchor_px[0], b.anchor_px[1]);
             let end = rect.clamp(anchor);

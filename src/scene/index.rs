@@ -8,6 +8,7 @@ use super::{ItemGeometry, Scene};
 use crate::spatial::index::{Bounds, BoundsIndex, bounds_of};
 
 /// The lon/lat bounds of an item's geometry.
+#[must_use] 
 pub fn item_bounds(geometry: &ItemGeometry) -> Option<Bounds> {
     match geometry {
         ItemGeometry::Point(c) => bounds_of([*c]),
@@ -17,7 +18,7 @@ pub fn item_bounds(geometry: &ItemGeometry) -> Option<Bounds> {
 }
 
 /// The scene's items by where they are; keys are indices into `Scene::items`.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct SceneIndex {
     index: BoundsIndex,
     bounds: Vec<Option<Bounds>>,
@@ -25,6 +26,7 @@ pub struct SceneIndex {
 
 impl SceneIndex {
     /// Indexes every item of the scene.
+    #[must_use] 
     pub fn new(scene: &Scene) -> Self {
         let bounds: Vec<Option<Bounds>> = scene
             .items
@@ -51,6 +53,7 @@ impl SceneIndex {
     }
 
     /// Items whose bounds touch the box, in draw order.
+    #[must_use] 
     pub fn items_in(&self, query: Bounds) -> Vec<usize> {
         self.index.keys_in(query)
     }

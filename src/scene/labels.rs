@@ -24,11 +24,14 @@ pub struct Placement {
 /// The order labels claim their places in: the selected item first, then lines (spans, roads),
 /// then areas, then points, so the big structures keep their labels when space runs out.
 pub fn priority_order(scene: &super::Scene) -> Vec<usize> {
+    // One lookup table, not a search per label: scenes hold thousands of items.
+    let items: std::collections::HashMap<&str, &super::SceneItem> =
+        scene.items.iter().map(|it| (it.id.as_str(), it)).collect();
     let rank = |i: usize| -> u8 {
         let Some(label) = scene.labels.get(i) else {
             return 9;
         };
-        let item = scene.items.iter().find(|it| it.id == label.id);
+        let item = items.get(label.id.as_str());
         match item {
             Some(it) if it.selected => 0,
             Some(it) => match it.geometry {
@@ -40,7 +43,7 @@ pub fn priority_order(scene: &super::Scene) -> Vec<usize> {
         }
     };
     let mut order: Vec<usize> = (0..scene.labels.len()).collect();
-    order.sort_by_key(|&i| rank(i));
+    order.sort_by_cached_key(|&i| rank(i));
     order
 }
 

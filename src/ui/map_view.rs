@@ -6,10 +6,11 @@ use walkers::{Map, MapMemory, Position, Projector};
 
 use super::theme::bold;
 use crate::command::Command;
-use crate::render::egui_scene::{paint_boxed_text, paint_scene};
+use crate::render::egui_scene::{paint_boxed_text, paint_scene_items};
 use crate::render::egui_tiles::EguiTiles;
 use crate::scene::Scene;
-use crate::scene::hit::hit_test;
+use crate::spatial::index::Bounds;
+use super::map_edit::{EditView, MapEditor};
 use crate::spatial::LonLatBox;
 use crate::spatial::mercator::{meters_per_px, zoom_to_fit};
 use crate::spatial::scale_bar::scale_bar;
@@ -53,7 +54,17 @@ pub fn fit(memory: &mut MapMemory, bbox: &LonLatBox, size: egui::Vec2) {
     memory.center_at(walkers::lon_lat(c.x, c.y));
 }
 
-/// Draws the map and its overlays.
+/// The lon/lat bounds of what the map shows (a little more, so lines leaving the view are kept).
+fn view_bounds(projector: &Projector, rect: Rect) -> Bounds {
+    let outer = rect.expand(64.0);
+    let a = lonlat(projector.unproject(outer.left_top().to_vec2()));
+    let b = lonlat(projector.unproject(outer.right_bottom().to_vec2()));
+    [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]
+}
+
+/// Draws the map, the scene (culled to the view) and its overlays, and lets the editor handle
+/// the pointer.
+#[allow(clippy::too_many_arguments)]
 pub fn map_ui(
     ui: &mut Ui,
     tiles: Option<&mut EguiTiles>,
@@ -62,6 +73,8 @@ pub fn map_ui(
     scene: &Scene,
     px_scale: f32,
     layer: Option<&LayerLine>,
+    editor: &mut MapEditor,
+    view: &EditView<'_>,
 ) -> MapOutput {
     let mut commands = Vec::new();
     let home_center = home.center();
@@ -70,31 +83,19 @@ pub fn map_ui(
         memory,
         walkers::lon_lat(home_center.x, home_center.y),
     )
-    .double_click_to_zoom(true);
+    .double_click_to_zoom(editor.double_click_zooms())
+    .drag_pan_buttons(editor.pan_buttons());
     let inner = map.show(ui, |ui, response, projector, _memory| {
         let painter = ui.painter().with_clip_rect(response.rect);
         let to_screen = |c: Coord<f64>| projector.project(walkers::lon_lat(c.x, c.y)).to_pos2();
-        let drawn = paint_scene(&painter, scene, &to_screen, px_scale);
+        let in_view = view.index.items_in(view_bounds(projector, response.rect));
+        let drawn = paint_scene_items(&painter, scene, &in_view, &to_screen, px_scale);
+        editor.paint(&painter, projector, view);
 
         let hover = response
             .hover_pos()
             .map(|p| lonlat(projector.unproject(p.to_vec2())));
-        if response.clicked()
-            && let Some(p) = response.interact_pointer_pos()
-        {
-            let on_label = drawn
-                .iter()
-                .rev()
-                .find(|l| l.rect.contains(p))
-                .map(|l| l.id.clone());
-            let to_px = |c: Coord<f64>| {
-                let s = to_screen(c);
-                [f64::from(s.x), f64::from(s.y)]
-            };
-            let hit =
-                on_label.or_else(|| hit_test(scene, [f64::from(p.x), f64::from(p.y)], 8.0, &to_px));
-            commands.push(Command::Select(hit));
-        }
+        commands.extend(editor.interact(ui, response, projector, view, &drawn));
         overlays(
             ui,
             &painter,

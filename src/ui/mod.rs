@@ -1,7 +1,11 @@
 //! Panels and widgets. Each `*_ui` function draws from state and returns commands.
 
 pub mod annotations;
+pub mod file_menu;
+pub mod inspector;
+pub mod map_edit;
 pub mod map_view;
 pub mod theme;
 pub mod timeline;
+pub mod tools;
 pub mod top_bar;

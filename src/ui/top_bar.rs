@@ -2,6 +2,7 @@
 
 use egui::Ui;
 
+use super::file_menu::{FileMenu, edit_menu_ui, file_menu_items};
 use crate::command::Command;
 use crate::imagery::basemap::Basemap;
 
@@ -11,14 +12,14 @@ pub fn top_bar_ui(
     basemap: Basemap,
     side_panel_open: bool,
     text_scale: &mut f32,
+    files: &FileMenu<'_>,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
-            if ui.button("Open project…").clicked() {
-                commands.push(Command::OpenProjectDialog);
-            }
+            file_menu_items(ui, files, &mut commands);
         });
+        edit_menu_ui(ui, files, &mut commands);
         ui.menu_button("View", |ui| {
             if ui
                 .selectable_label(side_panel_open, "Annotation panel")

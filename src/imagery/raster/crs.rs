@@ -60,11 +60,13 @@ pub struct ProjCrs {
 
 impl ProjCrs {
     /// The name given when it was made ("EPSG:3035").
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The PROJ.4 string.
+    #[must_use]
     pub fn definition(&self) -> &str {
         &self.definition
     }
@@ -134,6 +136,7 @@ impl Crs {
     }
 
     /// The EPSG code, where there is one.
+    #[must_use]
     pub fn epsg(&self) -> Option<u32> {
         match self {
             Self::Wgs84 => Some(4326),
@@ -149,6 +152,7 @@ impl Crs {
     }
 
     /// A name for people: "EPSG:32652 (WGS 84 / UTM zone 52N)".
+    #[must_use]
     pub fn name(&self) -> String {
         match self {
             Self::Wgs84 => "EPSG:4326 (WGS 84)".to_owned(),
@@ -163,6 +167,7 @@ impl Crs {
     }
 
     /// True when coordinates are longitude/latitude degrees.
+    #[must_use]
     pub fn is_geographic(&self) -> bool {
         match self {
             Self::Wgs84 => true,

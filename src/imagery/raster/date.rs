@@ -1,8 +1,9 @@
-//! Capture dates from TIFF DateTime (tag 306). Dates in file names: [`crate::imagery::file_date`].
+//! Capture dates from TIFF `DateTime` (tag 306). Dates in file names: [`crate::imagery::file_date`].
 
 use chrono::NaiveDate;
 
-/// The date of a TIFF DateTime, `"YYYY:MM:DD HH:MM:SS"` (dashes tolerated).
+/// The date of a TIFF `DateTime`, `"YYYY:MM:DD HH:MM:SS"` (dashes tolerated).
+#[must_use]
 pub fn date_from_tiff_datetime(text: &str) -> Option<NaiveDate> {
     let t = text.trim_matches(|c: char| c == '\0' || c.is_whitespace());
     let head = t.get(..10)?;

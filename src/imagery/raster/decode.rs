@@ -13,6 +13,8 @@ use tiff::{TiffError, TiffFormatError};
 
 use super::date::date_from_tiff_datetime;
 use super::geokeys::GeoKeys;
+use super::lzw::{self, LzwLayout};
+use super::pyramid::BlockAt;
 use super::stretch::SampleKind;
 use super::{Limits, RasterError};
 
@@ -24,7 +26,7 @@ const MAX_BANDS: usize = 16;
 /// What kind of file the first bytes say it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// TIFF or BigTIFF.
+    /// TIFF or `BigTIFF`.
     Tiff,
     /// PNG.
     Png,
@@ -106,22 +108,11 @@ pub enum Samples<'a> {
     U16(&'a [u16]),
 }
 
-/// A decoded `w`×`h` block at (`x0`, `y0`) whose pixels carry `src_bands` samples feeding
-/// bands `first_band..first_band + src_bands`.
+/// A decoded block and where it goes.
 #[derive(Clone, Copy, Debug)]
 pub struct Block<'a> {
-    /// Left column.
-    pub x0: u32,
-    /// Top row.
-    pub y0: u32,
-    /// Width.
-    pub w: u32,
-    /// Height.
-    pub h: u32,
-    /// Samples per pixel in `samples`.
-    pub src_bands: usize,
-    /// First band these samples fill.
-    pub first_band: usize,
+    /// Its place in the raster.
+    pub at: BlockAt,
     /// The samples, row-major, interleaved.
     pub samples: Samples<'a>,
 }
@@ -151,17 +142,17 @@ pub struct Header {
     pub alpha_band: Option<usize>,
     /// True colour pictures (RGB, YCbCr, palette), shown unstretched at 8 bits.
     pub photographic: bool,
-    /// GDAL_NODATA, as held (signed values offset).
+    /// `GDAL_NODATA`, as held (signed values offset).
     pub nodata: Option<u16>,
-    /// TIFF DateTime.
+    /// TIFF `DateTime`.
     pub date: Option<NaiveDate>,
-    /// The GeoKey directory, or why it could not be read.
+    /// The `GeoKey` directory, or why it could not be read.
     pub geokeys: Option<Result<GeoKeys, String>>,
-    /// ModelTiepointTag.
+    /// `ModelTiepointTag`.
     pub tiepoints: Option<Vec<f64>>,
-    /// ModelPixelScaleTag.
+    /// `ModelPixelScaleTag`.
     pub pixel_scale: Option<Vec<f64>>,
-    /// ModelTransformationTag.
+    /// `ModelTransformationTag`.
     pub matrix: Option<Vec<f64>>,
 }
 
@@ -178,6 +169,8 @@ pub struct TiffFile {
     tiled: bool,
     chunk_w: u32,
     chunk_h: u32,
+    /// Set for LZW files, whose chunks are decoded by [`lzw`] rather than `tiff`.
+    lzw: Option<LzwLayout>,
 }
 
 fn tiff_error(e: TiffError, path: &Path) -> RasterError {
@@ -372,6 +365,35 @@ impl TiffFile {
         }
         // Validates the combination the same way the decoder will.
         decoder.colortype().map_err(err)?;
+        let lzw = if compression == 5 {
+            let (offsets_tag, counts_tag) = if tiled {
+                (Tag::TileOffsets, Tag::TileByteCounts)
+            } else {
+                (Tag::StripOffsets, Tag::StripByteCounts)
+            };
+            let predictor = short(&mut decoder, Tag::Predictor)?.unwrap_or(1);
+            if predictor > 2 {
+                return Err(unsupported(format!("predictor {predictor} with LZW")));
+            }
+            Some(LzwLayout {
+                offsets: decoder
+                    .find_tag_unsigned_vec(offsets_tag)
+                    .map_err(err)?
+                    .unwrap_or_default(),
+                counts: decoder
+                    .find_tag_unsigned_vec(counts_tag)
+                    .map_err(err)?
+                    .unwrap_or_default(),
+                predictor,
+                big_endian: decoder.byte_order() == tiff::tags::ByteOrder::BigEndian,
+                bits,
+                signed: matches!(kind, SampleKind::I8 | SampleKind::I16),
+                white_is_zero: photometric == 0,
+                max_chunk_bytes: MAX_TIFF_CHUNK_BYTES as u64,
+            })
+        } else {
+            None
+        };
 
         let bands = if palette.is_some() { 3 } else { file_bands };
         let header = Header {
@@ -399,10 +421,12 @@ impl TiffFile {
             tiled,
             chunk_w,
             chunk_h,
+            lzw,
         })
     }
 
     /// The header.
+    #[must_use]
     pub fn header(&self) -> &Header {
         &self.header
     }
@@ -428,22 +452,34 @@ impl TiffFile {
             );
             for p in 0..planes {
                 let index = p as u32 * per_plane + q;
-                let result = self
-                    .decoder
-                    .read_chunk(index)
-                    .map_err(|e| tiff_error(e, &self.path))?;
+                let result = match &self.lzw {
+                    Some(layout) => {
+                        let stored_w = if self.tiled { self.chunk_w } else { width };
+                        lzw::read_chunk(self.decoder.inner(), layout, index, (stored_w, w, h), spp)
+                            .map_err(|message| RasterError::Corrupt {
+                                message,
+                                path: self.path.clone(),
+                            })?
+                    }
+                    None => self
+                        .decoder
+                        .read_chunk(index)
+                        .map_err(|e| tiff_error(e, &self.path))?,
+                };
                 let want = w as usize * h as usize * spp;
                 let short_chunk = |got: usize| RasterError::Corrupt {
                     message: format!("chunk {index} holds {got} samples, not {want}"),
                     path: self.path.clone(),
                 };
                 let mut block = Block {
-                    x0,
-                    y0,
-                    w,
-                    h,
-                    src_bands: spp,
-                    first_band: p,
+                    at: BlockAt {
+                        x0,
+                        y0,
+                        w,
+                        h,
+                        src_bands: spp,
+                        first_band: p,
+                    },
                     samples: Samples::U8(&[]),
                 };
                 match result {
@@ -462,7 +498,7 @@ impl TiffFile {
                                     .get(i..i + 3)
                                     .map_or([0, 0, 0], |c| [c[0], c[1], c[2]])
                             }));
-                            block.src_bands = 3;
+                            block.at.src_bands = 3;
                             block.samples = Samples::U8(&expanded);
                             sink.put(block);
                         } else {
@@ -589,12 +625,14 @@ pub fn decode_image(
 pub fn feed_image(img: &image::DynamicImage, sink: &mut dyn BlockSink) -> Result<(), RasterError> {
     let (w, h) = (img.width(), img.height());
     let block = |src_bands, samples| Block {
-        x0: 0,
-        y0: 0,
-        w,
-        h,
-        src_bands,
-        first_band: 0,
+        at: BlockAt {
+            x0: 0,
+            y0: 0,
+            w,
+            h,
+            src_bands,
+            first_band: 0,
+        },
         samples,
     };
     match img {

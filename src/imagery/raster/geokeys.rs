@@ -1,4 +1,4 @@
-//! The GeoTIFF key directory (tags 34735–34737) and the CRS it names: an EPSG code, or a
+//! The `GeoTIFF` key directory (tags 34735–34737) and the CRS it names: an EPSG code, or a
 //! user-defined CRS made of a datum/ellipsoid and one of the common coordinate transformations,
 //! turned into a PROJ.4 string.
 
@@ -6,36 +6,36 @@ use std::collections::HashMap;
 
 use super::crs::{Crs, CrsError};
 
-/// GTModelTypeGeoKey.
+/// `GTModelTypeGeoKey`.
 const MODEL_TYPE: u16 = 1024;
-/// GTRasterTypeGeoKey.
+/// `GTRasterTypeGeoKey`.
 const RASTER_TYPE: u16 = 1025;
-/// GTCitationGeoKey.
+/// `GTCitationGeoKey`.
 const CITATION: u16 = 1026;
-/// GeographicTypeGeoKey.
+/// `GeographicTypeGeoKey`.
 const GEOGRAPHIC_TYPE: u16 = 2048;
-/// GeogGeodeticDatumGeoKey.
+/// `GeogGeodeticDatumGeoKey`.
 const GEOG_DATUM: u16 = 2050;
-/// GeogEllipsoidGeoKey.
+/// `GeogEllipsoidGeoKey`.
 const GEOG_ELLIPSOID: u16 = 2056;
-/// GeogSemiMajorAxisGeoKey, GeogSemiMinorAxisGeoKey, GeogInvFlatteningGeoKey.
+/// `GeogSemiMajorAxisGeoKey`, `GeogSemiMinorAxisGeoKey`, `GeogInvFlatteningGeoKey`.
 const GEOG_SEMI_MAJOR: u16 = 2057;
 const GEOG_SEMI_MINOR: u16 = 2058;
 const GEOG_INV_FLATTENING: u16 = 2059;
-/// ProjectedCSTypeGeoKey.
+/// `ProjectedCSTypeGeoKey`.
 const PROJECTED_TYPE: u16 = 3072;
-/// PCSCitationGeoKey.
+/// `PCSCitationGeoKey`.
 const PCS_CITATION: u16 = 3073;
-/// ProjectionGeoKey.
+/// `ProjectionGeoKey`.
 const PROJECTION: u16 = 3074;
-/// ProjCoordTransGeoKey.
+/// `ProjCoordTransGeoKey`.
 const COORD_TRANS: u16 = 3075;
-/// ProjLinearUnitsGeoKey.
+/// `ProjLinearUnitsGeoKey`.
 const LINEAR_UNITS: u16 = 3076;
 /// User-defined, in every code key.
 const USER_DEFINED: u16 = 32767;
 
-/// Where a raster coordinate points inside its pixel (GTRasterTypeGeoKey).
+/// Where a raster coordinate points inside its pixel (`GTRasterTypeGeoKey`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum RasterType {
     /// Coordinates name the pixel's top-left corner (the default).
@@ -110,7 +110,8 @@ impl GeoKeys {
             .filter(|s| !s.is_empty())
     }
 
-    /// PixelIsArea unless the file says PixelIsPoint.
+    /// `PixelIsArea` unless the file says `PixelIsPoint`.
+    #[must_use]
     pub fn raster_type(&self) -> RasterType {
         if self.short(RASTER_TYPE) == Some(2) {
             RasterType::PixelIsPoint

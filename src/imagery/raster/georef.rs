@@ -1,7 +1,12 @@
 //! Where a raster's pixels are: the affine transform from pixel to CRS coordinates, read from
-//! GeoTIFF tags (tie point + pixel scale, transformation matrix, or several tie points), world
+//! `GeoTIFF` tags (tie point + pixel scale, transformation matrix, or several tie points), world
 //! files (`.tfw`, `.pgw`, `.jgw`, `.wld`), or GDAL's `.aux.xml`; and the CRS from `.prj` or
 //! `.aux.xml` beside the file.
+
+#![allow(
+    clippy::many_single_char_names,
+    reason = "affine formulae name their terms as the maths does"
+)]
 
 use std::path::{Path, PathBuf};
 
@@ -19,11 +24,13 @@ pub struct GeoTransform(pub [f64; 6]);
 
 impl GeoTransform {
     /// North-up: the top-left corner and the pixel size (`y` growing north, rows south).
+    #[must_use]
     pub fn north_up(top_left: Coord<f64>, pixel_width: f64, pixel_height: f64) -> Self {
         Self([top_left.x, pixel_width, 0.0, top_left.y, 0.0, -pixel_height])
     }
 
     /// CRS coordinates of a point in pixel space.
+    #[must_use]
     pub fn apply(&self, px: Coord<f64>) -> Coord<f64> {
         let c = &self.0;
         Coord {
@@ -33,6 +40,7 @@ impl GeoTransform {
     }
 
     /// The transform back from CRS to pixel space; `None` when it is degenerate.
+    #[must_use]
     pub fn inverse(&self) -> Option<Self> {
         let c = &self.0;
         let det = c[1] * c[5] - c[2] * c[4];
@@ -63,7 +71,8 @@ impl GeoTransform {
         }
     }
 
-    /// From GeoTIFF ModelTiepoint (one point: `i j k x y z`) and ModelPixelScale (`sx sy sz`).
+    /// From `GeoTIFF` `ModelTiepoint` (one point: `i j k x y z`) and `ModelPixelScale` (`sx sy sz`).
+    #[must_use]
     pub fn from_tiepoint_and_scale(tiepoint: &[f64], scale: &[f64]) -> Option<Self> {
         let (&[i, j, _, x, y, ..], &[sx, sy, ..]) = (tiepoint, scale) else {
             return None;
@@ -72,7 +81,8 @@ impl GeoTransform {
         t.inverse().map(|_| t)
     }
 
-    /// From the GeoTIFF ModelTransformation 4×4 matrix (row-major).
+    /// From the `GeoTIFF` `ModelTransformation` 4×4 matrix (row-major).
+    #[must_use]
     pub fn from_matrix(m: &[f64]) -> Option<Self> {
         let &[m0, m1, _, m3, m4, m5, _, m7, ..] = m else {
             return None;
@@ -81,9 +91,10 @@ impl GeoTransform {
         t.inverse().map(|_| t)
     }
 
-    /// A least-squares affine fit through several ModelTiepoints (`i j k x y z` each); `None`
+    /// A least-squares affine fit through several `ModelTiepoints` (`i j k x y z` each); `None`
     /// for fewer than three, collinear points, or a residual over a tenth of a pixel (such a
     /// file needs a warp, not an affine transform).
+    #[must_use]
     pub fn from_tiepoints(tiepoints: &[f64]) -> Option<Self> {
         let pts: Vec<[f64; 4]> = tiepoints
             .chunks_exact(6)
@@ -168,6 +179,7 @@ impl GeoTransform {
 
 /// The candidates for a world file beside `path`: `.tfw`/`.pgw`/`.jgw` (first and last letter of
 /// the extension + `w`), the extension + `w` (`.tifw`), and `.wld`, in lower and upper case.
+#[must_use]
 pub fn world_file_candidates(path: &Path) -> Vec<PathBuf> {
     let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
         return vec![path.with_extension("wld")];
@@ -208,6 +220,7 @@ pub struct AuxXml {
 }
 
 /// Reads `path.aux.xml` if there is one.
+#[must_use]
 pub fn read_aux_xml(path: &Path) -> Option<AuxXml> {
     let mut name = path.as_os_str().to_owned();
     name.push(".aux.xml");
@@ -238,6 +251,7 @@ pub fn parse_aux_xml(text: &str) -> AuxXml {
 }
 
 /// The CRS from a `.prj` beside `path` (`name.prj`, then `name.ext.prj`); `None` without one.
+#[must_use]
 pub fn read_prj(path: &Path) -> Option<(Result<Crs, CrsError>, PathBuf)> {
     let mut with_ext = path.as_os_str().to_owned();
     with_ext.push(".prj");

@@ -32,6 +32,7 @@ impl std::fmt::Debug for Progress {
 
 impl Progress {
     /// At zero, not cancelled.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -53,10 +54,10 @@ impl Progress {
     pub fn set(&self, fraction: f64) {
         let new = (fraction.clamp(0.0, 1.0) * STEPS) as u32;
         let old = self.millionths.fetch_max(new, Ordering::Relaxed);
-        if new / 10_000 > old / 10_000 {
-            if let Some(w) = &self.wakeup {
-                w();
-            }
+        if new / 10_000 > old / 10_000
+            && let Some(w) = &self.wakeup
+        {
+            w();
         }
     }
 
@@ -73,7 +74,7 @@ impl Progress {
 
 enum State {
     Running(JoinHandle<Result<RasterTileSource, RasterError>>),
-    Done(Result<RasterTileSource, RasterError>),
+    Done(Box<Result<RasterTileSource, RasterError>>),
     Taken,
 }
 
@@ -117,7 +118,7 @@ impl RasterLoad {
             });
         let state = match spawned {
             Ok(handle) => State::Running(handle),
-            Err(e) => State::Done(Err(RasterError::io(e, &path))),
+            Err(e) => State::Done(Box::new(Err(RasterError::io(e, &path)))),
         };
         Self {
             path,
@@ -156,7 +157,7 @@ impl RasterLoad {
         }
         match std::mem::replace(&mut self.state, State::Taken) {
             State::Running(h) => Some(join(h, &self.path)),
-            State::Done(r) => Some(r),
+            State::Done(r) => Some(*r),
             State::Taken => None,
         }
     }
@@ -165,7 +166,7 @@ impl RasterLoad {
     pub fn wait(mut self) -> Result<RasterTileSource, RasterError> {
         match std::mem::replace(&mut self.state, State::Taken) {
             State::Running(h) => join(h, &self.path),
-            State::Done(r) => r,
+            State::Done(r) => *r,
             State::Taken => Err(RasterError::Cancelled {
                 path: self.path.clone(),
             }),

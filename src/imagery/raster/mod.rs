@@ -1,4 +1,4 @@
-//! Georeferenced rasters as tile sources: GeoTIFF (8/16-bit, 1–16 bands, strips or tiles,
+//! Georeferenced rasters as tile sources: `GeoTIFF` (8/16-bit, 1–16 bands, strips or tiles,
 //! uncompressed, LZW, Deflate, JPEG) and PNG/JPEG/TIFF with a world file, in WGS 84,
 //! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows.
 //!
@@ -24,6 +24,7 @@ pub mod decode;
 pub mod geokeys;
 pub mod georef;
 pub mod load;
+pub mod lzw;
 pub mod pyramid;
 pub mod reproject;
 pub mod source;

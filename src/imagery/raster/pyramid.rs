@@ -66,6 +66,24 @@ impl Sample for u16 {
     }
 }
 
+/// Where a block of decoded samples goes: a `w`×`h` rectangle at (`x0`, `y0`) of level 0
+/// whose pixels carry `src_bands` samples feeding bands `first_band..first_band + src_bands`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockAt {
+    /// Left column.
+    pub x0: u32,
+    /// Top row.
+    pub y0: u32,
+    /// Width.
+    pub w: u32,
+    /// Height.
+    pub h: u32,
+    /// Samples per pixel in the block.
+    pub src_bands: usize,
+    /// First band these samples fill.
+    pub first_band: usize,
+}
+
 /// Size of one pyramid level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LevelSize {
@@ -83,6 +101,7 @@ impl LevelSize {
         self.height_px.div_ceil(CHUNK_PX)
     }
     /// Pixel size of chunk (`cx`, `cy`), smaller at the right and bottom edges.
+    #[must_use]
     pub fn chunk_size(self, cx: u32, cy: u32) -> (u32, u32) {
         (
             (self.width_px - cx * CHUNK_PX).min(CHUNK_PX),
@@ -115,6 +134,9 @@ struct Spill {
     end: u64,
 }
 
+/// Spilled chunks read back, by (level, chunk index), oldest first.
+type ReadCache<T> = VecDeque<((usize, usize), Arc<Vec<T>>)>;
+
 /// Failure to write or read the spill file.
 pub type SpillError = std::io::Error;
 
@@ -123,7 +145,7 @@ pub struct Pyramid<T> {
     bands: usize,
     levels: Vec<Level<T>>,
     spill: Option<Mutex<Spill>>,
-    cache: Mutex<VecDeque<((usize, usize), Arc<Vec<T>>)>>,
+    cache: Mutex<ReadCache<T>>,
     memory_bytes: usize,
     spilled_bytes: u64,
 }
@@ -259,19 +281,17 @@ impl<T: Sample> PyramidBuilder<T> {
         )
     }
 
-    /// Copies a `w`×`h` block at (`x0`, `y0`) of level 0 from `src`, whose pixels hold
-    /// `src_bands` samples each, into bands `first_band..first_band + src_bands`.
-    /// Rows above the last [`Self::complete_rows`] must not be written again.
-    pub fn put(
-        &mut self,
-        x0: u32,
-        y0: u32,
-        w: u32,
-        h: u32,
-        src: &[T],
-        src_bands: usize,
-        first_band: usize,
-    ) {
+    /// Copies a block of level 0 from `src` (see [`BlockAt`]). Rows above the last
+    /// [`Self::complete_rows`] must not be written again.
+    pub fn put(&mut self, at: BlockAt, src: &[T]) {
+        let BlockAt {
+            x0,
+            y0,
+            w,
+            h,
+            src_bands,
+            first_band,
+        } = at;
         let size = self.size0();
         let bands = self.bands;
         let (w, h) = (
@@ -488,7 +508,7 @@ impl<T: Sample> PyramidBuilder<T> {
 }
 
 /// One chunk of level `k` from the 2×2 chunks of level `k - 1` under it: each pixel the mean of
-/// the (up to) four pixels it covers, leaving out `nodata`.
+/// the (up to) four pixels it covers, leaving out `nodata`. Each source chunk feeds one quadrant.
 fn downsample<T: Sample>(
     src: &[[Option<Arc<Vec<T>>>; 2]; 2],
     src_size: LevelSize,
@@ -499,48 +519,51 @@ fn downsample<T: Sample>(
     nodata: Option<T>,
 ) -> Vec<T> {
     let (w, h) = size.chunk_size(cx, cy);
-    let mut out = vec![T::default(); w as usize * h as usize * bands];
-    let src_px = |sx: u32, sy: u32| -> Option<&[T]> {
-        if sx >= src_size.width_px || sy >= src_size.height_px {
-            return None;
-        }
-        let (ccx, ccy) = (sx / CHUNK_PX, sy / CHUNK_PX);
-        let chunk = src
-            .get((ccy - 2 * cy) as usize)?
-            .get((ccx - 2 * cx) as usize)?
-            .as_ref()?;
-        let (cw, _) = src_size.chunk_size(ccx, ccy);
-        let i = (((sy % CHUNK_PX) * cw + sx % CHUNK_PX) as usize) * bands;
-        chunk.get(i..i + bands)
-    };
+    let out_w = w as usize;
+    let mut out = vec![T::default(); out_w * h as usize * bands];
+    let half = (CHUNK_PX / 2) as usize;
     let mut sums = vec![0f32; bands];
-    for y in 0..h {
-        for x in 0..w {
-            let (gx, gy) = (cx * CHUNK_PX + x, cy * CHUNK_PX + y);
-            sums.iter_mut().for_each(|s| *s = 0.0);
-            let mut n = 0u32;
-            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let Some(p) = src_px(2 * gx + dx, 2 * gy + dy) else {
-                    continue;
-                };
-                if nodata.is_some_and(|nd| p.iter().all(|v| *v == nd)) {
-                    continue;
-                }
-                for (s, v) in sums.iter_mut().zip(p) {
-                    *s += v.to_f32();
-                }
-                n += 1;
-            }
-            let i = ((y * w + x) as usize) * bands;
-            let Some(dst) = out.get_mut(i..i + bands) else {
+    for (qy, row) in src.iter().enumerate() {
+        for (qx, chunk) in row.iter().enumerate() {
+            let Some(chunk) = chunk else {
                 continue;
             };
-            if n == 0 {
-                let fill = nodata.unwrap_or_default();
-                dst.iter_mut().for_each(|d| *d = fill);
-            } else {
-                for (d, s) in dst.iter_mut().zip(&sums) {
-                    *d = T::from_f32(s / n as f32);
+            let (sw, sh) = src_size.chunk_size(2 * cx + qx as u32, 2 * cy + qy as u32);
+            let (sw, sh) = (sw as usize, sh as usize);
+            for ly in 0..sh.div_ceil(2) {
+                let rows = if 2 * ly + 1 < sh { 2 } else { 1 };
+                let out_row = (qy * half + ly) * out_w;
+                for lx in 0..sw.div_ceil(2) {
+                    let cols = if 2 * lx + 1 < sw { 2 } else { 1 };
+                    sums.fill(0.0);
+                    let mut n = 0u32;
+                    for r in 0..rows {
+                        for c in 0..cols {
+                            let i = ((2 * ly + r) * sw + 2 * lx + c) * bands;
+                            let Some(p) = chunk.get(i..i + bands) else {
+                                continue;
+                            };
+                            if nodata.is_some_and(|nd| p.iter().all(|v| *v == nd)) {
+                                continue;
+                            }
+                            for (s, v) in sums.iter_mut().zip(p) {
+                                *s += v.to_f32();
+                            }
+                            n += 1;
+                        }
+                    }
+                    let i = (out_row + qx * half + lx) * bands;
+                    let Some(dst) = out.get_mut(i..i + bands) else {
+                        continue;
+                    };
+                    if n == 0 {
+                        dst.fill(nodata.unwrap_or_default());
+                    } else {
+                        let inv = 1.0 / n as f32;
+                        for (d, s) in dst.iter_mut().zip(&sums) {
+                            *d = T::from_f32(s * inv);
+                        }
+                    }
                 }
             }
         }
@@ -571,7 +594,17 @@ mod tests {
                     strip.extend_from_slice(&[x as u16, y as u16]);
                 }
             }
-            b.put(0, y0, w, rows, &strip, 2, 0);
+            b.put(
+                BlockAt {
+                    x0: 0,
+                    y0,
+                    w,
+                    h: rows,
+                    src_bands: 2,
+                    first_band: 0,
+                },
+                &strip,
+            );
             b.complete_rows(y0 + rows).unwrap();
         }
         assert!(b.build_levels(|_, _| true).unwrap());
@@ -645,7 +678,17 @@ mod tests {
         );
         let mut rows = vec![0u8; 600];
         rows[0] = 100; // (0,0); its three neighbours are nodata
-        b.put(0, 0, 300, 2, &rows, 1, 0);
+        b.put(
+            BlockAt {
+                x0: 0,
+                y0: 0,
+                w: 300,
+                h: 2,
+                src_bands: 1,
+                first_band: 0,
+            },
+            &rows,
+        );
         b.build_levels(|_, _| true).unwrap();
         let p = b.finish();
         let c = p.chunk(1, 0, 0).unwrap().unwrap();

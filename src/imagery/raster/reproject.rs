@@ -10,6 +10,11 @@
 //! transform at every pixel. `tests/geotiff.rs` checks every pixel of many tiles against the
 //! exact transform.
 
+#![allow(
+    clippy::many_single_char_names,
+    reason = "mesh and bilinear formulae name their terms as the maths does"
+)]
+
 use geo::Coord;
 use image::{Rgba, RgbaImage};
 
@@ -58,6 +63,7 @@ pub struct TileCoords {
 
 impl Placement {
     /// Exact level-0 pixel coordinates of a point given in world pixels at `zoom`.
+    #[must_use]
     pub fn source_px(&self, world_px: Coord<f64>, zoom: f64) -> Option<Coord<f64>> {
         let lonlat = lonlat_from_world_px(world_px, zoom);
         let xy = self.crs.xy_from_lonlat(lonlat)?;

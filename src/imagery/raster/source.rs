@@ -35,7 +35,8 @@ pub struct OpenOptions {
     pub name: String,
     /// Credit line, in the provider's wording.
     pub attribution: String,
-    /// The CRS, overriding what the file says (or supplying what it does not).
+    /// The CRS of the file's own transform, overriding what the file says (or supplying what it
+    /// does not).
     pub crs: Option<Crs>,
     /// The corners, for a file with no georeferencing of its own (north up, WGS 84).
     pub corners_lonlat: Option<LonLatBox>,
@@ -83,14 +84,12 @@ impl BlockSink for Sink<'_> {
     fn put(&mut self, b: Block<'_>) {
         match (&mut self.building, b.samples) {
             (Building::U8(p), Samples::U8(s)) => {
-                self.histograms
-                    .add_block(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
-                p.put(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+                self.histograms.add_block(b.at, s);
+                p.put(b.at, s);
             }
             (Building::U16(p), Samples::U16(s)) => {
-                self.histograms
-                    .add_block(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
-                p.put(b.x0, b.y0, b.w, b.h, s, b.src_bands, b.first_band);
+                self.histograms.add_block(b.at, s);
+                p.put(b.at, s);
             }
             _ => {}
         }
@@ -195,16 +194,19 @@ fn locate(
             detail: "no GeoTIFF transform, world file or .aux.xml geotransform".to_owned(),
             path: path.to_owned(),
         })?;
+    let own_transform =
+        from_tags.is_some() || world.is_some() || aux.as_ref().is_some_and(|a| a.transform.is_some());
+    if !own_transform {
+        // The caller's corners are WGS 84, whatever CRS it names.
+        return Ok((transform, Crs::Wgs84));
+    }
     if let Some(crs) = &options.crs {
         return Ok((transform, crs.clone()));
     }
-    if from_tags.is_none() && corners.is_some() && world.is_none() {
-        return Ok((transform, Crs::Wgs84));
-    }
-    if let Some(keys) = keys {
-        if let Some(crs) = keys.crs().map_err(|e| crs_err(e, path))? {
-            return Ok((transform, crs));
-        }
+    if let Some(keys) = keys
+        && let Some(crs) = keys.crs().map_err(|e| crs_err(e, path))?
+    {
+        return Ok((transform, crs));
     }
     if let Some((crs, prj)) = read_prj(path) {
         return Ok((transform, crs.map_err(|e| crs_err(e, &prj))?));
@@ -417,7 +419,7 @@ impl RasterTileSource {
         self.bounds
     }
 
-    /// The TIFF DateTime (tag 306), if the file has one. See also
+    /// The TIFF `DateTime` (tag 306), if the file has one. See also
     /// [`super::date_from_file_name`] for a date in the file's name.
     pub fn capture_date(&self) -> Option<NaiveDate> {
         self.capture_date

@@ -2,7 +2,7 @@
 //! stretch from sample values to 0–255, by percentiles of a histogram taken from a decimated
 //! sample of the full-resolution raster while it is decoded.
 
-use super::pyramid::Sample;
+use super::pyramid::{BlockAt, Sample};
 
 /// Samples per band the histograms aim for (every `stride`-th pixel of every `stride`-th row).
 const HISTOGRAM_SAMPLES: u64 = 1 << 20;
@@ -22,6 +22,7 @@ pub enum SampleKind {
 
 impl SampleKind {
     /// What is added to a real value to get the held value.
+    #[must_use]
     pub fn offset(self) -> f64 {
         match self {
             Self::U8 | Self::U16 => 0.0,
@@ -31,6 +32,7 @@ impl SampleKind {
     }
 
     /// Largest held value.
+    #[must_use]
     pub fn max_held(self) -> f64 {
         match self {
             Self::U8 | Self::I8 => 255.0,
@@ -39,6 +41,7 @@ impl SampleKind {
     }
 
     /// Bytes per sample.
+    #[must_use]
     pub fn bytes(self) -> usize {
         match self {
             Self::U8 | Self::I8 => 1,
@@ -97,6 +100,7 @@ pub struct Display {
 impl Display {
     /// What a file shows unless told otherwise: bands 1-2-3 (gray for one or two bands); 8-bit
     /// photographs at face value, 16-bit, signed and multispectral data stretched 2–98 %.
+    #[must_use]
     pub fn default_for(band_count: usize, kind: SampleKind, photographic: bool) -> Self {
         let bands = if band_count >= 3 {
             BandMapping::Rgb([1, 2, 3])
@@ -128,6 +132,7 @@ impl Histogram {
     }
 
     /// The held value below which `pct` percent of the samples lie; `None` when empty.
+    #[must_use]
     pub fn percentile(&self, pct: f64) -> Option<f64> {
         if self.total == 0 {
             return None;
@@ -146,6 +151,7 @@ impl Histogram {
     }
 
     /// Samples counted.
+    #[must_use]
     pub fn total(&self) -> u64 {
         self.total
     }
@@ -161,6 +167,7 @@ pub struct Histograms {
 
 impl Histograms {
     /// Empty histograms for a raster of this size, decimated to about a million samples.
+    #[must_use]
     pub fn new(
         band_count: usize,
         kind: SampleKind,
@@ -179,22 +186,21 @@ impl Histograms {
     }
 
     /// Band `b` (from 0).
+    #[must_use]
     pub fn band(&self, b: usize) -> Option<&Histogram> {
         self.bands.get(b)
     }
 
-    /// Counts a decoded block placed at (`x0`, `y0`) with `src_bands` samples per pixel feeding
-    /// bands `first_band..`.
-    pub fn add_block<T: Sample + Into<u16>>(
-        &mut self,
-        x0: u32,
-        y0: u32,
-        w: u32,
-        h: u32,
-        src: &[T],
-        src_bands: usize,
-        first_band: usize,
-    ) {
+    /// Counts a decoded block (see [`BlockAt`]).
+    pub fn add_block<T: Sample + Into<u16>>(&mut self, at: BlockAt, src: &[T]) {
+        let BlockAt {
+            x0,
+            y0,
+            w,
+            h,
+            src_bands,
+            first_band,
+        } = at;
         let s = self.stride;
         let first_x = x0.div_ceil(s) * s;
         for y in (y0.div_ceil(s) * s..y0 + h).step_by(s as usize) {
@@ -209,11 +215,11 @@ impl Histograms {
                     if self.nodata == Some(v) {
                         continue;
                     }
-                    if let Some(h) = self.bands.get_mut(first_band + b) {
-                        if let Some(c) = h.counts.get_mut(usize::from(v)) {
-                            *c += 1;
-                            h.total += 1;
-                        }
+                    if let Some(h) = self.bands.get_mut(first_band + b)
+                        && let Some(c) = h.counts.get_mut(usize::from(v))
+                    {
+                        *c += 1;
+                        h.total += 1;
                     }
                 }
             }
@@ -281,6 +287,17 @@ pub fn resolve(
 mod tests {
     use super::*;
 
+    fn row(w: u32, src_bands: usize) -> BlockAt {
+        BlockAt {
+            x0: 0,
+            y0: 0,
+            w,
+            h: 1,
+            src_bands,
+            first_band: 0,
+        }
+    }
+
     #[test]
     fn an_empty_histogram_has_no_percentiles() {
         let h = Histograms::new(1, SampleKind::U8, 10, 10, None);
@@ -291,7 +308,7 @@ mod tests {
     fn percentiles_cut_the_tails() {
         let mut h = Histograms::new(1, SampleKind::U16, 100, 1, None);
         let values: Vec<u16> = (0..100).map(|v| 1000 + v * 10).collect();
-        h.add_block(0, 0, 100, 1, &values, 1, 0);
+        h.add_block(row(100, 1), &values);
         let band = h.band(0).unwrap();
         assert_eq!(band.total(), 100);
         assert_eq!(band.percentile(2.0), Some(1010.0));
@@ -307,14 +324,14 @@ mod tests {
     #[test]
     fn nodata_stays_out_of_the_histogram() {
         let mut h = Histograms::new(1, SampleKind::U8, 4, 1, Some(0));
-        h.add_block(0, 0, 4, 1, &[0u8, 0, 7, 9], 1, 0);
+        h.add_block(row(4, 1), &[0u8, 0, 7, 9]);
         assert_eq!(h.band(0).unwrap().total(), 2);
     }
 
     #[test]
     fn sentinel_true_colour_maps_bands_4_3_2() {
         let mut h = Histograms::new(4, SampleKind::U16, 2, 1, None);
-        h.add_block(0, 0, 2, 1, &[1u16, 2, 3, 400, 1, 2, 3, 1400], 4, 0);
+        h.add_block(row(2, 4), &[1u16, 2, 3, 400, 1, 2, 3, 1400]);
         let d = Display {
             bands: BandMapping::Rgb([4, 3, 2]),
             stretch: Stretch::Percentile {
@@ -324,7 +341,7 @@ mod tests {
         };
         let r = resolve(&d, &h, SampleKind::U16, 4).unwrap();
         assert_eq!(r.bands, [3, 2, 1]);
-        assert_eq!(r.low[0], 400.0);
+        assert!((r.low[0] - 400.0).abs() < 1e-6);
         assert!((r.scale[0] - 0.255).abs() < 1e-6);
     }
 

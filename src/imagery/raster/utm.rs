@@ -1,7 +1,7 @@
 //! WGS 84 / UTM (EPSG:326zz north, 327zz south), exactly: Krüger's series to sixth order in `n`
 //! as given by Karney, "Transverse Mercator with an accuracy of a few nanometres", J. Geodesy 85
 //! (2011), eqs. 7–9, 11, 35–36. Within a zone the error is a few nanometres; the latitude from
-//! the conformal latitude is solved with Newton's method (GeographicLib `Math::tauf`).
+//! the conformal latitude is solved with Newton's method (`GeographicLib` `Math::tauf`).
 
 use geo::Coord;
 
@@ -73,7 +73,7 @@ fn taupf(tau: f64, e: f64) -> f64 {
     sig.hypot(1.0) * tau - sig * tau1
 }
 
-/// Inverse of [`taupf`] by Newton's method (GeographicLib `Math::tauf`).
+/// Inverse of [`taupf`] by Newton's method (`GeographicLib` `Math::tauf`).
 fn tauf(taup: f64, e: f64) -> f64 {
     let e2m = 1.0 - e * e;
     let mut tau = taup / e2m;
@@ -91,12 +91,14 @@ fn tauf(taup: f64, e: f64) -> f64 {
 }
 
 /// Central meridian of a zone, degrees.
+#[must_use]
 pub fn central_meridian_deg(zone: u8) -> f64 {
     f64::from(zone) * 6.0 - 183.0
 }
 
 /// Easting/northing (metres) of a WGS 84 lon/lat (degrees) in a UTM zone. `None` farther than
 /// 60° of longitude from the central meridian, where the series no longer converges usefully.
+#[must_use]
 pub fn utm_from_lonlat(lonlat: Coord<f64>, zone: u8, north: bool) -> Option<Coord<f64>> {
     let mut dlon = lonlat.x - central_meridian_deg(zone);
     dlon = (dlon + 540.0).rem_euclid(360.0) - 180.0;
@@ -123,6 +125,7 @@ pub fn utm_from_lonlat(lonlat: Coord<f64>, zone: u8, north: bool) -> Option<Coor
 }
 
 /// WGS 84 lon/lat (degrees) of an easting/northing (metres) in a UTM zone.
+#[must_use]
 pub fn lonlat_from_utm(en: Coord<f64>, zone: u8, north: bool) -> Option<Coord<f64>> {
     let s = series();
     let false_northing = if north { 0.0 } else { FALSE_NORTHING_SOUTH_M };

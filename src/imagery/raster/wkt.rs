@@ -206,7 +206,7 @@ fn is_wgs84_datum(geog: &Node) -> bool {
         || squash(geog.name()) == "GCSWGS1984"
 }
 
-/// UTM zone and hemisphere from a name like "WGS 84 / UTM zone 52N" or "WGS_1984_UTM_Zone_52S".
+/// UTM zone and hemisphere from a name like "WGS 84 / UTM zone 52N" or "`WGS_1984_UTM_Zone_52S`".
 fn utm_from_name(name: &str) -> Option<(u8, bool)> {
     let up = squash(name);
     let rest = &up[up.find("UTMZONE")? + "UTMZONE".len()..];

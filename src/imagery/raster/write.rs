@@ -1,4 +1,4 @@
-//! Writing GeoTIFFs: 8/16-bit, any band count, strips or tiles, chunky or planar, uncompressed,
+//! Writing `GeoTIFFs`: 8/16-bit, any band count, strips or tiles, chunky or planar, uncompressed,
 //! LZW or Deflate, georeferenced by an EPSG code and a transform (tie point + pixel scale when
 //! north-up, the transformation matrix otherwise). Used by the tests and the benchmark to make
 //! files of every layout, and by anyone exporting a raster.
@@ -11,7 +11,7 @@ use tiff::tags::Tag;
 
 use super::georef::GeoTransform;
 
-/// Why a GeoTIFF could not be written.
+/// Why a `GeoTIFF` could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The encoder or the writer failed.
@@ -50,6 +50,10 @@ pub enum Layout {
 
 /// What to write, beside the pixels.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent yes/no choices of a file format"
+)]
 pub struct GeoTiffSpec {
     /// Width, pixels.
     pub width_px: u32,
@@ -69,22 +73,23 @@ pub struct GeoTiffSpec {
     pub compression: Compression,
     /// One plane per band instead of interleaved.
     pub planar: bool,
-    /// EPSG code of the CRS, and whether it is geographic; no GeoKeys when `None`.
+    /// EPSG code of the CRS, and whether it is geographic; no `GeoKeys` when `None`.
     pub epsg: Option<(u16, bool)>,
     /// Pixel → CRS; no model tags when `None`.
     pub transform: Option<GeoTransform>,
-    /// Write ModelTransformation even for a north-up transform.
+    /// Write `ModelTransformation` even for a north-up transform.
     pub use_matrix: bool,
-    /// Mark the raster PixelIsPoint (the transform is still written for pixel corners, shifted).
+    /// Mark the raster `PixelIsPoint` (the transform is still written for pixel corners, shifted).
     pub pixel_is_point: bool,
-    /// TIFF DateTime, `"YYYY:MM:DD HH:MM:SS"`.
+    /// TIFF `DateTime`, `"YYYY:MM:DD HH:MM:SS"`.
     pub datetime: Option<String>,
-    /// GDAL_NODATA.
+    /// `GDAL_NODATA`.
     pub nodata: Option<f64>,
 }
 
 impl GeoTiffSpec {
     /// An uncompressed, stripped, north-up RGB spec with no georeferencing yet.
+    #[must_use]
     pub fn new(width_px: u32, height_px: u32, bands: u16) -> Self {
         Self {
             width_px,
@@ -137,9 +142,13 @@ fn compress(c: Compression, bytes: &[u8], out: &mut Vec<u8>) -> std::io::Result<
     }
 }
 
-/// Writes a GeoTIFF whose pixels come from `fill(x0, y0, w, h, out)`, which must append the
+/// Writes a `GeoTIFF` whose pixels come from `fill(x0, y0, w, h, out)`, which must append the
 /// `w`×`h` block's interleaved samples (all bands) to `out`. Blocks come top to bottom, so a
 /// generator never holds the whole raster.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "w, h, p, q, x, y as in the TIFF layout"
+)]
 pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     out: W,
     spec: &GeoTiffSpec,
@@ -236,10 +245,10 @@ pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     )?;
     if bands > colour {
         let mut extra = vec![0u16; bands - colour];
-        if spec.alpha {
-            if let Some(last) = extra.last_mut() {
-                *last = 2;
-            }
+        if spec.alpha
+            && let Some(last) = extra.last_mut()
+        {
+            *last = 2;
         }
         dir.write_tag(Tag::ExtraSamples, extra.as_slice())?;
     }
@@ -301,7 +310,7 @@ pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     Ok(())
 }
 
-/// Writes a GeoTIFF from a whole raster of interleaved samples (row-major, all bands).
+/// Writes a `GeoTIFF` from a whole raster of interleaved samples (row-major, all bands).
 pub fn write_geotiff<W: Write + Seek, T: WriteSample>(
     out: W,
     spec: &GeoTiffSpec,

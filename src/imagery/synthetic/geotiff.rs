@@ -1,5 +1,5 @@
-//! Writing an RGB image as a GeoTIFF: UTM (EPSG:326zz) GeoKeys, a tie point and pixel scale,
-//! PixelIsArea, Deflate with the horizontal predictor, and the date in the TIFF `DateTime` tag.
+//! Writing an RGB image as a `GeoTIFF`: UTM (EPSG:326zz) `GeoKeys`, a tie point and pixel
+//! scale, `PixelIsArea`, Deflate with the horizontal predictor, and the date in the TIFF `DateTime` tag.
 
 use std::io::{Seek, Write};
 
@@ -9,7 +9,7 @@ use tiff::tags::Tag;
 
 use super::grid::UtmGrid;
 
-/// GeoKey ids and values (OGC GeoTIFF 1.1).
+/// `GeoKey` ids and values (OGC `GeoTIFF` 1.1).
 mod key {
     pub const GT_MODEL_TYPE: u16 = 1024;
     pub const GT_RASTER_TYPE: u16 = 1025;
@@ -36,7 +36,7 @@ pub struct GeoTiffMeta {
     pub software: String,
 }
 
-/// The GeoKey directory for WGS 84 / UTM `zone` north, and its ASCII parameters.
+/// The `GeoKey` directory for WGS 84 / UTM `zone` north, and its ASCII parameters.
 fn geokeys(zone: u8) -> (Vec<u16>, String) {
     let citation = format!("WGS 84 / UTM zone {zone}N|");
     let citation_len = citation.len() as u16;
@@ -53,7 +53,7 @@ fn geokeys(zone: u8) -> (Vec<u16>, String) {
     (directory, citation)
 }
 
-/// Writes `rgb` (`grid.width` × `grid.height` × 3 bytes, rows top down) as a GeoTIFF.
+/// Writes `rgb` (`grid.width` × `grid.height` × 3 bytes, rows top down) as a `GeoTIFF`.
 pub fn write_geotiff<W: Write + Seek>(
     writer: W,
     rgb: &[u8],

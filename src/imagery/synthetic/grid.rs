@@ -97,11 +97,11 @@ pub type Rgb = [u8; 3];
 #[must_use]
 pub fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
     let t = t.clamp(0.0, 1.0);
-    let ch = |i: usize| {
-        let (x, y) = (f32::from(a[i]), f32::from(b[i]));
-        (x + (y - x) * t).round() as u8
+    let channel = |i: usize| {
+        let (from, to) = (f32::from(a[i]), f32::from(b[i]));
+        (from + (to - from) * t).round() as u8
     };
-    [ch(0), ch(1), ch(2)]
+    [channel(0), channel(1), channel(2)]
 }
 
 /// Drawing in UTM metres on a pixmap laid out by a [`UtmGrid`].
@@ -258,8 +258,8 @@ mod tests {
     fn the_grid_covers_the_box_on_round_metres() {
         let bbox = LonLatBox::try_from([130.624, 42.405, 130.656, 42.433]).unwrap();
         let grid = UtmGrid::covering(&bbox, 52, 3.0, 30.0).unwrap();
-        assert_eq!(grid.west_m % 30.0, 0.0);
-        assert_eq!(grid.north_m % 30.0, 0.0);
+        assert!((grid.west_m % 30.0).abs() < 1e-9);
+        assert!((grid.north_m % 30.0).abs() < 1e-9);
         for (lon, lat) in [(130.624, 42.405), (130.656, 42.433)] {
             let (x, y) = grid.px(grid.xy(Coord { x: lon, y: lat }).unwrap());
             assert!((0.0..=grid.width as f32).contains(&x), "{x}");

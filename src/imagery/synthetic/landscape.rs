@@ -337,7 +337,7 @@ impl Landscape {
         color = mix(
             color,
             palette.water_edge,
-            fbm(self.seed ^ 21, x, y, 120.0, 3) * 0.35,
+            fbm(self.seed ^ 0x15, x, y, 120.0, 3) * 0.35,
         );
         let on_bar = bars.iter().any(|&(c, half_len, half_width, angle)| {
             let (dx, dy) = (xy.x - c.x, xy.y - c.y);
@@ -351,11 +351,11 @@ impl Landscape {
             color = mix(
                 palette.sand,
                 palette.water_edge,
-                fbm(self.seed ^ 22, x, y, 25.0, 2) * 0.4,
+                fbm(self.seed ^ 0x16, x, y, 25.0, 2) * 0.4,
             );
         }
         if palette.ice > 0.0 {
-            let floes = fbm(self.seed ^ 23, x, y, 45.0, 4);
+            let floes = fbm(self.seed ^ 0x17, x, y, 45.0, 4);
             let frozen = if palette.ice >= 1.0 {
                 1.0
             } else {
@@ -366,7 +366,7 @@ impl Landscape {
             let ice = mix(
                 ICE,
                 [176, 190, 200],
-                value(self.seed ^ 24, x / 30.0, y / 8.0) * 0.5,
+                value(self.seed ^ 0x18, x / 30.0, y / 8.0) * 0.5,
             );
             color = mix(color, ice, frozen);
         }
@@ -376,26 +376,26 @@ impl Landscape {
     fn land(&self, xy: Coord<f64>, distance_m: f64, dprk: bool, palette: &Palette) -> Rgb {
         let (x, y) = (xy.x as f32, xy.y as f32);
         let seed = self.seed;
-        let edge = fbm(seed ^ 31, x, y, 60.0, 3);
+        let edge = fbm(seed ^ 0x1F, x, y, 60.0, 3);
         // How much of the pixel is trees or shrubs: they keep less snow and stay dark.
         let mut trees = 0.0;
         let mut color = if distance_m < 5.0 + f64::from(edge) * 8.0 {
             palette.sand
         } else if distance_m < 25.0 + f64::from(edge) * 60.0 {
-            let clumps = value(seed ^ 32, x / 9.0, y / 9.0);
+            let clumps = value(seed ^ 0x20, x / 9.0, y / 9.0);
             trees = (0.4 + clumps * 0.8).min(1.0);
             mix(palette.meadow[0], palette.trees, trees)
         } else if dprk {
             self.field(x, y, palette)
         } else {
-            let wet = fbm(seed ^ 33, x, y, 220.0, 4);
+            let wet = fbm(seed ^ 0x21, x, y, 220.0, 4);
             let meadow = mix(palette.meadow[0], palette.meadow[1], wet * 1.4 - 0.2);
-            let shrubs = fbm(seed ^ 34, x, y, 45.0, 3);
+            let shrubs = fbm(seed ^ 0x22, x, y, 45.0, 3);
             trees = ((shrubs - 0.6) * 4.0).clamp(0.0, 0.8);
             mix(meadow, palette.trees, trees)
         };
         if palette.snow > 0.0 {
-            let cover = fbm(seed ^ 35, x, y, 70.0, 3);
+            let cover = fbm(seed ^ 0x23, x, y, 70.0, 3);
             let snowy =
                 ((cover - (1.0 - palette.snow)) * 3.0).clamp(0.0, 0.9) * (1.0 - trees * 0.7);
             color = mix(color, SNOW, snowy);
@@ -410,12 +410,12 @@ impl Landscape {
         let v = -x * sin + y * cos;
         let column_m = 130.0;
         let column = (u / column_m).floor();
-        let offset = unit(self.seed ^ 41, column as i64, 0) * 60.0;
-        let row_m = 45.0 + unit(self.seed ^ 42, column as i64, 1) * 55.0;
+        let offset = unit(self.seed ^ 0x29, column as i64, 0) * 60.0;
+        let row_m = 45.0 + unit(self.seed ^ 0x2A, column as i64, 1) * 55.0;
         let row = ((v + offset) / row_m).floor();
-        let pick = hash(self.seed ^ 43, column as i64, row as i64);
+        let pick = hash(self.seed ^ 0x2B, column as i64, row as i64);
         let base = palette.fields[(pick % 5) as usize];
-        let within = fbm(self.seed ^ 44, x, y, 35.0, 2);
+        let within = fbm(self.seed ^ 0x2C, x, y, 35.0, 2);
         let mut color = mix(base, [0, 0, 0], (within - 0.5) * 0.25);
         let du = (u - column * column_m).min((column + 1.0) * column_m - u);
         let dv = ((v + offset) - row * row_m).min((row + 1.0) * row_m - (v + offset));
@@ -454,7 +454,7 @@ impl Landscape {
         let (Some(sw), Some(ne)) = (xy_of(&grid, west, south), xy_of(&grid, east, north)) else {
             return;
         };
-        let seed = self.seed ^ 51;
+        let seed = self.seed ^ 0x33;
         let angle = 0.35 * (f64::from(unit(seed, salt, 0)) - 0.5);
         let along = Coord {
             x: angle.cos(),
@@ -465,8 +465,8 @@ impl Landscape {
             y: along.x,
         };
         let centre = Coord {
-            x: (sw.x + ne.x) / 2.0,
-            y: (sw.y + ne.y) / 2.0,
+            x: f64::midpoint(sw.x, ne.x),
+            y: f64::midpoint(sw.y, ne.y),
         };
         let (half_w, half_h) = ((ne.x - sw.x) / 2.0, (ne.y - sw.y) / 2.0);
         let at = |s: f64, t: f64| Coord {
@@ -491,7 +491,7 @@ impl Landscape {
                 k += 1;
                 for side in [-1.0, 1.0] {
                     let h = hash(seed, salt * 10_000 + street * 100 + k, side as i64);
-                    if h % 5 == 0 {
+                    if h.is_multiple_of(5) {
                         continue;
                     }
                     canvas.rect(at(s, t + side * 22.0), along, 20.0, 26.0, plot, 0.8);

@@ -1,6 +1,6 @@
 //! Synthetic demo imagery: plausible top-down scenes of a project's site, one per date, drawn
 //! from the project's own annotations at that date (so imagery and annotations agree), written
-//! as GeoTIFFs in UTM.
+//! as `GeoTIFF` files in UTM.
 //!
 //! No package ships imagery of the Tumen crossing, so the default project shows these, marked
 //! everywhere as `SYNTHETIC IMAGERY — not an observation`. Everything is deterministic: the same
@@ -75,7 +75,7 @@ pub enum SyntheticError {
         /// Project name.
         project: String,
     },
-    /// The GeoTIFF could not be encoded or written.
+    /// The `GeoTIFF` could not be encoded or written.
     #[error("cannot write the GeoTIFF ({source}): {path}")]
     Tiff {
         /// The encoder's error.
@@ -112,7 +112,7 @@ pub fn utm_zone_of(lon: f64) -> u8 {
 
 /// The file name of the scene for `date`: `2025-10-14.tif`, `2026-03.tif`.
 #[must_use]
-pub fn file_name(date: &FuzzyDate) -> String {
+pub fn file_name(date: FuzzyDate) -> String {
     format!("{}.tif", date.to_string().replace(' ', "-"))
 }
 
@@ -155,7 +155,7 @@ pub fn render(
     // A little sensor grain, the same in all three bands so it costs little to compress.
     let mut rgb = Vec::with_capacity(grid.width as usize * grid.height as usize * 3);
     for (index, pixel) in canvas.pixmap.pixels().iter().enumerate() {
-        let grain = (noise::hash(seed ^ 0x6772_6169_6e, index as i64, 0) % 5) as i16 - 2;
+        let grain = (noise::hash(seed ^ 0x0067_7261_696e, index as i64, 0) % 5) as i16 - 2;
         for channel in [pixel.red(), pixel.green(), pixel.blue()] {
             rgb.push((i16::from(channel) + grain).clamp(0, 255) as u8);
         }
@@ -164,7 +164,7 @@ pub fn render(
 }
 
 /// The TIFF tags of a synthetic scene: `DateTime` is the first day of the date's period.
-fn meta(project: &Project, date: &FuzzyDate) -> GeoTiffMeta {
+fn meta(project: &Project, date: FuzzyDate) -> GeoTiffMeta {
     GeoTiffMeta {
         datetime: date.key().format("%Y:%m:%d 00:00:00").to_string(),
         description: format!(
@@ -180,7 +180,7 @@ fn meta(project: &Project, date: &FuzzyDate) -> GeoTiffMeta {
     }
 }
 
-/// Writes `rendered` as a GeoTIFF at `path` (through a temporary file, so a failed write leaves
+/// Writes `rendered` as a `GeoTIFF` at `path` (through a temporary file, so a failed write leaves
 /// no half file); returns its size in bytes.
 pub fn write(
     project: &Project,
@@ -197,7 +197,7 @@ pub fn write(
         &mut bytes,
         &rendered.rgb,
         &rendered.grid,
-        &meta(project, date),
+        &meta(project, *date),
     )
     .map_err(|source| SyntheticError::Tiff {
         source,
@@ -237,7 +237,7 @@ pub fn generate(
         .iter()
         .map(|date| {
             let rendered = render(project, date, pixel_m, seed)?;
-            let path = out_dir.join(file_name(date));
+            let path = out_dir.join(file_name(*date));
             let bytes = write(project, date, &rendered, &path)?;
             Ok(Generated {
                 date: *date,
@@ -285,7 +285,7 @@ mod tests {
 
     #[test]
     fn file_names_keep_the_dates_precision() {
-        let name = |t: &str| file_name(&t.parse().unwrap());
+        let name = |t: &str| file_name(t.parse().unwrap());
         assert_eq!(name("2025-10-14"), "2025-10-14.tif");
         assert_eq!(name("2026-03"), "2026-03.tif");
         assert_eq!(name("summer 2024"), "summer-2024.tif");

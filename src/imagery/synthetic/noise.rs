@@ -1,6 +1,6 @@
 //! Seeded noise: the same seed gives the same picture on every machine and Rust version.
 
-/// A 64-bit mix of a seed and integer coordinates (SplitMix64's finaliser): stable everywhere.
+/// A 64-bit mix of a seed and integer coordinates (`SplitMix64`'s finaliser): stable everywhere.
 #[must_use]
 pub fn hash(seed: u64, a: i64, b: i64) -> u64 {
     let mut z = seed

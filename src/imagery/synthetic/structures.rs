@@ -161,7 +161,7 @@ impl<'a> Structures<'a> {
         let p = &self.palette;
         let label = annotation.label.to_lowercase();
         match (annotation.category.as_str(), geometry) {
-            ("boundary-marker", _) => {}
+            ("boundary-marker", _) | ("bridge", Geometry::Point(_)) => {}
             ("bridge" | "span", Geometry::Line(points)) => {
                 let complete = annotation.status == Status::Complete;
                 self.deck(canvas, points, complete);
@@ -181,7 +181,6 @@ impl<'a> Structures<'a> {
                 ];
                 self.deck(canvas, &ends, false);
             }
-            ("bridge", Geometry::Point(_)) => {}
             ("pier", Geometry::Point(at)) => self.pier(canvas, *at, annotation.status),
             ("platform", Geometry::Area(ring)) => self.framework(canvas, ring),
             ("platform", Geometry::Line(points)) => {
@@ -236,8 +235,8 @@ impl<'a> Structures<'a> {
             for pair in points.windows(2) {
                 let [a, b] = pair else { continue };
                 let mid = Coord {
-                    x: (a.x + b.x) / 2.0,
-                    y: (a.y + b.y) / 2.0,
+                    x: f64::midpoint(a.x, b.x),
+                    y: f64::midpoint(a.y, b.y),
                 };
                 let distance = (mid.x - at.x).hypot(mid.y - at.y);
                 if best.is_none_or(|(d, _)| distance < d) {
@@ -329,31 +328,25 @@ impl<'a> Structures<'a> {
 
     /// A steel framework: a grid of beams over graded ground, along the ring's first edge.
     fn framework(&self, canvas: &mut Canvas, ring: &[Coord<f64>]) {
-        let p = &self.palette;
-        canvas.fill(ring, p.graded, 1.0);
-        let [a, b, c, d, ..] = ring else {
+        let steel = self.palette.steel;
+        canvas.fill(ring, self.palette.graded, 1.0);
+        let [c0, c1, c2, c3, ..] = ring else {
             return;
         };
-        let lerp = |u: Coord<f64>, v: Coord<f64>, t: f64| Coord {
-            x: u.x + (v.x - u.x) * t,
-            y: u.y + (v.y - u.y) * t,
+        let lerp = |from: Coord<f64>, to: Coord<f64>, t: f64| Coord {
+            x: from.x + (to.x - from.x) * t,
+            y: from.y + (to.y - from.y) * t,
         };
-        let beams = |from: (Coord<f64>, Coord<f64>),
-                     to: (Coord<f64>, Coord<f64>),
-                     n: usize,
-                     canvas: &mut Canvas| {
-            for i in 0..=n {
-                let t = i as f64 / n as f64;
-                canvas.line(
-                    &[lerp(from.0, from.1, t), lerp(to.0, to.1, t)],
-                    1.6,
-                    p.steel,
-                    1.0,
-                );
-            }
-        };
-        beams((*a, *b), (*d, *c), 8, canvas);
-        beams((*a, *d), (*b, *c), 12, canvas);
+        let mut beams =
+            |first: (Coord<f64>, Coord<f64>), second: (Coord<f64>, Coord<f64>), count: usize| {
+                for i in 0..=count {
+                    let t = i as f64 / count as f64;
+                    let beam = [lerp(first.0, first.1, t), lerp(second.0, second.1, t)];
+                    canvas.line(&beam, 1.6, steel, 1.0);
+                }
+            };
+        beams((*c0, *c1), (*c3, *c2), 8);
+        beams((*c0, *c3), (*c1, *c2), 12);
     }
 
     fn helipad(&self, canvas: &mut Canvas, at: Coord<f64>) {
@@ -481,7 +474,7 @@ impl<'a> Structures<'a> {
             }
             placed += 1;
             let size = 14.0 + f64::from(unit(self.seed ^ salt, k, 2)) * 26.0;
-            let roofed = days > 90 && hash(self.seed ^ salt, k, 3) % 3 != 0;
+            let roofed = days > 90 && !hash(self.seed ^ salt, k, 3).is_multiple_of(3);
             let shadow = shadow_of(if roofed { 6.0 } else { 3.0 });
             canvas.rect(
                 Coord {

@@ -1,0 +1,244 @@
+//! Opening a large GeoTIFF: a 10000 × 10000 RGB Deflate GeoTIFF in UTM 52N, generated in a temp
+//! folder, opened as a tile source (decoded, pyramid built: ready to draw), against merely
+//! decoding it with `tiff`; each measured in a fresh child process for its own peak memory
+//! (`VmHWM`), cold (page cache dropped, when allowed) and warm; and `gdalwarp` to a 3840 × 2160
+//! Web Mercator image when GDAL is installed.
+//!
+//! `cargo bench --bench raster_open` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark reports and fails loudly"
+)]
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use geo::Coord;
+use sitewatch::imagery::raster::georef::GeoTransform;
+use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff_with};
+use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
+use sitewatch::imagery::{TileKey, TileSource};
+use sitewatch::spatial::mercator::world_px_from_lonlat;
+
+/// Peak resident memory of this process so far, KiB.
+fn peak_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn child(mode: &str, path: &Path) {
+    let start = Instant::now();
+    match mode {
+        "decode" => {
+            let mut decoder =
+                tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
+                    .unwrap()
+                    .with_limits(tiff::decoder::Limits::unlimited());
+            let image = decoder.read_image().unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            let bytes = match &image {
+                tiff::decoder::DecodingResult::U8(v) => v.len(),
+                _ => 0,
+            };
+            println!("secs={secs:.3} peak_kib={} bytes={bytes}", peak_kib());
+        }
+        _ => {
+            let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
+            let secs = start.elapsed().as_secs_f64();
+            let peak = peak_kib();
+            // First tiles: the whole raster (zoom to layer) and one at full resolution.
+            let b = src.bounds_lonlat();
+            let t = Instant::now();
+            let centre = b.center();
+            let mut tiles = 0;
+            for z in [11u8, 17] {
+                let w = world_px_from_lonlat(
+                    Coord {
+                        x: centre.x,
+                        y: centre.y,
+                    },
+                    f64::from(z),
+                );
+                let key = TileKey {
+                    z,
+                    x: (w.x / 256.0) as u32,
+                    y: (w.y / 256.0) as u32,
+                };
+                std::hint::black_box(src.fetch(key).unwrap());
+                tiles += 1;
+            }
+            let tile_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(tiles);
+            let (held, spilled) = src.memory_bytes();
+            println!(
+                "secs={secs:.3} peak_kib={peak} held={held} spilled={spilled} levels={} tile_ms={tile_ms:.1}",
+                src.level_count()
+            );
+        }
+    }
+}
+
+/// Runs this binary as `child MODE PATH` and returns its report line.
+fn measure(mode: &str, path: &Path) -> String {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["child", mode, &path.display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn field(report: &str, key: &str) -> f64 {
+    report
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
+/// Drops the page cache; why not, if it cannot.
+fn drop_caches() -> Result<(), String> {
+    let _ = Command::new("sync").status();
+    std::fs::write("/proc/sys/vm/drop_caches", "3").map_err(|e| e.to_string())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("child") {
+        child(&args[2], Path::new(&args[3]));
+        return;
+    }
+    let side: u32 = std::env::var("SITEWATCH_BENCH_PX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("utm52n_{side}.tif"));
+
+    let mut spec = GeoTiffSpec::new(side, side, 3);
+    spec.alpha = false;
+    spec.compression = Compression::Deflate;
+    spec.layout = Layout::Strips { rows: 16 };
+    spec.epsg = Some((32652, false));
+    spec.transform = Some(GeoTransform::north_up(
+        Coord {
+            x: 630_000.0,
+            y: 4_700_000.0,
+        },
+        0.5,
+        0.5,
+    ));
+    let t = Instant::now();
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    write_geotiff_with(
+        BufWriter::new(File::create(&path).unwrap()),
+        &spec,
+        |x0, y0, w, h, out: &mut Vec<u8>| {
+            // Smooth fields plus a little noise: compresses like imagery, not like a flat colour.
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let n = (seed & 0x0F) as u8;
+                    out.extend_from_slice(&[
+                        ((x / 40 + y / 60) % 200) as u8 + n,
+                        ((x / 25) % 180) as u8 + n,
+                        ((y / 33) % 160) as u8 + n,
+                    ]);
+                }
+            }
+        },
+    )
+    .unwrap();
+    let file_mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
+    let decoded_mb = f64::from(side) * f64::from(side) * 3.0 / 1e6;
+    println!("# raster_open: {side} × {side} RGB, Deflate, 16-row strips, UTM 52N");
+    println!(
+        "file {file_mb:.0} MB, decoded {decoded_mb:.0} MB, written in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let mut rows = Vec::new();
+    for pass in ["cold", "warm"] {
+        let cold_note = if pass == "cold" {
+            match drop_caches() {
+                Ok(()) => String::new(),
+                Err(e) => format!(" (page cache not dropped: {e})"),
+            }
+        } else {
+            String::new()
+        };
+        let decode = measure("decode", &path);
+        if pass == "cold" {
+            let _ = drop_caches();
+        }
+        let open = measure("open", &path);
+        rows.push((format!("{pass}{cold_note}"), decode, open));
+    }
+    println!();
+    println!(
+        "| pass | tiff decode s | open (ready to draw) s | ratio | decode peak MB | open peak MB | peak / decoded size |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (pass, decode, open) in &rows {
+        let (ds, os) = (field(decode, "secs"), field(open, "secs"));
+        let (dp, op) = (
+            field(decode, "peak_kib") * 1024.0 / 1e6,
+            field(open, "peak_kib") * 1024.0 / 1e6,
+        );
+        println!(
+            "| {pass} | {ds:.2} | {os:.2} | {:.2}× | {dp:.0} | {op:.0} | {:.2}× |",
+            os / ds,
+            op / decoded_mb
+        );
+    }
+    if let Some((_, _, open)) = rows.last() {
+        println!();
+        println!(
+            "open: {} levels, {:.0} MB held, {:.0} MB spilled, first tiles {:.1} ms each",
+            field(open, "levels"),
+            field(open, "held") / 1e6,
+            field(open, "spilled") / 1e6,
+            field(open, "tile_ms")
+        );
+    }
+
+    let warped = dir.path().join("warped.tif");
+    let t = Instant::now();
+    match Command::new("gdalwarp")
+        .args([
+            "-q",
+            "-overwrite",
+            "-t_srs",
+            "EPSG:3857",
+            "-r",
+            "bilinear",
+            "-ts",
+            "3840",
+            "2160",
+        ])
+        .arg(&path)
+        .arg(&warped)
+        .status()
+    {
+        Ok(s) if s.success() => println!(
+            "gdalwarp -t_srs EPSG:3857 -r bilinear -ts 3840 2160: {:.2} s (warm)",
+            t.elapsed().as_secs_f64()
+        ),
+        Ok(s) => println!("gdalwarp failed: {s}"),
+        Err(e) => println!("gdalwarp not run: {e}"),
+    }
+}

@@ -1,0 +1,120 @@
+//! The scene between frames: rebuilt only when the project, the date or the view options
+//! change, patched in place when an edit touches one annotation (a drag), so ten thousand
+//! annotations cost nothing on frames where nothing changed.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::command::Command;
+use crate::model::Project;
+use crate::scene::index::SceneIndex;
+use crate::scene::{Scene, SceneOptions, build, patch_annotation};
+
+/// A built scene, its spatial index, and what they were built for.
+#[derive(Default)]
+pub(crate) struct SceneCache {
+    /// Date and options (selection left out) the scene was built for.
+    built_for: Option<(NaiveDate, SceneOptions)>,
+    /// The scene and its index, once built.
+    built: Option<(Arc<Scene>, Arc<SceneIndex>)>,
+    /// Something changed the project in a way a patch cannot follow.
+    stale: bool,
+    /// Annotations changed by local edits since the last frame.
+    patches: Vec<String>,
+    /// The selection the items' flags show.
+    selected: Option<String>,
+    /// How many full builds so far (tests check that idle frames build nothing).
+    builds: u64,
+}
+
+impl SceneCache {
+    /// Notes what a command will change. Called before the command is applied.
+    pub(crate) fn note(&mut self, command: &Command) {
+        match command {
+            Command::Edit { edit, .. } => match edit.local_annotation() {
+                Some(id) => self.patches.push(id.to_owned()),
+                None => self.stale = true,
+            },
+            // Commands that change only the view or UI state; the date and the selection are
+            // checked on every get.
+            Command::SetDate(_)
+            | Command::NextStage
+            | Command::PreviousStage
+            | Command::TogglePlay
+            | Command::Select(_)
+            | Command::ZoomToAnnotation(_)
+            | Command::GoHome
+            | Command::DismissMessage
+            | Command::ToggleSidePanel
+            | Command::SetTool(_)
+            | Command::SaveAsDialog
+            | Command::ImportDialog
+            | Command::ExportAnnotationsDialog(_)
+            | Command::ExportAnnotations(..)
+            | Command::OpenProjectDialog => {}
+            // Anything else may have replaced or changed the project.
+            _ => self.stale = true,
+        }
+    }
+
+    /// Forces a rebuild on the next get (after the project changed outside a command).
+    pub(crate) fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    /// Number of full builds so far.
+    pub(crate) fn builds(&self) -> u64 {
+        self.builds
+    }
+
+    /// The scene for this project, date and options, with its index.
+    pub(crate) fn get(
+        &mut self,
+        project: &Project,
+        date: NaiveDate,
+        options: &SceneOptions,
+    ) -> (Arc<Scene>, Arc<SceneIndex>) {
+        let key = (
+            date,
+            SceneOptions {
+                selected: None,
+                ..options.clone()
+            },
+        );
+        let fresh = !self.stale && self.built_for.as_ref() == Some(&key);
+        match &mut self.built {
+            Some((scene, index)) if fresh => {
+                if !self.patches.is_empty() {
+                    let scene = Arc::make_mut(scene);
+                    let index = Arc::make_mut(index);
+                    for id in self.patches.drain(..) {
+                        if let Some(i) = patch_annotation(scene, project, &id) {
+                            index.update(scene, i);
+                        }
+                    }
+                }
+                if self.selected != options.selected {
+                    let scene = Arc::make_mut(scene);
+                    for item in &mut scene.items {
+                        item.selected = options.selected.as_deref() == Some(item.id.as_str());
+                    }
+                    self.selected.clone_from(&options.selected);
+                }
+                (Arc::clone(scene), Arc::clone(index))
+            }
+            _ => {
+                let scene = build(project, date, options);
+                let index = Arc::new(SceneIndex::new(&scene));
+                let scene = Arc::new(scene);
+                self.built = Some((Arc::clone(&scene), Arc::clone(&index)));
+                self.selected.clone_from(&options.selected);
+                self.built_for = Some(key);
+                self.stale = false;
+                self.patches.clear();
+                self.builds += 1;
+                (scene, index)
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! LZW strips and tiles decoded here rather than by `tiff` 0.11: its streaming LZW reader
+//! (weezl 0.1 with `yield_on_full_buffer`) fails with "no lzw end code found" on valid chunks
+//! whose rows it reads in pieces — every tiled LZW file whose width is not a multiple of the tile
+//! width, GDAL's included (image-tiff issue #395, fixed on its master, not released). Here the
+//! whole chunk is decoded at once, tolerating a missing end code as libtiff does, then the
+//! horizontal predictor is undone and padding dropped.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use tiff::decoder::DecodingResult;
+
+/// How the file stores an LZW chunk's samples.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LzwLayout {
+    /// File offset of each chunk.
+    pub offsets: Vec<u64>,
+    /// Compressed length of each chunk.
+    pub counts: Vec<u64>,
+    /// 1 (none) or 2 (horizontal differencing).
+    pub predictor: u16,
+    /// Multi-byte samples are big-endian.
+    pub big_endian: bool,
+    /// 8 or 16.
+    pub bits: u16,
+    /// Signed samples.
+    pub signed: bool,
+    /// Photometric `WhiteIsZero`: samples are inverted, as `tiff` does.
+    pub white_is_zero: bool,
+    /// Largest compressed chunk read.
+    pub max_chunk_bytes: u64,
+}
+
+/// Decodes chunk `index`, stored `stored_w` pixels wide of which `data_w`×`data_h` are image,
+/// with `spp` samples per pixel.
+pub fn read_chunk<R: Read + Seek>(
+    reader: &mut R,
+    layout: &LzwLayout,
+    index: u32,
+    (stored_w, data_w, data_h): (u32, u32, u32),
+    spp: usize,
+) -> Result<DecodingResult, String> {
+    let i = index as usize;
+    let (Some(&offset), Some(&count)) = (layout.offsets.get(i), layout.counts.get(i)) else {
+        return Err(format!("chunk {index} has no offset"));
+    };
+    if count > layout.max_chunk_bytes {
+        return Err(format!("chunk {index} claims {count} bytes"));
+    }
+    let mut packed = vec![0u8; usize::try_from(count).map_err(|e| e.to_string())?];
+    reader
+        .seek(SeekFrom::Start(offset))
+        .map_err(|e| e.to_string())?;
+    reader.read_exact(&mut packed).map_err(|e| e.to_string())?;
+
+    let bytes = usize::from(layout.bits / 8);
+    let stored_row = stored_w as usize * spp * bytes;
+    let need = stored_row * data_h as usize;
+    let mut raw = Vec::with_capacity(need);
+    let result = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+        .into_vec(&mut raw)
+        .decode(&packed);
+    // Like libtiff, a stream that breaks off after every needed byte is fine.
+    if raw.len() < need {
+        let why = match result.status {
+            Err(e) => e.to_string(),
+            Ok(_) => "stream ends".to_owned(),
+        };
+        return Err(format!(
+            "LZW chunk {index} gives {} of {need} bytes ({why})",
+            raw.len()
+        ));
+    }
+    let row_samples = data_w as usize * spp;
+    Ok(if bytes == 1 {
+        let mut out = Vec::with_capacity(row_samples * data_h as usize);
+        for row in raw.chunks_exact(stored_row).take(data_h as usize) {
+            let start = out.len();
+            out.extend_from_slice(row);
+            if layout.predictor == 2 {
+                undo_predictor(
+                    out.get_mut(start..).unwrap_or_default(),
+                    spp,
+                    u8::wrapping_add,
+                );
+            }
+            out.truncate(start + row_samples);
+        }
+        if layout.white_is_zero {
+            for v in &mut out {
+                *v = !*v;
+            }
+        }
+        if layout.signed {
+            DecodingResult::I8(out.into_iter().map(|v| i8::from_ne_bytes([v])).collect())
+        } else {
+            DecodingResult::U8(out)
+        }
+    } else {
+        let mut out: Vec<u16> = Vec::with_capacity(row_samples * data_h as usize);
+        for row in raw.chunks_exact(stored_row).take(data_h as usize) {
+            let start = out.len();
+            out.extend(row.chunks_exact(2).map(|b| {
+                if layout.big_endian {
+                    u16::from_be_bytes([b[0], b[1]])
+                } else {
+                    u16::from_le_bytes([b[0], b[1]])
+                }
+            }));
+            if layout.predictor == 2 {
+                undo_predictor(
+                    out.get_mut(start..).unwrap_or_default(),
+                    spp,
+                    u16::wrapping_add,
+                );
+            }
+            out.truncate(start + row_samples);
+        }
+        if layout.white_is_zero {
+            for v in &mut out {
+                *v = !*v;
+            }
+        }
+        if layout.signed {
+            DecodingResult::I16(
+                out.into_iter()
+                    .map(|v| i16::from_ne_bytes(v.to_ne_bytes()))
+                    .collect(),
+            )
+        } else {
+            DecodingResult::U16(out)
+        }
+    })
+}
+
+/// Horizontal differencing undone: each sample plus the same band's sample one pixel left.
+fn undo_predictor<T: Copy>(row: &mut [T], spp: usize, add: fn(T, T) -> T) {
+    for k in spp..row.len() {
+        if let Some(&left) = row.get(k - spp)
+            && let Some(v) = row.get_mut(k)
+        {
+            *v = add(*v, left);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_predictor_is_undone_per_band() {
+        let mut row = [10u8, 20, 1, 2, 1, 2];
+        undo_predictor(&mut row, 2, u8::wrapping_add);
+        assert_eq!(row, [10, 20, 11, 22, 12, 24]);
+    }
+
+    #[test]
+    fn a_chunk_is_decoded_cropped_and_a_short_stream_refused() {
+        let rows: Vec<u8> = (0..4 * 6).map(|i| i as u8).collect(); // 6 px stored, 4 rows, 1 band
+        let mut packed = Vec::new();
+        weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+            .into_vec(&mut packed)
+            .encode_all(&rows)
+            .status
+            .unwrap();
+        let layout = LzwLayout {
+            offsets: vec![0],
+            counts: vec![packed.len() as u64],
+            predictor: 1,
+            big_endian: false,
+            bits: 8,
+            signed: false,
+            white_is_zero: false,
+            max_chunk_bytes: 1 << 20,
+        };
+        let mut file = std::io::Cursor::new(packed.clone());
+        let DecodingResult::U8(v) = read_chunk(&mut file, &layout, 0, (6, 4, 3), 1).unwrap() else {
+            panic!()
+        };
+        assert_eq!(v, [0, 1, 2, 3, 6, 7, 8, 9, 12, 13, 14, 15]);
+        let short = LzwLayout {
+            counts: vec![3],
+            ..layout.clone()
+        };
+        assert!(read_chunk(&mut file, &short, 0, (6, 4, 3), 1).is_err());
+        assert!(read_chunk(&mut file, &layout, 1, (6, 4, 3), 1).is_err());
+    }
+}

@@ -1,0 +1,102 @@
+//! The File and Edit menus' items: new, open (and recent), save, save as, import, export of
+//! annotations; undo and redo.
+
+use std::path::PathBuf;
+
+use egui::Ui;
+
+use crate::command::Command;
+use crate::interchange::Format;
+
+/// What the File and Edit menus show.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FileMenu<'a> {
+    /// Recently opened or saved projects, newest first.
+    pub recent: &'a [PathBuf],
+    /// What Undo would undo.
+    pub undo: Option<&'a str>,
+    /// What Redo would redo.
+    pub redo: Option<&'a str>,
+}
+
+/// Adds the project-file items to an open File menu.
+pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Command>) {
+    let item = |ui: &mut Ui, text: &str, shortcut: &str| {
+        ui.add(egui::Button::new(text).shortcut_text(shortcut))
+            .clicked()
+    };
+    if item(ui, "New project", "Ctrl+N") {
+        commands.push(Command::NewProject);
+    }
+    if item(ui, "Open project…", "Ctrl+O") {
+        commands.push(Command::OpenProjectDialog);
+    }
+    ui.add_enabled_ui(!menu.recent.is_empty(), |ui| {
+        ui.menu_button("Open recent", |ui| {
+            for path in menu.recent {
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                if ui
+                    .button(name)
+                    .on_hover_text(path.display().to_string())
+                    .clicked()
+                {
+                    commands.push(Command::OpenProject(path.clone()));
+                }
+            }
+        });
+    });
+    if item(ui, "Save", "Ctrl+S") {
+        commands.push(Command::Save);
+    }
+    if item(ui, "Save as…", "Ctrl+Shift+S") {
+        commands.push(Command::SaveAsDialog);
+    }
+    ui.separator();
+    if ui
+        .button("Import annotations…")
+        .on_hover_text("GeoJSON or KML; or drop the files on the window")
+        .clicked()
+    {
+        commands.push(Command::ImportDialog);
+    }
+    ui.menu_button("Export annotations", |ui| {
+        for format in [Format::GeoJson, Format::Kml] {
+            if ui.button(format!("{}…", format.name())).clicked() {
+                commands.push(Command::ExportAnnotationsDialog(format));
+            }
+        }
+    });
+}
+
+/// The Edit menu: undo and redo, saying what they would do.
+pub fn edit_menu_ui(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Command>) {
+    ui.menu_button("Edit", |ui| {
+        let undo = menu
+            .undo
+            .map_or_else(|| "Undo".to_owned(), |u| format!("Undo {u}"));
+        if ui
+            .add_enabled(
+                menu.undo.is_some(),
+                egui::Button::new(undo).shortcut_text("Ctrl+Z"),
+            )
+            .clicked()
+        {
+            commands.push(Command::Undo);
+        }
+        let redo = menu
+            .redo
+            .map_or_else(|| "Redo".to_owned(), |r| format!("Redo {r}"));
+        if ui
+            .add_enabled(
+                menu.redo.is_some(),
+                egui::Button::new(redo).shortcut_text("Ctrl+Shift+Z"),
+            )
+            .clicked()
+        {
+            commands.push(Command::Redo);
+        }
+    });
+}
