@@ -1,4 +1,4 @@
-//! Opening a large GeoTIFF: a 10000 × 10000 RGB Deflate GeoTIFF in UTM 52N, generated in a temp
+//! Opening a large `GeoTIFF`: a 10000 × 10000 RGB Deflate `GeoTIFF` in UTM 52N, generated in a temp
 //! folder, opened as a tile source (decoded, pyramid built: ready to draw), against merely
 //! decoding it with `tiff`; each measured in a fresh child process for its own peak memory
 //! (`VmHWM`), cold (page cache dropped, when allowed) and warm; and `gdalwarp` to a 3840 × 2160
@@ -37,52 +37,49 @@ fn peak_kib() -> u64 {
 
 fn child(mode: &str, path: &Path) {
     let start = Instant::now();
-    match mode {
-        "decode" => {
-            let mut decoder =
-                tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
-                    .unwrap()
-                    .with_limits(tiff::decoder::Limits::unlimited());
-            let image = decoder.read_image().unwrap();
-            let secs = start.elapsed().as_secs_f64();
-            let bytes = match &image {
-                tiff::decoder::DecodingResult::U8(v) => v.len(),
-                _ => 0,
-            };
-            println!("secs={secs:.3} peak_kib={} bytes={bytes}", peak_kib());
-        }
-        _ => {
-            let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
-            let secs = start.elapsed().as_secs_f64();
-            let peak = peak_kib();
-            // First tiles: the whole raster (zoom to layer) and one at full resolution.
-            let b = src.bounds_lonlat();
-            let t = Instant::now();
-            let centre = b.center();
-            let mut tiles = 0;
-            for z in [11u8, 17] {
-                let w = world_px_from_lonlat(
-                    Coord {
-                        x: centre.x,
-                        y: centre.y,
-                    },
-                    f64::from(z),
-                );
-                let key = TileKey {
-                    z,
-                    x: (w.x / 256.0) as u32,
-                    y: (w.y / 256.0) as u32,
-                };
-                std::hint::black_box(src.fetch(key).unwrap());
-                tiles += 1;
-            }
-            let tile_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(tiles);
-            let (held, spilled) = src.memory_bytes();
-            println!(
-                "secs={secs:.3} peak_kib={peak} held={held} spilled={spilled} levels={} tile_ms={tile_ms:.1}",
-                src.level_count()
+    if mode == "decode" {
+        let mut decoder =
+            tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
+                .unwrap()
+                .with_limits(tiff::decoder::Limits::unlimited());
+        let image = decoder.read_image().unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        let bytes = match &image {
+            tiff::decoder::DecodingResult::U8(v) => v.len(),
+            _ => 0,
+        };
+        println!("secs={secs:.3} peak_kib={} bytes={bytes}", peak_kib());
+    } else {
+        let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        let peak = peak_kib();
+        // First tiles: the whole raster (zoom to layer) and one at full resolution.
+        let b = src.bounds_lonlat();
+        let t = Instant::now();
+        let centre = b.center();
+        let mut tiles = 0;
+        for z in [11u8, 17] {
+            let w = world_px_from_lonlat(
+                Coord {
+                    x: centre.x,
+                    y: centre.y,
+                },
+                f64::from(z),
             );
+            let key = TileKey {
+                z,
+                x: (w.x / 256.0) as u32,
+                y: (w.y / 256.0) as u32,
+            };
+            std::hint::black_box(src.fetch(key).unwrap());
+            tiles += 1;
         }
+        let tile_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(tiles);
+        let (held, spilled) = src.memory_bytes();
+        println!(
+            "secs={secs:.3} peak_kib={peak} held={held} spilled={spilled} levels={} tile_ms={tile_ms:.1}",
+            src.level_count()
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 //! Persists preferences only (the project is the user's file).
 
 mod editing;
+pub mod imagery;
 pub mod files;
 mod scene_cache;
 
@@ -17,22 +18,22 @@ use walkers::MapMemory;
 
 use crate::command::Command;
 use crate::editing::History;
-use crate::model::recovery::RecoveryStore;
-use crate::scene::index::SceneIndex;
-use crate::ui::file_menu::FileMenu;
-use crate::ui::inspector::InspectorState;
-use crate::ui::map_edit::{EditView, MapEditor};
-use crate::ui::tools::tools_ui;
 use crate::imagery::basemap::Basemap;
 use crate::imagery::overview;
 use crate::model::io::Loaded;
+use crate::model::recovery::RecoveryStore;
 use crate::model::timeline::{next_stage_date, previous_stage_date};
 use crate::model::{Project, Shape};
 use crate::render::egui_tiles::EguiTiles;
+use crate::scene::index::SceneIndex;
 use crate::scene::{Scene, SceneOptions};
 use crate::screenshot::ScreenshotJob;
 use crate::spatial::LonLatBox;
+use crate::ui::file_menu::FileMenu;
+use crate::ui::inspector::InspectorState;
+use crate::ui::map_edit::{EditView, MapEditor};
 use crate::ui::map_view::{LayerLine, fit, map_ui};
+use crate::ui::tools::tools_ui;
 use crate::ui::{annotations::annotations_ui, theme, timeline::timeline_ui, top_bar::top_bar_ui};
 
 /// What the user chose last time: kept between runs (never during tests or `--screenshot`).
@@ -47,6 +48,8 @@ pub struct Prefs {
     pub map_text_scale: f32,
     /// Projects opened or saved lately, newest first.
     pub recent_files: Vec<PathBuf>,
+    /// Whether the imagery layer panel is open.
+    pub layers_panel_open: bool,
 }
 
 impl Default for Prefs {
@@ -56,6 +59,7 @@ impl Default for Prefs {
             side_panel_open: true,
             map_text_scale: 0.45,
             recent_files: Vec::new(),
+            layers_panel_open: true,
         }
     }
 }
@@ -103,6 +107,10 @@ pub struct SitewatchApp {
     scene_cache: scene_cache::SceneCache,
     /// Dialogs, the unsaved-work question, autosave and recovery.
     files: files::FileState,
+    /// Tile layers and file loads of the project's imagery.
+    imagery: crate::render::layers::ImageryRuntime,
+    /// The imagery file dialog running on its thread.
+    imagery_dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -114,7 +122,7 @@ fn default_date(project: &Project) -> NaiveDate {
 
 impl SitewatchApp {
     /// Builds the app for eframe.
-    #[must_use] 
+    #[must_use]
     pub fn new(cc: &eframe::CreationContext<'_>, options: AppOptions) -> Self {
         let prefs = if options.persist {
             cc.storage
@@ -127,7 +135,7 @@ impl SitewatchApp {
     }
 
     /// Builds the app on a context (tests use this through kittest).
-    #[must_use] 
+    #[must_use]
     pub fn with_context(ctx: &egui::Context, options: AppOptions, prefs: Prefs) -> Self {
         theme::install_fonts(ctx);
         theme::install_visuals(ctx);
@@ -153,6 +161,8 @@ impl SitewatchApp {
             inspector: InspectorState::default(),
             scene_cache: scene_cache::SceneCache::default(),
             files: files::FileState::default(),
+            imagery: crate::render::layers::ImageryRuntime::default(),
+            imagery_dialog: None,
         };
         app.set_basemap(ctx, app.prefs.basemap);
         // Autosave and recovery only for real sessions: tests and screenshots leave the user's
@@ -164,31 +174,31 @@ impl SitewatchApp {
     }
 
     /// The current project.
-    #[must_use] 
+    #[must_use]
     pub fn project(&self) -> &Project {
         &self.project
     }
 
     /// The slider's date.
-    #[must_use] 
+    #[must_use]
     pub fn date(&self) -> NaiveDate {
         self.date
     }
 
     /// The selected annotation's id.
-    #[must_use] 
+    #[must_use]
     pub fn selected(&self) -> Option<&str> {
         self.selected.as_deref()
     }
 
     /// Messages shown in the banner (load warnings and errors).
-    #[must_use] 
+    #[must_use]
     pub fn messages(&self) -> &[String] {
         &self.messages
     }
 
     /// Whether the stages are playing.
-    #[must_use] 
+    #[must_use]
     pub fn is_playing(&self) -> bool {
         self.playing_since_step.is_some()
     }
@@ -200,7 +210,7 @@ impl SitewatchApp {
 
     /// How many times the scene has been built from scratch (tests check that frames where
     /// nothing changed build nothing).
-    #[must_use] 
+    #[must_use]
     pub fn scene_builds(&self) -> u64 {
         self.scene_cache.builds()
     }
@@ -214,7 +224,11 @@ impl SitewatchApp {
         if let Some(t) = &self.tiles {
             options.credits.push(t.source().attribution().to_owned());
         }
-        if self.prefs.basemap == Basemap::Offline && !overview::has_imagery_at(self.zoom) {
+        // Said only when nothing else gives imagery here: no imagery layer at this date.
+        if self.prefs.basemap == Basemap::Offline
+            && !overview::has_imagery_at(self.zoom)
+            && self.shown_layers().is_empty()
+        {
             options.notices.push(
                 "No offline imagery at this zoom — pick an online basemap or add imagery".into(),
             );
@@ -241,6 +255,22 @@ impl SitewatchApp {
         self.scene_cache.note(&command);
         match command {
             Command::SetDate(d) => self.date = d,
+            Command::ZoomToBox(b) => self.fit_request = Some(b),
+            Command::AddLayer(layer) => {
+                let index = self.project.layers.len();
+                self.apply(ctx, Command::Edit { edit: crate::editing::Edit::AddLayer { index, layer }, coalesce: None });
+            }
+            Command::AddLayerFilesDialog => self.open_imagery_dialog(ctx),
+            Command::AddLayerFiles(files) => {
+                let edit = self.add_layer_files_edit(&files);
+                self.apply(ctx, Command::Edit { edit, coalesce: None });
+            }
+            Command::SetRasterDisplay(id, display) => {
+                if let Err(e) = self.imagery.set_raster_display(ctx, &id, display) {
+                    self.messages.push(e);
+                }
+            }
+            Command::ToggleLayerPanel => self.prefs.layers_panel_open = !self.prefs.layers_panel_open,
             Command::NextStage => {
                 if let Some(d) = next_stage_date(&self.project, self.date) {
                     self.date = d;
@@ -276,7 +306,7 @@ impl SitewatchApp {
             Command::OpenProject(path) => self.guard(ctx, files::Pending::Open(path)),
             Command::DismissMessage => self.messages.clear(),
             Command::ToggleSidePanel => self.prefs.side_panel_open = !self.prefs.side_panel_open,
-            Command::Edit { edit, coalesce } => self.apply_edit(ctx, edit, coalesce),
+            Command::Edit { edit, coalesce } => self.apply_edit(ctx, edit, coalesce.as_deref()),
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::SetTool(tool) => self.editor.set_tool(tool),
@@ -339,7 +369,7 @@ impl SitewatchApp {
     }
 
     /// The window title: the project, its file, and "•" while there are unsaved changes.
-    #[must_use] 
+    #[must_use]
     pub fn title(&self) -> String {
         let file = self.project_path.as_ref().map_or_else(
             || "not saved to a file".to_owned(),
@@ -350,11 +380,14 @@ impl SitewatchApp {
     }
 
     fn pending_work(&self) -> Vec<String> {
-        self.tiles
+        let mut pending: Vec<String> = self
+            .tiles
             .iter()
             .filter(|t| t.pending() > 0)
             .map(|t| format!("{} tile(s) of {}", t.pending(), t.source().name()))
-            .collect()
+            .collect();
+        pending.extend(self.imagery.pending(&self.shown_layers()));
+        pending
     }
 
     /// Draws one frame and applies what the user asked for.
@@ -362,6 +395,9 @@ impl SitewatchApp {
         let ctx = ui.ctx().clone();
         let mut commands: Vec<Command> = Vec::new();
         self.files_frame(&ctx, &mut commands);
+        self.sync_imagery(&ctx);
+        commands.extend(self.poll_imagery_dialog());
+        commands.extend(self.dropped_imagery(&ctx));
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
         let (scene, index) = self.scene_parts();
         let file_menu = FileMenu {
@@ -439,6 +475,19 @@ impl SitewatchApp {
                     ));
                 });
         }
+        if self.prefs.layers_panel_open {
+            egui::Panel::left("layers")
+                .resizable(true)
+                .default_size(270.0)
+                .show(ui, |ui| {
+                    commands.extend(crate::ui::layers::layers_ui(
+                        ui,
+                        &self.project,
+                        &self.imagery,
+                        self.date,
+                    ));
+                });
+        }
         egui::Panel::left("tools")
             .resizable(false)
             .exact_size(52.0)
@@ -472,9 +521,11 @@ impl SitewatchApp {
                     selected: self.selected.as_deref(),
                     date: self.date,
                 };
+                let shown = self.shown_layers();
                 let out = map_ui(
                     ui,
                     self.tiles.as_mut(),
+                    self.imagery.draw_list(&shown),
                     &mut self.memory,
                     &self.project.home,
                     &scene,

@@ -43,6 +43,18 @@ pub enum Command {
         /// Merge key of a continuous gesture.
         coalesce: Option<String>,
     },
+    /// Fit the map to a box (zoom to layer).
+    ZoomToBox(crate::spatial::LonLatBox),
+    /// Add an imagery layer (a dated service preset) on top of the stack.
+    AddLayer(Box<crate::model::ImageryLayer>),
+    /// Ask for imagery files with the file dialog.
+    AddLayerFilesDialog,
+    /// Add imagery files as layers (dialog or drop).
+    AddLayerFiles(Vec<PathBuf>),
+    /// Change a raster layer's bands or stretch (a view setting, not saved in the project).
+    SetRasterDisplay(String, crate::imagery::raster::Display),
+    /// Show or hide the layer panel.
+    ToggleLayerPanel,
     /// Undo the last edit (Ctrl+Z).
     Undo,
     /// Redo the last undone edit (Ctrl+Shift+Z, Ctrl+Y).

@@ -1,7 +1,13 @@
 //! Georeferenced rasters as tile sources: files of every supported layout and CRS written here
 //! (and the real samples shipped with the `geotiff` crate, in `tests/fixtures/geotiff/`), placed
 //! on the map to within a screen pixel at zoom 17, plus every kind of bad input.
-#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::many_single_char_names,
+    clippy::similar_names,
+    clippy::struct_excessive_bools,
+    reason = "test helpers fail loudly; coordinates and layout flags are named as in the formats"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

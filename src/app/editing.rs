@@ -9,7 +9,7 @@ use crate::ui::map_edit::{EditView, tool_shortcuts};
 
 impl SitewatchApp {
     /// Applies an edit through the history; a failure is shown, the project stays as it was.
-    pub(crate) fn apply_edit(&mut self, ctx: &egui::Context, edit: Edit, coalesce: Option<String>) {
+    pub(crate) fn apply_edit(&mut self, ctx: &egui::Context, edit: Edit, coalesce: Option<&str>) {
         if let Edit::SetField {
             field: AnnotationField::Category(key),
             ..
@@ -19,27 +19,23 @@ impl SitewatchApp {
             self.editor.set_category(Some(key.clone()));
         }
         let now = ctx.input(|i| i.time);
-        if let Err(e) = self
-            .history
-            .apply(&mut self.project, edit, coalesce.as_deref(), now)
-        {
-            self.messages.push(format!("Could not apply the change: {e}"));
+        if let Err(e) = self.history.apply(&mut self.project, edit, coalesce, now) {
+            self.messages
+                .push(format!("Could not apply the change: {e}"));
         }
         self.after_history_change();
     }
 
     pub(crate) fn undo(&mut self) {
-        match self.history.undo(&mut self.project) {
-            Some(Err(e)) => self.messages.push(format!("Could not undo: {e}")),
-            Some(Ok(_)) | None => {}
+        if let Some(Err(e)) = self.history.undo(&mut self.project) {
+            self.messages.push(format!("Could not undo: {e}"));
         }
         self.after_history_change();
     }
 
     pub(crate) fn redo(&mut self) {
-        match self.history.redo(&mut self.project) {
-            Some(Err(e)) => self.messages.push(format!("Could not redo: {e}")),
-            Some(Ok(_)) | None => {}
+        if let Some(Err(e)) = self.history.redo(&mut self.project) {
+            self.messages.push(format!("Could not redo: {e}"));
         }
         self.after_history_change();
     }
@@ -54,13 +50,19 @@ impl SitewatchApp {
     }
 
     /// The map tool in use.
-    #[must_use] 
+    #[must_use]
     pub fn tool(&self) -> Tool {
         self.editor.tool()
     }
 
+    /// Where the map was on the last frame (rect, centre, zoom).
+    #[must_use]
+    pub fn map_view(&self) -> Option<crate::ui::map_edit::MapView> {
+        self.editor.map_view()
+    }
+
     /// Vertices placed so far in the drawing in progress.
-    #[must_use] 
+    #[must_use]
     pub fn drawing(&self) -> &[geo::Coord<f64>] {
         self.editor.drawing()
     }

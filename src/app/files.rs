@@ -115,14 +115,14 @@ impl Default for FileState {
 }
 
 /// A project with nothing in it, viewing the same place as `like`.
-#[must_use] 
+#[must_use]
 pub fn empty_project(like: &Project) -> Project {
     let mut p = match default_project::load_default_project() {
         Ok(Loaded { project, .. }) => project,
         // The embedded project always parses (tests check it); keep the current one's shape.
         Err(_) => like.clone(),
     };
-    p.name = "Untitled project".to_owned();
+    "Untitled project".clone_into(&mut p.name);
     p.description = String::new();
     p.home = like.home;
     p.annotations.clear();
@@ -135,12 +135,19 @@ pub fn empty_project(like: &Project) -> Project {
 }
 
 fn file_name_of(project: &Project, path: Option<&Path>, ext: &str) -> String {
-    let stem = path
-        .and_then(Path::file_stem)
-        .map_or_else(|| project.name.clone(), |s| s.to_string_lossy().into_owned());
+    let stem = path.and_then(Path::file_stem).map_or_else(
+        || project.name.clone(),
+        |s| s.to_string_lossy().into_owned(),
+    );
     let stem: String = stem
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("{stem}.{ext}")
 }
@@ -169,37 +176,37 @@ impl SitewatchApp {
     }
 
     /// The project's file, `None` for the embedded default project or a new one.
-    #[must_use] 
+    #[must_use]
     pub fn project_path(&self) -> Option<&Path> {
         self.project_path.as_deref()
     }
 
     /// True when the project has changes not written to its file.
-    #[must_use] 
+    #[must_use]
     pub fn is_dirty(&self) -> bool {
         self.history.is_dirty()
     }
 
     /// The undo history.
-    #[must_use] 
+    #[must_use]
     pub fn history(&self) -> &History {
         &self.history
     }
 
     /// Recently opened or saved files, newest first.
-    #[must_use] 
+    #[must_use]
     pub fn recent_files(&self) -> &[PathBuf] {
         &self.prefs.recent_files
     }
 
     /// True while the unsaved-work question is shown.
-    #[must_use] 
+    #[must_use]
     pub fn asks_about_unsaved_work(&self) -> bool {
         self.files.pending.is_some()
     }
 
     /// True while recovered work is offered.
-    #[must_use] 
+    #[must_use]
     pub fn offers_recovery(&self) -> bool {
         self.files.recovered.is_some()
     }
@@ -216,18 +223,20 @@ impl SitewatchApp {
             return;
         }
         let suggested = match purpose {
-            DialogPurpose::SaveAs => file_name_of(&self.project, self.project_path.as_deref(), "geojson"),
+            DialogPurpose::SaveAs => {
+                file_name_of(&self.project, self.project_path.as_deref(), "geojson")
+            }
             DialogPurpose::Export(f) => {
                 file_name_of(&self.project, self.project_path.as_deref(), f.extension())
             }
             DialogPurpose::Open | DialogPurpose::Import => String::new(),
         };
         let (tx, rx) = mpsc::channel();
-        let picker = Arc::clone(&self.files.picker);
+        let chooser = Arc::clone(&self.files.picker);
         let ctx = ctx.clone();
         // The dialog blocks, so it runs on its own thread and reports back.
         std::thread::spawn(move || {
-            let picked = picker.pick(purpose, &suggested);
+            let picked = chooser.pick(purpose, &suggested);
             let _ = tx.send((purpose, picked));
             ctx.request_repaint();
         });
@@ -340,12 +349,11 @@ impl SitewatchApp {
     /// Saves to the project's file; with none (the embedded default project, a new project)
     /// asks for one. Returns true when the file was written.
     pub(crate) fn save(&mut self, ctx: &egui::Context) -> bool {
-        match self.project_path.clone() {
-            Some(path) => self.save_to(&path),
-            None => {
-                self.open_dialog(ctx, DialogPurpose::SaveAs);
-                false
-            }
+        if let Some(path) = self.project_path.clone() {
+            self.save_to(&path)
+        } else {
+            self.open_dialog(ctx, DialogPurpose::SaveAs);
+            false
         }
     }
 
@@ -382,10 +390,13 @@ impl SitewatchApp {
             Ok(imported) => {
                 let origin = path.display().to_string();
                 self.messages.push(imported.summary(&origin));
-                self.messages.extend(imported.warnings.iter().take(8).cloned());
+                self.messages
+                    .extend(imported.warnings.iter().take(8).cloned());
                 if imported.warnings.len() > 8 {
-                    self.messages
-                        .push(format!("… and {} more warnings", imported.warnings.len() - 8));
+                    self.messages.push(format!(
+                        "… and {} more warnings",
+                        imported.warnings.len() - 8
+                    ));
                 }
                 if let Some(edit) = import_edit(&self.project, &imported) {
                     self.apply_edit(ctx, edit, None);
@@ -422,9 +433,18 @@ impl SitewatchApp {
         let mut warnings = loaded.warnings;
         warnings.push(format!(
             "Recovered unsaved work from {}; save it to keep it",
-            if info.saved_at.is_empty() { "the last session" } else { &info.saved_at }
+            if info.saved_at.is_empty() {
+                "the last session"
+            } else {
+                &info.saved_at
+            }
         ));
-        self.replace_project(loaded.project, info.project_path, warnings, History::unsaved());
+        self.replace_project(
+            loaded.project,
+            info.project_path,
+            warnings,
+            History::unsaved(),
+        );
     }
 
     pub(crate) fn discard_recovery(&mut self) {
@@ -485,16 +505,20 @@ impl SitewatchApp {
     fn autosave_tick(&mut self, ctx: &egui::Context) {
         if let Some(rx) = &self.files.autosave_job {
             match rx.try_recv() {
-                Ok(Ok(())) => self.files.autosave_job = None,
+                Ok(Ok(())) | Err(mpsc::TryRecvError::Disconnected) => {
+                    self.files.autosave_job = None;
+                }
                 Ok(Err(e)) => {
                     self.messages.push(format!("Autosave failed: {e}"));
                     self.files.autosave_job = None;
                 }
                 Err(mpsc::TryRecvError::Empty) => return,
-                Err(mpsc::TryRecvError::Disconnected) => self.files.autosave_job = None,
             }
         }
-        if !self.history.is_dirty() || self.files.recovery.is_none() || self.files.recovered.is_some() {
+        if !self.history.is_dirty()
+            || self.files.recovery.is_none()
+            || self.files.recovered.is_some()
+        {
             self.files.last_autosave_s = None;
             return;
         }
@@ -516,7 +540,9 @@ impl SitewatchApp {
         let (tx, rx) = mpsc::channel();
         // Serialising thousands of annotations takes a moment: off the UI thread.
         std::thread::spawn(move || {
-            let result = store.write(&project, path.as_deref()).map_err(|e| e.to_string());
+            let result = store
+                .write(&project, path.as_deref())
+                .map_err(|e| e.to_string());
             let _ = tx.send(result);
         });
         self.files.autosave_job = Some(rx);

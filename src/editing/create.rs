@@ -13,16 +13,17 @@ use crate::model::{
 pub const DEFAULT_CATEGORY_KEY: &str = "annotation";
 
 /// An id no annotation of the project has: `prefix-1`, `prefix-2`, …
-#[must_use] 
+#[must_use]
 pub fn unique_id(project: &Project, prefix: &str) -> String {
-    (1..)
+    // Of n + 1 candidates at least one is free.
+    (1..=project.annotations.len() + 1)
         .map(|n| format!("{prefix}-{n}"))
         .find(|id| project.annotation(id).is_none())
         .unwrap_or_else(|| prefix.to_owned())
 }
 
 /// A category key no category has, made from a name ("Rail yard" → `rail-yard`, `rail-yard-2`).
-#[must_use] 
+#[must_use]
 pub fn unique_category_key(categories: &[Category], name: &str) -> String {
     let taken = |k: &str| categories.iter().any(|c| c.key == k);
     let base: String = name
@@ -43,7 +44,7 @@ pub fn unique_category_key(categories: &[Category], name: &str) -> String {
     if !taken(&base) {
         return base;
     }
-    (2..)
+    (2..=categories.len() + 2)
         .map(|n| format!("{base}-{n}"))
         .find(|k| !taken(k))
         .unwrap_or(base)
@@ -61,7 +62,7 @@ pub const PALETTE: [Rgba; 7] = [
 ];
 
 /// A new category beside `categories`, with the next palette colour and the figure defaults.
-#[must_use] 
+#[must_use]
 pub fn new_category(categories: &[Category], name: &str) -> Category {
     let color = PALETTE
         .get(categories.len() % PALETTE.len())
@@ -84,7 +85,7 @@ pub fn new_category(categories: &[Category], name: &str) -> Category {
 /// The edit that adds a drawn shape as a new annotation, seen from `date`, in `category` (or the
 /// first category; a default one is added with it when the project has none). Returns the edit and
 /// the new annotation's id.
-#[must_use] 
+#[must_use]
 pub fn add_drawn(
     project: &Project,
     tool: Tool,
@@ -100,7 +101,7 @@ pub fn add_drawn(
             Some(c) => c.key.clone(),
             None => {
                 let mut c = new_category(&project.categories, "Annotation");
-                c.key = DEFAULT_CATEGORY_KEY.to_owned();
+                DEFAULT_CATEGORY_KEY.clone_into(&mut c.key);
                 edits.push(Edit::AddCategory {
                     index: 0,
                     category: Box::new(c),

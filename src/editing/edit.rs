@@ -2,7 +2,8 @@
 //! inverse. Undo is applying the inverse; nothing snapshots the whole project.
 
 use crate::model::{
-    Annotation, Category, Certainty, Citation, FuzzyDate, Mark, Project, Shape, Source, Status,
+    Annotation, Category, Certainty, Citation, FuzzyDate, ImageryLayer, Mark, Project, Shape, Source,
+    Status,
 };
 
 /// Why an edit could not be applied. The project is unchanged when one is returned.
@@ -26,6 +27,12 @@ pub enum EditError {
     /// A source with this key already exists.
     #[error("a source with the key \"{0}\" already exists")]
     DuplicateSource(String),
+    /// No imagery layer has this id.
+    #[error("no imagery layer has the id \"{0}\"")]
+    UnknownLayer(String),
+    /// An imagery layer with this id already exists.
+    #[error("an imagery layer with the id \"{0}\" already exists")]
+    DuplicateLayer(String),
 }
 
 /// One field of an annotation, with its new value.
@@ -68,7 +75,7 @@ impl AnnotationField {
     }
 
     /// The field's name as the undo menu says it.
-    #[must_use] 
+    #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
             Self::Label(_) => "label",
@@ -85,7 +92,7 @@ impl AnnotationField {
 
     /// True when a change of this field leaves the scene's legend, visibility and draw order
     /// alone, so the scene can be patched in place instead of rebuilt.
-    #[must_use] 
+    #[must_use]
     pub fn is_local(&self) -> bool {
         matches!(
             self,
@@ -154,8 +161,42 @@ pub enum Edit {
         /// Its key.
         key: String,
     },
+    /// Insert an imagery layer (clamped to the end; index 0 is the bottom).
+    AddLayer {
+        /// Position in `Project::layers`.
+        index: usize,
+        /// The layer; its id must be new.
+        layer: Box<ImageryLayer>,
+    },
+    /// Replace an imagery layer's settings (visibility, opacity, date, track …; the id stays).
+    SetLayer {
+        /// Layer id.
+        id: String,
+        /// The new layer (its id is ignored).
+        layer: Box<ImageryLayer>,
+    },
+    /// Move an imagery layer to another position in the stack.
+    MoveLayer {
+        /// Layer id.
+        id: String,
+        /// New position (clamped), 0 the bottom.
+        to: usize,
+    },
+    /// Remove an imagery layer.
+    RemoveLayer {
+        /// Its id.
+        id: String,
+    },
     /// Several edits as one step (an import, a drawing that adds a category).
     Batch(Vec<Edit>),
+}
+
+fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
+    project
+        .layers
+        .iter()
+        .position(|l| l.id == id)
+        .ok_or_else(|| EditError::UnknownLayer(id.to_owned()))
 }
 
 fn annotation_mut<'a>(project: &'a mut Project, id: &str) -> Result<&'a mut Annotation, EditError> {
@@ -247,6 +288,39 @@ impl Edit {
                 let source = Box::new(project.sources.remove(index));
                 Ok(Edit::AddSource { index, source })
             }
+            Edit::AddLayer { index, layer } => {
+                if project.layers.iter().any(|l| l.id == layer.id) {
+                    return Err(EditError::DuplicateLayer(layer.id));
+                }
+                let id = layer.id.clone();
+                let index = index.min(project.layers.len());
+                project.layers.insert(index, *layer);
+                Ok(Edit::RemoveLayer { id })
+            }
+            Edit::SetLayer { id, mut layer } => {
+                let index = layer_index(project, &id)?;
+                layer.id.clone_from(&id);
+                let Some(existing) = project.layers.get_mut(index) else {
+                    return Err(EditError::UnknownLayer(id));
+                };
+                let old = std::mem::replace(existing, *layer);
+                Ok(Edit::SetLayer {
+                    id,
+                    layer: Box::new(old),
+                })
+            }
+            Edit::MoveLayer { id, to } => {
+                let from = layer_index(project, &id)?;
+                let layer = project.layers.remove(from);
+                let to = to.min(project.layers.len());
+                project.layers.insert(to, layer);
+                Ok(Edit::MoveLayer { id, to: from })
+            }
+            Edit::RemoveLayer { id } => {
+                let index = layer_index(project, &id)?;
+                let layer = Box::new(project.layers.remove(index));
+                Ok(Edit::AddLayer { index, layer })
+            }
             Edit::Batch(edits) => {
                 let mut inverses = Vec::with_capacity(edits.len());
                 for edit in edits {
@@ -269,7 +343,7 @@ impl Edit {
     }
 
     /// What the edit does, for the Undo/Redo menu ("move vertex", "label").
-    #[must_use] 
+    #[must_use]
     pub fn describe(&self) -> String {
         match self {
             Edit::AddAnnotation { annotation, .. } => format!("add \"{}\"", annotation.label),
@@ -281,6 +355,10 @@ impl Edit {
             Edit::RemoveCategory { key } => format!("remove category {key}"),
             Edit::AddSource { source, .. } => format!("add source {}", source.outlet),
             Edit::RemoveSource { key } => format!("remove source {key}"),
+            Edit::AddLayer { layer, .. } => format!("add layer {}", layer.name),
+            Edit::SetLayer { layer, .. } => format!("change layer {}", layer.name),
+            Edit::MoveLayer { id, .. } => format!("move layer {id}"),
+            Edit::RemoveLayer { id } => format!("remove layer {id}"),
             Edit::Batch(edits) => match edits.as_slice() {
                 [one] => one.describe(),
                 _ => format!("{} changes", edits.len()),
@@ -290,7 +368,7 @@ impl Edit {
 
     /// The one annotation this edit changes without touching the scene's legend, visibility or
     /// order (a shape, label, status, note or sources change), so a cached scene can be patched.
-    #[must_use] 
+    #[must_use]
     pub fn local_annotation(&self) -> Option<&str> {
         match self {
             Edit::SetShape { id, .. } => Some(id),

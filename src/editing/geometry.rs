@@ -10,7 +10,7 @@ use super::tool::Tool;
 use crate::model::Shape;
 
 /// The shape a finished drawing makes; `None` when there are too few distinct vertices.
-#[must_use] 
+#[must_use]
 pub fn shape_from_drawing(tool: Tool, vertices: &[Coord<f64>]) -> Option<Shape> {
     let mut distinct: Vec<Coord<f64>> = Vec::with_capacity(vertices.len());
     for v in vertices {
@@ -31,7 +31,8 @@ pub fn shape_from_drawing(tool: Tool, vertices: &[Coord<f64>]) -> Option<Shape> 
         Tool::Polygon => polygon_from_ring(distinct),
         Tool::Rectangle => {
             let (a, b) = (distinct.first()?, distinct.last()?);
-            if a.x == b.x || a.y == b.y {
+            // Two corners on one horizontal or vertical line make no area.
+            if (a.x - b.x).abs() < 1e-12 || (a.y - b.y).abs() < 1e-12 {
                 return None;
             }
             polygon_from_ring(vec![
@@ -68,7 +69,7 @@ fn with_exterior(p: &Polygon<f64>, open_ring: Vec<Coord<f64>>) -> Polygon<f64> {
 }
 
 /// The shape with vertex `index` at `to`; `None` for an index out of range.
-#[must_use] 
+#[must_use]
 pub fn move_vertex(shape: &Shape, index: usize, to: Coord<f64>) -> Option<Shape> {
     match shape {
         Shape::Point(_) => (index == 0).then_some(Shape::Point(Point(to))),
@@ -87,7 +88,7 @@ pub fn move_vertex(shape: &Shape, index: usize, to: Coord<f64>) -> Option<Shape>
 
 /// The shape with a new vertex after vertex `after` (on the segment that starts there; for a
 /// polygon the last segment closes the ring). `None` for points or an index out of range.
-#[must_use] 
+#[must_use]
 pub fn insert_vertex(shape: &Shape, after: usize, at: Coord<f64>) -> Option<Shape> {
     match shape {
         Shape::Point(_) => None,
@@ -112,7 +113,7 @@ pub fn insert_vertex(shape: &Shape, after: usize, at: Coord<f64>) -> Option<Shap
 
 /// The shape without vertex `index`; `None` when that would leave a line under two vertices or an
 /// area under three (delete the feature instead), or for a point.
-#[must_use] 
+#[must_use]
 pub fn remove_vertex(shape: &Shape, index: usize) -> Option<Shape> {
     match shape {
         Shape::Point(_) => None,
@@ -136,7 +137,7 @@ pub fn remove_vertex(shape: &Shape, index: usize) -> Option<Shape> {
 }
 
 /// The shape moved by `delta` degrees (x = longitude, y = latitude), holes included.
-#[must_use] 
+#[must_use]
 pub fn translate(shape: &Shape, delta: Coord<f64>) -> Shape {
     let shift = |c: &Coord<f64>| Coord {
         x: c.x + delta.x,
@@ -155,7 +156,7 @@ pub fn translate(shape: &Shape, delta: Coord<f64>) -> Shape {
 
 /// The segments of the shape as (index of their first vertex, first, second), the closing
 /// segment of a polygon included.
-#[must_use] 
+#[must_use]
 pub fn segments(shape: &Shape) -> Vec<(usize, Coord<f64>, Coord<f64>)> {
     let vertices = shape.vertices();
     let mut out: Vec<(usize, Coord<f64>, Coord<f64>)> = vertices
@@ -175,7 +176,7 @@ pub fn segments(shape: &Shape) -> Vec<(usize, Coord<f64>, Coord<f64>)> {
 }
 
 /// True when a polygon's exterior ring crosses itself (the editor warns and keeps it).
-#[must_use] 
+#[must_use]
 pub fn self_intersects(shape: &Shape) -> bool {
     let Shape::Polygon(_) = shape else {
         return false;

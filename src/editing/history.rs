@@ -40,7 +40,7 @@ pub struct History {
 
 impl History {
     /// An empty history whose state is the one on disk.
-    #[must_use] 
+    #[must_use]
     pub fn new() -> Self {
         Self {
             next_serial: 1,
@@ -50,7 +50,7 @@ impl History {
     }
 
     /// An empty history whose state is not on disk (a recovered or imported project).
-    #[must_use] 
+    #[must_use]
     pub fn unsaved() -> Self {
         Self {
             saved: None,
@@ -168,31 +168,31 @@ impl History {
     }
 
     /// What Undo would undo.
-    #[must_use] 
+    #[must_use]
     pub fn undo_label(&self) -> Option<&str> {
         self.undo.last().map(|e| e.label.as_str())
     }
 
     /// What Redo would redo.
-    #[must_use] 
+    #[must_use]
     pub fn redo_label(&self) -> Option<&str> {
         self.redo.last().map(|e| e.label.as_str())
     }
 
     /// Number of undo steps.
-    #[must_use] 
+    #[must_use]
     pub fn undo_len(&self) -> usize {
         self.undo.len()
     }
 
     /// Number of redo steps.
-    #[must_use] 
+    #[must_use]
     pub fn redo_len(&self) -> usize {
         self.redo.len()
     }
 
     /// True when the project differs from the state last saved.
-    #[must_use] 
+    #[must_use]
     pub fn is_dirty(&self) -> bool {
         self.saved != Some(self.top_serial())
     }

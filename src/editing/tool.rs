@@ -38,7 +38,7 @@ impl Tool {
     ];
 
     /// The shortcut key (a letter, pressed without modifiers).
-    #[must_use] 
+    #[must_use]
     pub fn key(self) -> char {
         match self {
             Tool::Select => 'V',
@@ -53,7 +53,7 @@ impl Tool {
     }
 
     /// The tool's name.
-    #[must_use] 
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Tool::Select => "Select / edit",
@@ -68,7 +68,7 @@ impl Tool {
     }
 
     /// The toolbar icon.
-    #[must_use] 
+    #[must_use]
     pub fn icon(self) -> &'static str {
         match self {
             Tool::Select => "⬉",
@@ -83,7 +83,7 @@ impl Tool {
     }
 
     /// What the tool does and how, with its shortcut (the tooltip).
-    #[must_use] 
+    #[must_use]
     pub fn help(self) -> String {
         let how = match self {
             Tool::Select => {
@@ -112,13 +112,13 @@ impl Tool {
     }
 
     /// True for tools that place vertices on click (everything but Select).
-    #[must_use] 
+    #[must_use]
     pub fn draws(self) -> bool {
         self != Tool::Select
     }
 
     /// Vertices after which the drawing finishes by itself (`None`: finish by hand).
-    #[must_use] 
+    #[must_use]
     pub fn max_vertices(self) -> Option<usize> {
         match self {
             Tool::Point | Tool::Text => Some(1),
@@ -128,7 +128,7 @@ impl Tool {
     }
 
     /// Fewest vertices the finished drawing needs.
-    #[must_use] 
+    #[must_use]
     pub fn min_vertices(self) -> usize {
         match self {
             Tool::Select | Tool::Point | Tool::Text => 1,
@@ -138,7 +138,7 @@ impl Tool {
     }
 
     /// How the annotation it creates is drawn.
-    #[must_use] 
+    #[must_use]
     pub fn mark(self) -> Mark {
         match self {
             Tool::Text => Mark::Text,
@@ -148,7 +148,7 @@ impl Tool {
     }
 
     /// The label a new annotation starts with.
-    #[must_use] 
+    #[must_use]
     pub fn default_label(self) -> &'static str {
         match self {
             Tool::Point => "New point",

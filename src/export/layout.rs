@@ -570,12 +570,8 @@ impl ScaleBuilder {
 
 fn scale_bar_box(input: &LayoutInput<'_>, s: f32, measure: Measure<'_>) -> Option<ScaleBuilder> {
     let width = input.size_px[0] as f32;
-    // A round length near 15 % of the width (never over a third).
-    let bar = scale_bar(input.meters_per_px, f64::from(width) * 0.15)?;
+    let bar = figure_scale_bar(input.meters_per_px, f64::from(width))?;
     let bar_len = bar.length_px as f32;
-    if bar_len > width / 3.0 {
-        return None;
-    }
     let style = TextStyle::bold((SCALE_LABEL_PX * s).max(MIN_TEXT_PX));
     let text = bar.label();
     let label_size = measure(&text, style);
@@ -593,6 +589,32 @@ fn scale_bar_box(input: &LayoutInput<'_>, s: f32, measure: Measure<'_>) -> Optio
         bar_h,
         casing,
     })
+}
+
+/// The round length (1-2-5 × 10ⁿ) whose bar is nearest 15 % of the width (by ratio), never over
+/// a third of it.
+#[must_use]
+pub fn figure_scale_bar(meters_per_px: f64, width_px: f64) -> Option<ScaleBar> {
+    let target_px = width_px * 0.15;
+    let below = scale_bar(meters_per_px, target_px)?;
+    // The next round length up: 1 → 2 → 5 → 10.
+    let mantissa = below.length_m / 10f64.powf(below.length_m.log10().floor());
+    let step = if mantissa < 1.5 || mantissa > 4.0 {
+        2.0
+    } else {
+        2.5
+    };
+    let above = ScaleBar {
+        length_m: below.length_m * step,
+        length_px: below.length_px * step,
+    };
+    let closer_above = above.length_px / target_px < target_px / below.length_px;
+    let bar = if closer_above && above.length_px <= width_px / 3.0 {
+        above
+    } else {
+        below
+    };
+    (bar.length_px <= width_px / 3.0).then_some(bar)
 }
 
 /// A legend before it is placed.
@@ -808,6 +830,14 @@ mod tests {
 
     #[test]
     fn the_scale_bar_is_a_round_length_near_15_percent_of_the_width() {
+        // 15 % of 1920 px at 3.2 m/px is 922 m: 1 km (312 px) is nearer than 500 m (156 px).
+        let bar = figure_scale_bar(3.2, 1920.0).unwrap();
+        assert_eq!((bar.length_m, bar.label()), (1000.0, "1 km".to_owned()));
+        // At 1.76 m/px, 507 m: 500 m it is.
+        assert_eq!(figure_scale_bar(1.76, 1920.0).unwrap().length_m, 500.0);
+        // 2 → 5 and 5 → 10 steps: 288 px at 1.3 m/px is 374 m, nearer 500 than 200.
+        assert_eq!(figure_scale_bar(1.3, 1920.0).unwrap().length_m, 500.0);
+        assert_eq!(figure_scale_bar(0.9, 1920.0).unwrap().length_m, 200.0);
         let scene = scene();
         let l = layout(&input(&scene, [1920, 1080]), &measure);
         let bar = l.scale_bar.unwrap();

@@ -231,7 +231,7 @@ pub fn import_str(
 }
 
 /// The project's annotations as a `GeoJSON` `FeatureCollection` (pretty-printed).
-#[must_use] 
+#[must_use]
 pub fn export_string(project: &Project) -> String {
     let features: Vec<Value> = project
         .annotations

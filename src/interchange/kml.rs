@@ -26,8 +26,8 @@ fn style_id(category_key: &str) -> String {
 
 /// KML colours are `aabbggrr`.
 fn kml_color(c: Rgba) -> String {
-    let [r, g, b, a] = c.0;
-    format!("{a:02x}{b:02x}{g:02x}{r:02x}")
+    let [red, green, blue, alpha] = c.0;
+    format!("{alpha:02x}{blue:02x}{green:02x}{red:02x}")
 }
 
 fn element(name: &str, content: Option<String>, children: Vec<Element>) -> Element {

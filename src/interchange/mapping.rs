@@ -140,7 +140,8 @@ impl<'p> Builder<'p> {
             .filter(|w| !w.trim().is_empty())
             .unwrap_or_else(|| "imported".to_owned());
         let id = if self.used_ids.contains(&base) || base == "imported" {
-            (1..)
+            // Of n + 1 candidates at least one is free.
+            (1..=self.used_ids.len() + 1)
                 .map(|n| format!("{base}-{n}"))
                 .find(|c| !self.used_ids.contains(c))
                 .unwrap_or_else(|| base.clone())

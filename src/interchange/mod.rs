@@ -10,6 +10,7 @@ pub mod geojson;
 pub mod kml;
 mod mapping;
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -99,7 +100,7 @@ pub enum Format {
 
 impl Format {
     /// The format a path's extension names.
-    #[must_use] 
+    #[must_use]
     pub fn of_path(path: &Path) -> Option<Self> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
@@ -110,7 +111,7 @@ impl Format {
     }
 
     /// Its usual extension.
-    #[must_use] 
+    #[must_use]
     pub fn extension(self) -> &'static str {
         match self {
             Format::GeoJson => "geojson",
@@ -119,7 +120,7 @@ impl Format {
     }
 
     /// Its name in menus.
-    #[must_use] 
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Format::GeoJson => "GeoJSON",
@@ -143,28 +144,27 @@ pub struct Imported {
 
 impl Imported {
     /// One line for the message banner: what came in and what did not.
-    #[must_use] 
+    #[must_use]
     pub fn summary(&self, origin: &str) -> String {
         let mut text = format!(
             "Imported {} annotation(s) from {origin}",
             self.annotations.len()
         );
         if !self.new_categories.is_empty() {
-            text.push_str(&format!(
-                "; new categories: {}",
-                self.new_categories
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            let names: Vec<&str> = self
+                .new_categories
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect();
+            let _ = write!(text, "; new categories: {}", names.join(", "));
         }
         if !self.skipped.is_empty() {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "; skipped {}: {}",
                 self.skipped.len(),
                 self.skipped.join("; ")
-            ));
+            );
         }
         text
     }
@@ -205,7 +205,7 @@ pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(),
 }
 
 /// The one undoable edit that adds what was imported; `None` when nothing was.
-#[must_use] 
+#[must_use]
 pub fn import_edit(project: &Project, imported: &Imported) -> Option<Edit> {
     if imported.annotations.is_empty() {
         return None;
@@ -236,9 +236,11 @@ pub fn sort_dropped(paths: impl IntoIterator<Item = PathBuf>) -> (Vec<PathBuf>, 
     for p in paths {
         if Format::of_path(&p).is_some() {
             ok.push(p);
+        } else if crate::app::imagery::is_imagery_path(&p) {
+            // Imagery files become layers (the app's imagery side picks them up).
         } else {
             refused.push(format!(
-                "{} is not GeoJSON or KML (.geojson, .json, .kml)",
+                "{} is neither GeoJSON or KML (.geojson, .json, .kml) nor imagery (.tif, .png, .jpg)",
                 p.display()
             ));
         }

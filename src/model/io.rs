@@ -381,7 +381,7 @@ fn to_value<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// One annotation as a GeoJSON Feature, as the project file and GeoJSON export write it.
+/// One annotation as a GeoJSON `Feature`, as the project file and GeoJSON export write it.
 pub(crate) fn feature_json(a: &Annotation) -> Value {
     let mut props = Map::new();
     props.insert("label".into(), json!(a.label));

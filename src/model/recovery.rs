@@ -71,14 +71,14 @@ impl RecoveryStore {
     }
 
     /// The store in the user's data folder (`~/.local/share/sitewatch/recovery` on Linux).
-    #[must_use] 
+    #[must_use]
     pub fn in_user_data() -> Option<Self> {
         directories::ProjectDirs::from("org", "Sitewatch", "sitewatch")
             .map(|d| Self::new(d.data_dir().join("recovery")))
     }
 
     /// The folder.
-    #[must_use] 
+    #[must_use]
     pub fn dir(&self) -> &Path {
         &self.dir
     }

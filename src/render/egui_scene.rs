@@ -91,7 +91,9 @@ pub fn paint_scene_items(
         })
         .take(MAX_LABELS)
         .collect();
-    drawn.extend(paint_labels(painter, scene, &order, to_screen, px_scale, &drawn));
+    drawn.extend(paint_labels(
+        painter, scene, &order, to_screen, px_scale, &drawn,
+    ));
     drawn
 }
 
@@ -241,7 +243,11 @@ pub fn arrow_head_px(tail: Pos2, head: Pos2, length_px: f32) -> Option<[Pos2; 3]
     }
     let normal = vec2(-dir.y, dir.x);
     let back = head - dir * length_px;
-    Some([head, back + normal * length_px * 0.45, back - normal * length_px * 0.45])
+    Some([
+        head,
+        back + normal * length_px * 0.45,
+        back - normal * length_px * 0.45,
+    ])
 }
 
 fn paint_arrow_head(

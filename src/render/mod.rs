@@ -2,5 +2,6 @@
 
 pub mod egui_scene;
 pub mod egui_tiles;
+pub mod layers;
 pub mod raster;
 pub mod raster_text;

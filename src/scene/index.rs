@@ -8,7 +8,7 @@ use super::{ItemGeometry, Scene};
 use crate::spatial::index::{Bounds, BoundsIndex, bounds_of};
 
 /// The lon/lat bounds of an item's geometry.
-#[must_use] 
+#[must_use]
 pub fn item_bounds(geometry: &ItemGeometry) -> Option<Bounds> {
     match geometry {
         ItemGeometry::Point(c) => bounds_of([*c]),
@@ -26,7 +26,7 @@ pub struct SceneIndex {
 
 impl SceneIndex {
     /// Indexes every item of the scene.
-    #[must_use] 
+    #[must_use]
     pub fn new(scene: &Scene) -> Self {
         let bounds: Vec<Option<Bounds>> = scene
             .items
@@ -53,7 +53,7 @@ impl SceneIndex {
     }
 
     /// Items whose bounds touch the box, in draw order.
-    #[must_use] 
+    #[must_use]
     pub fn items_in(&self, query: Bounds) -> Vec<usize> {
         self.index.keys_in(query)
     }

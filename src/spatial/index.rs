@@ -20,7 +20,7 @@ pub fn bounds_of(coords: impl IntoIterator<Item = Coord<f64>>) -> Option<Bounds>
 }
 
 /// True when two boxes touch or overlap.
-#[must_use] 
+#[must_use]
 pub fn intersects(a: Bounds, b: Bounds) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 }
@@ -59,19 +59,19 @@ impl BoundsIndex {
     }
 
     /// The number of boxes.
-    #[must_use] 
+    #[must_use]
     pub fn len(&self) -> usize {
         self.tree.size()
     }
 
     /// True when the index holds nothing.
-    #[must_use] 
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Keys of the boxes touching `query`, ascending (so list order, e.g. draw order, is kept).
-    #[must_use] 
+    #[must_use]
     pub fn keys_in(&self, query: Bounds) -> Vec<usize> {
         let [w, s, e, n] = query;
         let envelope = AABB::from_corners([w, s], [e, n]);

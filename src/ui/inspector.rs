@@ -84,7 +84,7 @@ fn source_key(project: &Project, outlet: &str) -> String {
     if project.source(&base).is_none() {
         return base;
     }
-    (2..)
+    (2..=project.sources.len() + 2)
         .map(|n| format!("{base}-{n}"))
         .find(|k| project.source(k).is_none())
         .unwrap_or(base)
@@ -131,7 +131,7 @@ pub fn inspector_ui(
             state.new_source = NewSource::default();
             state.new_category.clear();
         }
-        state.for_id = a.id.clone();
+        state.for_id.clone_from(&a.id);
         state.seen_from = a.seen_from.to_string();
         state.seen_until = a.seen_until.map(|d| d.to_string()).unwrap_or_default();
     }

@@ -60,6 +60,20 @@ enum Target {
 struct Press {
     id: String,
     target: Target,
+    /// Where the press landed, in lon/lat (a body drag moves by the pointer's way from here).
+    at: Coord<f64>,
+}
+
+/// Where the map was on the last frame: its rect on screen, the lon/lat at its centre and the
+/// zoom (Web Mercator, 256 px tiles), so tests and tools can place points on screen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MapView {
+    /// The map's rect in screen points.
+    pub rect: Rect,
+    /// The lon/lat at the rect's centre.
+    pub center: Coord<f64>,
+    /// The zoom level.
+    pub zoom: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +112,8 @@ pub struct MapEditor {
     snapped: Option<Snap>,
     /// The category new drawings get (the last one used in the inspector).
     category: Option<String>,
+    /// The map on the last frame.
+    view: Option<MapView>,
 }
 
 fn lonlat(p: walkers::Position) -> Coord<f64> {
@@ -117,7 +133,7 @@ fn query_box(projector: &Projector, p: Pos2, radius_px: f32) -> Bounds {
 
 impl MapEditor {
     /// The tool in use.
-    #[must_use] 
+    #[must_use]
     pub fn tool(&self) -> Tool {
         self.tool
     }
@@ -134,9 +150,15 @@ impl MapEditor {
     }
 
     /// The vertices placed so far in the drawing in progress.
-    #[must_use] 
+    #[must_use]
     pub fn drawing(&self) -> &[Coord<f64>] {
         &self.drawing
+    }
+
+    /// Where the map was on the last frame.
+    #[must_use]
+    pub fn map_view(&self) -> Option<MapView> {
+        self.view
     }
 
     /// Remembers the category new drawings get.
@@ -156,7 +178,7 @@ impl MapEditor {
 
     /// The buttons that pan the map: any in select mode unless a press grabbed a feature; only
     /// the middle and right ones while a tool draws or a feature is dragged.
-    #[must_use] 
+    #[must_use]
     pub fn pan_buttons(&self) -> DragPanButtons {
         if self.tool == Tool::Select && self.press.is_none() && self.drag.is_none() {
             DragPanButtons::PRIMARY | DragPanButtons::SECONDARY | DragPanButtons::MIDDLE
@@ -166,13 +188,13 @@ impl MapEditor {
     }
 
     /// True when a double-click may zoom the map (it finishes drawings otherwise).
-    #[must_use] 
+    #[must_use]
     pub fn double_click_zooms(&self) -> bool {
         self.tool == Tool::Select
     }
 
     /// The measurement as text ("1.23 km · 4.5 ha"), while the measure tool has one.
-    #[must_use] 
+    #[must_use]
     pub fn measure_text(&self) -> Option<String> {
         if self.tool != Tool::Measure {
             return None;
@@ -260,6 +282,7 @@ impl MapEditor {
     fn target_at(view: &EditView<'_>, projector: &Projector, pointer: Pos2) -> Option<Press> {
         let id = view.selected?;
         let annotation = view.project.annotation(id)?;
+        let at = lonlat(projector.unproject(pointer.to_vec2()));
         let shape = &annotation.shape;
         let vertices = shape.vertices();
         let nearest = vertices
@@ -272,6 +295,7 @@ impl MapEditor {
             return Some(Press {
                 id: id.to_owned(),
                 target: Target::Vertex(i),
+                at,
             });
         }
         for (i, a, b) in segments(shape) {
@@ -280,13 +304,14 @@ impl MapEditor {
                 continue;
             }
             let mid = Coord {
-                x: (a.x + b.x) / 2.0,
-                y: (a.y + b.y) / 2.0,
+                x: f64::midpoint(a.x, b.x),
+                y: f64::midpoint(a.y, b.y),
             };
             if screen(projector, mid).distance(pointer) <= HANDLE_GRAB_PX {
                 return Some(Press {
                     id: id.to_owned(),
                     target: Target::Midpoint(i, mid),
+                    at,
                 });
             }
         }
@@ -304,6 +329,7 @@ impl MapEditor {
         .then(|| Press {
             id: id.to_owned(),
             target: Target::Body,
+            at,
         })
     }
 
@@ -382,6 +408,11 @@ impl MapEditor {
         labels: &[DrawnLabel],
     ) -> Vec<Command> {
         let mut commands = Vec::new();
+        self.view = Some(MapView {
+            rect: response.rect,
+            center: lonlat(projector.unproject(response.rect.center().to_vec2())),
+            zoom: projector.zoom(),
+        });
         let modifiers = ui.input(|i| i.modifiers);
         let pointer = response
             .interact_pointer_pos()
@@ -419,6 +450,7 @@ impl MapEditor {
                 Some(Press {
                     id,
                     target: Target::Vertex(i),
+                    ..
                 }) => Some((id.clone(), *i)),
                 _ => None,
             };
@@ -439,11 +471,10 @@ impl MapEditor {
         if response.drag_started_by(PointerButton::Primary)
             && let Some(press) = self.press.clone()
             && let Some(annotation) = view.project.annotation(&press.id)
-            && let Some(p) = pointer
         {
             self.gesture += 1;
             let coalesce = format!("drag-{}", self.gesture);
-            let start_lonlat = lonlat(projector.unproject(p.to_vec2()));
+            let start_lonlat = press.at;
             let (original, vertex) = match press.target {
                 Target::Vertex(i) => (annotation.shape.clone(), Some(i)),
                 Target::Midpoint(i, at) => match insert_vertex(&annotation.shape, i, at) {
@@ -477,21 +508,18 @@ impl MapEditor {
             && let Some(drag) = self.drag.clone()
         {
             ui.ctx().set_cursor_icon(CursorIcon::Grabbing);
-            let shape = match drag.vertex {
-                Some(v) => {
-                    let at = self.snap_pointer(view, projector, p, modifiers.shift, Some(&drag.id));
-                    move_vertex(&drag.original, v, at)
-                }
-                None => {
-                    let now = lonlat(projector.unproject(p.to_vec2()));
-                    Some(translate(
-                        &drag.original,
-                        Coord {
-                            x: now.x - drag.start_lonlat.x,
-                            y: now.y - drag.start_lonlat.y,
-                        },
-                    ))
-                }
+            let shape = if let Some(v) = drag.vertex {
+                let at = self.snap_pointer(view, projector, p, modifiers.shift, Some(&drag.id));
+                move_vertex(&drag.original, v, at)
+            } else {
+                let now = lonlat(projector.unproject(p.to_vec2()));
+                Some(translate(
+                    &drag.original,
+                    Coord {
+                        x: now.x - drag.start_lonlat.x,
+                        y: now.y - drag.start_lonlat.y,
+                    },
+                ))
             };
             if let Some(shape) = shape
                 && drag.last.as_ref() != Some(&shape)
@@ -523,6 +551,7 @@ impl MapEditor {
                 Some(Press {
                     id,
                     target: Target::Vertex(i),
+                    ..
                 }) if modifiers.alt => commands.extend(remove_vertex_command(view, &id, i)),
                 Some(Press {
                     target: Target::Vertex(_) | Target::Midpoint(..),
@@ -685,14 +714,15 @@ impl MapEditor {
                 ));
             }
             if line.len() > 2
-                && let (Some(first), Some(last)) = (line.first(), line.last()) {
-                    painter.add(egui::Shape::dashed_line(
-                        &[*last, *first],
-                        Stroke::new(1.5, Color32::WHITE),
-                        6.0,
-                        6.0,
-                    ));
-                }
+                && let (Some(first), Some(last)) = (line.first(), line.last())
+            {
+                painter.add(egui::Shape::dashed_line(
+                    &[*last, *first],
+                    Stroke::new(1.5, Color32::WHITE),
+                    6.0,
+                    6.0,
+                ));
+            }
             for p in &line {
                 painter.circle(*p, 4.0, Color32::WHITE, Stroke::new(1.5, Color32::BLACK));
             }
@@ -760,8 +790,8 @@ fn paint_handles(painter: &Painter, projector: &Projector, shape: &Shape, active
             let mid = screen(
                 projector,
                 Coord {
-                    x: (a.x + b.x) / 2.0,
-                    y: (a.y + b.y) / 2.0,
+                    x: f64::midpoint(a.x, b.x),
+                    y: f64::midpoint(a.y, b.y),
                 },
             );
             let _ = i;
@@ -807,20 +837,21 @@ pub fn paint_arrow_head(painter: &Painter, tail: Pos2, head: Pos2, color: Color3
 }
 
 /// Length (and area for three or more points) of a measurement.
-#[must_use] 
+#[must_use]
 pub fn measure_summary(points: &[Coord<f64>]) -> Option<String> {
     if points.len() < 2 {
         return None;
     }
     let line = LineString::new(points.to_vec());
-    let mut text = format!("Distance {}", format_length(length_m(&line)));
-    if let Some(Shape::Polygon(p)) = shape_from_drawing(Tool::Polygon, points) {
-        text.push_str(&format!(
-            " · Area {} · Perimeter {}",
+    let distance = format!("Distance {}", format_length(length_m(&line)));
+    let text = match shape_from_drawing(Tool::Polygon, points) {
+        Some(Shape::Polygon(p)) => format!(
+            "{distance} · Area {} · Perimeter {}",
             format_area(area_m2(&p)),
             format_length(perimeter_m(&p))
-        ));
-    }
+        ),
+        _ => distance,
+    };
     Some(text)
 }
 
@@ -837,13 +868,13 @@ fn drawing_summary(tool: Tool, points: &[Coord<f64>]) -> Option<String> {
 }
 
 /// The letter key of each tool, as egui names it.
-#[must_use] 
+#[must_use]
 pub fn tool_key(tool: Tool) -> Option<Key> {
     Key::from_name(&tool.key().to_string())
 }
 
 /// Tool shortcuts (letters without modifiers), for when nothing else has keyboard focus.
-#[must_use] 
+#[must_use]
 pub fn tool_shortcuts(ctx: &egui::Context) -> Option<Tool> {
     ctx.input_mut(|i| {
         Tool::ALL

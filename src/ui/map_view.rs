@@ -4,14 +4,14 @@ use egui::{Align2, Color32, FontId, Pos2, Rect, Stroke, Ui, pos2, vec2};
 use geo::Coord;
 use walkers::{Map, MapMemory, Position, Projector};
 
+use super::map_edit::{EditView, MapEditor};
 use super::theme::bold;
 use crate::command::Command;
 use crate::render::egui_scene::{paint_boxed_text, paint_scene_items};
 use crate::render::egui_tiles::EguiTiles;
 use crate::scene::Scene;
-use crate::spatial::index::Bounds;
-use super::map_edit::{EditView, MapEditor};
 use crate::spatial::LonLatBox;
+use crate::spatial::index::Bounds;
 use crate::spatial::mercator::{meters_per_px, zoom_to_fit};
 use crate::spatial::scale_bar::scale_bar;
 
@@ -68,6 +68,7 @@ fn view_bounds(projector: &Projector, rect: Rect) -> Bounds {
 pub fn map_ui(
     ui: &mut Ui,
     tiles: Option<&mut EguiTiles>,
+    imagery: Vec<(&mut EguiTiles, f32)>,
     memory: &mut MapMemory,
     home: &LonLatBox,
     scene: &Scene,
@@ -85,6 +86,10 @@ pub fn map_ui(
     )
     .double_click_to_zoom(editor.double_click_zooms())
     .drag_pan_buttons(editor.pan_buttons());
+    // Imagery layers over the basemap, bottom first, each at its opacity.
+    let map = imagery
+        .into_iter()
+        .fold(map, |map, (layer, opacity)| map.with_layer(layer, opacity));
     let inner = map.show(ui, |ui, response, projector, _memory| {
         let painter = ui.painter().with_clip_rect(response.rect);
         let to_screen = |c: Coord<f64>| projector.project(walkers::lon_lat(c.x, c.y)).to_pos2();

@@ -3,6 +3,7 @@
 pub mod annotations;
 pub mod file_menu;
 pub mod inspector;
+pub mod layers;
 pub mod map_edit;
 pub mod map_view;
 pub mod theme;

@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::editing::Tool;
 
 /// Accessible label of a tool's button.
-#[must_use] 
+#[must_use]
 pub fn tool_label(tool: Tool) -> String {
     format!("Tool: {}", tool.name())
 }

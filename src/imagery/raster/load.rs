@@ -128,11 +128,13 @@ impl RasterLoad {
     }
 
     /// The file being opened.
+    #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Done so far, 0–1.
+    #[must_use]
     pub fn progress(&self) -> f32 {
         self.progress.fraction()
     }
@@ -143,6 +145,7 @@ impl RasterLoad {
     }
 
     /// True when [`Self::try_take`] would give the result.
+    #[must_use]
     pub fn is_finished(&self) -> bool {
         match &self.state {
             State::Running(h) => h.is_finished(),

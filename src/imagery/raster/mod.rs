@@ -16,7 +16,13 @@
 //! strip or tile being read and the chunk rows it touches are held besides. A 10000 × 10000 RGB
 //! raster is 300 MB of pixels plus 100 MB of pyramid: it stays in memory whole.
 //! Sizes are checked against [`Limits`] (default 1 Gpx, 131072 px a side) before any pixel is
-//! allocated.
+//! allocated. PNG and JPEG have no random access and are decoded whole first, so they briefly
+//! need twice their decoded size.
+//!
+//! # Left to the caller
+//! [`RasterTileSource::set_display`] changes tiles fetched afterwards; tiles already cached by a
+//! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Internal overviews of
+//! COGs are not read (the pyramid is rebuilt), and only the first image of a TIFF is used.
 
 pub mod crs;
 pub mod date;

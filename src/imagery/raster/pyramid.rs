@@ -5,6 +5,11 @@
 //! Building is single-threaded ([`PyramidBuilder`]); the finished [`Pyramid`] is read-only and
 //! shared by the tile workers, spilled chunks coming back through a small cache.
 
+#![allow(
+    clippy::many_single_char_names,
+    reason = "chunk arithmetic: x, y, w, h, k as in the docs"
+)]
+
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};

@@ -194,8 +194,9 @@ fn locate(
             detail: "no GeoTIFF transform, world file or .aux.xml geotransform".to_owned(),
             path: path.to_owned(),
         })?;
-    let own_transform =
-        from_tags.is_some() || world.is_some() || aux.as_ref().is_some_and(|a| a.transform.is_some());
+    let own_transform = from_tags.is_some()
+        || world.is_some()
+        || aux.as_ref().is_some_and(|a| a.transform.is_some());
     if !own_transform {
         // The caller's corners are WGS 84, whatever CRS it names.
         return Ok((transform, Crs::Wgs84));

@@ -1,0 +1,245 @@
+//! The window's side of imagery layers: one tile layer per project layer, file layers opened off
+//! the UI thread with progress, and a bounded set kept ready around the slider's date.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::imagery::dated;
+use crate::imagery::disk_cache::DiskCache;
+use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
+use crate::imagery::tile_loader::Wakeup;
+use crate::model::{ImageryLayer, LayerSource, Project};
+use crate::render::egui_tiles::EguiTiles;
+use crate::spatial::LonLatBox;
+
+/// Layers kept in memory beyond those wanted now (least recently wanted are dropped first).
+const KEEP_EXTRA: usize = 6;
+
+enum State {
+    /// A file layer being opened; `progress()` says how far.
+    Loading(RasterLoad),
+    /// Ready to draw; raster layers keep their source for band and stretch changes.
+    Ready {
+        tiles: EguiTiles,
+        raster: Option<Arc<RasterTileSource>>,
+    },
+    /// Could not be opened or configured; the message says why (the file or URL last).
+    Failed(String),
+}
+
+struct Entry {
+    /// What the layer's pixels come from, so an edited layer is reopened.
+    identity: String,
+    state: State,
+    /// The sync count when this layer was last wanted.
+    last_wanted: u64,
+}
+
+/// What the layer panel shows of a layer's loading state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerLoadState {
+    /// Not opened (not near the slider's date, or never shown).
+    Idle,
+    /// Opening a file: the fraction done.
+    Opening(f32),
+    /// Ready; tiles still loading and tiles failed (with the last reason).
+    Ready {
+        /// Tiles loading now.
+        loading: usize,
+        /// Tiles that failed and wait for a retry.
+        failed: usize,
+        /// The last tile failure.
+        last_error: Option<String>,
+    },
+    /// The layer cannot be shown: why.
+    Failed(String),
+}
+
+/// Per-layer tile sources of the open project, for drawing with walkers.
+#[derive(Default)]
+pub struct ImageryRuntime {
+    entries: HashMap<String, Entry>,
+    syncs: u64,
+}
+
+/// Where a file layer's path points: absolute, or relative to the project's folder.
+pub fn resolve_layer_path(base_dir: &Path, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) }
+}
+
+fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
+    match &layer.source {
+        LayerSource::File { path } => format!("file:{}", resolve_layer_path(base_dir, path).display()),
+        LayerSource::Tiles { url, release, max_zoom } => format!(
+            "tiles:{url}|{}|{max_zoom}|{}",
+            release.as_deref().unwrap_or(""),
+            layer.date.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
+impl ImageryRuntime {
+    /// Opens what `wanted` (project layer indices: shown now and neighbours to preload) needs,
+    /// moves finished file loads to ready, and drops layers not wanted for a while.
+    pub fn sync(&mut self, ctx: &egui::Context, project: &Project, base_dir: &Path, wanted: &[usize]) {
+        self.syncs += 1;
+        let now = self.syncs;
+        for layer in wanted.iter().filter_map(|&i| project.layers.get(i)) {
+            let id = identity(layer, base_dir);
+            let fresh = self.entries.get(&layer.id).is_none_or(|e| e.identity != id);
+            if fresh {
+                let state = start(ctx, layer, base_dir);
+                self.entries.insert(
+                    layer.id.clone(),
+                    Entry {
+                        identity: id,
+                        state,
+                        last_wanted: now,
+                    },
+                );
+            } else if let Some(e) = self.entries.get_mut(&layer.id) {
+                e.last_wanted = now;
+            }
+        }
+        for entry in self.entries.values_mut() {
+            if let State::Loading(load) = &mut entry.state
+                && let Some(result) = load.try_take()
+            {
+                entry.state = match result {
+                    Ok(source) => {
+                        let source = Arc::new(source);
+                        State::Ready {
+                            tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
+                            raster: Some(source),
+                        }
+                    }
+                    Err(e) => State::Failed(e.to_string()),
+                };
+            }
+        }
+        // Keep what is wanted now plus a few recent ones; drop layers gone from the project.
+        self.entries.retain(|id, _| project.layers.iter().any(|l| &l.id == id));
+        if self.entries.len() > wanted.len() + KEEP_EXTRA {
+            let mut ages: Vec<(u64, String)> =
+                self.entries.iter().map(|(id, e)| (e.last_wanted, id.clone())).collect();
+            ages.sort();
+            let excess = self.entries.len() - wanted.len() - KEEP_EXTRA;
+            for (last, id) in ages.into_iter().take(excess) {
+                if last < now {
+                    if let Some(Entry { state: State::Loading(load), .. }) = self.entries.get(&id) {
+                        load.cancel();
+                    }
+                    self.entries.remove(&id);
+                }
+            }
+        }
+    }
+
+    /// The tile layers to draw, bottom first, with their opacities; layers not ready are skipped.
+    pub fn draw_list(&mut self, shown: &[(String, f32)]) -> Vec<(&mut EguiTiles, f32)> {
+        let mut by_id: HashMap<&String, &mut Entry> = self.entries.iter_mut().collect();
+        shown
+            .iter()
+            .filter_map(|(id, opacity)| match by_id.remove(id) {
+                Some(Entry {
+                    state: State::Ready { tiles, .. },
+                    ..
+                }) => Some((tiles, *opacity)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The loading state of a layer, for the layer panel.
+    pub fn load_state(&self, id: &str) -> LayerLoadState {
+        match self.entries.get(id).map(|e| &e.state) {
+            None => LayerLoadState::Idle,
+            Some(State::Loading(load)) => LayerLoadState::Opening(load.progress()),
+            Some(State::Ready { tiles, .. }) => {
+                let s = tiles.status();
+                LayerLoadState::Ready {
+                    loading: s.loading,
+                    failed: s.failed,
+                    last_error: s.last_error,
+                }
+            }
+            Some(State::Failed(m)) => LayerLoadState::Failed(m.clone()),
+        }
+    }
+
+    /// The extent of a ready raster layer (tile services have none).
+    pub fn bounds(&self, id: &str) -> Option<LonLatBox> {
+        match self.entries.get(id).map(|e| &e.state) {
+            Some(State::Ready { raster: Some(r), .. }) => Some(r.bounds_lonlat()),
+            _ => None,
+        }
+    }
+
+    /// The band count and display of a ready raster layer.
+    pub fn raster_display(&self, id: &str) -> Option<(usize, Display)> {
+        match self.entries.get(id).map(|e| &e.state) {
+            Some(State::Ready { raster: Some(r), .. }) => Some((r.band_count(), r.display())),
+            _ => None,
+        }
+    }
+
+    /// Changes a raster layer's bands or stretch; its tiles are made anew.
+    pub fn set_raster_display(&mut self, ctx: &egui::Context, id: &str, display: Display) -> Result<(), String> {
+        let Some(Entry {
+            state: State::Ready { tiles, raster: Some(r) },
+            ..
+        }) = self.entries.get_mut(id)
+        else {
+            return Err(format!("layer \"{id}\" is not an open raster"));
+        };
+        r.set_display(display).map_err(|e| e.to_string())?;
+        *tiles = EguiTiles::new(ctx.clone(), Arc::clone(r) as _);
+        Ok(())
+    }
+
+    /// Work still running for the layers shown: file opens and tile loads (for `--screenshot`).
+    pub fn pending(&self, shown: &[(String, f32)]) -> Vec<String> {
+        shown
+            .iter()
+            .filter_map(|(id, _)| match self.entries.get(id).map(|e| &e.state) {
+                Some(State::Loading(load)) => Some(format!(
+                    "opening {} ({:.0} %)",
+                    load.path().display(),
+                    load.progress() * 100.0
+                )),
+                Some(State::Ready { tiles, .. }) if tiles.pending() > 0 => {
+                    Some(format!("{} tile(s) of layer {id}", tiles.pending()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
+    match &layer.source {
+        LayerSource::File { path } => {
+            let path = resolve_layer_path(base_dir, path);
+            let options = OpenOptions {
+                name: layer.name.clone(),
+                attribution: layer.attribution.clone(),
+                ..OpenOptions::default()
+            };
+            let ctx = ctx.clone();
+            let wakeup: Wakeup = Arc::new(move || ctx.request_repaint());
+            State::Loading(RasterLoad::start(path, options, Some(wakeup)))
+        }
+        LayerSource::Tiles { .. } => {
+            let cache = DiskCache::default_root().map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+            match dated::tile_source(layer, cache) {
+                Ok(source) => State::Ready {
+                    tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),
+                    raster: None,
+                },
+                Err(e) => State::Failed(e.to_string()),
+            }
+        }
+    }
+}

@@ -1,0 +1,246 @@
+//! The layer panel: every imagery layer with its date, kind, source and credit; visibility,
+//! opacity, order, zoom to layer, remove, bands and stretch; adding files and dated services.
+
+use chrono::{Datelike as _, NaiveDate};
+use egui::{Color32, RichText, Role, Ui, WidgetInfo};
+
+use super::theme::bold;
+use crate::command::Command;
+use crate::editing::Edit;
+use crate::imagery::dated;
+use crate::imagery::raster::{BandMapping, Display, Stretch};
+use crate::model::tracks::layers_at;
+use crate::model::{ImageryLayer, LayerSource, Project};
+use crate::render::layers::{ImageryRuntime, LayerLoadState};
+use crate::scene::SYNTHETIC_NOTICE;
+
+/// Accessible label of a layer's visibility box.
+pub fn visible_label(layer: &ImageryLayer) -> String {
+    format!("Show layer {}", layer.name)
+}
+
+/// Accessible label of a layer's opacity slider.
+pub fn opacity_label(layer: &ImageryLayer) -> String {
+    format!("Opacity of {}", layer.name)
+}
+
+/// Accessible label of the add-files button.
+pub const ADD_FILES_LABEL: &str = "Add imagery files…";
+
+fn set_layer(layer: &ImageryLayer, change: impl FnOnce(&mut ImageryLayer), coalesce: Option<String>) -> Command {
+    let mut new = layer.clone();
+    change(&mut new);
+    Command::Edit {
+        edit: Edit::SetLayer {
+            id: layer.id.clone(),
+            layer: Box::new(new),
+        },
+        coalesce,
+    }
+}
+
+fn kind_text(layer: &ImageryLayer) -> String {
+    match &layer.source {
+        LayerSource::File { path } => format!("file · {path}"),
+        LayerSource::Tiles { url, .. } => {
+            let host = url.split('/').nth(2).unwrap_or(url);
+            format!("tile service · {host}")
+        }
+    }
+}
+
+/// Draws the panel; returns what the user asked for.
+pub fn layers_ui(ui: &mut Ui, project: &Project, runtime: &ImageryRuntime, date: NaiveDate) -> Vec<Command> {
+    let mut commands = Vec::new();
+    ui.label(RichText::new("Imagery layers").font(bold(16.0)));
+    let shown: Vec<usize> = layers_at(project, date).into_iter().map(|(i, _)| i).collect();
+    if project.layers.is_empty() {
+        ui.label(RichText::new("No imagery yet: add GeoTIFFs, world-file images or a dated service.").weak());
+    }
+    let count = project.layers.len();
+    egui::ScrollArea::vertical()
+        .id_salt("layer-list")
+        .max_height((ui.available_height() - 90.0).max(120.0))
+        .show(ui, |ui| {
+            // Top of the stack first, as GIS layer lists read.
+            for (index, layer) in project.layers.iter().enumerate().rev() {
+                ui.push_id(&layer.id, |ui| {
+                    layer_row(ui, layer, index, count, shown.contains(&index), runtime, &mut commands);
+                });
+                ui.separator();
+            }
+        });
+    add_ui(ui, date, &mut commands);
+    commands
+}
+
+fn layer_row(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    index: usize,
+    count: usize,
+    shown_now: bool,
+    runtime: &ImageryRuntime,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        let mut visible = layer.visible;
+        let response = ui.checkbox(&mut visible, "");
+        let label = visible_label(layer);
+        response.widget_info(|| WidgetInfo::selected(Role::CheckBox, true, visible, label.clone()));
+        if response.changed() {
+            commands.push(set_layer(layer, |l| l.visible = visible, None));
+        }
+        ui.label(RichText::new(&layer.name).strong());
+    });
+    let date = layer.date.map_or_else(|| "date unknown".to_owned(), |d| d.display_upper());
+    let state_word = if !layer.visible {
+        "hidden"
+    } else if shown_now {
+        "shown at this date"
+    } else {
+        "not at this date"
+    };
+    ui.label(RichText::new(format!("{date} · {state_word}")).color(if shown_now {
+        Color32::from_rgb(0xF0, 0xE4, 0x42)
+    } else {
+        Color32::GRAY
+    }));
+    if layer.synthetic {
+        ui.label(RichText::new(SYNTHETIC_NOTICE).font(bold(12.0)).color(Color32::from_rgb(0xF0, 0xE4, 0x42)));
+    }
+    ui.label(RichText::new(kind_text(layer)).weak().small());
+    if !layer.track.is_empty() || !layer.attribution.is_empty() {
+        ui.label(RichText::new(format!("track {} · {}", layer.track, layer.attribution)).weak().small());
+    }
+    match runtime.load_state(&layer.id) {
+        LayerLoadState::Idle => {}
+        LayerLoadState::Opening(f) => {
+            ui.add(egui::ProgressBar::new(f).show_percentage().text(format!("opening {:.0} %", f * 100.0)));
+        }
+        LayerLoadState::Ready { loading, failed, last_error } => {
+            if failed > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{failed} tile(s) failed, retrying: {}",
+                        last_error.unwrap_or_default()
+                    ))
+                    .color(Color32::LIGHT_RED)
+                    .small(),
+                );
+            } else if loading > 0 {
+                ui.label(RichText::new(format!("loading {loading} tile(s)…")).small());
+            }
+        }
+        LayerLoadState::Failed(message) => {
+            ui.label(RichText::new(message).color(Color32::LIGHT_RED).small());
+        }
+    }
+    if layer.date.is_none() {
+        ui.label(RichText::new("Set the capture date in the project file or the file name (e.g. 2025-07-05).").weak().small());
+    }
+    ui.horizontal(|ui| {
+        let mut opacity = layer.opacity;
+        let response = ui.add(egui::Slider::new(&mut opacity, 0.0..=1.0).show_value(true).text("opacity"));
+        let label = opacity_label(layer);
+        response.widget_info(|| WidgetInfo::slider(true, f64::from(opacity), label.clone()));
+        if response.changed() {
+            commands.push(set_layer(layer, |l| l.opacity = opacity, Some(format!("opacity:{}", layer.id))));
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.add_enabled(index + 1 < count, egui::Button::new("Up")).on_hover_text("Draw above the layer over it").clicked() {
+            commands.push(Command::Edit {
+                edit: Edit::MoveLayer { id: layer.id.clone(), to: index + 1 },
+                coalesce: None,
+            });
+        }
+        if ui.add_enabled(index > 0, egui::Button::new("Down")).on_hover_text("Draw below the layer under it").clicked() {
+            commands.push(Command::Edit {
+                edit: Edit::MoveLayer { id: layer.id.clone(), to: index.saturating_sub(1) },
+                coalesce: None,
+            });
+        }
+        let bounds = runtime.bounds(&layer.id);
+        if ui
+            .add_enabled(bounds.is_some(), egui::Button::new("Zoom to"))
+            .on_hover_text("Fit the map to the layer's extent")
+            .clicked()
+            && let Some(b) = bounds
+        {
+            commands.push(Command::ZoomToBox(b));
+        }
+        if ui.button("Remove").clicked() {
+            commands.push(Command::Edit {
+                edit: Edit::RemoveLayer { id: layer.id.clone() },
+                coalesce: None,
+            });
+        }
+    });
+    if let Some((bands, display)) = runtime.raster_display(&layer.id) {
+        display_ui(ui, layer, bands, display, commands);
+    }
+}
+
+fn display_ui(ui: &mut Ui, layer: &ImageryLayer, band_count: usize, display: Display, commands: &mut Vec<Command>) {
+    // Plain 8-bit photographs need no controls; multiband or stretched data does.
+    if band_count <= 3 && matches!(display.stretch, Stretch::Full) {
+        return;
+    }
+    ui.horizontal(|ui| {
+        let mut new = display;
+        ui.label("Bands");
+        match &mut new.bands {
+            BandMapping::Rgb(rgb) => {
+                for (c, b) in ["R", "G", "B"].iter().zip(rgb.iter_mut()) {
+                    ui.label(*c);
+                    ui.add(egui::DragValue::new(b).range(1..=band_count));
+                }
+            }
+            BandMapping::Gray(b) => {
+                ui.add(egui::DragValue::new(b).range(1..=band_count));
+            }
+        }
+        let stretched = !matches!(new.stretch, Stretch::Full);
+        let mut want = stretched;
+        ui.checkbox(&mut want, "2–98 % stretch");
+        if want != stretched {
+            new.stretch = if want { Stretch::PERCENTILE_2_98 } else { Stretch::Full };
+        }
+        if new != display {
+            commands.push(Command::SetRasterDisplay(layer.id.clone(), new));
+        }
+    });
+}
+
+fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
+    ui.horizontal_wrapped(|ui| {
+        if ui
+            .button(ADD_FILES_LABEL)
+            .on_hover_text("GeoTIFF, or PNG/JPEG with a world file; or drop files on the window")
+            .clicked()
+        {
+            commands.push(Command::AddLayerFilesDialog);
+        }
+        ui.menu_button("Add dated service", |ui| {
+            let year = date.year().clamp(2016, 2024);
+            if ui
+                .button(format!("Sentinel-2 cloudless {year} (EOX)"))
+                .on_hover_text("Yearly cloudless mosaic; the slider's year, 2016–2024")
+                .clicked()
+                && let Ok(layer) = dated::s2cloudless_layer(year)
+            {
+                commands.push(Command::AddLayer(Box::new(layer)));
+                ui.close();
+            }
+            if ui
+                .button(format!("NASA HLS {} (GIBS, 30 m)", date.format("%Y-%m-%d")))
+                .on_hover_text("Harmonized Landsat Sentinel-2 of the slider's day")
+                .clicked()
+            {
+                commands.push(Command::AddLayer(Box::new(dated::hls_layer(date))));
+                ui.close();
+            }
+        });
+    });
+}
