@@ -2,8 +2,9 @@
 //! Persists preferences only (the project is the user's file).
 
 mod editing;
-pub mod imagery;
+mod export;
 pub mod files;
+pub mod imagery;
 mod scene_cache;
 
 use std::path::PathBuf;
@@ -111,6 +112,10 @@ pub struct SitewatchApp {
     imagery: crate::render::layers::ImageryRuntime,
     /// The imagery file dialog running on its thread.
     imagery_dialog: Option<std::sync::mpsc::Receiver<Vec<PathBuf>>>,
+    /// The export dialog, its preview and a running export.
+    export: export::ExportState,
+    /// Size of the map on screen, for exporting the view as it is.
+    map_size: egui::Vec2,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -163,6 +168,8 @@ impl SitewatchApp {
             files: files::FileState::default(),
             imagery: crate::render::layers::ImageryRuntime::default(),
             imagery_dialog: None,
+            export: export::ExportState::default(),
+            map_size: egui::vec2(1200.0, 800.0),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         // Autosave and recovery only for real sessions: tests and screenshots leave the user's
@@ -258,19 +265,38 @@ impl SitewatchApp {
             Command::ZoomToBox(b) => self.fit_request = Some(b),
             Command::AddLayer(layer) => {
                 let index = self.project.layers.len();
-                self.apply(ctx, Command::Edit { edit: crate::editing::Edit::AddLayer { index, layer }, coalesce: None });
+                self.apply(
+                    ctx,
+                    Command::Edit {
+                        edit: crate::editing::Edit::AddLayer { index, layer },
+                        coalesce: None,
+                    },
+                );
             }
             Command::AddLayerFilesDialog => self.open_imagery_dialog(ctx),
             Command::AddLayerFiles(files) => {
                 let edit = self.add_layer_files_edit(&files);
-                self.apply(ctx, Command::Edit { edit, coalesce: None });
+                self.apply(
+                    ctx,
+                    Command::Edit {
+                        edit,
+                        coalesce: None,
+                    },
+                );
             }
             Command::SetRasterDisplay(id, display) => {
                 if let Err(e) = self.imagery.set_raster_display(ctx, &id, display) {
                     self.messages.push(e);
                 }
             }
-            Command::ToggleLayerPanel => self.prefs.layers_panel_open = !self.prefs.layers_panel_open,
+            Command::ToggleLayerPanel => {
+                self.prefs.layers_panel_open = !self.prefs.layers_panel_open
+            }
+            c @ (Command::OpenExportDialog
+            | Command::CloseExportDialog
+            | Command::ExportSnapshotDialog
+            | Command::ExportSnapshot(_)
+            | Command::CancelExport) => self.apply_export(ctx, c),
             Command::NextStage => {
                 if let Some(d) = next_stage_date(&self.project, self.date) {
                     self.date = d;
@@ -398,6 +424,7 @@ impl SitewatchApp {
         self.sync_imagery(&ctx);
         commands.extend(self.poll_imagery_dialog());
         commands.extend(self.dropped_imagery(&ctx));
+        commands.extend(self.export_frame(&ctx));
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
         let (scene, index) = self.scene_parts();
         let file_menu = FileMenu {
@@ -511,6 +538,7 @@ impl SitewatchApp {
         egui::CentralPanel::default()
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
+                self.map_size = ui.available_size();
                 if let Some(bbox) = self.fit_request.take() {
                     fit(&mut self.memory, &bbox, ui.available_size());
                 }

@@ -55,6 +55,16 @@ pub enum Command {
     SetRasterDisplay(String, crate::imagery::raster::Display),
     /// Show or hide the layer panel.
     ToggleLayerPanel,
+    /// Open the Export… dialog (Ctrl+E).
+    OpenExportDialog,
+    /// Close it.
+    CloseExportDialog,
+    /// Ask where to write the export (a save or folder dialog), then export.
+    ExportSnapshotDialog,
+    /// Export to this path (a PNG, a GIF, or a folder for all stages).
+    ExportSnapshot(PathBuf),
+    /// Stop the running export.
+    CancelExport,
     /// Undo the last edit (Ctrl+Z).
     Undo,
     /// Redo the last undone edit (Ctrl+Shift+Z, Ctrl+Y).

@@ -11,10 +11,12 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
 use sitewatch::imagery::basemap::Basemap;
 use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::load_default_project;
+use sitewatch::model::default_project::project_base_dir;
 use sitewatch::model::io::load;
 use sitewatch::screenshot::{Outcome, ScreenshotJob};
 
@@ -181,6 +183,9 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             }
         }),
         project_file: (args.project != "default").then(|| PathBuf::from(&args.project)),
+        imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(
+            (args.project != "default").then(|| Path::new(&args.project)),
+        )))),
         ..ExportOptions::default()
     };
     let quiet = |_: usize, _: usize| true;

@@ -43,7 +43,11 @@ fn screen(h: &Harness<'_, SitewatchApp>, c: Coord<f64>) -> Pos2 {
     let at = world_px_from_lonlat(c, view.zoom);
     let mid = world_px_from_lonlat(view.center, view.zoom);
     let p = view.rect.center() + egui::vec2((at.x - mid.x) as f32, (at.y - mid.y) as f32);
-    assert!(view.rect.shrink(40.0).contains(p), "{p:?} is on the map {:?}", view.rect);
+    assert!(
+        view.rect.shrink(40.0).contains(p),
+        "{p:?} is on the map {:?}",
+        view.rect
+    );
     p
 }
 
@@ -59,10 +63,22 @@ fn target_ring(h: &Harness<'_, SitewatchApp>) -> Vec<Coord<f64>> {
     let c = h.state().map_view().unwrap().center;
     let (dx, dy) = (0.0015, 0.0008);
     vec![
-        Coord { x: c.x - dx, y: c.y - dy },
-        Coord { x: c.x + dx, y: c.y - dy },
-        Coord { x: c.x + dx, y: c.y + dy },
-        Coord { x: c.x - dx * 1.3, y: c.y + dy },
+        Coord {
+            x: c.x - dx,
+            y: c.y - dy,
+        },
+        Coord {
+            x: c.x + dx,
+            y: c.y - dy,
+        },
+        Coord {
+            x: c.x + dx,
+            y: c.y + dy,
+        },
+        Coord {
+            x: c.x - dx * 1.3,
+            y: c.y + dy,
+        },
     ]
 }
 
@@ -90,7 +106,11 @@ fn draw_polygon(h: &mut Harness<'_, SitewatchApp>) -> Vec<Coord<f64>> {
         let p = screen(h, *c);
         click(h, p);
     }
-    assert_eq!(h.state().drawing().len(), ring.len(), "one vertex per click");
+    assert_eq!(
+        h.state().drawing().len(),
+        ring.len(),
+        "one vertex per click"
+    );
     h.key_press(egui::Key::Enter);
     h.run_steps(3);
     ring
@@ -101,7 +121,11 @@ fn a_polygon_drawn_by_clicking_lands_where_the_projection_says() {
     let mut h = harness();
     let ring = draw_polygon(&mut h);
     let polygon = only_polygon(&h);
-    assert_eq!(polygon.exterior().0.len(), 5, "four vertices and the closing one");
+    assert_eq!(
+        polygon.exterior().0.len(),
+        5,
+        "four vertices and the closing one"
+    );
     let expected = expected_area_m2(&ring);
     let area = area_m2(&polygon);
     assert!(
@@ -109,9 +133,18 @@ fn a_polygon_drawn_by_clicking_lands_where_the_projection_says() {
         "area {area:.0} m² vs {expected:.0} m² expected"
     );
     // Each vertex lands within a metre or two of its target (one screen point at this zoom).
-    for (v, t) in sitewatch::model::Shape::Polygon(polygon.clone()).vertices().iter().zip(&ring) {
-        let found = ring.iter().any(|r| (r.x - v.x).abs() < 3e-5 && (r.y - v.y).abs() < 3e-5);
-        assert!(found, "{v:?} is one of the clicked corners (first target {t:?})");
+    for (v, t) in sitewatch::model::Shape::Polygon(polygon.clone())
+        .vertices()
+        .iter()
+        .zip(&ring)
+    {
+        let found = ring
+            .iter()
+            .any(|r| (r.x - v.x).abs() < 3e-5 && (r.y - v.y).abs() < 3e-5);
+        assert!(
+            found,
+            "{v:?} is one of the clicked corners (first target {t:?})"
+        );
     }
     // The new annotation is selected and the inspector shows its live geodesic area.
     let id = h.state().project().annotations[0].id.clone();
@@ -121,7 +154,10 @@ fn a_polygon_drawn_by_clicking_lands_where_the_projection_says() {
         h.query_by_label_contains(&shown).is_some(),
         "the inspector shows the area {shown}"
     );
-    assert!(h.query_by_label_contains(labels::NO_SOURCE).is_some(), "flagged: no source");
+    assert!(
+        h.query_by_label_contains(labels::NO_SOURCE).is_some(),
+        "flagged: no source"
+    );
 }
 
 #[test]
@@ -182,9 +218,16 @@ fn dragging_a_vertex_moves_it_and_undo_puts_it_back_in_one_step() {
     let target = moved
         .iter()
         .find(|v| (v.x - to_lonlat.x).abs() < 3e-5 && (v.y - to_lonlat.y).abs() < 3e-5);
-    assert!(target.is_some(), "a vertex now sits at {to_lonlat:?}: {moved:?}");
+    assert!(
+        target.is_some(),
+        "a vertex now sits at {to_lonlat:?}: {moved:?}"
+    );
     assert_eq!(moved.len(), 4, "moved, not added");
-    assert_eq!(h.state().history().undo_len(), steps_before + 1, "the whole drag is one step");
+    assert_eq!(
+        h.state().history().undo_len(),
+        steps_before + 1,
+        "the whole drag is one step"
+    );
     let map_view = h.state().map_view().unwrap();
     assert!(map_view.rect.contains(to), "the map did not pan instead");
 
@@ -224,7 +267,10 @@ fn escape_cancels_a_drawing_and_backspace_drops_the_last_vertex() {
     h.key_press(egui::Key::Escape);
     h.run_steps(2);
     assert!(h.state().drawing().is_empty());
-    assert!(h.state().project().annotations.is_empty(), "nothing was created");
+    assert!(
+        h.state().project().annotations.is_empty(),
+        "nothing was created"
+    );
 }
 
 #[test]
@@ -240,5 +286,9 @@ fn the_measure_tool_creates_no_annotation() {
     h.key_press(egui::Key::Enter);
     h.run_steps(2);
     assert!(h.state().project().annotations.is_empty());
-    assert!(h.query_by_label_contains("Area").is_some(), "the measure shows an area");
+    let text = h.state().measure_text().expect("a measurement is shown");
+    assert!(
+        text.starts_with("Distance ") && text.contains("· Area "),
+        "the measure shows a distance and an area: {text}"
+    );
 }

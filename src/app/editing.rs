@@ -55,6 +55,12 @@ impl SitewatchApp {
         self.editor.tool()
     }
 
+    /// The measure tool's read-out ("Distance 1.21 km · Area 4.5 ha · …"), while it has one.
+    #[must_use]
+    pub fn measure_text(&self) -> Option<String> {
+        self.editor.measure_text()
+    }
+
     /// Where the map was on the last frame (rect, centre, zoom).
     #[must_use]
     pub fn map_view(&self) -> Option<crate::ui::map_edit::MapView> {

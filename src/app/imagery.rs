@@ -25,10 +25,15 @@ pub fn is_imagery_path(path: &Path) -> bool {
 
 /// A layer for a file: named by its stem, dated from its name when it holds a date.
 pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> ImageryLayer {
-    let stem = path
-        .file_stem()
-        .map_or_else(|| "imagery".to_owned(), |s| s.to_string_lossy().into_owned());
-    let mut id = format!("file-{}", stem.to_lowercase().replace(|c: char| !c.is_alphanumeric(), "-"));
+    let stem = path.file_stem().map_or_else(
+        || "imagery".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let mut id = format!(
+        "file-{}",
+        stem.to_lowercase()
+            .replace(|c: char| !c.is_alphanumeric(), "-")
+    );
     let base = id.clone();
     let mut n = 2;
     while taken.contains(&id) {
@@ -71,7 +76,10 @@ impl SitewatchApp {
 
     /// Opens what the date needs and decodes the neighbours ahead, so scrubbing never waits.
     pub(crate) fn sync_imagery(&mut self, ctx: &egui::Context) {
-        let mut wanted: Vec<usize> = layers_at(&self.project, self.date).into_iter().map(|(i, _)| i).collect();
+        let mut wanted: Vec<usize> = layers_at(&self.project, self.date)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
         for i in neighbours_to_preload(&self.project, self.date) {
             let visible = self.project.layers.get(i).is_some_and(|l| l.visible);
             if visible && !wanted.contains(&i) {
@@ -155,13 +163,30 @@ mod tests {
     fn a_dated_file_name_gives_the_layer_its_date_and_a_unique_id() {
         let base = Path::new("/data/site");
         let taken = vec!["file-planet-2025-07-05".to_owned()];
-        let layer = layer_for_file(Path::new("/data/site/img/Planet_2025-07-05.tif"), base, &taken);
+        let layer = layer_for_file(
+            Path::new("/data/site/img/Planet_2025-07-05.tif"),
+            base,
+            &taken,
+        );
         assert_eq!(layer.id, "file-planet-2025-07-05-2");
-        assert_eq!(layer.date.map(|d| d.to_string()).as_deref(), Some("2025-07-05"));
-        assert_eq!(layer.source, LayerSource::File { path: "img/Planet_2025-07-05.tif".into() });
+        assert_eq!(
+            layer.date.map(|d| d.to_string()).as_deref(),
+            Some("2025-07-05")
+        );
+        assert_eq!(
+            layer.source,
+            LayerSource::File {
+                path: "img/Planet_2025-07-05.tif".into()
+            }
+        );
         let outside = layer_for_file(Path::new("/elsewhere/scene.jpg"), base, &[]);
         assert_eq!(outside.date, None);
-        assert_eq!(outside.source, LayerSource::File { path: "/elsewhere/scene.jpg".into() });
+        assert_eq!(
+            outside.source,
+            LayerSource::File {
+                path: "/elsewhere/scene.jpg".into()
+            }
+        );
     }
 
     #[test]

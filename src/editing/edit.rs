@@ -2,8 +2,8 @@
 //! inverse. Undo is applying the inverse; nothing snapshots the whole project.
 
 use crate::model::{
-    Annotation, Category, Certainty, Citation, FuzzyDate, ImageryLayer, Mark, Project, Shape, Source,
-    Status,
+    Annotation, Category, Certainty, Citation, FuzzyDate, ImageryLayer, Mark, Project, Shape,
+    Source, Status,
 };
 
 /// Why an edit could not be applied. The project is unchanged when one is returned.

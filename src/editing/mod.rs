@@ -7,6 +7,7 @@ pub mod create;
 pub mod edit;
 pub mod geometry;
 pub mod history;
+pub mod synthetic;
 pub mod tool;
 
 pub use edit::{AnnotationField, Edit, EditError};

@@ -73,12 +73,12 @@ impl Tool {
         match self {
             Tool::Select => "⬉",
             Tool::Point => "•",
-            Tool::Line => "╱",
+            Tool::Line => "⟋",
             Tool::Polygon => "⬟",
             Tool::Rectangle => "▭",
             Tool::Text => "T",
             Tool::Arrow => "➚",
-            Tool::Measure => "📏",
+            Tool::Measure => "⟷",
         }
     }
 

@@ -599,10 +599,10 @@ pub fn figure_scale_bar(meters_per_px: f64, width_px: f64) -> Option<ScaleBar> {
     let below = scale_bar(meters_per_px, target_px)?;
     // The next round length up: 1 → 2 → 5 → 10.
     let mantissa = below.length_m / 10f64.powf(below.length_m.log10().floor());
-    let step = if mantissa < 1.5 || mantissa > 4.0 {
-        2.0
-    } else {
+    let step = if (1.5..=4.0).contains(&mantissa) {
         2.5
+    } else {
+        2.0
     };
     let above = ScaleBar {
         length_m: below.length_m * step,

@@ -11,6 +11,7 @@ pub mod files;
 pub mod gif;
 pub mod layout;
 pub mod provenance;
+pub mod sources;
 pub mod tiles;
 pub mod view;
 
@@ -290,6 +291,16 @@ struct Prepared {
     fonts: Fonts,
 }
 
+/// A frame's imagery: the pixels, what was drawn, and the layers left out.
+struct Imagery {
+    pixmap: Pixmap,
+    reports: Vec<LayerReport>,
+    /// Ids of the scene's layers drawn.
+    drawn: Vec<String>,
+    /// Names of the scene's layers with no source.
+    left_out: Vec<String>,
+}
+
 /// Tile sources of the project's imagery layers, found once per export, by layer id.
 type SourceCache = HashMap<String, Option<Arc<dyn TileSource>>>;
 
@@ -359,29 +370,28 @@ impl Prepared {
         options: &ExportOptions,
         cache: &mut SourceCache,
         progress: Progress<'_>,
-    ) -> Result<(Pixmap, Vec<LayerReport>, Vec<String>, Vec<String>), ExportError> {
+    ) -> Result<Imagery, ExportError> {
         let mut pixmap = self.base.clone();
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
         for shown in &scene.layers {
-            let source = match cache.get(&shown.id) {
-                Some(found) => found.clone(),
-                None => {
-                    let layer = project.layers.iter().find(|l| l.id == shown.id);
-                    let found = match (layer, &options.imagery) {
-                        (Some(layer), Some(sources)) => {
-                            sources.source(layer).transpose().map_err(|source| {
-                                ExportError::Imagery {
-                                    layer: shown.name.clone(),
-                                    source,
-                                }
-                            })?
-                        }
-                        _ => None,
-                    };
-                    cache.insert(shown.id.clone(), found.clone());
-                    found
-                }
+            let source = if let Some(found) = cache.get(&shown.id) {
+                found.clone()
+            } else {
+                let layer = project.layers.iter().find(|l| l.id == shown.id);
+                let found = match (layer, &options.imagery) {
+                    (Some(layer), Some(sources)) => {
+                        sources.source(layer).transpose().map_err(|source| {
+                            ExportError::Imagery {
+                                layer: shown.name.clone(),
+                                source,
+                            }
+                        })?
+                    }
+                    _ => None,
+                };
+                cache.insert(shown.id.clone(), found.clone());
+                found
             };
             let Some(source) = source else {
                 left_out.push(shown.name.clone());
@@ -397,7 +407,12 @@ impl Prepared {
             }
             drawn.push(shown.id.clone());
         }
-        Ok((pixmap, reports, drawn, left_out))
+        Ok(Imagery {
+            pixmap,
+            reports,
+            drawn,
+            left_out,
+        })
     }
 
     fn figure(
@@ -422,8 +437,12 @@ impl Prepared {
                 ..SceneOptions::default()
             },
         );
-        let (mut pixmap, reports, drawn, layers_left_out) =
-            self.imagery(project, &scene, options, cache, progress)?;
+        let Imagery {
+            mut pixmap,
+            reports,
+            drawn,
+            left_out: layers_left_out,
+        } = self.imagery(project, &scene, options, cache, progress)?;
         keep_drawn_layers(&mut scene, &drawn, &tile_credits);
         let view = self.view;
         if options.basemap == Basemap::Offline

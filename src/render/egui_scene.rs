@@ -9,6 +9,7 @@ use geo::{Coord, TriangulateEarcut as _};
 
 use crate::model::{Mark, Marker, Rgba};
 use crate::scene::labels::{LabelBox, place_labels};
+use crate::scene::marks::{ARROW_HEAD_PX, arrow_head_px};
 use crate::scene::{ItemGeometry, Scene, SceneItem};
 
 /// The bold family registered by `ui::theme::install_fonts`.
@@ -231,25 +232,6 @@ fn paint_outline(
     }
 }
 
-/// Arrowhead length at 1920 px figure width (FIGURES.md: arrows 3 px with a 20 px head).
-pub const ARROW_HEAD_PX: f32 = 20.0;
-
-/// The three corners of an arrowhead at `head`, pointing away from `tail`; `None` when the two
-/// coincide on screen.
-pub fn arrow_head_px(tail: Pos2, head: Pos2, length_px: f32) -> Option<[Pos2; 3]> {
-    let dir = (head - tail).normalized();
-    if !(dir.x.is_finite() && dir.y.is_finite()) || dir == egui::Vec2::ZERO {
-        return None;
-    }
-    let normal = vec2(-dir.y, dir.x);
-    let back = head - dir * length_px;
-    Some([
-        head,
-        back + normal * length_px * 0.45,
-        back - normal * length_px * 0.45,
-    ])
-}
-
 fn paint_arrow_head(
     painter: &Painter,
     tail: Pos2,
@@ -260,9 +242,10 @@ fn paint_arrow_head(
     casing: bool,
 ) {
     let length = (ARROW_HEAD_PX * px_scale).max(8.0) + width;
-    let Some(corners) = arrow_head_px(tail, head, length) else {
+    let Some(corners) = arrow_head_px([tail.x, tail.y], [head.x, head.y], length) else {
         return;
     };
+    let corners = corners.map(|[x, y]| pos2(x, y));
     if casing {
         painter.add(Shape::convex_polygon(
             corners.to_vec(),

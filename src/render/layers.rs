@@ -63,16 +63,20 @@ pub struct ImageryRuntime {
     syncs: u64,
 }
 
-/// Where a file layer's path points: absolute, or relative to the project's folder.
-pub fn resolve_layer_path(base_dir: &Path, path: &str) -> PathBuf {
-    let p = Path::new(path);
-    if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) }
-}
-
 fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
     match &layer.source {
-        LayerSource::File { path } => format!("file:{}", resolve_layer_path(base_dir, path).display()),
-        LayerSource::Tiles { url, release, max_zoom } => format!(
+        LayerSource::File { path } => format!(
+            "file:{}",
+            layer
+                .resolved_file_path(base_dir)
+                .unwrap_or_else(|| PathBuf::from(path))
+                .display()
+        ),
+        LayerSource::Tiles {
+            url,
+            release,
+            max_zoom,
+        } => format!(
             "tiles:{url}|{}|{max_zoom}|{}",
             release.as_deref().unwrap_or(""),
             layer.date.map(|d| d.to_string()).unwrap_or_default()
@@ -83,7 +87,13 @@ fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
 impl ImageryRuntime {
     /// Opens what `wanted` (project layer indices: shown now and neighbours to preload) needs,
     /// moves finished file loads to ready, and drops layers not wanted for a while.
-    pub fn sync(&mut self, ctx: &egui::Context, project: &Project, base_dir: &Path, wanted: &[usize]) {
+    pub fn sync(
+        &mut self,
+        ctx: &egui::Context,
+        project: &Project,
+        base_dir: &Path,
+        wanted: &[usize],
+    ) {
         self.syncs += 1;
         let now = self.syncs;
         for layer in wanted.iter().filter_map(|&i| project.layers.get(i)) {
@@ -120,15 +130,23 @@ impl ImageryRuntime {
             }
         }
         // Keep what is wanted now plus a few recent ones; drop layers gone from the project.
-        self.entries.retain(|id, _| project.layers.iter().any(|l| &l.id == id));
+        self.entries
+            .retain(|id, _| project.layers.iter().any(|l| &l.id == id));
         if self.entries.len() > wanted.len() + KEEP_EXTRA {
-            let mut ages: Vec<(u64, String)> =
-                self.entries.iter().map(|(id, e)| (e.last_wanted, id.clone())).collect();
+            let mut ages: Vec<(u64, String)> = self
+                .entries
+                .iter()
+                .map(|(id, e)| (e.last_wanted, id.clone()))
+                .collect();
             ages.sort();
             let excess = self.entries.len() - wanted.len() - KEEP_EXTRA;
             for (last, id) in ages.into_iter().take(excess) {
                 if last < now {
-                    if let Some(Entry { state: State::Loading(load), .. }) = self.entries.get(&id) {
+                    if let Some(Entry {
+                        state: State::Loading(load),
+                        ..
+                    }) = self.entries.get(&id)
+                    {
                         load.cancel();
                     }
                     self.entries.remove(&id);
@@ -172,7 +190,9 @@ impl ImageryRuntime {
     /// The extent of a ready raster layer (tile services have none).
     pub fn bounds(&self, id: &str) -> Option<LonLatBox> {
         match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready { raster: Some(r), .. }) => Some(r.bounds_lonlat()),
+            Some(State::Ready {
+                raster: Some(r), ..
+            }) => Some(r.bounds_lonlat()),
             _ => None,
         }
     }
@@ -180,15 +200,26 @@ impl ImageryRuntime {
     /// The band count and display of a ready raster layer.
     pub fn raster_display(&self, id: &str) -> Option<(usize, Display)> {
         match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready { raster: Some(r), .. }) => Some((r.band_count(), r.display())),
+            Some(State::Ready {
+                raster: Some(r), ..
+            }) => Some((r.band_count(), r.display())),
             _ => None,
         }
     }
 
     /// Changes a raster layer's bands or stretch; its tiles are made anew.
-    pub fn set_raster_display(&mut self, ctx: &egui::Context, id: &str, display: Display) -> Result<(), String> {
+    pub fn set_raster_display(
+        &mut self,
+        ctx: &egui::Context,
+        id: &str,
+        display: Display,
+    ) -> Result<(), String> {
         let Some(Entry {
-            state: State::Ready { tiles, raster: Some(r) },
+            state:
+                State::Ready {
+                    tiles,
+                    raster: Some(r),
+                },
             ..
         }) = self.entries.get_mut(id)
         else {
@@ -221,7 +252,9 @@ impl ImageryRuntime {
 fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
     match &layer.source {
         LayerSource::File { path } => {
-            let path = resolve_layer_path(base_dir, path);
+            let path = layer
+                .resolved_file_path(base_dir)
+                .unwrap_or_else(|| PathBuf::from(path));
             let options = OpenOptions {
                 name: layer.name.clone(),
                 attribution: layer.attribution.clone(),
@@ -232,7 +265,8 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
         }
         LayerSource::Tiles { .. } => {
-            let cache = DiskCache::default_root().map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+            let cache = DiskCache::default_root()
+                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
             match dated::tile_source(layer, cache) {
                 Ok(source) => State::Ready {
                     tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),

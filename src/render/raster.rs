@@ -12,8 +12,9 @@ use tiny_skia::{
 };
 
 use super::raster_text::{Fonts, TextStyle};
-use crate::model::{Marker, Rgba};
+use crate::model::{Mark, Marker, Rgba};
 use crate::scene::labels::{LabelBox, place_labels_around, priority_order};
+use crate::scene::marks::{ARROW_HEAD_PX, arrow_head_px};
 use crate::scene::{ItemGeometry, Scene, SceneItem};
 
 /// A rectangle in image pixels: `[min_x, min_y, max_x, max_y]`.
@@ -263,6 +264,8 @@ fn paint_outline(
         .dash_px
         .map(|(d, g)| (scaled(d, px_scale, 2.0), scaled(g, px_scale, 2.0)));
     let paths: Vec<(Vec<[f32; 2]>, bool)> = match &item.geometry {
+        // A text label is drawn as its label alone (centred on the point, with the labels).
+        ItemGeometry::Point(_) if item.mark == Mark::Text => return,
         ItemGeometry::Point(c) => {
             if casing {
                 if item.selected {
@@ -295,6 +298,23 @@ fn paint_outline(
             stroke_points(pixmap, points, *closed, casing_width, CASING, None);
         } else {
             stroke_points(pixmap, points, *closed, width, item.stroke.color, dash);
+        }
+    }
+    // An arrow (callout) gets a head at its last vertex, over the casing like the line.
+    if item.mark == Mark::Arrow
+        && let Some((points, _)) = paths.first()
+        && let [.., tail, head] = points.as_slice()
+    {
+        let length = scaled(ARROW_HEAD_PX, px_scale, 8.0) + width;
+        if let Some(corners) = arrow_head_px(*tail, *head, length) {
+            let ring = corners.to_vec();
+            if casing {
+                let casing_width = 3.0 * px_scale.max(0.5);
+                stroke_points(pixmap, &ring, true, casing_width, CASING, None);
+                fill_rings(pixmap, &[ring], CASING);
+            } else {
+                fill_rings(pixmap, &[ring], item.stroke.color);
+            }
         }
     }
 }
@@ -338,8 +358,56 @@ fn paint_labels(
 ) -> Vec<RasterLabel> {
     let style = label_style(px_scale);
     let pad = [6.0 * px_scale.max(0.5), 3.0 * px_scale.max(0.5)];
+    // Text labels are their own mark: centred on their point, drawn first, kept clear of.
+    let text_marks: std::collections::HashSet<&str> = scene
+        .items
+        .iter()
+        .filter(|it| it.mark == Mark::Text)
+        .map(|it| it.id.as_str())
+        .collect();
+    let mut drawn = Vec::new();
+    for label in scene
+        .labels
+        .iter()
+        .filter(|l| text_marks.contains(l.id.as_str()))
+    {
+        let [w, h] = fonts.measure(&label.text, style);
+        let [x, y] = to_px(label.anchor);
+        let (bw, bh) = (w + 2.0 * pad[0], h + 2.0 * pad[1]);
+        let rect = [x - bw / 2.0, y - bh / 2.0, x + bw / 2.0, y + bh / 2.0];
+        fill_rect(pixmap, rect, LABEL_BOX, 2.0);
+        let outline = [
+            [rect[0], rect[1]],
+            [rect[2], rect[1]],
+            [rect[2], rect[3]],
+            [rect[0], rect[3]],
+        ];
+        stroke_points(
+            pixmap,
+            &outline,
+            true,
+            scaled(2.0, px_scale, 1.0),
+            label.color,
+            None,
+        );
+        fonts.draw(
+            pixmap,
+            &label.text,
+            [rect[0] + pad[0], rect[1] + pad[1]],
+            style,
+            WHITE,
+        );
+        drawn.push(RasterLabel {
+            id: label.id.clone(),
+            rect_px: rect,
+        });
+    }
     let order = priority_order(scene);
-    let labels: Vec<_> = order.iter().filter_map(|&i| scene.labels.get(i)).collect();
+    let labels: Vec<_> = order
+        .iter()
+        .filter_map(|&i| scene.labels.get(i))
+        .filter(|l| !text_marks.contains(l.id.as_str()))
+        .collect();
     let boxes: Vec<LabelBox> = labels
         .iter()
         .map(|label| {
@@ -352,8 +420,18 @@ fn paint_labels(
         .collect();
     let bounds = [0.0, 0.0, pixmap.width() as f32, pixmap.height() as f32];
     let gap = (MARKER_RADIUS_PX + 6.0) * px_scale.max(0.5);
-    let placed = place_labels_around(&boxes, bounds, gap, keep_clear_px);
-    let mut drawn = Vec::new();
+    // Labels keep off point markers too, so a dense cluster (a row of piers) stays visible.
+    let marker_r = scaled(MARKER_RADIUS_PX, px_scale, 3.0) * 1.3;
+    let mut keep_clear: Vec<RectPx> = keep_clear_px.to_vec();
+    keep_clear.extend(drawn.iter().map(|d: &RasterLabel| d.rect_px));
+    keep_clear.extend(scene.items.iter().filter_map(|item| match item.geometry {
+        ItemGeometry::Point(c) => {
+            let [x, y] = to_px(c);
+            Some([x - marker_r, y - marker_r, x + marker_r, y + marker_r])
+        }
+        _ => None,
+    }));
+    let placed = place_labels_around(&boxes, bounds, gap, &keep_clear);
     for ((label, placement), b) in labels.iter().zip(&placed).zip(&boxes) {
         let Some(p) = placement else { continue };
         let rect = [

@@ -8,6 +8,7 @@ mod build;
 pub mod hit;
 pub mod index;
 pub mod labels;
+pub mod marks;
 
 pub use build::{SceneOptions, build, patch_annotation};
 

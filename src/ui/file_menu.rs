@@ -62,6 +62,13 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
     {
         commands.push(Command::ImportDialog);
     }
+    if ui
+        .button("Export snapshot… (Ctrl+E)")
+        .on_hover_text("A publication-ready, georeferenced PNG (or a PNG per stage, or a GIF)")
+        .clicked()
+    {
+        commands.push(Command::OpenExportDialog);
+    }
     ui.menu_button("Export annotations", |ui| {
         for format in [Format::GeoJson, Format::Kml] {
             if ui.button(format!("{}…", format.name())).clicked() {

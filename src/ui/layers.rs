@@ -27,7 +27,11 @@ pub fn opacity_label(layer: &ImageryLayer) -> String {
 /// Accessible label of the add-files button.
 pub const ADD_FILES_LABEL: &str = "Add imagery files…";
 
-fn set_layer(layer: &ImageryLayer, change: impl FnOnce(&mut ImageryLayer), coalesce: Option<String>) -> Command {
+fn set_layer(
+    layer: &ImageryLayer,
+    change: impl FnOnce(&mut ImageryLayer),
+    coalesce: Option<String>,
+) -> Command {
     let mut new = layer.clone();
     change(&mut new);
     Command::Edit {
@@ -50,12 +54,23 @@ fn kind_text(layer: &ImageryLayer) -> String {
 }
 
 /// Draws the panel; returns what the user asked for.
-pub fn layers_ui(ui: &mut Ui, project: &Project, runtime: &ImageryRuntime, date: NaiveDate) -> Vec<Command> {
+pub fn layers_ui(
+    ui: &mut Ui,
+    project: &Project,
+    runtime: &ImageryRuntime,
+    date: NaiveDate,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.label(RichText::new("Imagery layers").font(bold(16.0)));
-    let shown: Vec<usize> = layers_at(project, date).into_iter().map(|(i, _)| i).collect();
+    let shown: Vec<usize> = layers_at(project, date)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect();
     if project.layers.is_empty() {
-        ui.label(RichText::new("No imagery yet: add GeoTIFFs, world-file images or a dated service.").weak());
+        ui.label(
+            RichText::new("No imagery yet: add GeoTIFFs, world-file images or a dated service.")
+                .weak(),
+        );
     }
     let count = project.layers.len();
     egui::ScrollArea::vertical()
@@ -65,7 +80,15 @@ pub fn layers_ui(ui: &mut Ui, project: &Project, runtime: &ImageryRuntime, date:
             // Top of the stack first, as GIS layer lists read.
             for (index, layer) in project.layers.iter().enumerate().rev() {
                 ui.push_id(&layer.id, |ui| {
-                    layer_row(ui, layer, index, count, shown.contains(&index), runtime, &mut commands);
+                    layer_row(
+                        ui,
+                        layer,
+                        index,
+                        count,
+                        shown.contains(&index),
+                        runtime,
+                        &mut commands,
+                    );
                 });
                 ui.separator();
             }
@@ -93,7 +116,9 @@ fn layer_row(
         }
         ui.label(RichText::new(&layer.name).strong());
     });
-    let date = layer.date.map_or_else(|| "date unknown".to_owned(), |d| d.display_upper());
+    let date = layer
+        .date
+        .map_or_else(|| "date unknown".to_owned(), |d| d.display_upper());
     let state_word = if !layer.visible {
         "hidden"
     } else if shown_now {
@@ -101,24 +126,42 @@ fn layer_row(
     } else {
         "not at this date"
     };
-    ui.label(RichText::new(format!("{date} · {state_word}")).color(if shown_now {
-        Color32::from_rgb(0xF0, 0xE4, 0x42)
-    } else {
-        Color32::GRAY
-    }));
+    ui.label(
+        RichText::new(format!("{date} · {state_word}")).color(if shown_now {
+            Color32::from_rgb(0xF0, 0xE4, 0x42)
+        } else {
+            Color32::GRAY
+        }),
+    );
     if layer.synthetic {
-        ui.label(RichText::new(SYNTHETIC_NOTICE).font(bold(12.0)).color(Color32::from_rgb(0xF0, 0xE4, 0x42)));
+        ui.label(
+            RichText::new(SYNTHETIC_NOTICE)
+                .font(bold(12.0))
+                .color(Color32::from_rgb(0xF0, 0xE4, 0x42)),
+        );
     }
     ui.label(RichText::new(kind_text(layer)).weak().small());
     if !layer.track.is_empty() || !layer.attribution.is_empty() {
-        ui.label(RichText::new(format!("track {} · {}", layer.track, layer.attribution)).weak().small());
+        ui.label(
+            RichText::new(format!("track {} · {}", layer.track, layer.attribution))
+                .weak()
+                .small(),
+        );
     }
     match runtime.load_state(&layer.id) {
         LayerLoadState::Idle => {}
         LayerLoadState::Opening(f) => {
-            ui.add(egui::ProgressBar::new(f).show_percentage().text(format!("opening {:.0} %", f * 100.0)));
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .show_percentage()
+                    .text(format!("opening {:.0} %", f * 100.0)),
+            );
         }
-        LayerLoadState::Ready { loading, failed, last_error } => {
+        LayerLoadState::Ready {
+            loading,
+            failed,
+            last_error,
+        } => {
             if failed > 0 {
                 ui.label(
                     RichText::new(format!(
@@ -137,27 +180,55 @@ fn layer_row(
         }
     }
     if layer.date.is_none() {
-        ui.label(RichText::new("Set the capture date in the project file or the file name (e.g. 2025-07-05).").weak().small());
+        ui.label(
+            RichText::new(
+                "Set the capture date in the project file or the file name (e.g. 2025-07-05).",
+            )
+            .weak()
+            .small(),
+        );
     }
     ui.horizontal(|ui| {
         let mut opacity = layer.opacity;
-        let response = ui.add(egui::Slider::new(&mut opacity, 0.0..=1.0).show_value(true).text("opacity"));
+        let response = ui.add(
+            egui::Slider::new(&mut opacity, 0.0..=1.0)
+                .show_value(true)
+                .text("opacity"),
+        );
         let label = opacity_label(layer);
         response.widget_info(|| WidgetInfo::slider(true, f64::from(opacity), label.clone()));
         if response.changed() {
-            commands.push(set_layer(layer, |l| l.opacity = opacity, Some(format!("opacity:{}", layer.id))));
+            commands.push(set_layer(
+                layer,
+                |l| l.opacity = opacity,
+                Some(format!("opacity:{}", layer.id)),
+            ));
         }
     });
     ui.horizontal(|ui| {
-        if ui.add_enabled(index + 1 < count, egui::Button::new("Up")).on_hover_text("Draw above the layer over it").clicked() {
+        if ui
+            .add_enabled(index + 1 < count, egui::Button::new("Up"))
+            .on_hover_text("Draw above the layer over it")
+            .clicked()
+        {
             commands.push(Command::Edit {
-                edit: Edit::MoveLayer { id: layer.id.clone(), to: index + 1 },
+                edit: Edit::MoveLayer {
+                    id: layer.id.clone(),
+                    to: index + 1,
+                },
                 coalesce: None,
             });
         }
-        if ui.add_enabled(index > 0, egui::Button::new("Down")).on_hover_text("Draw below the layer under it").clicked() {
+        if ui
+            .add_enabled(index > 0, egui::Button::new("Down"))
+            .on_hover_text("Draw below the layer under it")
+            .clicked()
+        {
             commands.push(Command::Edit {
-                edit: Edit::MoveLayer { id: layer.id.clone(), to: index.saturating_sub(1) },
+                edit: Edit::MoveLayer {
+                    id: layer.id.clone(),
+                    to: index.saturating_sub(1),
+                },
                 coalesce: None,
             });
         }
@@ -172,7 +243,9 @@ fn layer_row(
         }
         if ui.button("Remove").clicked() {
             commands.push(Command::Edit {
-                edit: Edit::RemoveLayer { id: layer.id.clone() },
+                edit: Edit::RemoveLayer {
+                    id: layer.id.clone(),
+                },
                 coalesce: None,
             });
         }
@@ -182,7 +255,13 @@ fn layer_row(
     }
 }
 
-fn display_ui(ui: &mut Ui, layer: &ImageryLayer, band_count: usize, display: Display, commands: &mut Vec<Command>) {
+fn display_ui(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    band_count: usize,
+    display: Display,
+    commands: &mut Vec<Command>,
+) {
     // Plain 8-bit photographs need no controls; multiband or stretched data does.
     if band_count <= 3 && matches!(display.stretch, Stretch::Full) {
         return;
@@ -205,7 +284,11 @@ fn display_ui(ui: &mut Ui, layer: &ImageryLayer, band_count: usize, display: Dis
         let mut want = stretched;
         ui.checkbox(&mut want, "2–98 % stretch");
         if want != stretched {
-            new.stretch = if want { Stretch::PERCENTILE_2_98 } else { Stretch::Full };
+            new.stretch = if want {
+                Stretch::PERCENTILE_2_98
+            } else {
+                Stretch::Full
+            };
         }
         if new != display {
             commands.push(Command::SetRasterDisplay(layer.id.clone(), new));

@@ -22,6 +22,7 @@ use crate::model::{Project, Shape};
 use crate::render::egui_scene::{DrawnLabel, paint_boxed_text};
 use crate::scene::Scene;
 use crate::scene::index::SceneIndex;
+use crate::scene::marks::arrow_head_px;
 use crate::spatial::index::Bounds;
 use crate::spatial::measure::{area_m2, format_area, format_length, length_m, perimeter_m};
 use crate::spatial::snap::{SNAP_TOLERANCE_PX, Snap, SnapKind, SnapPath, snap};
@@ -821,16 +822,13 @@ fn paint_handles(painter: &Painter, projector: &Projector, shape: &Shape, active
     }
 }
 
-/// An arrowhead at `head`, pointing away from `tail`, 20 px long at figure scale.
-pub fn paint_arrow_head(painter: &Painter, tail: Pos2, head: Pos2, color: Color32) {
-    let dir = (head - tail).normalized();
-    if !dir.x.is_finite() || !dir.y.is_finite() {
+/// The preview of an arrowhead while an arrow is drawn.
+fn paint_arrow_head(painter: &Painter, tail: Pos2, head: Pos2, color: Color32) {
+    let Some(corners) = arrow_head_px([tail.x, tail.y], [head.x, head.y], 14.0) else {
         return;
-    }
-    let normal = vec2(-dir.y, dir.x);
-    let back = head - dir * 14.0;
+    };
     painter.add(egui::Shape::convex_polygon(
-        vec![head, back + normal * 6.0, back - normal * 6.0],
+        corners.iter().map(|[x, y]| egui::pos2(*x, *y)).collect(),
         color,
         Stroke::new(1.0, Color32::BLACK),
     ));

@@ -1,6 +1,7 @@
 //! Panels and widgets. Each `*_ui` function draws from state and returns commands.
 
 pub mod annotations;
+pub mod export_dialog;
 pub mod file_menu;
 pub mod inspector;
 pub mod layers;

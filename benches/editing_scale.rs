@@ -1,0 +1,175 @@
+//! Editing at scale: 10,000 annotations around the site. Measures what a frame costs while
+//! editing: building the scene, indexing it, hit-testing a click (through the index and, for
+//! comparison, by scanning every item), snapping, patching the scene for one dragged vertex, and
+//! collecting what is in view.
+//!
+//! `cargo bench --bench editing_scale` (release). `SITEWATCH_BENCH_N=50000` for another count.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark reports and fails loudly"
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use geo::Coord;
+use sitewatch::editing::geometry::move_vertex;
+use sitewatch::editing::synthetic::scatter;
+use sitewatch::model::FuzzyDate;
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::scene::hit::hit_test;
+use sitewatch::scene::index::SceneIndex;
+use sitewatch::scene::{SceneOptions, build, patch_annotation};
+use sitewatch::spatial::mercator::{lonlat_from_world_px, world_px_from_lonlat};
+use sitewatch::spatial::snap::{SnapPath, snap};
+
+/// Median and worst of `runs` timings of `f`.
+fn time<T>(runs: usize, mut f: impl FnMut(usize) -> T) -> (Duration, Duration) {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|i| {
+            let start = Instant::now();
+            black_box(f(i));
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], *times.last().unwrap())
+}
+
+fn report(what: &str, (median, worst): (Duration, Duration)) {
+    println!(
+        "{what:<58} median {:>9.3} ms   worst {:>9.3} ms",
+        median.as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3
+    );
+}
+
+fn main() {
+    let n: usize = std::env::var("SITEWATCH_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let mut project = load_default_project().unwrap().project;
+    let date = project.stages.last().unwrap().date.key();
+    let center = project.home.center();
+    // ~5 km across: the whole site at zoom 14, a corner of it at zoom 17.
+    project.annotations = scatter(&project, n, center, 0.06, FuzzyDate::day(date));
+    let options = SceneOptions::default();
+    println!("{n} annotations (a third each areas, lines, points), release build\n");
+
+    report(
+        "scene::build (whole scene, after a non-local edit)",
+        time(20, |_| build(&project, date, &options)),
+    );
+    let mut scene = build(&project, date, &options);
+    report(
+        "SceneIndex::new (R*-tree bulk load)",
+        time(20, |_| SceneIndex::new(&scene)),
+    );
+    let mut index = SceneIndex::new(&scene);
+
+    // A 1400 × 800 px view at zoom 17 around the centre (what the window shows at site zoom).
+    let zoom = 17.0;
+    let mid = world_px_from_lonlat(center, zoom);
+    let to_screen = |c: Coord<f64>| {
+        let p = world_px_from_lonlat(c, zoom);
+        [p.x - mid.x + 700.0, p.y - mid.y + 400.0]
+    };
+    let from_screen = |p: [f64; 2]| {
+        lonlat_from_world_px(
+            Coord {
+                x: p[0] + mid.x - 700.0,
+                y: p[1] + mid.y - 400.0,
+            },
+            zoom,
+        )
+    };
+    let corner_a = from_screen([-64.0, -64.0]);
+    let corner_b = from_screen([1464.0, 864.0]);
+    let view = [corner_a.x, corner_b.y, corner_b.x, corner_a.y];
+    let in_view = index.items_in(view);
+    report(
+        &format!(
+            "cull to a 1400×800 view at z17 ({} items in view)",
+            in_view.len()
+        ),
+        time(200, |_| index.items_in(view)),
+    );
+
+    // Clicks at pseudo-random places in the view.
+    let clicks: Vec<[f64; 2]> = (0..1000)
+        .map(|i| [((i * 7919) % 1400) as f64, ((i * 104_729) % 800) as f64])
+        .collect();
+    let query = |p: [f64; 2]| {
+        let a = from_screen([p[0] - 14.0, p[1] - 14.0]);
+        let b = from_screen([p[0] + 14.0, p[1] + 14.0]);
+        [a.x, b.y, b.x, a.y]
+    };
+    let mut agree = 0;
+    for p in &clicks {
+        let fast = index.hit_test(&scene, query(*p), *p, 8.0, &to_screen);
+        let slow = hit_test(&scene, *p, 8.0, &to_screen);
+        agree += usize::from(fast == slow);
+    }
+    println!(
+        "  (indexed and scanning hit-tests agree on {agree} of {} clicks)",
+        clicks.len()
+    );
+    report(
+        "hit-test one click through the index",
+        time(1000, |i| {
+            let p = clicks[i % clicks.len()];
+            index.hit_test(&scene, query(p), p, 8.0, &to_screen)
+        }),
+    );
+    report(
+        "hit-test one click scanning every item (no index)",
+        time(50, |i| {
+            hit_test(&scene, clicks[i % clicks.len()], 8.0, &to_screen)
+        }),
+    );
+
+    report(
+        "snap the pointer (index query + vertex/edge search)",
+        time(1000, |i| {
+            let p = clicks[i % clicks.len()];
+            let keys = index.items_in(query(p));
+            let owned: Vec<Vec<Coord<f64>>> = keys
+                .iter()
+                .filter_map(|&k| scene.items.get(k))
+                .map(|it| match &it.geometry {
+                    sitewatch::scene::ItemGeometry::Point(c) => vec![*c],
+                    sitewatch::scene::ItemGeometry::Line(l) => l.0.clone(),
+                    sitewatch::scene::ItemGeometry::Polygon(p) => p.exterior().0.clone(),
+                })
+                .collect();
+            let paths: Vec<SnapPath<'_>> = owned
+                .iter()
+                .map(|c| SnapPath {
+                    coords: c,
+                    closed: false,
+                })
+                .collect();
+            snap(p, &paths, 8.0, &to_screen, &from_screen)
+        }),
+    );
+
+    // One frame of a vertex drag: the edit, the scene patch and the index update.
+    let id = project.annotations[0].id.clone();
+    report(
+        "drag frame: move a vertex, patch scene + index",
+        time(500, |i| {
+            let a = project.annotations.iter_mut().find(|a| a.id == id).unwrap();
+            let to = Coord {
+                x: center.x + i as f64 * 1e-6,
+                y: center.y,
+            };
+            a.shape = move_vertex(&a.shape, 0, to).unwrap();
+            if let Some(k) = patch_annotation(&mut scene, &project, &id) {
+                index.update(&scene, k);
+            }
+        }),
+    );
+}

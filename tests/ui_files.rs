@@ -1,0 +1,262 @@
+//! Project files in the window: save asks for a path where there is none, unsaved work is asked
+//! about before closing, autosaved work comes back after a crash, dropped files are imported.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+use egui::{ViewportCommand, ViewportEvent, ViewportId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use geo::Point;
+use sitewatch::app::files::{DialogPurpose, FilePicker};
+use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::command::Command;
+use sitewatch::editing::Tool;
+use sitewatch::editing::create::add_drawn;
+use sitewatch::model::Shape;
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::model::io::load;
+use sitewatch::model::recovery::RecoveryStore;
+
+/// Answers every file dialog with one path, and remembers what it was asked.
+struct FakePicker {
+    answer: PathBuf,
+    asked: Mutex<Vec<DialogPurpose>>,
+}
+
+impl FilePicker for FakePicker {
+    fn pick(&self, purpose: DialogPurpose, _suggested: &str) -> Option<PathBuf> {
+        self.asked.lock().unwrap().push(purpose);
+        Some(self.answer.clone())
+    }
+}
+
+fn harness() -> Harness<'static, SitewatchApp> {
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| {
+            SitewatchApp::new(
+                cc,
+                AppOptions {
+                    loaded: load_default_project().unwrap(),
+                    project_path: None,
+                    date: Some(NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
+                    screenshot: None,
+                    persist: false,
+                },
+            )
+        });
+    h.run_steps(3);
+    h
+}
+
+fn picker(h: &mut Harness<'_, SitewatchApp>, answer: &Path) -> Arc<FakePicker> {
+    let p = Arc::new(FakePicker {
+        answer: answer.to_path_buf(),
+        asked: Mutex::new(Vec::new()),
+    });
+    h.state_mut().set_file_picker(p.clone());
+    p
+}
+
+fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, command);
+    h.run_steps(2);
+}
+
+/// Adds a point through the history, as the point tool does.
+fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
+    let (edit, id) = add_drawn(
+        h.state().project(),
+        Tool::Point,
+        Shape::Point(Point::new(130.641, 42.416)),
+        h.state().date(),
+        None,
+    );
+    apply(
+        h,
+        Command::Edit {
+            edit,
+            coalesce: None,
+        },
+    );
+    id
+}
+
+/// Waits (in frames) for the dialog thread to answer.
+fn settle_dialog(h: &mut Harness<'_, SitewatchApp>) {
+    for _ in 0..40 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        h.run_steps(1);
+    }
+}
+
+#[test]
+fn saving_the_embedded_project_asks_for_a_path_and_writes_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("mine.geojson");
+    let mut h = harness();
+    let fake = picker(&mut h, &target);
+    let id = add_point(&mut h);
+    assert!(h.state().is_dirty());
+    apply(&mut h, Command::Save);
+    settle_dialog(&mut h);
+    assert_eq!(*fake.asked.lock().unwrap(), vec![DialogPurpose::SaveAs]);
+    assert_eq!(h.state().project_path(), Some(target.as_path()));
+    assert!(!h.state().is_dirty());
+    assert!(!h.state().title().starts_with('•'));
+    assert!(load(&target).unwrap().project.annotation(&id).is_some());
+    assert_eq!(h.state().recent_files().len(), 1, "remembered as recent");
+
+    // Now it has a file, Save writes there without asking.
+    add_point(&mut h);
+    apply(&mut h, Command::Save);
+    settle_dialog(&mut h);
+    assert_eq!(fake.asked.lock().unwrap().len(), 1);
+    assert_eq!(load(&target).unwrap().project, *h.state().project());
+}
+
+#[test]
+fn a_file_that_failed_to_load_is_never_the_one_saved_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.geojson");
+    std::fs::write(&broken, "{ not json").unwrap();
+    let mut h = harness();
+    let elsewhere = dir.path().join("elsewhere.geojson");
+    let fake = picker(&mut h, &elsewhere);
+    apply(&mut h, Command::OpenProject(broken.clone()));
+    assert_eq!(h.state().project_path(), None, "the path stays unset");
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.contains("broken.geojson"))
+    );
+    add_point(&mut h);
+    apply(&mut h, Command::Save);
+    settle_dialog(&mut h);
+    assert_eq!(*fake.asked.lock().unwrap(), vec![DialogPurpose::SaveAs]);
+    assert_eq!(
+        std::fs::read_to_string(&broken).unwrap(),
+        "{ not json",
+        "untouched"
+    );
+}
+
+fn request_close(h: &mut Harness<'_, SitewatchApp>) {
+    h.input_mut()
+        .viewports
+        .entry(ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(ViewportEvent::Close);
+    h.step();
+}
+
+fn sent(h: &Harness<'_, SitewatchApp>, command: &ViewportCommand) -> bool {
+    h.output()
+        .viewport_output
+        .get(&ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(command))
+}
+
+#[test]
+fn closing_with_unsaved_work_asks_first() {
+    let mut h = harness();
+    add_point(&mut h);
+    request_close(&mut h);
+    assert!(
+        sent(&h, &ViewportCommand::CancelClose),
+        "the close is held back"
+    );
+    h.run_steps(2);
+    assert!(h.state().asks_about_unsaved_work());
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert!(!h.state().asks_about_unsaved_work());
+    assert!(h.state().is_dirty(), "the work is still there");
+
+    request_close(&mut h);
+    h.run_steps(2);
+    h.get_by_label("Don't save").click();
+    h.step();
+    assert!(
+        sent(&h, &ViewportCommand::Close),
+        "closes once the user agreed"
+    );
+}
+
+#[test]
+fn closing_with_nothing_unsaved_does_not_ask() {
+    let mut h = harness();
+    request_close(&mut h);
+    assert!(!sent(&h, &ViewportCommand::CancelClose));
+    assert!(!h.state().asks_about_unsaved_work());
+}
+
+#[test]
+fn autosaved_work_is_offered_back_on_the_next_start_and_cleared_by_a_save() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecoveryStore::new(dir.path().join("recovery"));
+    let edited = {
+        let mut h = harness();
+        h.state_mut().set_recovery_store(Some(store.clone()));
+        h.state_mut().set_autosave_interval(1.0);
+        add_point(&mut h);
+        // kittest advances egui's clock a quarter second a step.
+        h.run_steps(8);
+        h.state_mut().wait_for_autosave();
+        assert!(store.read().unwrap().is_some(), "autosaved while dirty");
+        h.state().project().clone()
+        // The harness is dropped here without closing: a crash, as far as recovery knows.
+    };
+
+    let mut h = harness();
+    h.state_mut().set_recovery_store(Some(store.clone()));
+    h.run_steps(2);
+    assert!(h.state().offers_recovery());
+    h.get_by_label("Restore").click();
+    h.run_steps(2);
+    assert_eq!(*h.state().project(), edited);
+    assert!(h.state().is_dirty(), "recovered work is not saved yet");
+
+    let target = dir.path().join("saved.geojson");
+    apply(&mut h, Command::SaveTo(target.clone()));
+    assert!(!h.state().is_dirty());
+    assert!(
+        store.read().unwrap().is_none(),
+        "a normal save removes the recovery file"
+    );
+}
+
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
+    let mut h = harness();
+    let before = h.state().project().annotations.len();
+    let fixture = std::fs::canonicalize("tests/fixtures/interchange/qgis-export.geojson").unwrap();
+    h.input_mut().dropped_files.push(Arc::new(Dropped(fixture)));
+    h.run_steps(3);
+    assert_eq!(h.state().project().annotations.len(), before + 6);
+    assert!(
+        h.state().messages().iter().any(|m| m.contains("skipped 1")),
+        "{:?}",
+        h.state().messages()
+    );
+    apply(&mut h, Command::Undo);
+    assert_eq!(h.state().project().annotations.len(), before);
+}
