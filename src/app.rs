@@ -572,6 +572,10 @@ impl SitewatchApp {
         // The cached scene must not be shared while commands patch it in place.
         drop(scene);
         drop(index);
+        // Commands change what is drawn: show the result at once, not at the next input event.
+        if !commands.is_empty() {
+            ctx.request_repaint();
+        }
         for c in commands {
             self.apply(&ctx, c);
         }

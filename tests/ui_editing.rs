@@ -292,3 +292,29 @@ fn the_measure_tool_creates_no_annotation() {
         "the measure shows a distance and an area: {text}"
     );
 }
+
+#[test]
+fn idle_frames_and_vertex_drags_reuse_the_cached_scene() {
+    let mut h = harness();
+    let ring = draw_polygon(&mut h);
+    h.key_press(egui::Key::V);
+    h.run_steps(3);
+    let builds = h.state().scene_builds();
+    h.run_steps(10);
+    assert_eq!(h.state().scene_builds(), builds, "nothing changed, nothing rebuilt");
+
+    let from = screen(&h, ring[0]);
+    let to = from + egui::vec2(30.0, 20.0);
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+    assert_ne!(only_polygon(&h).exterior().0[0], ring[0], "the vertex moved");
+    assert_eq!(h.state().scene_builds(), builds, "a drag patches the scene in place");
+}

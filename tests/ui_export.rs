@@ -1,0 +1,49 @@
+//! The Export… dialog in the window: Ctrl+E opens it with a preview rendered off the UI thread.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::ui::export_dialog::EXPORT_BUTTON_LABEL;
+
+fn harness() -> Harness<'static, SitewatchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 1000.0))
+        .build_eframe(|cc| {
+            SitewatchApp::new(
+                cc,
+                AppOptions {
+                    loaded: load_default_project().unwrap(),
+                    project_path: None,
+                    date: Some(chrono::NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
+                    screenshot: None,
+                    persist: false,
+                },
+            )
+        })
+}
+
+#[test]
+fn ctrl_e_opens_the_export_dialog_and_its_preview_arrives() {
+    let mut h = harness();
+    h.run_steps(3);
+    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_none(), "closed at start");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(3);
+    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_some(), "Ctrl+E opens it");
+    // The preview is rendered on a worker thread; give it time, frame by frame.
+    let mut ready = false;
+    for _ in 0..200 {
+        h.step();
+        if h.query_by_label_contains("Rendering the preview").is_none() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(ready, "the preview arrives");
+    assert!(h.state().messages().iter().all(|m| !m.contains("Preview failed")), "{:?}", h.state().messages());
+    h.get_by_label("Close").click();
+    h.run_steps(3);
+    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_none(), "Close closes it");
+}
