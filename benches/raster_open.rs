@@ -19,9 +19,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use geo::Coord;
+use sitewatch::imagery::raster::decode::{Block, BlockSink, TiffFile};
 use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff_with};
-use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
+use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource, SampleKind};
 use sitewatch::imagery::{TileKey, TileSource};
 use sitewatch::spatial::mercator::world_px_from_lonlat;
 
@@ -37,7 +38,26 @@ fn peak_kib() -> u64 {
 
 fn child(mode: &str, path: &Path) {
     let start = Instant::now();
-    if mode == "decode" {
+    if mode == "ours" {
+        /// Counts what arrives, keeps nothing.
+        struct Null(usize);
+        impl BlockSink for Null {
+            fn put(&mut self, block: Block<'_>) {
+                self.0 += (block.at.w * block.at.h) as usize;
+            }
+            fn complete_rows(&mut self, _rows: u32) -> Result<(), RasterError> {
+                Ok(())
+            }
+            fn keep_going(&mut self, _fraction: f64) -> bool {
+                true
+            }
+        }
+        let mut file = TiffFile::open(path, &Limits::default()).unwrap();
+        let mut sink = Null(0);
+        file.decode(&mut sink).unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        println!("secs={secs:.3} peak_kib={} px={}", peak_kib(), sink.0);
+    } else if mode == "decode" {
         let mut decoder =
             tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
                 .unwrap()
@@ -111,19 +131,8 @@ fn drop_caches() -> Result<(), String> {
     std::fs::write("/proc/sys/vm/drop_caches", "3").map_err(|e| e.to_string())
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("child") {
-        child(&args[2], Path::new(&args[3]));
-        return;
-    }
-    let side: u32 = std::env::var("SITEWATCH_BENCH_PX")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(format!("utm52n_{side}.tif"));
-
+/// Writes a `side` × `side` RGB Deflate `GeoTIFF` in UTM 52N, 16-row strips.
+fn generate(path: &Path, side: u32) {
     let mut spec = GeoTiffSpec::new(side, side, 3);
     spec.alpha = false;
     spec.compression = Compression::Deflate;
@@ -137,10 +146,9 @@ fn main() {
         0.5,
         0.5,
     ));
-    let t = Instant::now();
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     write_geotiff_with(
-        BufWriter::new(File::create(&path).unwrap()),
+        BufWriter::new(File::create(path).unwrap()),
         &spec,
         |x0, y0, w, h, out: &mut Vec<u8>| {
             // Smooth fields plus a little noise: compresses like imagery, not like a flat colour.
@@ -160,12 +168,46 @@ fn main() {
         },
     )
     .unwrap();
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("child") {
+        child(&args[2], Path::new(&args[3]));
+        return;
+    }
+    let side: u32 = std::env::var("SITEWATCH_BENCH_PX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = match std::env::var_os("SITEWATCH_BENCH_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => dir.path().join(format!("utm52n_{side}.tif")),
+    };
+    if !path.exists() {
+        let t = Instant::now();
+        generate(&path, side);
+        println!(
+            "generated {} in {:.1} s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
     let file_mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
-    let decoded_mb = f64::from(side) * f64::from(side) * 3.0 / 1e6;
-    println!("# raster_open: {side} × {side} RGB, Deflate, 16-row strips, UTM 52N");
+    let header = TiffFile::open(&path, &Limits::default())
+        .unwrap()
+        .header()
+        .clone();
+    let sample_bytes = header.kind.map_or(1, SampleKind::bytes);
+    let decoded_mb = f64::from(header.width_px)
+        * f64::from(header.height_px)
+        * (header.bands * sample_bytes) as f64
+        / 1e6;
+    println!("# raster_open: {}", path.display());
     println!(
-        "file {file_mb:.0} MB, decoded {decoded_mb:.0} MB, written in {:.1} s",
-        t.elapsed().as_secs_f64()
+        "{} × {} px, {} bands; file {file_mb:.0} MB, decoded {decoded_mb:.0} MB",
+        header.width_px, header.height_px, header.bands
     );
 
     let mut rows = Vec::new();
@@ -185,6 +227,7 @@ fn main() {
         let open = measure("open", &path);
         rows.push((format!("{pass}{cold_note}"), decode, open));
     }
+    let ours = measure("ours", &path);
     println!();
     println!(
         "| pass | tiff decode s | open (ready to draw) s | ratio | decode peak MB | open peak MB | peak / decoded size |"
@@ -212,6 +255,10 @@ fn main() {
             field(open, "tile_ms")
         );
     }
+    println!(
+        "our strip/tile reader alone, into no pyramid (warm): {:.2} s",
+        field(&ours, "secs")
+    );
 
     let warped = dir.path().join("warped.tif");
     let t = Instant::now();

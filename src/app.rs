@@ -290,7 +290,7 @@ impl SitewatchApp {
                 }
             }
             Command::ToggleLayerPanel => {
-                self.prefs.layers_panel_open = !self.prefs.layers_panel_open
+                self.prefs.layers_panel_open = !self.prefs.layers_panel_open;
             }
             c @ (Command::OpenExportDialog
             | Command::CloseExportDialog
@@ -376,10 +376,12 @@ impl SitewatchApp {
 
     fn keyboard(&mut self, ctx: &egui::Context, map_focused: bool) -> Vec<Command> {
         let free = map_focused || ctx.memory(|m| m.focused().is_none());
+        // Editing keys work unless a text field takes the keys: a focused button (arrow keys
+        // move the focus between widgets) must not block the tool shortcuts.
+        let mut out = self.editing_keys(ctx, !ctx.text_edit_focused());
         if !free {
-            return Vec::new();
+            return out;
         }
-        let mut out = self.editing_keys(ctx, free);
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
                 out.push(Command::NextStage);
@@ -423,7 +425,7 @@ impl SitewatchApp {
         self.files_frame(&ctx, &mut commands);
         self.sync_imagery(&ctx);
         commands.extend(self.poll_imagery_dialog());
-        commands.extend(self.dropped_imagery(&ctx));
+        commands.extend(Self::dropped_imagery(&ctx));
         commands.extend(self.export_frame(&ctx));
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
         let (scene, index) = self.scene_parts();

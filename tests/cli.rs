@@ -1,4 +1,5 @@
 //! The command line refuses bad input with a clear message and a non-zero exit, before any window.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use std::process::Command;
 

@@ -1,4 +1,5 @@
 //! The project file: round trips, unknown fields, typed errors with positions, atomic saves.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use sitewatch::model::io::{ProjectError, load, parse, save_atomic, to_json_string};
 use sitewatch::model::{Certainty, Evidence, Shape, Status};

@@ -27,11 +27,21 @@ fn the_index_finds_what_scanning_finds_among_ten_thousand_annotations() {
         let p = world_px_from_lonlat(c, zoom);
         [p.x - mid.x, p.y - mid.y]
     };
-    let from_screen =
-        |p: [f64; 2]| lonlat_from_world_px(Coord { x: p[0] + mid.x, y: p[1] + mid.y }, zoom);
+    let from_screen = |p: [f64; 2]| {
+        lonlat_from_world_px(
+            Coord {
+                x: p[0] + mid.x,
+                y: p[1] + mid.y,
+            },
+            zoom,
+        )
+    };
     let mut hits = 0;
     for i in 0..400 {
-        let p = [((i * 7919) % 1200) as f64 - 600.0, ((i * 104_729) % 800) as f64 - 400.0];
+        let p = [
+            ((i * 7919) % 1200) as f64 - 600.0,
+            ((i * 104_729) % 800) as f64 - 400.0,
+        ];
         let a = from_screen([p[0] - 14.0, p[1] - 14.0]);
         let b = from_screen([p[0] + 14.0, p[1] + 14.0]);
         let query = [a.x, b.y, b.x, a.y];
@@ -40,7 +50,10 @@ fn the_index_finds_what_scanning_finds_among_ten_thousand_annotations() {
         assert_eq!(fast, slow, "click {i} at {p:?}");
         hits += usize::from(fast.is_some());
     }
-    assert!(hits > 40, "the clicks land on something often enough to mean it ({hits})");
+    assert!(
+        hits > 40,
+        "the clicks land on something often enough to mean it ({hits})"
+    );
 }
 
 #[test]
@@ -55,12 +68,25 @@ fn a_patched_scene_equals_a_rebuilt_one() {
     for k in [0usize, 1, 2, 999] {
         let id = project.annotations[k].id.clone();
         let a = project.annotations.iter_mut().find(|a| a.id == id).unwrap();
-        a.shape = move_vertex(&a.shape, 0, Coord { x: center.x + 0.1, y: center.y + 0.1 }).unwrap();
+        a.shape = move_vertex(
+            &a.shape,
+            0,
+            Coord {
+                x: center.x + 0.1,
+                y: center.y + 0.1,
+            },
+        )
+        .unwrap();
         a.label = format!("Moved {k}");
         let i = patch_annotation(&mut scene, &project, &id).unwrap();
         index.update(&scene, i);
         // The moved item is found where it went.
-        let there = [center.x + 0.1, center.y + 0.1, center.x + 0.1, center.y + 0.1];
+        let there = [
+            center.x + 0.1,
+            center.y + 0.1,
+            center.x + 0.1,
+            center.y + 0.1,
+        ];
         assert!(index.items_in(there).contains(&i));
     }
     assert_eq!(scene, build(&project, date, &options));

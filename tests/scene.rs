@@ -1,4 +1,5 @@
 //! The scene holds what the timeline says, at three dates.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use chrono::NaiveDate;
 use sitewatch::model::io::parse;

@@ -301,7 +301,11 @@ fn idle_frames_and_vertex_drags_reuse_the_cached_scene() {
     h.run_steps(3);
     let builds = h.state().scene_builds();
     h.run_steps(10);
-    assert_eq!(h.state().scene_builds(), builds, "nothing changed, nothing rebuilt");
+    assert_eq!(
+        h.state().scene_builds(),
+        builds,
+        "nothing changed, nothing rebuilt"
+    );
 
     let from = screen(&h, ring[0]);
     let to = from + egui::vec2(30.0, 20.0);
@@ -315,6 +319,14 @@ fn idle_frames_and_vertex_drags_reuse_the_cached_scene() {
     }
     h.drop_at(to);
     h.run_steps(2);
-    assert_ne!(only_polygon(&h).exterior().0[0], ring[0], "the vertex moved");
-    assert_eq!(h.state().scene_builds(), builds, "a drag patches the scene in place");
+    assert_ne!(
+        only_polygon(&h).exterior().0[0],
+        ring[0],
+        "the vertex moved"
+    );
+    assert_eq!(
+        h.state().scene_builds(),
+        builds,
+        "a drag patches the scene in place"
+    );
 }

@@ -1,4 +1,5 @@
 //! The Export… dialog in the window: Ctrl+E opens it with a preview rendered off the UI thread.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -27,10 +28,16 @@ fn harness() -> Harness<'static, SitewatchApp> {
 fn ctrl_e_opens_the_export_dialog_and_its_preview_arrives() {
     let mut h = harness();
     h.run_steps(3);
-    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_none(), "closed at start");
+    assert!(
+        h.query_by_label(EXPORT_BUTTON_LABEL).is_none(),
+        "closed at start"
+    );
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
     h.run_steps(3);
-    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_some(), "Ctrl+E opens it");
+    assert!(
+        h.query_by_label(EXPORT_BUTTON_LABEL).is_some(),
+        "Ctrl+E opens it"
+    );
     // The preview is rendered on a worker thread; give it time, frame by frame.
     let mut ready = false;
     for _ in 0..200 {
@@ -42,8 +49,18 @@ fn ctrl_e_opens_the_export_dialog_and_its_preview_arrives() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(ready, "the preview arrives");
-    assert!(h.state().messages().iter().all(|m| !m.contains("Preview failed")), "{:?}", h.state().messages());
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .all(|m| !m.contains("Preview failed")),
+        "{:?}",
+        h.state().messages()
+    );
     h.get_by_label("Close").click();
     h.run_steps(3);
-    assert!(h.query_by_label(EXPORT_BUTTON_LABEL).is_none(), "Close closes it");
+    assert!(
+        h.query_by_label(EXPORT_BUTTON_LABEL).is_none(),
+        "Close closes it"
+    );
 }

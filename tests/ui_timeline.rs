@@ -1,5 +1,6 @@
 //! The window, driven through its accessible labels: stepping and jumping stages changes the
 //! listed annotations exactly as the timeline says.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 use chrono::NaiveDate;
 use egui_kittest::Harness;

@@ -139,17 +139,16 @@ fn file_name_of(project: &Project, path: Option<&Path>, ext: &str) -> String {
         || project.name.clone(),
         |s| s.to_string_lossy().into_owned(),
     );
-    let stem: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
+    // "Tumen River road crossing (Tumangang–Khasan)" → "Tumen-River-road-crossing-Tumangang-Khasan".
+    let words: Vec<&str> = stem
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
         .collect();
-    format!("{stem}.{ext}")
+    if words.is_empty() {
+        format!("project.{ext}")
+    } else {
+        format!("{}.{ext}", words.join("-"))
+    }
 }
 
 impl SitewatchApp {

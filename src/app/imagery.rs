@@ -91,7 +91,7 @@ impl SitewatchApp {
     }
 
     /// Imagery files dropped on the window become layers (annotation files go to import).
-    pub(crate) fn dropped_imagery(&self, ctx: &egui::Context) -> Option<Command> {
+    pub(crate) fn dropped_imagery(ctx: &egui::Context) -> Option<Command> {
         let files: Vec<PathBuf> = ctx.input(|i| {
             i.raw
                 .dropped_files

@@ -301,6 +301,7 @@ pub fn draw_progress(pixmap: &mut Pixmap, fraction: f32, s: f32) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::float_cmp)] // exact values are what these tests pin
     use super::*;
 
     #[test]

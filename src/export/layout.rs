@@ -708,6 +708,7 @@ fn legend_builder(scene: &Scene, s: f32, measure: Measure<'_>) -> Option<LegendB
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::float_cmp)] // exact values are what these tests pin
     use super::*;
     use crate::model::Marker;
     use crate::scene::{Caption, LegendEntry};

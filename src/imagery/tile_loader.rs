@@ -157,7 +157,7 @@ struct Failure {
     message: String,
     attempts: u32,
     /// Order of failure, latest highest (an `Instant` could tie).
-    failure_nr: u64,
+    seq: u64,
     retry_at: Instant,
 }
 
@@ -320,7 +320,7 @@ impl TileLoader {
             last_error: inner
                 .failures
                 .values()
-                .max_by_key(|failure| failure.failure_nr)
+                .max_by_key(|failure| failure.seq)
                 .map(|failure| failure.message.clone()),
         }
     }
@@ -454,14 +454,14 @@ fn finish(
                 .saturating_add(1);
             let delay = inner.backoff.delay(attempts, is_missing(&err));
             inner.failures_so_far += 1;
-            let failure_nr = inner.failures_so_far;
+            let seq = inner.failures_so_far;
             log::debug!("tile {key} failed {attempts}× (retry in {delay:?}): {err}");
             inner.failures.insert(
                 key,
                 Failure {
                     message: err.to_string(),
                     attempts,
-                    failure_nr,
+                    seq,
                     retry_at: now + delay,
                 },
             );
@@ -469,7 +469,7 @@ fn finish(
                 let oldest = inner
                     .failures
                     .iter()
-                    .min_by_key(|(_, failure)| failure.failure_nr)
+                    .min_by_key(|(_, failure)| failure.seq)
                     .map(|(key, _)| *key);
                 if let Some(oldest) = oldest {
                     inner.failures.remove(&oldest);

@@ -21,8 +21,8 @@ pub const CASING: Color32 = Color32::from_rgba_premultiplied(0, 0, 0, 153);
 
 /// Converts a scene colour to egui's.
 pub fn color32(c: Rgba) -> Color32 {
-    let [r, g, b, a] = c.0;
-    Color32::from_rgba_unmultiplied(r, g, b, a)
+    let [red, green, blue, alpha] = c.0;
+    Color32::from_rgba_unmultiplied(red, green, blue, alpha)
 }
 
 /// The bold label font at a scale.
@@ -285,9 +285,9 @@ fn paint_marker(painter: &Painter, at: Pos2, item: &SceneItem, px_scale: f32, ca
         ]),
         Marker::Diamond => poly(vec![
             at + vec2(0.0, -1.25 * r),
-            at + vec2(1.0 * r, 0.0),
+            at + vec2(r, 0.0),
             at + vec2(0.0, 1.25 * r),
-            at + vec2(-1.0 * r, 0.0),
+            at + vec2(-r, 0.0),
         ]),
     };
     painter.add(shape);

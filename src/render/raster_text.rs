@@ -172,6 +172,7 @@ pub fn blend_premultiplied(pixel: &mut [u8], color: Rgba, coverage: f32) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::float_cmp)] // exact values are what these tests pin
     use super::*;
 
     #[test]

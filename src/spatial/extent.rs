@@ -75,8 +75,8 @@ impl LonLatBox {
     /// The centre, as (lon, lat).
     pub fn center(&self) -> Coord<f64> {
         Coord {
-            x: (self.west + self.east) / 2.0,
-            y: (self.south + self.north) / 2.0,
+            x: f64::midpoint(self.west, self.east),
+            y: f64::midpoint(self.south, self.north),
         }
     }
 

@@ -381,3 +381,53 @@ pub fn render_tile<T: Sample>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spatial::mercator::world_px_from_lonlat;
+
+    fn wgs84_degree_square() -> Placement {
+        // 1000 × 1000 pixels over 130–131° E, 42–43° N.
+        Placement {
+            crs: Crs::Wgs84,
+            pixel_from_crs: GeoTransform([130.0, 0.001, 0.0, 43.0, 0.0, -0.001])
+                .inverse()
+                .unwrap(),
+            width_px: 1000,
+            height_px: 1000,
+        }
+    }
+
+    #[test]
+    fn a_tile_away_from_the_raster_has_nothing_on_it() {
+        let p = wgs84_degree_square();
+        let coords = p.tile_coords(TileKey { z: 10, x: 0, y: 0 });
+        assert!(!coords.any_inside);
+    }
+
+    #[test]
+    fn the_mesh_matches_the_exact_transform_at_its_nodes_and_pixel_centres() {
+        let p = wgs84_degree_square();
+        let w = world_px_from_lonlat(Coord { x: 130.5, y: 42.5 }, 12.0);
+        let key = TileKey {
+            z: 12,
+            x: (w.x / 256.0) as u32,
+            y: (w.y / 256.0) as u32,
+        };
+        let coords = p.tile_coords(key);
+        assert!(coords.any_inside);
+        // At z12 a degree is ~2900 px, so one source pixel (0.001°) is ~2.9 output pixels.
+        assert!((coords.scale - 1.0 / 2.9).abs() < 0.05, "{}", coords.scale);
+        for (x, y) in [(0u32, 0u32), (100, 37), (255, 255)] {
+            let world = Coord {
+                x: f64::from(key.x * 256 + x) + 0.5,
+                y: f64::from(key.y * 256 + y) + 0.5,
+            };
+            let exact = p.source_px(world, 12.0).unwrap();
+            let mesh = coords.px[(y * 256 + x) as usize];
+            let err_px = (mesh[0] - exact.x).hypot(mesh[1] - exact.y) / coords.scale;
+            assert!(err_px < MESH_TOLERANCE_PX, "{err_px}");
+        }
+    }
+}

@@ -326,3 +326,92 @@ pub fn write_geotiff<W: Write + Seek, T: WriteSample>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imagery::raster::Limits;
+    use crate::imagery::raster::decode::{Block, BlockSink, Samples, TiffFile};
+    use crate::imagery::raster::pyramid::BlockAt;
+
+    /// Collects 16-bit blocks into a whole raster of `bands` interleaved samples.
+    struct Collect {
+        w: u32,
+        bands: usize,
+        samples: Vec<u16>,
+    }
+
+    impl BlockSink for Collect {
+        fn put(&mut self, b: Block<'_>) {
+            let Samples::U16(s) = b.samples else {
+                panic!("8-bit block");
+            };
+            let BlockAt {
+                x0,
+                y0,
+                w,
+                h,
+                src_bands,
+                first_band,
+            } = b.at;
+            for y in 0..h {
+                for x in 0..w {
+                    for k in 0..src_bands {
+                        let src = ((y * w + x) as usize) * src_bands + k;
+                        let dst =
+                            (((y0 + y) * self.w + x0 + x) as usize) * self.bands + first_band + k;
+                        self.samples[dst] = s[src];
+                    }
+                }
+            }
+        }
+        fn complete_rows(&mut self, _rows: u32) -> Result<(), crate::imagery::raster::RasterError> {
+            Ok(())
+        }
+        fn keep_going(&mut self, _fraction: f64) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn every_layout_reads_back_sample_for_sample() {
+        let (w, h, bands) = (70u32, 45u32, 3usize);
+        let samples: Vec<u16> = (0..w * h * 3).map(|i| (i * 7919 % 65_521) as u16).collect();
+        let layouts = [Layout::Strips { rows: 4 }, Layout::Tiles { edge_px: 32 }];
+        let compressions = [Compression::None, Compression::Lzw, Compression::Deflate];
+        for layout in layouts {
+            for compression in compressions {
+                for planar in [false, true] {
+                    let mut spec = GeoTiffSpec::new(w, h, 3);
+                    (spec.layout, spec.compression, spec.planar, spec.alpha) =
+                        (layout, compression, planar, false);
+                    let dir = tempfile::tempdir().unwrap();
+                    let path = dir.path().join("t.tif");
+                    write_geotiff(std::fs::File::create(&path).unwrap(), &spec, &samples).unwrap();
+                    let mut file = TiffFile::open(&path, &Limits::default()).unwrap();
+                    let mut sink = Collect {
+                        w,
+                        bands,
+                        samples: vec![0; samples.len()],
+                    };
+                    assert!(file.decode(&mut sink).unwrap());
+                    assert!(
+                        sink.samples == samples,
+                        "{layout:?} {compression:?} planar {planar}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_bad_tile_edge_is_refused() {
+        let mut spec = GeoTiffSpec::new(4, 4, 1);
+        spec.layout = Layout::Tiles { edge_px: 20 };
+        let out = std::io::Cursor::new(Vec::new());
+        assert!(matches!(
+            write_geotiff(out, &spec, &[0u8; 16]),
+            Err(WriteError::Spec(_))
+        ));
+    }
+}
