@@ -15,7 +15,7 @@ use sitewatch::command::Command;
 use sitewatch::editing::Tool;
 use sitewatch::editing::create::add_drawn;
 use sitewatch::model::Shape;
-use sitewatch::model::default_project::load_default_project;
+use sitewatch::model::default_project::{load_default_project, project_base_dir};
 use sitewatch::model::io::load;
 use sitewatch::model::recovery::RecoveryStore;
 
@@ -107,8 +107,18 @@ fn saving_the_embedded_project_asks_for_a_path_and_writes_there() {
     assert_eq!(h.state().project_path(), Some(target.as_path()));
     assert!(!h.state().is_dirty());
     assert!(!h.state().title().starts_with('•'));
-    assert!(load(&target).unwrap().project.annotation(&id).is_some());
+    let saved = load(&target).unwrap().project;
+    assert!(saved.annotation(&id).is_some());
     assert_eq!(h.state().recent_files().len(), 1, "remembered as recent");
+    // Imagery files of the embedded project still resolve from the new folder.
+    let before = load_default_project().unwrap().project;
+    let old_base = project_base_dir(None);
+    for (old, new) in before.layers.iter().zip(&saved.layers) {
+        if let Some(found) = old.resolved_file_path(&old_base).filter(|p| p.exists()) {
+            let now = new.resolved_file_path(&project_base_dir(Some(&target))).unwrap();
+            assert_eq!(std::fs::canonicalize(now).unwrap(), std::fs::canonicalize(found).unwrap());
+        }
+    }
 
     // Now it has a file, Save writes there without asking.
     add_point(&mut h);

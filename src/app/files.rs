@@ -13,7 +13,8 @@ use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
 use crate::model::io::{Loaded, load, save_atomic};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::model::{Project, default_project};
+use crate::model::default_project::project_base_dir;
+use crate::model::{LayerSource, Project, default_project};
 
 /// Most recent files remembered.
 pub const MAX_RECENT: usize = 10;
@@ -149,6 +150,29 @@ fn file_name_of(project: &Project, path: Option<&Path>, ext: &str) -> String {
     } else {
         format!("{}.{ext}", words.join("-"))
     }
+}
+
+/// The project as it must be written to `to`: imagery files given relative to the old project
+/// folder would not be found from another folder, so they are written as absolute paths.
+fn rebase_layer_files(project: &Project, from: Option<&Path>, to: &Path) -> Project {
+    let old_base = project_base_dir(from);
+    let new_base = project_base_dir(Some(to));
+    let mut out = project.clone();
+    if old_base == new_base {
+        return out;
+    }
+    for layer in &mut out.layers {
+        if let LayerSource::File { path } = &mut layer.source
+            && Path::new(path.as_str()).is_relative()
+        {
+            let absolute = old_base.join(path.as_str());
+            let absolute = std::fs::canonicalize(&absolute).unwrap_or(absolute);
+            if let Some(text) = absolute.to_str() {
+                text.clone_into(path);
+            }
+        }
+    }
+    out
 }
 
 impl SitewatchApp {
@@ -358,8 +382,13 @@ impl SitewatchApp {
 
     /// Writes the project atomically to `path` and makes it the project's file.
     pub(crate) fn save_to(&mut self, path: &Path) -> bool {
-        match save_atomic(&self.project, path) {
+        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
+        match save_atomic(&rebased, path) {
             Ok(()) => {
+                if rebased != self.project {
+                    self.project = rebased;
+                    self.scene_cache.invalidate();
+                }
                 self.project_path = Some(path.to_path_buf());
                 self.history.mark_saved();
                 self.remember_recent(path);

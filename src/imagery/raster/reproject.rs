@@ -417,8 +417,9 @@ mod tests {
         };
         let coords = p.tile_coords(key);
         assert!(coords.any_inside);
-        // At z12 a degree is ~2900 px, so one source pixel (0.001°) is ~2.9 output pixels.
-        assert!((coords.scale - 1.0 / 2.9).abs() < 0.05, "{}", coords.scale);
+        // At z12 a source pixel (0.001°) is 2.91 output pixels wide and, at 42.5° N, 3.95 tall:
+        // 1 / √(2.91 · 3.95) source pixels per output pixel.
+        assert!((coords.scale - 0.295).abs() < 0.002, "{}", coords.scale);
         for (x, y) in [(0u32, 0u32), (100, 37), (255, 255)] {
             let world = Coord {
                 x: f64::from(key.x * 256 + x) + 0.5,
