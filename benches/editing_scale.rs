@@ -156,6 +156,37 @@ fn main() {
         }),
     );
 
+    // Painting with egui: one frame's shapes for what is in view (labels capped), at site zoom
+    // and zoomed out so all of them are in view.
+    let ctx = egui::Context::default();
+    sitewatch::ui::theme::install_fonts(&ctx);
+    let input = || egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 800.0))),
+        ..Default::default()
+    };
+    for (name, z) in [("z17", 17.0), ("z13, everything in view", 13.0)] {
+        let mid = world_px_from_lonlat(center, z);
+        let to_pos = |c: Coord<f64>| {
+            let p = world_px_from_lonlat(c, z);
+            egui::pos2((p.x - mid.x + 700.0) as f32, (p.y - mid.y + 400.0) as f32)
+        };
+        let a = lonlat_from_world_px(Coord { x: mid.x - 764.0, y: mid.y - 464.0 }, z);
+        let b = lonlat_from_world_px(Coord { x: mid.x + 764.0, y: mid.y + 464.0 }, z);
+        let shown = index.items_in([a.x, b.y, b.x, a.y]);
+        let frame = |_| {
+            let mut out = ctx.run_ui(input(), |ui| {
+                sitewatch::render::egui_scene::paint_scene_items(ui.painter(), &scene, &shown, &to_pos, 0.45)
+            });
+            out.textures_delta.clear();
+            out.shapes.len()
+        };
+        let _ = frame(0);
+        report(
+            &format!("egui frame painting the view at {name} ({} items)", shown.len()),
+            time(20, frame),
+        );
+    }
+
     // One frame of a vertex drag: the edit, the scene patch and the index update.
     let id = project.annotations[0].id.clone();
     report(

@@ -263,7 +263,10 @@ impl SitewatchApp {
         match command {
             Command::SetDate(d) => self.date = d,
             Command::ZoomToBox(b) => self.fit_request = Some(b),
-            Command::AddLayer(layer) => {
+            Command::AddLayer(mut layer) => {
+                // A preset may already be in the project (the default project lists them).
+                let taken: Vec<String> = self.project.layers.iter().map(|l| l.id.clone()).collect();
+                layer.id = imagery::unique_id(&layer.id, &taken);
                 let index = self.project.layers.len();
                 self.apply(
                     ctx,

@@ -23,23 +23,31 @@ pub fn is_imagery_path(path: &Path) -> bool {
         .is_some_and(|e| IMAGERY_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
 }
 
+/// `base`, or `base-2`, `base-3` … whichever is not taken.
+pub fn unique_id(base: &str, taken: &[String]) -> String {
+    let mut id = base.to_owned();
+    let mut n = 2;
+    while taken.iter().any(|t| t == &id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
 /// A layer for a file: named by its stem, dated from its name when it holds a date.
 pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> ImageryLayer {
     let stem = path.file_stem().map_or_else(
         || "imagery".to_owned(),
         |s| s.to_string_lossy().into_owned(),
     );
-    let mut id = format!(
-        "file-{}",
-        stem.to_lowercase()
-            .replace(|c: char| !c.is_alphanumeric(), "-")
+    let id = unique_id(
+        &format!(
+            "file-{}",
+            stem.to_lowercase()
+                .replace(|c: char| !c.is_alphanumeric(), "-")
+        ),
+        taken,
     );
-    let base = id.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
     // Keep paths relative to the project folder when the file is inside it.
     let shown_path = path
         .strip_prefix(base_dir)

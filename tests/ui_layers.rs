@@ -1,0 +1,74 @@
+//! The layer panel, driven through its accessible labels: add a dated service, change its
+//! opacity and visibility, undo.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::ui::layers::{opacity_label, visible_label};
+
+fn harness() -> Harness<'static, SitewatchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1500.0, 2000.0))
+        .build_eframe(|cc| {
+            SitewatchApp::new(
+                cc,
+                AppOptions {
+                    loaded: load_default_project().unwrap(),
+                    project_path: None,
+                    date: Some(chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()),
+                    screenshot: None,
+                    persist: false,
+                },
+            )
+        })
+}
+
+#[test]
+fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
+    let mut h = harness();
+    h.run_steps(3);
+    let before = h.state().project().layers.len();
+    h.get_by_label("Add dated service").click();
+    h.run_steps(2);
+    h.get_by_label("Sentinel-2 cloudless 2024 (EOX)").click();
+    h.run_steps(3);
+    let layers = &h.state().project().layers;
+    assert_eq!(layers.len(), before + 1, "one layer added");
+    let added = layers.last().unwrap().clone();
+    assert_eq!(added.date.map(|d| d.to_string()).as_deref(), Some("2024"));
+    assert!(added.attribution.contains("Sentinel-2 cloudless"), "{}", added.attribution);
+
+    // Two layers of that name now exist (the project ships one, hidden): the new one is on top.
+    let label = opacity_label(&added);
+    h.get_all_by_label(&label)
+        .next()
+        .expect("an opacity slider for the new layer")
+        .set_value_accesskit(0.4);
+    h.run_steps(3);
+    let opacity = h.state().project().layers.last().unwrap().opacity;
+    assert!((opacity - 0.4).abs() < 1e-3, "opacity now {opacity}");
+
+    let label = visible_label(&added);
+    h.get_all_by_label(&label).next().unwrap().click();
+    h.run_steps(3);
+    assert!(!h.state().project().layers.last().unwrap().visible, "hidden by its box");
+
+    // Every layer change is one undo step.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    h.run_steps(3);
+    assert!(h.state().project().layers.last().unwrap().visible, "undo shows it again");
+}
+
+#[test]
+fn synthetic_layers_say_so_in_the_panel() {
+    let mut h = harness();
+    h.run_steps(3);
+    let marks = h
+        .query_all_by_label("SYNTHETIC IMAGERY — not an observation")
+        .count();
+    let synthetic = h.state().project().layers.iter().filter(|l| l.synthetic).count();
+    assert!(synthetic > 0);
+    assert!(marks >= synthetic, "{marks} marks for {synthetic} synthetic layers");
+}
