@@ -100,7 +100,7 @@ fn main() {
 
     // Clicks at pseudo-random places in the view.
     let clicks: Vec<[f64; 2]> = (0..1000)
-        .map(|i| [((i * 7919) % 1400) as f64, ((i * 104_729) % 800) as f64])
+        .map(|i: u32| [f64::from((i * 7919) % 1400), f64::from((i * 104_729) % 800)])
         .collect();
     let query = |p: [f64; 2]| {
         let a = from_screen([p[0] - 14.0, p[1] - 14.0]);
@@ -161,7 +161,10 @@ fn main() {
     let ctx = egui::Context::default();
     sitewatch::ui::theme::install_fonts(&ctx);
     let input = || egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1400.0, 800.0))),
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1400.0, 800.0),
+        )),
         ..Default::default()
     };
     for (name, z) in [("z17", 17.0), ("z13, everything in view", 13.0)] {
@@ -170,22 +173,56 @@ fn main() {
             let p = world_px_from_lonlat(c, z);
             egui::pos2((p.x - mid.x + 700.0) as f32, (p.y - mid.y + 400.0) as f32)
         };
-        let a = lonlat_from_world_px(Coord { x: mid.x - 764.0, y: mid.y - 464.0 }, z);
-        let b = lonlat_from_world_px(Coord { x: mid.x + 764.0, y: mid.y + 464.0 }, z);
+        let a = lonlat_from_world_px(
+            Coord {
+                x: mid.x - 764.0,
+                y: mid.y - 464.0,
+            },
+            z,
+        );
+        let b = lonlat_from_world_px(
+            Coord {
+                x: mid.x + 764.0,
+                y: mid.y + 464.0,
+            },
+            z,
+        );
         let shown = index.items_in([a.x, b.y, b.x, a.y]);
         let frame = |_| {
             let mut out = ctx.run_ui(input(), |ui| {
-                sitewatch::render::egui_scene::paint_scene_items(ui.painter(), &scene, &shown, &to_pos, 0.45)
+                let painter = ui.painter();
+                let _ = sitewatch::render::egui_scene::paint_scene_items(
+                    painter, &scene, &shown, &to_pos, 0.45,
+                );
             });
             out.textures_delta.clear();
             out.shapes.len()
         };
         let _ = frame(0);
         report(
-            &format!("egui frame painting the view at {name} ({} items)", shown.len()),
+            &format!(
+                "egui frame painting the view at {name} ({} items)",
+                shown.len()
+            ),
             time(20, frame),
         );
     }
+
+    // The side panel's list of what is visible (sorted by label; only the rows in view laid out).
+    let mut inspector = sitewatch::ui::inspector::InspectorState::default();
+    let panel = |_| {
+        let mut out = ctx.run_ui(input(), |ui| {
+            let _ = sitewatch::ui::annotations::annotations_ui(
+                ui,
+                &project,
+                &scene,
+                None,
+                &mut inspector,
+            );
+        });
+        out.textures_delta.clear();
+    };
+    report("egui frame of the annotation panel (10,000 listed)", time(20, panel));
 
     // One frame of a vertex drag: the edit, the scene patch and the index update.
     let id = project.annotations[0].id.clone();

@@ -1,6 +1,8 @@
 //! Files that never lose work: atomic saves that survive an interruption, autosave recovery,
 //! and annotations in and out as GeoJSON and KML.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::io;
 use std::path::{Path, PathBuf};
 

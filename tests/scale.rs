@@ -1,6 +1,8 @@
 //! Ten thousand annotations: the spatial index finds exactly what scanning every item finds,
 //! and a patched scene equals a rebuilt one. (Timings are in `benches/editing_scale.rs`.)
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use geo::Coord;
 use sitewatch::editing::geometry::move_vertex;
 use sitewatch::editing::synthetic::scatter;
@@ -37,10 +39,10 @@ fn the_index_finds_what_scanning_finds_among_ten_thousand_annotations() {
         )
     };
     let mut hits = 0;
-    for i in 0..400 {
+    for i in 0..400_u32 {
         let p = [
-            ((i * 7919) % 1200) as f64 - 600.0,
-            ((i * 104_729) % 800) as f64 - 400.0,
+            f64::from((i * 7919) % 1200) - 600.0,
+            f64::from((i * 104_729) % 800) - 400.0,
         ];
         let a = from_screen([p[0] - 14.0, p[1] - 14.0]);
         let b = from_screen([p[0] + 14.0, p[1] + 14.0]);

@@ -1,6 +1,8 @@
 //! Text labels and arrows are annotations like the rest: in the scene, and so in exports, drawn
 //! as what they are (a centred label with no marker; a line with a head).
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use chrono::NaiveDate;
 use geo::{Coord, LineString, Point};
 use sitewatch::editing::Tool;
@@ -91,8 +93,8 @@ fn the_exporter_draws_the_arrowhead_and_no_marker_under_a_text_label() {
     // The text label is centred on its point.
     let box_of_text = drawn.iter().find(|d| d.id == text).unwrap().rect_px;
     let centre = [
-        (box_of_text[0] + box_of_text[2]) / 2.0,
-        (box_of_text[1] + box_of_text[3]) / 2.0,
+        f32::midpoint(box_of_text[0], box_of_text[2]),
+        f32::midpoint(box_of_text[1], box_of_text[3]),
     ];
     assert!(
         (centre[0] - 200.0).abs() < 1.0 && (centre[1] - 200.0).abs() < 1.0,

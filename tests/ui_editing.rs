@@ -1,6 +1,8 @@
 //! Drawing and editing on the map through the real window (kittest): clicks placed where the
 //! projection says, so the drawn polygon lands on known coordinates with a known geodesic area.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use chrono::NaiveDate;
 use egui::{Modifiers, Pos2};
 use egui_kittest::Harness;
@@ -328,5 +330,28 @@ fn idle_frames_and_vertex_drags_reuse_the_cached_scene() {
         h.state().scene_builds(),
         builds,
         "a drag patches the scene in place"
+    );
+}
+
+#[test]
+fn a_text_label_is_typed_right_after_it_is_placed() {
+    let mut h = harness();
+    h.key_press(egui::Key::T);
+    h.run_steps(2);
+    let at = target_ring(&h)[0];
+    let p = screen(&h, at);
+    click(&mut h, p);
+    h.run_steps(2);
+    let annotations = &h.state().project().annotations;
+    assert_eq!(annotations.len(), 1);
+    assert_eq!(annotations[0].mark, sitewatch::model::Mark::Text);
+    // The label field has the keyboard with its placeholder selected: typing replaces it.
+    h.get_by_label(labels::LABEL).type_text("Rail spur");
+    h.run_steps(3);
+    assert_eq!(h.state().project().annotations[0].label, "Rail spur");
+    assert_eq!(
+        h.state().history().undo_len(),
+        2,
+        "placing and typing: two steps, however many keys"
     );
 }

@@ -1,6 +1,8 @@
 //! Project files in the window: save asks for a path where there is none, unsaved work is asked
 //! about before closing, autosaved work comes back after a crash, dropped files are imported.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -115,8 +117,13 @@ fn saving_the_embedded_project_asks_for_a_path_and_writes_there() {
     let old_base = project_base_dir(None);
     for (old, new) in before.layers.iter().zip(&saved.layers) {
         if let Some(found) = old.resolved_file_path(&old_base).filter(|p| p.exists()) {
-            let now = new.resolved_file_path(&project_base_dir(Some(&target))).unwrap();
-            assert_eq!(std::fs::canonicalize(now).unwrap(), std::fs::canonicalize(found).unwrap());
+            let now = new
+                .resolved_file_path(&project_base_dir(Some(&target)))
+                .unwrap();
+            assert_eq!(
+                std::fs::canonicalize(now).unwrap(),
+                std::fs::canonicalize(found).unwrap()
+            );
         }
     }
 

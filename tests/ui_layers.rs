@@ -38,7 +38,11 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
     assert_eq!(layers.len(), before + 1, "one layer added");
     let added = layers.last().unwrap().clone();
     assert_eq!(added.date.map(|d| d.to_string()).as_deref(), Some("2024"));
-    assert!(added.attribution.contains("Sentinel-2 cloudless"), "{}", added.attribution);
+    assert!(
+        added.attribution.contains("Sentinel-2 cloudless"),
+        "{}",
+        added.attribution
+    );
 
     // Two layers of that name now exist (the project ships one, hidden): the new one is on top.
     let label = opacity_label(&added);
@@ -53,12 +57,18 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
     let label = visible_label(&added);
     h.get_all_by_label(&label).next().unwrap().click();
     h.run_steps(3);
-    assert!(!h.state().project().layers.last().unwrap().visible, "hidden by its box");
+    assert!(
+        !h.state().project().layers.last().unwrap().visible,
+        "hidden by its box"
+    );
 
     // Every layer change is one undo step.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(3);
-    assert!(h.state().project().layers.last().unwrap().visible, "undo shows it again");
+    assert!(
+        h.state().project().layers.last().unwrap().visible,
+        "undo shows it again"
+    );
 }
 
 #[test]
@@ -68,7 +78,16 @@ fn synthetic_layers_say_so_in_the_panel() {
     let marks = h
         .query_all_by_label("SYNTHETIC IMAGERY — not an observation")
         .count();
-    let synthetic = h.state().project().layers.iter().filter(|l| l.synthetic).count();
+    let synthetic = h
+        .state()
+        .project()
+        .layers
+        .iter()
+        .filter(|l| l.synthetic)
+        .count();
     assert!(synthetic > 0);
-    assert!(marks >= synthetic, "{marks} marks for {synthetic} synthetic layers");
+    assert!(
+        marks >= synthetic,
+        "{marks} marks for {synthetic} synthetic layers"
+    );
 }

@@ -11,9 +11,9 @@ use super::SitewatchApp;
 use crate::command::{Command, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
+use crate::model::default_project::project_base_dir;
 use crate::model::io::{Loaded, load, save_atomic};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::model::default_project::project_base_dir;
 use crate::model::{LayerSource, Project, default_project};
 
 /// Most recent files remembered.

@@ -97,9 +97,10 @@ pub fn add_drawn(
     let mut edits = Vec::new();
     let category = match category.filter(|k| project.category(k).is_some()) {
         Some(k) => k.to_owned(),
-        None => match project.categories.first() {
-            Some(c) => c.key.clone(),
-            None => {
+        None => {
+            if let Some(c) = project.categories.first() {
+                c.key.clone()
+            } else {
                 let mut c = new_category(&project.categories, "Annotation");
                 DEFAULT_CATEGORY_KEY.clone_into(&mut c.key);
                 edits.push(Edit::AddCategory {
@@ -108,7 +109,7 @@ pub fn add_drawn(
                 });
                 DEFAULT_CATEGORY_KEY.to_owned()
             }
-        },
+        }
     };
     let annotation = Annotation {
         id: id.clone(),

@@ -31,25 +31,25 @@ pub fn scatter(
     span_deg: f64,
     seen_from: FuzzyDate,
 ) -> Vec<Annotation> {
-    let mut rng = Rng(0x5175_7E3A_7C8E_0001);
+    let mut random = Rng(0x5175_7E3A_7C8E_0001);
     let categories: Vec<String> = project.categories.iter().map(|c| c.key.clone()).collect();
     (0..count)
         .map(|i| {
             let at = Coord {
-                x: center.x + (rng.next() - 0.5) * span_deg,
-                y: center.y + (rng.next() - 0.5) * span_deg * 0.75,
+                x: center.x + (random.next() - 0.5) * span_deg,
+                y: center.y + (random.next() - 0.5) * span_deg * 0.75,
             };
-            let size = 0.000_2 + rng.next() * 0.000_8;
+            let size = 0.000_2 + random.next() * 0.000_8;
             let shape = match i % 3 {
                 0 => {
-                    let n = 5 + (rng.next() * 4.0) as usize;
+                    let n = 5 + (random.next() * 4.0) as usize;
                     let mut ring: Vec<Coord<f64>> = (0..n)
                         .map(|k| {
-                            let t = k as f64 / n as f64 * std::f64::consts::TAU;
-                            let r = size * (0.7 + 0.3 * rng.next());
+                            let angle = k as f64 / n as f64 * std::f64::consts::TAU;
+                            let radius = size * (0.7 + 0.3 * random.next());
                             Coord {
-                                x: at.x + r * t.cos(),
-                                y: at.y + r * t.sin() * 0.75,
+                                x: at.x + radius * angle.cos(),
+                                y: at.y + radius * angle.sin() * 0.75,
                             }
                         })
                         .collect();
@@ -59,12 +59,12 @@ pub fn scatter(
                     Shape::Polygon(Polygon::new(LineString::new(ring), vec![]))
                 }
                 1 => {
-                    let n = 3 + (rng.next() * 4.0) as usize;
+                    let n = 3 + (random.next() * 4.0) as usize;
                     Shape::Line(LineString::new(
                         (0..n)
                             .map(|k| Coord {
                                 x: at.x + k as f64 * size,
-                                y: at.y + (rng.next() - 0.5) * size,
+                                y: at.y + (random.next() - 0.5) * size,
                             })
                             .collect(),
                     ))

@@ -83,6 +83,27 @@ mod tests {
     }
 
     #[test]
+    fn a_one_degree_cell_at_the_equator_matches_geographiclib() {
+        // GeographicLib's Planimeter on the polygon 0 0, 0 1, 1 1, 1 0 (lat lon) gives
+        // 12308778361.469 m²; the quadrangle bounded by the parallels is 314 km² less (its
+        // northern edge is not a geodesic).
+        let cell = polygon![
+            coord! { x: 0.0, y: 0.0 },
+            coord! { x: 1.0, y: 0.0 },
+            coord! { x: 1.0, y: 1.0 },
+            coord! { x: 0.0, y: 1.0 },
+        ];
+        assert!(
+            (area_m2(&cell) - 12_308_778_361.469).abs() < 1.0,
+            "{}",
+            area_m2(&cell)
+        );
+        // One degree along the equator is a·π/180 exactly: 111 319.491 m.
+        let equator = LineString::from(vec![(0.0, 0.0), (1.0, 0.0)]);
+        assert!((length_m(&equator) - 111_319.490_793).abs() < 0.001);
+    }
+
+    #[test]
     fn measures_read_in_sensible_units() {
         assert_eq!(format_length(424.4), "424 m");
         assert_eq!(format_length(1005.0), "1.00 km");

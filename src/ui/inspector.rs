@@ -126,6 +126,10 @@ pub fn inspector_ui(
     // Refill the date buffers when another annotation is shown, or when the value changed under
     // them (undo) while they are not being typed in.
     let typing = ui.ctx().memory(|m| m.focused().is_some());
+    // A text label just placed: its words are what the user came to type.
+    let type_now = state.for_id != a.id
+        && a.mark == Mark::Text
+        && a.label == crate::editing::Tool::Text.default_label();
     if state.for_id != a.id || !typing {
         if state.for_id != a.id {
             state.new_source = NewSource::default();
@@ -147,6 +151,18 @@ pub fn inspector_ui(
             let r = ui
                 .add(egui::TextEdit::singleline(&mut label).desired_width(f32::INFINITY))
                 .labelled_by(name.id);
+            if type_now {
+                r.request_focus();
+                let mut edit_state =
+                    egui::text_edit::TextEditState::load(ui.ctx(), r.id).unwrap_or_default();
+                edit_state
+                    .cursor
+                    .set_char_range(Some(egui::text::CCursorRange::two(
+                        egui::text::CCursor::new(0),
+                        egui::text::CCursor::new(label.chars().count()),
+                    )));
+                edit_state.store(ui.ctx(), r.id);
+            }
             if r.changed() {
                 commands.push(edit(
                     id,

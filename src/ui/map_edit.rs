@@ -785,7 +785,7 @@ fn remove_vertex_command(view: &EditView<'_>, id: &str, index: usize) -> Vec<Com
 }
 
 fn paint_handles(painter: &Painter, projector: &Projector, shape: &Shape, active: Option<usize>) {
-    for (i, a, b) in segments(shape) {
+    for (_, a, b) in segments(shape) {
         let (sa, sb) = (screen(projector, a), screen(projector, b));
         if sa.distance(sb) >= MIDPOINT_MIN_SEGMENT_PX {
             let mid = screen(
@@ -795,7 +795,6 @@ fn paint_handles(painter: &Painter, projector: &Projector, shape: &Shape, active
                     y: f64::midpoint(a.y, b.y),
                 },
             );
-            let _ = i;
             painter.circle(
                 mid,
                 4.0,

@@ -1,0 +1,305 @@
+//! Exporting a view of a large `GeoTIFF` (the issue's benchmark): a 3840 × 2160 PNG of a
+//! 10000 × 10000 UTM 52N `GeoTIFF` with 1,000 annotations over it, each export in a fresh child
+//! process for its own time and peak memory (`VmHWM`), cold (page cache dropped, when allowed)
+//! and warm, against `gdalwarp -t_srs EPSG:3857 -r bilinear -te <the view> -ts 3840 2160` in the
+//! same run. Target: at most a fifth of gdalwarp's time.
+//!
+//! `cargo bench --bench export_view` (release). `SITEWATCH_BENCH_PX=2000` for a smaller raster,
+//! `SITEWATCH_BENCH_SIZE=1920x1080` for another image size.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a benchmark reports and fails loudly"
+)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use geo::{Coord, LineString, Point, Polygon};
+use sitewatch::export::sources::ProjectLayerSources;
+use sitewatch::export::view::ExportView;
+use sitewatch::export::{ExportOptions, ViewChoice, export_png};
+use sitewatch::model::default_project::load_default_project;
+use sitewatch::model::layer::DateKind;
+use sitewatch::model::{
+    Annotation, Certainty, FuzzyDate, ImageryLayer, LayerSource, Mark, Project, Shape, Status,
+};
+use sitewatch::spatial::LonLatBox;
+
+use common::{drop_caches, extent, field, measure, peak_kib, side_px};
+
+/// Annotations over the raster.
+const ANNOTATIONS: usize = 1_000;
+
+/// The image size: `SITEWATCH_BENCH_SIZE=WxH`, or 3840 × 2160.
+fn size_px() -> [u32; 2] {
+    std::env::var("SITEWATCH_BENCH_SIZE")
+        .ok()
+        .and_then(|v| {
+            let (w, h) = v.split_once('x')?;
+            Some([w.parse().ok()?, h.parse().ok()?])
+        })
+        .unwrap_or([3840, 2160])
+}
+
+/// `count` annotations spread over `bbox`: a third each points, lines and polygons, labelled,
+/// in the project's first few categories, all seen from `from`.
+fn annotations(
+    project: &Project,
+    bbox: &LonLatBox,
+    count: usize,
+    from: NaiveDate,
+) -> Vec<Annotation> {
+    let categories: Vec<String> = project
+        .categories
+        .iter()
+        .take(5)
+        .map(|c| c.key.clone())
+        .collect();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let (w, h) = (bbox.east - bbox.west, bbox.north - bbox.south);
+    (0..count)
+        .map(|i| {
+            let at = Coord {
+                x: bbox.west + next() * w,
+                y: bbox.south + next() * h,
+            };
+            let r = w * (0.002 + next() * 0.006);
+            let around = |n: usize, next: &mut dyn FnMut() -> f64| -> Vec<Coord<f64>> {
+                (0..n)
+                    .map(|k| {
+                        let t = k as f64 / n as f64 * std::f64::consts::TAU;
+                        let rr = r * (0.6 + 0.4 * next());
+                        Coord {
+                            x: at.x + rr * t.cos(),
+                            y: at.y + rr * t.sin() * 0.75,
+                        }
+                    })
+                    .collect()
+            };
+            let (shape, kind) = match i % 3 {
+                0 => (Shape::Point(Point(at)), "Pier"),
+                1 => {
+                    let n = 3 + i % 4;
+                    (Shape::Line(LineString(around(n, &mut next))), "Span")
+                }
+                _ => {
+                    let mut ring = around(5 + i % 4, &mut next);
+                    ring.push(ring[0]);
+                    (
+                        Shape::Polygon(Polygon::new(LineString(ring), vec![])),
+                        "Yard",
+                    )
+                }
+            };
+            Annotation {
+                id: format!("bench-{i}"),
+                shape,
+                label: format!("{kind} {i}"),
+                category: categories[i % categories.len()].clone(),
+                status: Status::default(),
+                certainty: Certainty::default(),
+                mark: Mark::default(),
+                seen_from: FuzzyDate::day(from),
+                seen_until: None,
+                sources: Vec::new(),
+                note: String::new(),
+                extra_properties: serde_json::Map::new(),
+                extra_members: serde_json::Map::new(),
+            }
+        })
+        .collect()
+}
+
+/// The default project's stages and categories, homed on the raster, with the raster as its one
+/// imagery layer (undated: shown at every date) and the bench's annotations; and its last date.
+fn project(raster: &Path, bbox: &LonLatBox) -> (Project, NaiveDate) {
+    let mut project = load_default_project().unwrap().project;
+    let date = project.stages.last().unwrap().date.key();
+    project.home = *bbox;
+    project.layers = vec![ImageryLayer {
+        id: "bench-raster".into(),
+        name: "UTM 52N raster".into(),
+        date: None,
+        date_kind: DateKind::default(),
+        note: String::new(),
+        track: "Bench".into(),
+        attribution: "Sitewatch bench".into(),
+        synthetic: false,
+        opacity: 1.0,
+        visible: true,
+        source: LayerSource::File {
+            path: raster.display().to_string(),
+        },
+        extra: serde_json::Map::new(),
+    }];
+    let from = date - chrono::Days::new(30);
+    project.annotations = annotations(&project, bbox, ANNOTATIONS, from);
+    (project, date)
+}
+
+/// One export in this (child) process; prints its time and peak memory.
+fn child(raster: &Path, out_png: &Path) {
+    let bbox = extent(side_px());
+    let (project, date) = project(raster, &bbox);
+    let options = ExportOptions {
+        size_px: size_px(),
+        view: ViewChoice::BBox(bbox),
+        imagery: Some(Arc::new(ProjectLayerSources::without_cache(
+            raster.parent().unwrap().to_path_buf(),
+        ))),
+        ..ExportOptions::default()
+    };
+    let start = Instant::now();
+    let out = export_png(&project, date, &options, out_png, &|_, _| true).unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let png_bytes = std::fs::metadata(&out.png).map_or(0, |m| m.len());
+    println!(
+        "secs={secs:.3} peak_kib={} png_bytes={png_bytes}",
+        peak_kib()
+    );
+}
+
+/// Runs gdalwarp over the view (`te_3857`); its seconds and peak memory (KiB, through
+/// `/usr/bin/time` when there is one), or why it did not run.
+fn gdalwarp(
+    raster: &Path,
+    out: &Path,
+    te_3857: [f64; 4],
+    size: [u32; 2],
+) -> Result<(f64, f64), String> {
+    let te: Vec<String> = te_3857.iter().map(|v| format!("{v:.3}")).collect();
+    let args: Vec<String> = [
+        "-q",
+        "-overwrite",
+        "-t_srs",
+        "EPSG:3857",
+        "-r",
+        "bilinear",
+        "-te_srs",
+        "EPSG:3857",
+        "-te",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain(te)
+    .chain(["-ts".to_owned(), size[0].to_string(), size[1].to_string()])
+    .collect();
+    let timed = Path::new("/usr/bin/time").exists();
+    let mut cmd = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "maxrss_kib=%M", "gdalwarp"]);
+        c
+    } else {
+        Command::new("gdalwarp")
+    };
+    let start = Instant::now();
+    let output = cmd
+        .args(&args)
+        .arg(raster)
+        .arg(out)
+        .output()
+        .map_err(|e| format!("gdalwarp not run: {e}"))?;
+    let secs = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("gdalwarp failed: {stderr}"));
+    }
+    let peak = stderr
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("maxrss_kib="))
+        .find_map(|v| v.parse().ok())
+        .unwrap_or(f64::NAN);
+    Ok((secs, peak))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("child") {
+        child(Path::new(&args[2]), Path::new(&args[3]));
+        return;
+    }
+    let side = side_px();
+    let image_px = size_px();
+    let dir = tempfile::tempdir().unwrap();
+    let raster = dir.path().join(format!("utm52n_{side}.tif"));
+    let t = Instant::now();
+    common::generate(&raster, side);
+    println!(
+        "generated {} in {:.1} s",
+        raster.display(),
+        t.elapsed().as_secs_f64()
+    );
+    let bbox = extent(side);
+    let view = ExportView::fit(&bbox, 1.0, image_px).unwrap();
+    let te = view.bbox_3857();
+    let file_mb = std::fs::metadata(&raster).unwrap().len() as f64 / 1e6;
+    println!("# export_view: {side} × {side} px RGB Deflate GeoTIFF, UTM 52N, {file_mb:.0} MB");
+    println!(
+        "{} × {} px PNG of the raster's box (zoom {:.2}), {ANNOTATIONS} annotations; gdalwarp -te {:.1} {:.1} {:.1} {:.1} (EPSG:3857)",
+        image_px[0],
+        image_px[1],
+        view.zoom(),
+        te[0],
+        te[1],
+        te[2],
+        te[3]
+    );
+
+    let png = dir.path().join("export.png");
+    let warped = dir.path().join("warped.tif");
+    let (raster_arg, png_arg) = (raster.display().to_string(), png.display().to_string());
+    let mut rows = Vec::new();
+    for pass in ["cold", "warm"] {
+        let note = if pass == "cold" {
+            drop_caches()
+                .err()
+                .map(|e| format!(" (page cache not dropped: {e})"))
+        } else {
+            // Warm: the file read once already, in the page cache.
+            None
+        };
+        let ours = measure(&[&raster_arg, &png_arg]);
+        if pass == "cold" {
+            let _ = drop_caches();
+        }
+        let gdal = gdalwarp(&raster, &warped, te, image_px);
+        rows.push((format!("{pass}{}", note.unwrap_or_default()), ours, gdal));
+    }
+
+    println!();
+    println!(
+        "| pass | sitewatch export s | peak MB | gdalwarp s | gdalwarp peak MB | export / gdalwarp |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (pass, ours, gdal) in &rows {
+        let (s, peak) = (field(ours, "secs"), field(ours, "peak_kib") * 1024.0 / 1e6);
+        match gdal {
+            Ok((gs, gpeak)) => println!(
+                "| {pass} | {s:.2} | {peak:.0} | {gs:.2} | {:.0} | {:.2}× |",
+                gpeak * 1024.0 / 1e6,
+                s / gs
+            ),
+            Err(e) => println!("| {pass} | {s:.2} | {peak:.0} | – | – | – | ({e})"),
+        }
+    }
+    if let Some((_, ours, _)) = rows.last() {
+        println!();
+        println!(
+            "PNG {:.1} MB; target: export at most 0.20× gdalwarp's time",
+            field(ours, "png_bytes") / 1e6
+        );
+    }
+}
