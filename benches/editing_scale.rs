@@ -222,7 +222,10 @@ fn main() {
         });
         out.textures_delta.clear();
     };
-    report("egui frame of the annotation panel (10,000 listed)", time(20, panel));
+    report(
+        "egui frame of the annotation panel (10,000 listed)",
+        time(20, panel),
+    );
 
     // One frame of a vertex drag: the edit, the scene patch and the index update.
     let id = project.annotations[0].id.clone();

@@ -355,3 +355,61 @@ fn a_text_label_is_typed_right_after_it_is_placed() {
         "placing and typing: two steps, however many keys"
     );
 }
+
+fn drag(h: &mut Harness<'_, SitewatchApp>, from: Pos2, to: Pos2) {
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(2);
+}
+
+#[test]
+fn dragging_a_midpoint_adds_a_vertex_and_dragging_the_body_moves_everything() {
+    let mut h = harness();
+    let ring = draw_polygon(&mut h);
+    h.key_press(egui::Key::V);
+    h.run_steps(2);
+    // The midpoint of the first segment, dragged outwards: a fifth vertex.
+    let mid = Coord {
+        x: f64::midpoint(ring[0].x, ring[1].x),
+        y: f64::midpoint(ring[0].y, ring[1].y),
+    };
+    let from = screen(&h, mid);
+    drag(&mut h, from, from + egui::vec2(0.0, 30.0));
+    let grown = Shape::Polygon(only_polygon(&h)).vertices();
+    assert_eq!(grown.len(), 5, "{grown:?}");
+
+    // The body, dragged: every vertex moves by the same amount, as one undo step.
+    let steps = h.state().history().undo_len();
+    let inside = screen(
+        &h,
+        Coord {
+            x: f64::midpoint(ring[0].x, ring[2].x),
+            y: f64::midpoint(ring[0].y, ring[2].y),
+        },
+    );
+    let centre_before = h.state().map_view().unwrap().center;
+    drag(&mut h, inside, inside + egui::vec2(40.0, 0.0));
+    let moved = Shape::Polygon(only_polygon(&h)).vertices();
+    let dx: Vec<f64> = grown.iter().zip(&moved).map(|(a, b)| b.x - a.x).collect();
+    assert!(dx[0] > 0.0, "moved east: {dx:?}");
+    assert!(dx.iter().all(|d| (d - dx[0]).abs() < 1e-12), "{dx:?}");
+    assert!(
+        grown
+            .iter()
+            .zip(&moved)
+            .all(|(a, b)| (a.y - b.y).abs() < 1e-12)
+    );
+    assert_eq!(h.state().history().undo_len(), steps + 1);
+    let centre_after = h.state().map_view().unwrap().center;
+    assert_eq!(
+        centre_before, centre_after,
+        "the map did not pan under the drag"
+    );
+}
