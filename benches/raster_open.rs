@@ -12,29 +12,19 @@
     reason = "a benchmark reports and fails loudly"
 )]
 
+mod common;
+
+use common::{drop_caches, field, generate, peak_kib};
 use std::fs::File;
-use std::io::BufWriter;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 use geo::Coord;
 use sitewatch::imagery::raster::decode::{Block, BlockSink, TiffFile};
-use sitewatch::imagery::raster::georef::GeoTransform;
-use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff_with};
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource, SampleKind};
 use sitewatch::imagery::{TileKey, TileSource};
 use sitewatch::spatial::mercator::world_px_from_lonlat;
-
-/// Peak resident memory of this process so far, KiB.
-fn peak_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
 
 fn child(mode: &str, path: &Path) {
     let start = Instant::now();
@@ -105,69 +95,7 @@ fn child(mode: &str, path: &Path) {
 
 /// Runs this binary as `child MODE PATH` and returns its report line.
 fn measure(mode: &str, path: &Path) -> String {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(["child", mode, &path.display().to_string()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-fn field(report: &str, key: &str) -> f64 {
-    report
-        .split_whitespace()
-        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(f64::NAN)
-}
-
-/// Drops the page cache; why not, if it cannot.
-fn drop_caches() -> Result<(), String> {
-    let _ = Command::new("sync").status();
-    std::fs::write("/proc/sys/vm/drop_caches", "3").map_err(|e| e.to_string())
-}
-
-/// Writes a `side` × `side` RGB Deflate `GeoTIFF` in UTM 52N, 16-row strips.
-fn generate(path: &Path, side: u32) {
-    let mut spec = GeoTiffSpec::new(side, side, 3);
-    spec.alpha = false;
-    spec.compression = Compression::Deflate;
-    spec.layout = Layout::Strips { rows: 16 };
-    spec.epsg = Some((32652, false));
-    spec.transform = Some(GeoTransform::north_up(
-        Coord {
-            x: 630_000.0,
-            y: 4_700_000.0,
-        },
-        0.5,
-        0.5,
-    ));
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    write_geotiff_with(
-        BufWriter::new(File::create(path).unwrap()),
-        &spec,
-        |x0, y0, w, h, out: &mut Vec<u8>| {
-            // Smooth fields plus a little noise: compresses like imagery, not like a flat colour.
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    let n = (seed & 0x0F) as u8;
-                    out.extend_from_slice(&[
-                        ((x / 40 + y / 60) % 200) as u8 + n,
-                        ((x / 25) % 180) as u8 + n,
-                        ((y / 33) % 160) as u8 + n,
-                    ]);
-                }
-            }
-        },
-    )
-    .unwrap();
+    common::measure(&[mode, &path.display().to_string()])
 }
 
 fn main() {

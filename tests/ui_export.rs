@@ -1,27 +1,15 @@
 //! The Export… dialog in the window: Ctrl+E opens it with a preview rendered off the UI thread.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use sitewatch::app::{AppOptions, SitewatchApp};
-use sitewatch::model::default_project::load_default_project;
+use sitewatch::app::SitewatchApp;
 use sitewatch::ui::export_dialog::EXPORT_BUTTON_LABEL;
 
 fn harness() -> Harness<'static, SitewatchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 1000.0))
-        .build_eframe(|cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded: load_default_project().unwrap(),
-                    project_path: None,
-                    date: Some(chrono::NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        })
+    common::default_app(common::day(2025, 10, 14), 1500.0, 1000.0)
 }
 
 #[test]

@@ -2,27 +2,15 @@
 //! opacity and visibility, undo.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use sitewatch::app::{AppOptions, SitewatchApp};
-use sitewatch::model::default_project::load_default_project;
+use sitewatch::app::SitewatchApp;
 use sitewatch::ui::layers::{opacity_label, visible_label};
 
 fn harness() -> Harness<'static, SitewatchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 2000.0))
-        .build_eframe(|cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded: load_default_project().unwrap(),
-                    project_path: None,
-                    date: Some(chrono::NaiveDate::from_ymd_opt(2024, 7, 1).unwrap()),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        })
+    common::default_app(common::day(2024, 7, 1), 1500.0, 2000.0)
 }
 
 #[test]

@@ -2,10 +2,12 @@
 //! listed annotations exactly as the timeline says.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use chrono::NaiveDate;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::app::SitewatchApp;
 use sitewatch::model::Project;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::timeline::visible_annotations;
@@ -13,20 +15,7 @@ use sitewatch::ui::annotations::entry_label;
 use sitewatch::ui::timeline::{NEXT_LABEL, PREVIOUS_LABEL, tick_label};
 
 fn harness(date: NaiveDate) -> Harness<'static, SitewatchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1500.0, 2400.0))
-        .build_eframe(move |cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded: load_default_project().unwrap(),
-                    project_path: None,
-                    date: Some(date),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        })
+    common::default_app(date, 1500.0, 2400.0)
 }
 
 /// The annotation entries the side panel lists, sorted.

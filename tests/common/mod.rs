@@ -1,0 +1,30 @@
+//! The real app on the embedded default project, in a headless kittest harness.
+#![allow(clippy::unwrap_used, dead_code)] // shared by several test binaries, each using a part
+
+use chrono::NaiveDate;
+use egui_kittest::Harness;
+use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::model::default_project::load_default_project;
+
+/// The window at `date`, `width` × `height` logical pixels, persisting nothing.
+pub fn default_app(date: NaiveDate, width: f32, height: f32) -> Harness<'static, SitewatchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(width, height))
+        .build_eframe(move |cc| {
+            SitewatchApp::new(
+                cc,
+                AppOptions {
+                    loaded: load_default_project().unwrap(),
+                    project_path: None,
+                    date: Some(date),
+                    screenshot: None,
+                    persist: false,
+                },
+            )
+        })
+}
+
+/// A calendar day.
+pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
