@@ -13,8 +13,9 @@ use crate::model::{ImageryLayer, LayerSource};
 
 use super::SitewatchApp;
 
-/// File endings added as imagery layers (GeoTIFF, or an image with a world file).
-pub const IMAGERY_EXTENSIONS: [&str; 5] = ["tif", "tiff", "png", "jpg", "jpeg"];
+/// File endings added as imagery layers (GeoTIFF, an image with a world file, or a PMTiles
+/// raster archive).
+pub const IMAGERY_EXTENSIONS: [&str; 6] = ["tif", "tiff", "png", "jpg", "jpeg", "pmtiles"];
 
 /// True for a file that is added as an imagery layer when dropped or picked.
 pub fn is_imagery_path(path: &Path) -> bool {

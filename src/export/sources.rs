@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::LayerSources;
 use crate::imagery::disk_cache::DiskCache;
+use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{OpenOptions, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
 use crate::model::{ImageryLayer, LayerSource};
@@ -41,6 +42,16 @@ impl LayerSources for ProjectLayerSources {
                 let resolved = layer
                     .resolved_file_path(&self.base_dir)
                     .unwrap_or_else(|| PathBuf::from(path));
+                if is_pmtiles_path(&resolved) {
+                    return Some(
+                        PmTilesSource::open(&resolved, &layer.attribution)
+                            .map(|s| Arc::new(s) as Arc<dyn TileSource>)
+                            .map_err(|e| TileError::Local {
+                                message: e.to_string(),
+                                what: resolved.display().to_string(),
+                            }),
+                    );
+                }
                 let options = OpenOptions {
                     name: layer.name.clone(),
                     attribution: layer.attribution.clone(),

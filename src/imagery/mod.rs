@@ -6,6 +6,7 @@ pub mod disk_cache;
 pub mod file_date;
 pub mod http;
 pub mod overview;
+pub mod pmtiles;
 pub mod raster;
 pub mod synthetic;
 pub mod tile_loader;

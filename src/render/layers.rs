@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
+use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
 use crate::model::{ImageryLayer, LayerSource, Project};
@@ -23,6 +24,8 @@ enum State {
     Ready {
         tiles: EguiTiles,
         raster: Option<Arc<RasterTileSource>>,
+        /// A PMTiles layer's archive, for its extent.
+        archive: Option<Arc<PmTilesSource>>,
     },
     /// Could not be opened or configured; the message says why (the file or URL last).
     Failed(String),
@@ -123,6 +126,7 @@ impl ImageryRuntime {
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
                             raster: Some(source),
+                            archive: None,
                         }
                     }
                     Err(e) => State::Failed(e.to_string()),
@@ -187,12 +191,15 @@ impl ImageryRuntime {
         }
     }
 
-    /// The extent of a ready raster layer (tile services have none).
+    /// The extent of a ready file layer (tile services have none).
     pub fn bounds(&self, id: &str) -> Option<LonLatBox> {
         match self.entries.get(id).map(|e| &e.state) {
             Some(State::Ready {
                 raster: Some(r), ..
             }) => Some(r.bounds_lonlat()),
+            Some(State::Ready {
+                archive: Some(a), ..
+            }) => Some(a.bounds_lonlat()),
             _ => None,
         }
     }
@@ -219,6 +226,7 @@ impl ImageryRuntime {
                 State::Ready {
                     tiles,
                     raster: Some(r),
+                    ..
                 },
             ..
         }) = self.entries.get_mut(id)
@@ -255,6 +263,20 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
             let path = layer
                 .resolved_file_path(base_dir)
                 .unwrap_or_else(|| PathBuf::from(path));
+            if is_pmtiles_path(&path) {
+                // Opening reads only the header and root directory: no worker thread needed.
+                return match PmTilesSource::open(&path, &layer.attribution) {
+                    Ok(source) => {
+                        let source = Arc::new(source);
+                        State::Ready {
+                            tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
+                            raster: None,
+                            archive: Some(source),
+                        }
+                    }
+                    Err(e) => State::Failed(e.to_string()),
+                };
+            }
             let options = OpenOptions {
                 name: layer.name.clone(),
                 attribution: layer.attribution.clone(),
@@ -271,6 +293,7 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                 Ok(source) => State::Ready {
                     tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),
                     raster: None,
+                    archive: None,
                 },
                 Err(e) => State::Failed(e.to_string()),
             }
