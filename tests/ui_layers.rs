@@ -17,10 +17,13 @@ fn harness() -> Harness<'static, SitewatchApp> {
 fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
     let mut h = harness();
     h.run_steps(3);
+    // Clicks go through AccessKit actions, not pointer positions: the panel's rows grow while
+    // layers open and tiles load, so a position from the last frame could miss.
     let before = h.state().project().layers.len();
-    h.get_by_label("Add dated service").click();
+    h.get_by_label("Add dated service").click_accesskit();
     h.run_steps(2);
-    h.get_by_label("Sentinel-2 cloudless 2024 (EOX)").click();
+    h.get_by_label("Sentinel-2 cloudless 2024 (EOX)")
+        .click_accesskit();
     h.run_steps(3);
     let layers = &h.state().project().layers;
     assert_eq!(layers.len(), before + 1, "one layer added");
@@ -43,7 +46,7 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
     assert!((opacity - 0.4).abs() < 1e-3, "opacity now {opacity}");
 
     let label = visible_label(&added);
-    h.get_all_by_label(&label).next().unwrap().click();
+    h.get_all_by_label(&label).next().unwrap().click_accesskit();
     h.run_steps(3);
     assert!(
         !h.state().project().layers.last().unwrap().visible,
