@@ -82,3 +82,59 @@ fn synthetic_layers_say_so_in_the_panel() {
         "{marks} marks for {synthetic} synthetic layers"
     );
 }
+
+/// A small RGB GeoTIFF in EPSG:4326 over the site, with or without a TIFF `DateTime`.
+fn small_geotiff(path: &std::path::Path, datetime: Option<&str>) {
+    use sitewatch::imagery::raster::georef::GeoTransform;
+    use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
+    let (w, h) = (64u32, 64u32);
+    let mut spec = GeoTiffSpec::new(w, h, 3);
+    spec.alpha = false;
+    spec.epsg = Some((4326, true));
+    spec.transform = Some(GeoTransform::north_up(
+        geo::Coord {
+            x: 130.63,
+            y: 42.42,
+        },
+        0.0003,
+        0.0003,
+    ));
+    spec.datetime = datetime.map(str::to_owned);
+    let samples: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
+    let file = std::fs::File::create(path).unwrap();
+    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+}
+
+fn step_until(
+    h: &mut Harness<'static, SitewatchApp>,
+    done: impl Fn(&SitewatchApp) -> bool,
+) -> bool {
+    for _ in 0..200 {
+        h.step();
+        if done(h.state()) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.tif");
+    small_geotiff(&path, Some("2025:07:05 10:21:00"));
+    let mut h = harness();
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply(&ctx, sitewatch::command::Command::AddLayerFiles(vec![path]));
+    let dated = step_until(&mut h, |app| {
+        app.project()
+            .layers
+            .last()
+            .and_then(|l| l.date)
+            .is_some_and(|d| d.to_string() == "2025-07-05")
+    });
+    assert!(dated, "the layer took the file's DateTime");
+}

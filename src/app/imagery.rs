@@ -84,7 +84,7 @@ impl SitewatchApp {
     }
 
     /// Opens what the date needs and decodes the neighbours ahead, so scrubbing never waits.
-    pub(crate) fn sync_imagery(&mut self, ctx: &egui::Context) {
+    pub(crate) fn sync_imagery(&mut self, ctx: &egui::Context) -> Vec<Command> {
         let mut wanted: Vec<usize> = layers_at(&self.project, self.date)
             .into_iter()
             .map(|(i, _)| i)
@@ -97,6 +97,24 @@ impl SitewatchApp {
         }
         let base = self.layer_base_dir();
         self.imagery.sync(ctx, &self.project, &base, &wanted);
+        // An undated file layer takes the date its file carries (TIFF DateTime) once it opens.
+        self.project
+            .layers
+            .iter()
+            .filter(|l| l.date.is_none())
+            .filter_map(|l| {
+                let day = self.imagery.capture_date(&l.id)?;
+                let mut dated = l.clone();
+                dated.date = Some(crate::model::FuzzyDate::day(day));
+                Some(Command::Edit {
+                    edit: Edit::SetLayer {
+                        id: l.id.clone(),
+                        layer: Box::new(dated),
+                    },
+                    coalesce: None,
+                })
+            })
+            .collect()
     }
 
     /// Imagery files dropped on the window become layers (annotation files go to import).

@@ -204,6 +204,16 @@ impl ImageryRuntime {
         }
     }
 
+    /// The capture date a ready raster file carries (TIFF `DateTime`), if any.
+    pub fn capture_date(&self, id: &str) -> Option<chrono::NaiveDate> {
+        match self.entries.get(id).map(|e| &e.state) {
+            Some(State::Ready {
+                raster: Some(r), ..
+            }) => r.capture_date(),
+            _ => None,
+        }
+    }
+
     /// The band count and display of a ready raster layer.
     pub fn raster_display(&self, id: &str) -> Option<(usize, Display)> {
         match self.entries.get(id).map(|e| &e.state) {

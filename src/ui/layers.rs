@@ -180,13 +180,7 @@ fn layer_row(
         }
     }
     if layer.date.is_none() {
-        ui.label(
-            RichText::new(
-                "Set the capture date in the project file or the file name (e.g. 2025-07-05).",
-            )
-            .weak()
-            .small(),
-        );
+        date_entry_ui(ui, layer, commands);
     }
     ui.horizontal(|ui| {
         let mut opacity = layer.opacity;
@@ -253,6 +247,48 @@ fn layer_row(
     if let Some((bands, display)) = runtime.raster_display(&layer.id) {
         display_ui(ui, layer, bands, display, commands);
     }
+}
+
+/// Accessible label of an undated layer's date field.
+pub fn date_field_label(layer: &ImageryLayer) -> String {
+    format!("Capture date of {}", layer.name)
+}
+
+/// Asks for the date of a layer whose file name and metadata gave none.
+fn date_entry_ui(ui: &mut Ui, layer: &ImageryLayer, commands: &mut Vec<Command>) {
+    let id = ui.scope_id().with("date-entry");
+    let mut text: String = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
+    ui.label(
+        RichText::new("Date unknown: when was it captured?")
+            .color(Color32::from_rgb(0xE6, 0x9F, 0x00))
+            .small(),
+    );
+    ui.horizontal(|ui| {
+        let label = date_field_label(layer);
+        let response = ui.add(
+            egui::TextEdit::singleline(&mut text)
+                .hint_text("2025-07-05, 2025-07 …")
+                .desired_width(120.0),
+        );
+        response.widget_info(|| WidgetInfo::labeled(Role::TextInput, true, label.clone()));
+        let parsed = text.trim().parse::<crate::model::FuzzyDate>();
+        let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui
+            .add_enabled(parsed.is_ok(), egui::Button::new("Set date"))
+            .clicked()
+            || enter)
+            && let Ok(date) = parsed
+        {
+            commands.push(set_layer(layer, |l| l.date = Some(date), None));
+            text.clear();
+        }
+        if !text.trim().is_empty()
+            && let Err(e) = &parsed
+        {
+            response.on_hover_text(e.to_string());
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, text));
 }
 
 fn display_ui(
