@@ -87,7 +87,9 @@ pub fn encode_png(
         let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
-        encoder.set_compression(png::Compression::Balanced);
+        // Fast deflate: a 3840×2160 figure encodes in a fraction of the time for a slightly larger
+        // file; the pixels are the same.
+        encoder.set_compression(png::Compression::Fast);
         for (keyword, value) in text {
             if value.chars().all(|c| u32::from(c) <= 0xFF) {
                 encoder.add_text_chunk(keyword.clone(), value.clone())
