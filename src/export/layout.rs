@@ -9,7 +9,8 @@ use crate::model::{Certainty, Rgba};
 use crate::render::raster::RectPx;
 use crate::render::raster_text::TextStyle;
 use crate::scene::{SYNTHETIC_NOTICE, Scene};
-use crate::spatial::scale_bar::{ScaleBar, scale_bar};
+use crate::spatial::scale_bar::ScaleBar;
+pub use crate::spatial::scale_bar::figure_scale_bar;
 
 /// The master figure width every length is given at.
 pub const MASTER_WIDTH_PX: f32 = 1920.0;
@@ -589,32 +590,6 @@ fn scale_bar_box(input: &LayoutInput<'_>, s: f32, measure: Measure<'_>) -> Optio
         bar_h,
         casing,
     })
-}
-
-/// The round length (1-2-5 × 10ⁿ) whose bar is nearest 15 % of the width (by ratio), never over
-/// a third of it.
-#[must_use]
-pub fn figure_scale_bar(meters_per_px: f64, width_px: f64) -> Option<ScaleBar> {
-    let target_px = width_px * 0.15;
-    let below = scale_bar(meters_per_px, target_px)?;
-    // The next round length up: 1 → 2 → 5 → 10.
-    let mantissa = below.length_m / 10f64.powf(below.length_m.log10().floor());
-    let step = if (1.5..=4.0).contains(&mantissa) {
-        2.5
-    } else {
-        2.0
-    };
-    let above = ScaleBar {
-        length_m: below.length_m * step,
-        length_px: below.length_px * step,
-    };
-    let closer_above = above.length_px / target_px < target_px / below.length_px;
-    let bar = if closer_above && above.length_px <= width_px / 3.0 {
-        above
-    } else {
-        below
-    };
-    (bar.length_px <= width_px / 3.0).then_some(bar)
 }
 
 /// A legend before it is placed.

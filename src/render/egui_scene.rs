@@ -8,7 +8,7 @@ use egui::{Align2, Color32, FontFamily, FontId, Painter, Pos2, Rect, Shape, Stro
 use geo::{Coord, TriangulateEarcut as _};
 
 use crate::model::{Mark, Marker, Rgba};
-use crate::scene::labels::{LabelBox, place_labels};
+use crate::scene::labels::{LabelBox, MARKER_RADIUS_PX, marker_clearances, place_labels_around};
 use crate::scene::marks::{ARROW_HEAD_PX, arrow_head_px};
 use crate::scene::{ItemGeometry, Scene, SceneItem};
 
@@ -257,9 +257,6 @@ fn paint_arrow_head(
     }
 }
 
-/// Marker radius at 1920 px figure width.
-const MARKER_RADIUS_PX: f32 = 11.0;
-
 fn paint_marker(painter: &Painter, at: Pos2, item: &SceneItem, px_scale: f32, casing: bool) {
     let r = (MARKER_RADIUS_PX * px_scale).max(3.0);
     let color = color32(item.stroke.color);
@@ -349,12 +346,26 @@ fn paint_labels(
         })
         .collect();
     let clip = painter.clip_rect();
-    let placed = place_labels(
+    // As in export: keep clear of labels already drawn and of point markers.
+    let to_px = |c: Coord<f64>| {
+        let p = to_screen(c);
+        [p.x, p.y]
+    };
+    let mut keep_clear: Vec<[f32; 4]> = already
+        .iter()
+        .map(|d| [d.rect.min.x, d.rect.min.y, d.rect.max.x, d.rect.max.y])
+        .collect();
+    keep_clear.extend(marker_clearances(
+        scene,
+        &to_px,
+        (MARKER_RADIUS_PX * px_scale).max(3.0) * 1.3,
+    ));
+    let placed = place_labels_around(
         &boxes,
         [clip.min.x, clip.min.y, clip.max.x, clip.max.y],
         (MARKER_RADIUS_PX + 6.0) * px_scale.max(0.5),
+        &keep_clear,
     );
-    let over_text = |r: &Rect| already.iter().any(|d| d.rect.intersects(*r));
     let mut drawn = Vec::new();
     for ((&i, galley), (placement, b)) in order.iter().zip(galleys).zip(placed.iter().zip(&boxes)) {
         let (Some(p), Some(label)) = (placement, scene.labels.get(i)) else {
@@ -364,9 +375,6 @@ fn paint_labels(
             pos2(p.min_px[0], p.min_px[1]),
             vec2(b.size_px[0], b.size_px[1]),
         );
-        if over_text(&rect) {
-            continue;
-        }
         if p.needs_leader {
             let anchor = pos2(b.anchor_px[0], b.anchor_px[1]);
             let end = rect.clamp(anchor);

@@ -13,7 +13,7 @@ use tiny_skia::{
 
 use super::raster_text::{Fonts, TextStyle};
 use crate::model::{Mark, Marker, Rgba};
-use crate::scene::labels::{LabelBox, place_labels_around, priority_order};
+use crate::scene::labels::{LabelBox, marker_clearances, place_labels_around, priority_order};
 use crate::scene::marks::{ARROW_HEAD_PX, arrow_head_px};
 use crate::scene::{ItemGeometry, Scene, SceneItem};
 
@@ -23,7 +23,7 @@ pub type RectPx = [f32; 4];
 /// Label text height at 1920 px figure width (FIGURES.md; the window's `LABEL_SIZE_PX`).
 pub const LABEL_SIZE_PX: f32 = 32.0;
 /// Marker radius at 1920 px figure width (the window's).
-pub const MARKER_RADIUS_PX: f32 = 11.0;
+pub use crate::scene::labels::MARKER_RADIUS_PX;
 /// Dark casing under every line (FIGURES.md: black at ~60 %).
 pub const CASING: Rgba = Rgba([0, 0, 0, 153]);
 /// Label boxes: black at 75 %.
@@ -424,13 +424,7 @@ fn paint_labels(
     let marker_r = scaled(MARKER_RADIUS_PX, px_scale, 3.0) * 1.3;
     let mut keep_clear: Vec<RectPx> = keep_clear_px.to_vec();
     keep_clear.extend(drawn.iter().map(|d: &RasterLabel| d.rect_px));
-    keep_clear.extend(scene.items.iter().filter_map(|item| match item.geometry {
-        ItemGeometry::Point(c) => {
-            let [x, y] = to_px(c);
-            Some([x - marker_r, y - marker_r, x + marker_r, y + marker_r])
-        }
-        _ => None,
-    }));
+    keep_clear.extend(marker_clearances(scene, &to_px, marker_r));
     let placed = place_labels_around(&boxes, bounds, gap, &keep_clear);
     for ((label, placement), b) in labels.iter().zip(&placed).zip(&boxes) {
         let Some(p) = placement else { continue };

@@ -3,6 +3,29 @@
 //! Pure geometry in screen pixels, so the window and the exporter place labels the same way
 //! (each backend measures its own text with the same bundled font).
 
+/// Marker radius at the 1920 px figure width, shared by both backends.
+pub const MARKER_RADIUS_PX: f32 = 11.0;
+
+/// Boxes labels keep clear of: every point marker, `radius_px` around its screen position, so a
+/// dense cluster (a row of piers) stays visible under its labels in the window and in export.
+pub fn marker_clearances(
+    scene: &super::Scene,
+    to_px: &dyn Fn(geo::Coord<f64>) -> [f32; 2],
+    radius_px: f32,
+) -> Vec<[f32; 4]> {
+    scene
+        .items
+        .iter()
+        .filter_map(|item| match item.geometry {
+            super::ItemGeometry::Point(c) => {
+                let [x, y] = to_px(c);
+                Some([x - radius_px, y - radius_px, x + radius_px, y + radius_px])
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// A label to place: where it points and how big its box is, in pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LabelBox {

@@ -13,7 +13,7 @@ use crate::scene::Scene;
 use crate::spatial::LonLatBox;
 use crate::spatial::index::Bounds;
 use crate::spatial::mercator::{meters_per_px, zoom_to_fit};
-use crate::spatial::scale_bar::scale_bar;
+use crate::spatial::scale_bar::figure_scale_bar;
 
 /// Accessible label of the back-to-site button.
 pub const HOME_LABEL: &str = "Back to site";
@@ -202,7 +202,8 @@ fn overlays(
     // Scale bar, bottom-left: a round length near 15 % of the width.
     let center = projector.unproject(rect.center().to_vec2());
     let mpp = meters_per_px(center.y(), projector.zoom());
-    if let Some(bar) = scale_bar(mpp, f64::from(rect.width()) * 0.15) {
+    // The same rule as exported figures: the round length nearest 15 % of the width.
+    if let Some(bar) = figure_scale_bar(mpp, f64::from(rect.width())) {
         paint_scale_bar(
             painter,
             pos2(rect.left() + margin + 8.0, rect.bottom() - margin - 10.0),
