@@ -188,11 +188,35 @@ fn main() {
             z,
         );
         let shown = index.items_in([a.x, b.y, b.x, a.y]);
+        let text = sitewatch::render::text::EpaintText::bundled();
         let frame = |_| {
             let mut out = ctx.run_ui(input(), |ui| {
                 let painter = ui.painter();
-                let _ = sitewatch::render::egui_scene::paint_scene_items(
-                    painter, &scene, &shown, &to_pos, 0.45,
+                let to_px = |c: Coord<f64>| {
+                    let p = to_pos(c);
+                    [p.x, p.y]
+                };
+                let mut list = sitewatch::render::display_list::DisplayList::new([1400.0, 800.0]);
+                sitewatch::render::lower::lower_scene(
+                    &mut list,
+                    &scene,
+                    Some(&shown),
+                    &to_px,
+                    &text,
+                    &[],
+                    sitewatch::render::lower::LowerOptions {
+                        scale: sitewatch::render::lower::style::Scale(0.45),
+                        selection: true,
+                    },
+                );
+                sitewatch::render::egui_paint::paint(
+                    painter,
+                    &list,
+                    sitewatch::render::egui_paint::Placement {
+                        origin: egui::Pos2::ZERO,
+                        scale: 1.0,
+                    },
+                    &mut |_, _, _| {},
                 );
             });
             out.textures_delta.clear();

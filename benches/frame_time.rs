@@ -1,7 +1,7 @@
 //! UI frame time while a large `GeoTIFF` layer loads: the real app in a headless `egui_kittest`
 //! frame loop (no GPU renderer: egui layout, app logic and queued texture uploads, plus the
 //! AccessKit tree kittest asks for), paced at 60 Hz like a vsynced window. A 10000 × 10000 RGB
-//! Deflate `GeoTIFF` (UTM 52N) is added with `Command::AddLayerFiles` after zooming to its box;
+//! Deflate `GeoTIFF` (UTM 52N) is added with `Command::Imagery(ImageryCommand::AddLayerFiles)` after zooming to its box;
 //! frames are stepped until the layer panel shows neither the opening progress bar nor tiles
 //! loading, then a second more. Target (imagery issue): CPU frame time under 16 ms throughout.
 //!
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use sitewatch::app::{AppOptions, SitewatchApp};
-use sitewatch::command::Command;
+use sitewatch::command::{Command, ImageryCommand, ViewCommand};
 use sitewatch::model::default_project::load_default_project;
 
 /// One frame at 60 Hz.
@@ -136,10 +136,14 @@ fn main() {
 
     let ctx = h.ctx.clone();
     let t = Instant::now();
-    h.state_mut()
-        .apply(&ctx, Command::ZoomToBox(common::extent(side)));
-    h.state_mut()
-        .apply(&ctx, Command::AddLayerFiles(vec![raster.clone()]));
+    h.state_mut().apply(
+        &ctx,
+        Command::View(ViewCommand::ZoomToBox(common::extent(side))),
+    );
+    h.state_mut().apply(
+        &ctx,
+        Command::Imagery(ImageryCommand::AddLayerFiles(vec![raster.clone()])),
+    );
     let apply = t.elapsed();
     let load_start = Instant::now();
 

@@ -125,6 +125,11 @@ struct ExportArgs {
     /// Put a title above the date: the project's name, or the text given.
     #[arg(long, value_name = "TEXT", num_args = 0..=1, default_missing_value = "")]
     title: Option<String>,
+
+    /// Label language: `ko`, `ru` … (each annotation's `name:LANG`), overriding the project's
+    /// setting; annotations without that name keep their romanised label.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
 }
 
 /// `--basemap` choices.
@@ -182,6 +187,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
                 t
             }
         }),
+        label_language: args.lang.clone(),
         project_file: (args.project != "default").then(|| PathBuf::from(&args.project)),
         imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(
             (args.project != "default").then(|| Path::new(&args.project)),

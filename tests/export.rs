@@ -520,7 +520,7 @@ fn a_synthetic_layer_is_drawn_and_marked_beside_the_credit() {
     assert!(plain > (480 * 270) / 3, "{plain}");
     let synthetic = figure.layout.synthetic.as_ref().unwrap();
     let credit = figure.layout.credit.as_ref().unwrap();
-    assert_eq!(synthetic.lines[0].text, sitewatch::scene::SYNTHETIC_NOTICE);
+    assert_eq!(synthetic.lines[0].text, sitewatch::model::SYNTHETIC_NOTICE);
     assert!(synthetic.lines[0].style.size_px >= credit.lines[0].style.size_px);
     assert!(synthetic.rect_px[3] <= credit.rect_px[1]);
     // The credit line does not repeat the notice; the header gives the imagery's own date.

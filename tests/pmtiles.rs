@@ -6,9 +6,9 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::{ImageFormat, Rgba, RgbaImage};
-use sitewatch::app::imagery::{is_imagery_path, layer_for_file};
 use sitewatch::export::LayerSources;
 use sitewatch::export::sources::ProjectLayerSources;
+use sitewatch::imagery::layer_file::{is_imagery_path, layer_for_file};
 use sitewatch::imagery::pmtiles::{
     PmTilesError, PmTilesSource, TileType, WriteOptions, write_pmtiles,
 };

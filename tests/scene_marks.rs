@@ -9,7 +9,8 @@ use sitewatch::editing::Tool;
 use sitewatch::editing::create::add_drawn;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::{Certainty, Mark, Project, Shape};
-use sitewatch::render::raster::paint_scene;
+use sitewatch::render::paint_scene;
+use sitewatch::render::text::EpaintText;
 use sitewatch::render::raster_text::Fonts;
 use sitewatch::scene::{SceneOptions, build};
 use tiny_skia::Pixmap;
@@ -71,7 +72,15 @@ fn the_exporter_draws_the_arrowhead_and_no_marker_under_a_text_label() {
     let mut pixmap = Pixmap::new(400, 400).unwrap();
     pixmap.fill(tiny_skia::Color::WHITE);
     let fonts = Fonts::bundled().unwrap();
-    let drawn = paint_scene(&mut pixmap, &fonts, &scene, &to_px, 1.0, &[]);
+    let drawn = paint_scene(
+        &mut pixmap,
+        &fonts,
+        &EpaintText::bundled(),
+        &scene,
+        &to_px,
+        1.0,
+        &[],
+    );
     let colour = p
         .category(&p.annotations[1].category)
         .unwrap()
@@ -91,7 +100,7 @@ fn the_exporter_draws_the_arrowhead_and_no_marker_under_a_text_label() {
     );
     assert_eq!(pixel(200, 46), [255, 255, 255], "no head along the shaft");
     // The text label is centred on its point.
-    let box_of_text = drawn.iter().find(|d| d.id == text).unwrap().rect_px;
+    let box_of_text = drawn.labels().find(|(id, _)| *id == text).unwrap().1;
     let centre = [
         f32::midpoint(box_of_text[0], box_of_text[2]),
         f32::midpoint(box_of_text[1], box_of_text[3]),

@@ -14,7 +14,8 @@ use sitewatch::imagery::synthetic::{self, DEFAULT_PIXEL_M, DEFAULT_SEED, DEMO_DA
 use sitewatch::model::default_project::{load_default_project, project_base_dir};
 use sitewatch::model::tracks::layers_at;
 use sitewatch::model::{FuzzyDate, LayerSource, Project};
-use sitewatch::scene::{SYNTHETIC_NOTICE, SceneOptions, build};
+use sitewatch::model::SYNTHETIC_NOTICE;
+use sitewatch::scene::{SceneOptions, build};
 
 fn project() -> Project {
     load_default_project().unwrap().project

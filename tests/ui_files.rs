@@ -13,7 +13,7 @@ use egui_kittest::kittest::Queryable as _;
 use geo::Point;
 use sitewatch::app::files::{DialogPurpose, FilePicker};
 use sitewatch::app::{AppOptions, SitewatchApp};
-use sitewatch::command::Command;
+use sitewatch::command::{Command, EditCommand, FileCommand};
 use sitewatch::editing::Tool;
 use sitewatch::editing::create::add_drawn;
 use sitewatch::model::Shape;
@@ -79,10 +79,10 @@ fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
     );
     apply(
         h,
-        Command::Edit {
+        Command::Edit(EditCommand::Apply {
             edit,
             coalesce: None,
-        },
+        }),
     );
     id
 }
@@ -103,7 +103,7 @@ fn saving_the_embedded_project_asks_for_a_path_and_writes_there() {
     let fake = picker(&mut h, &target);
     let id = add_point(&mut h);
     assert!(h.state().is_dirty());
-    apply(&mut h, Command::Save);
+    apply(&mut h, Command::File(FileCommand::Save));
     settle_dialog(&mut h);
     assert_eq!(*fake.asked.lock().unwrap(), vec![DialogPurpose::SaveAs]);
     assert_eq!(h.state().project_path(), Some(target.as_path()));
@@ -129,7 +129,7 @@ fn saving_the_embedded_project_asks_for_a_path_and_writes_there() {
 
     // Now it has a file, Save writes there without asking.
     add_point(&mut h);
-    apply(&mut h, Command::Save);
+    apply(&mut h, Command::File(FileCommand::Save));
     settle_dialog(&mut h);
     assert_eq!(fake.asked.lock().unwrap().len(), 1);
     assert_eq!(load(&target).unwrap().project, *h.state().project());
@@ -143,7 +143,10 @@ fn a_file_that_failed_to_load_is_never_the_one_saved_to() {
     let mut h = harness();
     let elsewhere = dir.path().join("elsewhere.geojson");
     let fake = picker(&mut h, &elsewhere);
-    apply(&mut h, Command::OpenProject(broken.clone()));
+    apply(
+        &mut h,
+        Command::File(FileCommand::OpenProject(broken.clone())),
+    );
     assert_eq!(h.state().project_path(), None, "the path stays unset");
     assert!(
         h.state()
@@ -152,7 +155,7 @@ fn a_file_that_failed_to_load_is_never_the_one_saved_to() {
             .any(|m| m.contains("broken.geojson"))
     );
     add_point(&mut h);
-    apply(&mut h, Command::Save);
+    apply(&mut h, Command::File(FileCommand::Save));
     settle_dialog(&mut h);
     assert_eq!(*fake.asked.lock().unwrap(), vec![DialogPurpose::SaveAs]);
     assert_eq!(
@@ -240,7 +243,7 @@ fn autosaved_work_is_offered_back_on_the_next_start_and_cleared_by_a_save() {
     assert!(h.state().is_dirty(), "recovered work is not saved yet");
 
     let target = dir.path().join("saved.geojson");
-    apply(&mut h, Command::SaveTo(target.clone()));
+    apply(&mut h, Command::File(FileCommand::SaveTo(target.clone())));
     assert!(!h.state().is_dirty());
     assert!(
         store.read().unwrap().is_none(),
@@ -274,6 +277,6 @@ fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
         "{:?}",
         h.state().messages()
     );
-    apply(&mut h, Command::Undo);
+    apply(&mut h, Command::Edit(EditCommand::Undo));
     assert_eq!(h.state().project().annotations.len(), before);
 }

@@ -128,7 +128,7 @@ fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
     h.run_steps(2);
     let ctx = h.ctx.clone();
     h.state_mut()
-        .apply(&ctx, sitewatch::command::Command::AddLayerFiles(vec![path]));
+        .apply(&ctx, sitewatch::command::Command::Imagery(sitewatch::command::ImageryCommand::AddLayerFiles(vec![path])));
     let dated = step_until(&mut h, |app| {
         app.project()
             .layers

@@ -147,7 +147,9 @@ fn a_failed_open_keeps_the_current_project_and_shows_the_error() {
     let ctx = h.ctx.clone();
     h.state_mut().apply(
         &ctx,
-        sitewatch::command::Command::OpenProject("/no/such/project.geojson".into()),
+        sitewatch::command::Command::File(sitewatch::command::FileCommand::OpenProject(
+            "/no/such/project.geojson".into(),
+        )),
     );
     settle(&mut h);
     assert_eq!(h.state().project(), &project);

@@ -3,7 +3,7 @@
 use egui::{Key, Modifiers};
 
 use super::SitewatchApp;
-use crate::command::Command;
+use crate::command::{Command, EditCommand};
 use crate::editing::{AnnotationField, Edit, History, Tool};
 use crate::ui::map_edit::{EditView, tool_shortcuts};
 
@@ -86,13 +86,13 @@ impl SitewatchApp {
             (redo, undo)
         });
         if redo {
-            out.push(Command::Redo);
+            out.push(Command::Edit(EditCommand::Redo));
         }
         if undo {
-            out.push(Command::Undo);
+            out.push(Command::Edit(EditCommand::Undo));
         }
         if let Some(tool) = tool_shortcuts(ctx) {
-            out.push(Command::SetTool(tool));
+            out.push(Command::Edit(EditCommand::SetTool(tool)));
         }
         let (scene, index) = self.scene_parts();
         let view = EditView {

@@ -10,7 +10,7 @@ use egui::{Key, Modifiers};
 use geo::Coord;
 
 use super::SitewatchApp;
-use crate::command::Command;
+use crate::command::{Command, ExportCommand};
 use crate::export::sources::ProjectLayerSources;
 use crate::export::{self, ExportOptions, ViewChoice};
 use crate::spatial::LonLatBox;
@@ -86,6 +86,10 @@ fn options_for(
 impl SitewatchApp {
     /// The map's current view as a box, for "export the map as it is now".
     fn current_view_box(&self) -> Option<LonLatBox> {
+        // With the figure frame shown, the view is the frame: what the analyst composed.
+        if let Some(frame) = self.frame_box {
+            return Some(frame);
+        }
         let home = self.project.home.center();
         let center = self
             .memory
@@ -95,11 +99,11 @@ impl SitewatchApp {
     }
 
     /// Handles the export commands.
-    pub(crate) fn apply_export(&mut self, ctx: &egui::Context, command: Command) {
+    pub(crate) fn apply_export(&mut self, ctx: &egui::Context, command: ExportCommand) {
         match command {
-            Command::OpenExportDialog => self.export.open = true,
-            Command::CloseExportDialog => self.export.open = false,
-            Command::ExportSnapshotDialog => {
+            ExportCommand::OpenExportDialog => self.export.open = true,
+            ExportCommand::CloseExportDialog => self.export.open = false,
+            ExportCommand::ExportSnapshotDialog => {
                 if self.export.dialog.is_some() || self.export.job.is_some() {
                     return;
                 }
@@ -139,13 +143,12 @@ impl SitewatchApp {
                 });
                 self.export.dialog = Some(rx);
             }
-            Command::ExportSnapshot(path) => self.start_export(ctx, path),
-            Command::CancelExport => {
+            ExportCommand::ExportSnapshot(path) => self.start_export(ctx, path),
+            ExportCommand::CancelExport => {
                 if let Some(job) = &self.export.job {
                     job.cancel.store(true, Ordering::Relaxed);
                 }
             }
-            _ => {}
         }
     }
 
@@ -217,7 +220,7 @@ impl SitewatchApp {
         match rx.try_recv() {
             Ok(picked) => {
                 self.export.dialog = None;
-                picked.map(Command::ExportSnapshot)
+                picked.map(|p| Command::Export(ExportCommand::ExportSnapshot(p)))
             }
             Err(mpsc::TryRecvError::Empty) => None,
             Err(mpsc::TryRecvError::Disconnected) => {
@@ -286,7 +289,7 @@ impl SitewatchApp {
     pub(crate) fn export_frame(&mut self, ctx: &egui::Context) -> Vec<Command> {
         let mut commands = Vec::new();
         if ctx.input_mut(|i| i.consume_key(Modifiers::COMMAND, Key::E)) {
-            commands.push(Command::OpenExportDialog);
+            commands.push(Command::Export(ExportCommand::OpenExportDialog));
         }
         commands.extend(self.poll_export());
         if !self.export.open {
@@ -312,7 +315,7 @@ impl SitewatchApp {
                 ));
             });
         if !open {
-            commands.push(Command::CloseExportDialog);
+            commands.push(Command::Export(ExportCommand::CloseExportDialog));
         }
         commands
     }
@@ -335,5 +338,18 @@ mod tests {
         // 1000 px at zoom 15 span 1000 / (256·2^15) of 360°.
         let width_deg = 1000.0 / (256.0 * 32768.0) * 360.0;
         assert!((b.east - b.west - width_deg).abs() < 1e-9);
+    }
+}
+
+impl SitewatchApp {
+    /// The figure the export dialog would write, as the map's frame shows it.
+    pub(crate) fn figure_frame(&self) -> crate::ui::map_view::FigureFrame {
+        let s = &self.export.settings;
+        crate::ui::map_view::FigureFrame {
+            size_px: s.size_px,
+            title: (!s.title.trim().is_empty()).then(|| s.title.trim().to_owned()),
+            north_arrow: s.north_arrow,
+            grid: s.grid,
+        }
     }
 }

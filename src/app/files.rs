@@ -5,16 +5,17 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
-use egui::{Key, Modifiers, RichText};
+use egui::{Key, Modifiers};
 
 use super::SitewatchApp;
-use crate::command::{Command, UnsavedChoice};
+use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
-use crate::model::default_project::project_base_dir;
 use crate::model::io::{Loaded, load, save_atomic};
+use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::model::{LayerSource, Project, default_project};
+use crate::model::Project;
+use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
 
 /// Most recent files remembered.
 pub const MAX_RECENT: usize = 10;
@@ -88,14 +89,14 @@ pub(crate) struct FileState {
     /// An action to take once a Save As has written the file.
     after_save: Option<Pending>,
     /// The user agreed to close (with the work saved or discarded).
-    close_confirmed: bool,
+    pub(crate) close_confirmed: bool,
     pub(crate) recovery: Option<RecoveryStore>,
     /// Work recovered at start, waiting for Restore or Discard.
     pub(crate) recovered: Option<Recovered>,
     pub(crate) autosave_interval_s: f64,
     /// When the current run of unsaved changes was last autosaved (or first noticed).
-    last_autosave_s: Option<f64>,
-    autosave_job: Option<mpsc::Receiver<Result<(), String>>>,
+    pub(crate) last_autosave_s: Option<f64>,
+    pub(crate) autosave_job: Option<mpsc::Receiver<Result<(), String>>>,
 }
 
 impl Default for FileState {
@@ -115,87 +116,10 @@ impl Default for FileState {
     }
 }
 
-/// A project with nothing in it, viewing the same place as `like`.
-#[must_use]
-pub fn empty_project(like: &Project) -> Project {
-    let mut p = match default_project::load_default_project() {
-        Ok(Loaded { project, .. }) => project,
-        // The embedded project always parses (tests check it); keep the current one's shape.
-        Err(_) => like.clone(),
-    };
-    "Untitled project".clone_into(&mut p.name);
-    p.description = String::new();
-    p.home = like.home;
-    p.annotations.clear();
-    p.stages.clear();
-    p.sources.clear();
-    p.layers.clear();
-    p.extra.clear();
-    p.extra_members.clear();
-    p
-}
-
-fn file_name_of(project: &Project, path: Option<&Path>, ext: &str) -> String {
-    let stem = path.and_then(Path::file_stem).map_or_else(
-        || project.name.clone(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    // "Tumen River road crossing (Tumangang–Khasan)" → "Tumen-River-road-crossing-Tumangang-Khasan".
-    let words: Vec<&str> = stem
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    if words.is_empty() {
-        format!("project.{ext}")
-    } else {
-        format!("{}.{ext}", words.join("-"))
-    }
-}
-
-/// The project as it must be written to `to`: imagery files given relative to the old project
-/// folder would not be found from another folder, so they are written as absolute paths.
-fn rebase_layer_files(project: &Project, from: Option<&Path>, to: &Path) -> Project {
-    let old_base = project_base_dir(from);
-    let new_base = project_base_dir(Some(to));
-    let mut out = project.clone();
-    if old_base == new_base {
-        return out;
-    }
-    for layer in &mut out.layers {
-        if let LayerSource::File { path } = &mut layer.source
-            && Path::new(path.as_str()).is_relative()
-        {
-            let absolute = old_base.join(path.as_str());
-            let absolute = std::fs::canonicalize(&absolute).unwrap_or(absolute);
-            if let Some(text) = absolute.to_str() {
-                text.clone_into(path);
-            }
-        }
-    }
-    out
-}
-
 impl SitewatchApp {
     /// Replaces the file dialog (tests answer it themselves).
     pub fn set_file_picker(&mut self, picker: Arc<dyn FilePicker>) {
         self.files.picker = picker;
-    }
-
-    /// Uses this recovery folder for autosaves, and offers what it holds.
-    pub fn set_recovery_store(&mut self, store: Option<RecoveryStore>) {
-        self.files.recovered = None;
-        if let Some(store) = &store {
-            match store.read() {
-                Ok(found) => self.files.recovered = found,
-                Err(e) => self.messages.push(format!("{e} (it was left in place)")),
-            }
-        }
-        self.files.recovery = store;
-    }
-
-    /// Seconds between autosaves (30 by default; tests shorten it).
-    pub fn set_autosave_interval(&mut self, seconds: f64) {
-        self.files.autosave_interval_s = seconds;
     }
 
     /// The project's file, `None` for the embedded default project or a new one.
@@ -228,12 +152,6 @@ impl SitewatchApp {
         self.files.pending.is_some()
     }
 
-    /// True while recovered work is offered.
-    #[must_use]
-    pub fn offers_recovery(&self) -> bool {
-        self.files.recovered.is_some()
-    }
-
     fn remember_recent(&mut self, path: &Path) {
         let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.prefs.recent_files.retain(|p| *p != path);
@@ -247,10 +165,10 @@ impl SitewatchApp {
         }
         let suggested = match purpose {
             DialogPurpose::SaveAs => {
-                file_name_of(&self.project, self.project_path.as_deref(), "geojson")
+                file_name_for(&self.project, self.project_path.as_deref(), "geojson")
             }
             DialogPurpose::Export(f) => {
-                file_name_of(&self.project, self.project_path.as_deref(), f.extension())
+                file_name_for(&self.project, self.project_path.as_deref(), f.extension())
             }
             DialogPurpose::Open | DialogPurpose::Import => String::new(),
         };
@@ -280,10 +198,12 @@ impl SitewatchApp {
                     return Vec::new();
                 };
                 vec![match purpose {
-                    DialogPurpose::Open => Command::OpenProject(path),
-                    DialogPurpose::SaveAs => Command::SaveTo(path),
-                    DialogPurpose::Import => Command::Import(path),
-                    DialogPurpose::Export(format) => Command::ExportAnnotations(path, format),
+                    DialogPurpose::Open => Command::File(FileCommand::OpenProject(path)),
+                    DialogPurpose::SaveAs => Command::File(FileCommand::SaveTo(path)),
+                    DialogPurpose::Import => Command::File(FileCommand::Import(path)),
+                    DialogPurpose::Export(format) => {
+                        Command::File(FileCommand::ExportAnnotations(path, format))
+                    }
                 }]
             }
             Err(mpsc::TryRecvError::Empty) => Vec::new(),
@@ -337,7 +257,7 @@ impl SitewatchApp {
         }
     }
 
-    fn replace_project(
+    pub(crate) fn replace_project(
         &mut self,
         project: Project,
         path: Option<PathBuf>,
@@ -446,40 +366,6 @@ impl SitewatchApp {
         }
     }
 
-    fn clear_recovery(&mut self) {
-        if let Some(store) = &self.files.recovery
-            && let Err(e) = store.clear()
-        {
-            self.messages.push(e.to_string());
-        }
-    }
-
-    pub(crate) fn restore_recovery(&mut self) {
-        let Some(Recovered { loaded, info }) = self.files.recovered.take() else {
-            return;
-        };
-        let mut warnings = loaded.warnings;
-        warnings.push(format!(
-            "Recovered unsaved work from {}; save it to keep it",
-            if info.saved_at.is_empty() {
-                "the last session"
-            } else {
-                &info.saved_at
-            }
-        ));
-        self.replace_project(
-            loaded.project,
-            info.project_path,
-            warnings,
-            History::unsaved(),
-        );
-    }
-
-    pub(crate) fn discard_recovery(&mut self) {
-        self.files.recovered = None;
-        self.clear_recovery();
-    }
-
     /// Once a frame: autosave, files dropped on the window, the window's close button.
     pub(crate) fn files_frame(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         commands.extend(self.poll_file_dialog());
@@ -494,7 +380,10 @@ impl SitewatchApp {
         if !dropped.is_empty() {
             let (ok, refused) = sort_dropped(dropped);
             self.messages.extend(refused);
-            commands.extend(ok.into_iter().map(Command::Import));
+            commands.extend(
+                ok.into_iter()
+                    .map(|p| Command::File(FileCommand::Import(p))),
+            );
         }
 
         // Shortcuts that work even while typing in a field.
@@ -507,15 +396,15 @@ impl SitewatchApp {
             )
         });
         if new {
-            commands.push(Command::NewProject);
+            commands.push(Command::File(FileCommand::NewProject));
         }
         if save_as {
-            commands.push(Command::SaveAsDialog);
+            commands.push(Command::File(FileCommand::SaveAsDialog));
         } else if save {
-            commands.push(Command::Save);
+            commands.push(Command::File(FileCommand::Save));
         }
         if open {
-            commands.push(Command::OpenProjectDialog);
+            commands.push(Command::File(FileCommand::OpenProjectDialog));
         }
 
         if ctx.input(|i| i.viewport().close_requested()) && !self.files.close_confirmed {
@@ -530,61 +419,6 @@ impl SitewatchApp {
         self.autosave_tick(ctx);
     }
 
-    fn autosave_tick(&mut self, ctx: &egui::Context) {
-        if let Some(rx) = &self.files.autosave_job {
-            match rx.try_recv() {
-                Ok(Ok(())) | Err(mpsc::TryRecvError::Disconnected) => {
-                    self.files.autosave_job = None;
-                }
-                Ok(Err(e)) => {
-                    self.messages.push(format!("Autosave failed: {e}"));
-                    self.files.autosave_job = None;
-                }
-                Err(mpsc::TryRecvError::Empty) => return,
-            }
-        }
-        if !self.history.is_dirty()
-            || self.files.recovery.is_none()
-            || self.files.recovered.is_some()
-        {
-            self.files.last_autosave_s = None;
-            return;
-        }
-        let now = ctx.input(|i| i.time);
-        let since = *self.files.last_autosave_s.get_or_insert(now);
-        let interval = self.files.autosave_interval_s;
-        if now - since < interval {
-            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
-                (interval - (now - since)).max(0.1),
-            ));
-            return;
-        }
-        self.files.last_autosave_s = Some(now);
-        let Some(store) = self.files.recovery.clone() else {
-            return;
-        };
-        let project = self.project.clone();
-        let path = self.project_path.clone();
-        let (tx, rx) = mpsc::channel();
-        // Serialising thousands of annotations takes a moment: off the UI thread.
-        std::thread::spawn(move || {
-            let result = store
-                .write(&project, path.as_deref())
-                .map_err(|e| e.to_string());
-            let _ = tx.send(result);
-        });
-        self.files.autosave_job = Some(rx);
-    }
-
-    /// Blocks until a running autosave has finished (tests; the app never waits).
-    pub fn wait_for_autosave(&mut self) {
-        if let Some(rx) = self.files.autosave_job.take()
-            && let Ok(Err(e)) = rx.recv()
-        {
-            self.messages.push(format!("Autosave failed: {e}"));
-        }
-    }
-
     /// The unsaved-work question and the recovery offer, as modals.
     pub(crate) fn modals(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
         if let Some(action) = &self.files.pending {
@@ -593,53 +427,9 @@ impl SitewatchApp {
                 Pending::OpenDialog | Pending::Open(_) => "opening another project",
                 Pending::Close => "closing",
             };
-            let modal = egui::Modal::new(egui::Id::unique("unsaved-work")).show(ctx, |ui| {
-                ui.set_max_width(420.0);
-                ui.label(RichText::new("Save the changes first?").strong().size(16.0));
-                ui.label(format!(
-                    "\"{}\" has changes that are not saved. Save them before {what}?",
-                    self.project.name
-                ));
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
-                        commands.push(Command::ResolveUnsaved(UnsavedChoice::Save));
-                    }
-                    if ui.button("Don't save").clicked() {
-                        commands.push(Command::ResolveUnsaved(UnsavedChoice::Discard));
-                    }
-                    if ui.button("Cancel").clicked() {
-                        commands.push(Command::ResolveUnsaved(UnsavedChoice::Cancel));
-                    }
-                });
-            });
-            if modal.should_close() {
-                commands.push(Command::ResolveUnsaved(UnsavedChoice::Cancel));
-            }
+            commands.extend(unsaved_work_modal(ctx, &self.project.name, what));
         } else if let Some(rec) = &self.files.recovered {
-            egui::Modal::new(egui::Id::unique("recovered-work")).show(ctx, |ui| {
-                ui.set_max_width(460.0);
-                ui.label(RichText::new("Recover unsaved work?").strong().size(16.0));
-                let from = rec
-                    .info
-                    .project_path
-                    .as_ref()
-                    .map_or_else(|| "a project never saved".to_owned(), |p| p.display().to_string());
-                ui.label(format!(
-                    "Sitewatch did not close normally. \"{}\" ({from}) was autosaved{} with changes that were not saved.",
-                    rec.info.name,
-                    if rec.info.saved_at.is_empty() { String::new() } else { format!(" at {}", rec.info.saved_at) },
-                ));
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("Restore").clicked() {
-                        commands.push(Command::RestoreRecovery);
-                    }
-                    if ui.button("Discard").clicked() {
-                        commands.push(Command::DiscardRecovery);
-                    }
-                });
-            });
+            commands.extend(recovery_modal(ctx, &rec.info));
         }
     }
 }

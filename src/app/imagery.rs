@@ -1,73 +1,16 @@
 //! The app's side of imagery layers: syncing the runtime with the date, the layer panel,
 //! adding files (dialog and drop) and dated services.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 
-use crate::command::Command;
+use crate::command::{Command, EditCommand, ImageryCommand};
 use crate::editing::Edit;
-use crate::imagery::file_date::date_from_file_name;
+use crate::imagery::layer_file::{IMAGERY_EXTENSIONS, is_imagery_path, layer_for_file};
 use crate::model::default_project::project_base_dir;
 use crate::model::tracks::{layers_at, neighbours_to_preload};
-use crate::model::{ImageryLayer, LayerSource};
 
 use super::SitewatchApp;
-
-/// File endings added as imagery layers (GeoTIFF, an image with a world file, or a PMTiles
-/// raster archive).
-pub const IMAGERY_EXTENSIONS: [&str; 6] = ["tif", "tiff", "png", "jpg", "jpeg", "pmtiles"];
-
-/// True for a file that is added as an imagery layer when dropped or picked.
-pub fn is_imagery_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGERY_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-}
-
-/// `base`, or `base-2`, `base-3` … whichever is not taken.
-pub fn unique_id(base: &str, taken: &[String]) -> String {
-    let mut id = base.to_owned();
-    let mut n = 2;
-    while taken.iter().any(|t| t == &id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
-}
-
-/// A layer for a file: named by its stem, dated from its name when it holds a date.
-pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> ImageryLayer {
-    let stem = path.file_stem().map_or_else(
-        || "imagery".to_owned(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let id = unique_id(
-        &format!(
-            "file-{}",
-            stem.to_lowercase()
-                .replace(|c: char| !c.is_alphanumeric(), "-")
-        ),
-        taken,
-    );
-    // Keep paths relative to the project folder when the file is inside it.
-    let shown_path = path
-        .strip_prefix(base_dir)
-        .map_or_else(|_| path.display().to_string(), |p| p.display().to_string());
-    ImageryLayer {
-        id,
-        name: stem,
-        date: date_from_file_name(path),
-        date_kind: crate::model::layer::DateKind::Acquisition,
-        note: String::new(),
-        track: "Imported".to_owned(),
-        attribution: String::new(),
-        synthetic: false,
-        opacity: 1.0,
-        visible: true,
-        source: LayerSource::File { path: shown_path },
-        extra: serde_json::Map::new(),
-    }
-}
 
 impl SitewatchApp {
     /// The folder relative layer paths start from.
@@ -106,13 +49,13 @@ impl SitewatchApp {
                 let day = self.imagery.capture_date(&l.id)?;
                 let mut dated = l.clone();
                 dated.date = Some(crate::model::FuzzyDate::day(day));
-                Some(Command::Edit {
+                Some(Command::Edit(EditCommand::Apply {
                     edit: Edit::SetLayer {
                         id: l.id.clone(),
                         layer: Box::new(dated),
                     },
                     coalesce: None,
-                })
+                }))
             })
             .collect()
     }
@@ -127,7 +70,7 @@ impl SitewatchApp {
                 .filter(|p| is_imagery_path(p))
                 .collect()
         });
-        (!files.is_empty()).then_some(Command::AddLayerFiles(files))
+        (!files.is_empty()).then_some(Command::Imagery(ImageryCommand::AddLayerFiles(files)))
     }
 
     /// Starts the multi-file dialog for imagery.
@@ -155,7 +98,8 @@ impl SitewatchApp {
         match rx.try_recv() {
             Ok(files) => {
                 self.imagery_dialog = None;
-                (!files.is_empty()).then_some(Command::AddLayerFiles(files))
+                (!files.is_empty())
+                    .then_some(Command::Imagery(ImageryCommand::AddLayerFiles(files)))
             }
             Err(mpsc::TryRecvError::Empty) => None,
             Err(mpsc::TryRecvError::Disconnected) => {
@@ -179,48 +123,5 @@ impl SitewatchApp {
             });
         }
         Edit::Batch(edits)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dated_file_name_gives_the_layer_its_date_and_a_unique_id() {
-        let base = Path::new("/data/site");
-        let taken = vec!["file-planet-2025-07-05".to_owned()];
-        let layer = layer_for_file(
-            Path::new("/data/site/img/Planet_2025-07-05.tif"),
-            base,
-            &taken,
-        );
-        assert_eq!(layer.id, "file-planet-2025-07-05-2");
-        assert_eq!(
-            layer.date.map(|d| d.to_string()).as_deref(),
-            Some("2025-07-05")
-        );
-        assert_eq!(
-            layer.source,
-            LayerSource::File {
-                path: "img/Planet_2025-07-05.tif".into()
-            }
-        );
-        let outside = layer_for_file(Path::new("/elsewhere/scene.jpg"), base, &[]);
-        assert_eq!(outside.date, None);
-        assert_eq!(
-            outside.source,
-            LayerSource::File {
-                path: "/elsewhere/scene.jpg".into()
-            }
-        );
-    }
-
-    #[test]
-    fn only_raster_files_are_imagery() {
-        assert!(is_imagery_path(Path::new("a/b.TIF")));
-        assert!(is_imagery_path(Path::new("x.jpeg")));
-        assert!(!is_imagery_path(Path::new("x.geojson")));
-        assert!(!is_imagery_path(Path::new("x")));
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::command::Command;
+use crate::command::{Command, EditCommand, FileCommand, TimeCommand, ViewCommand};
 use crate::model::Project;
 use crate::scene::index::SceneIndex;
 use crate::scene::{Scene, SceneOptions, build, patch_annotation};
@@ -26,33 +26,36 @@ pub(crate) struct SceneCache {
     selected: Option<String>,
     /// How many full builds so far (tests check that idle frames build nothing).
     builds: u64,
+    /// Changes with every build, patch or selection change: what was drawn from an older
+    /// version is out of date.
+    version: u64,
 }
 
 impl SceneCache {
     /// Notes what a command will change. Called before the command is applied.
     pub(crate) fn note(&mut self, command: &Command) {
         match command {
-            Command::Edit { edit, .. } => match edit.local_annotation() {
+            Command::Edit(EditCommand::Apply { edit, .. }) => match edit.local_annotation() {
                 Some(id) => self.patches.push(id.to_owned()),
                 None => self.stale = true,
             },
             // Commands that change only the view or UI state; the date and the selection are
             // checked on every get.
-            Command::SetDate(_)
-            | Command::NextStage
-            | Command::PreviousStage
-            | Command::TogglePlay
-            | Command::Select(_)
-            | Command::ZoomToAnnotation(_)
-            | Command::GoHome
-            | Command::DismissMessage
-            | Command::ToggleSidePanel
-            | Command::SetTool(_)
-            | Command::SaveAsDialog
-            | Command::ImportDialog
-            | Command::ExportAnnotationsDialog(_)
-            | Command::ExportAnnotations(..)
-            | Command::OpenProjectDialog => {}
+            Command::Time(TimeCommand::SetDate(_))
+            | Command::Time(TimeCommand::NextStage)
+            | Command::Time(TimeCommand::PreviousStage)
+            | Command::Time(TimeCommand::TogglePlay)
+            | Command::View(ViewCommand::Select(_))
+            | Command::View(ViewCommand::ZoomToAnnotation(_))
+            | Command::View(ViewCommand::GoHome)
+            | Command::View(ViewCommand::DismissMessage)
+            | Command::View(ViewCommand::ToggleSidePanel)
+            | Command::Edit(EditCommand::SetTool(_))
+            | Command::File(FileCommand::SaveAsDialog)
+            | Command::File(FileCommand::ImportDialog)
+            | Command::File(FileCommand::ExportAnnotationsDialog(_))
+            | Command::File(FileCommand::ExportAnnotations(..))
+            | Command::File(FileCommand::OpenProjectDialog) => {}
             // Anything else may have replaced or changed the project.
             _ => self.stale = true,
         }
@@ -61,6 +64,11 @@ impl SceneCache {
     /// Forces a rebuild on the next get (after the project changed outside a command).
     pub(crate) fn invalidate(&mut self) {
         self.stale = true;
+    }
+
+    /// The scene's version: it changes whenever the scene does.
+    pub(crate) fn version(&self) -> u64 {
+        self.version
     }
 
     /// Number of full builds so far.
@@ -86,6 +94,7 @@ impl SceneCache {
         match &mut self.built {
             Some((scene, index)) if fresh => {
                 if !self.patches.is_empty() {
+                    self.version += 1;
                     let scene = Arc::make_mut(scene);
                     let index = Arc::make_mut(index);
                     for id in self.patches.drain(..) {
@@ -95,6 +104,7 @@ impl SceneCache {
                     }
                 }
                 if self.selected != options.selected {
+                    self.version += 1;
                     let scene = Arc::make_mut(scene);
                     for item in &mut scene.items {
                         item.selected = options.selected.as_deref() == Some(item.id.as_str());
@@ -113,6 +123,7 @@ impl SceneCache {
                 self.stale = false;
                 self.patches.clear();
                 self.builds += 1;
+                self.version += 1;
                 (scene, index)
             }
         }

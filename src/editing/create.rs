@@ -5,6 +5,7 @@ use serde_json::Map;
 
 use super::edit::Edit;
 use super::tool::Tool;
+use crate::model::ids::{self, numbered_id, slug};
 use crate::model::{
     Annotation, Category, Certainty, FuzzyDate, Marker, Project, Rgba, Shape, Status, Style,
 };
@@ -15,39 +16,14 @@ pub const DEFAULT_CATEGORY_KEY: &str = "annotation";
 /// An id no annotation of the project has: `prefix-1`, `prefix-2`, …
 #[must_use]
 pub fn unique_id(project: &Project, prefix: &str) -> String {
-    // Of n + 1 candidates at least one is free.
-    (1..=project.annotations.len() + 1)
-        .map(|n| format!("{prefix}-{n}"))
-        .find(|id| project.annotation(id).is_none())
-        .unwrap_or_else(|| prefix.to_owned())
+    numbered_id(prefix, |id| project.annotation(id).is_some())
 }
 
 /// A category key no category has, made from a name ("Rail yard" → `rail-yard`, `rail-yard-2`).
 #[must_use]
 pub fn unique_category_key(categories: &[Category], name: &str) -> String {
-    let taken = |k: &str| categories.iter().any(|c| c.key == k);
-    let base: String = name
-        .trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    let base = if base.is_empty() {
-        "category".to_owned()
-    } else {
-        base
-    };
-    if !taken(&base) {
-        return base;
-    }
-    (2..=categories.len() + 2)
-        .map(|n| format!("{base}-{n}"))
-        .find(|k| !taken(k))
-        .unwrap_or(base)
+    let base = slug(name, None, "category");
+    ids::unique_id(&base, |k| categories.iter().any(|c| c.key == k))
 }
 
 /// The Okabe–Ito palette (FIGURES.md), in the order new categories take it.

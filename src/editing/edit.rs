@@ -187,6 +187,8 @@ pub enum Edit {
         /// Its id.
         id: String,
     },
+    /// Show labels in a language (`name:ko` …), or romanised (`None`).
+    SetLabelLanguage(Option<String>),
     /// Several edits as one step (an import, a drawing that adds a category).
     Batch(Vec<Edit>),
 }
@@ -211,6 +213,10 @@ impl Edit {
     /// Applies the edit; returns the edit that undoes it. On error the project is unchanged.
     pub fn apply(self, project: &mut Project) -> Result<Edit, EditError> {
         match self {
+            Edit::SetLabelLanguage(language) => Ok(Edit::SetLabelLanguage(std::mem::replace(
+                &mut project.label_language,
+                language,
+            ))),
             Edit::AddAnnotation { index, annotation } => {
                 if project.annotation(&annotation.id).is_some() {
                     return Err(EditError::DuplicateAnnotation(annotation.id));
@@ -359,6 +365,7 @@ impl Edit {
             Edit::SetLayer { layer, .. } => format!("change layer {}", layer.name),
             Edit::MoveLayer { id, .. } => format!("move layer {id}"),
             Edit::RemoveLayer { id } => format!("remove layer {id}"),
+            Edit::SetLabelLanguage(_) => "label language".to_owned(),
             Edit::Batch(edits) => match edits.as_slice() {
                 [one] => one.describe(),
                 _ => format!("{} changes", edits.len()),

@@ -6,7 +6,9 @@
 pub mod create;
 pub mod edit;
 pub mod geometry;
+pub mod handles;
 pub mod history;
+pub mod summary;
 pub mod synthetic;
 pub mod tool;
 

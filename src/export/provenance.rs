@@ -13,7 +13,7 @@ use super::files::{EPSG_3857_WKT, TextChunk};
 use super::tiles::LayerReport;
 use super::view::ExportView;
 use crate::model::Project;
-use crate::render::raster::RasterLabel;
+use crate::export::RasterLabel;
 use crate::scene::Scene;
 use crate::spatial::mercator::meters_per_px;
 

@@ -5,6 +5,7 @@ pub mod dated;
 pub mod disk_cache;
 pub mod file_date;
 pub mod http;
+pub mod layer_file;
 pub mod overview;
 pub mod pmtiles;
 pub mod raster;

@@ -139,12 +139,8 @@ impl<'p> Builder<'p> {
         let base = wanted
             .filter(|w| !w.trim().is_empty())
             .unwrap_or_else(|| "imported".to_owned());
-        let id = if self.used_ids.contains(&base) || base == "imported" {
-            // Of n + 1 candidates at least one is free.
-            (1..=self.used_ids.len() + 1)
-                .map(|n| format!("{base}-{n}"))
-                .find(|c| !self.used_ids.contains(c))
-                .unwrap_or_else(|| base.clone())
+        let id = if base == "imported" || self.used_ids.contains(&base) {
+            crate::model::ids::numbered_id(&base, |c| self.used_ids.contains(c))
         } else {
             base
         };

@@ -236,7 +236,7 @@ pub fn sort_dropped(paths: impl IntoIterator<Item = PathBuf>) -> (Vec<PathBuf>, 
     for p in paths {
         if Format::of_path(&p).is_some() {
             ok.push(p);
-        } else if crate::app::imagery::is_imagery_path(&p) {
+        } else if crate::imagery::layer_file::is_imagery_path(&p) {
             // Imagery files become layers (the app's imagery side picks them up).
         } else {
             refused.push(format!(

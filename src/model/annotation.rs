@@ -226,6 +226,23 @@ impl Annotation {
     pub fn display_label(&self) -> String {
         self.certainty.decorate(&self.label)
     }
+
+    /// The label in a language: its `name:LANG` property when it has one (`name:ko` → 두만강),
+    /// else the romanised label.
+    #[must_use]
+    pub fn label_in(&self, language: Option<&str>) -> &str {
+        language
+            .and_then(|lang| self.extra_properties.get(&format!("name:{lang}")))
+            .and_then(Value::as_str)
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or(&self.label)
+    }
+
+    /// [`Self::label_in`] with its certainty words.
+    #[must_use]
+    pub fn display_label_in(&self, language: Option<&str>) -> String {
+        self.certainty.decorate(self.label_in(language))
+    }
 }
 
 #[cfg(test)]

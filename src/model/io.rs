@@ -151,6 +151,8 @@ struct MetaDoc {
     layers: Vec<ImageryLayer>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tracks: Vec<TrackSettings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    label_language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -251,6 +253,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
         stages: meta.stages,
         layers: meta.layers,
         tracks: meta.tracks,
+        label_language: meta.label_language,
         annotations,
         extra: unknown_fields(
             raw_meta,
@@ -264,6 +267,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
                 "stages",
                 "layers",
                 "tracks",
+                "label_language",
             ],
         ),
         extra_members: unknown_fields(Some(&raw), &["type", "sitewatch", "features"]),
@@ -421,6 +425,7 @@ pub fn to_json_string(project: &Project) -> String {
         stages: project.stages.clone(),
         layers: project.layers.clone(),
         tracks: project.tracks.clone(),
+        label_language: project.label_language.clone(),
     };
     let mut meta_json = match to_value(&meta) {
         Value::Object(m) => m,

@@ -5,6 +5,11 @@ use serde_json::{Map, Value};
 
 use super::date::FuzzyDate;
 
+/// The exact words that mark generated imagery everywhere (FIGURES.md).
+pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
+/// The credit of generated demo imagery, in the credit line like any provider's.
+pub const SYNTHETIC_CREDIT: &str = "Synthetic demo imagery, Sitewatch generator";
+
 /// Where a layer's pixels come from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -29,6 +29,9 @@ pub struct Project {
     pub layers: Vec<ImageryLayer>,
     /// Settings of imagery tracks (crossfade); a track without an entry uses the defaults.
     pub tracks: Vec<TrackSettings>,
+    /// The language labels are shown in (`ko`, `ru` …: an annotation's `name:ko` property);
+    /// `None` for the romanised labels.
+    pub label_language: Option<String>,
     /// Structures drawn on the map.
     pub annotations: Vec<Annotation>,
     /// Fields of the `sitewatch` member this version does not know, kept for the next save.

@@ -125,6 +125,7 @@ mod tests {
             stages,
             layers: vec![],
             tracks: vec![],
+            label_language: None,
             annotations: vec![],
             extra: Map::new(),
             extra_members: Map::new(),

@@ -232,6 +232,7 @@ mod tests {
             stages: vec![],
             layers,
             tracks: vec![],
+            label_language: None,
             annotations: vec![],
             extra: Map::new(),
             extra_members: Map::new(),

@@ -7,46 +7,16 @@
 use ab_glyph::{Font as _, FontRef, PxScale, ScaleFont as _, point};
 use tiny_skia::Pixmap;
 
+use super::display_list::TextRun;
+use super::fonts::{
+    BOLD_TTF, FALLBACK_TTFS, HANGUL_BOLD_OTF, HANGUL_REGULAR_OTF, REGULAR_TTF,
+};
 use crate::model::Rgba;
-use crate::ui::theme::{BOLD_TTF, REGULAR_TTF};
 
-/// Which face of the bundled family.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Weight {
-    /// Noto Sans Regular.
-    Regular,
-    /// Noto Sans Bold: labels, titles, dates.
-    Bold,
-}
+pub use super::display_list::Weight;
 
-/// A text size and weight.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TextStyle {
-    /// Em height in pixels.
-    pub size_px: f32,
-    /// Face.
-    pub weight: Weight,
-}
-
-impl TextStyle {
-    /// Regular text of a size.
-    #[must_use]
-    pub fn regular(size_px: f32) -> Self {
-        Self {
-            size_px,
-            weight: Weight::Regular,
-        }
-    }
-
-    /// Bold text of a size.
-    #[must_use]
-    pub fn bold(size_px: f32) -> Self {
-        Self {
-            size_px,
-            weight: Weight::Bold,
-        }
-    }
-}
+/// A text size and weight (the display list's font).
+pub type TextStyle = super::display_list::FontSpec;
 
 /// The bundled font file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -56,11 +26,16 @@ pub struct FontError {
     what: &'static str,
 }
 
-/// The two faces of the bundled family, parsed once.
+/// The two faces of the bundled family and their fallbacks, parsed once.
 #[derive(Clone, Debug)]
 pub struct Fonts {
     regular: FontRef<'static>,
     bold: FontRef<'static>,
+    /// Hangul of each weight.
+    hangul_regular: FontRef<'static>,
+    hangul_bold: FontRef<'static>,
+    /// Faces for characters Noto Sans lacks (symbols, maths), in the window's order.
+    fallbacks: Vec<FontRef<'static>>,
 }
 
 impl Fonts {
@@ -75,6 +50,12 @@ impl Fonts {
         Ok(Self {
             regular: parse(REGULAR_TTF, "assets/fonts/NotoSans-Regular.ttf")?,
             bold: parse(BOLD_TTF, "assets/fonts/NotoSans-Bold.ttf")?,
+            hangul_regular: parse(HANGUL_REGULAR_OTF, "assets/fonts/NotoSansKR-Hangul-Regular.otf")?,
+            hangul_bold: parse(HANGUL_BOLD_OTF, "assets/fonts/NotoSansKR-Hangul-Bold.otf")?,
+            fallbacks: FALLBACK_TTFS
+                .iter()
+                .map(|(name, bytes)| parse(bytes, name))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -86,9 +67,13 @@ impl Fonts {
     }
 
     fn scale(&self, style: TextStyle) -> PxScale {
-        let font = self.face(style.weight);
+        Self::scale_of(self.face(style.weight), style.size_px)
+    }
+
+    /// `ab_glyph` scales by the line height; egui sizes by the em.
+    fn scale_of(font: &FontRef<'static>, size_px: f32) -> PxScale {
         let units_per_em = font.units_per_em().unwrap_or(1000.0);
-        PxScale::from(style.size_px * font.height_unscaled() / units_per_em)
+        PxScale::from(size_px * font.height_unscaled() / units_per_em)
     }
 
     /// Width and line height of one line of text, in pixels.
@@ -146,6 +131,52 @@ impl Fonts {
                 let at = (py as usize * width as usize + px as usize) * 4;
                 if let Some(pixel) = data.get_mut(at..at + 4) {
                     blend_premultiplied(pixel, color, coverage);
+                }
+            });
+        }
+    }
+
+    /// The face that has `c`: the run's own, else the first fallback that has it.
+    fn face_for(&self, weight: Weight, c: char) -> &FontRef<'static> {
+        let own = self.face(weight);
+        if own.glyph_id(c).0 != 0 {
+            return own;
+        }
+        let hangul = match weight {
+            Weight::Regular => &self.hangul_regular,
+            Weight::Bold => &self.hangul_bold,
+        };
+        std::iter::once(hangul)
+            .chain(&self.fallbacks)
+            .find(|f| f.glyph_id(c).0 != 0)
+            .unwrap_or(own)
+    }
+
+    /// Draws a laid-out run: each glyph's outline at the pen position the layout gave it, on the
+    /// run's baseline.
+    pub fn draw_run(&self, pixmap: &mut Pixmap, run: &TextRun) {
+        let baseline = run.origin_px[1] + run.baseline_px;
+        let (width, height) = (pixmap.width(), pixmap.height());
+        let data = pixmap.data_mut();
+        for g in &run.glyphs {
+            let face = self.face_for(run.font.weight, g.chr);
+            let scale = Self::scale_of(face, run.font.size_px);
+            let glyph = face
+                .glyph_id(g.chr)
+                .with_scale_and_position(scale, point(run.origin_px[0] + g.x_px, baseline));
+            let Some(outlined) = face.outline_glyph(glyph) else {
+                continue;
+            };
+            let bounds = outlined.px_bounds();
+            outlined.draw(|gx, gy, coverage| {
+                let px = bounds.min.x as i64 + i64::from(gx);
+                let py = bounds.min.y as i64 + i64::from(gy);
+                if px < 0 || py < 0 || px >= i64::from(width) || py >= i64::from(height) {
+                    return;
+                }
+                let at = (py as usize * width as usize + px as usize) * 4;
+                if let Some(pixel) = data.get_mut(at..at + 4) {
+                    blend_premultiplied(pixel, run.color, coverage);
                 }
             });
         }

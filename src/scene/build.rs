@@ -22,6 +22,8 @@ pub struct SceneOptions {
     pub credits: Vec<String>,
     /// Messages that must be on the picture.
     pub notices: Vec<String>,
+    /// Labels in this language (`ko`, `ru`: `name:ko` …) instead of the project's setting.
+    pub label_language: Option<String>,
 }
 
 /// The style used for an annotation whose category is unknown.
@@ -90,15 +92,15 @@ fn item(annotation: &Annotation, style: &Style, selected: bool) -> SceneItem {
     }
 }
 
-fn label(annotation: &Annotation, style: &Style) -> SceneLabel {
+fn label(annotation: &Annotation, style: &Style, language: Option<&str>) -> SceneLabel {
     SceneLabel {
         id: annotation.id.clone(),
         anchor: label_anchor(annotation),
         // A free text label reads as typed; structures carry their certainty words.
         text: if annotation.mark == Mark::Text {
-            annotation.label.clone()
+            annotation.label_in(language).to_owned()
         } else {
-            annotation.display_label()
+            annotation.display_label_in(language)
         },
         color: style.color,
     }
@@ -118,7 +120,7 @@ pub fn patch_annotation(scene: &mut Scene, project: &Project, id: &str) -> Optio
     let slot = scene.items.get_mut(index)?;
     let selected = slot.selected;
     *slot = item(annotation, style, selected);
-    let new_label = label(annotation, style);
+    let new_label = label(annotation, style, project.label_language.as_deref());
     let existing = scene.labels.iter().position(|l| l.id == id);
     match (existing, annotation.label.trim().is_empty()) {
         (Some(i), true) => {
@@ -152,10 +154,14 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
         .iter()
         .map(|a| item(a, style_of(a), options.selected.as_deref() == Some(&a.id)))
         .collect();
+    let language = options
+        .label_language
+        .as_deref()
+        .or(project.label_language.as_deref());
     let labels = visible
         .iter()
         .filter(|a| !a.label.trim().is_empty())
-        .map(|a| label(a, style_of(a)))
+        .map(|a| label(a, style_of(a), language))
         .collect();
 
     let legend = project
@@ -232,8 +238,10 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
             credits.push(layer.credit.clone());
         }
     }
-    if layers.iter().any(|l| l.synthetic) && !notices.iter().any(|n| n == super::SYNTHETIC_NOTICE) {
-        notices.insert(0, super::SYNTHETIC_NOTICE.to_owned());
+    if layers.iter().any(|l| l.synthetic)
+        && !notices.iter().any(|n| n == crate::model::SYNTHETIC_NOTICE)
+    {
+        notices.insert(0, crate::model::SYNTHETIC_NOTICE.to_owned());
     }
 
     Scene {

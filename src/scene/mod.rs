@@ -1,7 +1,7 @@
 //! The scene: what to draw at a date, as plain data in lon/lat with styles.
 //!
 //! [`build`] is a pure function of the project, the date and a few view options. The window
-//! (`render::egui_scene`) and the exporter draw the same [`Scene`], so what you see is what you
+//! (through `render::lower` and its painters) and the exporter draw the same [`Scene`], so what you see is what you
 //! export.
 
 mod build;
@@ -112,8 +112,9 @@ pub struct Caption {
     pub sources: Vec<CaptionSource>,
 }
 
-/// The exact words that mark generated imagery everywhere (FIGURES.md).
-pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
+/// Said where no imagery covers the view: the offline overview has none at site scale.
+pub const NO_IMAGERY_NOTICE: &str =
+    "No imagery at this scale: plain background, country borders approximate (±1 km)";
 
 /// An imagery layer shown at the scene's date (bottom first).
 #[derive(Clone, Debug, PartialEq)]
@@ -126,7 +127,7 @@ pub struct SceneLayer {
     pub date_label: Option<String>,
     /// Credit line in the provider's wording.
     pub credit: String,
-    /// Generated demo imagery: must carry [`SYNTHETIC_NOTICE`].
+    /// Generated demo imagery: must carry [`crate::model::SYNTHETIC_NOTICE`].
     pub synthetic: bool,
     /// Opacity 0–1 (after any crossfade).
     pub opacity: f32,

@@ -1,5 +1,6 @@
 //! Spatial maths with no UI in it: projections, extents, geodesic measures.
 
+pub mod coords;
 pub mod extent;
 pub mod index;
 pub mod measure;

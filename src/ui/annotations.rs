@@ -5,9 +5,9 @@ use egui::{Color32, RichText, Ui};
 
 use super::inspector::{InspectorState, inspector_ui};
 use super::theme::bold;
-use crate::command::Command;
+use crate::command::{Command, ViewCommand};
 use crate::model::{Annotation, Project};
-use crate::render::egui_scene::color32;
+use crate::render::egui_paint::color32;
 use crate::scene::Scene;
 
 /// Accessible label of an annotation's list entry.
@@ -74,7 +74,7 @@ pub fn annotations_ui(
                         )
                     });
                     if response.clicked() {
-                        commands.push(Command::ZoomToAnnotation(a.id.clone()));
+                        commands.push(Command::View(ViewCommand::ZoomToAnnotation(a.id.clone())));
                     }
                 });
             }

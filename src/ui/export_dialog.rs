@@ -3,7 +3,7 @@
 
 use egui::{Color32, RichText, TextureHandle, Ui};
 
-use crate::command::Command;
+use crate::command::{Command, ExportCommand};
 use crate::export::PRESETS;
 
 /// What an export writes.
@@ -159,7 +159,7 @@ pub fn export_dialog_ui(
                         .desired_width(300.0),
                 );
                 if ui.button("Cancel").clicked() {
-                    commands.push(Command::CancelExport);
+                    commands.push(Command::Export(ExportCommand::CancelExport));
                 }
             });
         }
@@ -173,10 +173,10 @@ pub fn export_dialog_ui(
                     )
                     .clicked()
                 {
-                    commands.push(Command::ExportSnapshotDialog);
+                    commands.push(Command::Export(ExportCommand::ExportSnapshotDialog));
                 }
                 if ui.button("Close").clicked() {
-                    commands.push(Command::CloseExportDialog);
+                    commands.push(Command::Export(ExportCommand::CloseExportDialog));
                 }
             });
         }

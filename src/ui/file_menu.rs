@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use egui::Ui;
 
-use crate::command::Command;
+use crate::command::{Command, EditCommand, ExportCommand, FileCommand};
 use crate::interchange::Format;
 
 /// What the File and Edit menus show.
@@ -26,10 +26,10 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
             .clicked()
     };
     if item(ui, "New project", "Ctrl+N") {
-        commands.push(Command::NewProject);
+        commands.push(Command::File(FileCommand::NewProject));
     }
     if item(ui, "Open project…", "Ctrl+O") {
-        commands.push(Command::OpenProjectDialog);
+        commands.push(Command::File(FileCommand::OpenProjectDialog));
     }
     ui.add_enabled_ui(!menu.recent.is_empty(), |ui| {
         ui.menu_button("Open recent", |ui| {
@@ -43,16 +43,16 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
                     .on_hover_text(path.display().to_string())
                     .clicked()
                 {
-                    commands.push(Command::OpenProject(path.clone()));
+                    commands.push(Command::File(FileCommand::OpenProject(path.clone())));
                 }
             }
         });
     });
     if item(ui, "Save", "Ctrl+S") {
-        commands.push(Command::Save);
+        commands.push(Command::File(FileCommand::Save));
     }
     if item(ui, "Save as…", "Ctrl+Shift+S") {
-        commands.push(Command::SaveAsDialog);
+        commands.push(Command::File(FileCommand::SaveAsDialog));
     }
     ui.separator();
     if ui
@@ -60,19 +60,19 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
         .on_hover_text("GeoJSON or KML; or drop the files on the window")
         .clicked()
     {
-        commands.push(Command::ImportDialog);
+        commands.push(Command::File(FileCommand::ImportDialog));
     }
     if ui
         .button("Export snapshot… (Ctrl+E)")
         .on_hover_text("A publication-ready, georeferenced PNG (or a PNG per stage, or a GIF)")
         .clicked()
     {
-        commands.push(Command::OpenExportDialog);
+        commands.push(Command::Export(ExportCommand::OpenExportDialog));
     }
     ui.menu_button("Export annotations", |ui| {
         for format in [Format::GeoJson, Format::Kml] {
             if ui.button(format!("{}…", format.name())).clicked() {
-                commands.push(Command::ExportAnnotationsDialog(format));
+                commands.push(Command::File(FileCommand::ExportAnnotationsDialog(format)));
             }
         }
     });
@@ -91,7 +91,7 @@ pub fn edit_menu_ui(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Command
             )
             .clicked()
         {
-            commands.push(Command::Undo);
+            commands.push(Command::Edit(EditCommand::Undo));
         }
         let redo = menu
             .redo
@@ -103,7 +103,7 @@ pub fn edit_menu_ui(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Command
             )
             .clicked()
         {
-            commands.push(Command::Redo);
+            commands.push(Command::Edit(EditCommand::Redo));
         }
     });
 }

@@ -5,14 +5,14 @@ use chrono::{Datelike as _, NaiveDate};
 use egui::{Color32, RichText, Role, Ui, WidgetInfo};
 
 use super::theme::bold;
-use crate::command::Command;
+use crate::command::{Command, EditCommand, ImageryCommand, ViewCommand};
 use crate::editing::Edit;
 use crate::imagery::dated;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
+use crate::model::SYNTHETIC_NOTICE;
 use crate::model::tracks::layers_at;
 use crate::model::{ImageryLayer, LayerSource, Project};
-use crate::render::layers::{ImageryRuntime, LayerLoadState};
-use crate::scene::SYNTHETIC_NOTICE;
+use crate::spatial::LonLatBox;
 
 /// Accessible label of a layer's visibility box.
 pub fn visible_label(layer: &ImageryLayer) -> String {
@@ -34,13 +34,13 @@ fn set_layer(
 ) -> Command {
     let mut new = layer.clone();
     change(&mut new);
-    Command::Edit {
+    Command::Edit(EditCommand::Apply {
         edit: Edit::SetLayer {
             id: layer.id.clone(),
             layer: Box::new(new),
         },
         coalesce,
-    }
+    })
 }
 
 fn kind_text(layer: &ImageryLayer) -> String {
@@ -53,11 +53,41 @@ fn kind_text(layer: &ImageryLayer) -> String {
     }
 }
 
+/// What the layer panel shows of a layer's loading state.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerLoadState {
+    /// Not opened (not near the slider's date, or never shown).
+    Idle,
+    /// Opening a file: the fraction done.
+    Opening(f32),
+    /// Ready; tiles still loading and tiles failed (with the last reason).
+    Ready {
+        /// Tiles loading now.
+        loading: usize,
+        /// Tiles that failed and wait for a retry.
+        failed: usize,
+        /// The last tile failure.
+        last_error: Option<String>,
+    },
+    /// The layer cannot be shown: why.
+    Failed(String),
+}
+
+/// What the panel asks of the layers' runtime (the window's open files and tile layers).
+pub trait LayerStatus {
+    /// The loading state of a layer.
+    fn load_state(&self, id: &str) -> LayerLoadState;
+    /// The extent of a ready file layer (tile services have none).
+    fn bounds(&self, id: &str) -> Option<LonLatBox>;
+    /// The band count and display of a ready raster layer.
+    fn raster_display(&self, id: &str) -> Option<(usize, Display)>;
+}
+
 /// Draws the panel; returns what the user asked for.
 pub fn layers_ui(
     ui: &mut Ui,
     project: &Project,
-    runtime: &ImageryRuntime,
+    runtime: &dyn LayerStatus,
     date: NaiveDate,
 ) -> Vec<Command> {
     let mut commands = Vec::new();
@@ -103,7 +133,7 @@ fn layer_row(
     index: usize,
     count: usize,
     shown_now: bool,
-    runtime: &ImageryRuntime,
+    runtime: &dyn LayerStatus,
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
@@ -205,26 +235,26 @@ fn layer_row(
             .on_hover_text("Draw above the layer over it")
             .clicked()
         {
-            commands.push(Command::Edit {
+            commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::MoveLayer {
                     id: layer.id.clone(),
                     to: index + 1,
                 },
                 coalesce: None,
-            });
+            }));
         }
         if ui
             .add_enabled(index > 0, egui::Button::new("Down"))
             .on_hover_text("Draw below the layer under it")
             .clicked()
         {
-            commands.push(Command::Edit {
+            commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::MoveLayer {
                     id: layer.id.clone(),
                     to: index.saturating_sub(1),
                 },
                 coalesce: None,
-            });
+            }));
         }
         let bounds = runtime.bounds(&layer.id);
         if ui
@@ -233,15 +263,15 @@ fn layer_row(
             .clicked()
             && let Some(b) = bounds
         {
-            commands.push(Command::ZoomToBox(b));
+            commands.push(Command::View(ViewCommand::ZoomToBox(b)));
         }
         if ui.button("Remove").clicked() {
-            commands.push(Command::Edit {
+            commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::RemoveLayer {
                     id: layer.id.clone(),
                 },
                 coalesce: None,
-            });
+            }));
         }
     });
     if let Some((bands, display)) = runtime.raster_display(&layer.id) {
@@ -327,7 +357,10 @@ fn display_ui(
             };
         }
         if new != display {
-            commands.push(Command::SetRasterDisplay(layer.id.clone(), new));
+            commands.push(Command::Imagery(ImageryCommand::SetRasterDisplay(
+                layer.id.clone(),
+                new,
+            )));
         }
     });
 }
@@ -339,7 +372,7 @@ fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
             .on_hover_text("GeoTIFF, or PNG/JPEG with a world file; or drop files on the window")
             .clicked()
         {
-            commands.push(Command::AddLayerFilesDialog);
+            commands.push(Command::Imagery(ImageryCommand::AddLayerFilesDialog));
         }
         ui.menu_button("Add dated service", |ui| {
             let year = date.year().clamp(2016, 2024);
@@ -349,7 +382,7 @@ fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
                 .clicked()
                 && let Ok(layer) = dated::s2cloudless_layer(year)
             {
-                commands.push(Command::AddLayer(Box::new(layer)));
+                commands.push(Command::Imagery(ImageryCommand::AddLayer(Box::new(layer))));
                 ui.close();
             }
             if ui
@@ -357,7 +390,9 @@ fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
                 .on_hover_text("Harmonized Landsat Sentinel-2 of the slider's day")
                 .clicked()
             {
-                commands.push(Command::AddLayer(Box::new(dated::hls_layer(date))));
+                commands.push(Command::Imagery(ImageryCommand::AddLayer(Box::new(
+                    dated::hls_layer(date),
+                ))));
                 ui.close();
             }
         });

@@ -1,22 +1,55 @@
-//! The map: basemap tiles, the scene, and the overlays (scale bar, credits, notices, coordinates).
+//! The map: basemap tiles, imagery layers, and the display list of the scene with the figure's
+//! furniture, plus the window's own aids (back to site, tile status) and the figure frame.
 
-use egui::{Align2, Color32, FontId, Pos2, Rect, Stroke, Ui, pos2, vec2};
+use egui::{Align2, Color32, FontId, Rect, Ui, pos2, vec2};
 use geo::Coord;
 use walkers::{Map, MapMemory, Position, Projector};
 
 use super::map_edit::{EditView, MapEditor};
-use super::theme::bold;
-use crate::command::Command;
-use crate::render::egui_scene::{paint_boxed_text, paint_scene_items};
+use crate::command::{Command, ViewCommand};
+use crate::export::view::ExportView;
+use crate::render::display_list::DisplayList;
+use crate::render::egui_paint::{self, Placement};
 use crate::render::egui_tiles::EguiTiles;
+use crate::render::layout::{LayoutInput, window_furniture};
+use crate::render::lower::figure::lower_window_furniture;
+use crate::render::lower::style::Scale;
+use crate::render::lower::{FigureInput, LowerOptions, lower_figure, lower_scene};
+use crate::render::text::{EpaintText, TextMeasure};
 use crate::scene::Scene;
 use crate::spatial::LonLatBox;
 use crate::spatial::index::Bounds;
 use crate::spatial::mercator::{meters_per_px, zoom_to_fit};
-use crate::spatial::scale_bar::figure_scale_bar;
 
 /// Accessible label of the back-to-site button.
 pub const HOME_LABEL: &str = "Back to site";
+
+/// The window's furniture scale: text a little smaller than a 1920 px figure's.
+const WINDOW_FURNITURE_SCALE: f32 = 0.6;
+/// Space kept around the figure frame.
+const FRAME_MARGIN: f32 = 24.0;
+
+/// A label as drawn on screen: which annotation, and where its box is.
+#[derive(Clone, Debug)]
+pub struct DrawnLabel {
+    /// Annotation id.
+    pub id: String,
+    /// Screen rect of the label box.
+    pub rect: Rect,
+}
+
+/// The export's figure, shown on the map (View ▸ Figure frame).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FigureFrame {
+    /// The figure's size in pixels.
+    pub size_px: [u32; 2],
+    /// Title above the date.
+    pub title: Option<String>,
+    /// Draw the north arrow.
+    pub north_arrow: bool,
+    /// Draw the lat/lon grid.
+    pub grid: bool,
+}
 
 /// What the map reports back each frame.
 pub struct MapOutput {
@@ -26,6 +59,8 @@ pub struct MapOutput {
     pub hover_lonlat: Option<Coord<f64>>,
     /// The map widget's response (focus, clicks).
     pub response: egui::Response,
+    /// The figure frame's box on the map, when it is shown (an export of the view takes it).
+    pub frame_box: Option<LonLatBox>,
 }
 
 /// The status line of the basemap layer: loading count or the last failure.
@@ -38,6 +73,58 @@ pub struct LayerLine {
     pub failed: usize,
     /// The last failure's reason.
     pub last_error: Option<String>,
+}
+
+/// What a display list was lowered for: a frame with the same key reuses it, so an idle frame
+/// lowers and places nothing.
+#[derive(Clone, Debug, PartialEq)]
+struct ListKey {
+    /// The scene's version.
+    scene: u64,
+    rect: Rect,
+    zoom: f64,
+    center: Coord<f64>,
+    px_scale: f32,
+    frame: Option<FigureFrame>,
+}
+
+/// The last display list and what it was lowered for.
+#[derive(Default)]
+pub struct ListCache {
+    key: Option<ListKey>,
+    list: std::sync::Arc<DisplayList>,
+    frame_box: Option<LonLatBox>,
+    lowerings: u64,
+}
+
+impl ListCache {
+    /// How many times a list was lowered (tests check that idle frames lower nothing).
+    #[must_use]
+    pub fn lowerings(&self) -> u64 {
+        self.lowerings
+    }
+
+    /// The list drawn last.
+    #[must_use]
+    pub fn list(&self) -> &std::sync::Arc<DisplayList> {
+        &self.list
+    }
+}
+
+/// What the map draws besides the tiles.
+pub struct MapContent<'a> {
+    /// The scene.
+    pub scene: &'a Scene,
+    /// The scene's version: it changes whenever the scene does.
+    pub scene_version: u64,
+    /// Label and line scale relative to the 1920 px figure.
+    pub px_scale: f32,
+    /// The basemap's loading line.
+    pub layer: Option<&'a LayerLine>,
+    /// The figure frame, when shown.
+    pub frame: Option<&'a FigureFrame>,
+    /// The text measurer.
+    pub text: &'a EpaintText,
 }
 
 fn lonlat(p: Position) -> Coord<f64> {
@@ -62,20 +149,105 @@ fn view_bounds(projector: &Projector, rect: Rect) -> Bounds {
     [a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]
 }
 
-/// Draws the map, the scene (culled to the view) and its overlays, and lets the editor handle
-/// the pointer.
-#[allow(clippy::too_many_arguments)]
+/// The largest rect of the figure's aspect inside the map, with a margin.
+fn frame_rect(map: Rect, size_px: [u32; 2]) -> Rect {
+    let inner = map.shrink(FRAME_MARGIN);
+    let aspect = size_px[0] as f32 / size_px[1].max(1) as f32;
+    let (w, h) = if inner.width() / inner.height().max(1.0) > aspect {
+        (inner.height() * aspect, inner.height())
+    } else {
+        (inner.width(), inner.width() / aspect)
+    };
+    Rect::from_center_size(inner.center(), vec2(w, h))
+}
+
+/// The window's list: the scene culled to the view, with the notices, credit and scale bar.
+fn window_list(
+    content: &MapContent<'_>,
+    view: &EditView<'_>,
+    projector: &Projector,
+    rect: Rect,
+) -> DisplayList {
+    let mut list = DisplayList::new([rect.width(), rect.height()]);
+    let to_px = |c: Coord<f64>| {
+        let p = projector.project(walkers::lon_lat(c.x, c.y)).to_pos2() - rect.min;
+        [p.x, p.y]
+    };
+    let center = projector.unproject(rect.center().to_vec2());
+    let size = |t: &str, f| content.text.size(t, f);
+    let furniture = window_furniture(
+        &LayoutInput {
+            scene: content.scene,
+            size_px: [rect.width() as u32, rect.height() as u32],
+            meters_per_px: meters_per_px(center.y(), projector.zoom()),
+            title: None,
+            north_arrow: false,
+        },
+        WINDOW_FURNITURE_SCALE,
+        &size,
+    );
+    let mut top = DisplayList::new(list.size_px);
+    lower_window_furniture(&mut top, content.text, &furniture);
+    let keep_clear: Vec<[f32; 4]> = top.boxes.iter().map(|b| b.rect_px).collect();
+    let in_view = view.index.items_in(view_bounds(projector, rect));
+    lower_scene(
+        &mut list,
+        content.scene,
+        Some(&in_view),
+        &to_px,
+        content.text,
+        &keep_clear,
+        LowerOptions {
+            scale: Scale(content.px_scale),
+            selection: true,
+        },
+    );
+    list.boxes.extend(top.boxes);
+    list.ops.extend(top.ops);
+    list
+}
+
+/// The figure's list at its own size over the frame's box, and that box.
+fn frame_list(
+    content: &MapContent<'_>,
+    frame: &FigureFrame,
+    projector: &Projector,
+    on_screen: Rect,
+) -> Option<(DisplayList, LonLatBox)> {
+    let a = lonlat(projector.unproject(on_screen.left_top().to_vec2()));
+    let b = lonlat(projector.unproject(on_screen.right_bottom().to_vec2()));
+    let bbox = LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()?;
+    let view = ExportView::fit(&bbox, 1.0, frame.size_px).ok()?;
+    let to_px = |c: Coord<f64>| view.to_px(c);
+    let (list, _) = lower_figure(
+        &FigureInput {
+            scene: content.scene,
+            size_px: frame.size_px,
+            meters_per_px: view.meters_per_px(),
+            title: frame.title.as_deref(),
+            north_arrow: frame.north_arrow,
+            grid_bbox: frame.grid.then(|| view.bbox_lonlat()),
+            selection: false,
+            to_px: &to_px,
+        },
+        content.text,
+        Vec::new(),
+    );
+    Some((list, bbox))
+}
+
+/// Draws the map, the display list and the window's aids, and lets the editor handle the
+/// pointer.
 pub fn map_ui(
     ui: &mut Ui,
     tiles: Option<&mut EguiTiles>,
     imagery: Vec<(&mut EguiTiles, f32)>,
     memory: &mut MapMemory,
     home: &LonLatBox,
-    scene: &Scene,
-    px_scale: f32,
-    layer: Option<&LayerLine>,
+    content: &MapContent<'_>,
     editor: &mut MapEditor,
     view: &EditView<'_>,
+    cache: &mut ListCache,
 ) -> MapOutput {
     let mut commands = Vec::new();
     let home_center = home.center();
@@ -91,25 +263,66 @@ pub fn map_ui(
         .into_iter()
         .fold(map, |map, (layer, opacity)| map.with_layer(layer, opacity));
     let inner = map.show(ui, |ui, response, projector, _memory| {
-        let painter = ui.painter().with_clip_rect(response.rect);
-        let to_screen = |c: Coord<f64>| projector.project(walkers::lon_lat(c.x, c.y)).to_pos2();
-        let in_view = view.index.items_in(view_bounds(projector, response.rect));
-        let drawn = paint_scene_items(&painter, scene, &in_view, &to_screen, px_scale);
+        let rect = response.rect;
+        let painter = ui.painter().with_clip_rect(rect);
+        let center = lonlat(projector.unproject(rect.center().to_vec2()));
+        let key = ListKey {
+            scene: content.scene_version,
+            rect,
+            zoom: projector.zoom(),
+            center,
+            px_scale: content.px_scale,
+            frame: content.frame.cloned(),
+        };
+        if cache.key.as_ref() != Some(&key) {
+            cache.lowerings += 1;
+            let framed = content
+                .frame
+                .map(|f| (f, frame_rect(rect, f.size_px)))
+                .and_then(|(f, r)| frame_list(content, f, projector, r));
+            (cache.list, cache.frame_box) = match framed {
+                Some((list, bbox)) => (std::sync::Arc::new(list), Some(bbox)),
+                None => (
+                    std::sync::Arc::new(window_list(content, view, projector, rect)),
+                    None,
+                ),
+            };
+            cache.key = Some(key);
+        }
+        let list = std::sync::Arc::clone(&cache.list);
+        let drawn;
+        if let Some(frame) = content.frame.filter(|_| cache.frame_box.is_some()) {
+            let on_screen = frame_rect(rect, frame.size_px);
+            // Outside the figure is dimmed: the frame is what an export of the view writes.
+            let dim = Color32::from_black_alpha(150);
+            for side in [
+                Rect::from_min_max(rect.min, pos2(rect.max.x, on_screen.min.y)),
+                Rect::from_min_max(pos2(rect.min.x, on_screen.max.y), rect.max),
+                Rect::from_min_max(pos2(rect.min.x, on_screen.min.y), pos2(on_screen.min.x, on_screen.max.y)),
+                Rect::from_min_max(pos2(on_screen.max.x, on_screen.min.y), pos2(rect.max.x, on_screen.max.y)),
+            ] {
+                painter.rect_filled(side, 0.0, dim);
+            }
+            let place = Placement {
+                origin: on_screen.min,
+                scale: on_screen.width() / list.size_px[0].max(1.0),
+            };
+            egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+            drawn = screen_labels(&list, place);
+        } else {
+            let place = Placement {
+                origin: rect.min,
+                scale: 1.0,
+            };
+            egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+            drawn = screen_labels(&list, place);
+        }
         editor.paint(&painter, projector, view);
-
         let hover = response
             .hover_pos()
             .map(|p| lonlat(projector.unproject(p.to_vec2())));
         commands.extend(editor.interact(ui, response, projector, view, &drawn));
-        overlays(
-            ui,
-            &painter,
-            response.rect,
-            projector,
-            scene,
-            layer,
-            &mut commands,
-        );
+        aids(ui, &painter, rect, content.layer, &mut commands);
         hover
     });
     if inner.response.clicked() || inner.response.drag_started() {
@@ -119,128 +332,62 @@ pub fn map_ui(
         commands,
         hover_lonlat: inner.inner,
         response: inner.response,
+        frame_box: cache.frame_box,
     }
 }
 
-fn overlays(
+fn screen_labels(list: &DisplayList, place: Placement) -> Vec<DrawnLabel> {
+    list.labels()
+        .map(|(id, r)| DrawnLabel {
+            id: id.to_owned(),
+            rect: Rect::from_min_max(
+                place.origin + vec2(r[0], r[1]) * place.scale,
+                place.origin + vec2(r[2], r[3]) * place.scale,
+            ),
+        })
+        .collect()
+}
+
+/// The window's own aids, never in an export: back to site, and the basemap's tile status.
+fn aids(
     ui: &mut Ui,
     painter: &egui::Painter,
     rect: Rect,
-    projector: &Projector,
-    scene: &Scene,
     layer: Option<&LayerLine>,
     commands: &mut Vec<Command>,
 ) {
     let margin = 10.0;
-    // Back to site, top-left.
     let button_rect = Rect::from_min_size(rect.min + vec2(margin, margin), vec2(120.0, 26.0));
     if ui
         .put(button_rect, egui::Button::new("⌂ Back to site"))
         .on_hover_text("Fit the map to the project's home view")
         .clicked()
     {
-        commands.push(Command::GoHome);
+        commands.push(Command::View(ViewCommand::GoHome));
     }
-
-    // Notices, top-centre, never hidden.
-    let mut y = rect.top() + margin;
-    for notice in &scene.notices {
-        let r = paint_boxed_text(
-            painter,
-            pos2(rect.center().x, y),
-            Align2::CENTER_TOP,
-            notice,
-            bold(14.0),
-            Color32::from_rgb(0xF0, 0xE4, 0x42),
-        );
-        y = r.bottom() + 4.0;
-    }
-
-    // Layer status, top-right.
-    if let Some(layer) = layer {
-        let text = if layer.failed > 0 {
-            format!(
-                "{}: {} tile(s) failed, retrying — {}",
-                layer.name,
-                layer.failed,
-                layer.last_error.as_deref().unwrap_or("unknown error")
-            )
-        } else if layer.loading > 0 {
-            format!("{}: loading {} tile(s)…", layer.name, layer.loading)
-        } else {
-            String::new()
-        };
-        if !text.is_empty() {
-            let color = if layer.failed > 0 {
-                Color32::LIGHT_RED
-            } else {
-                Color32::LIGHT_GRAY
-            };
-            paint_boxed_text(
-                painter,
-                pos2(rect.right() - margin, rect.top() + margin),
-                Align2::RIGHT_TOP,
-                &text,
-                FontId::proportional(12.0),
-                color,
-            );
-        }
-    }
-
-    // Credits, bottom-right, one line.
-    if !scene.credits.is_empty() {
-        paint_boxed_text(
-            painter,
-            pos2(rect.right() - margin, rect.bottom() - margin),
-            Align2::RIGHT_BOTTOM,
-            &scene.credits.join(" | "),
-            FontId::proportional(12.0),
-            Color32::WHITE,
-        );
-    }
-
-    // Scale bar, bottom-left: a round length near 15 % of the width.
-    let center = projector.unproject(rect.center().to_vec2());
-    let mpp = meters_per_px(center.y(), projector.zoom());
-    // The same rule as exported figures: the round length nearest 15 % of the width.
-    if let Some(bar) = figure_scale_bar(mpp, f64::from(rect.width())) {
-        paint_scale_bar(
-            painter,
-            pos2(rect.left() + margin + 8.0, rect.bottom() - margin - 10.0),
-            bar.length_px as f32,
-            &bar.label(),
-        );
-    }
-}
-
-/// Two black/white segments with a white casing and the length above.
-fn paint_scale_bar(painter: &egui::Painter, left_bottom: Pos2, length_px: f32, label: &str) {
-    let h = 6.0;
-    let bar = Rect::from_min_size(left_bottom - vec2(0.0, h), vec2(length_px, h));
-    painter.rect_filled(bar.expand(2.0), 1.0, Color32::WHITE);
-    let half = length_px / 2.0;
-    painter.rect_filled(
-        Rect::from_min_size(bar.min, vec2(half, h)),
-        0.0,
-        Color32::BLACK,
+    let Some(layer) = layer else { return };
+    let text = if layer.failed > 0 {
+        format!(
+            "{}: {} tile(s) failed, retrying — {}",
+            layer.name,
+            layer.failed,
+            layer.last_error.as_deref().unwrap_or("unknown error")
+        )
+    } else if layer.loading > 0 {
+        format!("{}: loading {} tile(s)…", layer.name, layer.loading)
+    } else {
+        return;
+    };
+    let color = if layer.failed > 0 {
+        Color32::LIGHT_RED
+    } else {
+        Color32::LIGHT_GRAY
+    };
+    let galley = painter.layout_no_wrap(text, FontId::proportional(12.0), color);
+    let box_rect = Align2::RIGHT_TOP.anchor_size(
+        pos2(rect.right() - margin, rect.top() + margin),
+        galley.size() + vec2(16.0, 10.0),
     );
-    painter.rect_filled(
-        Rect::from_min_size(bar.min + vec2(half, 0.0), vec2(half, h)),
-        0.0,
-        Color32::WHITE,
-    );
-    painter.rect_stroke(
-        bar,
-        0.0,
-        Stroke::new(1.0, Color32::BLACK),
-        egui::StrokeKind::Inside,
-    );
-    paint_boxed_text(
-        painter,
-        bar.left_top() - vec2(2.0, 6.0),
-        Align2::LEFT_BOTTOM,
-        label,
-        bold(13.0),
-        Color32::WHITE,
-    );
+    painter.rect_filled(box_rect, 3.0, Color32::from_black_alpha(200));
+    painter.galley(box_rect.min + vec2(8.0, 5.0), galley, color);
 }

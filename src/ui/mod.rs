@@ -3,6 +3,7 @@
 pub mod annotations;
 pub mod export_dialog;
 pub mod file_menu;
+pub mod file_modals;
 pub mod inspector;
 pub mod layers;
 pub mod map_edit;

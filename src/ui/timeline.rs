@@ -4,7 +4,7 @@ use chrono::{Days, NaiveDate};
 use egui::{Color32, RichText, Role, Sense, Stroke, Ui, WidgetInfo, pos2, vec2};
 
 use super::theme::bold;
-use crate::command::Command;
+use crate::command::{Command, TimeCommand};
 use crate::model::Project;
 use crate::model::timeline::date_range;
 use crate::scene::Scene;
@@ -37,7 +37,7 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
             .widget_info_label(PREVIOUS_LABEL)
             .clicked()
         {
-            commands.push(Command::PreviousStage);
+            commands.push(Command::Time(TimeCommand::PreviousStage));
         }
         let (icon, label) = if playing {
             ("⏸", "Pause")
@@ -50,7 +50,7 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
             .widget_info_label(label)
             .clicked()
         {
-            commands.push(Command::TogglePlay);
+            commands.push(Command::Time(TimeCommand::TogglePlay));
         }
         if ui
             .button("⏭")
@@ -58,7 +58,7 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
             .widget_info_label(NEXT_LABEL)
             .clicked()
         {
-            commands.push(Command::NextStage);
+            commands.push(Command::Time(TimeCommand::NextStage));
         }
         ui.add_space(8.0);
         ui.label(
@@ -100,7 +100,7 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
     if response.changed()
         && let Some(new_date) = first.checked_add_days(Days::new(day.max(0) as u64))
     {
-        commands.push(Command::SetDate(new_date));
+        commands.push(Command::Time(TimeCommand::SetDate(new_date)));
     }
     let track = response.rect;
     commands.extend(ticks_ui(ui, project, first, total_days, track, date));
@@ -182,7 +182,7 @@ fn ticks_ui(
         }
         let response = response.on_hover_text(format!("{date_text}: {}", stage.title));
         if response.clicked() {
-            commands.push(Command::SetDate(stage.date.key()));
+            commands.push(Command::Time(TimeCommand::SetDate(stage.date.key())));
         }
     }
     commands

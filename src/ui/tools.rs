@@ -2,7 +2,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::command::Command;
+use crate::command::{Command, EditCommand};
 use crate::editing::Tool;
 
 /// Accessible label of a tool's button.
@@ -37,7 +37,7 @@ pub fn tools_ui(
                 egui::WidgetInfo::selected(egui::Role::Button, true, selected, label.clone())
             });
             if response.clicked() && !selected {
-                commands.push(Command::SetTool(tool));
+                commands.push(Command::Edit(EditCommand::SetTool(tool)));
             }
             if tool == Tool::Select {
                 ui.separator();
@@ -59,7 +59,7 @@ pub fn tools_ui(
             egui::WidgetInfo::labeled(egui::Role::Button, undo.is_some(), UNDO_LABEL)
         });
         if undo_clicked {
-            commands.push(Command::Undo);
+            commands.push(Command::Edit(EditCommand::Undo));
         }
         let redo_button = ui
             .add_enabled(
@@ -75,7 +75,7 @@ pub fn tools_ui(
             egui::WidgetInfo::labeled(egui::Role::Button, redo.is_some(), REDO_LABEL)
         });
         if redo_clicked {
-            commands.push(Command::Redo);
+            commands.push(Command::Edit(EditCommand::Redo));
         }
     });
     commands

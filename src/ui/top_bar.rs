@@ -3,14 +3,24 @@
 use egui::Ui;
 
 use super::file_menu::{FileMenu, edit_menu_ui, file_menu_items};
-use crate::command::Command;
+use crate::command::{Command, ViewCommand};
+use crate::editing::Edit;
 use crate::imagery::basemap::Basemap;
+
+/// Label languages offered: the `name:LANG` properties annotations may carry.
+pub const LABEL_LANGUAGES: [(Option<&str>, &str); 3] = [
+    (None, "Romanised"),
+    (Some("ko"), "Korean (한국어)"),
+    (Some("ru"), "Russian (Русский)"),
+];
 
 /// Draws the menu bar; returns what the user asked for.
 pub fn top_bar_ui(
     ui: &mut Ui,
     basemap: Basemap,
     side_panel_open: bool,
+    figure_frame: bool,
+    label_language: Option<&str>,
     text_scale: &mut f32,
     files: &FileMenu<'_>,
 ) -> Vec<Command> {
@@ -25,11 +35,28 @@ pub fn top_bar_ui(
                 .selectable_label(side_panel_open, "Annotation panel")
                 .clicked()
             {
-                commands.push(Command::ToggleSidePanel);
+                commands.push(Command::View(ViewCommand::ToggleSidePanel));
+            }
+            if ui
+                .selectable_label(figure_frame, "Figure frame")
+                .on_hover_text("Show the export's frame and furniture on the map")
+                .clicked()
+            {
+                commands.push(Command::View(ViewCommand::ToggleFigureFrame));
             }
             ui.add(egui::Slider::new(text_scale, 0.4..=1.0).text("Map label size"));
+            ui.menu_button("Label language", |ui| {
+                for (code, name) in LABEL_LANGUAGES {
+                    let chosen = label_language == code;
+                    if ui.selectable_label(chosen, name).clicked() && !chosen {
+                        commands.push(Command::edit(Edit::SetLabelLanguage(
+                            code.map(str::to_owned),
+                        )));
+                    }
+                }
+            });
             if ui.button("Back to site").clicked() {
-                commands.push(Command::GoHome);
+                commands.push(Command::View(ViewCommand::GoHome));
             }
         });
         ui.separator();
@@ -39,7 +66,7 @@ pub fn top_bar_ui(
             .show_ui(ui, |ui| {
                 for b in Basemap::ALL {
                     if ui.selectable_label(b == basemap, b.label()).clicked() && b != basemap {
-                        commands.push(Command::SetBasemap(b));
+                        commands.push(Command::View(ViewCommand::SetBasemap(b)));
                     }
                 }
             });

@@ -21,8 +21,8 @@ pub use geotiff::{GeoTiffMeta, write_geotiff};
 pub use grid::UtmGrid;
 pub use landscape::Season;
 
+use crate::model::SYNTHETIC_CREDIT;
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource, Project};
-use crate::scene::SYNTHETIC_NOTICE;
 use landscape::{Landscape, Palette};
 use structures::Structures;
 
@@ -261,7 +261,7 @@ pub fn layer(date: FuzzyDate, path: &str) -> ImageryLayer {
                demonstrate the app offline. Not an observation: never cite it."
             .to_owned(),
         track: TRACK.to_owned(),
-        attribution: SYNTHETIC_NOTICE.to_owned(),
+        attribution: SYNTHETIC_CREDIT.to_owned(),
         synthetic: true,
         opacity: 1.0,
         visible: true,
@@ -295,7 +295,7 @@ mod tests {
     fn a_synthetic_layer_is_marked_everywhere() {
         let layer = layer("2026-03".parse().unwrap(), "imagery/2026-03.tif");
         assert!(layer.synthetic);
-        assert_eq!(layer.attribution, SYNTHETIC_NOTICE);
+        assert_eq!(layer.attribution, SYNTHETIC_CREDIT);
         assert_eq!(layer.track, TRACK);
         assert_eq!(layer.id, "synthetic-2026-03");
         assert_eq!(layer.date_label().as_deref(), Some("MAR 2026"));

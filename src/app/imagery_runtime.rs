@@ -13,6 +13,7 @@ use crate::imagery::tile_loader::Wakeup;
 use crate::model::{ImageryLayer, LayerSource, Project};
 use crate::render::egui_tiles::EguiTiles;
 use crate::spatial::LonLatBox;
+use crate::ui::layers::{LayerLoadState, LayerStatus};
 
 /// Layers kept in memory beyond those wanted now (least recently wanted are dropped first).
 const KEEP_EXTRA: usize = 6;
@@ -37,26 +38,6 @@ struct Entry {
     state: State,
     /// The sync count when this layer was last wanted.
     last_wanted: u64,
-}
-
-/// What the layer panel shows of a layer's loading state.
-#[derive(Clone, Debug, PartialEq)]
-pub enum LayerLoadState {
-    /// Not opened (not near the slider's date, or never shown).
-    Idle,
-    /// Opening a file: the fraction done.
-    Opening(f32),
-    /// Ready; tiles still loading and tiles failed (with the last reason).
-    Ready {
-        /// Tiles loading now.
-        loading: usize,
-        /// Tiles that failed and wait for a retry.
-        failed: usize,
-        /// The last tile failure.
-        last_error: Option<String>,
-    },
-    /// The layer cannot be shown: why.
-    Failed(String),
 }
 
 /// Per-layer tile sources of the open project, for drawing with walkers.
@@ -174,52 +155,12 @@ impl ImageryRuntime {
             .collect()
     }
 
-    /// The loading state of a layer, for the layer panel.
-    pub fn load_state(&self, id: &str) -> LayerLoadState {
-        match self.entries.get(id).map(|e| &e.state) {
-            None => LayerLoadState::Idle,
-            Some(State::Loading(load)) => LayerLoadState::Opening(load.progress()),
-            Some(State::Ready { tiles, .. }) => {
-                let s = tiles.status();
-                LayerLoadState::Ready {
-                    loading: s.loading,
-                    failed: s.failed,
-                    last_error: s.last_error,
-                }
-            }
-            Some(State::Failed(m)) => LayerLoadState::Failed(m.clone()),
-        }
-    }
-
-    /// The extent of a ready file layer (tile services have none).
-    pub fn bounds(&self, id: &str) -> Option<LonLatBox> {
-        match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready {
-                raster: Some(r), ..
-            }) => Some(r.bounds_lonlat()),
-            Some(State::Ready {
-                archive: Some(a), ..
-            }) => Some(a.bounds_lonlat()),
-            _ => None,
-        }
-    }
-
     /// The capture date a ready raster file carries (TIFF `DateTime`), if any.
     pub fn capture_date(&self, id: &str) -> Option<chrono::NaiveDate> {
         match self.entries.get(id).map(|e| &e.state) {
             Some(State::Ready {
                 raster: Some(r), ..
             }) => r.capture_date(),
-            _ => None,
-        }
-    }
-
-    /// The band count and display of a ready raster layer.
-    pub fn raster_display(&self, id: &str) -> Option<(usize, Display)> {
-        match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready {
-                raster: Some(r), ..
-            }) => Some((r.band_count(), r.display())),
             _ => None,
         }
     }
@@ -307,6 +248,48 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                 },
                 Err(e) => State::Failed(e.to_string()),
             }
+        }
+    }
+}
+
+impl LayerStatus for ImageryRuntime {
+    /// The loading state of a layer, for the layer panel.
+    fn load_state(&self, id: &str) -> LayerLoadState {
+        match self.entries.get(id).map(|e| &e.state) {
+            None => LayerLoadState::Idle,
+            Some(State::Loading(load)) => LayerLoadState::Opening(load.progress()),
+            Some(State::Ready { tiles, .. }) => {
+                let s = tiles.status();
+                LayerLoadState::Ready {
+                    loading: s.loading,
+                    failed: s.failed,
+                    last_error: s.last_error,
+                }
+            }
+            Some(State::Failed(m)) => LayerLoadState::Failed(m.clone()),
+        }
+    }
+
+    /// The extent of a ready file layer (tile services have none).
+    fn bounds(&self, id: &str) -> Option<LonLatBox> {
+        match self.entries.get(id).map(|e| &e.state) {
+            Some(State::Ready {
+                raster: Some(r), ..
+            }) => Some(r.bounds_lonlat()),
+            Some(State::Ready {
+                archive: Some(a), ..
+            }) => Some(a.bounds_lonlat()),
+            _ => None,
+        }
+    }
+
+    /// The band count and display of a ready raster layer.
+    fn raster_display(&self, id: &str) -> Option<(usize, Display)> {
+        match self.entries.get(id).map(|e| &e.state) {
+            Some(State::Ready {
+                raster: Some(r), ..
+            }) => Some((r.band_count(), r.display())),
+            _ => None,
         }
     }
 }

@@ -1,0 +1,122 @@
+//! Autosave and recovery: unsaved work is written off the UI thread every few seconds into the
+//! recovery store, and offered back after a crash.
+
+use std::sync::mpsc;
+
+use super::SitewatchApp;
+use crate::editing::History;
+use crate::model::recovery::{Recovered, RecoveryStore};
+
+impl SitewatchApp {
+    /// Uses this recovery folder for autosaves, and offers what it holds.
+    pub fn set_recovery_store(&mut self, store: Option<RecoveryStore>) {
+        self.files.recovered = None;
+        if let Some(store) = &store {
+            match store.read() {
+                Ok(found) => self.files.recovered = found,
+                Err(e) => self.messages.push(format!("{e} (it was left in place)")),
+            }
+        }
+        self.files.recovery = store;
+    }
+
+    /// Seconds between autosaves (30 by default; tests shorten it).
+    pub fn set_autosave_interval(&mut self, seconds: f64) {
+        self.files.autosave_interval_s = seconds;
+    }
+
+    /// True while recovered work is offered.
+    #[must_use]
+    pub fn offers_recovery(&self) -> bool {
+        self.files.recovered.is_some()
+    }
+
+    pub(crate) fn clear_recovery(&mut self) {
+        if let Some(store) = &self.files.recovery
+            && let Err(e) = store.clear()
+        {
+            self.messages.push(e.to_string());
+        }
+    }
+
+    pub(crate) fn restore_recovery(&mut self) {
+        let Some(Recovered { loaded, info }) = self.files.recovered.take() else {
+            return;
+        };
+        let mut warnings = loaded.warnings;
+        warnings.push(format!(
+            "Recovered unsaved work from {}; save it to keep it",
+            if info.saved_at.is_empty() {
+                "the last session"
+            } else {
+                &info.saved_at
+            }
+        ));
+        self.replace_project(
+            loaded.project,
+            info.project_path,
+            warnings,
+            History::unsaved(),
+        );
+    }
+
+    pub(crate) fn discard_recovery(&mut self) {
+        self.files.recovered = None;
+        self.clear_recovery();
+    }
+
+    pub(crate) fn autosave_tick(&mut self, ctx: &egui::Context) {
+        if let Some(rx) = &self.files.autosave_job {
+            match rx.try_recv() {
+                Ok(Ok(())) | Err(mpsc::TryRecvError::Disconnected) => {
+                    self.files.autosave_job = None;
+                }
+                Ok(Err(e)) => {
+                    self.messages.push(format!("Autosave failed: {e}"));
+                    self.files.autosave_job = None;
+                }
+                Err(mpsc::TryRecvError::Empty) => return,
+            }
+        }
+        if !self.history.is_dirty()
+            || self.files.recovery.is_none()
+            || self.files.recovered.is_some()
+        {
+            self.files.last_autosave_s = None;
+            return;
+        }
+        let now = ctx.input(|i| i.time);
+        let since = *self.files.last_autosave_s.get_or_insert(now);
+        let interval = self.files.autosave_interval_s;
+        if now - since < interval {
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                (interval - (now - since)).max(0.1),
+            ));
+            return;
+        }
+        self.files.last_autosave_s = Some(now);
+        let Some(store) = self.files.recovery.clone() else {
+            return;
+        };
+        let project = self.project.clone();
+        let path = self.project_path.clone();
+        let (tx, rx) = mpsc::channel();
+        // Serialising thousands of annotations takes a moment: off the UI thread.
+        std::thread::spawn(move || {
+            let result = store
+                .write(&project, path.as_deref())
+                .map_err(|e| e.to_string());
+            let _ = tx.send(result);
+        });
+        self.files.autosave_job = Some(rx);
+    }
+
+    /// Blocks until a running autosave has finished (tests; the app never waits).
+    pub fn wait_for_autosave(&mut self) {
+        if let Some(rx) = self.files.autosave_job.take()
+            && let Ok(Err(e)) = rx.recv()
+        {
+            self.messages.push(format!("Autosave failed: {e}"));
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! One frame of the window: the panels and the map laid out, keys read, commands applied.
+
+use std::time::Duration;
+
+use egui::{Color32, Key, Modifiers, RichText};
+
+use super::SitewatchApp;
+use crate::command::{Command, TimeCommand, ViewCommand};
+use crate::model::timeline::next_stage_date;
+use crate::spatial::coords::format_lat_lon;
+use crate::ui::file_menu::FileMenu;
+use crate::ui::map_edit::EditView;
+use crate::ui::map_view::{LayerLine, MapContent, fit, map_ui};
+use crate::ui::tools::tools_ui;
+use crate::ui::{annotations::annotations_ui, timeline::timeline_ui, top_bar::top_bar_ui};
+
+impl SitewatchApp {
+    fn play_tick(&mut self, ctx: &egui::Context) {
+        let Some(last) = self.playing_since_step else {
+            return;
+        };
+        let now = ctx.input(|i| i.time);
+        if now - last >= 1.0 {
+            match next_stage_date(&self.project, self.date) {
+                Some(d) => {
+                    self.date = d;
+                    self.playing_since_step = Some(now);
+                }
+                None => self.playing_since_step = None,
+            }
+        }
+        ctx.request_repaint_after(Duration::from_millis(100));
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context, map_focused: bool) -> Vec<Command> {
+        let free = map_focused || ctx.memory(|m| m.focused().is_none());
+        // Editing keys work unless a text field takes the keys: a focused button (arrow keys
+        // move the focus between widgets) must not block the tool shortcuts.
+        let mut out = self.editing_keys(ctx, !ctx.text_edit_focused());
+        if !free {
+            return out;
+        }
+        ctx.input_mut(|i| {
+            if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
+                out.push(Command::Time(TimeCommand::NextStage));
+            }
+            if i.consume_key(Modifiers::NONE, Key::ArrowLeft) {
+                out.push(Command::Time(TimeCommand::PreviousStage));
+            }
+            if i.consume_key(Modifiers::NONE, Key::Space) {
+                out.push(Command::Time(TimeCommand::TogglePlay));
+            }
+        });
+        out
+    }
+
+    /// The window title: the project, its file, and "•" while there are unsaved changes.
+    #[must_use]
+    pub fn title(&self) -> String {
+        let file = self.project_path.as_ref().map_or_else(
+            || "not saved to a file".to_owned(),
+            |p| p.display().to_string(),
+        );
+        let unsaved = if self.history.is_dirty() { "• " } else { "" };
+        format!("{unsaved}Sitewatch — {} ({file})", self.project.name)
+    }
+
+    fn pending_work(&self) -> Vec<String> {
+        let mut pending: Vec<String> = self
+            .tiles
+            .iter()
+            .filter(|t| t.pending() > 0)
+            .map(|t| format!("{} tile(s) of {}", t.pending(), t.source().name()))
+            .collect();
+        pending.extend(self.imagery.pending(&self.shown_layers()));
+        pending
+    }
+
+    /// Draws one frame and applies what the user asked for.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let mut commands: Vec<Command> = Vec::new();
+        self.files_frame(&ctx, &mut commands);
+        commands.extend(self.sync_imagery(&ctx));
+        commands.extend(self.poll_imagery_dialog());
+        commands.extend(Self::dropped_imagery(&ctx));
+        commands.extend(self.export_frame(&ctx));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
+        let (scene, index) = self.scene_parts();
+        let file_menu = FileMenu {
+            recent: &self.prefs.recent_files,
+            undo: self.history.undo_label(),
+            redo: self.history.redo_label(),
+        };
+
+        egui::Panel::top("menu").show(ui, |ui| {
+            commands.extend(top_bar_ui(
+                ui,
+                self.prefs.basemap,
+                self.prefs.side_panel_open,
+                self.prefs.figure_frame,
+                self.project.label_language.as_deref(),
+                &mut self.prefs.map_text_scale,
+                &file_menu,
+            ));
+        });
+        if !self.messages.is_empty() {
+            egui::Panel::top("messages").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for m in &self.messages {
+                        ui.label(
+                            RichText::new(format!("⚠ {m}"))
+                                .color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
+                        );
+                    }
+                    if ui.button("Dismiss").clicked() {
+                        commands.push(Command::View(ViewCommand::DismissMessage));
+                    }
+                });
+            });
+        }
+        egui::Panel::bottom("timeline")
+            .resizable(false)
+            .show(ui, |ui| {
+                ui.add_space(4.0);
+                commands.extend(timeline_ui(ui, &self.project, &scene, self.is_playing()));
+                ui.add_space(2.0);
+            });
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match self.hover {
+                    Some(c) => ui.monospace(format_lat_lon(c, 6)),
+                    None => ui.monospace("move the pointer over the map for coordinates"),
+                };
+                ui.separator();
+                ui.monospace(format!("zoom {:.1}", self.zoom));
+                ui.separator();
+                ui.label(format!(
+                    "{} — {}",
+                    self.editor.tool().name(),
+                    self.editor
+                        .measure_text()
+                        .unwrap_or_else(|| self.editor.tool().help())
+                ));
+            });
+        });
+        if self.prefs.side_panel_open {
+            egui::Panel::right("annotations")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| {
+                    commands.extend(annotations_ui(
+                        ui,
+                        &self.project,
+                        &scene,
+                        self.selected.as_deref(),
+                        &mut self.inspector,
+                    ));
+                });
+        }
+        if self.prefs.layers_panel_open {
+            egui::Panel::left("layers")
+                .resizable(true)
+                .default_size(270.0)
+                .show(ui, |ui| {
+                    commands.extend(crate::ui::layers::layers_ui(
+                        ui,
+                        &self.project,
+                        &self.imagery,
+                        self.date,
+                    ));
+                });
+        }
+        egui::Panel::left("tools")
+            .resizable(false)
+            .exact_size(52.0)
+            .show(ui, |ui| {
+                commands.extend(tools_ui(
+                    ui,
+                    self.editor.tool(),
+                    self.history.undo_label(),
+                    self.history.redo_label(),
+                ));
+            });
+        let layer_line = self.tiles.as_ref().map(|t| {
+            let s = t.status();
+            LayerLine {
+                name: t.source().name().to_owned(),
+                loading: s.loading,
+                failed: s.failed,
+                last_error: s.last_error,
+            }
+        });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::NONE)
+            .show(ui, |ui| {
+                self.map_size = ui.available_size();
+                if let Some(bbox) = self.fit_request.take() {
+                    fit(&mut self.memory, &bbox, ui.available_size());
+                }
+                let view = EditView {
+                    project: &self.project,
+                    scene: &scene,
+                    index: &index,
+                    selected: self.selected.as_deref(),
+                    date: self.date,
+                };
+                let shown = self.shown_layers();
+                let frame = self.prefs.figure_frame.then(|| self.figure_frame());
+                let content = MapContent {
+                    scene: &scene,
+                    scene_version: self.scene_cache.version(),
+                    px_scale: self.prefs.map_text_scale,
+                    layer: layer_line.as_ref(),
+                    frame: frame.as_ref(),
+                    text: &self.text,
+                };
+                let out = map_ui(
+                    ui,
+                    self.tiles.as_mut(),
+                    self.imagery.draw_list(&shown),
+                    &mut self.memory,
+                    &self.project.home,
+                    &content,
+                    &mut self.editor,
+                    &view,
+                    &mut self.list_cache,
+                );
+                self.hover = out.hover_lonlat;
+                self.frame_box = out.frame_box;
+                commands.extend(out.commands);
+                commands.extend(self.keyboard(&ctx, out.response.has_focus()));
+            });
+        self.zoom = self.memory.zoom();
+        self.modals(&ctx, &mut commands);
+
+        // The cached scene must not be shared while commands patch it in place.
+        drop(scene);
+        drop(index);
+        // Commands change what is drawn: show the result at once, not at the next input event.
+        if !commands.is_empty() {
+            ctx.request_repaint();
+        }
+        for c in commands {
+            self.apply(&ctx, c);
+        }
+        self.play_tick(&ctx);
+
+        let pending = self.pending_work();
+        if let Some(job) = &mut self.screenshot
+            && job.frame(&ctx, &pending)
+        {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+    }
+}

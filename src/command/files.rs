@@ -1,0 +1,47 @@
+//! Projects and annotation files.
+
+use std::path::PathBuf;
+
+use crate::interchange::Format;
+
+/// Open, save, import, export and recovery.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileCommand {
+    /// Ask for a project file with the file dialog.
+    OpenProjectDialog,
+    /// Open a project file; on failure the current project stays.
+    OpenProject(PathBuf),
+    /// Start a new, empty project (asks first when there is unsaved work).
+    NewProject,
+    /// Save to the project's file; asks for one when it has none (Ctrl+S).
+    Save,
+    /// Save under a new name (Ctrl+Shift+S).
+    SaveAsDialog,
+    /// Save to this file and make it the project's file.
+    SaveTo(PathBuf),
+    /// Ask for `GeoJSON` or KML files to import annotations from.
+    ImportDialog,
+    /// Import annotations from a `GeoJSON` or KML file, as one undoable step.
+    Import(PathBuf),
+    /// Ask where to export the annotations to.
+    ExportAnnotationsDialog(Format),
+    /// Export the annotations to a file.
+    ExportAnnotations(PathBuf, Format),
+    /// Answer the unsaved-work question.
+    ResolveUnsaved(UnsavedChoice),
+    /// Take back the work recovered from the last session's autosave.
+    RestoreRecovery,
+    /// Throw away the work recovered from the last session's autosave.
+    DiscardRecovery,
+}
+
+/// The answers to "save the changes first?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnsavedChoice {
+    /// Save, then go on.
+    Save,
+    /// Go on without saving.
+    Discard,
+    /// Stay.
+    Cancel,
+}

@@ -1,0 +1,19 @@
+//! Imagery layers.
+
+use std::path::PathBuf;
+
+use crate::imagery::raster::Display;
+use crate::model::ImageryLayer;
+
+/// Adding layers and changing how they display.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ImageryCommand {
+    /// Add an imagery layer (a dated service preset) on top of the stack.
+    AddLayer(Box<ImageryLayer>),
+    /// Ask for imagery files with the file dialog.
+    AddLayerFilesDialog,
+    /// Add imagery files as layers (dialog or drop).
+    AddLayerFiles(Vec<PathBuf>),
+    /// Change a raster layer's bands or stretch (a view setting, not saved in the project).
+    SetRasterDisplay(String, Display),
+}

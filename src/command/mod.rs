@@ -1,0 +1,59 @@
+//! What the UI asks for. UI functions return commands; the app applies them once per frame.
+//!
+//! One enum per area, each in its own file, so that work on one area never collides with
+//! another's in a single enum.
+
+mod edit;
+mod export;
+mod files;
+mod imagery;
+mod time;
+mod view;
+
+pub use edit::EditCommand;
+pub use export::ExportCommand;
+pub use files::{FileCommand, UnsavedChoice};
+pub use imagery::ImageryCommand;
+pub use time::TimeCommand;
+pub use view::ViewCommand;
+
+/// One thing the user asked for, by area.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// The time slider and playing through the stages.
+    Time(TimeCommand),
+    /// What the map and panels show (selection, zoom, basemap, panels, messages).
+    View(ViewCommand),
+    /// Projects and annotation files: open, save, import, export, recovery.
+    File(FileCommand),
+    /// Imagery layers.
+    Imagery(ImageryCommand),
+    /// Figure export (the Export… dialog).
+    Export(ExportCommand),
+    /// Changes to the project through the undo history, and the map tools.
+    Edit(EditCommand),
+}
+
+macro_rules! from_area {
+    ($($area:ident: $ty:ty),*) => {$(
+        impl From<$ty> for Command {
+            fn from(c: $ty) -> Self {
+                Self::$area(c)
+            }
+        }
+    )*};
+}
+
+from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
+    Export: ExportCommand, Edit: EditCommand);
+
+impl Command {
+    /// An edit applied as its own undo step.
+    #[must_use]
+    pub fn edit(edit: crate::editing::Edit) -> Self {
+        Self::Edit(EditCommand::Apply {
+            edit,
+            coalesce: None,
+        })
+    }
+}

@@ -1,0 +1,16 @@
+//! The time slider's commands.
+
+use chrono::NaiveDate;
+
+/// Moving through time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimeCommand {
+    /// Move the time slider to a date.
+    SetDate(NaiveDate),
+    /// Jump to the next stage's date (→).
+    NextStage,
+    /// Jump to the previous stage's date (←).
+    PreviousStage,
+    /// Start or stop playing through the stages (Space).
+    TogglePlay,
+}

@@ -1,0 +1,256 @@
+//! The export pipeline: the view's imagery fetched once, then each date's scene drawn over it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use geo::Coord;
+use tiny_skia::Pixmap;
+
+use crate::imagery::basemap::Basemap;
+use crate::imagery::{TileSource, overview};
+use crate::model::SYNTHETIC_NOTICE;
+use crate::model::Project;
+use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
+use crate::render::lower::{FigureInput, lower_figure};
+use crate::export::RasterLabel;
+use crate::render::skia;
+use crate::render::text::EpaintText;
+use crate::render::raster_text::Fonts;
+use crate::scene::{Scene, SceneOptions, build};
+use super::tiles::{LayerReport, TileLayer};
+use super::view::ExportView;
+
+use super::*;
+
+/// The imagery of a view, fetched once and reused for every date.
+pub(super) struct Prepared {
+    pub(super) view: ExportView,
+    base: Pixmap,
+    reports: Vec<LayerReport>,
+    pub(super) fonts: Fonts,
+    text: EpaintText,
+}
+
+/// A frame's imagery: the pixels, what was drawn, and the layers left out.
+pub(super) struct Imagery {
+    pixmap: Pixmap,
+    reports: Vec<LayerReport>,
+    /// Ids of the scene's layers drawn.
+    drawn: Vec<String>,
+    /// Names of the scene's layers with no source.
+    left_out: Vec<String>,
+}
+
+/// Tile sources of the project's imagery layers, found once per export, by layer id.
+pub(super) type SourceCache = HashMap<String, Option<Arc<dyn TileSource>>>;
+
+pub(super) fn check_size(size_px: [u32; 2]) -> Result<(), ExportError> {
+    let [width, height] = size_px;
+    let ok = |v: u32| (MIN_SIDE_PX..=MAX_SIDE_PX).contains(&v);
+    if ok(width) && ok(height) {
+        Ok(())
+    } else {
+        Err(ExportError::Size { width, height })
+    }
+}
+
+pub(super) fn prepare(
+    project: &Project,
+    options: &ExportOptions,
+    progress: Progress<'_>,
+) -> Result<Prepared, ExportError> {
+    check_size(options.size_px)?;
+    let view = options.view.resolve(project, options.size_px)?;
+    let fonts = Fonts::bundled()?;
+    let basemap = options
+        .basemap
+        .source()
+        .map_err(|source| ExportError::Basemap {
+            basemap: options.basemap.label().to_owned(),
+            source,
+        })?;
+    let mut layers = vec![TileLayer {
+        source: basemap,
+        opacity: 1.0,
+    }];
+    layers.extend(options.layers.iter().cloned());
+    let [width, height] = options.size_px;
+    let mut base = Pixmap::new(width, height).ok_or(ExportError::Allocate { width, height })?;
+    let [r, g, b] = BACKGROUND;
+    base.fill(tiny_skia::Color::from_rgba8(r, g, b, 255));
+    let reports = tiles::composite(&mut base, &view, &layers, progress)?;
+    Ok(Prepared {
+        view,
+        base,
+        reports,
+        fonts,
+        text: EpaintText::bundled(),
+    })
+}
+
+/// Takes the layers that could not be drawn out of the scene, with the credits and the
+/// synthetic notice that only they brought.
+fn keep_drawn_layers(scene: &mut Scene, drawn_ids: &[String], tile_credits: &[String]) {
+    scene.layers.retain(|l| drawn_ids.contains(&l.id));
+    let layer_credits: Vec<String> = scene.layers.iter().map(|l| l.credit.clone()).collect();
+    scene
+        .credits
+        .retain(|c| tile_credits.contains(c) || layer_credits.contains(c));
+    if !scene.layers.iter().any(|l| l.synthetic) {
+        scene.notices.retain(|n| n != SYNTHETIC_NOTICE);
+    }
+}
+
+impl Prepared {
+    /// Draws the project's imagery layers shown at the scene's date over a copy of the base.
+    /// Returns the image, the tile reports and the names of layers with no source.
+    pub(super) fn imagery(
+        &self,
+        project: &Project,
+        scene: &Scene,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<Imagery, ExportError> {
+        let mut pixmap = self.base.clone();
+        let mut reports = self.reports.clone();
+        let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
+        for shown in &scene.layers {
+            let source = if let Some(found) = cache.get(&shown.id) {
+                found.clone()
+            } else {
+                let layer = project.layers.iter().find(|l| l.id == shown.id);
+                let found = match (layer, &options.imagery) {
+                    (Some(layer), Some(sources)) => {
+                        sources.source(layer).transpose().map_err(|source| {
+                            ExportError::Imagery {
+                                layer: shown.name.clone(),
+                                source,
+                            }
+                        })?
+                    }
+                    _ => None,
+                };
+                cache.insert(shown.id.clone(), found.clone());
+                found
+            };
+            let Some(source) = source else {
+                left_out.push(shown.name.clone());
+                continue;
+            };
+            let layer = TileLayer {
+                source,
+                opacity: shown.opacity,
+            };
+            for mut report in tiles::composite(&mut pixmap, &self.view, &[layer], progress)? {
+                report.layer_id = Some(shown.id.clone());
+                reports.push(report);
+            }
+            drawn.push(shown.id.clone());
+        }
+        Ok(Imagery {
+            pixmap,
+            reports,
+            drawn,
+            left_out,
+        })
+    }
+
+    pub(super) fn figure(
+        &self,
+        project: &Project,
+        date: NaiveDate,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<Figure, ExportError> {
+        let tile_credits: Vec<String> = self
+            .reports
+            .iter()
+            .map(|r| r.credit.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let mut scene = build(
+            project,
+            date,
+            &SceneOptions {
+                credits: tile_credits.clone(),
+                label_language: options.label_language.clone(),
+                ..SceneOptions::default()
+            },
+        );
+        let Imagery {
+            mut pixmap,
+            reports,
+            drawn,
+            left_out: layers_left_out,
+        } = self.imagery(project, &scene, options, cache, progress)?;
+        keep_drawn_layers(&mut scene, &drawn, &tile_credits);
+        let view = self.view;
+        if options.basemap == Basemap::Offline
+            && options.layers.is_empty()
+            && scene.layers.is_empty()
+            && !overview::has_imagery_at(view.zoom())
+        {
+            scene.notices.push(NO_IMAGERY_NOTICE.to_owned());
+        }
+        let [w, h] = view.size_px();
+        let imagery = PaintOp::Imagery(ImageryOp {
+            layer_id: String::new(),
+            dest_px: [0.0, 0.0, w as f32, h as f32],
+            opacity: 1.0,
+            clip_px: None,
+            offset_px: [0.0, 0.0],
+            // Opaque (the background is filled first), so premultiplied and straight agree.
+            source: ImagerySource::Rgba {
+                size_px: [w, h],
+                pixels: Arc::new(pixmap.data().to_vec()),
+            },
+        });
+        let to_px = |c: Coord<f64>| view.to_px(c);
+        let (list, layout) = lower_figure(
+            &FigureInput {
+                scene: &scene,
+                size_px: view.size_px(),
+                meters_per_px: view.meters_per_px(),
+                title: options.title.as_deref(),
+                north_arrow: options.north_arrow,
+                grid_bbox: options.grid.then(|| view.bbox_lonlat()),
+                selection: false,
+                to_px: &to_px,
+            },
+            &self.text,
+            vec![imagery],
+        );
+        skia::paint(&mut pixmap, &list, &self.fonts);
+        let labels = list
+            .labels()
+            .map(|(id, rect_px)| RasterLabel {
+                id: id.to_owned(),
+                rect_px,
+            })
+            .collect();
+        Ok(Figure {
+            pixmap,
+            view,
+            scene,
+            layout,
+            list,
+            labels,
+            layers: reports,
+            layers_left_out,
+        })
+    }
+}
+
+/// Renders the figure of a project at a date, without writing anything.
+pub fn render_figure(
+    project: &Project,
+    date: NaiveDate,
+    options: &ExportOptions,
+    progress: Progress<'_>,
+) -> Result<Figure, ExportError> {
+    let prepared = prepare(project, options, progress)?;
+    prepared.figure(project, date, options, &mut SourceCache::new(), progress)
+}

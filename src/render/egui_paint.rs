@@ -1,0 +1,186 @@
+//! The egui painter: rasterises a [`DisplayList`] on screen, translated to the map's corner.
+//! It draws exactly what the list says; every style decision was made when the list was lowered.
+
+use egui::epaint::{Mesh, PathShape, PathStroke};
+use egui::{Align2, Color32, Painter, Pos2, Rect, Shape, Stroke, pos2};
+use geo::TriangulateEarcut as _;
+
+use super::display_list::{
+    DashPx, DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx, circle_points,
+};
+use super::text::font_id;
+use crate::model::Rgba;
+
+/// A display-list colour in egui's terms.
+#[must_use]
+pub fn color32(c: Rgba) -> Color32 {
+    let [r, g, b, a] = c.0;
+    Color32::from_rgba_unmultiplied(r, g, b, a)
+}
+
+/// Where the list's pixels go on screen: its origin, and screen points per list pixel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    /// The list's (0, 0) on screen.
+    pub origin: Pos2,
+    /// Screen points per list pixel (1 when the list was lowered for the screen itself).
+    pub scale: f32,
+}
+
+impl Placement {
+    fn at(self, p: [f32; 2]) -> Pos2 {
+        pos2(self.origin.x + p[0] * self.scale, self.origin.y + p[1] * self.scale)
+    }
+
+    fn rect(self, r: RectPx) -> Rect {
+        Rect::from_min_max(self.at([r[0], r[1]]), self.at([r[2], r[3]]))
+    }
+}
+
+fn rings_mesh(place: Placement, rings: &[Vec<[f32; 2]>], color: Color32) -> Mesh {
+    let ring = |r: &Vec<[f32; 2]>| {
+        geo::LineString::from(
+            r.iter()
+                .map(|p| (f64::from(p[0]), f64::from(p[1])))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut mesh = Mesh::default();
+    let Some((exterior, holes)) = rings.split_first() else {
+        return mesh;
+    };
+    let polygon = geo::Polygon::new(ring(exterior), holes.iter().map(ring).collect());
+    let tri = polygon.earcut_triangles_raw();
+    for [x, y] in &tri.vertices {
+        mesh.colored_vertex(place.at([*x as f32, *y as f32]), color);
+    }
+    for idx in tri.triangle_indices.chunks_exact(3) {
+        if let [a, b, c] = idx {
+            mesh.add_triangle(*a as u32, *b as u32, *c as u32);
+        }
+    }
+    mesh
+}
+
+fn polyline(painter: &Painter, points: Vec<Pos2>, width: f32, color: Color32, dash: Option<DashPx>) {
+    let stroke = Stroke::new(width, color);
+    match dash {
+        None => {
+            painter.add(PathShape::line(points, PathStroke::from(stroke)));
+        }
+        Some((d, g)) => {
+            painter.extend(Shape::dashed_line(&points, stroke, d, g));
+        }
+    }
+}
+
+/// Paints every operation of the list where `place` puts it. Imagery from the window's tile
+/// textures goes to `window_imagery` (the app knows the textures).
+pub fn paint(
+    painter: &Painter,
+    list: &DisplayList,
+    place: Placement,
+    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, Rect),
+) {
+    let k = place.scale;
+    for op in &list.ops {
+        match op {
+            PaintOp::FillRings { rings, color } => {
+                painter.add(Shape::mesh(rings_mesh(place, rings, color32(*color))));
+            }
+            PaintOp::Stroke {
+                points,
+                closed,
+                width_px,
+                color,
+                dash_px,
+            } => {
+                let mut pts: Vec<Pos2> = points.iter().map(|p| place.at(*p)).collect();
+                if *closed && let Some(first) = pts.first().copied() {
+                    pts.push(first);
+                }
+                polyline(painter, pts, *width_px * k, color32(*color), scaled(*dash_px, k));
+            }
+            PaintOp::FillRect {
+                rect_px,
+                radius_px,
+                color,
+            } => {
+                painter.rect_filled(place.rect(*rect_px), *radius_px * k, color32(*color));
+            }
+            PaintOp::FillCircle {
+                center_px,
+                radius_px,
+                color,
+            } => {
+                painter.circle_filled(place.at(*center_px), *radius_px * k, color32(*color));
+            }
+            PaintOp::StrokeCircle {
+                center_px,
+                radius_px,
+                width_px,
+                color,
+                dash_px,
+            } => {
+                let pts = circle_points(*center_px, *radius_px)
+                    .into_iter()
+                    .map(|p| place.at(p))
+                    .collect();
+                polyline(painter, pts, *width_px * k, color32(*color), scaled(*dash_px, k));
+            }
+            PaintOp::Text(run) => {
+                let mut font = run.font;
+                font.size_px *= k;
+                painter.text(
+                    place.at(run.origin_px),
+                    Align2::LEFT_TOP,
+                    &run.text,
+                    font_id(font),
+                    color32(run.color),
+                );
+            }
+            PaintOp::Imagery(op) => imagery(painter, op, place, window_imagery),
+        }
+    }
+}
+
+fn scaled(dash: Option<DashPx>, k: f32) -> Option<DashPx> {
+    dash.map(|(d, g)| (d * k, g * k))
+}
+
+fn imagery(
+    painter: &Painter,
+    op: &ImageryOp,
+    place: Placement,
+    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, Rect),
+) {
+    let [dx, dy] = op.offset_px;
+    let dest = place
+        .rect(op.dest_px)
+        .translate(egui::vec2(dx, dy) * place.scale);
+    let clipped = match op.clip_px {
+        Some(c) => painter.with_clip_rect(painter.clip_rect().intersect(place.rect(c))),
+        None => painter.clone(),
+    };
+    match &op.source {
+        ImagerySource::WindowTiles => window_imagery(&clipped, op, dest),
+        ImagerySource::Rgba { size_px, pixels } => {
+            let image = egui::ColorImage::from_rgba_unmultiplied(
+                [size_px[0] as usize, size_px[1] as usize],
+                pixels,
+            );
+            let texture = painter.ctx().load_texture(
+                format!("imagery-op-{}", op.layer_id),
+                image,
+                egui::TextureOptions::LINEAR,
+            );
+            // Kept until the next frame's op of this layer replaces it, so it lives while drawn.
+            painter
+                .ctx()
+                .data_mut(|d| d.insert_temp(egui::Id::unique(("imagery-op", &op.layer_id)), texture.clone()));
+            let tint = Color32::WHITE.gamma_multiply(op.opacity);
+            let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
+            clipped.image(texture.id(), dest, uv, tint);
+        }
+    }
+}
