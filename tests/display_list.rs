@@ -12,14 +12,15 @@ use chrono::NaiveDate;
 use egui::epaint::{Primitive, Vertex};
 use geo::{Coord, LineString};
 use sitewatch::command::{Command, ViewCommand};
+use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, ViewChoice, render_figure};
+use sitewatch::model::default_project::project_base_dir;
 use sitewatch::model::{Marker, Rgba};
 use sitewatch::render::display_list::{
     DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx, TextRun,
 };
 use sitewatch::render::egui_paint::{self, Placement};
 use sitewatch::render::lower::{FigureInput, lower_figure};
-use sitewatch::render::raster_text::Fonts;
 use sitewatch::render::text::EpaintText;
 use sitewatch::render::{paint_scene, skia};
 use sitewatch::scene::{ItemGeometry, Scene, SceneItem, SceneLabel, Stroke as SceneStroke};
@@ -83,10 +84,8 @@ fn a_line_is_drawn_in_its_colour_over_a_wider_dark_casing() {
     let mut pixmap = Pixmap::new(100, 100).unwrap();
     pixmap.fill(tiny_skia::Color::WHITE);
     let scene = scene_with(vec![yellow_line(vec![(10.0, 50.0), (90.0, 50.0)])], vec![]);
-    let fonts = Fonts::bundled().unwrap();
     paint_scene(
         &mut pixmap,
-        &fonts,
         &EpaintText::bundled(),
         &scene,
         &identity,
@@ -104,10 +103,8 @@ fn a_line_is_drawn_in_its_colour_over_a_wider_dark_casing() {
 fn a_label_box_is_dark_and_sits_beside_its_anchor() {
     let mut pixmap = Pixmap::new(400, 100).unwrap();
     pixmap.fill(tiny_skia::Color::WHITE);
-    let fonts = Fonts::bundled().unwrap();
     let list = paint_scene(
         &mut pixmap,
-        &fonts,
         &EpaintText::bundled(),
         &scene_with(vec![], vec![label((50.0, 50.0))]),
         &identity,
@@ -128,7 +125,6 @@ fn labels_keep_clear_of_the_figure_boxes() {
     let right_of_anchor = [205.0, 0.0, 400.0, 100.0];
     let list = paint_scene(
         &mut pixmap,
-        &Fonts::bundled().unwrap(),
         &EpaintText::bundled(),
         &scene_with(vec![], vec![label((200.0, 50.0))]),
         &identity,
@@ -145,11 +141,25 @@ fn style_literals(source: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (n, line) in source.lines().enumerate() {
         let code = line.split("//").next().unwrap_or("");
+        let named_colour = code
+            .split("Color32::")
+            .skip(1)
+            .any(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+        // A colour call whose first argument is a number.
+        let literal_colour = ["Color32::from_", "Rgba(", "Rgba::rgb("]
+            .iter()
+            .any(|call| {
+                code.split(call).skip(1).any(|rest| {
+                    rest.split_once('(')
+                        .map_or(rest, |(_, args)| args)
+                        .trim_start_matches(['[', ' '])
+                        .starts_with(|c: char| c.is_ascii_digit())
+                })
+            });
         if code.trim_start().starts_with("const ")
             || code.contains(" const ")
-            || code.contains("Color32::from_")
-            || code.contains("Rgba(")
-            || code.contains("Rgba::rgb")
+            || named_colour
+            || literal_colour
         {
             found.push(format!("{}: {}", n + 1, line.trim()));
             continue;
@@ -164,7 +174,9 @@ fn style_literals(source: &str) -> Vec<String> {
                 continue;
             }
             let begin = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '_') {
+            while i < chars.len()
+                && (chars[i].is_ascii_alphanumeric() || chars[i] == '.' || chars[i] == '_')
+            {
                 i += 1;
             }
             let literal: String = chars[begin..i].iter().collect();
@@ -194,6 +206,12 @@ fn the_painters_hold_no_style_of_their_own() {
     // The check itself catches what it is for.
     assert_eq!(style_literals("let w = 3.0 * k;").len(), 1);
     assert_eq!(style_literals("const A: f32 = 1.0;").len(), 1);
+    assert_eq!(style_literals("let c = Color32::WHITE;").len(), 1);
+    assert_eq!(
+        style_literals("let c = Color32::from_rgb(0, 0, 0);").len(),
+        1
+    );
+    assert!(style_literals("Color32::from_rgba_unmultiplied(r, g, b, a)").is_empty());
     assert!(style_literals("let [x, y] = p[1]; let a: [f32; 2];").is_empty());
 }
 
@@ -224,18 +242,24 @@ fn egui_raster(list: &DisplayList, background: [u8; 3]) -> Vec<[f32; 4]> {
         })
     };
     // The first pass fills the font atlas; the second lays text out from it.
-    let first = paint(&ctx);
-    let out = paint(&ctx);
-    // The font atlas, as a renderer keeps it: whole images replace it, patches update it.
-    let mut atlas: Option<egui::ColorImage> = None;
-    for (id, deltas) in first.textures_delta.set.iter().chain(&out.textures_delta.set) {
-        if *id != egui::TextureId::default() {
-            continue;
-        }
+    let mut first = paint(&ctx);
+    let mut out = paint(&ctx);
+    // Every texture (the font atlas, imagery), as a renderer keeps them: whole images replace
+    // one, patches update it.
+    let mut textures: std::collections::HashMap<egui::TextureId, egui::ColorImage> =
+        std::collections::HashMap::new();
+    for (id, deltas) in first
+        .textures_delta
+        .set
+        .iter()
+        .chain(&out.textures_delta.set)
+    {
         for d in deltas {
             let egui::ImageData::Color(image) = &d.image;
-            match (d.pos, atlas.as_mut()) {
-                (None, _) => atlas = Some((**image).clone()),
+            match (d.pos, textures.get_mut(id)) {
+                (None, _) => {
+                    textures.insert(*id, (**image).clone());
+                }
                 (Some([x0, y0]), Some(a)) => {
                     let [w, _] = image.size;
                     for (i, px) in image.pixels.iter().enumerate() {
@@ -247,7 +271,8 @@ fn egui_raster(list: &DisplayList, background: [u8; 3]) -> Vec<[f32; 4]> {
             }
         }
     }
-    let atlas = atlas.unwrap();
+    first.textures_delta.clear();
+    out.textures_delta.clear();
     let mut target: Vec<[f32; 4]> = vec![
         [
             f32::from(background[0]) / 255.0,
@@ -257,16 +282,17 @@ fn egui_raster(list: &DisplayList, background: [u8; 3]) -> Vec<[f32; 4]> {
         ];
         w * h
     ];
-    let sample = |uv: egui::Pos2| -> [f32; 4] {
-        let [aw, ah] = atlas.size;
-        let x = ((uv.x * aw as f32) as usize).min(aw - 1);
-        let y = ((uv.y * ah as f32) as usize).min(ah - 1);
-        let c = atlas.pixels[y * aw + x];
-        c.to_array().map(|v| f32::from(v) / 255.0)
-    };
     for prim in ctx.tessellate(out.shapes, 1.0) {
         let Primitive::Mesh(mesh) = prim.primitive else {
             continue;
+        };
+        let texture = &textures[&mesh.texture_id];
+        let sample = |uv: egui::Pos2| -> [f32; 4] {
+            let [aw, ah] = texture.size;
+            let x = ((uv.x * aw as f32) as usize).min(aw - 1);
+            let y = ((uv.y * ah as f32) as usize).min(ah - 1);
+            let c = texture.pixels[y * aw + x];
+            c.to_array().map(|v| f32::from(v) / 255.0)
         };
         for tri in mesh.indices.chunks_exact(3) {
             let v: Vec<&Vertex> = tri.iter().map(|&i| &mesh.vertices[i as usize]).collect();
@@ -386,11 +412,30 @@ fn the_egui_painter_and_the_skia_painter_agree_on_one_list() {
     let background = [32, 32, 32];
     let mut pixmap = Pixmap::new(960, 540).unwrap();
     pixmap.fill(tiny_skia::Color::from_rgba8(32, 32, 32, 255));
-    skia::paint(&mut pixmap, &list, &Fonts::bundled().unwrap());
+    skia::paint(&mut pixmap, &list, &EpaintText::bundled());
     let egui = egui_raster(&list, background);
+    if let Ok(dir) = std::env::var("SITEWATCH_DUMP") {
+        pixmap.save_png(format!("{dir}/parity-skia.png")).unwrap();
+        let bytes: Vec<u8> = egui
+            .iter()
+            .flat_map(|p| {
+                let a = p[3].max(1e-6);
+                [p[0] / a, p[1] / a, p[2] / a, 1.0]
+                    .map(|v| (v * 255.0).round().clamp(0.0, 255.0) as u8)
+            })
+            .collect();
+        image::RgbaImage::from_raw(960, 540, bytes)
+            .unwrap()
+            .save(format!("{dir}/parity-egui.png"))
+            .unwrap();
+    }
     let off = differing(&pixmap, &egui, 32);
     let share = off as f64 / (960.0 * 540.0);
-    assert!(share <= 0.02, "{off} pixels ({:.2} %) differ by more than 32 levels", share * 100.0);
+    assert!(
+        share <= 0.02,
+        "{off} pixels ({:.2} %) differ by more than 32 levels",
+        share * 100.0
+    );
     assert!(list.text_runs().count() > 10, "the figure has its text");
 }
 
@@ -408,14 +453,18 @@ fn comparable(list: &DisplayList) -> (Vec<TextRun>, Vec<(String, [i32; 4])>) {
 fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
     let date = common::day(2025, 10, 14);
     let mut h = common::default_app(date, 1400.0, 900.0);
-    h.run();
+    h.run_steps(4);
     let ctx = h.ctx.clone();
     h.state_mut()
         .apply(&ctx, Command::View(ViewCommand::ToggleFigureFrame));
-    h.run();
+    h.run_steps(4);
     let frame_box = h.state().frame_box().expect("the frame is on the map");
     let window = h.state().display_list().clone();
-    assert_eq!(window.size_px, [1920.0, 1080.0], "the list is the figure's, at its size");
+    assert_eq!(
+        window.size_px,
+        [1920.0, 1080.0],
+        "the list is the figure's, at its size"
+    );
     let figure = render_figure(
         h.state().project(),
         date,
@@ -423,6 +472,7 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
             size_px: [1920, 1080],
             view: ViewChoice::BBox(frame_box),
             north_arrow: true,
+            imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(None)))),
             ..ExportOptions::default()
         },
         &|_, _| true,

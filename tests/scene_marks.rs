@@ -11,7 +11,6 @@ use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::{Certainty, Mark, Project, Shape};
 use sitewatch::render::paint_scene;
 use sitewatch::render::text::EpaintText;
-use sitewatch::render::raster_text::Fonts;
 use sitewatch::scene::{SceneOptions, build};
 use tiny_skia::Pixmap;
 
@@ -71,10 +70,8 @@ fn the_exporter_draws_the_arrowhead_and_no_marker_under_a_text_label() {
     let to_px = |c: Coord<f64>| [(c.x * 400.0) as f32, ((1.0 - c.y) * 400.0) as f32];
     let mut pixmap = Pixmap::new(400, 400).unwrap();
     pixmap.fill(tiny_skia::Color::WHITE);
-    let fonts = Fonts::bundled().unwrap();
     let drawn = paint_scene(
         &mut pixmap,
-        &fonts,
         &EpaintText::bundled(),
         &scene,
         &to_px,

@@ -14,7 +14,7 @@ use sitewatch::imagery::synthetic::{self, DEFAULT_PIXEL_M, DEFAULT_SEED, DEMO_DA
 use sitewatch::model::default_project::{load_default_project, project_base_dir};
 use sitewatch::model::tracks::layers_at;
 use sitewatch::model::{FuzzyDate, LayerSource, Project};
-use sitewatch::model::SYNTHETIC_NOTICE;
+use sitewatch::model::{SYNTHETIC_CREDIT, SYNTHETIC_NOTICE};
 use sitewatch::scene::{SceneOptions, build};
 
 fn project() -> Project {
@@ -61,7 +61,7 @@ fn the_default_project_has_a_synthetic_scene_per_demo_date_and_three_hidden_real
         .collect();
     assert_eq!(dates, DEMO_DATES);
     for layer in &synthetic {
-        assert_eq!(layer.attribution, SYNTHETIC_NOTICE);
+        assert_eq!(layer.attribution, SYNTHETIC_CREDIT);
         assert_eq!(layer.track, synthetic::TRACK);
         assert!(layer.visible);
         let date = layer.date.unwrap();
@@ -245,7 +245,9 @@ fn the_scene_shows_the_latest_synthetic_scene_with_its_notice() {
         october.notices.first().map(String::as_str),
         Some(SYNTHETIC_NOTICE)
     );
-    assert!(october.credits.iter().any(|c| c == SYNTHETIC_NOTICE));
+    // The credit line says where the pixels came from; the notice says what they are, once.
+    assert!(october.credits.iter().any(|c| c == SYNTHETIC_CREDIT));
+    assert!(!october.credits.iter().any(|c| c == SYNTHETIC_NOTICE));
 
     assert_eq!(scene(&p, "2025-09-27").layers[0].id, "synthetic-2025-07-05");
     assert_eq!(scene(&p, "2024-06-19").layers[0].id, "synthetic-2024-06-10");

@@ -127,8 +127,12 @@ fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
     let mut h = harness();
     h.run_steps(2);
     let ctx = h.ctx.clone();
-    h.state_mut()
-        .apply(&ctx, sitewatch::command::Command::Imagery(sitewatch::command::ImageryCommand::AddLayerFiles(vec![path])));
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::Imagery(sitewatch::command::ImageryCommand::AddLayerFiles(
+            vec![path],
+        )),
+    );
     let dated = step_until(&mut h, |app| {
         app.project()
             .layers

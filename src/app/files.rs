@@ -11,10 +11,10 @@ use super::SitewatchApp;
 use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
+use crate::model::Project;
 use crate::model::io::{Loaded, load, save_atomic};
 use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::model::Project;
 use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
 
 /// Most recent files remembered.

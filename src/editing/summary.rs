@@ -47,9 +47,18 @@ mod tests {
     #[test]
     fn a_measurement_of_three_points_has_an_area() {
         let pts = [
-            Coord { x: 130.64, y: 42.41 },
-            Coord { x: 130.65, y: 42.41 },
-            Coord { x: 130.65, y: 42.42 },
+            Coord {
+                x: 130.64,
+                y: 42.41,
+            },
+            Coord {
+                x: 130.65,
+                y: 42.41,
+            },
+            Coord {
+                x: 130.65,
+                y: 42.42,
+            },
         ];
         let text = measure_summary(&pts).unwrap();
         assert!(text.contains("Area"), "{text}");

@@ -26,11 +26,10 @@ use tiny_skia::Pixmap;
 use crate::imagery::basemap::Basemap;
 use crate::imagery::{TileError, TileSource};
 use crate::model::{ImageryLayer, Project};
-use crate::render::raster_text::FontError;
+use crate::render::layout::Layout;
 use crate::scene::Scene;
 use crate::spatial::LonLatBox;
 use files::SidePaths;
-use crate::render::layout::Layout;
 use tiles::{LayerReport, TileLayer};
 use view::{ExportView, ViewError};
 
@@ -51,6 +50,7 @@ pub const PRESETS: [(&str, [u32; 2]); 7] = [
     ("portrait", [1080, 1350]),
 ];
 pub use crate::scene::NO_IMAGERY_NOTICE;
+
 /// Under the imagery, where no tile reaches (beyond the Mercator poles).
 const BACKGROUND: [u8; 3] = [32, 32, 32];
 
@@ -107,9 +107,6 @@ pub enum ExportError {
         /// Height.
         height: u32,
     },
-    /// The bundled font is broken.
-    #[error(transparent)]
-    Font(#[from] FontError),
     /// The image could not be encoded.
     #[error("cannot encode the image ({message}): {}", .path.display())]
     Encode {

@@ -4,13 +4,13 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 
+use super::files::SidePaths;
+use super::provenance::Record;
 use crate::model::Project;
 use crate::render::display_list::DisplayList;
 use crate::render::lower::figure::lower_progress;
 use crate::render::lower::style::Scale;
 use crate::render::skia;
-use super::files::SidePaths;
-use super::provenance::Record;
 
 use super::pipeline::{SourceCache, check_size, prepare};
 use super::*;
@@ -163,7 +163,7 @@ pub fn export_gif(
         let fraction = (i + 1) as f32 / dates.len() as f32;
         let mut bar = DisplayList::new(figure.list.size_px);
         lower_progress(&mut bar, fraction, Scale(figure.layout.px_scale));
-        skia::paint(&mut figure.pixmap, &bar, &prepared.fonts);
+        skia::paint(&mut figure.pixmap, &bar, &prepared.text);
         figure.list.ops.extend(bar.ops);
         let mut rgba = figure.pixmap.data().to_vec();
         writer.add_frame(&mut rgba, gif::frame_delay_cs(i, dates.len()))?;

@@ -7,19 +7,18 @@ use chrono::NaiveDate;
 use geo::Coord;
 use tiny_skia::Pixmap;
 
-use crate::imagery::basemap::Basemap;
-use crate::imagery::{TileSource, overview};
-use crate::model::SYNTHETIC_NOTICE;
-use crate::model::Project;
-use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
-use crate::render::lower::{FigureInput, lower_figure};
-use crate::export::RasterLabel;
-use crate::render::skia;
-use crate::render::text::EpaintText;
-use crate::render::raster_text::Fonts;
-use crate::scene::{Scene, SceneOptions, build};
 use super::tiles::{LayerReport, TileLayer};
 use super::view::ExportView;
+use crate::export::RasterLabel;
+use crate::imagery::basemap::Basemap;
+use crate::imagery::{TileSource, overview};
+use crate::model::Project;
+use crate::model::SYNTHETIC_NOTICE;
+use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
+use crate::render::lower::{FigureInput, lower_figure};
+use crate::render::skia;
+use crate::render::text::EpaintText;
+use crate::scene::{Scene, SceneOptions, build};
 
 use super::*;
 
@@ -28,8 +27,7 @@ pub(super) struct Prepared {
     pub(super) view: ExportView,
     base: Pixmap,
     reports: Vec<LayerReport>,
-    pub(super) fonts: Fonts,
-    text: EpaintText,
+    pub(super) text: EpaintText,
 }
 
 /// A frame's imagery: the pixels, what was drawn, and the layers left out.
@@ -62,7 +60,6 @@ pub(super) fn prepare(
 ) -> Result<Prepared, ExportError> {
     check_size(options.size_px)?;
     let view = options.view.resolve(project, options.size_px)?;
-    let fonts = Fonts::bundled()?;
     let basemap = options
         .basemap
         .source()
@@ -84,7 +81,6 @@ pub(super) fn prepare(
         view,
         base,
         reports,
-        fonts,
         text: EpaintText::bundled(),
     })
 }
@@ -223,7 +219,7 @@ impl Prepared {
             &self.text,
             vec![imagery],
         );
-        skia::paint(&mut pixmap, &list, &self.fonts);
+        skia::paint(&mut pixmap, &list, &self.text);
         let labels = list
             .labels()
             .map(|(id, rect_px)| RasterLabel {

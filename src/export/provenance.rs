@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use super::files::{EPSG_3857_WKT, TextChunk};
 use super::tiles::LayerReport;
 use super::view::ExportView;
-use crate::model::Project;
 use crate::export::RasterLabel;
+use crate::model::Project;
 use crate::scene::Scene;
 use crate::spatial::mercator::meters_per_px;
 

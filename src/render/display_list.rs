@@ -105,6 +105,19 @@ pub enum ImagerySource {
     },
 }
 
+impl ImageryOp {
+    /// White at the op's opacity: what the pixels are multiplied by.
+    #[must_use]
+    pub fn tint(&self) -> Rgba {
+        Rgba([
+            255,
+            255,
+            255,
+            (self.opacity.clamp(0.0, 1.0) * 255.0).round() as u8,
+        ])
+    }
+}
+
 impl ImagerySource {
     /// The pixels premultiplied by their alpha (what CPU compositing wants), with their size.
     #[must_use]
@@ -301,7 +314,10 @@ pub fn circle_points(center: [f32; 2], radius_px: f32) -> Vec<[f32; 2]> {
     (0..=CIRCLE_SEGMENTS)
         .map(|i| {
             let t = i as f32 / CIRCLE_SEGMENTS as f32 * std::f32::consts::TAU;
-            [center[0] + radius_px * t.cos(), center[1] + radius_px * t.sin()]
+            [
+                center[0] + radius_px * t.cos(),
+                center[1] + radius_px * t.sin(),
+            ]
         })
         .collect()
 }

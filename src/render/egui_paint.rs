@@ -29,7 +29,10 @@ pub struct Placement {
 
 impl Placement {
     fn at(self, p: [f32; 2]) -> Pos2 {
-        pos2(self.origin.x + p[0] * self.scale, self.origin.y + p[1] * self.scale)
+        pos2(
+            self.origin.x + p[0] * self.scale,
+            self.origin.y + p[1] * self.scale,
+        )
     }
 
     fn rect(self, r: RectPx) -> Rect {
@@ -62,7 +65,13 @@ fn rings_mesh(place: Placement, rings: &[Vec<[f32; 2]>], color: Color32) -> Mesh
     mesh
 }
 
-fn polyline(painter: &Painter, points: Vec<Pos2>, width: f32, color: Color32, dash: Option<DashPx>) {
+fn polyline(
+    painter: &Painter,
+    points: Vec<Pos2>,
+    width: f32,
+    color: Color32,
+    dash: Option<DashPx>,
+) {
     let stroke = Stroke::new(width, color);
     match dash {
         None => {
@@ -99,7 +108,13 @@ pub fn paint(
                 if *closed && let Some(first) = pts.first().copied() {
                     pts.push(first);
                 }
-                polyline(painter, pts, *width_px * k, color32(*color), scaled(*dash_px, k));
+                polyline(
+                    painter,
+                    pts,
+                    *width_px * k,
+                    color32(*color),
+                    scaled(*dash_px, k),
+                );
             }
             PaintOp::FillRect {
                 rect_px,
@@ -126,7 +141,13 @@ pub fn paint(
                     .into_iter()
                     .map(|p| place.at(p))
                     .collect();
-                polyline(painter, pts, *width_px * k, color32(*color), scaled(*dash_px, k));
+                polyline(
+                    painter,
+                    pts,
+                    *width_px * k,
+                    color32(*color),
+                    scaled(*dash_px, k),
+                );
             }
             PaintOp::Text(run) => {
                 let mut font = run.font;
@@ -175,10 +196,13 @@ fn imagery(
                 egui::TextureOptions::LINEAR,
             );
             // Kept until the next frame's op of this layer replaces it, so it lives while drawn.
-            painter
-                .ctx()
-                .data_mut(|d| d.insert_temp(egui::Id::unique(("imagery-op", &op.layer_id)), texture.clone()));
-            let tint = Color32::WHITE.gamma_multiply(op.opacity);
+            painter.ctx().data_mut(|d| {
+                d.insert_temp(
+                    egui::Id::unique(("imagery-op", &op.layer_id)),
+                    texture.clone(),
+                )
+            });
+            let tint = color32(op.tint());
             let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
             clipped.image(texture.id(), dest, uv, tint);
         }

@@ -11,7 +11,8 @@ pub const REGULAR_TTF: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Regul
 pub const BOLD_TTF: &[u8] = include_bytes!("../../assets/fonts/NotoSans-Bold.ttf");
 /// Hangul for Korean names (`name:ko`): Noto Sans CJK KR Regular, subset to Hangul syllables,
 /// jamo and CJK punctuation (see `assets/fonts/README.md`). Cyrillic is in Noto Sans itself.
-pub const HANGUL_REGULAR_OTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansKR-Hangul-Regular.otf");
+pub const HANGUL_REGULAR_OTF: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSansKR-Hangul-Regular.otf");
 /// Noto Sans CJK KR Bold, subset the same way.
 pub const HANGUL_BOLD_OTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansKR-Hangul-Bold.otf");
 /// The name of the bold family in [`definitions`].

@@ -6,7 +6,6 @@ pub mod egui_tiles;
 pub mod fonts;
 pub mod layout;
 pub mod lower;
-pub mod raster_text;
 pub mod skia;
 pub mod text;
 
@@ -14,15 +13,13 @@ pub mod text;
 /// it: the export's drawing of annotations, for tests and tools. Returns the list painted.
 pub fn paint_scene(
     pixmap: &mut tiny_skia::Pixmap,
-    fonts: &raster_text::Fonts,
-    text: &dyn text::TextMeasure,
+    text: &text::EpaintText,
     scene: &crate::scene::Scene,
     to_px: &dyn Fn(geo::Coord<f64>) -> [f32; 2],
     px_scale: f32,
     keep_clear_px: &[display_list::RectPx],
 ) -> display_list::DisplayList {
-    let mut list =
-        display_list::DisplayList::new([pixmap.width() as f32, pixmap.height() as f32]);
+    let mut list = display_list::DisplayList::new([pixmap.width() as f32, pixmap.height() as f32]);
     lower::lower_scene(
         &mut list,
         scene,
@@ -35,6 +32,6 @@ pub fn paint_scene(
             selection: false,
         },
     );
-    skia::paint(pixmap, &list, fonts);
+    skia::paint(pixmap, &list, text);
     list
 }

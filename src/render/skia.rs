@@ -7,10 +7,9 @@ use tiny_skia::{
 };
 
 use super::display_list::{
-    CORNER_SEGMENTS, DashPx, DisplayList, ImageryOp, PaintOp, RectPx,
-    rounded_rect_points,
+    CORNER_SEGMENTS, DashPx, DisplayList, ImageryOp, PaintOp, RectPx, rounded_rect_points,
 };
-use super::raster_text::Fonts;
+use super::text::EpaintText;
 use crate::model::Rgba;
 
 fn solid(color: Rgba) -> Paint<'static> {
@@ -76,7 +75,7 @@ fn circle(center: [f32; 2], radius: f32) -> Option<Path> {
 }
 
 /// Paints every operation of the list onto the pixmap, in order.
-pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, fonts: &Fonts) {
+pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
     for op in &list.ops {
         match op {
             PaintOp::FillRings { rings: r, color } => {
@@ -88,7 +87,13 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, fonts: &Fonts) {
                 width_px,
                 color,
                 dash_px,
-            } => stroke(pixmap, polyline(points, *closed), *width_px, *color, *dash_px),
+            } => stroke(
+                pixmap,
+                polyline(points, *closed),
+                *width_px,
+                *color,
+                *dash_px,
+            ),
             PaintOp::FillRect {
                 rect_px,
                 radius_px,
@@ -101,18 +106,70 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, fonts: &Fonts) {
                 center_px,
                 radius_px,
                 color,
-            } => fill(pixmap, circle(*center_px, *radius_px), *color, FillRule::Winding),
+            } => fill(
+                pixmap,
+                circle(*center_px, *radius_px),
+                *color,
+                FillRule::Winding,
+            ),
             PaintOp::StrokeCircle {
                 center_px,
                 radius_px,
                 width_px,
                 color,
                 dash_px,
-            } => stroke(pixmap, circle(*center_px, *radius_px), *width_px, *color, *dash_px),
-            PaintOp::Text(run) => fonts.draw_run(pixmap, run),
+            } => stroke(
+                pixmap,
+                circle(*center_px, *radius_px),
+                *width_px,
+                *color,
+                *dash_px,
+            ),
+            PaintOp::Text(run) => glyphs(pixmap, run, text),
             PaintOp::Imagery(op) => imagery(pixmap, op),
         }
     }
+}
+
+/// Sets a run's glyphs: each covered pixel blended with the run's colour.
+fn glyphs(pixmap: &mut Pixmap, run: &super::display_list::TextRun, text: &EpaintText) {
+    let (width, height) = (i64::from(pixmap.width()), i64::from(pixmap.height()));
+    let data = pixmap.pixels_mut();
+    let color = tiny_skia::ColorU8::from_rgba(
+        run.color.0[0],
+        run.color.0[1],
+        run.color.0[2],
+        run.color.0[3],
+    );
+    text.for_each_coverage(run, &mut |x, y, coverage| {
+        if x < 0 || y < 0 || x >= width || y >= height {
+            return;
+        }
+        if let Some(pixel) = data.get_mut((y * width + x) as usize) {
+            *pixel = blend(*pixel, color, coverage);
+        }
+    });
+}
+
+/// `color` at `coverage` over a premultiplied pixel (source-over).
+fn blend(
+    dst: tiny_skia::PremultipliedColorU8,
+    color: tiny_skia::ColorU8,
+    coverage: f32,
+) -> tiny_skia::PremultipliedColorU8 {
+    let src = color.premultiply();
+    let k = coverage * f32::from(src.alpha()) / f32::from(u8::MAX);
+    let mix = |s: u8, d: u8| {
+        let s = f32::from(s) / f32::from(src.alpha().max(1)) * f32::from(u8::MAX);
+        (s * k + f32::from(d) * (1.0 - k)).round() as u8
+    };
+    tiny_skia::PremultipliedColorU8::from_rgba(
+        mix(src.red(), dst.red()),
+        mix(src.green(), dst.green()),
+        mix(src.blue(), dst.blue()),
+        (k * f32::from(u8::MAX) + f32::from(dst.alpha()) * (1.0 - k)).round() as u8,
+    )
+    .unwrap_or(dst)
 }
 
 fn clip_mask(size: [u32; 2], clip: RectPx) -> Option<Mask> {
@@ -138,14 +195,8 @@ fn imagery(pixmap: &mut Pixmap, op: &ImageryOp) {
     let [x0, y0, x1, y1] = op.dest_px;
     let sx = (x1 - x0) / size_px[0] as f32;
     let sy = (y1 - y0) / size_px[1] as f32;
-    let transform = Transform::from_row(
-        sx,
-        0.0,
-        0.0,
-        sy,
-        x0 + op.offset_px[0],
-        y0 + op.offset_px[1],
-    );
+    let transform =
+        Transform::from_row(sx, 0.0, 0.0, sy, x0 + op.offset_px[0], y0 + op.offset_px[1]);
     let mask = op
         .clip_px
         .and_then(|c| clip_mask([pixmap.width(), pixmap.height()], c));

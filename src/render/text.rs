@@ -53,6 +53,48 @@ pub fn font_id(font: FontSpec) -> FontId {
     FontId::new(font.size_px, family)
 }
 
+impl EpaintText {
+    /// Calls `plot(x, y, coverage)` for each pixel the run's glyphs cover, as egui's own
+    /// rasteriser covers it (the glyph bitmaps of epaint's font atlas at pixels-per-point 1,
+    /// placed as epaint places them), so every raster painter sets identical text.
+    pub fn for_each_coverage(&self, run: &TextRun, plot: &mut dyn FnMut(i64, i64, f32)) {
+        let mut fonts = self
+            .fonts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let galley = fonts.with_pixels_per_point(1.0).layout_no_wrap(
+            run.text.clone(),
+            font_id(run.font),
+            Color32::WHITE,
+        );
+        let atlas = fonts.texture_atlas().image();
+        let width = atlas.size[0];
+        for row in &galley.rows {
+            for g in &row.row.glyphs {
+                let uv = g.uv_rect;
+                if uv.is_nothing() {
+                    continue;
+                }
+                let left = (run.origin_px[0] + row.pos.x + g.pos.x + uv.offset.x).round() as i64;
+                let top = (run.origin_px[1] + row.pos.y + g.pos.y + uv.offset.y).round() as i64;
+                let [u0, v0] = uv.min.map(usize::from);
+                let [u1, v1] = uv.max.map(usize::from);
+                for v in v0..v1 {
+                    for u in u0..u1 {
+                        let Some(texel) = atlas.pixels.get(v * width + u) else {
+                            continue;
+                        };
+                        if texel.a() > 0 {
+                            let (dx, dy) = ((u - u0) as i64, (v - v0) as i64);
+                            plot(left + dx, top + dy, f32::from(texel.a()) / 255.0);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl TextMeasure for EpaintText {
     fn run(&self, text: &str, font: FontSpec, color: Rgba, origin_px: [f32; 2]) -> TextRun {
         // A poisoned lock only means another layout panicked; the fonts are still usable.
@@ -103,7 +145,11 @@ mod tests {
         let short = text.run("Pier", bold, Rgba::rgb(255, 255, 255), [10.0, 20.0]);
         let long = text.run("Pier 12", bold, Rgba::rgb(255, 255, 255), [0.0, 0.0]);
         assert!(long.size_px[0] > short.size_px[0]);
-        assert!(short.size_px[1] > 32.0 && short.size_px[1] < 50.0, "{:?}", short.size_px);
+        assert!(
+            short.size_px[1] > 32.0 && short.size_px[1] < 50.0,
+            "{:?}",
+            short.size_px
+        );
         assert_eq!(short.glyphs.len(), 4);
         assert!(short.glyphs.windows(2).all(|w| w[1].x_px > w[0].x_px));
         assert_eq!(short.rect_px()[0], 10.0);

@@ -216,7 +216,8 @@ fn frame_list(
 ) -> Option<(DisplayList, LonLatBox)> {
     let a = lonlat(projector.unproject(on_screen.left_top().to_vec2()));
     let b = lonlat(projector.unproject(on_screen.right_bottom().to_vec2()));
-    let bbox = LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()?;
+    let bbox =
+        LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()?;
     let view = ExportView::fit(&bbox, 1.0, frame.size_px).ok()?;
     let to_px = |c: Coord<f64>| view.to_px(c);
     let (list, _) = lower_figure(
@@ -298,8 +299,14 @@ pub fn map_ui(
             for side in [
                 Rect::from_min_max(rect.min, pos2(rect.max.x, on_screen.min.y)),
                 Rect::from_min_max(pos2(rect.min.x, on_screen.max.y), rect.max),
-                Rect::from_min_max(pos2(rect.min.x, on_screen.min.y), pos2(on_screen.min.x, on_screen.max.y)),
-                Rect::from_min_max(pos2(on_screen.max.x, on_screen.min.y), pos2(rect.max.x, on_screen.max.y)),
+                Rect::from_min_max(
+                    pos2(rect.min.x, on_screen.min.y),
+                    pos2(on_screen.min.x, on_screen.max.y),
+                ),
+                Rect::from_min_max(
+                    pos2(on_screen.max.x, on_screen.min.y),
+                    pos2(rect.max.x, on_screen.max.y),
+                ),
             ] {
                 painter.rect_filled(side, 0.0, dim);
             }

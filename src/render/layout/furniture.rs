@@ -39,7 +39,11 @@ impl ScaleBuilder {
     }
 }
 
-pub(super) fn scale_bar_box(input: &LayoutInput<'_>, s: f32, measure: Measure<'_>) -> Option<ScaleBuilder> {
+pub(super) fn scale_bar_box(
+    input: &LayoutInput<'_>,
+    s: f32,
+    measure: Measure<'_>,
+) -> Option<ScaleBuilder> {
     let width = input.size_px[0] as f32;
     let bar = figure_scale_bar(input.meters_per_px, f64::from(width))?;
     let bar_len = bar.length_px as f32;
@@ -150,4 +154,3 @@ pub(super) fn legend_builder(scene: &Scene, s: f32, measure: Measure<'_>) -> Opt
         swatch_gap,
     })
 }
-

@@ -7,8 +7,8 @@
 
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::{Certainty, Rgba};
+use crate::render::display_list::FontSpec as TextStyle;
 use crate::render::display_list::RectPx;
-use crate::render::raster_text::TextStyle;
 use crate::scene::Scene;
 use crate::spatial::scale_bar::ScaleBar;
 pub use crate::spatial::scale_bar::figure_scale_bar;
@@ -451,7 +451,11 @@ pub struct WindowFurniture {
 }
 
 /// Lays out the window's furniture at `px_scale`.
-pub fn window_furniture(input: &LayoutInput<'_>, px_scale: f32, measure: Measure<'_>) -> WindowFurniture {
+pub fn window_furniture(
+    input: &LayoutInput<'_>,
+    px_scale: f32,
+    measure: Measure<'_>,
+) -> WindowFurniture {
     let sizes = Sizes { px_scale };
     let [width, height] = input.size_px.map(|v| v as f32);
     let margin = sizes.px(MARGIN);

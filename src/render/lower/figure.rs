@@ -9,9 +9,7 @@ use super::style::{
     BLACK, CASING, GRID_COLOR, LABEL_BOX, NOTICE_COLOR, PROGRESS_TRACK, Scale, WHITE,
 };
 use crate::model::Rgba;
-use crate::render::display_list::{
-    BoxKind, DisplayList, FontSpec, PaintOp, RectPx, TaggedBox,
-};
+use crate::render::display_list::{BoxKind, DisplayList, FontSpec, PaintOp, RectPx, TaggedBox};
 use crate::render::layout::{
     Layout, SCALE_BAR_CASING_PX, ScaleBarBox, Swatch, TextBox, TextLine, WindowFurniture,
 };
@@ -59,7 +57,9 @@ fn stroke(list: &mut DisplayList, points: Vec<[f32; 2]>, closed: bool, width_px:
 
 fn lines(list: &mut DisplayList, measure: &dyn TextMeasure, lines: &[TextLine]) {
     for l in lines {
-        list.push(PaintOp::Text(measure.run(&l.text, l.style, l.color, l.min_px)));
+        list.push(PaintOp::Text(
+            measure.run(&l.text, l.style, l.color, l.min_px),
+        ));
     }
 }
 
@@ -83,7 +83,12 @@ fn tag_box(list: &mut DisplayList, tag: &'static str, rect_px: RectPx) {
 }
 
 /// Every box of the layout.
-pub fn lower_layout(list: &mut DisplayList, measure: &dyn TextMeasure, layout: &Layout, scene: &Scene) {
+pub fn lower_layout(
+    list: &mut DisplayList,
+    measure: &dyn TextMeasure,
+    layout: &Layout,
+    scene: &Scene,
+) {
     let s = Scale(layout.px_scale);
     text_box(list, measure, &layout.header, s, "header");
     for notice in &layout.notices {
@@ -139,7 +144,12 @@ fn synthetic_box(list: &mut DisplayList, measure: &dyn TextMeasure, b: &TextBox,
     text_box(list, measure, b, s, "synthetic");
     // A yellow rule under the words makes the notice read as a warning, not a credit.
     let [x0, _, x1, y1] = b.rect_px;
-    fill_rect(list, [x0, y1 - s.px(NOTICE_RULE_PX), x1, y1], 0.0, NOTICE_COLOR);
+    fill_rect(
+        list,
+        [x0, y1 - s.px(NOTICE_RULE_PX), x1, y1],
+        0.0,
+        NOTICE_COLOR,
+    );
 }
 
 fn mid_line(rect: RectPx) -> Vec<[f32; 2]> {
@@ -305,7 +315,10 @@ pub fn lower_grid(
     let th = measure.size("0", font)[1];
     for i in first(west)..=last(east) {
         let lon = i as f64 * step;
-        let x = to_px(Coord { x: lon, y: center.y })[0];
+        let x = to_px(Coord {
+            x: lon,
+            y: center.y,
+        })[0];
         stroke(list, vec![[x, 0.0], [x, h]], false, line, GRID_COLOR);
         labels.push((
             format_dms(lon, 'E', 'W'),

@@ -86,7 +86,14 @@ fn lower_outline(
                     });
                 }
             } else {
-                lower_marker(list, at, item.marker, item.stroke.color, item.stroke.dash_px, s);
+                lower_marker(
+                    list,
+                    at,
+                    item.marker,
+                    item.stroke.color,
+                    item.stroke.dash_px,
+                    s,
+                );
             }
             return;
         }
@@ -169,7 +176,12 @@ pub fn lower_marker(
             let shape: Vec<[f32; 2]> = match marker {
                 Marker::Square => {
                     let h = 0.9 * r;
-                    vec![[x - h, y - h], [x + h, y - h], [x + h, y + h], [x - h, y + h]]
+                    vec![
+                        [x - h, y - h],
+                        [x + h, y - h],
+                        [x + h, y + h],
+                        [x - h, y + h],
+                    ]
                 }
                 Marker::Triangle => vec![
                     [x, y - 1.2 * r],

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use super::items::ToPx;
 use super::style::{
     LABEL_BOX, LABEL_GAP_EXTRA_PX, LABEL_PAD_PX, LABEL_RADIUS_PX, LABEL_SIZE_PX, LEADER_DOT_PX,
-    LEADER_PX, MARKER_CLEARANCE, MARKER_RADIUS_PX, SELECTION, SELECTION_MARKER_EXTRA_PX,
-    TEXT_MARK_OUTLINE_PX, WHITE, Scale,
+    LEADER_PX, MARKER_CLEARANCE, MARKER_RADIUS_PX, SELECTION, SELECTION_MARKER_EXTRA_PX, Scale,
+    TEXT_MARK_OUTLINE_PX, WHITE,
 };
 use crate::model::Mark;
 use crate::render::display_list::{
@@ -29,6 +29,8 @@ pub struct LabelOptions {
     pub scale: Scale,
     /// Draw the selection highlight around a selected text mark.
     pub selection: bool,
+    /// Only the labels of the items given (the window culls to the view); else every label.
+    pub culled: bool,
 }
 
 /// The label font at a scale.
@@ -129,7 +131,8 @@ pub fn lower_labels(
     let labels: Vec<&SceneLabel> = priority_order(scene)
         .iter()
         .filter_map(|&i| scene.labels.get(i))
-        .filter(|l| shown.contains(l.id.as_str()) && !text_marks.contains(l.id.as_str()))
+        .filter(|l| !options.culled || shown.contains(l.id.as_str()))
+        .filter(|l| !text_marks.contains(l.id.as_str()))
         .take(MAX_LABELS)
         .collect();
     let boxes: Vec<LabelBox> = labels
@@ -178,5 +181,53 @@ pub fn lower_labels(
             });
         }
         boxed_label(list, measure, label, rect, pad, font);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Rgba;
+    use crate::render::text::EpaintText;
+    use geo::Coord;
+
+    #[test]
+    fn a_lone_label_is_placed_right_of_its_anchor() {
+        let scene = Scene {
+            title: String::new(),
+            layers: Vec::new(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 10, 14).unwrap_or_default(),
+            date_label: String::new(),
+            caption: None,
+            items: Vec::new(),
+            labels: vec![SceneLabel {
+                id: "a".into(),
+                anchor: Coord { x: 50.0, y: 50.0 },
+                text: "Pier".into(),
+                color: Rgba::rgb(255, 0, 0),
+            }],
+            legend: Vec::new(),
+            certainties: Vec::new(),
+            credits: Vec::new(),
+            notices: Vec::new(),
+        };
+        let mut list = DisplayList::new([400.0, 100.0]);
+        let to_px = |c: Coord<f64>| [c.x as f32, c.y as f32];
+        lower_labels(
+            &mut list,
+            &scene,
+            &[],
+            &to_px,
+            &EpaintText::bundled(),
+            &[],
+            LabelOptions {
+                scale: Scale(1.0),
+                selection: false,
+                culled: false,
+            },
+        );
+        let labels: Vec<_> = list.labels().collect();
+        assert_eq!(labels.len(), 1, "{:?}", list.ops);
+        assert!((labels[0].1[0] - 67.0).abs() < 0.5, "{:?}", labels[0]);
     }
 }

@@ -52,6 +52,7 @@ pub fn lower_scene(
         LabelOptions {
             scale: options.scale,
             selection: options.selection,
+            culled: shown.is_some(),
         },
     );
 }

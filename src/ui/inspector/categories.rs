@@ -6,9 +6,7 @@ use super::{InspectorState, row_label};
 use crate::command::{Command, EditCommand};
 use crate::editing::create::new_category;
 use crate::editing::{AnnotationField, Edit};
-use crate::model::{
-    Annotation, Category, Marker, Project, Rgba,
-};
+use crate::model::{Annotation, Category, Marker, Project, Rgba};
 
 pub(super) fn categories_ui(
     ui: &mut Ui,

@@ -7,10 +7,7 @@ use super::{InspectorState, NewSource, date_field, edit, labels, row_label};
 use crate::command::{Command, EditCommand, ViewCommand};
 use crate::editing::geometry::self_intersects;
 use crate::editing::{AnnotationField, Edit};
-use crate::model::{
-    Annotation, Certainty, FuzzyDate, Mark, Project,
-    Shape, Status,
-};
+use crate::model::{Annotation, Certainty, FuzzyDate, Mark, Project, Shape, Status};
 use crate::render::egui_paint::color32;
 use crate::spatial::measure::{area_m2, format_area, format_length, length_m, perimeter_m};
 use crate::ui::theme::bold;
@@ -290,4 +287,3 @@ fn measures_rows(ui: &mut Ui, a: &Annotation) {
         }
     }
 }
-

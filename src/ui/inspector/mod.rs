@@ -76,7 +76,11 @@ pub(super) fn row_label(ui: &mut Ui, text: &str) -> egui::Response {
 }
 
 /// A date field: commits when the text parses; shows why not otherwise.
-pub(super) fn date_field(ui: &mut Ui, name: &str, buffer: &mut String) -> Option<Result<FuzzyDate, String>> {
+pub(super) fn date_field(
+    ui: &mut Ui,
+    name: &str,
+    buffer: &mut String,
+) -> Option<Result<FuzzyDate, String>> {
     let label = row_label(ui, name);
     let invalid = !buffer.trim().is_empty() && buffer.trim().parse::<FuzzyDate>().is_err();
     let mut edit = egui::TextEdit::singleline(buffer).desired_width(150.0);
@@ -93,4 +97,3 @@ pub(super) fn date_field(ui: &mut Ui, name: &str, buffer: &mut String) -> Option
             .map_err(|e| e.to_string())
     })
 }
-

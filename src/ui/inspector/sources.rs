@@ -5,9 +5,7 @@ use egui::{Color32, RichText, Ui};
 use super::{InspectorState, NewSource, edit, labels, row_label, source_key};
 use crate::command::{Command, EditCommand};
 use crate::editing::{AnnotationField, Edit};
-use crate::model::{
-    Annotation, Citation, Evidence, FuzzyDate, Project, Source,
-};
+use crate::model::{Annotation, Citation, Evidence, FuzzyDate, Project, Source};
 
 pub(super) fn sources_ui(
     ui: &mut Ui,
@@ -192,4 +190,3 @@ pub(super) fn sources_ui(
         });
     commands
 }
-

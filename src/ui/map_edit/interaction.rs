@@ -13,8 +13,8 @@ use crate::editing::geometry::{
 };
 use crate::editing::handles::{HandleKind, grabbed, handles};
 use crate::editing::{Edit, Tool};
-use crate::ui::map_view::DrawnLabel;
 use crate::spatial::snap::{SNAP_TOLERANCE_PX, SnapPath, snap};
+use crate::ui::map_view::DrawnLabel;
 
 impl MapEditor {
     fn snap_paths(
@@ -437,4 +437,3 @@ fn remove_vertex_command(view: &EditView<'_>, id: &str, index: usize) -> Vec<Com
         })
         .unwrap_or_default()
 }
-

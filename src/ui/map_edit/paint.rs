@@ -7,12 +7,12 @@ use walkers::Projector;
 use super::{EditView, MapEditor, screen};
 use crate::editing::Tool;
 use crate::editing::geometry::shape_from_drawing;
-use crate::editing::summary::measure_summary;
-use crate::spatial::snap::SnapKind;
 use crate::editing::handles::{HandleKind, handles};
 use crate::editing::summary::drawing_summary;
+use crate::editing::summary::measure_summary;
 use crate::model::Shape;
 use crate::scene::marks::arrow_head_px;
+use crate::spatial::snap::SnapKind;
 
 impl MapEditor {
     /// Draws what the editor shows over the scene.
