@@ -199,7 +199,10 @@ fn find_band(item: &Item, collection: &str, common_name: &str) -> Option<BandAss
 /// Computer's items), ESA's digital numbers: reflectance × 10000, with the −0.1 offset that
 /// processing baseline 04.00 (January 2022) added.
 fn band_values(item: &Item, collection: &str, asset: &Asset) -> BandValues {
-    let given = asset.raster_bands.first().is_some_and(|b| b.scale.is_some())
+    let given = asset
+        .raster_bands
+        .first()
+        .is_some_and(|b| b.scale.is_some())
         || asset.bands.first().is_some_and(|b| b.scale.is_some());
     let values = asset.first_band_values();
     if given || !collection.starts_with("sentinel-2") {

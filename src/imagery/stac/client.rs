@@ -6,11 +6,11 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
+use super::StacError;
 use super::presets::{Signing, StacApi};
 use super::signing::SasSigner;
 use super::transport::{self, Answer};
 use super::types::{Item, ItemCollection, Link};
-use super::StacError;
 
 /// Pages read per search unless told otherwise: with 100 items a page, a year of Sentinel-2
 /// over one site (about 150 scenes) fits, and a server whose `next` links never end is stopped.
@@ -228,18 +228,16 @@ impl StacClient {
 /// What to POST for a `next` link: nothing for a GET link; for a POST link its `body`, merged
 /// into the previous body when `merge` is set, or the previous body when it gives none.
 fn next_body(link: &Link, previous: &Value, first_method: SearchMethod) -> Option<Value> {
-    let method = link.method.as_deref().map(str::to_ascii_uppercase);
-    let is_post = match method.as_deref() {
-        Some("POST") => true,
-        Some(_) => false,
-        // A link without a method is GET by the spec.
-        None => false,
-    };
+    // A link without a method is GET by the spec.
+    let is_post = link
+        .method
+        .as_deref()
+        .is_some_and(|method| method.eq_ignore_ascii_case("POST"));
     if !is_post {
-        // A server that refused POST gets no POST for later pages either.
         return None;
     }
     if first_method == SearchMethod::Get && link.body.is_none() {
+        // A server that refused the POST search gets no bodiless POST for later pages either.
         return None;
     }
     Some(match (&link.body, link.merge) {
@@ -254,7 +252,10 @@ fn next_body(link: &Link, previous: &Value, first_method: SearchMethod) -> Optio
 }
 
 /// Reads a search page (or an ItemCollection file).
-pub(crate) fn parse_item_collection(bytes: &[u8], origin: &str) -> Result<ItemCollection, StacError> {
+pub(crate) fn parse_item_collection(
+    bytes: &[u8],
+    origin: &str,
+) -> Result<ItemCollection, StacError> {
     let collection: ItemCollection =
         serde_json::from_slice(bytes).map_err(|err| StacError::json(err, origin))?;
     if !collection.kind.is_empty() && collection.kind != "FeatureCollection" {
@@ -355,7 +356,10 @@ mod tests {
             method: None,
             ..link
         };
-        assert_eq!(next_body(&get, &params().to_body(), SearchMethod::Post), None);
+        assert_eq!(
+            next_body(&get, &params().to_body(), SearchMethod::Post),
+            None
+        );
     }
 
     #[test]

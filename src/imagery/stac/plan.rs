@@ -75,7 +75,10 @@ impl StacLayerPlan {
     /// The item ids, in order.
     #[must_use]
     pub fn item_ids(&self) -> Vec<&str> {
-        self.scenes.iter().map(|scene| scene.item_id.as_str()).collect()
+        self.scenes
+            .iter()
+            .map(|scene| scene.item_id.as_str())
+            .collect()
     }
 }
 
@@ -100,7 +103,12 @@ impl Default for PlanOptions {
 /// The provider of `collection` (and `platform`), with the year for Copernicus' credit line
 /// and the item's own licence when it states one.
 #[must_use]
-pub fn provider(collection: &str, platform: Option<&str>, year: i32, licence: Option<&str>) -> Provider {
+pub fn provider(
+    collection: &str,
+    platform: Option<&str>,
+    year: i32,
+    licence: Option<&str>,
+) -> Provider {
     let id = collection.to_ascii_lowercase();
     let platform = platform.unwrap_or("").to_ascii_lowercase();
     let is = |prefix: &str| id.starts_with(prefix) || platform.starts_with(prefix);
@@ -110,13 +118,35 @@ pub fn provider(collection: &str, platform: Option<&str>, year: i32, licence: Op
     let copernicus = || format!("Contains modified Copernicus Sentinel data {year}");
     let sentinel_terms = "Copernicus Sentinel data terms and conditions (free, full and open)";
     let (track, label, credit, licence) = if is("sentinel-2") {
-        let label = if id.contains("l2a") { "Sentinel-2 L2A" } else { "Sentinel-2" };
-        ("Sentinel-2", label.to_owned(), copernicus(), Some(sentinel_terms.to_owned()))
+        let label = if id.contains("l2a") {
+            "Sentinel-2 L2A"
+        } else {
+            "Sentinel-2"
+        };
+        (
+            "Sentinel-2",
+            label.to_owned(),
+            copernicus(),
+            Some(sentinel_terms.to_owned()),
+        )
     } else if is("sentinel-1") {
-        let label = if id.contains("rtc") { "Sentinel-1 RTC" } else { "Sentinel-1" };
-        ("Sentinel-1", label.to_owned(), copernicus(), Some(sentinel_terms.to_owned()))
+        let label = if id.contains("rtc") {
+            "Sentinel-1 RTC"
+        } else {
+            "Sentinel-1"
+        };
+        (
+            "Sentinel-1",
+            label.to_owned(),
+            copernicus(),
+            Some(sentinel_terms.to_owned()),
+        )
     } else if is("landsat") {
-        let label = if id.contains("c2-l2") { "Landsat C2 L2" } else { "Landsat" };
+        let label = if id.contains("c2-l2") {
+            "Landsat C2 L2"
+        } else {
+            "Landsat"
+        };
         (
             "Landsat",
             label.to_owned(),
@@ -124,7 +154,12 @@ pub fn provider(collection: &str, platform: Option<&str>, year: i32, licence: Op
             Some("Public domain (U.S. Geological Survey)".to_owned()),
         )
     } else {
-        (collection, collection.to_owned(), format!("{collection} (STAC)"), None)
+        (
+            collection,
+            collection.to_owned(),
+            format!("{collection} (STAC)"),
+            None,
+        )
     };
     Provider {
         track: track.to_owned(),
@@ -157,7 +192,11 @@ pub fn plan_scene(item: &Item, composite: Composite, origin: &str) -> Result<Sta
 }
 
 /// One layer for one item ("Add"); `origin` (the search URL or file) names it in errors.
-pub fn plan_layer(item: &Item, options: PlanOptions, origin: &str) -> Result<StacLayerPlan, StacError> {
+pub fn plan_layer(
+    item: &Item,
+    options: PlanOptions,
+    origin: &str,
+) -> Result<StacLayerPlan, StacError> {
     let scene = plan_scene(item, options.composite, origin)?;
     let collection = item.collection.clone().unwrap_or_default();
     Ok(layer_from_scenes(
@@ -179,7 +218,10 @@ pub(crate) fn layer_from_scenes(
     let date = first.map_or(NaiveDate::MIN, |scene| scene.acquired.date_naive());
     let platform = first.and_then(|scene| scene.platform.as_deref());
     let provider = provider(collection, platform, date.year(), licence);
-    let known: Vec<f64> = scenes.iter().filter_map(|scene| scene.cloud_cover).collect();
+    let known: Vec<f64> = scenes
+        .iter()
+        .filter_map(|scene| scene.cloud_cover)
+        .collect();
     let cloud_cover = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
     let banded = scenes
         .iter()
@@ -197,7 +239,11 @@ pub(crate) fn layer_from_scenes(
             format!("{} {day} (mosaic of {})", provider.label, many.len()),
         ),
     };
-    let name = if false_colour { format!("{name} NIR") } else { name };
+    let name = if false_colour {
+        format!("{name} NIR")
+    } else {
+        name
+    };
     let note = note(collection, &scenes, cloud_cover, stretch, &provider);
     StacLayerPlan {
         id,

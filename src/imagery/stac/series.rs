@@ -68,7 +68,11 @@ pub fn plan_series(
         })
         .collect();
     layers = thin(layers, thinning);
-    layers.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.collection.cmp(&b.collection)));
+    layers.sort_by(|a, b| {
+        a.date
+            .cmp(&b.date)
+            .then_with(|| a.collection.cmp(&b.collection))
+    });
     SeriesPlan { layers, skipped }
 }
 

@@ -74,11 +74,7 @@ impl SasSigner {
         {
             return Ok(token.clone());
         }
-        let url = format!(
-            "{}/{}",
-            self.token_url.trim_end_matches('/'),
-            collection
-        );
+        let url = format!("{}/{}", self.token_url.trim_end_matches('/'), collection);
         let bytes = transport::send(&self.agent, &url, None, &url)?.ok(&url)?;
         let answer: TokenAnswer =
             serde_json::from_slice(&bytes).map_err(|err| StacError::json(err, &url))?;
@@ -160,8 +156,14 @@ mod tests {
 
     #[test]
     fn a_token_becomes_the_query_string_or_joins_one() {
-        assert_eq!(append_token("https://a/b.tif", "st=1&sig=x"), "https://a/b.tif?st=1&sig=x");
-        assert_eq!(append_token("https://a/b.tif?v=2", "?sig=x"), "https://a/b.tif?v=2&sig=x");
+        assert_eq!(
+            append_token("https://a/b.tif", "st=1&sig=x"),
+            "https://a/b.tif?st=1&sig=x"
+        );
+        assert_eq!(
+            append_token("https://a/b.tif?v=2", "?sig=x"),
+            "https://a/b.tif?v=2&sig=x"
+        );
         assert_eq!(append_token("https://a/b.tif", ""), "https://a/b.tif");
     }
 
@@ -177,6 +179,9 @@ mod tests {
                 expires: now + TimeDelta::hours(1),
             },
         );
-        assert_eq!(signer.sign("c", "https://a/x.tif").unwrap(), "https://a/x.tif?sig=kept");
+        assert_eq!(
+            signer.sign("c", "https://a/x.tif").unwrap(),
+            "https://a/x.tif?sig=kept"
+        );
     }
 }

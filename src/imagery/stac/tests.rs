@@ -37,8 +37,7 @@ fn item(value: Value) -> Item {
 fn with_visual(mut item: Item) -> Item {
     item.assets.insert(
         "visual".to_owned(),
-        serde_json::from_value(json!({"href": "https://e/TCI.tif", "type": "image/tiff"}))
-            .unwrap(),
+        serde_json::from_value(json!({"href": "https://e/TCI.tif", "type": "image/tiff"})).unwrap(),
     );
     item
 }
@@ -52,7 +51,9 @@ fn the_visual_asset_is_preferred_for_true_colour_and_needs_no_stretch() {
     )
     .unwrap();
     let scene = &plan.scenes[0];
-    assert!(matches!(&scene.assets, AssetChoice::Visual { href, .. } if href == "https://e/TCI.tif"));
+    assert!(
+        matches!(&scene.assets, AssetChoice::Visual { href, .. } if href == "https://e/TCI.tif")
+    );
     assert_eq!(plan.stretch, None);
     assert_eq!(plan.date.to_string(), "2025-06-14");
     assert_eq!(plan.name, "Sentinel-2 L2A 14 Jun 2025");
@@ -62,7 +63,12 @@ fn the_visual_asset_is_preferred_for_true_colour_and_needs_no_stretch() {
 
 #[test]
 fn without_a_visual_asset_the_cog_bands_carry_their_scale_and_offset() {
-    let plan = plan_layer(&s2_item("a", "2025-06-14", 3.5), PlanOptions::default(), "t").unwrap();
+    let plan = plan_layer(
+        &s2_item("a", "2025-06-14", 3.5),
+        PlanOptions::default(),
+        "t",
+    )
+    .unwrap();
     let AssetChoice::Bands { red, green, blue } = &plan.scenes[0].assets else {
         panic!("expected bands, got {:?}", plan.scenes[0].assets);
     };
@@ -74,7 +80,11 @@ fn without_a_visual_asset_the_cog_bands_carry_their_scale_and_offset() {
     assert!((red.physical(2500.0).unwrap() - 0.15).abs() < 1e-9);
     assert_eq!(red.physical(0.0), None);
     assert_eq!(plan.stretch, Some(ReflectanceStretch::DEFAULT));
-    assert!(plan.note.contains("reflectance 0–0.3 → 0–255, gamma 2.2"), "{}", plan.note);
+    assert!(
+        plan.note.contains("reflectance 0–0.3 → 0–255, gamma 2.2"),
+        "{}",
+        plan.note
+    );
     assert!(plan.note.contains("EPSG:32633"), "{}", plan.note);
 }
 
@@ -88,7 +98,14 @@ fn false_colour_puts_near_infrared_in_the_red_channel() {
     let AssetChoice::Bands { red, green, blue } = &plan.scenes[0].assets else {
         panic!("expected bands");
     };
-    assert_eq!((red.asset_key.as_str(), green.asset_key.as_str(), blue.asset_key.as_str()), ("nir", "red", "green"));
+    assert_eq!(
+        (
+            red.asset_key.as_str(),
+            green.asset_key.as_str(),
+            blue.asset_key.as_str()
+        ),
+        ("nir", "red", "green")
+    );
     assert!(plan.name.ends_with(" NIR"), "{}", plan.name);
 }
 
@@ -104,7 +121,8 @@ fn planetary_computer_band_keys_are_found_by_common_name_with_sentinel_scaling()
             "B02": {"href": "https://pc/B02.tif", "eo:bands": [{"name": "B02", "common_name": "blue"}]}
         }
     }));
-    let AssetChoice::Bands { red, .. } = choose_assets(&pc, Composite::TrueColour, "t").unwrap() else {
+    let AssetChoice::Bands { red, .. } = choose_assets(&pc, Composite::TrueColour, "t").unwrap()
+    else {
         panic!("expected bands");
     };
     assert_eq!(red.asset_key, "B04");
@@ -125,7 +143,10 @@ fn landsat_bands_use_their_raster_scale_and_the_usgs_credit() {
     }));
     let plan = plan_layer(&landsat, PlanOptions::default(), "t").unwrap();
     assert_eq!(plan.provider.track, "Landsat");
-    assert_eq!(plan.provider.credit, "Landsat imagery courtesy of the U.S. Geological Survey");
+    assert_eq!(
+        plan.provider.credit,
+        "Landsat imagery courtesy of the U.S. Geological Survey"
+    );
     assert_eq!(plan.name, "Landsat C2 L2 12 Jun 2024");
     let AssetChoice::Bands { red, .. } = &plan.scenes[0].assets else {
         panic!("expected bands");
@@ -153,7 +174,9 @@ fn radar_items_show_one_polarisation_in_decibels() {
                    "vv": {"href": "https://pc/vv.tif", "type": "image/tiff"}}
     }));
     let plan = plan_layer(&s1, PlanOptions::default(), "t").unwrap();
-    assert!(matches!(&plan.scenes[0].assets, AssetChoice::Backscatter { band, .. } if band.asset_key == "vv"));
+    assert!(
+        matches!(&plan.scenes[0].assets, AssetChoice::Backscatter { band, .. } if band.asset_key == "vv")
+    );
     assert_eq!(plan.provider.track, "Sentinel-1");
     assert!(plan.note.contains("dB"), "{}", plan.note);
 }
@@ -187,7 +210,12 @@ fn same_day_scenes_become_one_mosaic_layer() {
     assert_eq!(mosaic.id, "stac-sentinel-2-l2a-2025-06-14-mosaic");
     assert!(mosaic.name.ends_with("(mosaic of 2)"), "{}", mosaic.name);
     // Every layer of the series shares one stretch.
-    assert!(series.layers.iter().all(|l| l.stretch == Some(ReflectanceStretch::DEFAULT)));
+    assert!(
+        series
+            .layers
+            .iter()
+            .all(|l| l.stretch == Some(ReflectanceStretch::DEFAULT))
+    );
 }
 
 #[test]
@@ -214,7 +242,11 @@ fn thinning_keeps_the_clearest_scene_per_week_and_per_month() {
 fn unknown_cloud_cover_loses_to_a_known_one_and_ties_keep_the_earlier_day() {
     let mut unknown = s2_item("unknown", "2025-06-02", 0.0);
     unknown.properties.cloud_cover = None;
-    let items = [unknown, s2_item("a", "2025-06-03", 9.0), s2_item("b", "2025-06-04", 9.0)];
+    let items = [
+        unknown,
+        s2_item("a", "2025-06-03", 9.0),
+        s2_item("b", "2025-06-04", 9.0),
+    ];
     let series = plan_series(&items, PlanOptions::default(), Thinning::PerWeek, "t");
     assert_eq!(series.layers.len(), 1);
     assert_eq!(series.layers[0].scenes[0].item_id, "a");
@@ -224,9 +256,15 @@ fn unknown_cloud_cover_loses_to_a_known_one_and_ties_keep_the_earlier_day() {
 fn a_series_skips_unusable_items_and_repeated_ones() {
     let mut undated = s2_item("undated", "2025-06-02", 1.0);
     undated.properties.datetime = Some("yesterday".to_owned());
-    let items = [s2_item("a", "2025-06-03", 9.0), s2_item("a", "2025-06-03", 9.0), undated];
+    let items = [
+        s2_item("a", "2025-06-03", 9.0),
+        s2_item("a", "2025-06-03", 9.0),
+        undated,
+    ];
     let series = plan_series(&items, PlanOptions::default(), Thinning::Every, "t");
     assert_eq!(series.layers.len(), 1);
     assert_eq!(series.layers[0].scenes.len(), 1);
-    assert!(matches!(series.skipped.as_slice(), [StacError::NoDate { item_id, .. }] if item_id == "undated"));
+    assert!(
+        matches!(series.skipped.as_slice(), [StacError::NoDate { item_id, .. }] if item_id == "undated")
+    );
 }

@@ -41,7 +41,10 @@ pub(crate) fn send(
         source,
         url: shown_url.to_owned(),
     };
-    log::debug!("STAC {} {shown_url}", if body.is_some() { "POST" } else { "GET" });
+    log::debug!(
+        "STAC {} {shown_url}",
+        if body.is_some() { "POST" } else { "GET" }
+    );
     let response = match body {
         Some(body) => agent
             .post(url)

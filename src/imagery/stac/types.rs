@@ -25,7 +25,11 @@ pub struct ItemCollection {
     #[serde(default)]
     pub links: Vec<Link>,
     /// How many items match in all, when the server says (`numberMatched`).
-    #[serde(rename = "numberMatched", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "numberMatched",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub number_matched: Option<u64>,
     /// Fields this version does not know, kept.
     #[serde(flatten)]
@@ -155,7 +159,11 @@ pub struct Properties {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_datetime: Option<String>,
     /// Percentage (0–100) of the scene under cloud.
-    #[serde(rename = "eo:cloud_cover", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eo:cloud_cover",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cloud_cover: Option<f64>,
     /// EPSG code of the assets' grid (projection extension 1.x).
     #[serde(rename = "proj:epsg", default, skip_serializing_if = "Option::is_none")]
@@ -237,7 +245,11 @@ pub struct Asset {
     #[serde(rename = "eo:bands", default, skip_serializing_if = "Vec::is_empty")]
     pub eo_bands: Vec<EoBand>,
     /// How stored values map to physical values (STAC 1.0 raster extension).
-    #[serde(rename = "raster:bands", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "raster:bands",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub raster_bands: Vec<RasterBand>,
     /// STAC 1.1 bands, which carry both the `eo:` and the `raster:` fields.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -260,8 +272,14 @@ impl Asset {
     /// The common names (`red`, `nir`…) of the asset's bands, from `eo:bands` or STAC 1.1
     /// `bands`.
     pub fn common_names(&self) -> impl Iterator<Item = &str> {
-        let eo = self.eo_bands.iter().filter_map(|band| band.common_name.as_deref());
-        let v11 = self.bands.iter().filter_map(|band| band.common_name.as_deref());
+        let eo = self
+            .eo_bands
+            .iter()
+            .filter_map(|band| band.common_name.as_deref());
+        let v11 = self
+            .bands
+            .iter()
+            .filter_map(|band| band.common_name.as_deref());
         eo.chain(v11)
     }
 
@@ -364,13 +382,25 @@ pub struct Band {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `red`, `green`, `blue`, `nir`…
-    #[serde(rename = "eo:common_name", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eo:common_name",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub common_name: Option<String>,
     /// Multiplier from stored to physical values.
-    #[serde(rename = "raster:scale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "raster:scale",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub scale: Option<f64>,
     /// Added after scaling.
-    #[serde(rename = "raster:offset", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "raster:offset",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub offset: Option<f64>,
     /// No-data value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,7 +463,10 @@ mod tests {
                "start_datetime": "2024-01-01T00:00:00Z", "end_datetime": "2024-12-31T23:59:59Z"}}"#,
         )
         .unwrap();
-        assert_eq!(item.acquired().unwrap().to_rfc3339(), "2024-01-01T00:00:00+00:00");
+        assert_eq!(
+            item.acquired().unwrap().to_rfc3339(),
+            "2024-01-01T00:00:00+00:00"
+        );
     }
 
     #[test]
@@ -451,8 +484,7 @@ mod tests {
 
     #[test]
     fn a_projection_v2_code_gives_the_epsg_number() {
-        let props: Properties =
-            serde_json::from_str(r#"{"proj:code": "EPSG:32755"}"#).unwrap();
+        let props: Properties = serde_json::from_str(r#"{"proj:code": "EPSG:32755"}"#).unwrap();
         assert_eq!(props.epsg_code(), Some(32755));
         let none: Properties = serde_json::from_str(r#"{"proj:code": "IAU:30100"}"#).unwrap();
         assert_eq!(none.epsg_code(), None);

@@ -150,7 +150,10 @@ pub fn dated_layers(
     max: usize,
 ) -> Result<Vec<WmtsDatedLayer>, WmtsError> {
     let layer = capabilities.layer(layer_id)?;
-    let title = layer.title.clone().unwrap_or_else(|| layer.identifier.clone());
+    let title = layer
+        .title
+        .clone()
+        .unwrap_or_else(|| layer.identifier.clone());
     let Some(time) = layer.time() else {
         return Ok(Vec::new());
     };
@@ -184,7 +187,6 @@ pub fn dated_layers(
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,21 +219,33 @@ mod tests {
     #[test]
     fn single_values_monthly_steps_and_the_cap_keep_the_newest() {
         let values = time_values(
-            &strings(&["2024-01-15T00:00:00Z/2024-05-15T00:00:00Z/P1M", "2023-06-01"]),
+            &strings(&[
+                "2024-01-15T00:00:00Z/2024-05-15T00:00:00Z/P1M",
+                "2023-06-01",
+            ]),
             None,
             3,
         );
         let texts: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(
             texts,
-            ["2024-03-15T00:00:00Z", "2024-04-15T00:00:00Z", "2024-05-15T00:00:00Z"]
+            [
+                "2024-03-15T00:00:00Z",
+                "2024-04-15T00:00:00Z",
+                "2024-05-15T00:00:00Z"
+            ]
         );
     }
 
     #[test]
     fn malformed_values_and_periods_are_skipped() {
         let values = time_values(
-            &strings(&["soon", "2024-01-01/2024-02-01/PXD", "2024-01-01/2024-01-02/P0D", "2024-13-01"]),
+            &strings(&[
+                "soon",
+                "2024-01-01/2024-02-01/PXD",
+                "2024-01-01/2024-01-02/P0D",
+                "2024-13-01",
+            ]),
             None,
             10,
         );

@@ -53,7 +53,9 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
         match event {
             Event::Start(start) => {
                 if stack.len() >= MAX_DEPTH {
-                    return Err(format!("nested deeper than {MAX_DEPTH} near byte {position}"));
+                    return Err(format!(
+                        "nested deeper than {MAX_DEPTH} near byte {position}"
+                    ));
                 }
                 stack.push(element(&start, position)?);
             }
@@ -65,7 +67,9 @@ pub(crate) fn parse(text: &str) -> Result<Element, String> {
             }
             Event::End(_) => {
                 let Some(done) = stack.pop() else {
-                    return Err(format!("closing tag without an opening one near byte {position}"));
+                    return Err(format!(
+                        "closing tag without an opening one near byte {position}"
+                    ));
                 };
                 if let Some(root) = close(&mut stack, done) {
                     return Ok(root);

@@ -84,10 +84,8 @@ fn web_mercator_zoom(matrix: &TileMatrix) -> Option<u8> {
     }
     let [x, y] = matrix.top_left;
     let corner_ok = (x + HALF_WORLD_M).abs() < 1.0 && (y - HALF_WORLD_M).abs() < 1.0;
-    let world_m = matrix.scale_denominator
-        * PIXEL_SIZE_M
-        * f64::from(matrix.tile_width)
-        * width as f64;
+    let world_m =
+        matrix.scale_denominator * PIXEL_SIZE_M * f64::from(matrix.tile_width) * width as f64;
     let scale_ok = (world_m / (2.0 * HALF_WORLD_M) - 1.0).abs() < 0.005;
     let square = matrix.tile_width == matrix.tile_height;
     (corner_ok && scale_ok && square).then(|| width.trailing_zeros() as u8)
@@ -112,11 +110,10 @@ pub fn xyz_template(
         .iter()
         .map(|(zoom, matrix)| (*zoom, matrix.identifier.clone()))
         .collect();
-    let z_placeholder = matrix_placeholder(&matrix_by_zoom).ok_or_else(|| {
-        WmtsError::IrregularMatrixIds {
+    let z_placeholder =
+        matrix_placeholder(&matrix_by_zoom).ok_or_else(|| WmtsError::IrregularMatrixIds {
             tile_matrix_set: set.identifier.clone(),
-        }
-    })?;
+        })?;
     let tiles: Vec<_> = layer
         .resource_urls
         .iter()
@@ -159,16 +156,33 @@ pub fn xyz_template(
     values.insert("tilecol".to_owned(), "{x}".to_owned());
 
     let url_template = if tiles.is_empty() {
-        let base = capabilities.get_tile_kvp_url.as_deref().ok_or_else(no_url)?;
+        let base = capabilities
+            .get_tile_kvp_url
+            .as_deref()
+            .ok_or_else(no_url)?;
         if !offered.contains(&format.as_str()) {
             return Err(no_url());
         }
-        kvp_template(base, &layer.identifier, &style, &set.identifier, &format, &z_placeholder, &values)
+        kvp_template(
+            base,
+            &layer.identifier,
+            &style,
+            &set.identifier,
+            &format,
+            &z_placeholder,
+            &values,
+        )
     } else {
-        let resource = tiles.iter().find(|url| url.format == format).ok_or_else(no_url)?;
+        let resource = tiles
+            .iter()
+            .find(|url| url.format == format)
+            .ok_or_else(no_url)?;
         fill(&resource.template, &values)
     };
-    let first = zooms.values().next().map_or(256, |matrix| matrix.tile_width);
+    let first = zooms
+        .values()
+        .next()
+        .map_or(256, |matrix| matrix.tile_width);
     Ok(XyzTemplate {
         url_template,
         min_zoom: matrix_by_zoom.keys().next().copied().unwrap_or(0),
@@ -239,7 +253,11 @@ fn kvp_template(
     values: &BTreeMap<String, String>,
 ) -> String {
     let separator = if base.contains('?') {
-        if base.ends_with('?') || base.ends_with('&') { "" } else { "&" }
+        if base.ends_with('?') || base.ends_with('&') {
+            ""
+        } else {
+            "&"
+        }
     } else {
         "?"
     };
@@ -304,7 +322,10 @@ mod tests {
                 .map(|(z, id)| (*z, (*id).to_owned()))
                 .collect::<BTreeMap<_, _>>()
         };
-        assert_eq!(matrix_placeholder(&ids(&[(0, "0"), (1, "1")])).as_deref(), Some("{z}"));
+        assert_eq!(
+            matrix_placeholder(&ids(&[(0, "0"), (1, "1")])).as_deref(),
+            Some("{z}")
+        );
         assert_eq!(
             matrix_placeholder(&ids(&[(0, "EPSG:3857:0"), (1, "EPSG:3857:1")])).as_deref(),
             Some("EPSG:3857:{z}")
@@ -316,6 +337,9 @@ mod tests {
     #[test]
     fn placeholders_fill_in_any_case_and_unknown_ones_stay() {
         let values = [("time".to_owned(), "2025-01-02".to_owned())].into();
-        assert_eq!(fill("a/{Time}/{TIME}/{Other}/{", &values), "a/2025-01-02/2025-01-02/{Other}/{");
+        assert_eq!(
+            fill("a/{Time}/{TIME}/{Other}/{", &values),
+            "a/2025-01-02/2025-01-02/{Other}/{"
+        );
     }
 }
