@@ -330,7 +330,7 @@ mod tests {
             "http://h/search?bbox=13.3,52.4,13.5,52.6\
              &datetime=2024-01-01T00:00:00Z%2F2024-12-31T23:59:59Z\
              &collections=sentinel-2-l2a&limit=50\
-             &query=%7B%22eo:cloud_cover%22%3A%7B%22lt%22%3A20.0%7D%7D"
+             &query=%7B%22eo:cloud_cover%22:%7B%22lt%22:20.0%7D%7D"
         );
     }
 

@@ -132,14 +132,22 @@ fn planetary_computer_band_keys_are_found_by_common_name_with_sentinel_scaling()
 
 #[test]
 fn landsat_bands_use_their_raster_scale_and_the_usgs_credit() {
+    let assets: serde_json::Map<String, Value> = ["red", "green", "blue"]
+        .iter()
+        .map(|name| {
+            let asset = json!({
+                "href": format!("https://pc/{name}.tif"),
+                "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+                "eo:bands": [{"common_name": name}],
+                "raster:bands": [{"scale": 0.0000275, "offset": -0.2, "nodata": 0}]
+            });
+            ((*name).to_owned(), asset)
+        })
+        .collect();
     let landsat = item(json!({
         "id": "LC09_L2SP_193023_20240612", "collection": "landsat-c2-l2",
         "properties": {"datetime": "2024-06-12T09:50:00Z", "platform": "landsat-9", "eo:cloud_cover": 12.0},
-        "assets": ["red", "green", "blue"].iter().map(|name| (name.to_string(), json!({
-            "href": format!("https://pc/{name}.tif"), "type": "image/tiff; application=geotiff; profile=cloud-optimized",
-            "eo:bands": [{"common_name": name}],
-            "raster:bands": [{"scale": 0.0000275, "offset": -0.2, "nodata": 0}]
-        }))).collect::<serde_json::Map<_, _>>()
+        "assets": assets
     }));
     let plan = plan_layer(&landsat, PlanOptions::default(), "t").unwrap();
     assert_eq!(plan.provider.track, "Landsat");
