@@ -55,7 +55,7 @@ fn the_gibs_document_lists_its_layers_formats_and_time_dimension() {
     assert_eq!(modis.default_style(), "default");
     assert_eq!(
         modis.bbox_lonlat,
-        Some([-180.0, -85.051129, 180.0, 85.051129])
+        Some([-180.0, -85.051_129, 180.0, 85.051_129])
     );
     let time = modis.time().unwrap();
     assert_eq!(time.default.as_deref(), Some("2025-11-30"));

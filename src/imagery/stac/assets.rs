@@ -45,7 +45,8 @@ impl BandAsset {
     pub fn physical(&self, stored: f64) -> Option<f64> {
         match self.values.nodata {
             Some(nodata) if nodata.is_nan() && stored.is_nan() => None,
-            Some(nodata) if nodata == stored => None,
+            // No-data is an exact stored value, so exact comparison is right.
+            Some(nodata) if nodata.to_bits() == stored.to_bits() => None,
             _ => Some(stored * self.values.scale + self.values.offset),
         }
     }

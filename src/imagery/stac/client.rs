@@ -251,7 +251,7 @@ fn next_body(link: &Link, previous: &Value, first_method: SearchMethod) -> Optio
     })
 }
 
-/// Reads a search page (or an ItemCollection file).
+/// Reads a search page (or an item collection file).
 pub(crate) fn parse_item_collection(
     bytes: &[u8],
     origin: &str,
@@ -280,12 +280,15 @@ fn url_with_query(url: &str, pairs: &[(&str, String)]) -> String {
 /// Percent-encodes everything but RFC 3986's unreserved characters and `,` `:` (kept readable:
 /// servers accept them in bbox and datetime values).
 fn percent_encode(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~,:".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
         }
     }
     out

@@ -31,7 +31,7 @@ pub enum StacError {
         line: usize,
         /// Column of the first problem, from 1.
         column: usize,
-        /// What serde_json reported.
+        /// What `serde_json` reported.
         #[source]
         source: serde_json::Error,
         /// The URL or file it came from.

@@ -1,4 +1,4 @@
-//! STAC from disk: an ItemCollection file (a saved search), a single item, or a static
+//! STAC from disk: an item collection file (a saved search), a single item, or a static
 //! catalogue (`catalog.json` / `collection.json` with `item` and `child` links to files beside it).
 
 use std::path::{Path, PathBuf};
@@ -27,7 +27,7 @@ pub struct FileItems {
     pub links_over_limit: usize,
 }
 
-/// Reads `path`: an ItemCollection, an item, or a catalogue or collection whose `item` and
+/// Reads `path`: an item collection, an item, or a catalogue or collection whose `item` and
 /// `child` links lead to local files.
 pub fn read_items_file(path: &Path) -> Result<FileItems, StacError> {
     let mut found = FileItems::default();

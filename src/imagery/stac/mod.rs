@@ -1,4 +1,4 @@
-//! STAC (SpatioTemporal Asset Catalog): searching an API or reading a catalogue file for dated
+//! STAC (the `SpatioTemporal` Asset Catalog): searching an API or reading a catalogue file for dated
 //! scenes over the site, signing Planetary Computer assets, and planning dated layers from the
 //! items (which assets, which stretch, whose credit). No UI and no pixels in here: the app turns
 //! a [`StacLayerPlan`] into a layer, and the raster reader reads its assets.

@@ -139,7 +139,7 @@ fn landsat_bands_use_their_raster_scale_and_the_usgs_credit() {
                 "href": format!("https://pc/{name}.tif"),
                 "type": "image/tiff; application=geotiff; profile=cloud-optimized",
                 "eo:bands": [{"common_name": name}],
-                "raster:bands": [{"scale": 0.0000275, "offset": -0.2, "nodata": 0}]
+                "raster:bands": [{"scale": 0.000_027_5, "offset": -0.2, "nodata": 0}]
             });
             ((*name).to_owned(), asset)
         })

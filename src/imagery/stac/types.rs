@@ -1,4 +1,4 @@
-//! Serde types for the parts of STAC (SpatioTemporal Asset Catalog) that Sitewatch reads: items,
+//! Serde types for the parts of STAC (the `SpatioTemporal` Asset Catalog) that Sitewatch reads: items,
 //! item collections, links and assets, with the `eo`, `raster` and `proj` extension fields that
 //! choosing and stretching bands needs. Every field is optional where servers differ, and unknown
 //! fields are kept, so an item from a newer server still reads.
@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A GeoJSON `FeatureCollection` of items: a search page or a static ItemCollection file.
+/// A GeoJSON `FeatureCollection` of items: a search page or a static item collection file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ItemCollection {
     /// `FeatureCollection`.
@@ -59,7 +59,7 @@ pub struct Item {
     /// `[west, south, east, north]` in degrees (six numbers with heights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bbox: Option<Vec<f64>>,
-    /// The footprint as GeoJSON geometry (a Polygon or MultiPolygon in lon/lat).
+    /// The footprint as GeoJSON geometry (a `Polygon` or `MultiPolygon` in lon/lat).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<Value>,
     /// Dates, cloud cover, platform…
@@ -107,7 +107,7 @@ impl Item {
     }
 
     /// The footprint's outer rings as `[lon, lat]` points: one for a Polygon, one per part of a
-    /// MultiPolygon, none for anything else or a malformed geometry.
+    /// `MultiPolygon`, none for anything else or a malformed geometry.
     #[must_use]
     pub fn footprint_rings(&self) -> Vec<Vec<[f64; 2]>> {
         let Some(geometry) = self.geometry.as_ref().and_then(Value::as_object) else {

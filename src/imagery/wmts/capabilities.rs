@@ -12,7 +12,7 @@ pub struct Capabilities {
     pub layers: Vec<WmtsLayer>,
     /// Every tile matrix set, in document order.
     pub tile_matrix_sets: Vec<TileMatrixSet>,
-    /// The KVP GetTile endpoint (`OperationsMetadata`), for layers without `ResourceURL`s.
+    /// The KVP `GetTile` endpoint (`OperationsMetadata`), for layers without `ResourceURL`s.
     pub get_tile_kvp_url: Option<String>,
     /// Where the document came from, for messages.
     pub origin: String,
@@ -52,7 +52,7 @@ pub struct WmtsLayer {
     pub styles: Vec<Style>,
     /// Identifiers of the tile matrix sets the layer is tiled in.
     pub tile_matrix_sets: Vec<String>,
-    /// RESTful tile URL templates.
+    /// `RESTful` tile URL templates.
     pub resource_urls: Vec<ResourceUrl>,
     /// Dimensions such as `Time`.
     pub dimensions: Vec<Dimension>,
@@ -90,7 +90,7 @@ pub struct Style {
     pub is_default: bool,
 }
 
-/// A RESTful URL template.
+/// A `RESTful` URL template.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResourceUrl {
     /// Image format of the tiles.

@@ -1,4 +1,4 @@
-//! WMTS (OGC Web Map Tile Service): a GetCapabilities document's layers, formats and tile matrix
+//! WMTS (OGC Web Map Tile Service): a `GetCapabilities` document's layers, formats and tile matrix
 //! sets; the Web Mercator sets turned into XYZ URL templates (`{z}/{x}/{y}`) the tile loader
 //! reads; and a layer's `Time` dimension (NASA GIBS has one on every daily product) expanded
 //! into dated layers for one track.
@@ -73,7 +73,7 @@ pub enum WmtsError {
         /// The layer.
         layer: String,
     },
-    /// The layer has no tile URL in the format asked for, and the service no KVP GetTile.
+    /// The layer has no tile URL in the format asked for, and the service no KVP `GetTile`.
     #[error("layer has no tile URL for format {format}: {layer}")]
     NoTileUrl {
         /// The format asked for (or `any`).

@@ -220,29 +220,25 @@ fn fill(template: &str, values: &BTreeMap<String, String>) -> String {
     let mut rest = template;
     while let Some((before, after_open)) = rest.split_once('{') {
         out.push_str(before);
-        match after_open.split_once('}') {
-            Some((name, after_close)) => {
-                match values.get(&name.to_ascii_lowercase()) {
-                    Some(value) => out.push_str(value),
-                    None => {
-                        out.push('{');
-                        out.push_str(name);
-                        out.push('}');
-                    }
-                }
-                rest = after_close;
-            }
-            None => {
-                out.push('{');
-                rest = after_open;
-            }
+        let Some((name, after_close)) = after_open.split_once('}') else {
+            out.push('{');
+            rest = after_open;
+            continue;
+        };
+        if let Some(value) = values.get(&name.to_ascii_lowercase()) {
+            out.push_str(value);
+        } else {
+            out.push('{');
+            out.push_str(name);
+            out.push('}');
         }
+        rest = after_close;
     }
     out.push_str(rest);
     out
 }
 
-/// A KVP GetTile URL with `{z}`, `{x}`, `{y}` for the matrix, row and column.
+/// A KVP `GetTile` URL with `{z}`, `{x}`, `{y}` for the matrix, row and column.
 fn kvp_template(
     base: &str,
     layer: &str,
