@@ -4,7 +4,7 @@
 //! Routes: `/api/search` (POST → page 1 whose `next` POSTs a merged body → page 2 whose `next`
 //! is a GET → page 3), `/getonly/search` (POST 405, GET one page), `/endless/search` (a `next`
 //! link forever), `/broken/search` (500), `/malformed/search` (truncated JSON),
-//! `/page2fails/search` (page 1, then a 500), `/sas/token/{collection}` (token `sig=tokN`, N
+//! `/page2fails/search` (page 1, then a 404), `/hang/search` (answers after 3 s), `/sas/token/{collection}` (token `sig=tokN`, N
 //! counting up), `/blob/asset.tif` (200 with the valid token, else 403), `/blob/locked.tif`
 //! (always 403).
 #![allow(clippy::unwrap_used)]
@@ -249,6 +249,11 @@ fn stac_server() -> Server {
                     ),
                 ),
                 (_, "/broken/search") => reply(500, "Internal Server Error"),
+                (_, "/hang/search") => {
+                    // Longer than the client's timeout; the thread is dropped with the test.
+                    std::thread::sleep(Duration::from_secs(3));
+                    reply(200, page(&[], None))
+                }
                 (_, "/malformed/search") => reply(
                     200,
                     "{\"type\": \"FeatureCollection\",\n \"features\": [{\"id\": ",
@@ -341,6 +346,31 @@ fn a_500_is_an_http_error_naming_the_url_once_without_retrying() {
         format!("STAC server answered HTTP 500: {url}")
     );
     assert_eq!(server.count("/broken/search"), 1);
+}
+
+#[test]
+fn a_server_that_does_not_answer_in_time_is_a_network_error_asked_once() {
+    let server = stac_server();
+    let client = StacClient::with_timeout(
+        StacApi::custom(server.url("/hang")),
+        Some(Duration::from_millis(300)),
+    );
+    let err = client.search(&params()).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            StacError::Network {
+                source: ureq::Error::Timeout(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("STAC request got no answer: {}", server.url("/hang/search"))
+    );
+    assert_eq!(server.count("/hang/search"), 1);
 }
 
 #[test]
