@@ -9,9 +9,11 @@ pub mod layer_file;
 pub mod overview;
 pub mod pmtiles;
 pub mod raster;
+pub mod stac;
 pub mod synthetic;
 pub mod tile_loader;
 pub mod tile_source;
 pub mod wayback;
+pub mod wmts;
 
 pub use tile_source::{TileError, TileKey, TileSource};
