@@ -59,6 +59,8 @@ pub struct Limits {
     pub max_side_px: u32,
     /// Most pixels in all.
     pub max_pixels: u64,
+    /// Largest strip or tile, decoded bytes: a file's chunks are decoded one whole at a time.
+    pub max_chunk_bytes: u64,
 }
 
 impl Default for Limits {
@@ -66,6 +68,7 @@ impl Default for Limits {
         Self {
             max_side_px: 1 << 17,
             max_pixels: 1 << 30,
+            max_chunk_bytes: 1 << 30,
         }
     }
 }
