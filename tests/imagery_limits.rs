@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource};
+use sitewatch::spatial::LonLatBox;
 
 /// A little-endian TIFF of 8-bit gray, `w`×`h`, one LZW tile of `tile_w`×`tile_h` whose data is
 /// a few bytes at offset 8.
@@ -78,8 +79,15 @@ fn crc32(bytes: &[u8]) -> u32 {
 fn open_bytes(dir: &Path, name: &str, bytes: &[u8], limits: Limits) -> RasterError {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
+    // Corners, so that a file that passes the size checks goes on to decode its pixels.
     let options = OpenOptions {
         limits,
+        corners_lonlat: Some(LonLatBox {
+            west: 130.0,
+            south: 42.0,
+            east: 130.1,
+            north: 42.1,
+        }),
         ..OpenOptions::default()
     };
     RasterTileSource::open(&path, &options).unwrap_err()
@@ -115,10 +123,11 @@ fn a_tile_within_a_smaller_chunk_limit_passes_and_one_beyond_it_is_too_large() {
     let err = open_bytes(dir.path(), "wide.tif", &bytes, limits);
     assert!(matches!(err, RasterError::TooLarge { .. }), "{err}");
     names_file_once(&err, "wide.tif");
-    // The same file with 64 × 64 tiles gets past the size check (and then lacks georeferencing).
+    // The same file with 64 × 64 tiles gets past the size check, to find its tile has no data.
     let bytes = tiled_lzw_tiff_claiming(64, 64, 64, 64);
     let err = open_bytes(dir.path(), "fits.tif", &bytes, limits);
-    assert!(matches!(err, RasterError::NoGeoreferencing { .. }), "{err}");
+    assert!(matches!(err, RasterError::Corrupt { .. }), "{err}");
+    names_file_once(&err, "fits.tif");
 }
 
 #[test]
