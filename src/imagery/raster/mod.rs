@@ -52,7 +52,8 @@ pub use stretch::{BandMapping, Display, SampleKind, Stretch};
 /// Default bytes of decoded pixels kept in memory per raster; see the module docs.
 pub const DEFAULT_MEMORY_BUDGET_BYTES: usize = 512 << 20;
 
-/// Largest raster accepted, checked on the header before anything is allocated.
+/// Largest raster accepted, checked on the header before anything is allocated: one set of
+/// limits for every decode path (TIFF strips and tiles of any compression, PNG, JPEG).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Widest or tallest side, pixels.
@@ -108,8 +109,10 @@ pub enum RasterError {
         path: PathBuf,
     },
     /// Larger than the limits; refused before allocating.
-    #[error("{width_px} × {height_px} pixels is more than the limit of {limit}: {path}")]
+    #[error("{what} of {width_px} × {height_px} pixels is more than the limit of {limit}: {path}")]
     TooLarge {
+        /// What is too large: "image", "tile" or "strip".
+        what: &'static str,
         /// Width the header claims.
         width_px: u64,
         /// Height the header claims.
