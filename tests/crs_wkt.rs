@@ -77,14 +77,8 @@ fn an_esri_albers_prj_beside_a_png_places_its_corners_where_gdal_does() {
         x: 510_000.0,
         y: 50_000.0,
     };
-    let path = png_with_world_file_and_prj(
-        dir.path(),
-        "site",
-        (200, 100),
-        5.0,
-        corner,
-        SITE_ALBERS_PRJ,
-    );
+    let path =
+        png_with_world_file_and_prj(dir.path(), "site", (200, 100), 5.0, corner, SITE_ALBERS_PRJ);
     // `gdaltransform -s_srs site.prj -t_srs EPSG:4326 -output_xy` (GDAL 3.6.2, PROJ 9) on the
     // corners' Albers coordinates (510000 50000, 511000 50000, 510000 49500, 511000 49500).
     corners_land_where_gdal_puts_them(

@@ -57,7 +57,11 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut b, b"IHDR", &ihdr);
     // zlib header, then a stored block of 5 bytes that is not all there.
-    chunk(&mut b, b"IDAT", &[0x78, 0x01, 0x00, 0x05, 0x00, 0xFA, 0xFF, 0, 0]);
+    chunk(
+        &mut b,
+        b"IDAT",
+        &[0x78, 0x01, 0x00, 0x05, 0x00, 0xFA, 0xFF, 0, 0],
+    );
     b
 }
 

@@ -76,7 +76,9 @@ pub fn read_chunk<R: Read + Seek>(
     let filled = decode_into(&packed, &mut raw);
     // Like libtiff, a stream that breaks off after every needed byte is fine.
     if let Err((filled, why)) = filled {
-        return Err(format!("LZW chunk {index} gives {filled} of {need} bytes ({why})"));
+        return Err(format!(
+            "LZW chunk {index} gives {filled} of {need} bytes ({why})"
+        ));
     }
     let row_samples = data_w as usize * spp;
     Ok(if bytes == 1 {

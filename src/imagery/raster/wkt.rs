@@ -291,10 +291,7 @@ fn recognised(root: &Node) -> Option<Crs> {
                     .filter(|crs| !matches!(crs, Crs::Proj(_)));
             }
             let squashed = squash(name);
-            let method = root
-                .method()
-                .map(|n| squash(n.name()))
-                .unwrap_or_default();
+            let method = root.method().map(|n| squash(n.name())).unwrap_or_default();
             if squashed.contains("PSEUDOMERCATOR")
                 || squashed.contains("WEBMERCATOR")
                 || squashed.contains("POPULARVISUALISATION")
