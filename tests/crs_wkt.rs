@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use geo::Coord;
 use sitewatch::imagery::raster::{Crs, OpenOptions, RasterError, RasterTileSource};
 
-/// A custom ESRI Albers centred near the site (42.4 N, 130.6 E), as ArcGIS writes `.prj` files.
+/// A custom ESRI Albers centred near the site (42.4 N, 130.6 E), as `ArcGIS` writes `.prj` files.
 const SITE_ALBERS_PRJ: &str = r#"PROJCS["Site_Albers_Equal_Area",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Albers"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",130.5],PARAMETER["Standard_Parallel_1",40.0],PARAMETER["Standard_Parallel_2",45.0],PARAMETER["Latitude_Of_Origin",42.0],UNIT["Meter",1.0]]"#;
 
-/// ESRI:102003, as ArcGIS writes it (NAD 1983, no EPSG code).
+/// ESRI:102003, as `ArcGIS` writes it (NAD 1983, no EPSG code).
 const USA_ALBERS_PRJ: &str = r#"PROJCS["USA_Contiguous_Albers_Equal_Area_Conic",GEOGCS["GCS_North_American_1983",DATUM["D_North_American_1983",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Albers"],PARAMETER["False_Easting",0.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",-96.0],PARAMETER["Standard_Parallel_1",29.5],PARAMETER["Standard_Parallel_2",45.5],PARAMETER["Latitude_Of_Origin",37.5],UNIT["Meter",1.0]]"#;
 
 /// Writes `name.png` (`w`×`h` gray), its `.pgw` (`pixel_m` square pixels, top-left corner at
@@ -51,12 +51,11 @@ fn metres_between(a: Coord<f64>, b: Coord<f64>) -> f64 {
     dx.hypot(dy)
 }
 
-/// Opens `path` and checks each pixel corner's lon/lat against GDAL's, within `tolerance_px`.
-fn corners_land_where_gdal_puts_them(
-    path: &Path,
-    pixel_m: f64,
-    expected: &[((f64, f64), (f64, f64))],
-) {
+/// A pixel-space point and the lon/lat GDAL gives for it.
+type PixelAndLonLat = ((f64, f64), (f64, f64));
+
+/// Opens `path` and checks each pixel corner's lon/lat against GDAL's, to within 0.01 px.
+fn corners_land_where_gdal_puts_them(path: &Path, pixel_m: f64, expected: &[PixelAndLonLat]) {
     let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
     assert!(matches!(src.crs(), Crs::Proj(_)), "{:?}", src.crs());
     for &((px, py), (lon, lat)) in expected {

@@ -42,9 +42,9 @@ fn tiled_lzw_tiff_claiming(w: u32, h: u32, tile_w: u32, tile_h: u32) -> Vec<u8> 
 /// The first bytes of an 8-bit RGBA PNG claiming `w`×`h`: signature, IHDR and a short IDAT of
 /// zlib data that ends early.
 fn png_claiming(w: u32, h: u32) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    fn chunk(out: &mut Vec<u8>, kind: [u8; 4], data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        out.extend_from_slice(kind);
+        out.extend_from_slice(&kind);
         out.extend_from_slice(data);
         let mut crc_input = kind.to_vec();
         crc_input.extend_from_slice(data);
@@ -55,11 +55,11 @@ fn png_claiming(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]); // 8-bit RGBA, deflate, no interlace
     let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut b, b"IHDR", &ihdr);
+    chunk(&mut b, *b"IHDR", &ihdr);
     // zlib header, then a stored block of 5 bytes that is not all there.
     chunk(
         &mut b,
-        b"IDAT",
+        *b"IDAT",
         &[0x78, 0x01, 0x00, 0x05, 0x00, 0xFA, 0xFF, 0, 0],
     );
     b

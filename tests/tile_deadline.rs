@@ -68,7 +68,7 @@ fn an_export_against_a_server_that_never_answers_ends_at_its_deadline_with_two_c
         19,
     );
     // Long enough that no request ends by itself while the test runs.
-    config.timeout = Duration::from_secs(120);
+    config.timeout = Duration::from_mins(2);
     let layer = TileLayer {
         source: Arc::new(HttpTileSource::new(config, None)),
         opacity: 1.0,
