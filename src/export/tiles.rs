@@ -1,9 +1,10 @@
-//! The imagery under an export: tile layers, bottom first, each fetched for the view alone and
-//! resampled bilinearly onto the image at its opacity.
+//! The imagery under an export: tile layers, bottom first, each fetched for the view alone
+//! (politely and within one deadline, see [`FetchPolicy`]) and resampled bilinearly onto the
+//! image at its opacity.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+mod fetch;
+
+use std::sync::Arc;
 
 use image::RgbaImage;
 use tiny_skia::Pixmap;
@@ -11,9 +12,7 @@ use tiny_skia::Pixmap;
 use super::ExportError;
 use super::view::ExportView;
 use crate::imagery::{TileError, TileKey, TileSource};
-
-/// Most tile fetches in flight at once (online services ask clients to stay modest).
-const MAX_FETCH_THREADS: usize = 4;
+pub use fetch::{Clock, DEFAULT_TILE_DEADLINE, FetchPolicy, SystemClock};
 
 /// One raster layer of an export: where its tiles come from and how opaque it is drawn.
 #[derive(Clone)]
@@ -94,54 +93,6 @@ fn keys_for(z: u8, cols: [i64; 2], rows: [i64; 2]) -> Vec<(i64, i64, TileKey)> {
     keys
 }
 
-/// Fetches tiles on a few threads. Reports each arrival; a `false` from `progress` stops it.
-fn fetch_all(
-    source: &dyn TileSource,
-    keys: &[TileKey],
-    progress: &mut dyn FnMut() -> bool,
-) -> Result<HashMap<TileKey, Result<RgbaImage, TileError>>, ExportError> {
-    let mut unique: Vec<TileKey> = keys.to_vec();
-    unique.sort_unstable();
-    unique.dedup();
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    let threads = std::thread::available_parallelism()
-        .map_or(2, std::num::NonZero::get)
-        .clamp(1, MAX_FETCH_THREADS)
-        .min(unique.len().max(1));
-    let (tx, rx) = mpsc::channel();
-    let mut tiles = HashMap::with_capacity(unique.len());
-    let mut cancelled = false;
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, stop, unique) = (&next, &stop, &unique);
-            scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let Some(&key) = unique.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
-                    if tx.send((key, source.fetch(key))).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        for (key, result) in rx {
-            tiles.insert(key, result);
-            if !cancelled && !progress() {
-                cancelled = true;
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
-    });
-    if cancelled {
-        return Err(ExportError::Cancelled);
-    }
-    Ok(tiles)
-}
-
 /// Per output column (or row): the two texels read and the weight of the second, as
 /// (tile index, offset in tile) pairs.
 struct Axis {
@@ -171,13 +122,27 @@ impl Axis {
 }
 
 /// Draws the layers, bottom first, over what `pixmap` holds, fetching only the tiles the view
-/// needs. `progress(done, total)` counts tiles over all layers; `false` cancels.
+/// needs, under the default [`FetchPolicy`] (2 connections to a server, 30 s for all tiles).
+/// `progress(done, total)` counts tiles over all layers; `false` cancels.
 pub fn composite(
     pixmap: &mut Pixmap,
     view: &ExportView,
     layers: &[TileLayer],
     progress: &dyn Fn(usize, usize) -> bool,
 ) -> Result<Vec<LayerReport>, ExportError> {
+    composite_with(pixmap, view, layers, progress, &FetchPolicy::default())
+}
+
+/// [`composite`] under `policy`: one deadline for the tiles of every layer, counted from now on
+/// the policy's clock; a tile missing when it passes fails the export, naming the layer.
+pub fn composite_with(
+    pixmap: &mut Pixmap,
+    view: &ExportView,
+    layers: &[TileLayer],
+    progress: &dyn Fn(usize, usize) -> bool,
+    policy: &FetchPolicy,
+) -> Result<Vec<LayerReport>, ExportError> {
+    let deadline_at = policy.deadline_from_now();
     let plans: Vec<_> = layers
         .iter()
         .map(|layer| {
@@ -199,13 +164,15 @@ pub fn composite(
             done += 1;
             progress(done, total)
         };
-        let mut fetched = fetch_all(layer.source.as_ref(), &only_keys, &mut tick)?;
-        let failures: Vec<TileError> = fetched
-            .values()
-            .filter_map(|r| r.as_ref().err())
+        let mut fetched =
+            fetch::fetch_all(&layer.source, &only_keys, policy, deadline_at, &mut tick)?;
+        // The first failure in key order, so that the report does not change from run to run.
+        let first_failure = only_keys
+            .iter()
+            .filter_map(|key| fetched.get(key).and_then(|r| r.as_ref().err()))
             .map(clone_error)
-            .collect();
-        if let Some(first) = failures.into_iter().next() {
+            .next();
+        if let Some(first) = first_failure {
             let failed = fetched.values().filter(|r| r.is_err()).count();
             return Err(ExportError::Tiles {
                 layer: layer.source.name().to_owned(),

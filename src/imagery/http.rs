@@ -232,6 +232,10 @@ impl TileSource for HttpTileSource {
     fn tile_size(&self) -> u32 {
         self.tile_size_px
     }
+
+    fn is_remote(&self) -> bool {
+        true
+    }
 }
 
 /// Fills `{z}`, `{x}`, `{y}` and `{name}` placeholders (there is no escape for a literal `{`).

@@ -96,4 +96,10 @@ pub trait TileSource: Send + Sync {
     fn tile_size(&self) -> u32 {
         256
     }
+
+    /// True when tiles come from a server, whose etiquette limits the requests in flight;
+    /// false for files and generated tiles.
+    fn is_remote(&self) -> bool {
+        false
+    }
 }

@@ -18,8 +18,6 @@ use super::pyramid::BlockAt;
 use super::stretch::SampleKind;
 use super::{Limits, RasterError};
 
-/// Largest single strip or tile the TIFF decoder may allocate.
-const MAX_TIFF_CHUNK_BYTES: usize = 1 << 30;
 /// Most bands read.
 const MAX_BANDS: usize = 16;
 
@@ -79,6 +77,7 @@ pub fn check_size(
     path: &Path,
 ) -> Result<(), RasterError> {
     let too_large = |limit: String| RasterError::TooLarge {
+        what: "image",
         width_px,
         height_px,
         limit,
@@ -93,10 +92,65 @@ pub fn check_size(
     if width_px.max(height_px) > u64::from(limits.max_side_px) {
         return Err(too_large(format!("{} pixels a side", limits.max_side_px)));
     }
-    if width_px * height_px > limits.max_pixels {
+    if width_px.saturating_mul(height_px) > limits.max_pixels {
         return Err(too_large(format!("{} pixels", limits.max_pixels)));
     }
     Ok(())
+}
+
+/// Checks one strip or tile, as decoded whole (`samples` per pixel of `bytes` each), against
+/// the limits.
+pub fn check_chunk(
+    (what, width_px, height_px): (&'static str, u32, u32),
+    samples: usize,
+    bytes: usize,
+    limits: &Limits,
+    path: &Path,
+) -> Result<(), RasterError> {
+    let decoded = u64::from(width_px)
+        .saturating_mul(u64::from(height_px))
+        .saturating_mul((samples * bytes) as u64);
+    if decoded > limits.max_chunk_bytes || width_px.max(height_px) > limits.max_side_px {
+        return Err(RasterError::TooLarge {
+            what,
+            width_px: u64::from(width_px),
+            height_px: u64::from(height_px),
+            limit: format!("{} a {what}", bytes_in_words(limits.max_chunk_bytes)),
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// "1 GiB", "64 MiB" or "4096 bytes".
+fn bytes_in_words(n: u64) -> String {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
+        format!("{} GiB", n >> 30)
+    } else if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// `image`'s limits from ours: sides as ours, and room for the largest image we accept at the
+/// widest pixel a PNG or JPEG decodes to (RGBA, 16 bits), so that `image`'s own default of
+/// 512 MiB never refuses an image inside our limits.
+pub fn image_limits(limits: &Limits) -> image::Limits {
+    /// Bytes of the widest pixel a PNG or JPEG decodes to.
+    const WIDEST_PIXEL_BYTES: u64 = 8;
+    /// Decoder state besides the image (rows, zlib window, Huffman tables).
+    const DECODER_SLACK_BYTES: u64 = 64 << 20;
+    let mut out = image::Limits::default();
+    out.max_image_width = Some(limits.max_side_px);
+    out.max_image_height = Some(limits.max_side_px);
+    out.max_alloc = Some(
+        limits
+            .max_pixels
+            .saturating_mul(WIDEST_PIXEL_BYTES)
+            .saturating_add(DECODER_SLACK_BYTES),
+    );
+    out
 }
 
 /// Samples of one decoded block.
@@ -212,9 +266,10 @@ impl TiffFile {
         let mut decoder = Decoder::new(BufReader::new(file)).map_err(err)?;
         let (width_px, height_px) = decoder.dimensions().map_err(err)?;
         check_size(u64::from(width_px), u64::from(height_px), limits, path)?;
+        let chunk_limit = usize::try_from(limits.max_chunk_bytes).unwrap_or(usize::MAX);
         let mut tiff_limits = tiff::decoder::Limits::default();
-        tiff_limits.decoding_buffer_size = MAX_TIFF_CHUNK_BYTES;
-        tiff_limits.intermediate_buffer_size = MAX_TIFF_CHUNK_BYTES;
+        tiff_limits.decoding_buffer_size = chunk_limit;
+        tiff_limits.intermediate_buffer_size = chunk_limit;
         let mut decoder = decoder.with_limits(tiff_limits);
 
         let unsupported = |message: String| RasterError::Unsupported {
@@ -363,6 +418,15 @@ impl TiffFile {
                 path: path.to_owned(),
             });
         }
+        // Each strip or tile is decoded whole, padding included: refused here, before any
+        // decoder allocates for it.
+        check_chunk(
+            (if tiled { "tile" } else { "strip" }, chunk_w, chunk_h),
+            if planar { 1 } else { file_bands },
+            usize::from(bits / 8),
+            limits,
+            path,
+        )?;
         // Validates the combination the same way the decoder will.
         decoder.colortype().map_err(err)?;
         let lzw = if compression == 5 {
@@ -389,7 +453,7 @@ impl TiffFile {
                 bits,
                 signed: matches!(kind, SampleKind::I8 | SampleKind::I16),
                 white_is_zero: photometric == 0,
-                max_chunk_bytes: MAX_TIFF_CHUNK_BYTES as u64,
+                max_chunk_bytes: limits.max_chunk_bytes,
             })
         } else {
             None
@@ -573,13 +637,25 @@ pub fn decode_image(
     path: &Path,
     limits: &Limits,
 ) -> Result<(Header, image::DynamicImage), RasterError> {
+    let image_limits = image_limits(limits);
     let reader = || -> Result<image::ImageReader<BufReader<File>>, RasterError> {
         image::ImageReader::open(path)
             .map_err(|e| RasterError::io(e, path))?
             .with_guessed_format()
             .map_err(|e| RasterError::io(e, path))
     };
-    let image_error = |e: image::ImageError| match e {
+    let image_error = |e: image::ImageError, (w, h): (u32, u32)| match e {
+        image::ImageError::Limits(_) => RasterError::TooLarge {
+            what: "image",
+            width_px: u64::from(w),
+            height_px: u64::from(h),
+            limit: format!(
+                "{} pixels a side and {} decoded",
+                limits.max_side_px,
+                bytes_in_words(image_limits.max_alloc.unwrap_or(u64::MAX))
+            ),
+            path: path.to_owned(),
+        },
         image::ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             RasterError::Corrupt {
                 message: "the file ends early".to_owned(),
@@ -592,9 +668,14 @@ pub fn decode_image(
             path: path.to_owned(),
         },
     };
-    let (w, h) = reader()?.into_dimensions().map_err(image_error)?;
+    // The size alone allocates nothing; the decode runs under our limits, not `image`'s.
+    let (w, h) = reader()?
+        .into_dimensions()
+        .map_err(|e| image_error(e, (0, 0)))?;
     check_size(u64::from(w), u64::from(h), limits, path)?;
-    let mut img = reader()?.decode().map_err(image_error)?;
+    let mut decoding = reader()?;
+    decoding.limits(image_limits.clone());
+    let mut img = decoding.decode().map_err(|e| image_error(e, (w, h)))?;
     let (bands, kind, alpha_band) = match &img {
         image::DynamicImage::ImageLuma8(_) => (1, SampleKind::U8, None),
         image::DynamicImage::ImageLumaA8(_) => (2, SampleKind::U8, Some(1)),

@@ -26,7 +26,7 @@ pub struct LzwLayout {
     pub signed: bool,
     /// Photometric `WhiteIsZero`: samples are inverted, as `tiff` does.
     pub white_is_zero: bool,
-    /// Largest compressed chunk read.
+    /// Largest chunk read or decoded, bytes.
     pub max_chunk_bytes: u64,
 }
 
@@ -46,28 +46,38 @@ pub fn read_chunk<R: Read + Seek>(
     if count > layout.max_chunk_bytes {
         return Err(format!("chunk {index} claims {count} bytes"));
     }
-    let mut packed = vec![0u8; usize::try_from(count).map_err(|e| e.to_string())?];
     reader
         .seek(SeekFrom::Start(offset))
         .map_err(|e| e.to_string())?;
-    reader.read_exact(&mut packed).map_err(|e| e.to_string())?;
+    // Read what is there rather than allocating what the header claims.
+    let mut packed = Vec::new();
+    reader
+        .take(count)
+        .read_to_end(&mut packed)
+        .map_err(|e| e.to_string())?;
+    if (packed.len() as u64) < count {
+        return Err(format!(
+            "chunk {index} breaks off after {} of {count} bytes",
+            packed.len()
+        ));
+    }
 
     let bytes = usize::from(layout.bits / 8);
+    // The caller has checked the chunk against the limits; checked here again so that no
+    // header can ask for an allocation beyond them.
+    let need = u64::from(stored_w)
+        .checked_mul(u64::from(data_h))
+        .and_then(|n| n.checked_mul((spp * bytes) as u64))
+        .filter(|&n| n <= layout.max_chunk_bytes)
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("chunk {index} of {stored_w} × {data_h} pixels is too large"))?;
     let stored_row = stored_w as usize * spp * bytes;
-    let need = stored_row * data_h as usize;
-    let mut raw = Vec::with_capacity(need);
-    let result = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
-        .into_vec(&mut raw)
-        .decode(&packed);
+    let mut raw = vec![0u8; need];
+    let filled = decode_into(&packed, &mut raw);
     // Like libtiff, a stream that breaks off after every needed byte is fine.
-    if raw.len() < need {
-        let why = match result.status {
-            Err(e) => e.to_string(),
-            Ok(_) => "stream ends".to_owned(),
-        };
+    if let Err((filled, why)) = filled {
         return Err(format!(
-            "LZW chunk {index} gives {} of {need} bytes ({why})",
-            raw.len()
+            "LZW chunk {index} gives {filled} of {need} bytes ({why})"
         ));
     }
     let row_samples = data_w as usize * spp;
@@ -130,6 +140,34 @@ pub fn read_chunk<R: Read + Seek>(
             DecodingResult::U16(out)
         }
     })
+}
+
+/// Decodes `packed` until `out` is full: never more output than that, however the stream is
+/// crafted. `Err` holds the bytes decoded and why the stream ended early.
+fn decode_into(packed: &[u8], out: &mut [u8]) -> Result<(), (usize, String)> {
+    let mut decoder = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+    let (mut input, mut filled) = (packed, 0);
+    while filled < out.len() {
+        let Some(rest) = out.get_mut(filled..) else {
+            break;
+        };
+        let result = decoder.decode_bytes(input, rest);
+        input = input.get(result.consumed_in..).unwrap_or_default();
+        filled += result.consumed_out;
+        let why = match result.status {
+            Err(e) => e.to_string(),
+            Ok(weezl::LzwStatus::Done) => "end code".to_owned(),
+            Ok(weezl::LzwStatus::NoProgress) => "stream ends".to_owned(),
+            Ok(weezl::LzwStatus::Ok) if result.consumed_in == 0 && result.consumed_out == 0 => {
+                "stream ends".to_owned()
+            }
+            Ok(weezl::LzwStatus::Ok) => continue,
+        };
+        if filled < out.len() {
+            return Err((filled, why));
+        }
+    }
+    Ok(())
 }
 
 /// Horizontal differencing undone: each sample plus the same band's sample one pixel left.

@@ -1,6 +1,7 @@
 //! Georeferenced rasters as tile sources: `GeoTIFF` (8/16-bit, 1–16 bands, strips or tiles,
 //! uncompressed, LZW, Deflate, JPEG) and PNG/JPEG/TIFF with a world file, in WGS 84,
-//! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows.
+//! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows: by EPSG code, or from the WKT
+//! of a `.prj` or `.aux.xml` through `proj4wkt` (see [`wkt`]).
 //!
 //! Opening decodes the file once, off the UI thread ([`RasterLoad`]), into 256×256 chunks on a
 //! pyramid of 2×-averaged levels; tiles are then reprojected per request through a mesh
@@ -15,9 +16,11 @@
 //! come back through a cache of 48 chunks (≤ 48 × 256 × 256 × bands × bytes). While decoding, the
 //! strip or tile being read and the chunk rows it touches are held besides. A 10000 × 10000 RGB
 //! raster is 300 MB of pixels plus 100 MB of pyramid: it stays in memory whole.
-//! Sizes are checked against [`Limits`] (default 1 Gpx, 131072 px a side) before any pixel is
-//! allocated. PNG and JPEG have no random access and are decoded whole first, so they briefly
-//! need twice their decoded size.
+//! Sizes are checked against [`Limits`] (default 1 Gpx, 131072 px a side, 1 GiB a strip or
+//! tile) before any pixel is allocated, on every path: TIFF strips and tiles of any compression,
+//! PNG and JPEG (whose decoder runs under limits derived from these, not `image`'s 512 MiB).
+//! PNG and JPEG have no random access and are decoded whole first, so they briefly need twice
+//! their decoded size.
 //!
 //! # Left to the caller
 //! [`RasterTileSource::set_display`] changes tiles fetched afterwards; tiles already cached by a
@@ -52,13 +55,16 @@ pub use stretch::{BandMapping, Display, SampleKind, Stretch};
 /// Default bytes of decoded pixels kept in memory per raster; see the module docs.
 pub const DEFAULT_MEMORY_BUDGET_BYTES: usize = 512 << 20;
 
-/// Largest raster accepted, checked on the header before anything is allocated.
+/// Largest raster accepted, checked on the header before anything is allocated: one set of
+/// limits for every decode path (TIFF strips and tiles of any compression, PNG, JPEG).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Widest or tallest side, pixels.
     pub max_side_px: u32,
     /// Most pixels in all.
     pub max_pixels: u64,
+    /// Largest strip or tile, decoded bytes: a file's chunks are decoded one whole at a time.
+    pub max_chunk_bytes: u64,
 }
 
 impl Default for Limits {
@@ -66,6 +72,7 @@ impl Default for Limits {
         Self {
             max_side_px: 1 << 17,
             max_pixels: 1 << 30,
+            max_chunk_bytes: 1 << 30,
         }
     }
 }
@@ -105,8 +112,10 @@ pub enum RasterError {
         path: PathBuf,
     },
     /// Larger than the limits; refused before allocating.
-    #[error("{width_px} × {height_px} pixels is more than the limit of {limit}: {path}")]
+    #[error("{what} of {width_px} × {height_px} pixels is more than the limit of {limit}: {path}")]
     TooLarge {
+        /// What is too large: "image", "tile" or "strip".
+        what: &'static str,
         /// Width the header claims.
         width_px: u64,
         /// Height the header claims.

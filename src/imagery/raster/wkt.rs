@@ -1,6 +1,8 @@
-//! Just enough WKT (WKT1 as in `.prj` files, ESRI's dialect, and WKT2 as GDAL writes it) to
-//! recognise WGS 84 geographic, Web Mercator, the WGS 84 UTM zones, and any CRS that carries
-//! its EPSG code.
+//! CRSs from WKT (WKT1 as in `.prj` files, ESRI's dialect, and WKT2 as GDAL writes it).
+//! WGS 84 geographic, Web Mercator and the WGS 84 UTM zones are recognised here and computed
+//! exactly; a CRS with an EPSG code goes through the EPSG table; anything else (Albers, Lambert,
+//! Transverse Mercator variants, other datums) is turned into a PROJ.4 string by `proj4wkt` and
+//! transformed by `proj4rs`.
 
 use super::crs::{Crs, CrsError};
 
@@ -158,6 +160,14 @@ impl Node {
             .map(|c| c as u32)
     }
 
+    /// The projection method: `PROJECTION` (WKT1) or `CONVERSION` / `METHOD` (WKT2).
+    fn method(&self) -> Option<&Node> {
+        self.child(&["PROJECTION"]).or_else(|| {
+            self.child(&["CONVERSION"])
+                .and_then(|c| c.child(&["METHOD"]))
+        })
+    }
+
     /// A projection parameter by any of its names, compared without case or punctuation.
     fn parameter(&self, names: &[&str]) -> Option<f64> {
         self.children()
@@ -220,91 +230,117 @@ fn utm_from_name(name: &str) -> Option<(u8, bool)> {
     (1..=60).contains(&zone).then_some((zone, north))
 }
 
-/// The CRS a WKT string describes, for WGS 84, Web Mercator, the WGS 84 UTM zones and anything
-/// with an EPSG code of its own. `what` names the text's origin for messages.
+/// The CRS a WKT string describes: WGS 84, Web Mercator and the WGS 84 UTM zones exactly, a CRS
+/// with an EPSG code through the EPSG table, anything else `proj4wkt` can write as a PROJ.4
+/// string through `proj4rs`. The error names the CRS as the WKT does.
 pub fn crs_from_wkt(text: &str) -> Result<Crs, CrsError> {
-    let unsupported = |name: &str, reason: &str| CrsError::Unsupported {
-        name: name.to_owned(),
-        reason: reason.to_owned(),
+    let root = parse(text).ok_or_else(|| CrsError::Unsupported {
+        name: "(unreadable WKT)".to_owned(),
+        reason: "not WKT".to_owned(),
+    })?;
+    if let Some(crs) = recognised(&root) {
+        return Ok(crs);
+    }
+    let name = if root.name().is_empty() {
+        format!("(unnamed {})", root.keyword)
+    } else {
+        root.name().to_owned()
     };
-    let root = parse(text).ok_or_else(|| unsupported("(unreadable WKT)", "not WKT"))?;
-    let name = root.name().to_owned();
+    let from_code = root.epsg().map(Crs::from_epsg);
+    if let Some(Ok(crs)) = from_code {
+        return Ok(crs);
+    }
+    match (
+        proj4wkt::wkt_to_projstring(text.trim_start_matches('\u{feff}')),
+        from_code,
+    ) {
+        (Ok(definition), _) => Crs::from_proj_string(name, definition.trim()),
+        // An EPSG code missing from the table says more than the WKT reader's complaint.
+        (Err(_), Some(Err(code_error))) => Err(code_error),
+        (Err(e), _) => Err(CrsError::Unsupported {
+            name,
+            reason: unreadable_because(&root, &e.to_string()),
+        }),
+    }
+}
+
+/// Why `proj4wkt` could not read the WKT, in words for the user (its error type is private, so
+/// its message is all there is).
+fn unreadable_because(root: &Node, message: &str) -> String {
+    let method = root.method().map(Node::name);
+    match (message.strip_prefix("WKT error: "), method) {
+        (Some(why), Some(method)) if why.starts_with("No projection mapping") => {
+            format!("the projection {method} is not supported")
+        }
+        (Some(why), _) => format!("cannot be read from WKT: {why}"),
+        (None, _) => "WKT that cannot be read".to_owned(),
+    }
+}
+
+/// The CRSs computed here rather than by `proj4rs`: WGS 84, Web Mercator, WGS 84 / UTM.
+fn recognised(root: &Node) -> Option<Crs> {
+    let name = root.name();
     match root.keyword.as_str() {
         "GEOGCS" | "GEOGCRS" | "GEODCRS" | "GEOGRAPHICCRS" => {
-            if is_wgs84_datum(&root) {
-                return Ok(Crs::Wgs84);
-            }
-            match root.epsg() {
-                Some(code) => Crs::from_epsg(code),
-                None => Err(unsupported(
-                    &name,
-                    "geographic CRS other than WGS 84 without an EPSG code",
-                )),
-            }
+            is_wgs84_datum(root).then_some(Crs::Wgs84)
         }
         "PROJCS" | "PROJCRS" | "PROJECTEDCRS" => {
             if let Some(code) = root.epsg() {
-                return Crs::from_epsg(code);
+                return Crs::from_epsg(code)
+                    .ok()
+                    .filter(|crs| !matches!(crs, Crs::Proj(_)));
             }
-            let squashed = squash(&name);
-            let method = root
-                .child(&["PROJECTION"])
-                .or_else(|| {
-                    root.child(&["CONVERSION"])
-                        .and_then(|c| c.child(&["METHOD"]))
-                })
-                .map(|n| squash(n.name()))
-                .unwrap_or_default();
+            let squashed = squash(name);
+            let method = root.method().map(|n| squash(n.name())).unwrap_or_default();
             if squashed.contains("PSEUDOMERCATOR")
                 || squashed.contains("WEBMERCATOR")
                 || squashed.contains("POPULARVISUALISATION")
                 || method.contains("AUXILIARYSPHERE")
                 || method.contains("PSEUDOMERCATOR")
             {
-                return Ok(Crs::WebMercator);
+                return Some(Crs::WebMercator);
             }
             let geog = root.child(&["GEOGCS", "BASEGEOGCRS", "BASEGEODCRS", "GEOGCRS"]);
-            let wgs84 = geog.is_some_and(is_wgs84_datum);
-            if wgs84 {
-                if let Some((zone, north)) = utm_from_name(&name) {
-                    return Ok(Crs::Utm { zone, north });
-                }
-                if method.contains("TRANSVERSEMERCATOR") {
-                    let cm = root.parameter(&["central_meridian", "Longitude of natural origin"]);
-                    let k = root.parameter(&["scale_factor", "Scale factor at natural origin"]);
-                    let fe = root.parameter(&["false_easting", "False easting"]);
-                    let fnorth = root.parameter(&["false_northing", "False northing"]);
-                    let lat0 = root
-                        .parameter(&["latitude_of_origin", "Latitude of natural origin"])
-                        .unwrap_or(0.0);
-                    if let (Some(cm), Some(k), Some(fe), Some(fnorth)) = (cm, k, fe, fnorth) {
-                        let zone = (cm + 183.0) / 6.0;
-                        let is_utm = (k - 0.9996).abs() < 1e-9
-                            && (fe - 500_000.0).abs() < 1e-6
-                            && lat0 == 0.0
-                            && (zone - zone.round()).abs() < 1e-9
-                            && (1.0..=60.0).contains(&zone);
-                        if is_utm && (fnorth == 0.0 || (fnorth - 10_000_000.0).abs() < 1e-6) {
-                            return Ok(Crs::Utm {
-                                zone: zone.round() as u8,
-                                north: fnorth == 0.0,
-                            });
-                        }
-                    }
-                }
+            if !geog.is_some_and(is_wgs84_datum) {
+                return None;
             }
-            Err(unsupported(
-                &name,
-                "only WGS 84, Web Mercator, WGS 84 / UTM or a CRS with its EPSG code are read from WKT",
-            ))
+            if let Some((zone, north)) = utm_from_name(name) {
+                return Some(Crs::Utm { zone, north });
+            }
+            if method.contains("TRANSVERSEMERCATOR") {
+                return utm_from_parameters(root);
+            }
+            None
         }
-        other => Err(unsupported(&name, &format!("WKT of kind {other}"))),
+        _ => None,
     }
+}
+
+/// A WGS 84 Transverse Mercator whose parameters are a UTM zone's, whatever its name.
+fn utm_from_parameters(root: &Node) -> Option<Crs> {
+    let cm = root.parameter(&["central_meridian", "Longitude of natural origin"])?;
+    let k = root.parameter(&["scale_factor", "Scale factor at natural origin"])?;
+    let fe = root.parameter(&["false_easting", "False easting"])?;
+    let fnorth = root.parameter(&["false_northing", "False northing"])?;
+    let lat0 = root
+        .parameter(&["latitude_of_origin", "Latitude of natural origin"])
+        .unwrap_or(0.0);
+    let zone = (cm + 183.0) / 6.0;
+    let is_utm = (k - 0.9996).abs() < 1e-9
+        && (fe - 500_000.0).abs() < 1e-6
+        && lat0 == 0.0
+        && (zone - zone.round()).abs() < 1e-9
+        && (1.0..=60.0).contains(&zone);
+    (is_utm && (fnorth == 0.0 || (fnorth - 10_000_000.0).abs() < 1e-6)).then_some(Crs::Utm {
+        zone: zone.round() as u8,
+        north: fnorth == 0.0,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::Coord;
 
     #[test]
     fn an_esri_utm_prj_is_recognised_by_its_parameters() {
@@ -371,10 +407,101 @@ mod tests {
 
     #[test]
     fn an_unknown_projection_is_refused_by_name() {
+        let wkt = r#"PROJCS["Local grid",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Van_der_Grinten_I"],PARAMETER["Central_Meridian",0.0],UNIT["Meter",1.0]]"#;
+        let err = crs_from_wkt(wkt).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("Local grid"), "{msg}");
+        assert!(msg.contains("Van_der_Grinten_I is not supported"), "{msg}");
+        // A datum without its ellipsoid cannot be read either, and says so.
         let wkt =
             r#"PROJCS["Local grid",GEOGCS["Tokyo",DATUM["Tokyo"]],PROJECTION["Cassini_Soldner"]]"#;
         let err = crs_from_wkt(wkt).unwrap_err();
         assert!(err.to_string().contains("Local grid"), "{err}");
+    }
+
+    /// The site, WGS 84 lon/lat.
+    const SITE: Coord<f64> = Coord {
+        x: 130.641_056,
+        y: 42.415_167,
+    };
+
+    /// `crs`'s coordinates of the site agree with `expected` to a millimetre, and come back.
+    fn projects_site_to(crs: &Crs, expected: Coord<f64>) {
+        let xy = crs.xy_from_lonlat(SITE).unwrap();
+        assert!(
+            (xy.x - expected.x).abs() < 1e-3 && (xy.y - expected.y).abs() < 1e-3,
+            "{crs}: {xy:?}, not {expected:?}"
+        );
+        let back = crs.lonlat_from_xy(xy).unwrap();
+        assert!(
+            (back.x - SITE.x).abs() < 1e-9 && (back.y - SITE.y).abs() < 1e-9,
+            "{back:?}"
+        );
+    }
+
+    // Expected coordinates below: `gdaltransform -s_srs EPSG:4326 -t_srs FILE.prj -output_xy`
+    // (GDAL 3.6.2, PROJ 9) on the site, 130.641056 E 42.415167 N, with the WKT here in FILE.prj.
+
+    #[test]
+    fn an_esri_albers_prj_without_a_code_goes_through_proj4rs_and_matches_gdal() {
+        let prj = r#"PROJCS["Site_Albers_Equal_Area",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Albers"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",130.5],PARAMETER["Standard_Parallel_1",40.0],PARAMETER["Standard_Parallel_2",45.0],PARAMETER["Latitude_Of_Origin",42.0],UNIT["Meter",1.0]]"#;
+        let crs = crs_from_wkt(prj).unwrap();
+        assert!(matches!(crs, Crs::Proj(_)), "{crs:?}");
+        assert_eq!(crs.name(), "Site_Albers_Equal_Area");
+        projects_site_to(
+            &crs,
+            Coord {
+                x: 511_599.340_990_513,
+                y: 46_168.130_163_949_2,
+            },
+        );
+    }
+
+    #[test]
+    fn wkt2_albers_without_an_id_matches_gdal() {
+        let wkt2 = r#"PROJCRS["Site Albers (WKT2)",BASEGEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563,LENGTHUNIT["metre",1]]],PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]]],CONVERSION["unnamed",METHOD["Albers Equal Area",ID["EPSG",9822]],PARAMETER["Latitude of false origin",42,ANGLEUNIT["degree",0.0174532925199433]],PARAMETER["Longitude of false origin",130.5,ANGLEUNIT["degree",0.0174532925199433]],PARAMETER["Latitude of 1st standard parallel",40,ANGLEUNIT["degree",0.0174532925199433]],PARAMETER["Latitude of 2nd standard parallel",45,ANGLEUNIT["degree",0.0174532925199433]],PARAMETER["Easting at false origin",500000,LENGTHUNIT["metre",1]],PARAMETER["Northing at false origin",0,LENGTHUNIT["metre",1]]],CS[Cartesian,2],AXIS["easting",east,ORDER[1],LENGTHUNIT["metre",1]],AXIS["northing",north,ORDER[2],LENGTHUNIT["metre",1]]]"#;
+        projects_site_to(
+            &crs_from_wkt(wkt2).unwrap(),
+            Coord {
+                x: 511_599.340_990_513,
+                y: 46_168.130_163_949_2,
+            },
+        );
+    }
+
+    #[test]
+    fn an_esri_lambert_conformal_conic_prj_matches_gdal() {
+        let prj = r#"PROJCS["Site_Lambert",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Lambert_Conformal_Conic"],PARAMETER["False_Easting",1000000.0],PARAMETER["False_Northing",500000.0],PARAMETER["Central_Meridian",130.0],PARAMETER["Standard_Parallel_1",40.0],PARAMETER["Standard_Parallel_2",44.0],PARAMETER["Latitude_Of_Origin",42.0],UNIT["Meter",1.0]]"#;
+        projects_site_to(
+            &crs_from_wkt(prj).unwrap(),
+            Coord {
+                x: 1_052_734.134_547_31,
+                y: 546_285.458_443_691,
+            },
+        );
+    }
+
+    #[test]
+    fn a_transverse_mercator_that_is_not_utm_matches_gdal() {
+        // Korea 2000 / East Belt's parameters, named without its code, on GRS 1980.
+        let prj = r#"PROJCS["Korea_2000_East_Belt_no_code",GEOGCS["GCS_Korea_2000",DATUM["D_Korea_2000",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",200000.0],PARAMETER["False_Northing",600000.0],PARAMETER["Central_Meridian",129.0],PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",38.0],UNIT["Meter",1.0]]"#;
+        let crs = crs_from_wkt(prj).unwrap();
+        assert!(matches!(crs, Crs::Proj(_)), "{crs:?}");
+        projects_site_to(
+            &crs,
+            Coord {
+                x: 335_077.077_847_894,
+                y: 1_091_559.451_521_16,
+            },
+        );
+    }
+
+    #[test]
+    fn a_geographic_crs_on_another_datum_without_a_code_is_read() {
+        let prj = r#"GEOGCS["GCS_Tokyo",DATUM["D_Tokyo",SPHEROID["Bessel_1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+        let crs = crs_from_wkt(prj).unwrap();
+        assert!(crs.is_geographic(), "{crs:?}");
+        assert_eq!(crs.name(), "GCS_Tokyo");
     }
 
     #[test]
