@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use geo::Coord;
 use sitewatch::editing::History;
 use sitewatch::interchange::{
-    Format, ImportOptions, Imported, InterchangeError, ShapefileOptions, export_file,
-    import_edit, import_file, import_file_with, kmz, sort_dropped,
+    Format, ImportOptions, Imported, InterchangeError, ShapefileOptions, export_file, import_edit,
+    import_file, import_file_with, kmz, sort_dropped,
 };
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::{Annotation, Project, Shape};
@@ -111,7 +111,15 @@ fn a_spreadsheet_csv_with_semicolons_decimal_commas_and_dms_imports_as_one_undo_
     assert_eq!(zollhof.category, "building");
     assert_eq!(zollhof.extra_properties["name:ru"], "Таможня");
     let pier = point(by_label(&got, "Pier 2"));
-    assert!(metres(pier, Coord { x: 130.6498, y: 42.4102 }) < 0.01);
+    assert!(
+        metres(
+            pier,
+            Coord {
+                x: 130.6498,
+                y: 42.4102
+            }
+        ) < 0.01
+    );
     assert_eq!(
         by_label(&got, "Mast").seen_from.key(),
         date(),
@@ -135,7 +143,15 @@ fn a_gpx_file_gives_its_waypoints_and_its_track() {
     let customs = by_label(&got, "Customs");
     assert_eq!(customs.note, "Gate closed");
     assert_eq!(customs.seen_from.to_string(), "2025-06-02");
-    assert!(metres(point(customs), Coord { x: 130.6412, y: 42.4187 }) < 0.01);
+    assert!(
+        metres(
+            point(customs),
+            Coord {
+                x: 130.6412,
+                y: 42.4187
+            }
+        ) < 0.01
+    );
     let drive = by_label(&got, "Survey drive");
     let Shape::Line(line) = &drive.shape else {
         panic!("the track is a line")
@@ -224,7 +240,10 @@ fn assert_same_place(a: &Shape, b: &Shape, what: &str) {
     let (va, vb) = (a.vertices(), b.vertices());
     assert_eq!(va.len(), vb.len(), "{what}");
     for (x, y) in va.iter().zip(&vb) {
-        assert!((x.x - y.x).abs() < 1e-9 && (x.y - y.y).abs() < 1e-9, "{what}");
+        assert!(
+            (x.x - y.x).abs() < 1e-9 && (x.y - y.y).abs() < 1e-9,
+            "{what}"
+        );
     }
 }
 
@@ -327,15 +346,34 @@ fn multipart_polygons_keep_their_holes_one_annotation_per_part() {
         .exterior()
         .0
         .iter()
-        .map(|c| metres(*c, Coord { x: 130.646, y: 42.424 }))
+        .map(|c| {
+            metres(
+                *c,
+                Coord {
+                    x: 130.646,
+                    y: 42.424,
+                },
+            )
+        })
         .fold(f64::INFINITY, f64::min);
     assert!(corner < 1.0, "the yard's corner is {corner} m off");
     let hole_corner = with_hole.interiors()[0]
         .0
         .iter()
-        .map(|c| metres(*c, Coord { x: 130.642, y: 42.421 }))
+        .map(|c| {
+            metres(
+                *c,
+                Coord {
+                    x: 130.642,
+                    y: 42.421,
+                },
+            )
+        })
         .fold(f64::INFINITY, f64::min);
-    assert!(hole_corner < 1.0, "the hole's corner is {hole_corner} m off");
+    assert!(
+        hole_corner < 1.0,
+        "the hole's corner is {hole_corner} m off"
+    );
     assert_eq!(parts[1].seen_from.to_string(), "2025-05-01");
     assert_eq!(parts[1].extra_properties["name:ko"], "야적장");
 }
@@ -344,7 +382,10 @@ fn multipart_polygons_keep_their_holes_one_annotation_per_part() {
 fn a_cp949_shapefile_reads_its_korean_names_by_its_cpg() {
     let got = import_file(&fixture("shapefile/cp949-points.shp"), &empty(), date()).unwrap();
     assert_at_source_positions(&got);
-    assert_eq!(by_label(&got, "Pier 2").extra_properties["name:ko"], "부두 2");
+    assert_eq!(
+        by_label(&got, "Pier 2").extra_properties["name:ko"],
+        "부두 2"
+    );
     assert_eq!(by_label(&got, "Mast").extra_properties["name:ko"], "철탑");
 }
 

@@ -92,14 +92,18 @@ pub fn parse_angle(text: &str, decimal_comma: bool) -> Result<Angle, String> {
             check_sixty(*m, "minutes", trimmed)?;
             check_sixty(*s, "seconds", trimmed)?;
             if m.fract() != 0.0 {
-                return Err(format!("\"{trimmed}\": minutes with a fraction and seconds"));
+                return Err(format!(
+                    "\"{trimmed}\": minutes with a fraction and seconds"
+                ));
             }
             d + m / 60.0 + s / 3600.0
         }
         _ => return Err(format!("\"{trimmed}\" is not an angle")),
     };
     if numbers.len() > 1 && numbers.first().is_some_and(|d| d.fract() != 0.0) {
-        return Err(format!("\"{trimmed}\": degrees with a fraction and minutes"));
+        return Err(format!(
+            "\"{trimmed}\": degrees with a fraction and minutes"
+        ));
     }
     if axis_sign.is_some() && sign < 0.0 {
         return Err(format!("\"{trimmed}\" has both a sign and a hemisphere"));
@@ -173,7 +177,10 @@ mod tests {
     fn degrees_minutes_seconds_read_with_symbols_spaces_or_colons() {
         let want = 42.0 + 25.0 / 60.0 + 30.5 / 3600.0;
         assert!(close(parse_latitude("42°25'30.5\"N", false).unwrap(), want));
-        assert!(close(parse_latitude("42° 25′ 30.5″ N", false).unwrap(), want));
+        assert!(close(
+            parse_latitude("42° 25′ 30.5″ N", false).unwrap(),
+            want
+        ));
         assert!(close(parse_latitude("N42:25:30.5", false).unwrap(), want));
         assert!(close(parse_latitude("42 25 30,5 S", true).unwrap(), -want));
         let lon = 130.0 + 38.0 / 60.0 + 12.0 / 3600.0;

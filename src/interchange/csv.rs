@@ -59,7 +59,15 @@ pub struct CsvLayout {
 }
 
 /// Header names (normalised: lower case, letters and digits only), best first.
-const LATITUDE: [&str; 7] = ["latitude", "lat", "latdd", "latdeg", "y", "ycoord", "ycoordinate"];
+const LATITUDE: [&str; 7] = [
+    "latitude",
+    "lat",
+    "latdd",
+    "latdeg",
+    "y",
+    "ycoord",
+    "ycoordinate",
+];
 const LONGITUDE: [&str; 10] = [
     "longitude",
     "lon",
@@ -73,7 +81,16 @@ const LONGITUDE: [&str; 10] = [
     "lngdd",
 ];
 const WKT: [&str; 5] = ["wkt", "geometry", "geom", "thegeom", "shape"];
-const NAME: [&str; 7] = ["label", "name", "title", "site", "placename", "nom", "名称"];
+const NAME: [&str; 8] = [
+    "label",
+    "name",
+    "title",
+    "site",
+    "sitename",
+    "placename",
+    "nom",
+    "名称",
+];
 const DATE: [&str; 9] = [
     "seenfrom",
     "date",
@@ -96,12 +113,9 @@ fn normalise(header: &str) -> String {
 }
 
 fn guess(headers: &[String], names: &[&str]) -> Option<String> {
-    names.iter().find_map(|want| {
-        headers
-            .iter()
-            .find(|h| normalise(h) == *want)
-            .map(String::clone)
-    })
+    names
+        .iter()
+        .find_map(|want| headers.iter().find(|h| normalise(h) == *want).cloned())
 }
 
 fn strip_bom(text: &str) -> &str {
@@ -144,7 +158,11 @@ fn reader(text: &str, delimiter: u8) -> ::csv::Reader<&[u8]> {
 
 /// Works out the delimiter, decimal separator and columns of a CSV, honouring what the
 /// options fix.
-pub fn sniff(text: &str, origin: &str, options: &CsvOptions) -> Result<CsvLayout, InterchangeError> {
+pub fn sniff(
+    text: &str,
+    origin: &str,
+    options: &CsvOptions,
+) -> Result<CsvLayout, InterchangeError> {
     let text = strip_bom(text);
     let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(text));
     let decimal_comma = options.decimal_comma.unwrap_or(delimiter == b';');
@@ -272,7 +290,10 @@ pub fn import_bytes(
     let text = std::str::from_utf8(bytes).map_err(|e| {
         malformed(
             origin,
-            format!("the text is not UTF-8 (byte {}); save it as UTF-8", e.valid_up_to()),
+            format!(
+                "the text is not UTF-8 (byte {}); save it as UTF-8",
+                e.valid_up_to()
+            ),
         )
     })?;
     import_str(text, origin, project, default_date, options)
@@ -323,7 +344,7 @@ pub fn import_str(
                 at += 1;
             }
             let before = bytes.get(..at).unwrap_or_default();
-            1 + before.iter().filter(|b| **b == b'\n').count()
+            before.split(|b| *b == b'\n').count()
         });
         let mut properties = Map::new();
         for (c, (header, value)) in layout.headers.iter().zip(record.iter()).enumerate() {
@@ -418,7 +439,9 @@ mod tests {
     fn dms_and_x_y_columns_place_points() {
         let got = import("x,y,label\n\"130 38 12 E\",\"42°25'30.5\"\"N\",A\n");
         assert_eq!(got.annotations.len(), 1, "{:?}", got.skipped);
-        let Shape::Point(p) = got.annotations[0].shape else { panic!() };
+        let Shape::Point(p) = got.annotations[0].shape else {
+            panic!()
+        };
         assert!((p.y() - (42.0 + 25.0 / 60.0 + 30.5 / 3600.0)).abs() < 1e-9);
         assert!((p.x() - (130.0 + 38.0 / 60.0 + 12.0 / 3600.0)).abs() < 1e-9);
     }
@@ -462,7 +485,9 @@ mod tests {
             ..CsvOptions::default()
         };
         let got = import_str("a,b\n130.6,42.4\n", "t.csv", &empty(), date(), &options).unwrap();
-        let Shape::Point(p) = got.annotations[0].shape else { panic!() };
+        let Shape::Point(p) = got.annotations[0].shape else {
+            panic!()
+        };
         assert!((p.x() - 130.6).abs() < 1e-12);
         let missing = CsvOptions {
             columns: CsvColumns {
@@ -477,12 +502,36 @@ mod tests {
 
     #[test]
     fn a_file_without_coordinate_columns_is_an_error_naming_its_columns() {
-        let err = import_str("a,b\n1,2\n", "t.csv", &empty(), date(), &CsvOptions::default())
-            .unwrap_err();
+        let err = import_str(
+            "a,b\n1,2\n",
+            "t.csv",
+            &empty(),
+            date(),
+            &CsvOptions::default(),
+        )
+        .unwrap_err();
         assert!(matches!(err, InterchangeError::Malformed { .. }));
         assert!(err.to_string().contains("a, b"), "{err}");
-        assert!(import_bytes(b"lat,lon\n\xff,1\n", "t.csv", &empty(), date(), &CsvOptions::default()).is_err());
+        assert!(
+            import_bytes(
+                b"lat,lon\n\xff,1\n",
+                "t.csv",
+                &empty(),
+                date(),
+                &CsvOptions::default()
+            )
+            .is_err()
+        );
         assert!(import_str("", "t.csv", &empty(), date(), &CsvOptions::default()).is_err());
-        assert!(import_str("lat,lon\n", "t.csv", &empty(), date(), &CsvOptions::default()).is_err());
+        assert!(
+            import_str(
+                "lat,lon\n",
+                "t.csv",
+                &empty(),
+                date(),
+                &CsvOptions::default()
+            )
+            .is_err()
+        );
     }
 }

@@ -105,7 +105,7 @@ pub fn import_bytes(
     for (i, t) in gpx.tracks.iter().enumerate() {
         let points = t.segments.iter().flat_map(|s| s.points.iter());
         let first = points.clone().find(|w| w.time.is_some());
-        let last = points.filter(|w| w.time.is_some()).last();
+        let last = points.rev().find(|w| w.time.is_some());
         let shapes = t
             .segments
             .iter()
@@ -179,7 +179,9 @@ mod tests {
         assert_eq!(pier.label, "Pier 2");
         assert_eq!(pier.seen_from.to_string(), "2025-06-02");
         assert_eq!(pier.extra_properties["elevation_m"], 12.5);
-        let Shape::Point(p) = pier.shape else { panic!() };
+        let Shape::Point(p) = pier.shape else {
+            panic!()
+        };
         assert!((p.x() - 130.64).abs() < 1e-9 && (p.y() - 42.41).abs() < 1e-9);
         // The track's two segments are two lines dated by the first time.
         assert_eq!(got.annotations[1].label, "Survey");

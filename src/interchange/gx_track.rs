@@ -23,7 +23,10 @@ fn coord(text: &str) -> Result<geo::Coord<f64>, String> {
     let mut numbers = text.split_whitespace().map(str::parse::<f64>);
     match (numbers.next(), numbers.next()) {
         (Some(Ok(x)), Some(Ok(y))) => check_position(x, y),
-        _ => Err(format!("gx:coord \"{}\" is not \"lon lat [alt]\"", text.trim())),
+        _ => Err(format!(
+            "gx:coord \"{}\" is not \"lon lat [alt]\"",
+            text.trim()
+        )),
     }
 }
 

@@ -304,10 +304,14 @@ fn raw_placemark(index: usize, p: &kml::types::Placemark) -> RawFeature {
         (None, Some(t)) => {
             // A GPS trace is dated by its times unless the placemark says otherwise.
             if let Some(begin) = t.begin {
-                properties.entry("seen_from").or_insert(Value::String(begin));
+                properties
+                    .entry("seen_from")
+                    .or_insert(Value::String(begin));
             }
             if let Some(end) = t.end {
-                properties.entry("gx_track_end").or_insert(Value::String(end));
+                properties
+                    .entry("gx_track_end")
+                    .or_insert(Value::String(end));
             }
             t.shapes
         }

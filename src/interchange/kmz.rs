@@ -47,7 +47,7 @@ fn kml_entry(names: &[String]) -> Option<&String> {
 }
 
 fn read_limited(
-    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    archive: &mut Archive<'_>,
     name: &str,
     limit: u64,
     origin: &str,
@@ -68,20 +68,23 @@ fn read_limited(
             source,
         })?;
     if bytes.len() as u64 > limit {
-        return Err(malformed(origin, format!("{name} unpacks to more than {limit} bytes")));
+        return Err(malformed(
+            origin,
+            format!("{name} unpacks to more than {limit} bytes"),
+        ));
     }
     Ok(bytes)
 }
 
-fn open<'a>(
-    bytes: &'a [u8],
-    origin: &str,
-) -> Result<(zip::ZipArchive<Cursor<&'a [u8]>>, Vec<String>), InterchangeError> {
+/// An archive read from memory.
+type Archive<'a> = zip::ZipArchive<Cursor<&'a [u8]>>;
+
+fn open<'a>(bytes: &'a [u8], origin: &str) -> Result<(Archive<'a>, Vec<String>), InterchangeError> {
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| zip_error(origin, e))?;
     let names = archive
         .file_names()
         .filter_map(Result::ok)
-        .map(|n| n.into_owned())
+        .map(std::borrow::Cow::into_owned)
         .collect();
     Ok((archive, names))
 }

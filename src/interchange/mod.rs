@@ -10,13 +10,13 @@ pub mod coords;
 pub mod csv;
 pub mod geojson;
 pub mod gpx;
-mod gx_track;
 pub mod ground_overlay;
+mod gx_track;
 pub mod kml;
 pub mod kmz;
 mod mapping;
-mod wkt_geometry;
 pub mod shapefile;
+mod wkt_geometry;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -157,7 +157,9 @@ pub enum InterchangeError {
         source: crate::imagery::raster::crs::CrsError,
     },
     /// The format can be imported but not written.
-    #[error("{format} files can be imported but not written (export as GeoJSON, KML or KMZ): {origin}")]
+    #[error(
+        "{format} files can be imported but not written (export as GeoJSON, KML or KMZ): {origin}"
+    )]
     ExportUnsupported {
         /// Which file.
         origin: String,
@@ -165,9 +167,7 @@ pub enum InterchangeError {
         format: &'static str,
     },
     /// A file type neither `GeoJSON` nor KML.
-    #[error(
-        "unknown file type (use .geojson, .json, .kml, .kmz, .csv, .gpx or .shp): {origin}"
-    )]
+    #[error("unknown file type (use .geojson, .json, .kml, .kmz, .csv, .gpx or .shp): {origin}")]
     UnknownFormat {
         /// Which file.
         origin: String,

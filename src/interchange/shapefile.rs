@@ -10,11 +10,11 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
+use ::shapefile::dbase::{self, FieldValue};
+use ::shapefile::record::traits::HasXY;
 use chrono::NaiveDate;
 use geo::{Contains as _, Coord, LineString, Point, Polygon};
 use serde_json::{Map, Value};
-use ::shapefile::dbase::{self, FieldValue};
-use ::shapefile::record::traits::HasXY;
 
 use super::mapping::{Builder, RawFeature, check_position};
 use super::wkt_geometry::polygon as checked_polygon;
@@ -167,15 +167,14 @@ fn attributes(
         dbase::encoding::EncodingRs::from(e).into()
     } else if let Some(cpg) = cpg {
         let label = String::from_utf8_lossy(&read(cpg)?).trim().to_owned();
-        match dbase::encoding::DynEncoding::from_name(&label) {
-            Some(e) => e,
-            None => {
-                warnings.push(format!(
-                    "{}: encoding \"{label}\" is not known; read as UTF-8",
-                    cpg.display()
-                ));
-                dbase::Unicode.into()
-            }
+        if let Some(e) = dbase::encoding::DynEncoding::from_name(&label) {
+            e
+        } else {
+            warnings.push(format!(
+                "{}: encoding \"{label}\" is not known; read as UTF-8",
+                cpg.display()
+            ));
+            dbase::Unicode.into()
         }
     } else {
         dbase::Unicode.into()
@@ -289,9 +288,7 @@ fn polygons<P: HasXY>(
         };
         let owner = outers
             .iter()
-            .position(|(outer, _)| {
-                Polygon::new(outer.clone(), vec![]).contains(&Point(first))
-            })
+            .position(|(outer, _)| Polygon::new(outer.clone(), vec![]).contains(&Point(first)))
             .or(outers.len().checked_sub(1));
         if let Some((_, hs)) = owner.and_then(|i| outers.get_mut(i)) {
             hs.push(hole);
@@ -358,18 +355,15 @@ pub fn import_file(
 ) -> Result<Imported, InterchangeError> {
     let mut warnings = Vec::new();
     let proj = projection(shp, &mut warnings)?;
-    let table = match sidecar(shp, "dbf") {
-        Some(dbf) => {
-            let cpg = sidecar(shp, "cpg");
-            attributes(&dbf, cpg.as_deref(), *options, &mut warnings)?
-        }
-        None => {
-            warnings.push(format!(
-                "{} has no .dbf; its shapes come without attributes",
-                shp.display()
-            ));
-            Vec::new()
-        }
+    let table = if let Some(dbf) = sidecar(shp, "dbf") {
+        let cpg = sidecar(shp, "cpg");
+        attributes(&dbf, cpg.as_deref(), *options, &mut warnings)?
+    } else {
+        warnings.push(format!(
+            "{} has no .dbf; its shapes come without attributes",
+            shp.display()
+        ));
+        Vec::new()
     };
     let mut reader =
         ::shapefile::ShapeReader::new(Cursor::new(read(shp)?)).map_err(|e| shp_error(shp, e))?;
@@ -428,17 +422,37 @@ mod tests {
         use ::shapefile::Point as P;
         use ::shapefile::PolygonRing::{Inner, Outer};
         let square = |x0: f64, s: f64| {
-            vec![P::new(x0, 0.0), P::new(x0, s), P::new(x0 + s, s), P::new(x0 + s, 0.0), P::new(x0, 0.0)]
+            vec![
+                P::new(x0, 0.0),
+                P::new(x0, s),
+                P::new(x0 + s, s),
+                P::new(x0 + s, 0.0),
+                P::new(x0, 0.0),
+            ]
         };
         let hole = |x0: f64| {
-            vec![P::new(x0 + 1.0, 1.0), P::new(x0 + 2.0, 1.0), P::new(x0 + 2.0, 2.0), P::new(x0 + 1.0, 2.0), P::new(x0 + 1.0, 1.0)]
+            vec![
+                P::new(x0 + 1.0, 1.0),
+                P::new(x0 + 2.0, 1.0),
+                P::new(x0 + 2.0, 2.0),
+                P::new(x0 + 1.0, 2.0),
+                P::new(x0 + 1.0, 1.0),
+            ]
         };
         // Both outers first, then a hole of the first: it must not join the last.
-        let rings = vec![Outer(square(0.0, 4.0)), Outer(square(10.0, 4.0)), Inner(hole(0.0))];
+        let rings = vec![
+            Outer(square(0.0, 4.0)),
+            Outer(square(10.0, 4.0)),
+            Inner(hole(0.0)),
+        ];
         let got = polygons(&rings, &Projection { crs: None }).unwrap();
         assert_eq!(got.len(), 2);
-        let Shape::Polygon(first) = &got[0] else { panic!() };
-        let Shape::Polygon(second) = &got[1] else { panic!() };
+        let Shape::Polygon(first) = &got[0] else {
+            panic!()
+        };
+        let Shape::Polygon(second) = &got[1] else {
+            panic!()
+        };
         assert_eq!(first.interiors().len(), 1);
         assert_eq!(second.interiors().len(), 0);
     }

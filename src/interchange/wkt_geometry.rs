@@ -12,7 +12,10 @@ fn checked(c: Coord<f64>) -> Result<Coord<f64>, String> {
 }
 
 fn line(l: &LineString<f64>) -> Result<LineString<f64>, String> {
-    let coords = l.0.iter().map(|c| checked(*c)).collect::<Result<Vec<_>, _>>()?;
+    let coords =
+        l.0.iter()
+            .map(|c| checked(*c))
+            .collect::<Result<Vec<_>, _>>()?;
     if coords.len() < 2 {
         return Err("a line needs at least two positions".into());
     }
@@ -20,7 +23,10 @@ fn line(l: &LineString<f64>) -> Result<LineString<f64>, String> {
 }
 
 fn ring(l: &LineString<f64>) -> Result<LineString<f64>, String> {
-    let mut coords = l.0.iter().map(|c| checked(*c)).collect::<Result<Vec<_>, _>>()?;
+    let mut coords =
+        l.0.iter()
+            .map(|c| checked(*c))
+            .collect::<Result<Vec<_>, _>>()?;
     if coords.first() != coords.last()
         && let Some(first) = coords.first().copied()
     {
@@ -44,24 +50,24 @@ pub(crate) fn polygon(p: &Polygon<f64>) -> Result<Polygon<f64>, String> {
 pub(crate) fn geometry_shapes(g: &Geometry<f64>) -> Result<Vec<Shape>, String> {
     Ok(match g {
         Geometry::Point(p) => vec![Shape::Point(Point(checked(p.0)?))],
-        Geometry::MultiPoint(m) => m
-            .0
-            .iter()
-            .map(|p| checked(p.0).map(|c| Shape::Point(Point(c))))
-            .collect::<Result<_, _>>()?,
+        Geometry::MultiPoint(m) => {
+            m.0.iter()
+                .map(|p| checked(p.0).map(|c| Shape::Point(Point(c))))
+                .collect::<Result<_, _>>()?
+        }
         Geometry::Line(l) => vec![Shape::Line(line(&LineString::new(vec![l.start, l.end]))?)],
         Geometry::LineString(l) => vec![Shape::Line(line(l)?)],
-        Geometry::MultiLineString(m) => m
-            .0
-            .iter()
-            .map(|l| line(l).map(Shape::Line))
-            .collect::<Result<_, _>>()?,
+        Geometry::MultiLineString(m) => {
+            m.0.iter()
+                .map(|l| line(l).map(Shape::Line))
+                .collect::<Result<_, _>>()?
+        }
         Geometry::Polygon(p) => vec![Shape::Polygon(polygon(p)?)],
-        Geometry::MultiPolygon(m) => m
-            .0
-            .iter()
-            .map(|p| polygon(p).map(Shape::Polygon))
-            .collect::<Result<_, _>>()?,
+        Geometry::MultiPolygon(m) => {
+            m.0.iter()
+                .map(|p| polygon(p).map(Shape::Polygon))
+                .collect::<Result<_, _>>()?
+        }
         Geometry::Rect(r) => vec![Shape::Polygon(polygon(&r.to_polygon())?)],
         Geometry::Triangle(t) => vec![Shape::Polygon(polygon(&t.to_polygon())?)],
         Geometry::GeometryCollection(c) => {
@@ -78,7 +84,11 @@ pub(crate) fn geometry_shapes(g: &Geometry<f64>) -> Result<Vec<Shape>, String> {
 pub(crate) fn wkt_shapes(text: &str) -> Result<Vec<Shape>, String> {
     let g = Geometry::<f64>::try_from_wkt_str(text.trim())
         .map_err(|e| format!("the WKT is not understood ({e})"))?;
-    geometry_shapes(&g)
+    let shapes = geometry_shapes(&g)?;
+    if shapes.is_empty() {
+        return Err("the WKT geometry is empty".into());
+    }
+    Ok(shapes)
 }
 
 #[cfg(test)]
@@ -92,7 +102,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(shapes.len(), 2);
-        let Shape::Polygon(p) = &shapes[0] else { panic!() };
+        let Shape::Polygon(p) = &shapes[0] else {
+            panic!()
+        };
         assert_eq!(p.interiors().len(), 1);
     }
 
