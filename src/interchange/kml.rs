@@ -299,13 +299,28 @@ fn raw_placemark(index: usize, p: &kml::types::Placemark) -> RawFeature {
         .as_deref()
         .and_then(|u| u.strip_prefix("#cat-"))
         .map(str::to_owned);
+    let shapes = match (&p.geometry, super::gx_track::tracks(&p.children)) {
+        (Some(g), _) => parts(g),
+        (None, Some(t)) => {
+            // A GPS trace is dated by its times unless the placemark says otherwise.
+            if let Some(begin) = t.begin {
+                properties
+                    .entry("seen_from")
+                    .or_insert(Value::String(begin));
+            }
+            if let Some(end) = t.end {
+                properties
+                    .entry("gx_track_end")
+                    .or_insert(Value::String(end));
+            }
+            t.shapes
+        }
+        (None, None) => Err("no geometry".to_owned()),
+    };
     RawFeature {
         origin,
         id: p.attrs.get("id").cloned(),
-        shapes: match &p.geometry {
-            None => Err("no geometry".to_owned()),
-            Some(g) => parts(g),
-        },
+        shapes,
         properties,
         extra_members: Map::new(),
         category_hint,

@@ -6,9 +6,17 @@
 //! at all is an error and changes nothing. Properties this version does not know are kept and
 //! written back on export.
 
+pub mod coords;
+pub mod csv;
 pub mod geojson;
+pub mod gpx;
+pub mod ground_overlay;
+mod gx_track;
 pub mod kml;
+pub mod kmz;
 mod mapping;
+pub mod shapefile;
+mod wkt_geometry;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,7 +26,10 @@ use chrono::NaiveDate;
 use crate::editing::Edit;
 use crate::model::{Annotation, Category, Project};
 
+pub use csv::{CsvColumns, CsvLayout, CsvOptions};
+pub use ground_overlay::GroundOverlay;
 pub use mapping::{RawFeature, check_position};
+pub use shapefile::ShapefileOptions;
 
 /// Why a file could not be imported or exported. The current project is unchanged.
 #[derive(Debug, thiserror::Error)]
@@ -81,8 +92,82 @@ pub enum InterchangeError {
         /// The CRS named by the file.
         crs: String,
     },
+    /// Well-formed as far as its container goes, but not what the named format requires.
+    #[error("not a {format} file this can import ({what}): {origin}")]
+    Malformed {
+        /// Which file.
+        origin: String,
+        /// The format it was read as ("CSV", "GPX", "KMZ", "Shapefile").
+        format: &'static str,
+        /// What is wrong.
+        what: String,
+    },
+    /// The CSV reader failed (broken quoting, bytes that are not UTF-8).
+    #[error("cannot read the CSV: {origin}")]
+    Csv {
+        /// Which file.
+        origin: String,
+        /// The reader's error.
+        #[source]
+        source: ::csv::Error,
+    },
+    /// The GPX reader failed.
+    #[error("not valid GPX: {origin}")]
+    Gpx {
+        /// Which file.
+        origin: String,
+        /// The reader's error.
+        #[source]
+        source: ::gpx::errors::GpxError,
+    },
+    /// The KMZ archive could not be read or written.
+    #[error("not a readable KMZ (zip) archive: {origin}")]
+    Zip {
+        /// Which file.
+        origin: String,
+        /// The archive's error.
+        #[source]
+        source: ::zip::result::ZipError,
+    },
+    /// The Shapefile (`.shp`, `.shx` or `.dbf`) could not be read.
+    #[error("cannot read the Shapefile: {origin}")]
+    Shapefile {
+        /// Which file.
+        origin: String,
+        /// The reader's error.
+        #[source]
+        source: ::shapefile::Error,
+    },
+    /// The attribute table's text is not UTF-8 and no `.cpg` names its encoding: the user must
+    /// choose one ([`ShapefileOptions::encoding`]).
+    #[error(
+        "the attribute table is not UTF-8 and no .cpg file names its encoding (choose one, e.g. CP949 for Korean or CP1251 for Russian): {origin}"
+    )]
+    UnknownEncoding {
+        /// Which `.dbf`.
+        origin: String,
+    },
+    /// The `.prj` names a CRS that cannot be converted to longitude/latitude.
+    #[error("the .prj names a coordinate system this cannot convert: {origin}")]
+    Projection {
+        /// Which `.prj`.
+        origin: String,
+        /// Why.
+        #[source]
+        source: crate::imagery::raster::crs::CrsError,
+    },
+    /// The format can be imported but not written.
+    #[error(
+        "{format} files can be imported but not written (export as GeoJSON, KML or KMZ): {origin}"
+    )]
+    ExportUnsupported {
+        /// Which file.
+        origin: String,
+        /// The format's name.
+        format: &'static str,
+    },
     /// A file type neither `GeoJSON` nor KML.
-    #[error("unknown file type (use .geojson, .json or .kml): {origin}")]
+    #[error("unknown file type (use .geojson, .json, .kml, .kmz, .csv, .gpx or .shp): {origin}")]
     UnknownFormat {
         /// Which file.
         origin: String,
@@ -96,6 +181,14 @@ pub enum Format {
     GeoJson,
     /// OGC KML 2.2.
     Kml,
+    /// KML zipped with its icons and overlay images (Google Earth).
+    Kmz,
+    /// Comma- or semicolon-separated values with coordinate columns (spreadsheets).
+    Csv,
+    /// GPS Exchange Format 1.0/1.1: waypoints, tracks, routes.
+    Gpx,
+    /// ESRI Shapefile: `.shp` with its `.shx`, `.dbf`, `.prj` and `.cpg` beside it.
+    Shapefile,
 }
 
 impl Format {
@@ -106,7 +199,43 @@ impl Format {
         match ext.as_str() {
             "geojson" | "json" => Some(Format::GeoJson),
             "kml" => Some(Format::Kml),
+            "kmz" => Some(Format::Kmz),
+            "csv" => Some(Format::Csv),
+            "gpx" => Some(Format::Gpx),
+            "shp" => Some(Format::Shapefile),
             _ => None,
+        }
+    }
+
+    /// Every format, in the order an "Import" file dialog lists them.
+    pub const ALL: [Format; 6] = [
+        Format::GeoJson,
+        Format::Kml,
+        Format::Kmz,
+        Format::Csv,
+        Format::Gpx,
+        Format::Shapefile,
+    ];
+
+    /// The formats annotations can be exported to.
+    pub const EXPORTABLE: [Format; 3] = [Format::GeoJson, Format::Kml, Format::Kmz];
+
+    /// True when [`export_file`] can write it.
+    #[must_use]
+    pub fn can_export(self) -> bool {
+        Self::EXPORTABLE.contains(&self)
+    }
+
+    /// Every extension it is recognised by, for file-dialog filters.
+    #[must_use]
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Format::GeoJson => &["geojson", "json"],
+            Format::Kml => &["kml"],
+            Format::Kmz => &["kmz"],
+            Format::Csv => &["csv"],
+            Format::Gpx => &["gpx"],
+            Format::Shapefile => &["shp"],
         }
     }
 
@@ -116,6 +245,10 @@ impl Format {
         match self {
             Format::GeoJson => "geojson",
             Format::Kml => "kml",
+            Format::Kmz => "kmz",
+            Format::Csv => "csv",
+            Format::Gpx => "gpx",
+            Format::Shapefile => "shp",
         }
     }
 
@@ -125,6 +258,10 @@ impl Format {
         match self {
             Format::GeoJson => "GeoJSON",
             Format::Kml => "KML",
+            Format::Kmz => "KMZ",
+            Format::Csv => "CSV",
+            Format::Gpx => "GPX",
+            Format::Shapefile => "Shapefile",
         }
     }
 }
@@ -140,6 +277,8 @@ pub struct Imported {
     pub skipped: Vec<String>,
     /// Things imported but worth knowing (a self-intersecting polygon, a date defaulted).
     pub warnings: Vec<String>,
+    /// KML/KMZ `GroundOverlay`s: images to open as imagery layers (not annotations).
+    pub ground_overlays: Vec<GroundOverlay>,
 }
 
 impl Imported {
@@ -170,37 +309,94 @@ impl Imported {
     }
 }
 
-/// Reads a `GeoJSON` or KML file (by extension) against the project it will join.
+/// Choices a file dialog can make before an import; the default guesses everything.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Delimiter, decimal comma and columns of a CSV.
+    pub csv: CsvOptions,
+    /// The text encoding of a Shapefile's attribute table.
+    pub shapefile: ShapefileOptions,
+}
+
+/// Reads a file of any [`Format`] (by extension) against the project it will join, guessing
+/// what a dialog could choose.
 pub fn import_file(
     path: &Path,
     project: &Project,
     default_date: NaiveDate,
 ) -> Result<Imported, InterchangeError> {
+    import_file_with(path, project, default_date, &ImportOptions::default())
+}
+
+fn read_text(path: &Path, origin: &str) -> Result<String, InterchangeError> {
+    std::fs::read_to_string(path).map_err(|source| InterchangeError::Read {
+        origin: origin.to_owned(),
+        source,
+    })
+}
+
+/// Reads a file of any [`Format`] (by extension) with the choices a dialog made.
+pub fn import_file_with(
+    path: &Path,
+    project: &Project,
+    default_date: NaiveDate,
+    options: &ImportOptions,
+) -> Result<Imported, InterchangeError> {
     let origin = path.display().to_string();
     let format = Format::of_path(path).ok_or_else(|| InterchangeError::UnknownFormat {
         origin: origin.clone(),
     })?;
-    let text = std::fs::read_to_string(path).map_err(|source| InterchangeError::Read {
-        origin: origin.clone(),
-        source,
-    })?;
     match format {
-        Format::GeoJson => geojson::import_str(&text, &origin, project, default_date),
-        Format::Kml => kml::import_str(&text, &origin, project, default_date),
+        Format::GeoJson => {
+            geojson::import_str(&read_text(path, &origin)?, &origin, project, default_date)
+        }
+        Format::Kml => {
+            let text = read_text(path, &origin)?;
+            let mut imported = kml::import_str(&text, &origin, project, default_date)?;
+            imported.ground_overlays = ground_overlay::find(&text, false);
+            Ok(imported)
+        }
+        Format::Csv => {
+            let bytes = std::fs::read(path).map_err(|source| InterchangeError::Read {
+                origin: origin.clone(),
+                source,
+            })?;
+            csv::import_bytes(&bytes, &origin, project, default_date, &options.csv)
+        }
+        Format::Gpx => {
+            let bytes = std::fs::read(path).map_err(|source| InterchangeError::Read {
+                origin: origin.clone(),
+                source,
+            })?;
+            gpx::import_bytes(&bytes, &origin, project, default_date)
+        }
+        Format::Kmz => kmz::import_file(path, project, default_date),
+        Format::Shapefile => {
+            shapefile::import_file(path, project, default_date, &options.shapefile)
+        }
     }
 }
 
-/// Writes the project's annotations to a `GeoJSON` or KML file, atomically.
+/// Writes the project's annotations to a `GeoJSON`, KML or KMZ file, atomically.
 pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(), InterchangeError> {
     let origin = path.display().to_string();
-    let text = match format {
-        Format::GeoJson => geojson::export_string(project),
-        Format::Kml => kml::export_string(project).map_err(|source| InterchangeError::Kml {
-            origin: origin.clone(),
-            source,
-        })?,
+    let bytes = match format {
+        Format::GeoJson => geojson::export_string(project).into_bytes(),
+        Format::Kml => kml::export_string(project)
+            .map_err(|source| InterchangeError::Kml {
+                origin: origin.clone(),
+                source,
+            })?
+            .into_bytes(),
+        Format::Kmz => kmz::export_bytes(project, &origin)?,
+        Format::Csv | Format::Gpx | Format::Shapefile => {
+            return Err(InterchangeError::ExportUnsupported {
+                origin,
+                format: format.name(),
+            });
+        }
     };
-    crate::model::io::write_atomic(path, text.as_bytes())
+    crate::model::io::write_atomic(path, &bytes)
         .map_err(|source| InterchangeError::Write { origin, source })
 }
 
@@ -231,16 +427,19 @@ pub fn import_edit(project: &Project, imported: &Imported) -> Option<Edit> {
 
 /// Files dropped on the window that can be imported, and those that cannot (with why).
 pub fn sort_dropped(paths: impl IntoIterator<Item = PathBuf>) -> (Vec<PathBuf>, Vec<String>) {
+    let paths: Vec<PathBuf> = paths.into_iter().collect();
     let mut ok = Vec::new();
     let mut refused = Vec::new();
-    for p in paths {
+    for p in paths.iter().cloned() {
         if Format::of_path(&p).is_some() {
             ok.push(p);
+        } else if shapefile::is_sidecar_of_any(&p, &paths) {
+            // A .dbf, .shx, .prj or .cpg dropped with its .shp is read with it.
         } else if crate::imagery::layer_file::is_imagery_path(&p) {
             // Imagery files become layers (the app's imagery side picks them up).
         } else {
             refused.push(format!(
-                "{} is neither GeoJSON or KML (.geojson, .json, .kml) nor imagery (.tif, .png, .jpg)",
+                "{} is neither annotations (.geojson, .json, .kml, .kmz, .csv, .gpx, .shp) nor imagery (.tif, .png, .jpg)",
                 p.display()
             ));
         }
