@@ -130,6 +130,10 @@ struct ExportArgs {
     /// setting; annotations without that name keep their romanised label.
     #[arg(long, value_name = "LANG")]
     lang: Option<String>,
+
+    /// Seconds every tile of an online layer must come within (at most 2 connections a server).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    tile_deadline: f64,
 }
 
 /// `--basemap` choices.
@@ -188,6 +192,8 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             }
         }),
         label_language: args.lang.clone(),
+        tile_deadline: std::time::Duration::try_from_secs_f64(args.tile_deadline)
+            .map_err(|_| anyhow::anyhow!("--tile-deadline must be a positive number of seconds"))?,
         project_file: (args.project != "default").then(|| PathBuf::from(&args.project)),
         imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(
             (args.project != "default").then(|| Path::new(&args.project)),

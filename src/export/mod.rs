@@ -185,6 +185,8 @@ pub struct ExportOptions {
     pub title: Option<String>,
     /// Labels in this language instead of the project's setting (`--lang ko`).
     pub label_language: Option<String>,
+    /// Every tile of a remote layer must come within this (`--tile-deadline`, default 30 s).
+    pub tile_deadline: std::time::Duration,
     /// The project's file, recorded in the provenance.
     pub project_file: Option<PathBuf>,
     /// Where the pixels of the project's imagery layers come from; without it (or for a layer
@@ -210,6 +212,7 @@ impl Default for ExportOptions {
             grid: false,
             title: None,
             label_language: None,
+            tile_deadline: tiles::DEFAULT_TILE_DEADLINE,
             project_file: None,
             imagery: None,
         }

@@ -76,7 +76,11 @@ pub(super) fn prepare(
     let mut base = Pixmap::new(width, height).ok_or(ExportError::Allocate { width, height })?;
     let [r, g, b] = BACKGROUND;
     base.fill(tiny_skia::Color::from_rgba8(r, g, b, 255));
-    let reports = tiles::composite(&mut base, &view, &layers, progress)?;
+    let policy = tiles::FetchPolicy {
+        deadline: options.tile_deadline,
+        ..tiles::FetchPolicy::default()
+    };
+    let reports = tiles::composite_with(&mut base, &view, &layers, progress, &policy)?;
     Ok(Prepared {
         view,
         base,
@@ -139,7 +143,13 @@ impl Prepared {
                 source,
                 opacity: shown.opacity,
             };
-            for mut report in tiles::composite(&mut pixmap, &self.view, &[layer], progress)? {
+            let policy = tiles::FetchPolicy {
+                deadline: options.tile_deadline,
+                ..tiles::FetchPolicy::default()
+            };
+            for mut report in
+                tiles::composite_with(&mut pixmap, &self.view, &[layer], progress, &policy)?
+            {
                 report.layer_id = Some(shown.id.clone());
                 reports.push(report);
             }
