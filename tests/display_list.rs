@@ -196,7 +196,11 @@ fn style_literals(source: &str) -> Vec<String> {
 
 #[test]
 fn the_painters_hold_no_style_of_their_own() {
-    for file in ["src/render/skia.rs", "src/render/egui_paint.rs"] {
+    for file in [
+        "src/render/skia.rs",
+        "src/render/skia_text.rs",
+        "src/render/egui_paint.rs",
+    ] {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
         let source = std::fs::read_to_string(path).unwrap();
         let found = style_literals(&source);

@@ -321,3 +321,33 @@ pub fn circle_points(center: [f32; 2], radius_px: f32) -> Vec<[f32; 2]> {
         })
         .collect()
 }
+
+/// Triangles covering rings (the first the exterior, the rest its holes), for painters that
+/// fill meshes: the vertices and each triangle's three vertex indices.
+#[must_use]
+pub fn triangulate_rings(rings: &[Vec<[f32; 2]>]) -> (Vec<[f32; 2]>, Vec<[u32; 3]>) {
+    use geo::TriangulateEarcut as _;
+    let ring = |r: &Vec<[f32; 2]>| {
+        geo::LineString::from(
+            r.iter()
+                .map(|p| (f64::from(p[0]), f64::from(p[1])))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let Some((exterior, holes)) = rings.split_first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let polygon = geo::Polygon::new(ring(exterior), holes.iter().map(ring).collect());
+    let tri = polygon.earcut_triangles_raw();
+    let vertices = tri
+        .vertices
+        .iter()
+        .map(|[x, y]| [*x as f32, *y as f32])
+        .collect();
+    let triangles = tri
+        .triangle_indices
+        .chunks_exact(3)
+        .map(|t| [t[0] as u32, t[1] as u32, t[2] as u32])
+        .collect();
+    (vertices, triangles)
+}

@@ -3,10 +3,10 @@
 
 use egui::epaint::{Mesh, PathShape, PathStroke};
 use egui::{Align2, Color32, Painter, Pos2, Rect, Shape, Stroke, pos2};
-use geo::TriangulateEarcut as _;
 
 use super::display_list::{
     DashPx, DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx, circle_points,
+    triangulate_rings,
 };
 use super::text::font_id;
 use crate::model::Rgba;
@@ -41,26 +41,13 @@ impl Placement {
 }
 
 fn rings_mesh(place: Placement, rings: &[Vec<[f32; 2]>], color: Color32) -> Mesh {
-    let ring = |r: &Vec<[f32; 2]>| {
-        geo::LineString::from(
-            r.iter()
-                .map(|p| (f64::from(p[0]), f64::from(p[1])))
-                .collect::<Vec<_>>(),
-        )
-    };
+    let (vertices, triangles) = triangulate_rings(rings);
     let mut mesh = Mesh::default();
-    let Some((exterior, holes)) = rings.split_first() else {
-        return mesh;
-    };
-    let polygon = geo::Polygon::new(ring(exterior), holes.iter().map(ring).collect());
-    let tri = polygon.earcut_triangles_raw();
-    for [x, y] in &tri.vertices {
-        mesh.colored_vertex(place.at([*x as f32, *y as f32]), color);
+    for v in vertices {
+        mesh.colored_vertex(place.at(v), color);
     }
-    for idx in tri.triangle_indices.chunks_exact(3) {
-        if let [a, b, c] = idx {
-            mesh.add_triangle(*a as u32, *b as u32, *c as u32);
-        }
+    for [a, b, c] in triangles {
+        mesh.add_triangle(a, b, c);
     }
     mesh
 }

@@ -7,6 +7,7 @@ pub mod fonts;
 pub mod layout;
 pub mod lower;
 pub mod skia;
+pub mod skia_text;
 pub mod text;
 
 /// Lowers a whole scene (no culling, no selection highlight) for a pixmap-sized view and paints
