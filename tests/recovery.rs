@@ -81,8 +81,15 @@ fn a_write_older_than_the_last_clear_never_lands_and_leaves_no_temp_file() {
     let landed = writer.join().unwrap().unwrap();
 
     assert!(!landed, "the stale write reports that it did not land");
-    assert!(store.read().unwrap().is_none(), "nothing to recover after a save");
-    assert!(temp_files(dir.path()).is_empty(), "{:?}", temp_files(dir.path()));
+    assert!(
+        store.read().unwrap().is_none(),
+        "nothing to recover after a save"
+    );
+    assert!(
+        temp_files(dir.path()).is_empty(),
+        "{:?}",
+        temp_files(dir.path())
+    );
 }
 
 #[test]
@@ -92,7 +99,11 @@ fn a_write_after_the_last_clear_lands_with_its_description_inside_the_project_fi
     let project = load_default_project().unwrap().project;
     store.clear().unwrap();
     let relative = Path::new("some/where/site.geojson");
-    assert!(store.write(store.ticket(), &project, Some(relative)).unwrap());
+    assert!(
+        store
+            .write(store.ticket(), &project, Some(relative))
+            .unwrap()
+    );
 
     let files: Vec<_> = walk(dir.path())
         .into_iter()
@@ -105,9 +116,15 @@ fn a_write_after_the_last_clear_lands_with_its_description_inside_the_project_fi
 
     let recovered = store.read().unwrap().unwrap();
     let path = recovered.info.project_path.unwrap();
-    assert!(path.is_absolute(), "recovery stores absolute paths: {path:?}");
+    assert!(
+        path.is_absolute(),
+        "recovery stores absolute paths: {path:?}"
+    );
     assert!(path.ends_with(relative));
-    assert_eq!(recovered.loaded.project, project, "the description is not part of the project");
+    assert_eq!(
+        recovered.loaded.project, project,
+        "the description is not part of the project"
+    );
 }
 
 #[test]
@@ -125,7 +142,10 @@ fn two_running_instances_keep_separate_slots_and_a_dead_ones_slot_is_offered() {
     assert_eq!(second.read().unwrap().unwrap().loaded.project, other);
     let (orphans, errors) = second.orphans();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(orphans.is_empty(), "a running instance's slot is not an orphan");
+    assert!(
+        orphans.is_empty(),
+        "a running instance's slot is not an orphan"
+    );
 
     drop(first); // the first instance dies without clearing its slot
     let third = RecoveryStore::new(dir.path());
@@ -202,7 +222,10 @@ fn a_save_while_an_autosave_is_in_flight_leaves_nothing_to_recover() {
     h.state_mut().wait_for_autosave();
     h.run_steps(2);
 
-    assert!(store.read().unwrap().is_none(), "the stale autosave did not land");
+    assert!(
+        store.read().unwrap().is_none(),
+        "the stale autosave did not land"
+    );
     assert!(temp_files(dir.path()).is_empty());
     drop(h);
     let next = RecoveryStore::new(dir.path().join("recovery"));

@@ -11,10 +11,10 @@ use super::SitewatchApp;
 use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
+use crate::model::Project;
 use crate::model::io::{Loaded, load, save_atomic};
 use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::model::Project;
 use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
 
 /// Most recent files remembered.
@@ -91,12 +91,12 @@ pub(crate) struct FileState {
     /// The user agreed to close (with the work saved or discarded).
     pub(crate) close_confirmed: bool,
     pub(crate) recovery: Option<RecoveryStore>,
-    /// Work recovered at start, waiting for Restore or Discard.
-    pub(crate) recovered: Option<Recovered>,
+    /// Work recovered at start (this slot's, then every orphaned slot's), offered one at a time.
+    pub(crate) recovered: Vec<Recovered>,
     pub(crate) autosave_interval_s: f64,
     /// When the current run of unsaved changes was last autosaved (or first noticed).
     pub(crate) last_autosave_s: Option<f64>,
-    pub(crate) autosave_job: Option<mpsc::Receiver<Result<(), String>>>,
+    pub(crate) autosave_job: Option<mpsc::Receiver<Result<bool, String>>>,
 }
 
 impl Default for FileState {
@@ -108,7 +108,7 @@ impl Default for FileState {
             after_save: None,
             close_confirmed: false,
             recovery: None,
-            recovered: None,
+            recovered: Vec::new(),
             autosave_interval_s: AUTOSAVE_INTERVAL_S,
             last_autosave_s: None,
             autosave_job: None,
@@ -150,6 +150,11 @@ impl SitewatchApp {
     #[must_use]
     pub fn asks_about_unsaved_work(&self) -> bool {
         self.files.pending.is_some()
+    }
+
+    /// Shows a message to the user.
+    pub(crate) fn report(&mut self, message: &str) {
+        self.messages.push(message.to_owned());
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -228,6 +233,7 @@ impl SitewatchApp {
             Pending::New => {
                 let project = empty_project(&self.project);
                 self.replace_project(project, None, Vec::new(), History::new());
+                self.clear_recovery();
             }
             Pending::OpenDialog => self.open_dialog(ctx, DialogPurpose::Open),
             Pending::Open(path) => self.open_now(&path),
@@ -428,7 +434,7 @@ impl SitewatchApp {
                 Pending::Close => "closing",
             };
             commands.extend(unsaved_work_modal(ctx, &self.project.name, what));
-        } else if let Some(rec) = &self.files.recovered {
+        } else if let Some(rec) = self.files.recovered.first() {
             commands.extend(recovery_modal(ctx, &rec.info));
         }
     }

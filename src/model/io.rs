@@ -59,6 +59,15 @@ pub enum ProjectError {
         /// What is wrong and where (feature number and id).
         what: String,
     },
+    /// The project could not be turned into text; nothing was written.
+    #[error("cannot write the project as JSON: {origin}")]
+    Serialize {
+        /// Which file it was meant for.
+        origin: String,
+        /// The serialiser's error.
+        #[source]
+        source: serde_json::Error,
+    },
     /// The file could not be written; the previous file, if any, is untouched.
     #[error("cannot save the project ({source}): {origin}")]
     Write {
@@ -379,6 +388,13 @@ fn geometry_json(shape: &Shape) -> Value {
     }
 }
 
+fn try_value<T: Serialize>(value: &T, origin: &str) -> Result<Value, ProjectError> {
+    serde_json::to_value(value).map_err(|source| ProjectError::Serialize {
+        origin: origin.to_owned(),
+        source,
+    })
+}
+
 fn to_value<T: Serialize>(value: &T) -> Value {
     // Serializing these plain data types into a Value cannot fail (string keys, no maps with
     // non-string keys); fall back to null rather than panic.
@@ -413,8 +429,14 @@ pub(crate) fn feature_json(a: &Annotation) -> Value {
     Value::Object(feature)
 }
 
-/// The project as GeoJSON text (pretty-printed, stable key order).
+/// The project as GeoJSON text (pretty-printed, stable key order); on the rare value that
+/// cannot be written as JSON, an empty string (use [`try_to_json_string`] where that matters).
 pub fn to_json_string(project: &Project) -> String {
+    try_to_json_string(project, "project").unwrap_or_default()
+}
+
+/// The project as GeoJSON text; `origin` names the file it is meant for in the error.
+pub fn try_to_json_string(project: &Project, origin: &str) -> Result<String, ProjectError> {
     let meta = MetaDoc {
         format_version: FORMAT_VERSION,
         name: project.name.clone(),
@@ -427,7 +449,7 @@ pub fn to_json_string(project: &Project) -> String {
         tracks: project.tracks.clone(),
         label_language: project.label_language.clone(),
     };
-    let mut meta_json = match to_value(&meta) {
+    let mut meta_json = match try_value(&meta, origin)? {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -440,9 +462,14 @@ pub fn to_json_string(project: &Project) -> String {
         Value::Array(project.annotations.iter().map(feature_json).collect()),
     );
     doc.extend(project.extra_members.clone());
-    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).map_err(|source| {
+        ProjectError::Serialize {
+            origin: origin.to_owned(),
+            source,
+        }
+    })?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
 /// Writes the project atomically: a temp file beside the target, fsync, rename, fsync the folder.
