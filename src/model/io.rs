@@ -5,7 +5,9 @@
 //! not know are kept and written back. Saves are atomic: temp file, fsync, rename.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use geo::{Coord, LineString, Point, Polygon};
 use serde::{Deserialize, Serialize};
@@ -67,6 +69,12 @@ pub enum ProjectError {
         /// The serialiser's error.
         #[source]
         source: serde_json::Error,
+    },
+    /// The project file is read-only: it is not replaced (save it under another name).
+    #[error("the project file is read-only; use Save As to keep the changes elsewhere: {origin}")]
+    ReadOnly {
+        /// Which file.
+        origin: String,
     },
     /// The file could not be written; the previous file, if any, is untouched.
     #[error("cannot save the project ({source}): {origin}")]
@@ -172,8 +180,14 @@ struct FileDoc {
     features: Vec<FeatureDoc>,
 }
 
-/// Reads and validates a project file.
+/// Reads and validates a project file (clearing litter of crashed saves beside it).
 pub fn load(path: &Path) -> Result<Loaded, ProjectError> {
+    load_at(path, SystemTime::now())
+}
+
+/// [`load`] with the clock given: stray temp files older than [`STALE_TEMP_AGE`] at `now` go.
+pub fn load_at(path: &Path, now: SystemTime) -> Result<Loaded, ProjectError> {
+    remove_stale_temps(&resolve_target(path), now);
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
         origin: origin.clone(),
@@ -472,16 +486,37 @@ pub fn try_to_json_string(project: &Project, origin: &str) -> Result<String, Pro
     Ok(text)
 }
 
-/// Writes the project atomically: a temp file beside the target, fsync, rename, fsync the folder.
-/// A crash at any point leaves either the old file or the new one, never a mix.
+/// Stray temp files of saves older than this are litter from a crash, not a save in progress.
+pub const STALE_TEMP_AGE: Duration = Duration::from_secs(3600);
+
+/// Writes the project atomically: a temp file beside the real target (symlinks resolved) with its
+/// mode, fsync, rename, fsync the folder. A crash at any point leaves either the old file or the
+/// new one, never a mix. A read-only project file is not replaced.
 pub fn save_atomic(project: &Project, path: &Path) -> Result<(), ProjectError> {
-    write_atomic(path, to_json_string(project).as_bytes()).map_err(|source| ProjectError::Write {
-        origin: path.display().to_string(),
-        source,
-    })
+    save_atomic_with(project, path, &mut |_| Ok(()))
 }
 
-/// Writes bytes atomically (temp file in the same folder, fsync, rename).
+/// [`save_atomic`] with a hook called at each step (tests stop or kill the save there).
+pub fn save_atomic_with(
+    project: &Project,
+    path: &Path,
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> Result<(), ProjectError> {
+    let origin = path.display().to_string();
+    let target = resolve_target(path);
+    if let Ok(meta) = std::fs::metadata(&target)
+        && meta.permissions().readonly()
+    {
+        return Err(ProjectError::ReadOnly { origin });
+    }
+    // Serialise first: a failure here must never touch the file.
+    let text = try_to_json_string(project, &origin)?;
+    remove_stale_temps(&target, SystemTime::now());
+    write_atomic_with(&target, text.as_bytes(), hook)
+        .map_err(|source| ProjectError::Write { origin, source })
+}
+
+/// Writes bytes atomically (temp file beside the real target, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, &mut |_| Ok(()))
 }
@@ -493,13 +528,45 @@ pub enum WriteStep {
     TempWritten,
 }
 
-/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
-/// as a crash or a full disk would, so tests can check that the old file survives.
-pub fn write_atomic_with(
-    path: &Path,
-    bytes: &[u8],
-    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+/// The file a path stands for: a symlink's target, so the link itself stays a link.
+fn resolve_target(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn temp_prefix(name: &str) -> String {
+    format!(".{name}.sitewatch-")
+}
+
+/// Removes `.NAME.sitewatch-*.tmp` files beside `path` last changed more than
+/// [`STALE_TEMP_AGE`] before `now` (younger ones may be another instance's save in progress).
+/// Returns how many were removed.
+pub fn remove_stale_temps(path: &Path, now: SystemTime) -> usize {
+    let (dir, name) = dir_and_name(path);
+    let prefix = temp_prefix(&name);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn dir_and_name(path: &Path) -> (PathBuf, String) {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -507,20 +574,63 @@ pub fn write_atomic_with(
     let name = path
         .file_name()
         .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    (dir.to_path_buf(), name)
+}
+
+/// Tells temp files of saves in one process apart.
+static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
+/// Creates a new, unique temp file beside the target (never opening an existing one).
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let prefix = temp_prefix(name);
+    let mut last_error = None;
+    for _ in 0..16 {
+        let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let tag = format!("{:x}{n:x}{nanos:x}", std::process::id());
+        let tmp = dir.join(format!("{prefix}{tag}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::other("no free temp file name")))
+}
+
+/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
+/// as a crash or a full disk would, so tests can check that the old file survives.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let target = resolve_target(path);
+    let (dir, name) = dir_and_name(&target);
+    let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let (tmp, mut file) = create_temp(&dir, &name)?;
     let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        // An existing file keeps its mode; a new one gets 0666 less the umask, from the OS.
+        if let Some(permissions) = existing_mode {
+            file.set_permissions(permissions)?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
-        drop(file);
         hook(WriteStep::TempWritten)?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
+        std::fs::rename(&tmp, &target)?;
+        if let Ok(d) = std::fs::File::open(&dir) {
             // Persist the rename itself; not every platform allows syncing a folder.
             let _ = d.sync_all();
         }
         Ok(())
     })();
+    drop(file);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
