@@ -116,3 +116,113 @@ fn a_new_project_file_gets_the_default_mode() {
     std::fs::write(&probe, b"").unwrap();
     assert_eq!(mode(&path), mode(&probe), "0666 less the umask, as any new file");
 }
+
+mod window {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Arc, Mutex};
+
+    use chrono::NaiveDate;
+    use egui_kittest::Harness;
+    use geo::Point;
+    use sitewatch::app::files::{DialogPurpose, FilePicker};
+    use sitewatch::app::{AppOptions, SitewatchApp};
+    use sitewatch::command::{Command, EditCommand, FileCommand};
+    use sitewatch::editing::Tool;
+    use sitewatch::editing::create::add_drawn;
+    use sitewatch::model::Shape;
+    use sitewatch::model::default_project::load_default_project;
+    use sitewatch::model::io::{load, save_atomic};
+
+    use super::{mode, project};
+    use std::os::unix::fs::PermissionsExt as _;
+
+    struct FakePicker {
+        answer: PathBuf,
+        asked: Mutex<Vec<DialogPurpose>>,
+    }
+
+    impl FilePicker for FakePicker {
+        fn pick(&self, purpose: DialogPurpose, _suggested: &str) -> Option<PathBuf> {
+            self.asked.lock().unwrap().push(purpose);
+            Some(self.answer.clone())
+        }
+    }
+
+    fn harness() -> Harness<'static, SitewatchApp> {
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_eframe(move |cc| {
+                SitewatchApp::new(
+                    cc,
+                    AppOptions {
+                        loaded: load_default_project().unwrap(),
+                        project_path: None,
+                        date: Some(NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
+                        screenshot: None,
+                        persist: false,
+                    },
+                )
+            });
+        h.run_steps(3);
+        h
+    }
+
+    fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
+        let ctx = h.ctx.clone();
+        h.state_mut().apply(&ctx, command);
+        h.run_steps(3);
+    }
+
+    fn add_point(h: &mut Harness<'_, SitewatchApp>) {
+        let (edit, _) = add_drawn(
+            h.state().project(),
+            Tool::Point,
+            Shape::Point(Point::new(130.641, 42.416)),
+            h.state().date(),
+            None,
+        );
+        apply(
+            h,
+            Command::Edit(EditCommand::Apply {
+                edit,
+                coalesce: None,
+            }),
+        );
+    }
+
+    fn count(path: &Path) -> usize {
+        load(path).unwrap().project.annotations.len()
+    }
+
+    #[test]
+    fn saving_a_read_only_project_says_so_and_offers_save_as() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.geojson");
+        save_atomic(&project("read-only"), &path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).unwrap();
+        let before = count(&path);
+        let elsewhere = dir.path().join("elsewhere.geojson");
+        let picker = Arc::new(FakePicker {
+            answer: elsewhere.clone(),
+            asked: Mutex::new(Vec::new()),
+        });
+
+        let mut h = harness();
+        h.state_mut().set_file_picker(picker.clone());
+        apply(&mut h, Command::File(FileCommand::OpenProject(path.clone())));
+        add_point(&mut h);
+        apply(&mut h, Command::File(FileCommand::Save));
+        h.run_steps(4);
+
+        assert!(
+            h.state().messages().iter().any(|m| m.contains("read-only")),
+            "{:?}",
+            h.state().messages()
+        );
+        assert_eq!(*picker.asked.lock().unwrap(), vec![DialogPurpose::SaveAs]);
+        assert_eq!(count(&path), before, "the read-only file is untouched");
+        assert_eq!(mode(&path), 0o400);
+        assert_eq!(count(&elsewhere), before + 1, "Save As wrote the work");
+        assert_eq!(h.state().project_path(), Some(elsewhere.as_path()));
+    }
+}
