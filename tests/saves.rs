@@ -8,9 +8,9 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+use sitewatch::model::Project;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::{ProjectError, WriteStep, load, load_at, save_atomic, save_atomic_with};
-use sitewatch::model::Project;
 
 fn project(name: &str) -> Project {
     let mut p = load_default_project().unwrap().project;
@@ -43,7 +43,12 @@ fn saving_through_a_symlink_writes_the_real_file_and_keeps_the_link() {
 
     save_atomic(&project("second"), &link).unwrap();
 
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert_eq!(load(&real).unwrap().project.name, "second");
     assert!(litter(dir.path()).is_empty() && litter(&real_dir).is_empty());
 }
@@ -114,7 +119,11 @@ fn a_new_project_file_gets_the_default_mode() {
     save_atomic(&project("new"), &path).unwrap();
     let probe = dir.path().join("probe");
     std::fs::write(&probe, b"").unwrap();
-    assert_eq!(mode(&path), mode(&probe), "0666 less the umask, as any new file");
+    assert_eq!(
+        mode(&path),
+        mode(&probe),
+        "0666 less the umask, as any new file"
+    );
 }
 
 mod window {
@@ -209,7 +218,10 @@ mod window {
 
         let mut h = harness();
         h.state_mut().set_file_picker(picker.clone());
-        apply(&mut h, Command::File(FileCommand::OpenProject(path.clone())));
+        apply(
+            &mut h,
+            Command::File(FileCommand::OpenProject(path.clone())),
+        );
         add_point(&mut h);
         apply(&mut h, Command::File(FileCommand::Save));
         h.run_steps(4);

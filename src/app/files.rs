@@ -12,7 +12,7 @@ use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
 use crate::model::Project;
-use crate::model::io::{Loaded, load, save_atomic};
+use crate::model::io::{Loaded, ProjectError, load, save_atomic};
 use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
 use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
@@ -255,7 +255,7 @@ impl SitewatchApp {
             UnsavedChoice::Save => {
                 if self.save(ctx) {
                     self.proceed(ctx, action);
-                } else if self.project_path.is_none() {
+                } else if self.files.dialog.is_some() {
                     // Save went to the Save As dialog: go on once it has written the file.
                     self.files.after_save = Some(action);
                 }
@@ -296,38 +296,52 @@ impl SitewatchApp {
     }
 
     /// Saves to the project's file; with none (the embedded default project, a new project)
-    /// asks for one. Returns true when the file was written.
+    /// or a read-only one, asks for one. Returns true when the file was written.
     pub(crate) fn save(&mut self, ctx: &egui::Context) -> bool {
-        if let Some(path) = self.project_path.clone() {
-            self.save_to(&path)
-        } else {
+        let Some(path) = self.project_path.clone() else {
             self.open_dialog(ctx, DialogPurpose::SaveAs);
-            false
+            return false;
+        };
+        match self.try_save_to(&path) {
+            Ok(()) => true,
+            Err(e @ ProjectError::ReadOnly { .. }) => {
+                self.report(&e.to_string());
+                self.open_dialog(ctx, DialogPurpose::SaveAs);
+                false
+            }
+            Err(e) => {
+                self.report(&e.to_string());
+                self.files.after_save = None;
+                false
+            }
         }
     }
 
     /// Writes the project atomically to `path` and makes it the project's file.
     pub(crate) fn save_to(&mut self, path: &Path) -> bool {
-        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
-        match save_atomic(&rebased, path) {
-            Ok(()) => {
-                if rebased != self.project {
-                    self.project = rebased;
-                    self.scene_cache.invalidate();
-                }
-                self.project_path = Some(path.to_path_buf());
-                self.history.mark_saved();
-                self.remember_recent(path);
-                self.clear_recovery();
-                self.files.last_autosave_s = None;
-                true
-            }
+        match self.try_save_to(path) {
+            Ok(()) => true,
             Err(e) => {
-                self.messages.push(e.to_string());
+                self.report(&e.to_string());
                 self.files.after_save = None;
                 false
             }
         }
+    }
+
+    fn try_save_to(&mut self, path: &Path) -> Result<(), ProjectError> {
+        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
+        save_atomic(&rebased, path)?;
+        if rebased != self.project {
+            self.project = rebased;
+            self.scene_cache.invalidate();
+        }
+        self.project_path = Some(path.to_path_buf());
+        self.history.mark_saved();
+        self.remember_recent(path);
+        self.clear_recovery();
+        self.files.last_autosave_s = None;
+        Ok(())
     }
 
     /// After a Save As wrote the file, what waited on it.
