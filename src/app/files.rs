@@ -15,7 +15,9 @@ use crate::model::Project;
 use crate::model::io::{Loaded, ProjectError, load, save_atomic};
 use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
+use crate::ui::file_modals::{
+    StartProblemChoice, recovery_modal, start_problem_modal, unsaved_work_modal,
+};
 
 /// Most recent files remembered.
 pub const MAX_RECENT: usize = 10;
@@ -71,6 +73,65 @@ impl FilePicker for RfdPicker {
     }
 }
 
+/// What the window opens with at start.
+#[derive(Debug)]
+pub struct StartProject {
+    /// The project to show.
+    pub loaded: Loaded,
+    /// Its file; `None` for the embedded default project or when the given file is broken.
+    pub path: Option<PathBuf>,
+    /// Why the given file could not be opened (the window says so in a modal).
+    pub problem: Option<String>,
+}
+
+/// The project for `sitewatch [PATH]`: the file, or, when it cannot be opened, an empty untitled
+/// project (never bound to the broken file, so a save cannot overwrite it) and why.
+pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> {
+    let default = crate::model::default_project::load_default_project()?;
+    let Some(path) = path else {
+        return Ok(StartProject {
+            loaded: default,
+            path: None,
+            problem: None,
+        });
+    };
+    Ok(match load(path) {
+        Ok(loaded) => StartProject {
+            loaded,
+            path: Some(path.to_path_buf()),
+            problem: None,
+        },
+        Err(e) => StartProject {
+            loaded: Loaded {
+                project: empty_project(&default.project),
+                warnings: Vec::new(),
+            },
+            path: None,
+            problem: Some(e.to_string()),
+        },
+    })
+}
+
+/// Adds `message` to `messages`, or counts a repeat of one already there: "Autosave failed (×15)".
+pub fn push_counted(messages: &mut Vec<String>, message: &str) {
+    for existing in messages.iter_mut() {
+        let count = if existing == message {
+            Some(1)
+        } else {
+            existing
+                .strip_prefix(message)
+                .and_then(|rest| rest.strip_prefix(" (×"))
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|n| n.parse::<u32>().ok())
+        };
+        if let Some(count) = count {
+            *existing = format!("{message} (×{})", count + 1);
+            return;
+        }
+    }
+    messages.push(message.to_owned());
+}
+
 /// What waits for an answer to "save the changes first?".
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Pending {
@@ -97,6 +158,8 @@ pub(crate) struct FileState {
     /// When the current run of unsaved changes was last autosaved (or first noticed).
     pub(crate) last_autosave_s: Option<f64>,
     pub(crate) autosave_job: Option<mpsc::Receiver<Result<bool, String>>>,
+    /// Why the project given at start could not be opened, shown until dismissed.
+    pub(crate) start_problem: Option<String>,
 }
 
 impl Default for FileState {
@@ -112,6 +175,7 @@ impl Default for FileState {
             autosave_interval_s: AUTOSAVE_INTERVAL_S,
             last_autosave_s: None,
             autosave_job: None,
+            start_problem: None,
         }
     }
 }
@@ -146,15 +210,26 @@ impl SitewatchApp {
         &self.prefs.recent_files
     }
 
+    /// True once the user agreed to close the window (with the work saved, discarded or none).
+    #[must_use]
+    pub fn close_confirmed(&self) -> bool {
+        self.files.close_confirmed
+    }
+
     /// True while the unsaved-work question is shown.
     #[must_use]
     pub fn asks_about_unsaved_work(&self) -> bool {
         self.files.pending.is_some()
     }
 
-    /// Shows a message to the user.
-    pub(crate) fn report(&mut self, message: &str) {
-        self.messages.push(message.to_owned());
+    /// Shows a message to the user; a repeat shows once, with a count.
+    pub fn report(&mut self, message: &str) {
+        push_counted(&mut self.messages, message);
+    }
+
+    /// Says in a modal why the project given at start could not be opened (with Open…).
+    pub fn show_start_problem(&mut self, problem: String) {
+        self.files.start_problem = Some(problem);
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -291,7 +366,7 @@ impl SitewatchApp {
                 self.replace_project(project, Some(path.to_path_buf()), warnings, History::new());
                 self.clear_recovery();
             }
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
@@ -370,7 +445,7 @@ impl SitewatchApp {
                     self.apply_edit(ctx, edit, None);
                 }
             }
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
@@ -382,7 +457,7 @@ impl SitewatchApp {
                 format.name(),
                 path.display()
             )),
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
@@ -407,14 +482,19 @@ impl SitewatchApp {
         }
 
         // Shortcuts that work even while typing in a field.
-        let (new, save_as, save, open) = ctx.input_mut(|i| {
+        let (new, save_as, save, open, quit) = ctx.input_mut(|i| {
             (
                 i.consume_key(Modifiers::COMMAND, Key::N),
                 i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::S),
                 i.consume_key(Modifiers::COMMAND, Key::S),
                 i.consume_key(Modifiers::COMMAND, Key::O),
+                i.consume_key(Modifiers::COMMAND, Key::Q),
             )
         });
+        if quit && self.files.pending.is_none() {
+            // As the window's close button: ask first when there is unsaved work.
+            self.guard(ctx, Pending::Close);
+        }
         if new {
             commands.push(Command::File(FileCommand::NewProject));
         }
@@ -448,6 +528,15 @@ impl SitewatchApp {
                 Pending::Close => "closing",
             };
             commands.extend(unsaved_work_modal(ctx, &self.project.name, what));
+        } else if let Some(problem) = &self.files.start_problem {
+            match start_problem_modal(ctx, problem) {
+                Some(StartProblemChoice::Open) => {
+                    self.files.start_problem = None;
+                    commands.push(Command::File(FileCommand::OpenProjectDialog));
+                }
+                Some(StartProblemChoice::Dismiss) => self.files.start_problem = None,
+                None => {}
+            }
         } else if let Some(rec) = self.files.recovered.first() {
             commands.extend(recovery_modal(ctx, &rec.info));
         }

@@ -214,7 +214,28 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
     };
     // The typed pass has no flattening at the top and feature levels, so serde_json reports
     // the exact line and column of what is wrong; the untyped pass collects unknown fields.
-    let doc: FileDoc = serde_json::from_str(text).map_err(json_err)?;
+    let doc: FileDoc = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // Valid JSON of another shape says what it is rather than what serde missed.
+            if let Ok(value) = serde_json::from_str::<Value>(text)
+                && !value.is_object()
+            {
+                let what = match value {
+                    Value::Array(_) => "a JSON array",
+                    Value::String(_) => "a JSON string",
+                    Value::Number(_) => "a JSON number",
+                    Value::Bool(_) => "a JSON true or false",
+                    _ => "JSON null",
+                };
+                return Err(ProjectError::Invalid {
+                    origin: origin.to_owned(),
+                    what: format!("not a FeatureCollection: the file holds {what}"),
+                });
+            }
+            return Err(json_err(e));
+        }
+    };
     let raw: Map<String, Value> = serde_json::from_str(text).map_err(json_err)?;
     let invalid = |what: String| ProjectError::Invalid {
         origin: origin.to_owned(),
