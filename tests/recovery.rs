@@ -16,19 +16,15 @@ use sitewatch::editing::Tool;
 use sitewatch::editing::create::add_drawn;
 use sitewatch::model::Shape;
 use sitewatch::model::default_project::load_default_project;
-use sitewatch::model::recovery::{RecoveryStep, RecoveryStore};
+use sitewatch::model::recovery::{RecoveryHook, RecoveryStep, RecoveryStore};
 
 /// A hook that tells the test when the writer reached the rename, then blocks it there until
 /// the test releases it.
-fn slow_writer() -> (
-    Arc<dyn Fn(RecoveryStep) + Send + Sync>,
-    mpsc::Receiver<()>,
-    mpsc::Sender<()>,
-) {
+fn slow_writer() -> (RecoveryHook, mpsc::Receiver<()>, mpsc::Sender<()>) {
     let (reached_tx, reached_rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let release_rx = Mutex::new(release_rx);
-    let hook = Arc::new(move |_step: RecoveryStep| {
+    let hook: RecoveryHook = Arc::new(move |_step: RecoveryStep| {
         let _ = reached_tx.send(());
         let _ = release_rx.lock().unwrap().recv();
     });
@@ -38,9 +34,8 @@ fn slow_writer() -> (
 fn temp_files(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
     for entry in walk(dir) {
-        let name = entry.file_name().unwrap().to_string_lossy().into_owned();
-        if name.ends_with(".tmp") {
-            found.push(name);
+        if entry.extension().is_some_and(|e| e == "tmp") {
+            found.push(entry.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
     found

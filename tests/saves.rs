@@ -26,8 +26,8 @@ fn litter(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
         .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".tmp"))
         .collect()
 }
 
@@ -108,7 +108,7 @@ fn a_save_killed_before_its_rename_leaves_the_old_file_and_the_next_open_clears_
     load_at(&path, SystemTime::now()).unwrap();
     assert_eq!(litter(dir.path()).len(), 1);
     // An hour later it is litter.
-    load_at(&path, SystemTime::now() + Duration::from_secs(2 * 3600)).unwrap();
+    load_at(&path, SystemTime::now() + Duration::from_hours(2)).unwrap();
     assert!(litter(dir.path()).is_empty(), "{:?}", litter(dir.path()));
 }
 

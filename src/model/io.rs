@@ -508,7 +508,7 @@ pub fn try_to_json_string(project: &Project, origin: &str) -> Result<String, Pro
 }
 
 /// Stray temp files of saves older than this are litter from a crash, not a save in progress.
-pub const STALE_TEMP_AGE: Duration = Duration::from_secs(3600);
+pub const STALE_TEMP_AGE: Duration = Duration::from_hours(1);
 
 /// Writes the project atomically: a temp file beside the real target (symlinks resolved) with its
 /// mode, fsync, rename, fsync the folder. A crash at any point leaves either the old file or the

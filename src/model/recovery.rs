@@ -303,10 +303,16 @@ impl RecoveryStore {
     /// Lets go of offered work once restored or declined: an orphan's slot is removed, this
     /// instance's own slot is cleared.
     pub fn release(&self, recovered: Recovered) -> Result<(), RecoveryError> {
-        if recovered.slot == self.inner.slot {
+        // Taken apart: the dead instance's lock goes only once its slot is gone.
+        let Recovered {
+            slot, _lock: held, ..
+        } = recovered;
+        if slot == self.inner.slot {
             return self.clear();
         }
-        std::fs::remove_dir_all(&recovered.slot).map_err(io(&recovered.slot))
+        let removed = std::fs::remove_dir_all(&slot).map_err(io(&slot));
+        drop(held);
+        removed
     }
 
     /// Removes this instance's recovery file (after a normal save, open or close) and makes every
