@@ -183,6 +183,71 @@ mod tests {
     use super::*;
     use geo::Coord;
 
+    fn old_set(dir: &Path) -> (PathBuf, SidePaths) {
+        let png = dir.join("out.png");
+        let side = SidePaths::beside(&png);
+        for path in [&png, &side.world_file, &side.prj, &side.sidecar] {
+            std::fs::write(path, b"old").unwrap();
+        }
+        (png, side)
+    }
+
+    fn contents(paths: &[&Path]) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    fn temps(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+            .count()
+    }
+
+    #[test]
+    fn a_failure_before_the_renames_leaves_the_previous_set_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let (png, side) = old_set(dir.path());
+        let sidecar = side.sidecar.clone();
+        let mut set = FileSet::with_hook(Box::new(move |path: &Path| {
+            if path == sidecar {
+                Err(std::io::Error::other("disk full"))
+            } else {
+                Ok(())
+            }
+        }));
+        set.stage(&png, b"new").unwrap();
+        set.stage(&side.world_file, b"new").unwrap();
+        set.stage(&side.prj, b"new").unwrap();
+        assert!(set.stage(&side.sidecar, b"new").is_err());
+        drop(set);
+        assert_eq!(
+            contents(&[&png, &side.world_file, &side.prj, &side.sidecar]),
+            vec!["old"; 4]
+        );
+        assert_eq!(temps(dir.path()), 0, "no temporaries left behind");
+    }
+
+    #[test]
+    fn a_committed_set_replaces_every_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (png, side) = old_set(dir.path());
+        let mut set = FileSet::new();
+        for path in [&png, &side.world_file, &side.prj, &side.sidecar] {
+            set.stage(path, b"new").unwrap();
+        }
+        assert_eq!(contents(&[&png]), vec!["old"], "nothing replaced before commit");
+        set.commit().unwrap();
+        assert_eq!(
+            contents(&[&png, &side.world_file, &side.prj, &side.sidecar]),
+            vec!["new"; 4]
+        );
+        assert_eq!(temps(dir.path()), 0);
+    }
+
     #[test]
     fn side_files_share_the_image_name() {
         let p = SidePaths::beside(Path::new("/tmp/out.png"));
