@@ -1,6 +1,8 @@
 //! The files an export writes: the PNG (with provenance in text chunks), its world file and
 //! `.prj` so GDAL and QGIS place it, and the JSON provenance sidecar with the PNG's SHA-256.
-//! Each is written atomically (temp file, fsync, rename).
+//! They are written as one set: every file to a temporary first, then all renamed into place,
+//! the sidecar (which names the image's SHA-256) last, so a failure before the renames leaves
+//! the previous set as it was.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::ExportError;
 use super::view::ExportView;
-use crate::model::io::write_atomic;
+use crate::model::io::{rename_into_place, write_atomic, write_temp_beside};
 
 /// EPSG:3857 as GDAL writes it to a `.prj` (WKT1 with the PROJ extension), so every reader
 /// takes it for Web Mercator.
@@ -133,6 +135,69 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     })
 }
 
+/// Called with each path before it is staged (tests fail one there, as a full disk would).
+pub type StageHook = Box<dyn FnMut(&Path) -> std::io::Result<()> + Send>;
+
+/// Files written all or nothing: each staged to a temporary beside its target, then all renamed
+/// in the order staged by [`FileSet::commit`]. Dropped uncommitted, it removes its temporaries.
+#[derive(Default)]
+pub struct FileSet {
+    /// (temporary, real target, path as given) in the order staged.
+    staged: Vec<(PathBuf, PathBuf, PathBuf)>,
+    hook: Option<StageHook>,
+}
+
+impl FileSet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty set that calls `hook` before staging each file.
+    #[must_use]
+    pub fn with_hook(hook: StageHook) -> Self {
+        Self {
+            staged: Vec::new(),
+            hook: Some(hook),
+        }
+    }
+
+    /// Writes `bytes` to a temporary beside `path`; nothing is replaced yet.
+    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+        let error = |source| ExportError::Write {
+            source,
+            path: path.to_path_buf(),
+        };
+        if let Some(hook) = &mut self.hook {
+            hook(path).map_err(error)?;
+        }
+        let (tmp, target) = write_temp_beside(path, bytes).map_err(error)?;
+        self.staged.push((tmp, target, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Renames every staged file into place, in the order staged (stage the sidecar last).
+    pub fn commit(mut self) -> Result<(), ExportError> {
+        while !self.staged.is_empty() {
+            let (tmp, target, path) = self.staged.remove(0);
+            if let Err(source) = rename_into_place(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(ExportError::Write { source, path });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        for (tmp, _, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 /// Refuses early (before any rendering) an output path whose folder does not exist or that is
 /// itself a folder.
 pub fn check_writable(path: &Path) -> Result<(), ExportError> {
@@ -161,11 +226,15 @@ pub fn aux_xml_text() -> String {
     )
 }
 
-/// Writes the georeferencing beside an image: world file, `.prj` and GDAL's `.aux.xml`.
-pub fn write_georeference(view: &ExportView, paths: &SidePaths) -> Result<(), ExportError> {
-    write_file(&paths.world_file, world_file_text(view).as_bytes())?;
-    write_file(&paths.prj, EPSG_3857_WKT.as_bytes())?;
-    write_file(&paths.aux_xml, aux_xml_text().as_bytes())
+/// Stages the georeferencing beside an image: world file, `.prj` and GDAL's `.aux.xml`.
+pub fn stage_georeference(
+    set: &mut FileSet,
+    view: &ExportView,
+    paths: &SidePaths,
+) -> Result<(), ExportError> {
+    set.stage(&paths.world_file, world_file_text(view).as_bytes())?;
+    set.stage(&paths.prj, EPSG_3857_WKT.as_bytes())?;
+    set.stage(&paths.aux_xml, aux_xml_text().as_bytes())
 }
 
 /// Reads a world file back: the six numbers, or `None` when it is not one.
@@ -239,7 +308,11 @@ mod tests {
         for path in [&png, &side.world_file, &side.prj, &side.sidecar] {
             set.stage(path, b"new").unwrap();
         }
-        assert_eq!(contents(&[&png]), vec!["old"], "nothing replaced before commit");
+        assert_eq!(
+            contents(&[&png]),
+            vec!["old"],
+            "nothing replaced before commit"
+        );
         set.commit().unwrap();
         assert_eq!(
             contents(&[&png, &side.world_file, &side.prj, &side.sidecar]),

@@ -625,13 +625,10 @@ fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::Fil
     Err(last_error.unwrap_or_else(|| std::io::Error::other("no free temp file name")))
 }
 
-/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
-/// as a crash or a full disk would, so tests can check that the old file survives.
-pub fn write_atomic_with(
-    path: &Path,
-    bytes: &[u8],
-    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+/// Writes bytes to a new, uniquely named temp file beside the real target of `path` (symlinks
+/// resolved), with the target's mode, synced. Returns the temp file and the real target; on an
+/// error nothing is left behind.
+pub fn write_temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<(PathBuf, PathBuf)> {
     let target = resolve_target(path);
     let (dir, name) = dir_and_name(&target);
     let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
@@ -642,16 +639,38 @@ pub fn write_atomic_with(
             file.set_permissions(permissions)?;
         }
         file.write_all(bytes)?;
-        file.sync_all()?;
-        hook(WriteStep::TempWritten)?;
-        std::fs::rename(&tmp, &target)?;
-        if let Ok(d) = std::fs::File::open(&dir) {
-            // Persist the rename itself; not every platform allows syncing a folder.
-            let _ = d.sync_all();
-        }
-        Ok(())
+        file.sync_all()
     })();
     drop(file);
+    match result {
+        Ok(()) => Ok((tmp, target)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Renames a temp file from [`write_temp_beside`] over its target and syncs the folder.
+pub fn rename_into_place(tmp: &Path, target: &Path) -> std::io::Result<()> {
+    std::fs::rename(tmp, target)?;
+    let (dir, _) = dir_and_name(target);
+    if let Ok(d) = std::fs::File::open(&dir) {
+        // Persist the rename itself; not every platform allows syncing a folder.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
+/// as a crash or a full disk would, so tests can check that the old file survives.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (tmp, target) = write_temp_beside(path, bytes)?;
+    let result = hook(WriteStep::TempWritten).and_then(|()| rename_into_place(&tmp, &target));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
