@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 use geo::Point;
 use sitewatch::app::{AppOptions, SitewatchApp};
 use sitewatch::command::{Command, EditCommand, FileCommand};
@@ -227,4 +228,38 @@ fn a_save_while_an_autosave_is_in_flight_leaves_nothing_to_recover() {
     drop(store);
     let (orphans, _) = next.orphans();
     assert!(orphans.is_empty(), "nothing is offered after a clean save");
+}
+
+#[test]
+fn a_dead_instances_work_is_offered_at_start_and_restoring_moves_it_into_this_slot() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("recovery");
+    let mut work = load_default_project().unwrap().project;
+    work.name = "Work of a crashed instance".into();
+    {
+        let dead = RecoveryStore::new(&root);
+        assert!(dead.write(dead.ticket(), &work, None).unwrap());
+    } // the instance dies without clearing its slot
+
+    let mut h = harness();
+    let store = RecoveryStore::new(&root);
+    h.state_mut().set_recovery_store(Some(store.clone()));
+    h.run_steps(2);
+    assert!(h.state().offers_recovery());
+    h.get_by_label("Restore").click();
+    h.run_steps(2);
+    assert_eq!(h.state().project().name, work.name);
+    assert!(h.state().is_dirty(), "recovered work is not saved yet");
+    assert!(!h.state().offers_recovery());
+
+    assert_eq!(
+        store.read().unwrap().unwrap().loaded.project.name,
+        work.name,
+        "kept safe in this instance's slot"
+    );
+    let later = RecoveryStore::new(&root);
+    assert!(
+        later.orphans().0.is_empty(),
+        "the dead slot is gone; this one is alive"
+    );
 }
