@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use sitewatch::app::files::{StartProject, start_project};
 use sitewatch::app::{AppOptions, SitewatchApp};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
@@ -255,10 +256,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Export(args)) = cli.command {
         return run_export(args);
     }
-    let loaded = match &cli.project {
-        Some(path) => load(path)?,
-        None => load_default_project()?,
+    let start = if cli.screenshot.is_some() {
+        // A headless run of a broken file fails, as `export` does.
+        let loaded = match &cli.project {
+            Some(path) => load(path)?,
+            None => load_default_project()?,
+        };
+        StartProject {
+            loaded,
+            path: cli.project.clone(),
+            problem: None,
+        }
+    } else {
+        // The window opens anyway, on an empty project, and says why in a modal.
+        start_project(cli.project.as_deref())?
     };
+    if let Some(problem) = &start.problem {
+        eprintln!("error: {problem} (the window opens with an empty project)");
+    }
+    let StartProject {
+        loaded,
+        path: project_path,
+        problem,
+    } = start;
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
@@ -275,7 +295,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let persist = screenshot.is_none();
     let app_options = AppOptions {
         loaded,
-        project_path: cli.project.clone(),
+        project_path,
         date,
         screenshot,
         persist,
@@ -298,7 +318,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
     eframe::run_native(
         "sitewatch",
         native,
-        Box::new(move |cc| Ok(Box::new(SitewatchApp::new(cc, app_options)))),
+        Box::new(move |cc| {
+            let mut app = SitewatchApp::new(cc, app_options);
+            if let Some(problem) = problem {
+                app.show_start_problem(problem);
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow!("the window could not start: {e}"))?;
 

@@ -1,5 +1,6 @@
-//! Autosave and recovery: unsaved work is written off the UI thread every few seconds into the
-//! recovery store, and offered back after a crash.
+//! Autosave and recovery: unsaved work is written off the UI thread every few seconds into this
+//! instance's recovery slot, and offered back after a crash. Saves, opens and closes clear the
+//! slot, which makes an autosave still in flight stale: it never lands.
 
 use std::sync::mpsc;
 
@@ -8,13 +9,18 @@ use crate::editing::History;
 use crate::model::recovery::{Recovered, RecoveryStore};
 
 impl SitewatchApp {
-    /// Uses this recovery folder for autosaves, and offers what it holds.
+    /// Uses this recovery store for autosaves, and offers what it holds and every orphaned slot.
     pub fn set_recovery_store(&mut self, store: Option<RecoveryStore>) {
-        self.files.recovered = None;
+        self.files.recovered.clear();
         if let Some(store) = &store {
             match store.read() {
-                Ok(found) => self.files.recovered = found,
-                Err(e) => self.messages.push(format!("{e} (it was left in place)")),
+                Ok(found) => self.files.recovered.extend(found),
+                Err(e) => self.report(&format!("{e} (it was left in place)")),
+            }
+            let (orphans, errors) = store.orphans();
+            self.files.recovered.extend(orphans);
+            for e in errors {
+                self.report(&format!("{e} (it was left in place)"));
             }
         }
         self.files.recovery = store;
@@ -28,22 +34,27 @@ impl SitewatchApp {
     /// True while recovered work is offered.
     #[must_use]
     pub fn offers_recovery(&self) -> bool {
-        self.files.recovered.is_some()
+        !self.files.recovered.is_empty()
     }
 
+    /// Clears this instance's recovery slot; an autosave in flight becomes stale and never lands.
     pub(crate) fn clear_recovery(&mut self) {
         if let Some(store) = &self.files.recovery
             && let Err(e) = store.clear()
         {
-            self.messages.push(e.to_string());
+            self.report(&e.to_string());
         }
     }
 
     pub(crate) fn restore_recovery(&mut self) {
-        let Some(Recovered { loaded, info }) = self.files.recovered.take() else {
+        if self.files.recovered.is_empty() {
             return;
-        };
-        let mut warnings = loaded.warnings;
+        }
+        let recovered = self.files.recovered.remove(0);
+        let warnings = recovered.loaded.warnings.clone();
+        let info = recovered.info.clone();
+        let project = recovered.loaded.project.clone();
+        let mut warnings = warnings;
         warnings.push(format!(
             "Recovered unsaved work from {}; save it to keep it",
             if info.saved_at.is_empty() {
@@ -52,27 +63,43 @@ impl SitewatchApp {
                 &info.saved_at
             }
         ));
-        self.replace_project(
-            loaded.project,
-            info.project_path,
-            warnings,
-            History::unsaved(),
-        );
+        self.replace_project(project, info.project_path, warnings, History::unsaved());
+        // Keep the work safe in this instance's slot before letting the old one go.
+        if let Some(store) = self.files.recovery.clone()
+            && !store.owns(&recovered)
+        {
+            let written = store.write(store.ticket(), &self.project, self.project_path.as_deref());
+            match written {
+                Ok(_) => {
+                    if let Err(e) = store.release(recovered) {
+                        self.report(&e.to_string());
+                    }
+                }
+                Err(e) => self.report(&format!("Autosave failed: {e}")),
+            }
+        }
     }
 
     pub(crate) fn discard_recovery(&mut self) {
-        self.files.recovered = None;
-        self.clear_recovery();
+        if self.files.recovered.is_empty() {
+            return;
+        }
+        let recovered: Recovered = self.files.recovered.remove(0);
+        if let Some(store) = &self.files.recovery
+            && let Err(e) = store.release(recovered)
+        {
+            self.report(&e.to_string());
+        }
     }
 
     pub(crate) fn autosave_tick(&mut self, ctx: &egui::Context) {
         if let Some(rx) = &self.files.autosave_job {
             match rx.try_recv() {
-                Ok(Ok(())) | Err(mpsc::TryRecvError::Disconnected) => {
+                Ok(Ok(_)) | Err(mpsc::TryRecvError::Disconnected) => {
                     self.files.autosave_job = None;
                 }
                 Ok(Err(e)) => {
-                    self.messages.push(format!("Autosave failed: {e}"));
+                    self.report(&format!("Autosave failed: {e}"));
                     self.files.autosave_job = None;
                 }
                 Err(mpsc::TryRecvError::Empty) => return,
@@ -80,7 +107,7 @@ impl SitewatchApp {
         }
         if !self.history.is_dirty()
             || self.files.recovery.is_none()
-            || self.files.recovered.is_some()
+            || !self.files.recovered.is_empty()
         {
             self.files.last_autosave_s = None;
             return;
@@ -98,25 +125,28 @@ impl SitewatchApp {
         let Some(store) = self.files.recovery.clone() else {
             return;
         };
+        // Taken here, on the thread that saves and clears: a save from now on makes it stale.
+        let ticket = store.ticket();
         let project = self.project.clone();
         let path = self.project_path.clone();
         let (tx, rx) = mpsc::channel();
         // Serialising thousands of annotations takes a moment: off the UI thread.
         std::thread::spawn(move || {
             let result = store
-                .write(&project, path.as_deref())
+                .write(ticket, &project, path.as_deref())
                 .map_err(|e| e.to_string());
             let _ = tx.send(result);
         });
         self.files.autosave_job = Some(rx);
     }
 
-    /// Blocks until a running autosave has finished (tests; the app never waits).
+    /// Blocks until a running autosave has finished (tests; the app never waits, because a
+    /// save makes a running autosave stale instead).
     pub fn wait_for_autosave(&mut self) {
         if let Some(rx) = self.files.autosave_job.take()
             && let Ok(Err(e)) = rx.recv()
         {
-            self.messages.push(format!("Autosave failed: {e}"));
+            self.report(&format!("Autosave failed: {e}"));
         }
     }
 }

@@ -12,10 +12,12 @@ use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
 use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
 use crate::model::Project;
-use crate::model::io::{Loaded, load, save_atomic};
+use crate::model::io::{Loaded, ProjectError, load, save_atomic};
 use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
 use crate::model::recovery::{Recovered, RecoveryStore};
-use crate::ui::file_modals::{recovery_modal, unsaved_work_modal};
+use crate::ui::file_modals::{
+    StartProblemChoice, recovery_modal, start_problem_modal, unsaved_work_modal,
+};
 
 /// Most recent files remembered.
 pub const MAX_RECENT: usize = 10;
@@ -71,6 +73,65 @@ impl FilePicker for RfdPicker {
     }
 }
 
+/// What the window opens with at start.
+#[derive(Debug)]
+pub struct StartProject {
+    /// The project to show.
+    pub loaded: Loaded,
+    /// Its file; `None` for the embedded default project or when the given file is broken.
+    pub path: Option<PathBuf>,
+    /// Why the given file could not be opened (the window says so in a modal).
+    pub problem: Option<String>,
+}
+
+/// The project for `sitewatch [PATH]`: the file, or, when it cannot be opened, an empty untitled
+/// project (never bound to the broken file, so a save cannot overwrite it) and why.
+pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> {
+    let default = crate::model::default_project::load_default_project()?;
+    let Some(path) = path else {
+        return Ok(StartProject {
+            loaded: default,
+            path: None,
+            problem: None,
+        });
+    };
+    Ok(match load(path) {
+        Ok(loaded) => StartProject {
+            loaded,
+            path: Some(path.to_path_buf()),
+            problem: None,
+        },
+        Err(e) => StartProject {
+            loaded: Loaded {
+                project: empty_project(&default.project),
+                warnings: Vec::new(),
+            },
+            path: None,
+            problem: Some(e.to_string()),
+        },
+    })
+}
+
+/// Adds `message` to `messages`, or counts a repeat of one already there: "Autosave failed (×15)".
+pub fn push_counted(messages: &mut Vec<String>, message: &str) {
+    for existing in messages.iter_mut() {
+        let count = if existing == message {
+            Some(1)
+        } else {
+            existing
+                .strip_prefix(message)
+                .and_then(|rest| rest.strip_prefix(" (×"))
+                .and_then(|rest| rest.strip_suffix(')'))
+                .and_then(|n| n.parse::<u32>().ok())
+        };
+        if let Some(count) = count {
+            *existing = format!("{message} (×{})", count + 1);
+            return;
+        }
+    }
+    messages.push(message.to_owned());
+}
+
 /// What waits for an answer to "save the changes first?".
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Pending {
@@ -91,12 +152,14 @@ pub(crate) struct FileState {
     /// The user agreed to close (with the work saved or discarded).
     pub(crate) close_confirmed: bool,
     pub(crate) recovery: Option<RecoveryStore>,
-    /// Work recovered at start, waiting for Restore or Discard.
-    pub(crate) recovered: Option<Recovered>,
+    /// Work recovered at start (this slot's, then every orphaned slot's), offered one at a time.
+    pub(crate) recovered: Vec<Recovered>,
     pub(crate) autosave_interval_s: f64,
     /// When the current run of unsaved changes was last autosaved (or first noticed).
     pub(crate) last_autosave_s: Option<f64>,
-    pub(crate) autosave_job: Option<mpsc::Receiver<Result<(), String>>>,
+    pub(crate) autosave_job: Option<mpsc::Receiver<Result<bool, String>>>,
+    /// Why the project given at start could not be opened, shown until dismissed.
+    pub(crate) start_problem: Option<String>,
 }
 
 impl Default for FileState {
@@ -108,10 +171,11 @@ impl Default for FileState {
             after_save: None,
             close_confirmed: false,
             recovery: None,
-            recovered: None,
+            recovered: Vec::new(),
             autosave_interval_s: AUTOSAVE_INTERVAL_S,
             last_autosave_s: None,
             autosave_job: None,
+            start_problem: None,
         }
     }
 }
@@ -146,10 +210,26 @@ impl SitewatchApp {
         &self.prefs.recent_files
     }
 
+    /// True once the user agreed to close the window (with the work saved, discarded or none).
+    #[must_use]
+    pub fn close_confirmed(&self) -> bool {
+        self.files.close_confirmed
+    }
+
     /// True while the unsaved-work question is shown.
     #[must_use]
     pub fn asks_about_unsaved_work(&self) -> bool {
         self.files.pending.is_some()
+    }
+
+    /// Shows a message to the user; a repeat shows once, with a count.
+    pub fn report(&mut self, message: &str) {
+        push_counted(&mut self.messages, message);
+    }
+
+    /// Says in a modal why the project given at start could not be opened (with Open…).
+    pub fn show_start_problem(&mut self, problem: String) {
+        self.files.start_problem = Some(problem);
     }
 
     fn remember_recent(&mut self, path: &Path) {
@@ -228,6 +308,7 @@ impl SitewatchApp {
             Pending::New => {
                 let project = empty_project(&self.project);
                 self.replace_project(project, None, Vec::new(), History::new());
+                self.clear_recovery();
             }
             Pending::OpenDialog => self.open_dialog(ctx, DialogPurpose::Open),
             Pending::Open(path) => self.open_now(&path),
@@ -249,7 +330,7 @@ impl SitewatchApp {
             UnsavedChoice::Save => {
                 if self.save(ctx) {
                     self.proceed(ctx, action);
-                } else if self.project_path.is_none() {
+                } else if self.files.dialog.is_some() {
                     // Save went to the Save As dialog: go on once it has written the file.
                     self.files.after_save = Some(action);
                 }
@@ -285,43 +366,57 @@ impl SitewatchApp {
                 self.replace_project(project, Some(path.to_path_buf()), warnings, History::new());
                 self.clear_recovery();
             }
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
     /// Saves to the project's file; with none (the embedded default project, a new project)
-    /// asks for one. Returns true when the file was written.
+    /// or a read-only one, asks for one. Returns true when the file was written.
     pub(crate) fn save(&mut self, ctx: &egui::Context) -> bool {
-        if let Some(path) = self.project_path.clone() {
-            self.save_to(&path)
-        } else {
+        let Some(path) = self.project_path.clone() else {
             self.open_dialog(ctx, DialogPurpose::SaveAs);
-            false
+            return false;
+        };
+        match self.try_save_to(&path) {
+            Ok(()) => true,
+            Err(e @ ProjectError::ReadOnly { .. }) => {
+                self.report(&e.to_string());
+                self.open_dialog(ctx, DialogPurpose::SaveAs);
+                false
+            }
+            Err(e) => {
+                self.report(&e.to_string());
+                self.files.after_save = None;
+                false
+            }
         }
     }
 
     /// Writes the project atomically to `path` and makes it the project's file.
     pub(crate) fn save_to(&mut self, path: &Path) -> bool {
-        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
-        match save_atomic(&rebased, path) {
-            Ok(()) => {
-                if rebased != self.project {
-                    self.project = rebased;
-                    self.scene_cache.invalidate();
-                }
-                self.project_path = Some(path.to_path_buf());
-                self.history.mark_saved();
-                self.remember_recent(path);
-                self.clear_recovery();
-                self.files.last_autosave_s = None;
-                true
-            }
+        match self.try_save_to(path) {
+            Ok(()) => true,
             Err(e) => {
-                self.messages.push(e.to_string());
+                self.report(&e.to_string());
                 self.files.after_save = None;
                 false
             }
         }
+    }
+
+    fn try_save_to(&mut self, path: &Path) -> Result<(), ProjectError> {
+        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
+        save_atomic(&rebased, path)?;
+        if rebased != self.project {
+            self.project = rebased;
+            self.scene_cache.invalidate();
+        }
+        self.project_path = Some(path.to_path_buf());
+        self.history.mark_saved();
+        self.remember_recent(path);
+        self.clear_recovery();
+        self.files.last_autosave_s = None;
+        Ok(())
     }
 
     /// After a Save As wrote the file, what waited on it.
@@ -350,7 +445,7 @@ impl SitewatchApp {
                     self.apply_edit(ctx, edit, None);
                 }
             }
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
@@ -362,7 +457,7 @@ impl SitewatchApp {
                 format.name(),
                 path.display()
             )),
-            Err(e) => self.messages.push(e.to_string()),
+            Err(e) => self.report(&e.to_string()),
         }
     }
 
@@ -387,14 +482,19 @@ impl SitewatchApp {
         }
 
         // Shortcuts that work even while typing in a field.
-        let (new, save_as, save, open) = ctx.input_mut(|i| {
+        let (new, save_as, save, open, quit) = ctx.input_mut(|i| {
             (
                 i.consume_key(Modifiers::COMMAND, Key::N),
                 i.consume_key(Modifiers::COMMAND | Modifiers::SHIFT, Key::S),
                 i.consume_key(Modifiers::COMMAND, Key::S),
                 i.consume_key(Modifiers::COMMAND, Key::O),
+                i.consume_key(Modifiers::COMMAND, Key::Q),
             )
         });
+        if quit && self.files.pending.is_none() {
+            // As the window's close button: ask first when there is unsaved work.
+            self.guard(ctx, Pending::Close);
+        }
         if new {
             commands.push(Command::File(FileCommand::NewProject));
         }
@@ -428,7 +528,16 @@ impl SitewatchApp {
                 Pending::Close => "closing",
             };
             commands.extend(unsaved_work_modal(ctx, &self.project.name, what));
-        } else if let Some(rec) = &self.files.recovered {
+        } else if let Some(problem) = &self.files.start_problem {
+            match start_problem_modal(ctx, problem) {
+                Some(StartProblemChoice::Open) => {
+                    self.files.start_problem = None;
+                    commands.push(Command::File(FileCommand::OpenProjectDialog));
+                }
+                Some(StartProblemChoice::Dismiss) => self.files.start_problem = None,
+                None => {}
+            }
+        } else if let Some(rec) = self.files.recovered.first() {
             commands.extend(recovery_modal(ctx, &rec.info));
         }
     }

@@ -1,6 +1,8 @@
 //! The files an export writes: the PNG (with provenance in text chunks), its world file and
 //! `.prj` so GDAL and QGIS place it, and the JSON provenance sidecar with the PNG's SHA-256.
-//! Each is written atomically (temp file, fsync, rename).
+//! They are written as one set: every file to a temporary first, then all renamed into place,
+//! the sidecar (which names the image's SHA-256) last, so a failure before the renames leaves
+//! the previous set as it was.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::ExportError;
 use super::view::ExportView;
-use crate::model::io::write_atomic;
+use crate::model::io::{rename_into_place, write_atomic, write_temp_beside};
 
 /// EPSG:3857 as GDAL writes it to a `.prj` (WKT1 with the PROJ extension), so every reader
 /// takes it for Web Mercator.
@@ -133,6 +135,69 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     })
 }
 
+/// Called with each path before it is staged (tests fail one there, as a full disk would).
+pub type StageHook = Box<dyn FnMut(&Path) -> std::io::Result<()> + Send>;
+
+/// Files written all or nothing: each staged to a temporary beside its target, then all renamed
+/// in the order staged by [`FileSet::commit`]. Dropped uncommitted, it removes its temporaries.
+#[derive(Default)]
+pub struct FileSet {
+    /// (temporary, real target, path as given) in the order staged.
+    staged: Vec<(PathBuf, PathBuf, PathBuf)>,
+    hook: Option<StageHook>,
+}
+
+impl FileSet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty set that calls `hook` before staging each file.
+    #[must_use]
+    pub fn with_hook(hook: StageHook) -> Self {
+        Self {
+            staged: Vec::new(),
+            hook: Some(hook),
+        }
+    }
+
+    /// Writes `bytes` to a temporary beside `path`; nothing is replaced yet.
+    pub fn stage(&mut self, path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+        let error = |source| ExportError::Write {
+            source,
+            path: path.to_path_buf(),
+        };
+        if let Some(hook) = &mut self.hook {
+            hook(path).map_err(error)?;
+        }
+        let (tmp, target) = write_temp_beside(path, bytes).map_err(error)?;
+        self.staged.push((tmp, target, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Renames every staged file into place, in the order staged (stage the sidecar last).
+    pub fn commit(mut self) -> Result<(), ExportError> {
+        while !self.staged.is_empty() {
+            let (tmp, target, path) = self.staged.remove(0);
+            if let Err(source) = rename_into_place(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(ExportError::Write { source, path });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for FileSet {
+    fn drop(&mut self) {
+        for (tmp, _, _) in &self.staged {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
 /// Refuses early (before any rendering) an output path whose folder does not exist or that is
 /// itself a folder.
 pub fn check_writable(path: &Path) -> Result<(), ExportError> {
@@ -161,11 +226,15 @@ pub fn aux_xml_text() -> String {
     )
 }
 
-/// Writes the georeferencing beside an image: world file, `.prj` and GDAL's `.aux.xml`.
-pub fn write_georeference(view: &ExportView, paths: &SidePaths) -> Result<(), ExportError> {
-    write_file(&paths.world_file, world_file_text(view).as_bytes())?;
-    write_file(&paths.prj, EPSG_3857_WKT.as_bytes())?;
-    write_file(&paths.aux_xml, aux_xml_text().as_bytes())
+/// Stages the georeferencing beside an image: world file, `.prj` and GDAL's `.aux.xml`.
+pub fn stage_georeference(
+    set: &mut FileSet,
+    view: &ExportView,
+    paths: &SidePaths,
+) -> Result<(), ExportError> {
+    set.stage(&paths.world_file, world_file_text(view).as_bytes())?;
+    set.stage(&paths.prj, EPSG_3857_WKT.as_bytes())?;
+    set.stage(&paths.aux_xml, aux_xml_text().as_bytes())
 }
 
 /// Reads a world file back: the six numbers, or `None` when it is not one.
@@ -182,6 +251,75 @@ pub fn parse_world_file(text: &str) -> Option<[f64; 6]> {
 mod tests {
     use super::*;
     use geo::Coord;
+
+    fn old_set(dir: &Path) -> (PathBuf, SidePaths) {
+        let png = dir.join("out.png");
+        let side = SidePaths::beside(&png);
+        for path in [&png, &side.world_file, &side.prj, &side.sidecar] {
+            std::fs::write(path, b"old").unwrap();
+        }
+        (png, side)
+    }
+
+    fn contents(paths: &[&Path]) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    fn temps(dir: &Path) -> usize {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+            .count()
+    }
+
+    #[test]
+    fn a_failure_before_the_renames_leaves_the_previous_set_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let (png, side) = old_set(dir.path());
+        let sidecar = side.sidecar.clone();
+        let mut set = FileSet::with_hook(Box::new(move |path: &Path| {
+            if path == sidecar {
+                Err(std::io::Error::other("disk full"))
+            } else {
+                Ok(())
+            }
+        }));
+        set.stage(&png, b"new").unwrap();
+        set.stage(&side.world_file, b"new").unwrap();
+        set.stage(&side.prj, b"new").unwrap();
+        assert!(set.stage(&side.sidecar, b"new").is_err());
+        drop(set);
+        assert_eq!(
+            contents(&[&png, &side.world_file, &side.prj, &side.sidecar]),
+            vec!["old"; 4]
+        );
+        assert_eq!(temps(dir.path()), 0, "no temporaries left behind");
+    }
+
+    #[test]
+    fn a_committed_set_replaces_every_file_and_leaves_no_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let (png, side) = old_set(dir.path());
+        let mut set = FileSet::new();
+        for path in [&png, &side.world_file, &side.prj, &side.sidecar] {
+            set.stage(path, b"new").unwrap();
+        }
+        assert_eq!(
+            contents(&[&png]),
+            vec!["old"],
+            "nothing replaced before commit"
+        );
+        set.commit().unwrap();
+        assert_eq!(
+            contents(&[&png, &side.world_file, &side.prj, &side.sidecar]),
+            vec!["new"; 4]
+        );
+        assert_eq!(temps(dir.path()), 0);
+    }
 
     #[test]
     fn side_files_share_the_image_name() {

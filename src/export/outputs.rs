@@ -40,11 +40,14 @@ pub fn write_figure(
         out_png,
     )?;
     let sha256 = files::sha256_hex(&bytes);
-    files::write_file(out_png, &bytes)?;
+    // All or nothing, the sidecar (naming the PNG's SHA-256) renamed last.
+    let mut set = files::FileSet::new();
+    set.stage(out_png, &bytes)?;
     let beside = SidePaths::beside(out_png);
-    files::write_georeference(&figure.view, &beside)?;
+    files::stage_georeference(&mut set, &figure.view, &beside)?;
     let record_json = provenance::sidecar(&record, &file_name(out_png), &sha256);
-    files::write_file(&beside.sidecar, pretty(&record_json).as_bytes())?;
+    set.stage(&beside.sidecar, pretty(&record_json).as_bytes())?;
+    set.commit()?;
     Ok(ExportOutput {
         date: figure.scene.date,
         png: out_png.to_path_buf(),
@@ -171,9 +174,11 @@ pub fn export_gif(
     }
     let bytes = writer.finish()?;
     let sha256 = files::sha256_hex(&bytes);
-    files::write_file(out_gif, &bytes)?;
+    // All or nothing, the sidecar (naming the GIF's SHA-256) renamed last.
+    let mut set = files::FileSet::new();
+    set.stage(out_gif, &bytes)?;
     let side = SidePaths::beside(out_gif);
-    files::write_georeference(&prepared.view, &side)?;
+    files::stage_georeference(&mut set, &prepared.view, &side)?;
     if let Some(figure) = &last {
         let record = Record {
             project,
@@ -204,8 +209,9 @@ pub fn export_gif(
                 serde_json::json!(figure.scene.date.to_string()),
             );
         }
-        files::write_file(&side.sidecar, pretty(&sidecar).as_bytes())?;
+        set.stage(&side.sidecar, pretty(&sidecar).as_bytes())?;
     }
+    set.commit()?;
     progress(total, total);
     Ok(GifOutput {
         gif: out_gif.to_path_buf(),

@@ -5,7 +5,9 @@
 //! not know are kept and written back. Saves are atomic: temp file, fsync, rename.
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
 
 use geo::{Coord, LineString, Point, Polygon};
 use serde::{Deserialize, Serialize};
@@ -58,6 +60,21 @@ pub enum ProjectError {
         origin: String,
         /// What is wrong and where (feature number and id).
         what: String,
+    },
+    /// The project could not be turned into text; nothing was written.
+    #[error("cannot write the project as JSON: {origin}")]
+    Serialize {
+        /// Which file it was meant for.
+        origin: String,
+        /// The serialiser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The project file is read-only: it is not replaced (save it under another name).
+    #[error("the project file is read-only; use Save As to keep the changes elsewhere: {origin}")]
+    ReadOnly {
+        /// Which file.
+        origin: String,
     },
     /// The file could not be written; the previous file, if any, is untouched.
     #[error("cannot save the project ({source}): {origin}")]
@@ -163,8 +180,14 @@ struct FileDoc {
     features: Vec<FeatureDoc>,
 }
 
-/// Reads and validates a project file.
+/// Reads and validates a project file (clearing litter of crashed saves beside it).
 pub fn load(path: &Path) -> Result<Loaded, ProjectError> {
+    load_at(path, SystemTime::now())
+}
+
+/// [`load`] with the clock given: stray temp files older than [`STALE_TEMP_AGE`] at `now` go.
+pub fn load_at(path: &Path, now: SystemTime) -> Result<Loaded, ProjectError> {
+    remove_stale_temps(&resolve_target(path), now);
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| ProjectError::Read {
         origin: origin.clone(),
@@ -191,7 +214,28 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
     };
     // The typed pass has no flattening at the top and feature levels, so serde_json reports
     // the exact line and column of what is wrong; the untyped pass collects unknown fields.
-    let doc: FileDoc = serde_json::from_str(text).map_err(json_err)?;
+    let doc: FileDoc = match serde_json::from_str(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            // Valid JSON of another shape says what it is rather than what serde missed.
+            if let Ok(value) = serde_json::from_str::<Value>(text)
+                && !value.is_object()
+            {
+                let what = match value {
+                    Value::Array(_) => "a JSON array",
+                    Value::String(_) => "a JSON string",
+                    Value::Number(_) => "a JSON number",
+                    Value::Bool(_) => "a JSON true or false",
+                    _ => "JSON null",
+                };
+                return Err(ProjectError::Invalid {
+                    origin: origin.to_owned(),
+                    what: format!("not a FeatureCollection: the file holds {what}"),
+                });
+            }
+            return Err(json_err(e));
+        }
+    };
     let raw: Map<String, Value> = serde_json::from_str(text).map_err(json_err)?;
     let invalid = |what: String| ProjectError::Invalid {
         origin: origin.to_owned(),
@@ -379,6 +423,13 @@ fn geometry_json(shape: &Shape) -> Value {
     }
 }
 
+fn try_value<T: Serialize>(value: &T, origin: &str) -> Result<Value, ProjectError> {
+    serde_json::to_value(value).map_err(|source| ProjectError::Serialize {
+        origin: origin.to_owned(),
+        source,
+    })
+}
+
 fn to_value<T: Serialize>(value: &T) -> Value {
     // Serializing these plain data types into a Value cannot fail (string keys, no maps with
     // non-string keys); fall back to null rather than panic.
@@ -413,8 +464,14 @@ pub(crate) fn feature_json(a: &Annotation) -> Value {
     Value::Object(feature)
 }
 
-/// The project as GeoJSON text (pretty-printed, stable key order).
+/// The project as GeoJSON text (pretty-printed, stable key order); on the rare value that
+/// cannot be written as JSON, an empty string (use [`try_to_json_string`] where that matters).
 pub fn to_json_string(project: &Project) -> String {
+    try_to_json_string(project, "project").unwrap_or_default()
+}
+
+/// The project as GeoJSON text; `origin` names the file it is meant for in the error.
+pub fn try_to_json_string(project: &Project, origin: &str) -> Result<String, ProjectError> {
     let meta = MetaDoc {
         format_version: FORMAT_VERSION,
         name: project.name.clone(),
@@ -427,7 +484,7 @@ pub fn to_json_string(project: &Project) -> String {
         tracks: project.tracks.clone(),
         label_language: project.label_language.clone(),
     };
-    let mut meta_json = match to_value(&meta) {
+    let mut meta_json = match try_value(&meta, origin)? {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -440,21 +497,47 @@ pub fn to_json_string(project: &Project) -> String {
         Value::Array(project.annotations.iter().map(feature_json).collect()),
     );
     doc.extend(project.extra_members.clone());
-    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&Value::Object(doc)).map_err(|source| {
+        ProjectError::Serialize {
+            origin: origin.to_owned(),
+            source,
+        }
+    })?;
     text.push('\n');
-    text
+    Ok(text)
 }
 
-/// Writes the project atomically: a temp file beside the target, fsync, rename, fsync the folder.
-/// A crash at any point leaves either the old file or the new one, never a mix.
+/// Stray temp files of saves older than this are litter from a crash, not a save in progress.
+pub const STALE_TEMP_AGE: Duration = Duration::from_hours(1);
+
+/// Writes the project atomically: a temp file beside the real target (symlinks resolved) with its
+/// mode, fsync, rename, fsync the folder. A crash at any point leaves either the old file or the
+/// new one, never a mix. A read-only project file is not replaced.
 pub fn save_atomic(project: &Project, path: &Path) -> Result<(), ProjectError> {
-    write_atomic(path, to_json_string(project).as_bytes()).map_err(|source| ProjectError::Write {
-        origin: path.display().to_string(),
-        source,
-    })
+    save_atomic_with(project, path, &mut |_| Ok(()))
 }
 
-/// Writes bytes atomically (temp file in the same folder, fsync, rename).
+/// [`save_atomic`] with a hook called at each step (tests stop or kill the save there).
+pub fn save_atomic_with(
+    project: &Project,
+    path: &Path,
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> Result<(), ProjectError> {
+    let origin = path.display().to_string();
+    let target = resolve_target(path);
+    if let Ok(meta) = std::fs::metadata(&target)
+        && meta.permissions().readonly()
+    {
+        return Err(ProjectError::ReadOnly { origin });
+    }
+    // Serialise first: a failure here must never touch the file.
+    let text = try_to_json_string(project, &origin)?;
+    remove_stale_temps(&target, SystemTime::now());
+    write_atomic_with(&target, text.as_bytes(), hook)
+        .map_err(|source| ProjectError::Write { origin, source })
+}
+
+/// Writes bytes atomically (temp file beside the real target, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, bytes, &mut |_| Ok(()))
 }
@@ -466,13 +549,45 @@ pub enum WriteStep {
     TempWritten,
 }
 
-/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
-/// as a crash or a full disk would, so tests can check that the old file survives.
-pub fn write_atomic_with(
-    path: &Path,
-    bytes: &[u8],
-    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
-) -> std::io::Result<()> {
+/// The file a path stands for: a symlink's target, so the link itself stays a link.
+fn resolve_target(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn temp_prefix(name: &str) -> String {
+    format!(".{name}.sitewatch-")
+}
+
+/// Removes `.NAME.sitewatch-*.tmp` files beside `path` last changed more than
+/// [`STALE_TEMP_AGE`] before `now` (younger ones may be another instance's save in progress).
+/// Returns how many were removed.
+pub fn remove_stale_temps(path: &Path, now: SystemTime) -> usize {
+    let (dir, name) = dir_and_name(path);
+    let prefix = temp_prefix(&name);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if !(file_name.starts_with(&prefix) && file_name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_TEMP_AGE);
+        if old && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn dir_and_name(path: &Path) -> (PathBuf, String) {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -480,20 +595,82 @@ pub fn write_atomic_with(
     let name = path
         .file_name()
         .map_or_else(|| "project".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        hook(WriteStep::TempWritten)?;
-        std::fs::rename(&tmp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            // Persist the rename itself; not every platform allows syncing a folder.
-            let _ = d.sync_all();
+    (dir.to_path_buf(), name)
+}
+
+/// Tells temp files of saves in one process apart.
+static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
+
+/// Creates a new, unique temp file beside the target (never opening an existing one).
+fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, std::fs::File)> {
+    let prefix = temp_prefix(name);
+    let mut last_error = None;
+    for _ in 0..16 {
+        let n = NEXT_TEMP.fetch_add(1, Ordering::Relaxed);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let tag = format!("{:x}{n:x}{nanos:x}", std::process::id());
+        let tmp = dir.join(format!("{prefix}{tag}.tmp"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => return Err(e),
         }
-        Ok(())
+    }
+    Err(last_error.unwrap_or_else(|| std::io::Error::other("no free temp file name")))
+}
+
+/// Writes bytes to a new, uniquely named temp file beside the real target of `path` (symlinks
+/// resolved), with the target's mode, synced. Returns the temp file and the real target; on an
+/// error nothing is left behind.
+pub fn write_temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<(PathBuf, PathBuf)> {
+    let target = resolve_target(path);
+    let (dir, name) = dir_and_name(&target);
+    let existing_mode = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let (tmp, mut file) = create_temp(&dir, &name)?;
+    let result = (|| {
+        // An existing file keeps its mode; a new one gets 0666 less the umask, from the OS.
+        if let Some(permissions) = existing_mode {
+            file.set_permissions(permissions)?;
+        }
+        file.write_all(bytes)?;
+        file.sync_all()
     })();
+    drop(file);
+    match result {
+        Ok(()) => Ok((tmp, target)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Renames a temp file from [`write_temp_beside`] over its target and syncs the folder.
+pub fn rename_into_place(tmp: &Path, target: &Path) -> std::io::Result<()> {
+    std::fs::rename(tmp, target)?;
+    let (dir, _) = dir_and_name(target);
+    if let Ok(d) = std::fs::File::open(&dir) {
+        // Persist the rename itself; not every platform allows syncing a folder.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// [`write_atomic`] with a hook called at each step; an error from the hook stops the write there
+/// as a crash or a full disk would, so tests can check that the old file survives.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    hook: &mut dyn FnMut(WriteStep) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (tmp, target) = write_temp_beside(path, bytes)?;
+    let result = hook(WriteStep::TempWritten).and_then(|()| rename_into_place(&tmp, &target));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

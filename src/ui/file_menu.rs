@@ -76,6 +76,11 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
             }
         }
     });
+    ui.separator();
+    if item(ui, "Quit", "Ctrl+Q") {
+        // The same path as the window's close button, which asks about unsaved work first.
+        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+    }
 }
 
 /// The Edit menu: undo and redo, saying what they would do.

@@ -64,3 +64,40 @@ pub fn recovery_modal(ctx: &egui::Context, info: &RecoveryInfo) -> Option<Comman
     });
     out
 }
+
+/// What the user chose in the start-problem modal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartProblemChoice {
+    /// Open another project.
+    Open,
+    /// Go on with the empty project.
+    Dismiss,
+}
+
+/// "This project could not be opened" after `sitewatch broken.geojson`, saying why.
+pub fn start_problem_modal(ctx: &egui::Context, problem: &str) -> Option<StartProblemChoice> {
+    let mut out = None;
+    let modal = egui::Modal::new(egui::Id::unique("start-problem")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.label(
+            RichText::new("The project could not be opened")
+                .strong()
+                .size(16.0),
+        );
+        ui.label(problem);
+        ui.label("Sitewatch started with an empty, untitled project instead.");
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button("Open…").clicked() {
+                out = Some(StartProblemChoice::Open);
+            }
+            if ui.button("Start empty").clicked() {
+                out = Some(StartProblemChoice::Dismiss);
+            }
+        });
+    });
+    if out.is_none() && modal.should_close() {
+        out = Some(StartProblemChoice::Dismiss);
+    }
+    out
+}
