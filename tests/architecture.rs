@@ -1,5 +1,7 @@
 //! The shape of the code, checked: layers import downwards only, and files stay one concept.
 
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::path::{Path, PathBuf};
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

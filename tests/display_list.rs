@@ -3,6 +3,11 @@
 //! painters hold no style of their own.
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+#![allow(
+    clippy::many_single_char_names,
+    clippy::float_cmp,
+    reason = "raster maths reads as x, y, w, h; sizes are exact"
+)]
 
 mod common;
 
@@ -389,7 +394,7 @@ fn default_figure(size: [u32; 2]) -> DisplayList {
         .unwrap()
         .project;
     let date = project.stages.last().unwrap().date.key();
-    let scene = sitewatch::scene::build(&project, date, &Default::default());
+    let scene = sitewatch::scene::build(&project, date, &sitewatch::scene::SceneOptions::default());
     let view = sitewatch::export::view::ExportView::home(&project.home, size).unwrap();
     let to_px = |c: Coord<f64>| view.to_px(c);
     let [w, h] = size.map(|v| v as f32);

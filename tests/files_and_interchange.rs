@@ -101,9 +101,13 @@ fn autosaved_work_comes_back_and_is_gone_after_clearing() {
     let store = RecoveryStore::new(dir.path().join("recovery"));
     assert!(store.read().unwrap().is_none(), "nothing to recover yet");
     let p = with_marks();
-    store
-        .write(&p, Some(Path::new("/somewhere/site.geojson")))
-        .unwrap();
+    let ticket = store.ticket();
+    assert!(
+        store
+            .write(ticket, &p, Some(Path::new("/somewhere/site.geojson")))
+            .unwrap(),
+        "a write after no clear lands"
+    );
     let recovered = store.read().unwrap().expect("work to recover");
     assert_eq!(recovered.loaded.project, p);
     assert_eq!(

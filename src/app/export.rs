@@ -321,6 +321,19 @@ impl SitewatchApp {
     }
 }
 
+impl SitewatchApp {
+    /// The figure the export dialog would write, as the map's frame shows it.
+    pub(crate) fn figure_frame(&self) -> crate::ui::map_view::FigureFrame {
+        let s = &self.export.settings;
+        crate::ui::map_view::FigureFrame {
+            size_px: s.size_px,
+            title: (!s.title.trim().is_empty()).then(|| s.title.trim().to_owned()),
+            north_arrow: s.north_arrow,
+            grid: s.grid,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,18 +351,5 @@ mod tests {
         // 1000 px at zoom 15 span 1000 / (256·2^15) of 360°.
         let width_deg = 1000.0 / (256.0 * 32768.0) * 360.0;
         assert!((b.east - b.west - width_deg).abs() < 1e-9);
-    }
-}
-
-impl SitewatchApp {
-    /// The figure the export dialog would write, as the map's frame shows it.
-    pub(crate) fn figure_frame(&self) -> crate::ui::map_view::FigureFrame {
-        let s = &self.export.settings;
-        crate::ui::map_view::FigureFrame {
-            size_px: s.size_px,
-            title: (!s.title.trim().is_empty()).then(|| s.title.trim().to_owned()),
-            north_arrow: s.north_arrow,
-            grid: s.grid,
-        }
     }
 }

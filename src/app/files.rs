@@ -62,7 +62,13 @@ impl FilePicker for RfdPicker {
                 .save_file(),
             DialogPurpose::Import => dialog
                 .set_title("Import annotations")
-                .add_filter("GeoJSON or KML", &["geojson", "json", "kml"])
+                .add_filter(
+                    "Annotations (GeoJSON, KML, KMZ, Shapefile, CSV, GPX)",
+                    &Format::ALL
+                        .iter()
+                        .flat_map(|f| f.extensions().iter().copied())
+                        .collect::<Vec<_>>(),
+                )
                 .pick_file(),
             DialogPurpose::Export(format) => dialog
                 .set_title(format!("Export annotations as {}", format.name()))

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::command::{Command, EditCommand, FileCommand, TimeCommand, ViewCommand};
+use crate::command::{Command, EditCommand, FileCommand, ViewCommand};
 use crate::model::Project;
 use crate::scene::index::SceneIndex;
 use crate::scene::{Scene, SceneOptions, build, patch_annotation};
@@ -41,21 +41,22 @@ impl SceneCache {
             },
             // Commands that change only the view or UI state; the date and the selection are
             // checked on every get.
-            Command::Time(TimeCommand::SetDate(_))
-            | Command::Time(TimeCommand::NextStage)
-            | Command::Time(TimeCommand::PreviousStage)
-            | Command::Time(TimeCommand::TogglePlay)
-            | Command::View(ViewCommand::Select(_))
-            | Command::View(ViewCommand::ZoomToAnnotation(_))
-            | Command::View(ViewCommand::GoHome)
-            | Command::View(ViewCommand::DismissMessage)
-            | Command::View(ViewCommand::ToggleSidePanel)
+            Command::Time(_)
+            | Command::View(
+                ViewCommand::Select(_)
+                | ViewCommand::ZoomToAnnotation(_)
+                | ViewCommand::GoHome
+                | ViewCommand::DismissMessage
+                | ViewCommand::ToggleSidePanel,
+            )
             | Command::Edit(EditCommand::SetTool(_))
-            | Command::File(FileCommand::SaveAsDialog)
-            | Command::File(FileCommand::ImportDialog)
-            | Command::File(FileCommand::ExportAnnotationsDialog(_))
-            | Command::File(FileCommand::ExportAnnotations(..))
-            | Command::File(FileCommand::OpenProjectDialog) => {}
+            | Command::File(
+                FileCommand::SaveAsDialog
+                | FileCommand::ImportDialog
+                | FileCommand::ExportAnnotationsDialog(_)
+                | FileCommand::ExportAnnotations(..)
+                | FileCommand::OpenProjectDialog,
+            ) => {}
             // Anything else may have replaced or changed the project.
             _ => self.stale = true,
         }

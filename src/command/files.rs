@@ -21,7 +21,7 @@ pub enum FileCommand {
     SaveTo(PathBuf),
     /// Ask for `GeoJSON` or KML files to import annotations from.
     ImportDialog,
-    /// Import annotations from a `GeoJSON` or KML file, as one undoable step.
+    /// Import annotations from a file (`GeoJSON`, KML, KMZ, Shapefile, CSV, GPX), as one undoable step.
     Import(PathBuf),
     /// Ask where to export the annotations to.
     ExportAnnotationsDialog(Format),

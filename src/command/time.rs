@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 /// Moving through time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum TimeCommand {
     /// Move the time slider to a date.
     SetDate(NaiveDate),

@@ -85,6 +85,7 @@ fn distance(a: [f32; 2], b: [f32; 2]) -> f32 {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::float_cmp)] // exact positions are what these tests pin
     use super::*;
     use geo::{LineString, coord};
 

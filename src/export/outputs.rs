@@ -13,7 +13,10 @@ use crate::render::lower::style::Scale;
 use crate::render::skia;
 
 use super::pipeline::{SourceCache, check_size, prepare};
-use super::*;
+use super::{
+    ExportError, ExportOptions, ExportOutput, Figure, GifOutput, Progress, files, gif, provenance,
+    render_figure,
+};
 
 /// Writes a figure as a PNG with its world file, `.prj` and provenance sidecar.
 pub fn write_figure(

@@ -9,6 +9,10 @@ use tiny_skia::Pixmap;
 
 use super::tiles::{LayerReport, TileLayer};
 use super::view::ExportView;
+use super::{
+    BACKGROUND, ExportError, ExportOptions, Figure, MAX_SIDE_PX, MIN_SIDE_PX, NO_IMAGERY_NOTICE,
+    Progress, tiles,
+};
 use crate::export::RasterLabel;
 use crate::imagery::basemap::Basemap;
 use crate::imagery::{TileSource, overview};
@@ -19,8 +23,6 @@ use crate::render::lower::{FigureInput, lower_figure};
 use crate::render::skia;
 use crate::render::text::EpaintText;
 use crate::scene::{Scene, SceneOptions, build};
-
-use super::*;
 
 /// The imagery of a view, fetched once and reused for every date.
 pub(super) struct Prepared {

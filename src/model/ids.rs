@@ -19,7 +19,7 @@ pub fn numbered_id(prefix: &str, taken: impl Fn(&str) -> bool) -> String {
 
 fn numbered(base: &str, first: usize, taken: impl Fn(&str) -> bool) -> String {
     // Every candidate is checked once; the set of taken ids is finite, so one is free.
-    (first..)
+    (first..usize::MAX)
         .map(|n| format!("{base}-{n}"))
         .find(|id| !taken(id))
         .unwrap_or_else(|| base.to_owned())

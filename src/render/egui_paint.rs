@@ -13,9 +13,9 @@ use crate::model::Rgba;
 
 /// A display-list colour in egui's terms.
 #[must_use]
-pub fn color32(c: Rgba) -> Color32 {
-    let [r, g, b, a] = c.0;
-    Color32::from_rgba_unmultiplied(r, g, b, a)
+pub fn color32(color: Rgba) -> Color32 {
+    let [red, green, blue, alpha] = color.0;
+    Color32::from_rgba_unmultiplied(red, green, blue, alpha)
 }
 
 /// Where the list's pixels go on screen: its origin, and screen points per list pixel.

@@ -152,7 +152,7 @@ mod tests {
         );
         assert_eq!(short.glyphs.len(), 4);
         assert!(short.glyphs.windows(2).all(|w| w[1].x_px > w[0].x_px));
-        assert_eq!(short.rect_px()[0], 10.0);
+        assert!((short.rect_px()[0] - 10.0).abs() < f32::EPSILON);
         assert!(short.baseline_px > 20.0 && short.baseline_px < short.size_px[1]);
     }
 

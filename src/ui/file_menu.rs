@@ -57,7 +57,7 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
     ui.separator();
     if ui
         .button("Import annotations…")
-        .on_hover_text("GeoJSON or KML; or drop the files on the window")
+        .on_hover_text("GeoJSON, KML, KMZ, Shapefile, CSV or GPX; or drop the files on the window")
         .clicked()
     {
         commands.push(Command::File(FileCommand::ImportDialog));
@@ -70,7 +70,7 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
         commands.push(Command::Export(ExportCommand::OpenExportDialog));
     }
     ui.menu_button("Export annotations", |ui| {
-        for format in [Format::GeoJson, Format::Kml] {
+        for format in Format::EXPORTABLE {
             if ui.button(format!("{}…", format.name())).clicked() {
                 commands.push(Command::File(FileCommand::ExportAnnotationsDialog(format)));
             }

@@ -239,6 +239,7 @@ fn frame_list(
 
 /// Draws the map, the display list and the window's aids, and lets the editor handle the
 /// pointer.
+#[allow(clippy::too_many_arguments)] // the map's parts are the app's separate fields
 pub fn map_ui(
     ui: &mut Ui,
     tiles: Option<&mut EguiTiles>,

@@ -1,6 +1,12 @@
 //! The scale bar and the legend, measured and placed.
 
-use super::*;
+use super::{
+    LEGEND_PX, LayoutInput, Legend, LegendRow, MIN_TEXT_PX, Measure, PAD_X, PAD_Y,
+    SCALE_BAR_CASING_PX, SCALE_BAR_HEIGHT_PX, SCALE_LABEL_PX, SWATCH, SWATCH_GAP, ScaleBarBox,
+    Swatch, TextLine, TextStyle, WHITE, certainty_key_text, figure_scale_bar,
+};
+use crate::scene::Scene;
+use crate::spatial::scale_bar::ScaleBar;
 
 /// A scale bar box before it is placed.
 pub(super) struct ScaleBuilder {

@@ -1,6 +1,7 @@
 //! Text in figure boxes: wrapping to a width, and boxes of lines.
 
-use super::*;
+use super::{Measure, PAD_X, PAD_Y, TextBox, TextLine, TextStyle};
+use crate::model::Rgba;
 
 /// Splits text into lines no wider than `max_width_px` at spaces (a single long word stays whole).
 pub fn wrap(text: &str, style: TextStyle, max_width_px: f32, measure: Measure<'_>) -> Vec<String> {

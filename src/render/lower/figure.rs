@@ -304,8 +304,8 @@ pub fn lower_grid(
     let font = FontSpec::regular(s.text(GRID_TEXT_PX));
     let pad = s.px(GRID_PAD_PX);
     let inset = s.px(GRID_INSET_PX);
-    let first = |min: f64| (min / step).ceil() as i64;
-    let last = |max: f64| (max / step).floor() as i64;
+    let first_line = |min: f64| (min / step).ceil() as i64;
+    let last_line = |max: f64| (max / step).floor() as i64;
     let center = Coord {
         x: f64::midpoint(west, east),
         y: f64::midpoint(south, north),
@@ -313,7 +313,7 @@ pub fn lower_grid(
     // (text, candidate top-left corners)
     let mut labels: Vec<(String, Vec<[f32; 2]>)> = Vec::new();
     let th = measure.size("0", font)[1];
-    for i in first(west)..=last(east) {
+    for i in first_line(west)..=last_line(east) {
         let lon = i as f64 * step;
         let x = to_px(Coord {
             x: lon,
@@ -325,7 +325,7 @@ pub fn lower_grid(
             vec![[x + inset, inset], [x + inset, h - inset - th]],
         ));
     }
-    for i in first(south)..=last(north) {
+    for i in first_line(south)..=last_line(north) {
         let parallel = i as f64 * step;
         let y = to_px(Coord {
             x: center.x,

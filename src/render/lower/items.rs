@@ -145,6 +145,7 @@ fn lower_outline(
 
 /// A point marker: filled in the colour, outlined in black, and ringed with the certainty's
 /// dash when not confirmed (as lines show certainty in their dash).
+#[allow(clippy::many_single_char_names)] // marker geometry reads as x, y, r
 pub fn lower_marker(
     list: &mut DisplayList,
     at: [f32; 2],

@@ -68,6 +68,7 @@ fn boxed_label(
 }
 
 /// Lowers the labels of `items` (the items shown), keeping clear of `keep_clear_px`.
+#[allow(clippy::many_single_char_names)] // box geometry reads as x, y, w, h
 pub fn lower_labels(
     list: &mut DisplayList,
     scene: &Scene,
