@@ -1,6 +1,7 @@
 //! The project model: what a site project holds, and what it shows at a date. No UI in here.
 
 pub mod annotation;
+pub mod atomic_file;
 pub mod category;
 pub mod date;
 pub mod default_project;
