@@ -25,16 +25,7 @@ pub fn write_figure(
     options: &ExportOptions,
     out_png: &Path,
 ) -> Result<ExportOutput, ExportError> {
-    let record = Record {
-        project,
-        project_file: options.project_file.as_deref(),
-        scene: &figure.scene,
-        view: &figure.view,
-        tile_layers: &figure.layers,
-        labels: &figure.labels,
-        layers_left_out: &figure.layers_left_out,
-        exported_at: Utc::now(),
-    };
+    let record = record_of(project, options, figure);
     let size = figure.view.size_px();
     let bytes = files::encode_png(
         figure.pixmap.data(),
@@ -183,16 +174,7 @@ pub fn export_gif(
     let side = SidePaths::beside(out_gif);
     files::stage_georeference(&mut set, &prepared.view, &side)?;
     if let Some(figure) = &last {
-        let record = Record {
-            project,
-            project_file: options.project_file.as_deref(),
-            scene: &figure.scene,
-            view: &figure.view,
-            tile_layers: &figure.layers,
-            labels: &figure.labels,
-            layers_left_out: &figure.layers_left_out,
-            exported_at: Utc::now(),
-        };
+        let record = record_of(project, options, figure);
         let mut sidecar = provenance::sidecar(&record, &file_name(out_gif), &sha256);
         if let Some(obj) = sidecar.as_object_mut() {
             obj.insert(
@@ -222,6 +204,24 @@ pub fn export_gif(
         dates,
         sha256,
     })
+}
+
+/// The provenance of one figure, as its sidecar and PNG chunks record it.
+fn record_of<'a>(
+    project: &'a Project,
+    options: &'a ExportOptions,
+    figure: &'a Figure,
+) -> Record<'a> {
+    Record {
+        project,
+        project_file: options.project_file.as_deref(),
+        scene: &figure.scene,
+        view: &figure.view,
+        tile_layers: &figure.layers,
+        labels: &figure.labels,
+        layers_left_out: &figure.layers_left_out,
+        exported_at: Utc::now(),
+    }
 }
 
 #[cfg(test)]
