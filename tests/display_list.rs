@@ -467,6 +467,31 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
     h.state_mut()
         .apply(&ctx, Command::View(ViewCommand::ToggleFigureFrame));
     h.run_steps(4);
+    // The window draws a layer once its file is open.
+    let shown: Vec<String> = sitewatch::model::tracks::layers_at(h.state().project(), date)
+        .into_iter()
+        .filter_map(|(i, _)| h.state().project().layers.get(i))
+        .map(|l| l.id.clone())
+        .collect();
+    assert!(
+        !shown.is_empty(),
+        "the default project shows imagery in October 2025"
+    );
+    let imagery_ops = |l: &DisplayList| {
+        l.ops
+            .iter()
+            .filter(|op| matches!(op, PaintOp::Imagery(_)))
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while imagery_ops(h.state().display_list()) < shown.len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the layers never opened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
     let frame_box = h.state().frame_box().expect("the frame is on the map");
     let window = h.state().display_list().clone();
     assert_eq!(
@@ -491,7 +516,47 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
     let (export_runs, export_boxes) = comparable(&figure.list);
     assert_eq!(window_boxes, export_boxes);
     assert_eq!(window_runs, export_runs);
-    // Everything but the imagery (walkers draws the window's tiles) is the same, in order.
+    // The window draws each shown imagery layer from its tile textures, under everything else,
+    // over the whole figure; the export draws them composited at figure resolution.
+    let imagery_first = |l: &DisplayList| -> Vec<ImageryOp> {
+        let first_other = l
+            .ops
+            .iter()
+            .position(|op| !matches!(op, PaintOp::Imagery(_)))
+            .unwrap_or(l.ops.len());
+        assert!(
+            l.ops[first_other..]
+                .iter()
+                .all(|op| !matches!(op, PaintOp::Imagery(_))),
+            "imagery is drawn first"
+        );
+        l.ops[..first_other]
+            .iter()
+            .filter_map(|op| match op {
+                PaintOp::Imagery(i) => Some(i.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let window_imagery = imagery_first(&window);
+    assert_eq!(
+        window_imagery
+            .iter()
+            .map(|i| i.layer_id.clone())
+            .collect::<Vec<_>>(),
+        shown
+    );
+    for op in &window_imagery {
+        assert_eq!(op.source, ImagerySource::WindowTiles);
+        assert_eq!(op.dest_px, [0.0, 0.0, 1920.0, 1080.0]);
+        assert_eq!((op.clip_px, op.offset_px), (None, [0.0, 0.0]));
+    }
+    assert_eq!(
+        imagery_first(&figure.list).len(),
+        1,
+        "one composite in the export"
+    );
+    // Everything but the imagery is the same, in order.
     let shapes = |l: &DisplayList| -> Vec<PaintOp> {
         l.ops
             .iter()

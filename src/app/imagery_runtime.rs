@@ -140,8 +140,12 @@ impl ImageryRuntime {
         }
     }
 
-    /// The tile layers to draw, bottom first, with their opacities; layers not ready are skipped.
-    pub fn draw_list(&mut self, shown: &[(String, f32)]) -> Vec<(&mut EguiTiles, f32)> {
+    /// The tile layers to draw, bottom first, with their ids and opacities; layers not ready are
+    /// skipped.
+    pub fn draw_list<'a>(
+        &'a mut self,
+        shown: &'a [(String, f32)],
+    ) -> Vec<(&'a str, &'a mut EguiTiles, f32)> {
         let mut by_id: HashMap<&String, &mut Entry> = self.entries.iter_mut().collect();
         shown
             .iter()
@@ -149,7 +153,7 @@ impl ImageryRuntime {
                 Some(Entry {
                     state: State::Ready { tiles, .. },
                     ..
-                }) => Some((tiles, *opacity)),
+                }) => Some((id.as_str(), tiles, *opacity)),
                 _ => None,
             })
             .collect()

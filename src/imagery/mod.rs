@@ -11,6 +11,7 @@ pub mod pmtiles;
 pub mod raster;
 pub mod stac;
 pub mod synthetic;
+pub mod tile_cover;
 pub mod tile_loader;
 pub mod tile_source;
 pub mod wayback;

@@ -71,12 +71,13 @@ fn polyline(
 }
 
 /// Paints every operation of the list where `place` puts it. Imagery from the window's tile
-/// textures goes to `window_imagery` (the app knows the textures).
+/// textures goes to `window_imagery` with a painter clipped to the op's area and the op's offset
+/// in screen pixels (the app knows the textures).
 pub fn paint(
     painter: &Painter,
     list: &DisplayList,
     place: Placement,
-    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, Rect),
+    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, egui::Vec2),
 ) {
     let k = place.scale;
     for op in &list.ops {
@@ -160,18 +161,16 @@ fn imagery(
     painter: &Painter,
     op: &ImageryOp,
     place: Placement,
-    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, Rect),
+    window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, egui::Vec2),
 ) {
     let [dx, dy] = op.offset_px;
-    let dest = place
-        .rect(op.dest_px)
-        .translate(egui::vec2(dx, dy) * place.scale);
-    let clipped = match op.clip_px {
-        Some(c) => painter.with_clip_rect(painter.clip_rect().intersect(place.rect(c))),
-        None => painter.clone(),
-    };
+    let offset = egui::vec2(dx, dy) * place.scale;
+    let area = place.rect(op.dest_px);
+    let clip = op.clip_px.map_or(area, |c| area.intersect(place.rect(c)));
+    let clipped = painter.with_clip_rect(painter.clip_rect().intersect(clip));
+    let dest = area.translate(offset);
     match &op.source {
-        ImagerySource::WindowTiles => window_imagery(&clipped, op, dest),
+        ImagerySource::WindowTiles => window_imagery(&clipped, op, offset),
         ImagerySource::Rgba { size_px, pixels } => {
             let image = egui::ColorImage::from_rgba_unmultiplied(
                 [size_px[0] as usize, size_px[1] as usize],

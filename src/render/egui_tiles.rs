@@ -1,5 +1,7 @@
-//! `walkers::Tiles` over a [`TileLoader`]: turns finished tiles into egui textures and, while a
-//! tile loads, draws the matching part of the nearest coarser tile so zooming never shows holes.
+//! Tile layers in the window over a [`TileLoader`]: turns finished tiles into egui textures and,
+//! while a tile loads, draws the matching part of the nearest coarser tile so zooming never shows
+//! holes. The basemap goes to walkers as `walkers::Tiles`; imagery layers are painted by the app
+//! ([`EguiTiles::paint`]) so they can be clipped, offset and faded per display-list op.
 //!
 //! Everything that can be decided without egui (queueing, backoff, which ancestor covers which
 //! part) lives in [`crate::imagery::tile_loader`]; this file only owns the textures.
@@ -7,10 +9,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use egui::{ColorImage, Rect, TextureHandle, TextureOptions, pos2};
+use egui::{
+    Color32, ColorImage, Mesh, Painter, Rect, Shape, TextureHandle, TextureOptions, Vec2, pos2,
+};
 use walkers::sources::Attribution;
 use walkers::{Stats, Tile, TileId, TilePiece, Tiles};
 
+use crate::imagery::tile_cover::{MapView, tiles_covering};
 use crate::imagery::tile_loader::{
     DEFAULT_WORKERS, LayerStatus, TileLoader, UvRect, covering_ancestor,
 };
@@ -142,31 +147,26 @@ impl EguiTiles {
         }
     }
 
-    /// The texture for `key` as a piece showing `uv` of it, marked as drawn now.
-    fn piece(&mut self, key: TileKey, uv: UvRect) -> Option<TilePiece> {
+    /// The texture for `key` and the part of it to show, marked as drawn now.
+    fn piece(&mut self, key: TileKey, uv: UvRect) -> Option<(TextureHandle, Rect)> {
         let cached = self.textures.get_mut(&key)?;
         self.uses += 1;
         cached.last_use = self.uses;
         cached.last_pass = self.ctx.cumulative_pass_nr();
-        Some(TilePiece::new(
-            Tile::Raster(cached.texture.clone()),
+        Some((
+            cached.texture.clone(),
             Rect::from_min_max(pos2(uv.min[0], uv.min[1]), pos2(uv.max[0], uv.max[1])),
         ))
     }
-}
 
-impl Tiles for EguiTiles {
-    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
+    /// What stands for tile `key` now: its own texture, or the matching part of the nearest
+    /// coarser one while it loads (beyond the source's deepest level, that level magnified).
+    /// Asks for the tile when it is missing.
+    fn texture_for(&mut self, key: TileKey) -> Option<(TextureHandle, Rect)> {
         self.absorb_ready();
-        let key = TileKey {
-            z: tile_id.zoom,
-            x: tile_id.x,
-            y: tile_id.y,
-        };
         if !key.is_valid() {
             return None;
         }
-        // Beyond the source's deepest level, that level is magnified.
         let deepest = key.z.min(self.max_zoom);
         let (wanted, _) = covering_ancestor(key, deepest)?;
         if !self.textures.contains_key(&wanted) {
@@ -176,6 +176,41 @@ impl Tiles for EguiTiles {
             let (ancestor, uv) = covering_ancestor(key, zoom)?;
             self.piece(ancestor, uv)
         })
+    }
+
+    /// Draws the layer's tiles over the part of `view` that `painter` clips to, shifted by
+    /// `offset` screen pixels and multiplied by `tint`: the window's imagery op.
+    pub fn paint(&mut self, painter: &Painter, view: &MapView, offset: Vec2, tint: Color32) {
+        let clip = painter.clip_rect().translate(-offset);
+        let area = [
+            f64::from(clip.min.x),
+            f64::from(clip.min.y),
+            f64::from(clip.max.x),
+            f64::from(clip.max.y),
+        ];
+        for tile in tiles_covering(view, self.tile_size_px, area) {
+            let Some((texture, uv)) = self.texture_for(tile.key) else {
+                continue;
+            };
+            let [x0, y0, x1, y1] = tile.rect_px.map(|v| v as f32);
+            let rect = Rect::from_min_max(pos2(x0, y0), pos2(x1, y1)).translate(offset);
+            // egui merges neighbouring meshes of one texture when it tessellates.
+            let mut mesh = Mesh::with_texture(texture.id());
+            mesh.add_rect_with_uv(rect, uv, tint);
+            painter.add(Shape::mesh(mesh));
+        }
+    }
+}
+
+impl Tiles for EguiTiles {
+    fn at(&mut self, tile_id: TileId) -> Option<TilePiece> {
+        let key = TileKey {
+            z: tile_id.zoom,
+            x: tile_id.x,
+            y: tile_id.y,
+        };
+        let (texture, uv) = self.texture_for(key)?;
+        Some(TilePiece::new(Tile::Raster(texture), uv))
     }
 
     fn attribution(&self) -> Attribution {
@@ -242,6 +277,35 @@ mod tests {
         fn tile_size(&self) -> u32 {
             8
         }
+    }
+
+    /// [`ColourSource`] announcing 256 px tiles, as map services do.
+    struct ServiceSizedSource;
+
+    impl TileSource for ServiceSizedSource {
+        fn fetch(&self, key: TileKey) -> Result<image::RgbaImage, TileError> {
+            ColourSource.fetch(key)
+        }
+
+        fn name(&self) -> &'static str {
+            "colours"
+        }
+
+        fn attribution(&self) -> &'static str {
+            ""
+        }
+
+        fn max_zoom(&self) -> u8 {
+            3
+        }
+
+        fn tile_size(&self) -> u32 {
+            256
+        }
+    }
+
+    fn service_tiles() -> EguiTiles {
+        EguiTiles::with_workers(egui::Context::default(), Arc::new(ServiceSizedSource), 1)
     }
 
     fn tiles() -> EguiTiles {
@@ -346,6 +410,96 @@ mod tests {
         assert_ne!(
             tiles.loader_mut().state(TileKey { z: 3, x: 0, y: 0 }),
             TileState::Idle
+        );
+    }
+
+    /// The textured meshes `paint` adds for `view` inside `clip`, shifted by `offset`:
+    /// (texture, screen rect, uv rect, tint).
+    fn painted(
+        tiles: &mut EguiTiles,
+        view: &MapView,
+        clip: Rect,
+        offset: Vec2,
+    ) -> Vec<(egui::TextureId, Rect, Rect, Color32)> {
+        let ctx = tiles.ctx.clone();
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            let painter = ui.painter().with_clip_rect(clip);
+            tiles.paint(&painter, view, offset, Color32::from_white_alpha(128));
+        });
+        output.textures_delta.clear();
+        output
+            .shapes
+            .into_iter()
+            .filter_map(|clipped| match clipped.shape {
+                Shape::Mesh(mesh) if mesh.texture_id != egui::TextureId::default() => {
+                    let (a, b) = (mesh.vertices[0], mesh.vertices[3]);
+                    Some((
+                        mesh.texture_id,
+                        Rect::from_two_pos(a.pos, b.pos),
+                        Rect::from_two_pos(a.uv, b.uv),
+                        a.color,
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn painting_a_view_draws_the_tiles_it_covers_where_they_lie_and_shifted_by_the_offset() {
+        let mut tiles = service_tiles();
+        // Zoom 1 with null island at (256, 256): the four tiles fill 0..512 on both axes.
+        let view = MapView {
+            center: geo::Coord { x: 0.0, y: 0.0 },
+            center_px: [256.0, 256.0],
+            zoom: 1.0,
+        };
+        let clip = Rect::from_min_max(pos2(0.0, 0.0), pos2(200.0, 200.0));
+        // Nothing loaded: nothing drawn, the tile is asked for.
+        assert!(painted(&mut tiles, &view, clip, Vec2::ZERO).is_empty());
+        wait_for_loads(&tiles);
+        let drawn = painted(&mut tiles, &view, clip, Vec2::ZERO);
+        assert_eq!(drawn.len(), 1, "only the north-west tile is in the clip");
+        let (texture, rect, uv, tint) = drawn[0];
+        assert_eq!(texture, load(&mut tiles, id(1, 0, 0)));
+        assert_eq!(rect, Rect::from_min_max(pos2(0.0, 0.0), pos2(256.0, 256.0)));
+        assert_eq!(uv, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)));
+        assert_eq!(tint, Color32::from_white_alpha(128));
+        // Shifted 100 px right, the clip shows the world left of the tile's old place: nothing
+        // lies west of the world's edge, so only the shifted north-west tile shows.
+        let shifted = painted(&mut tiles, &view, clip, egui::vec2(100.0, 0.0));
+        assert_eq!(shifted.len(), 1);
+        assert_eq!(
+            shifted[0].1,
+            Rect::from_min_max(pos2(100.0, 0.0), pos2(356.0, 256.0))
+        );
+    }
+
+    #[test]
+    fn painting_deeper_than_the_source_magnifies_its_deepest_tile() {
+        let mut tiles = service_tiles();
+        // Zoom 5 (the source stops at 3), centred in zoom-5 tile 13/9, inside zoom-3 tile 3/2.
+        let view = MapView {
+            center: crate::spatial::mercator::lonlat_from_world_px(
+                geo::Coord {
+                    x: 3.3 * 256.0,
+                    y: 2.3 * 256.0,
+                },
+                3.0,
+            ),
+            center_px: [100.0, 100.0],
+            zoom: 5.0,
+        };
+        let clip = Rect::from_min_max(pos2(99.0, 99.0), pos2(101.0, 101.0));
+        let _ = painted(&mut tiles, &view, clip, Vec2::ZERO);
+        wait_for_loads(&tiles);
+        let drawn = painted(&mut tiles, &view, clip, Vec2::ZERO);
+        assert_eq!(drawn.len(), 1);
+        assert_eq!(drawn[0].0, load(&mut tiles, id(3, 3, 2)));
+        // Tile 13/9 is the second quarter across and down of its zoom-3 ancestor.
+        assert_eq!(
+            drawn[0].2,
+            Rect::from_min_max(pos2(0.25, 0.25), pos2(0.5, 0.5))
         );
     }
 

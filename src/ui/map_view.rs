@@ -8,13 +8,14 @@ use walkers::{Map, MapMemory, Position, Projector};
 use super::map_edit::{EditView, MapEditor};
 use crate::command::{Command, ViewCommand};
 use crate::export::view::ExportView;
-use crate::render::display_list::DisplayList;
+use crate::imagery::tile_cover::MapView;
+use crate::render::display_list::{DisplayList, ImageryOp};
 use crate::render::egui_paint::{self, Placement};
 use crate::render::egui_tiles::EguiTiles;
 use crate::render::layout::{LayoutInput, window_furniture};
 use crate::render::lower::figure::lower_window_furniture;
 use crate::render::lower::style::Scale;
-use crate::render::lower::{FigureInput, LowerOptions, lower_figure, lower_scene};
+use crate::render::lower::{FigureInput, LowerOptions, lower_figure, lower_scene, window_imagery};
 use crate::render::text::{EpaintText, TextMeasure};
 use crate::scene::Scene;
 use crate::spatial::LonLatBox;
@@ -86,6 +87,8 @@ struct ListKey {
     center: Coord<f64>,
     px_scale: f32,
     frame: Option<FigureFrame>,
+    /// The imagery layers drawn, bottom first, with their opacities.
+    imagery: Vec<(String, f32)>,
 }
 
 /// The last display list and what it was lowered for.
@@ -167,8 +170,10 @@ fn window_list(
     view: &EditView<'_>,
     projector: &Projector,
     rect: Rect,
+    imagery: &[(String, f32)],
 ) -> DisplayList {
     let mut list = DisplayList::new([rect.width(), rect.height()]);
+    list.ops = window_imagery(imagery, list.size_px);
     let to_px = |c: Coord<f64>| {
         let p = projector.project(walkers::lon_lat(c.x, c.y)).to_pos2() - rect.min;
         [p.x, p.y]
@@ -213,6 +218,7 @@ fn frame_list(
     frame: &FigureFrame,
     projector: &Projector,
     on_screen: Rect,
+    imagery: &[(String, f32)],
 ) -> Option<(DisplayList, LonLatBox)> {
     let a = lonlat(projector.unproject(on_screen.left_top().to_vec2()));
     let b = lonlat(projector.unproject(on_screen.right_bottom().to_vec2()));
@@ -232,7 +238,7 @@ fn frame_list(
             to_px: &to_px,
         },
         content.text,
-        Vec::new(),
+        window_imagery(imagery, [frame.size_px[0] as f32, frame.size_px[1] as f32]),
     );
     Some((list, bbox))
 }
@@ -243,7 +249,7 @@ fn frame_list(
 pub fn map_ui(
     ui: &mut Ui,
     tiles: Option<&mut EguiTiles>,
-    imagery: Vec<(&mut EguiTiles, f32)>,
+    imagery: Vec<(&str, &mut EguiTiles, f32)>,
     memory: &mut MapMemory,
     home: &LonLatBox,
     content: &MapContent<'_>,
@@ -260,10 +266,15 @@ pub fn map_ui(
     )
     .double_click_to_zoom(editor.double_click_zooms())
     .drag_pan_buttons(editor.pan_buttons());
-    // Imagery layers over the basemap, bottom first, each at its opacity.
-    let map = imagery
+    // Walkers draws the basemap; the imagery layers are the display list's ops.
+    let shown: Vec<(String, f32)> = imagery
+        .iter()
+        .map(|(id, _, opacity)| ((*id).to_owned(), *opacity))
+        .collect();
+    let mut layers: std::collections::HashMap<&str, &mut EguiTiles> = imagery
         .into_iter()
-        .fold(map, |map, (layer, opacity)| map.with_layer(layer, opacity));
+        .map(|(id, tiles, _)| (id, tiles))
+        .collect();
     let inner = map.show(ui, |ui, response, projector, _memory| {
         let rect = response.rect;
         let painter = ui.painter().with_clip_rect(rect);
@@ -275,23 +286,34 @@ pub fn map_ui(
             center,
             px_scale: content.px_scale,
             frame: content.frame.cloned(),
+            imagery: shown.clone(),
         };
         if cache.key.as_ref() != Some(&key) {
             cache.lowerings += 1;
             let framed = content
                 .frame
                 .map(|f| (f, frame_rect(rect, f.size_px)))
-                .and_then(|(f, r)| frame_list(content, f, projector, r));
+                .and_then(|(f, r)| frame_list(content, f, projector, r, &shown));
             (cache.list, cache.frame_box) = match framed {
                 Some((list, bbox)) => (std::sync::Arc::new(list), Some(bbox)),
                 None => (
-                    std::sync::Arc::new(window_list(content, view, projector, rect)),
+                    std::sync::Arc::new(window_list(content, view, projector, rect, &shown)),
                     None,
                 ),
             };
             cache.key = Some(key);
         }
         let list = std::sync::Arc::clone(&cache.list);
+        let map_view = MapView {
+            center,
+            center_px: [f64::from(rect.center().x), f64::from(rect.center().y)],
+            zoom: projector.zoom(),
+        };
+        let mut paint_imagery = |painter: &egui::Painter, op: &ImageryOp, offset: egui::Vec2| {
+            if let Some(tiles) = layers.get_mut(op.layer_id.as_str()) {
+                tiles.paint(painter, &map_view, offset, egui_paint::color32(op.tint()));
+            }
+        };
         let drawn;
         if let Some(frame) = content.frame.filter(|_| cache.frame_box.is_some()) {
             let on_screen = frame_rect(rect, frame.size_px);
@@ -315,14 +337,14 @@ pub fn map_ui(
                 origin: on_screen.min,
                 scale: on_screen.width() / list.size_px[0].max(1.0),
             };
-            egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+            egui_paint::paint(&painter, &list, place, &mut paint_imagery);
             drawn = screen_labels(&list, place);
         } else {
             let place = Placement {
                 origin: rect.min,
                 scale: 1.0,
             };
-            egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+            egui_paint::paint(&painter, &list, place, &mut paint_imagery);
             drawn = screen_labels(&list, place);
         }
         editor.paint(&painter, projector, view);

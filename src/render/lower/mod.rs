@@ -9,7 +9,7 @@ pub mod style;
 
 use geo::Coord;
 
-use crate::render::display_list::{DisplayList, RectPx};
+use crate::render::display_list::{DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx};
 use crate::render::text::TextMeasure;
 use crate::scene::{Scene, SceneItem};
 use items::ToPx;
@@ -57,6 +57,25 @@ pub fn lower_scene(
     );
 }
 
+/// The window's imagery ops: each shown layer `(id, opacity)`, bottom first, over the whole
+/// `size_px` viewport from the window's tile textures, unclipped and unshifted.
+#[must_use]
+pub fn window_imagery(layers: &[(String, f32)], size_px: [f32; 2]) -> Vec<PaintOp> {
+    layers
+        .iter()
+        .map(|(id, opacity)| {
+            PaintOp::Imagery(ImageryOp {
+                layer_id: id.clone(),
+                dest_px: [0.0, 0.0, size_px[0], size_px[1]],
+                opacity: *opacity,
+                clip_px: None,
+                offset_px: [0.0, 0.0],
+                source: ImagerySource::WindowTiles,
+            })
+        })
+        .collect()
+}
+
 /// What a whole figure needs besides its scene: the same for an export and for the window's
 /// figure frame, so both lower to the same list.
 #[derive(Clone, Copy)]
@@ -84,7 +103,7 @@ pub struct FigureInput<'a> {
 pub fn lower_figure(
     input: &FigureInput<'_>,
     measure: &dyn TextMeasure,
-    imagery: Vec<crate::render::display_list::PaintOp>,
+    imagery: Vec<PaintOp>,
 ) -> (DisplayList, crate::render::layout::Layout) {
     let size = |t: &str, f| measure.size(t, f);
     let layout = crate::render::layout::layout(
