@@ -116,6 +116,7 @@ fn annotations(
                 seen_until: None,
                 sources: Vec::new(),
                 note: String::new(),
+                label_place: sitewatch::model::LabelPlace::default(),
                 extra_properties: serde_json::Map::new(),
                 extra_members: serde_json::Map::new(),
             }

@@ -81,6 +81,7 @@ fn label(anchor: (f64, f64)) -> SceneLabel {
         },
         text: "Pier".into(),
         color: Rgba::rgb(255, 0, 0),
+        place: sitewatch::model::LabelPlace::default(),
     }
 }
 

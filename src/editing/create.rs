@@ -99,6 +99,7 @@ pub fn add_drawn(
         seen_until: None,
         sources: Vec::new(),
         note: String::new(),
+        label_place: crate::model::LabelPlace::default(),
         extra_properties: Map::new(),
         extra_members: Map::new(),
     };

@@ -56,6 +56,8 @@ pub enum AnnotationField {
     Sources(Vec<Citation>),
     /// Free note.
     Note(String),
+    /// Where the label goes (moved, pinned, hidden).
+    LabelPlace(crate::model::LabelPlace),
 }
 
 impl AnnotationField {
@@ -71,6 +73,7 @@ impl AnnotationField {
             Self::SeenUntil(v) => Self::SeenUntil(std::mem::replace(&mut a.seen_until, v)),
             Self::Sources(v) => Self::Sources(std::mem::replace(&mut a.sources, v)),
             Self::Note(v) => Self::Note(std::mem::replace(&mut a.note, v)),
+            Self::LabelPlace(v) => Self::LabelPlace(std::mem::replace(&mut a.label_place, v)),
         }
     }
 
@@ -87,6 +90,7 @@ impl AnnotationField {
             Self::SeenUntil(_) => "seen until",
             Self::Sources(_) => "sources",
             Self::Note(_) => "note",
+            Self::LabelPlace(_) => "label position",
         }
     }
 
@@ -96,7 +100,11 @@ impl AnnotationField {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Self::Label(_) | Self::Status(_) | Self::Sources(_) | Self::Note(_)
+            Self::Label(_)
+                | Self::Status(_)
+                | Self::Sources(_)
+                | Self::Note(_)
+                | Self::LabelPlace(_)
         )
     }
 }

@@ -89,6 +89,7 @@ pub fn scatter(
                 seen_until: None,
                 sources: Vec::new(),
                 note: String::new(),
+                label_place: crate::model::LabelPlace::default(),
                 extra_properties: Map::new(),
                 extra_members: Map::new(),
             }

@@ -265,6 +265,7 @@ impl<'p> Builder<'p> {
                 seen_until,
                 sources: sources.clone(),
                 note: note.clone(),
+                label_place: crate::model::LabelPlace::default(),
                 extra_properties: extra_properties.clone(),
                 extra_members: extra_members.clone(),
             });

@@ -210,6 +210,8 @@ pub struct Annotation {
     pub sources: Vec<Citation>,
     /// How it was placed, and anything an analyst should know ("approximate, ±300 m").
     pub note: String,
+    /// Where its label goes: automatic, moved, pinned or hidden.
+    pub label_place: super::LabelPlace,
     /// GeoJSON properties this version does not know, kept for the next save.
     pub extra_properties: Map<String, Value>,
     /// Foreign members of the Feature object, kept for the next save.

@@ -141,6 +141,8 @@ struct PropertiesDoc {
     sources: Vec<Citation>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    label_place: crate::model::LabelPlace,
     #[serde(flatten)]
     extra: Map<String, Value>,
 }
@@ -285,6 +287,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
             seen_until: p.seen_until,
             sources: p.sources,
             note: p.note,
+            label_place: p.label_place,
             extra_properties: p.extra,
             extra_members,
         });
@@ -456,6 +459,9 @@ pub(crate) fn feature_json(a: &Annotation) -> Value {
     props.insert("sources".into(), to_value(&a.sources));
     if !a.note.is_empty() {
         props.insert("note".into(), json!(a.note));
+    }
+    if !a.label_place.is_default() {
+        props.insert("label_place".into(), to_value(&a.label_place));
     }
     props.extend(a.extra_properties.clone());
     let mut feature = Map::new();

@@ -110,6 +110,7 @@ mod tests {
             seen_until: until.map(|u| u.parse().unwrap()),
             sources: vec![],
             note: String::new(),
+            label_place: crate::model::LabelPlace::default(),
             extra_properties: Map::new(),
             extra_members: Map::new(),
         }

@@ -19,7 +19,7 @@ pub fn color32(color: Rgba) -> Color32 {
 }
 
 /// Where the list's pixels go on screen: its origin, and screen points per list pixel.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Placement {
     /// The list's (0, 0) on screen.
     pub origin: Pos2,

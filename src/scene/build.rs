@@ -92,6 +92,11 @@ fn item(annotation: &Annotation, style: &Style, selected: bool) -> SceneItem {
     }
 }
 
+/// True when the annotation's label is drawn: it has text and the analyst has not hidden it.
+fn has_label(annotation: &Annotation) -> bool {
+    !annotation.label.trim().is_empty() && !annotation.label_place.hidden
+}
+
 fn label(annotation: &Annotation, style: &Style, language: Option<&str>) -> SceneLabel {
     SceneLabel {
         id: annotation.id.clone(),
@@ -103,6 +108,7 @@ fn label(annotation: &Annotation, style: &Style, language: Option<&str>) -> Scen
             annotation.display_label_in(language)
         },
         color: style.color,
+        place: annotation.label_place,
     }
 }
 
@@ -122,7 +128,7 @@ pub fn patch_annotation(scene: &mut Scene, project: &Project, id: &str) -> Optio
     *slot = item(annotation, style, selected);
     let new_label = label(annotation, style, project.label_language.as_deref());
     let existing = scene.labels.iter().position(|l| l.id == id);
-    match (existing, annotation.label.trim().is_empty()) {
+    match (existing, !has_label(annotation)) {
         (Some(i), true) => {
             scene.labels.remove(i);
         }
@@ -160,7 +166,7 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
         .or(project.label_language.as_deref());
     let labels = visible
         .iter()
-        .filter(|a| !a.label.trim().is_empty())
+        .filter(|a| has_label(a))
         .map(|a| label(a, style_of(a), language))
         .collect();
 

@@ -69,6 +69,8 @@ pub struct SceneLabel {
     pub text: String,
     /// The feature's colour, for the leader line.
     pub color: Rgba,
+    /// Where the analyst put it (moved, pinned); hidden labels are not in the scene.
+    pub place: crate::model::LabelPlace,
 }
 
 /// One legend row: a category shown in the scene.

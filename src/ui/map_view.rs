@@ -27,6 +27,8 @@ pub const HOME_LABEL: &str = "Back to site";
 
 /// The window's furniture scale: text a little smaller than a 1920 px figure's.
 const WINDOW_FURNITURE_SCALE: f32 = 0.6;
+/// The figure width label offsets are stored at.
+const FIGURE_WIDTH_PX: f32 = 1920.0;
 /// Space kept around the figure frame.
 const FRAME_MARGIN: f32 = 24.0;
 
@@ -37,6 +39,10 @@ pub struct DrawnLabel {
     pub id: String,
     /// Screen rect of the label box.
     pub rect: Rect,
+    /// Screen position of what it labels.
+    pub anchor: egui::Pos2,
+    /// Screen pixels per stored label-offset pixel (offsets are 1920 px figure pixels).
+    pub unit_px: f32,
 }
 
 /// The export's figure, shown on the map (View ▸ Figure frame).
@@ -97,6 +103,10 @@ pub struct ListCache {
     key: Option<ListKey>,
     list: std::sync::Arc<DisplayList>,
     frame_box: Option<LonLatBox>,
+    /// Where the list goes on screen.
+    place: Placement,
+    /// Its labels on screen.
+    drawn: Vec<DrawnLabel>,
     lowerings: u64,
 }
 
@@ -288,11 +298,12 @@ pub fn map_ui(
             frame: content.frame.cloned(),
             imagery: shown.clone(),
         };
+        let on_screen = content.frame.map(|f| frame_rect(rect, f.size_px));
         if cache.key.as_ref() != Some(&key) {
             cache.lowerings += 1;
             let framed = content
                 .frame
-                .map(|f| (f, frame_rect(rect, f.size_px)))
+                .zip(on_screen)
                 .and_then(|(f, r)| frame_list(content, f, projector, r, &shown));
             (cache.list, cache.frame_box) = match framed {
                 Some((list, bbox)) => (std::sync::Arc::new(list), Some(bbox)),
@@ -301,9 +312,28 @@ pub fn map_ui(
                     None,
                 ),
             };
+            cache.place = match on_screen.filter(|_| cache.frame_box.is_some()) {
+                Some(r) => Placement {
+                    origin: r.min,
+                    scale: r.width() / cache.list.size_px[0].max(1.0),
+                },
+                None => Placement {
+                    origin: rect.min,
+                    scale: 1.0,
+                },
+            };
+            // Label offsets are stored in 1920 px figure pixels.
+            let unit_px = match on_screen.filter(|_| cache.frame_box.is_some()) {
+                Some(r) => r.width() / FIGURE_WIDTH_PX,
+                None => content.px_scale,
+            };
+            cache.drawn =
+                screen_labels(&cache.list, cache.place, content.scene, projector, unit_px);
             cache.key = Some(key);
         }
-        let list = std::sync::Arc::clone(&cache.list);
+        if let Some(on_screen) = on_screen.filter(|_| cache.frame_box.is_some()) {
+            dim_outside(&painter, rect, on_screen);
+        }
         let map_view = MapView {
             center,
             center_px: [f64::from(rect.center().x), f64::from(rect.center().y)],
@@ -314,44 +344,13 @@ pub fn map_ui(
                 tiles.paint(painter, &map_view, offset, egui_paint::color32(op.tint()));
             }
         };
-        let drawn;
-        if let Some(frame) = content.frame.filter(|_| cache.frame_box.is_some()) {
-            let on_screen = frame_rect(rect, frame.size_px);
-            // Outside the figure is dimmed: the frame is what an export of the view writes.
-            let dim = Color32::from_black_alpha(150);
-            for side in [
-                Rect::from_min_max(rect.min, pos2(rect.max.x, on_screen.min.y)),
-                Rect::from_min_max(pos2(rect.min.x, on_screen.max.y), rect.max),
-                Rect::from_min_max(
-                    pos2(rect.min.x, on_screen.min.y),
-                    pos2(on_screen.min.x, on_screen.max.y),
-                ),
-                Rect::from_min_max(
-                    pos2(on_screen.max.x, on_screen.min.y),
-                    pos2(rect.max.x, on_screen.max.y),
-                ),
-            ] {
-                painter.rect_filled(side, 0.0, dim);
-            }
-            let place = Placement {
-                origin: on_screen.min,
-                scale: on_screen.width() / list.size_px[0].max(1.0),
-            };
-            egui_paint::paint(&painter, &list, place, &mut paint_imagery);
-            drawn = screen_labels(&list, place);
-        } else {
-            let place = Placement {
-                origin: rect.min,
-                scale: 1.0,
-            };
-            egui_paint::paint(&painter, &list, place, &mut paint_imagery);
-            drawn = screen_labels(&list, place);
-        }
+        egui_paint::paint(&painter, &cache.list, cache.place, &mut paint_imagery);
+        let drawn = &cache.drawn;
         editor.paint(&painter, projector, view);
         let hover = response
             .hover_pos()
             .map(|p| lonlat(projector.unproject(p.to_vec2())));
-        commands.extend(editor.interact(ui, response, projector, view, &drawn));
+        commands.extend(editor.interact(ui, response, projector, view, drawn));
         aids(ui, &painter, rect, content.layer, &mut commands);
         hover
     });
@@ -366,16 +365,54 @@ pub fn map_ui(
     }
 }
 
-fn screen_labels(list: &DisplayList, place: Placement) -> Vec<DrawnLabel> {
+/// The labels of `list` as `place` puts them on screen, with their anchors.
+fn screen_labels(
+    list: &DisplayList,
+    place: Placement,
+    scene: &Scene,
+    projector: &Projector,
+    unit_px: f32,
+) -> Vec<DrawnLabel> {
+    let anchors: std::collections::HashMap<&str, Coord<f64>> = scene
+        .labels
+        .iter()
+        .map(|l| (l.id.as_str(), l.anchor))
+        .collect();
     list.labels()
-        .map(|(id, r)| DrawnLabel {
-            id: id.to_owned(),
-            rect: Rect::from_min_max(
-                place.origin + vec2(r[0], r[1]) * place.scale,
-                place.origin + vec2(r[2], r[3]) * place.scale,
-            ),
+        .filter_map(|(id, r)| {
+            let anchor = anchors.get(id)?;
+            Some(DrawnLabel {
+                id: id.to_owned(),
+                rect: Rect::from_min_max(
+                    place.origin + vec2(r[0], r[1]) * place.scale,
+                    place.origin + vec2(r[2], r[3]) * place.scale,
+                ),
+                anchor: projector
+                    .project(walkers::lon_lat(anchor.x, anchor.y))
+                    .to_pos2(),
+                unit_px,
+            })
         })
         .collect()
+}
+
+/// Dims the map outside the figure frame: the frame is what an export of the view writes.
+fn dim_outside(painter: &egui::Painter, rect: Rect, on_screen: Rect) {
+    let dim = Color32::from_black_alpha(150);
+    for side in [
+        Rect::from_min_max(rect.min, pos2(rect.max.x, on_screen.min.y)),
+        Rect::from_min_max(pos2(rect.min.x, on_screen.max.y), rect.max),
+        Rect::from_min_max(
+            pos2(rect.min.x, on_screen.min.y),
+            pos2(on_screen.min.x, on_screen.max.y),
+        ),
+        Rect::from_min_max(
+            pos2(on_screen.max.x, on_screen.min.y),
+            pos2(rect.max.x, on_screen.max.y),
+        ),
+    ] {
+        painter.rect_filled(side, 0.0, dim);
+    }
 }
 
 /// The window's own aids, never in an export: back to site, and the basemap's tile status.

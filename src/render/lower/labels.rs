@@ -143,6 +143,8 @@ pub fn lower_labels(
             LabelBox {
                 anchor_px: to_px(label.anchor),
                 size_px: [w + 2.0 * pad[0], h + 2.0 * pad[1]],
+                moved_px: label.place.offset.map(|[x, y]| [s.px(x), s.px(y)]),
+                pinned: label.place.pinned,
             }
         })
         .collect();
@@ -151,11 +153,14 @@ pub fn lower_labels(
     // Labels keep off point markers too, so a dense cluster (a row of piers) stays visible.
     let mut keep_clear: Vec<RectPx> = keep_clear_px.to_vec();
     keep_clear.extend(drawn.iter().copied());
-    keep_clear.extend(marker_clearances(
-        scene,
-        to_px,
-        s.marker_radius() * MARKER_CLEARANCE,
-    ));
+    // Only the markers in the figure matter (the window's scene holds every item).
+    keep_clear.extend(
+        marker_clearances(scene, to_px, s.marker_radius() * MARKER_CLEARANCE)
+            .into_iter()
+            .filter(|r| {
+                r[2] >= bounds[0] && r[0] <= bounds[2] && r[3] >= bounds[1] && r[1] <= bounds[3]
+            }),
+    );
     let placed = place_labels_around(&boxes, bounds, gap, &keep_clear);
     for ((label, placement), b) in labels.iter().zip(&placed).zip(&boxes) {
         let Some(p) = placement else { continue };
@@ -206,6 +211,7 @@ mod tests {
                 anchor: Coord { x: 50.0, y: 50.0 },
                 text: "Pier".into(),
                 color: Rgba::rgb(255, 0, 0),
+                place: crate::model::LabelPlace::default(),
             }],
             legend: Vec::new(),
             certainties: Vec::new(),

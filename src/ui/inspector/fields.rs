@@ -7,7 +7,7 @@ use super::{InspectorState, NewSource, date_field, edit, labels, row_label};
 use crate::command::{Command, EditCommand, ViewCommand};
 use crate::editing::geometry::self_intersects;
 use crate::editing::{AnnotationField, Edit};
-use crate::model::{Annotation, Certainty, FuzzyDate, Mark, Project, Shape, Status};
+use crate::model::{Annotation, Certainty, FuzzyDate, LabelPlace, Mark, Project, Shape, Status};
 use crate::render::egui_paint::color32;
 use crate::spatial::measure::{area_m2, format_area, format_length, length_m, perimeter_m};
 use crate::ui::theme::bold;
@@ -136,6 +136,8 @@ pub fn inspector_ui(
                 ui.end_row();
             }
 
+            label_place_row(ui, a, &mut commands);
+
             match date_field(ui, labels::SEEN_FROM, &mut state.seen_from) {
                 Some(Ok(d)) if d != a.seen_from => {
                     commands.push(edit(
@@ -248,6 +250,46 @@ pub fn inspector_ui(
         }
     });
     commands
+}
+
+/// The label's placement: pinned (always shown), hidden, and back to automatic after a drag.
+fn label_place_row(ui: &mut Ui, a: &Annotation, commands: &mut Vec<Command>) {
+    row_label(ui, "Label position");
+    let place = a.label_place;
+    ui.horizontal(|ui| {
+        let mut pinned = place.pinned;
+        if ui
+            .checkbox(&mut pinned, "Pinned")
+            .on_hover_text("Always shown, in the window and in exports, even where labels crowd")
+            .changed()
+        {
+            let field = AnnotationField::LabelPlace(LabelPlace { pinned, ..place });
+            commands.push(edit(&a.id, field, None));
+        }
+        let mut hidden = place.hidden;
+        if ui
+            .checkbox(&mut hidden, "Hidden")
+            .on_hover_text("Not drawn in the window or in exports; the feature still is")
+            .changed()
+        {
+            let field = AnnotationField::LabelPlace(LabelPlace { hidden, ..place });
+            commands.push(edit(&a.id, field, None));
+        }
+        if ui
+            .add_enabled(place.offset.is_some(), egui::Button::new("Reset position"))
+            .on_hover_text(
+                "Drag a label on the map to move it; this puts it back beside its feature",
+            )
+            .clicked()
+        {
+            let field = AnnotationField::LabelPlace(LabelPlace {
+                offset: None,
+                ..place
+            });
+            commands.push(edit(&a.id, field, None));
+        }
+    });
+    ui.end_row();
 }
 
 fn shape_name(a: &Annotation) -> &'static str {

@@ -232,6 +232,18 @@ impl MapEditor {
         // Select / edit.
         self.pointer_lonlat = None;
         self.snapped = None;
+        let (label_busy, moved) = self.drag_label(ui, response, view.project, labels, pointer);
+        if label_busy {
+            commands.extend(moved);
+            if response.clicked_by(PointerButton::Primary)
+                && let Some(p) = pointer
+            {
+                commands.push(Command::View(ViewCommand::Select(Self::pick(
+                    view, projector, p, labels,
+                ))));
+            }
+            return commands;
+        }
         let primary_pressed = ui.input(|i| i.pointer.primary_pressed());
         if primary_pressed
             && let Some(p) = pointer

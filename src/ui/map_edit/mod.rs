@@ -6,6 +6,7 @@
 //! State and accessors here; pointer and key handling in `interaction`, drawing in `paint`.
 
 mod interaction;
+mod label_drag;
 mod paint;
 
 use chrono::NaiveDate;
@@ -105,6 +106,8 @@ pub struct MapEditor {
     pub(super) category: Option<String>,
     /// The map on the last frame.
     pub(super) view: Option<MapView>,
+    /// A label being dragged.
+    pub(super) label_drag: Option<label_drag::LabelDrag>,
 }
 
 pub(super) fn lonlat(p: walkers::Position) -> Coord<f64> {
@@ -163,6 +166,7 @@ impl MapEditor {
         self.measure = Measure::default();
         self.press = None;
         self.drag = None;
+        self.label_drag = None;
         self.active_vertex = None;
         self.category = None;
     }
@@ -171,7 +175,11 @@ impl MapEditor {
     /// the middle and right ones while a tool draws or a feature is dragged.
     #[must_use]
     pub fn pan_buttons(&self) -> DragPanButtons {
-        if self.tool == Tool::Select && self.press.is_none() && self.drag.is_none() {
+        if self.tool == Tool::Select
+            && self.press.is_none()
+            && self.drag.is_none()
+            && self.label_drag.is_none()
+        {
             DragPanButtons::PRIMARY | DragPanButtons::SECONDARY | DragPanButtons::MIDDLE
         } else {
             DragPanButtons::SECONDARY | DragPanButtons::MIDDLE
