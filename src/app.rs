@@ -104,6 +104,8 @@ pub struct SitewatchApp {
     editor: MapEditor,
     /// Half-typed inspector fields.
     inspector: InspectorState,
+    /// The annotation list's order, kept between frames.
+    list_order: crate::ui::annotations::ListOrder,
     /// The scene and its spatial index between frames.
     scene_cache: scene_cache::SceneCache,
     /// Dialogs, the unsaved-work question, autosave and recovery.
@@ -170,6 +172,7 @@ impl SitewatchApp {
             history: History::new(),
             editor: MapEditor::default(),
             inspector: InspectorState::default(),
+            list_order: crate::ui::annotations::ListOrder::default(),
             scene_cache: scene_cache::SceneCache::default(),
             files: files::FileState::default(),
             imagery: imagery_runtime::ImageryRuntime::default(),
@@ -225,6 +228,12 @@ impl SitewatchApp {
     #[must_use]
     pub fn list_lowerings(&self) -> u64 {
         self.list_cache.lowerings()
+    }
+
+    /// Vertices of the map's tessellated vector ops (the frame benchmark reports them).
+    #[must_use]
+    pub fn list_mesh_vertices(&self) -> usize {
+        self.list_cache.mesh_vertices()
     }
 
     /// The figure frame's box on the map, while the frame is shown.

@@ -8,11 +8,12 @@ use super::SitewatchApp;
 use crate::command::{Command, TimeCommand, ViewCommand};
 use crate::model::timeline::next_stage_date;
 use crate::spatial::coords::format_lat_lon;
+use crate::ui::annotations::{PanelView, annotations_ui};
 use crate::ui::file_menu::FileMenu;
 use crate::ui::map_edit::EditView;
 use crate::ui::map_view::{LayerLine, MapContent, fit, map_ui};
 use crate::ui::tools::tools_ui;
-use crate::ui::{annotations::annotations_ui, timeline::timeline_ui, top_bar::top_bar_ui};
+use crate::ui::{timeline::timeline_ui, top_bar::top_bar_ui};
 
 impl SitewatchApp {
     fn play_tick(&mut self, ctx: &egui::Context) {
@@ -65,7 +66,10 @@ impl SitewatchApp {
         format!("{unsaved}Sitewatch — {} ({file})", self.project.name)
     }
 
-    fn pending_work(&self) -> Vec<String> {
+    /// What is still loading (basemap tiles, layers opening or loading tiles), one line each:
+    /// a screenshot waits for none, and the frame benchmark for a loaded layer.
+    #[must_use]
+    pub fn pending_work(&self) -> Vec<String> {
         let mut pending: Vec<String> = self
             .tiles
             .iter()
@@ -149,12 +153,17 @@ impl SitewatchApp {
                 .resizable(true)
                 .default_size(300.0)
                 .show(ui, |ui| {
+                    let view = PanelView {
+                        project: &self.project,
+                        scene: &scene,
+                        scene_version: self.scene_cache.version(),
+                        selected: self.selected.as_deref(),
+                    };
                     commands.extend(annotations_ui(
                         ui,
-                        &self.project,
-                        &scene,
-                        self.selected.as_deref(),
+                        &view,
                         &mut self.inspector,
+                        &mut self.list_order,
                     ));
                 });
         }

@@ -305,15 +305,22 @@ pub fn rounded_rect_points(rect: RectPx, radius_px: f32, segments: usize) -> Vec
 /// Segments per quarter circle of a rounded corner.
 pub const CORNER_SEGMENTS: usize = 6;
 
-/// Segments of a full circle for painters that draw dashed circles as polylines.
+/// Most segments of a full circle for painters that draw circles as polylines.
 pub const CIRCLE_SEGMENTS: usize = 48;
+/// Fewest segments of such a circle.
+const MIN_CIRCLE_SEGMENTS: usize = 12;
+/// Longest chord of such a circle, pixels: it strays under 0.2 px from a marker-sized circle,
+/// and a map of a thousand markers stays a few vertices each.
+const MAX_CHORD_PX: f32 = 4.0;
 
-/// Points around a circle, the first repeated at the end.
+/// Points around a circle, the first repeated at the end: chords of at most 4 px, 12 to 48.
 #[must_use]
 pub fn circle_points(center: [f32; 2], radius_px: f32) -> Vec<[f32; 2]> {
-    (0..=CIRCLE_SEGMENTS)
+    let segments = ((std::f32::consts::TAU * radius_px.abs() / MAX_CHORD_PX).ceil() as usize)
+        .clamp(MIN_CIRCLE_SEGMENTS, CIRCLE_SEGMENTS);
+    (0..=segments)
         .map(|i| {
-            let t = i as f32 / CIRCLE_SEGMENTS as f32 * std::f32::consts::TAU;
+            let t = i as f32 / segments as f32 * std::f32::consts::TAU;
             [
                 center[0] + radius_px * t.cos(),
                 center[1] + radius_px * t.sin(),

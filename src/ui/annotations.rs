@@ -15,14 +15,62 @@ pub fn entry_label(annotation: &Annotation) -> String {
     format!("Annotation: {}", annotation.display_label())
 }
 
+/// The list's order (indices into the project's annotations, by label), kept while the scene
+/// stays the same: sorting a thousand labels every frame cost milliseconds.
+#[derive(Default)]
+pub struct ListOrder {
+    scene_version: Option<u64>,
+    order: Vec<usize>,
+}
+
+impl ListOrder {
+    fn update(&mut self, project: &Project, scene: &Scene, scene_version: u64) {
+        if self.scene_version == Some(scene_version) {
+            return;
+        }
+        let by_id: std::collections::HashMap<&str, usize> = project
+            .annotations
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        self.order = scene
+            .items
+            .iter()
+            .filter_map(|i| by_id.get(i.id.as_str()).copied())
+            .collect();
+        self.order
+            .sort_by_cached_key(|&i| project.annotations.get(i).map(|a| a.label.to_lowercase()));
+        self.scene_version = Some(scene_version);
+    }
+}
+
+/// What the panel shows: the project, the scene drawn (and its version, which changes whenever
+/// the scene does) and the selection.
+pub struct PanelView<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The scene drawn.
+    pub scene: &'a Scene,
+    /// The scene's version.
+    pub scene_version: u64,
+    /// The selected annotation.
+    pub selected: Option<&'a str>,
+}
+
 /// Draws the panel; returns what the user asked for.
 pub fn annotations_ui(
     ui: &mut Ui,
-    project: &Project,
-    scene: &Scene,
-    selected: Option<&str>,
+    view: &PanelView<'_>,
     inspector: &mut InspectorState,
+    order: &mut ListOrder,
 ) -> Vec<Command> {
+    let PanelView {
+        project,
+        scene,
+        scene_version,
+        selected,
+    } = *view;
     let mut commands = Vec::new();
     ui.label(RichText::new(&project.name).font(bold(16.0)));
     ui.label(
@@ -37,17 +85,12 @@ pub fn annotations_ui(
     ui.separator();
     let list_height = (ui.available_height() * 0.5).max(120.0);
     // List in label order so an analyst finds things; the map draws in scene order.
-    let by_id: std::collections::HashMap<&str, &Annotation> = project
-        .annotations
+    order.update(project, scene, scene_version);
+    let shown: Vec<&Annotation> = order
+        .order
         .iter()
-        .map(|a| (a.id.as_str(), a))
+        .filter_map(|&i| project.annotations.get(i))
         .collect();
-    let mut shown: Vec<&Annotation> = scene
-        .items
-        .iter()
-        .filter_map(|i| by_id.get(i.id.as_str()).copied())
-        .collect();
-    shown.sort_by_cached_key(|a| a.label.to_lowercase());
     let row_height = ui.spacing().interact_size.y;
     egui::ScrollArea::vertical()
         .id_salt("annotation-list")

@@ -9,7 +9,7 @@ use super::map_edit::{EditView, MapEditor};
 use crate::command::{Command, ViewCommand};
 use crate::export::view::ExportView;
 use crate::imagery::tile_cover::MapView;
-use crate::render::display_list::{DisplayList, ImageryOp};
+use crate::render::display_list::{DisplayList, ImageryOp, PaintOp};
 use crate::render::egui_paint::{self, Placement};
 use crate::render::egui_tiles::EguiTiles;
 use crate::render::layout::{LayoutInput, window_furniture};
@@ -21,6 +21,7 @@ use crate::scene::Scene;
 use crate::spatial::LonLatBox;
 use crate::spatial::index::Bounds;
 use crate::spatial::mercator::{meters_per_px, zoom_to_fit};
+use crate::ui::list_mesh::ListMeshes;
 
 /// Accessible label of the back-to-site button.
 pub const HOME_LABEL: &str = "Back to site";
@@ -107,6 +108,10 @@ pub struct ListCache {
     place: Placement,
     /// Its labels on screen.
     drawn: Vec<DrawnLabel>,
+    /// Its imagery ops, painted each frame from the tile textures.
+    imagery: DisplayList,
+    /// Everything else, tessellated once.
+    meshes: Option<ListMeshes>,
     lowerings: u64,
 }
 
@@ -121,6 +126,12 @@ impl ListCache {
     #[must_use]
     pub fn list(&self) -> &std::sync::Arc<DisplayList> {
         &self.list
+    }
+
+    /// Vertices of the list's tessellated vector ops (what an idle frame hands egui).
+    #[must_use]
+    pub fn mesh_vertices(&self) -> usize {
+        self.meshes.as_ref().map_or(0, ListMeshes::vertices)
     }
 }
 
@@ -329,7 +340,26 @@ pub fn map_ui(
             };
             cache.drawn =
                 screen_labels(&cache.list, cache.place, content.scene, projector, unit_px);
+            cache.imagery = DisplayList {
+                ops: cache
+                    .list
+                    .ops
+                    .iter()
+                    .filter(|op| matches!(op, PaintOp::Imagery(_)))
+                    .cloned()
+                    .collect(),
+                ..DisplayList::new(cache.list.size_px)
+            };
+            cache.meshes = None;
             cache.key = Some(key);
+        }
+        if !cache
+            .meshes
+            .as_ref()
+            .is_some_and(|m| m.is_current(ui.ctx()))
+        {
+            let meshes = ListMeshes::new(ui.ctx(), &cache.list, cache.place, painter.clip_rect());
+            cache.meshes = Some(meshes);
         }
         if let Some(on_screen) = on_screen.filter(|_| cache.frame_box.is_some()) {
             dim_outside(&painter, rect, on_screen);
@@ -344,7 +374,11 @@ pub fn map_ui(
                 tiles.paint(painter, &map_view, offset, egui_paint::color32(op.tint()));
             }
         };
-        egui_paint::paint(&painter, &cache.list, cache.place, &mut paint_imagery);
+        // Imagery under the tessellated vector ops (the window's list has its imagery first).
+        egui_paint::paint(&painter, &cache.imagery, cache.place, &mut paint_imagery);
+        if let Some(meshes) = &cache.meshes {
+            meshes.paint(&painter);
+        }
         let drawn = &cache.drawn;
         editor.paint(&painter, projector, view);
         let hover = response

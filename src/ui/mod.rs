@@ -6,6 +6,7 @@ pub mod file_menu;
 pub mod file_modals;
 pub mod inspector;
 pub mod layers;
+pub mod list_mesh;
 pub mod map_edit;
 pub mod map_view;
 pub mod theme;
