@@ -24,6 +24,11 @@ pub fn opacity_label(layer: &ImageryLayer) -> String {
     format!("Opacity of {}", layer.name)
 }
 
+/// Accessible label of the button that keeps a date read from a layer's file.
+pub fn keep_file_date_label(layer: &ImageryLayer) -> String {
+    format!("Keep the file's date of {}", layer.name)
+}
+
 /// Accessible label of the add-files button.
 pub const ADD_FILES_LABEL: &str = "Add imagery files…";
 
