@@ -137,7 +137,11 @@ fn a_date_read_from_the_file_dates_the_layer_without_changing_the_project() {
 
     // The timeline places the layer at the file's date: before it, the layer is not shown.
     set_date(&mut h, common::day(2025, 7, 1));
-    assert_eq!(scene_label(&mut h, "scene"), None, "not shown before 5 July");
+    assert_eq!(
+        scene_label(&mut h, "scene"),
+        None,
+        "not shown before 5 July"
+    );
     set_date(&mut h, common::day(2025, 7, 5));
     assert_eq!(
         scene_label(&mut h, "scene"),
@@ -146,7 +150,8 @@ fn a_date_read_from_the_file_dates_the_layer_without_changing_the_project() {
 
     // The panel says where the date came from.
     assert!(
-        h.query_by_label_contains("5 JUL 2025 (from file)").is_some(),
+        h.query_by_label_contains("5 JUL 2025 (from file)")
+            .is_some(),
         "the layer panel shows the file's date"
     );
 }

@@ -10,7 +10,7 @@ use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
-use crate::model::{ImageryLayer, LayerSource, Project};
+use crate::model::{FileDates, ImageryLayer, LayerSource, Project};
 use crate::render::egui_tiles::EguiTiles;
 use crate::spatial::LonLatBox;
 use crate::ui::layers::{LayerLoadState, LayerStatus};
@@ -45,6 +45,10 @@ struct Entry {
 pub struct ImageryRuntime {
     entries: HashMap<String, Entry>,
     syncs: u64,
+    /// Capture dates read from opened files (TIFF `DateTime`), by layer id, with the identity
+    /// of the file they came from; kept when the layer is closed, so its place on the timeline
+    /// does not change with what is open.
+    file_dates: HashMap<String, (String, chrono::NaiveDate)>,
 }
 
 fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
@@ -80,6 +84,13 @@ impl ImageryRuntime {
     ) {
         self.syncs += 1;
         let now = self.syncs;
+        // A date read from a file holds while the layer keeps that file.
+        self.file_dates.retain(|id, (from, _)| {
+            project
+                .layers
+                .iter()
+                .any(|l| &l.id == id && identity(l, base_dir) == *from)
+        });
         for layer in wanted.iter().filter_map(|&i| project.layers.get(i)) {
             let id = identity(layer, base_dir);
             let fresh = self.entries.get(&layer.id).is_none_or(|e| e.identity != id);
@@ -97,12 +108,16 @@ impl ImageryRuntime {
                 e.last_wanted = now;
             }
         }
-        for entry in self.entries.values_mut() {
+        for (id, entry) in &mut self.entries {
             if let State::Loading(load) = &mut entry.state
                 && let Some(result) = load.try_take()
             {
                 entry.state = match result {
                     Ok(source) => {
+                        if let Some(day) = source.capture_date() {
+                            self.file_dates
+                                .insert(id.clone(), (entry.identity.clone(), day));
+                        }
                         let source = Arc::new(source);
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
@@ -155,14 +170,12 @@ impl ImageryRuntime {
             .collect()
     }
 
-    /// The capture date a ready raster file carries (TIFF `DateTime`), if any.
-    pub fn capture_date(&self, id: &str) -> Option<chrono::NaiveDate> {
-        match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready {
-                raster: Some(r), ..
-            }) => r.capture_date(),
-            _ => None,
-        }
+    /// The capture dates read from the layers' files (TIFF `DateTime`), by layer id.
+    pub fn file_dates(&self) -> FileDates {
+        self.file_dates
+            .iter()
+            .map(|(id, (_, day))| (id.clone(), *day))
+            .collect()
     }
 
     /// Changes a raster layer's bands or stretch; its tiles are made anew.
@@ -281,6 +294,10 @@ impl LayerStatus for ImageryRuntime {
             }) => Some(a.bounds_lonlat()),
             _ => None,
         }
+    }
+
+    fn file_dates(&self) -> FileDates {
+        ImageryRuntime::file_dates(self)
     }
 
     /// The band count and display of a ready raster layer.

@@ -19,7 +19,9 @@ pub mod tracks;
 pub use annotation::{Annotation, Certainty, Mark, Shape, Status};
 pub use category::{Category, Marker, Rgba, Style};
 pub use date::FuzzyDate;
-pub use layer::{DateKind, ImageryLayer, LayerSource, SYNTHETIC_CREDIT, SYNTHETIC_NOTICE};
+pub use layer::{
+    DateKind, FileDates, ImageryLayer, LayerSource, SYNTHETIC_CREDIT, SYNTHETIC_NOTICE,
+};
 pub use project::Project;
 pub use source::{Citation, Evidence, Source};
 pub use stage::Stage;
