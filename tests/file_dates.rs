@@ -53,6 +53,7 @@ fn undated_layer(id: &str, path: &str) -> ImageryLayer {
         opacity: 1.0,
         visible: true,
         source: LayerSource::File { path: path.into() },
+        display: None,
         extra: Map::new(),
     }
 }

@@ -108,7 +108,10 @@ fn undo_restores_the_previous_display() {
     assert_eq!(p.layers[0].display, Some(swapped()));
     assert!(history.is_dirty());
     history.undo(&mut p).unwrap().unwrap();
-    assert_eq!(p.layers[0].display, None, "undo goes back to the file's own");
+    assert_eq!(
+        p.layers[0].display, None,
+        "undo goes back to the file's own"
+    );
     history.redo(&mut p).unwrap().unwrap();
     assert_eq!(p.layers[0].display, Some(swapped()));
 }
@@ -130,10 +133,7 @@ fn centre_colour(project: &Project, dir: &Path) -> [u8; 3] {
 }
 
 fn close(actual: [u8; 3], expected: [u8; 3]) -> bool {
-    actual
-        .iter()
-        .zip(expected)
-        .all(|(a, e)| a.abs_diff(e) <= 6)
+    actual.iter().zip(expected).all(|(a, e)| a.abs_diff(e) <= 6)
 }
 
 #[test]

@@ -126,11 +126,6 @@ impl SitewatchApp {
                 let edit = self.add_layer_files_edit(&files);
                 self.apply(ctx, Command::edit(edit));
             }
-            ImageryCommand::SetRasterDisplay(id, display) => {
-                if let Err(e) = self.imagery.set_raster_display(ctx, &id, display) {
-                    self.messages.push(e);
-                }
-            }
         }
     }
 }

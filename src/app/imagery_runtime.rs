@@ -5,11 +5,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::export::display::raster_display;
 use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
+use crate::model::layer_display::LayerDisplay;
 use crate::model::{FileDates, ImageryLayer, LayerSource, Project};
 use crate::render::egui_tiles::EguiTiles;
 use crate::spatial::LonLatBox;
@@ -25,6 +27,8 @@ enum State {
     Ready {
         tiles: EguiTiles,
         raster: Option<Arc<RasterTileSource>>,
+        /// What the raster's file suggests, for a layer with no display of its own.
+        file_default: Option<Display>,
         /// A PMTiles layer's archive, for its extent.
         archive: Option<Arc<PmTilesSource>>,
     },
@@ -38,6 +42,48 @@ struct Entry {
     state: State,
     /// The sync count when this layer was last wanted.
     last_wanted: u64,
+    /// The layer's display the raster shows (`None`: the file's own).
+    display: Option<LayerDisplay>,
+    /// Why the layer's display could not be applied.
+    display_error: Option<String>,
+}
+
+impl Entry {
+    fn new(identity: String, state: State, last_wanted: u64) -> Self {
+        Self {
+            identity,
+            state,
+            last_wanted,
+            display: None,
+            display_error: None,
+        }
+    }
+
+    /// Brings an open raster's bands and stretch to the layer's; its tiles are made anew.
+    fn follow_display(&mut self, ctx: &egui::Context, wanted: Option<&LayerDisplay>) {
+        let State::Ready {
+            tiles,
+            raster: Some(raster),
+            file_default: Some(file_default),
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        if self.display.as_ref() == wanted {
+            return;
+        }
+        // Tried once per change: a display the file cannot show is reported, not retried.
+        self.display = wanted.cloned();
+        let display = wanted.map_or(*file_default, raster_display);
+        match raster.set_display(display) {
+            Ok(()) => {
+                self.display_error = None;
+                *tiles = EguiTiles::new(ctx.clone(), Arc::clone(raster) as _);
+            }
+            Err(e) => self.display_error = Some(e.to_string()),
+        }
+    }
 }
 
 /// Per-layer tile sources of the open project, for drawing with walkers.
@@ -96,14 +142,8 @@ impl ImageryRuntime {
             let fresh = self.entries.get(&layer.id).is_none_or(|e| e.identity != id);
             if fresh {
                 let state = start(ctx, layer, base_dir);
-                self.entries.insert(
-                    layer.id.clone(),
-                    Entry {
-                        identity: id,
-                        state,
-                        last_wanted: now,
-                    },
-                );
+                self.entries
+                    .insert(layer.id.clone(), Entry::new(id, state, now));
             } else if let Some(e) = self.entries.get_mut(&layer.id) {
                 e.last_wanted = now;
             }
@@ -118,15 +158,23 @@ impl ImageryRuntime {
                             self.file_dates
                                 .insert(id.clone(), (entry.identity.clone(), day));
                         }
+                        let file_default = Some(source.display());
                         let source = Arc::new(source);
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
                             raster: Some(source),
+                            file_default,
                             archive: None,
                         }
                     }
                     Err(e) => State::Failed(e.to_string()),
                 };
+            }
+        }
+        // The window shows each raster as its layer says (an edit, an undo, a project opened).
+        for layer in &project.layers {
+            if let Some(entry) = self.entries.get_mut(&layer.id) {
+                entry.follow_display(ctx, layer.display.as_ref());
             }
         }
         // Keep what is wanted now plus a few recent ones; drop layers gone from the project.
@@ -178,28 +226,22 @@ impl ImageryRuntime {
             .collect()
     }
 
-    /// Changes a raster layer's bands or stretch; its tiles are made anew.
-    pub fn set_raster_display(
-        &mut self,
-        ctx: &egui::Context,
-        id: &str,
-        display: Display,
-    ) -> Result<(), String> {
-        let Some(Entry {
-            state:
+    /// The files open and ready, by layer id, already shown as their layers say: the export
+    /// preview draws from them instead of decoding the files again.
+    pub fn open_sources(&self) -> HashMap<String, Arc<dyn crate::imagery::TileSource>> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.display_error.is_none())
+            .filter_map(|(id, e)| match &e.state {
                 State::Ready {
-                    tiles,
-                    raster: Some(r),
-                    ..
-                },
-            ..
-        }) = self.entries.get_mut(id)
-        else {
-            return Err(format!("layer \"{id}\" is not an open raster"));
-        };
-        r.set_display(display).map_err(|e| e.to_string())?;
-        *tiles = EguiTiles::new(ctx.clone(), Arc::clone(r) as _);
-        Ok(())
+                    raster: Some(r), ..
+                } => Some((id.clone(), Arc::clone(r) as _)),
+                State::Ready {
+                    archive: Some(a), ..
+                } => Some((id.clone(), Arc::clone(a) as _)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Work still running for the layers shown: file opens and tile loads (for `--screenshot`).
@@ -235,6 +277,7 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
                             raster: None,
+                            file_default: None,
                             archive: Some(source),
                         }
                     }
@@ -257,6 +300,7 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                 Ok(source) => State::Ready {
                     tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),
                     raster: None,
+                    file_default: None,
                     archive: None,
                 },
                 Err(e) => State::Failed(e.to_string()),
@@ -268,6 +312,9 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
 impl LayerStatus for ImageryRuntime {
     /// The loading state of a layer, for the layer panel.
     fn load_state(&self, id: &str) -> LayerLoadState {
+        if let Some(message) = self.entries.get(id).and_then(|e| e.display_error.clone()) {
+            return LayerLoadState::Failed(message);
+        }
         match self.entries.get(id).map(|e| &e.state) {
             None => LayerLoadState::Idle,
             Some(State::Loading(load)) => LayerLoadState::Opening(load.progress()),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::date::FuzzyDate;
+use super::layer_display::LayerDisplay;
 
 /// The exact words that mark generated imagery everywhere (FIGURES.md).
 pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
@@ -78,6 +79,9 @@ pub struct ImageryLayer {
     pub visible: bool,
     /// Where the pixels come from.
     pub source: LayerSource,
+    /// A raster's bands and stretch; `None` shows what the file suggests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<LayerDisplay>,
     /// Fields this version does not know, kept for the next save.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -8,6 +8,7 @@ pub mod default_project;
 pub mod ids;
 pub mod io;
 pub mod layer;
+pub mod layer_display;
 pub mod project;
 pub mod project_file;
 pub mod recovery;

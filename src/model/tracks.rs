@@ -234,6 +234,7 @@ mod tests {
             source: LayerSource::File {
                 path: format!("{id}.tif"),
             },
+            display: None,
             extra: Map::new(),
         }
     }

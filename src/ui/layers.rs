@@ -7,6 +7,7 @@ use egui::{Color32, RichText, Role, Ui, WidgetInfo};
 use super::theme::bold;
 use crate::command::{Command, EditCommand, ImageryCommand, ViewCommand};
 use crate::editing::Edit;
+use crate::export::display::layer_display;
 use crate::imagery::dated;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
 use crate::model::SYNTHETIC_NOTICE;
@@ -415,10 +416,14 @@ fn display_ui(
             };
         }
         if new != display {
-            commands.push(Command::Imagery(ImageryCommand::SetRasterDisplay(
-                layer.id.clone(),
-                new,
-            )));
+            // A drag of a band number is one undo step.
+            commands.push(Command::Edit(EditCommand::Apply {
+                edit: Edit::SetLayerDisplay {
+                    id: layer.id.clone(),
+                    display: Some(layer_display(&new)),
+                },
+                coalesce: Some(format!("display:{}", layer.id)),
+            }));
         }
     });
 }
