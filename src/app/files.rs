@@ -2,6 +2,10 @@
 //! files, the unsaved-work question, autosave and recovery, import and export of annotations,
 //! files dropped on the window.
 
+mod jobs;
+
+pub use jobs::{FileWork, FileWorkGate};
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
