@@ -88,21 +88,21 @@ fn open(path: &Path, date: NaiveDate) -> Harness<'static, SitewatchApp> {
         })
 }
 
-/// The date label the scene gives layer `id`, when the layer is drawn.
-fn scene_label(h: &mut Harness<'static, SitewatchApp>, id: &str) -> Option<Option<String>> {
+/// The date label the scene gives layer `id` ("undated" when it has none), when it is drawn.
+fn scene_label(h: &mut Harness<'static, SitewatchApp>, id: &str) -> Option<String> {
     let scene = h.state_mut().scene();
     scene
         .layers
         .iter()
         .find(|l| l.id == id)
-        .map(|l| l.date_label.clone())
+        .map(|l| l.date_label.clone().unwrap_or_else(|| "undated".to_owned()))
 }
 
 /// Steps frames until the scene dates the layer (the file opens on a worker thread).
 fn until_dated_by_file(h: &mut Harness<'static, SitewatchApp>) -> bool {
     for _ in 0..300 {
         h.step();
-        if scene_label(h, "scene") == Some(Some("5 JUL 2025".to_owned())) {
+        if scene_label(h, "scene") == Some("5 JUL 2025".to_owned()) {
             return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -144,10 +144,7 @@ fn a_date_read_from_the_file_dates_the_layer_without_changing_the_project() {
         "not shown before 5 July"
     );
     set_date(&mut h, common::day(2025, 7, 5));
-    assert_eq!(
-        scene_label(&mut h, "scene"),
-        Some(Some("5 JUL 2025".to_owned()))
-    );
+    assert_eq!(scene_label(&mut h, "scene"), Some("5 JUL 2025".to_owned()));
 
     // The panel says where the date came from.
     assert!(
@@ -190,7 +187,7 @@ fn keep_makes_the_file_date_an_ordinary_undoable_edit() {
     assert!(!app.is_dirty(), "back to the saved state");
     assert_eq!(
         scene_label(&mut h, "scene"),
-        Some(Some("5 JUL 2025".to_owned())),
+        Some("5 JUL 2025".to_owned()),
         "after undo the file's date applies again"
     );
 }

@@ -27,8 +27,6 @@ enum State {
     Ready {
         tiles: EguiTiles,
         raster: Option<Arc<RasterTileSource>>,
-        /// What the raster's file suggests, for a layer with no display of its own.
-        file_default: Option<Display>,
         /// A PMTiles layer's archive, for its extent.
         archive: Option<Arc<PmTilesSource>>,
     },
@@ -44,6 +42,8 @@ struct Entry {
     last_wanted: u64,
     /// The layer's display the raster shows (`None`: the file's own).
     display: Option<LayerDisplay>,
+    /// What the raster's file suggests, for a layer with no display of its own.
+    file_default: Option<Display>,
     /// Why the layer's display could not be applied.
     display_error: Option<String>,
 }
@@ -55,18 +55,21 @@ impl Entry {
             state,
             last_wanted,
             display: None,
+            file_default: None,
             display_error: None,
         }
     }
 
     /// Brings an open raster's bands and stretch to the layer's; its tiles are made anew.
     fn follow_display(&mut self, ctx: &egui::Context, wanted: Option<&LayerDisplay>) {
-        let State::Ready {
-            tiles,
-            raster: Some(raster),
-            file_default: Some(file_default),
-            ..
-        } = &mut self.state
+        let (
+            State::Ready {
+                tiles,
+                raster: Some(raster),
+                ..
+            },
+            Some(file_default),
+        ) = (&mut self.state, self.file_default)
         else {
             return;
         };
@@ -75,7 +78,7 @@ impl Entry {
         }
         // Tried once per change: a display the file cannot show is reported, not retried.
         self.display = wanted.cloned();
-        let display = wanted.map_or(*file_default, raster_display);
+        let display = wanted.map_or(file_default, raster_display);
         match raster.set_display(display) {
             Ok(()) => {
                 self.display_error = None;
@@ -158,12 +161,11 @@ impl ImageryRuntime {
                             self.file_dates
                                 .insert(id.clone(), (entry.identity.clone(), day));
                         }
-                        let file_default = Some(source.display());
+                        entry.file_default = Some(source.display());
                         let source = Arc::new(source);
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
                             raster: Some(source),
-                            file_default,
                             archive: None,
                         }
                     }
@@ -277,7 +279,6 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
                             raster: None,
-                            file_default: None,
                             archive: Some(source),
                         }
                     }
@@ -300,7 +301,6 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                 Ok(source) => State::Ready {
                     tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),
                     raster: None,
-                    file_default: None,
                     archive: None,
                 },
                 Err(e) => State::Failed(e.to_string()),
