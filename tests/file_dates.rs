@@ -191,3 +191,36 @@ fn keep_makes_the_file_date_an_ordinary_undoable_edit() {
         "after undo the file's date applies again"
     );
 }
+
+#[test]
+fn the_export_places_an_undated_layer_at_its_files_date() {
+    use sitewatch::export::sources::ProjectLayerSources;
+    use sitewatch::export::{ExportOptions, render_figure};
+    let dir = tempfile::tempdir().unwrap();
+    let path = project_with_undated_tiff(dir.path());
+    let project = load(&path).unwrap().project;
+    let options = ExportOptions {
+        size_px: [320, 200],
+        imagery: Some(std::sync::Arc::new(ProjectLayerSources::without_cache(
+            dir.path().to_path_buf(),
+        ))),
+        ..ExportOptions::default()
+    };
+    let drawn = |date: NaiveDate| -> Vec<(String, Option<String>)> {
+        render_figure(&project, date, &options, &|_, _| true)
+            .unwrap()
+            .scene
+            .layers
+            .iter()
+            .map(|l| (l.id.clone(), l.date_label.clone()))
+            .collect()
+    };
+    assert!(
+        drawn(common::day(2025, 7, 1)).is_empty(),
+        "not before 5 July"
+    );
+    assert_eq!(
+        drawn(common::day(2025, 7, 5)),
+        [("scene".to_owned(), Some("5 JUL 2025".to_owned()))]
+    );
+}

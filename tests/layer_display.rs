@@ -149,3 +149,85 @@ fn the_export_draws_a_layer_with_its_band_mapping() {
         "bands 3-2-1 swap red and blue: {swapped:?}"
     );
 }
+
+mod window {
+    use super::*;
+    use egui_kittest::Harness;
+    use sitewatch::app::{AppOptions, SitewatchApp};
+    use sitewatch::command::{Command, EditCommand};
+    use sitewatch::imagery::raster::{BandMapping, Display, Stretch};
+    use sitewatch::model::io::{load, save_atomic};
+
+    fn open(path: &Path) -> Harness<'static, SitewatchApp> {
+        let loaded = load(path).unwrap();
+        let path = path.to_path_buf();
+        Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .build_eframe(move |cc| {
+                SitewatchApp::new(
+                    cc,
+                    AppOptions {
+                        loaded,
+                        project_path: Some(path),
+                        date: Some(NaiveDate::from_ymd_opt(2025, 8, 1).unwrap()),
+                        screenshot: None,
+                        persist: false,
+                    },
+                )
+            })
+    }
+
+    /// Steps frames until the raster has opened (on a worker thread) and shows `bands`.
+    fn shows(h: &mut Harness<'static, SitewatchApp>, bands: BandMapping) -> bool {
+        for _ in 0..300 {
+            h.step();
+            if h.state().raster_display("scene").map(|d| d.bands) == Some(bands) {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        false
+    }
+
+    fn apply(h: &mut Harness<'static, SitewatchApp>, command: Command) {
+        let ctx = h.ctx.clone();
+        h.state_mut().apply(&ctx, command);
+        h.run_steps(2);
+    }
+
+    #[test]
+    fn the_window_shows_a_raster_as_its_layer_says_and_follows_undo() {
+        let dir = tempfile::tempdir().unwrap();
+        one_colour_geotiff(&dir.path().join("scene.tif"));
+        let path = dir.path().join("site.geojson");
+        save_atomic(&project(Some(swapped())), &path).unwrap();
+        let mut h = open(&path);
+        assert!(
+            shows(&mut h, BandMapping::Rgb([3, 2, 1])),
+            "opened with the saved display"
+        );
+        assert_eq!(
+            h.state().raster_display("scene"),
+            Some(Display {
+                bands: BandMapping::Rgb([3, 2, 1]),
+                stretch: Stretch::Full
+            })
+        );
+
+        apply(
+            &mut h,
+            Command::Edit(EditCommand::Apply {
+                edit: Edit::SetLayerDisplay {
+                    id: "scene".into(),
+                    display: None,
+                },
+                coalesce: None,
+            }),
+        );
+        assert!(shows(&mut h, BandMapping::Rgb([1, 2, 3])), "the file's own");
+        assert!(h.state().is_dirty());
+        apply(&mut h, Command::Edit(EditCommand::Undo));
+        assert!(shows(&mut h, BandMapping::Rgb([3, 2, 1])), "undone");
+        assert!(!h.state().is_dirty());
+    }
+}

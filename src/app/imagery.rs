@@ -18,6 +18,12 @@ impl SitewatchApp {
         project_base_dir(self.project_path.as_deref())
     }
 
+    /// The bands and stretch an open raster layer shows now (`None` until it has opened).
+    #[must_use]
+    pub fn raster_display(&self, id: &str) -> Option<crate::imagery::raster::Display> {
+        crate::ui::layers::LayerStatus::raster_display(&self.imagery, id).map(|(_, d)| d)
+    }
+
     /// Layers shown at the slider's date, as (id, opacity), bottom first.
     pub(crate) fn shown_layers(&self) -> Vec<(String, f32)> {
         layers_at(&self.project, self.date, &self.imagery.file_dates())
