@@ -231,3 +231,28 @@ mod window {
         assert!(!h.state().is_dirty());
     }
 }
+
+#[test]
+fn sitewatch_export_draws_the_saved_band_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    one_colour_geotiff(&dir.path().join("scene.tif"));
+    let path = dir.path().join("site.geojson");
+    sitewatch::model::io::save_atomic(&project(Some(swapped())), &path).unwrap();
+    let out = dir.path().join("fig.png");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sitewatch"))
+        .args(["export", path.to_str().unwrap(), "--date", "2025-08-01"])
+        .args(["--size", "320x200", "--out", out.to_str().unwrap()])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let image = image::open(&out).unwrap().to_rgb8();
+    let centre = image.get_pixel(image.width() / 2, image.height() / 2).0;
+    let [r, g, b] = RGB;
+    assert!(close(centre, [b, g, r]), "bands 3-2-1: {centre:?}");
+}

@@ -237,3 +237,27 @@ fn opening_ten_thousand_features_shows_progress_and_never_blocks_a_frame() {
         "the modal is gone"
     );
 }
+
+#[test]
+fn work_done_while_a_project_is_read_is_asked_about_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let current = project_file(dir.path());
+    let other = dir.path().join("other.geojson");
+    save_atomic(&large_project(3), &other).unwrap();
+    let mut h = open(&current);
+    let before = h.state().project().annotations.len();
+    let gate = gate(&mut h);
+    apply(
+        &mut h,
+        Command::File(FileCommand::OpenProject(other.clone())),
+    );
+    gate.started.recv().unwrap();
+    add_point(&mut h);
+    finish(&mut h, &gate);
+    assert!(
+        h.state().asks_about_unsaved_work(),
+        "asked before replacing"
+    );
+    assert_eq!(h.state().project().annotations.len(), before + 1);
+    assert_eq!(h.state().project_path(), Some(current.as_path()));
+}

@@ -96,6 +96,8 @@ enum Read {
 /// An open or import in flight.
 struct ReadJob {
     work: FileWork,
+    /// The history's position when the read started.
+    position: u64,
     answer: Answer<Read>,
 }
 
@@ -194,6 +196,7 @@ impl SitewatchApp {
         );
         self.files.jobs.read = Some(ReadJob {
             work: FileWork::Open(path.to_path_buf()),
+            position: self.history.position(),
             answer,
         });
     }
@@ -211,6 +214,7 @@ impl SitewatchApp {
         );
         self.files.jobs.read = Some(ReadJob {
             work: FileWork::Import(path.to_path_buf()),
+            position: self.history.position(),
             answer,
         });
     }
@@ -227,7 +231,7 @@ impl SitewatchApp {
             && let Some(answer) = job.answer.poll()
             && let Some(job) = self.files.jobs.read.take()
         {
-            self.read(ctx, &job.work, answer);
+            self.read(ctx, &job, answer);
         }
     }
 
@@ -277,10 +281,15 @@ impl SitewatchApp {
         }
     }
 
-    fn read(&mut self, ctx: &egui::Context, work: &FileWork, answer: Result<Read, ()>) {
-        let (FileWork::Open(path) | FileWork::Import(path) | FileWork::Save(path)) = work;
+    fn read(&mut self, ctx: &egui::Context, job: &ReadJob, answer: Result<Read, ()>) {
+        let (FileWork::Open(path) | FileWork::Import(path) | FileWork::Save(path)) = &job.work;
         match answer {
             Ok(Read::Project(loaded)) => match *loaded {
+                // Work done while the file was read is never dropped unasked: ask, then read
+                // the file again.
+                Ok(_) if self.history.position() != job.position && self.history.is_dirty() => {
+                    self.files.pending = Some(Pending::Open(path.clone()));
+                }
                 Ok(Loaded { project, warnings }) => {
                     self.remember_recent(path);
                     self.replace_project(project, Some(path.clone()), warnings, History::new());
