@@ -236,12 +236,17 @@ fn main() {
     let mut inspector = sitewatch::ui::inspector::InspectorState::default();
     let panel = |_| {
         let mut out = ctx.run_ui(input(), |ui| {
+            // A new order each run: the panel sorts as it does when the scene changes.
             let _ = sitewatch::ui::annotations::annotations_ui(
                 ui,
-                &project,
-                &scene,
-                None,
+                &sitewatch::ui::annotations::PanelView {
+                    project: &project,
+                    scene: &scene,
+                    scene_version: 0,
+                    selected: None,
+                },
                 &mut inspector,
+                &mut sitewatch::ui::annotations::ListOrder::default(),
             );
         });
         out.textures_delta.clear();

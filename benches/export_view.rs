@@ -144,6 +144,7 @@ fn project(raster: &Path, bbox: &LonLatBox) -> (Project, NaiveDate) {
         source: LayerSource::File {
             path: raster.display().to_string(),
         },
+        display: None,
         extra: serde_json::Map::new(),
     }];
     let from = date - chrono::Days::new(30);

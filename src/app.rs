@@ -264,6 +264,7 @@ impl SitewatchApp {
     fn scene_parts(&mut self) -> (Arc<Scene>, Arc<SceneIndex>) {
         let mut options = SceneOptions {
             selected: self.selected.clone(),
+            file_dates: self.imagery.file_dates(),
             ..SceneOptions::default()
         };
         if let Some(t) = &self.tiles {

@@ -469,11 +469,15 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
         .apply(&ctx, Command::View(ViewCommand::ToggleFigureFrame));
     h.run_steps(4);
     // The window draws a layer once its file is open.
-    let shown: Vec<String> = sitewatch::model::tracks::layers_at(h.state().project(), date)
-        .into_iter()
-        .filter_map(|(i, _)| h.state().project().layers.get(i))
-        .map(|l| l.id.clone())
-        .collect();
+    let shown: Vec<String> = sitewatch::model::tracks::layers_at(
+        h.state().project(),
+        date,
+        &sitewatch::model::FileDates::default(),
+    )
+    .into_iter()
+    .filter_map(|(i, _)| h.state().project().layers.get(i))
+    .map(|l| l.id.clone())
+    .collect();
     assert!(
         !shown.is_empty(),
         "the default project shows imagery in October 2025"

@@ -178,6 +178,8 @@ fn harness() -> Harness<'static, SitewatchApp> {
 fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, command);
+    // Saves run on a worker: take their result in the frames that follow.
+    h.state_mut().wait_for_file_work();
     h.run_steps(2);
 }
 

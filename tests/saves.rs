@@ -179,6 +179,8 @@ mod window {
     fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
         let ctx = h.ctx.clone();
         h.state_mut().apply(&ctx, command);
+        // Saves and opens run on a worker: take their result in the frames that follow.
+        h.state_mut().wait_for_file_work();
         h.run_steps(3);
     }
 
@@ -225,6 +227,9 @@ mod window {
         add_point(&mut h);
         apply(&mut h, Command::File(FileCommand::Save));
         h.run_steps(4);
+        // Save As answered: its save runs on the worker.
+        h.state_mut().wait_for_file_work();
+        h.run_steps(1);
 
         assert!(
             h.state().messages().iter().any(|m| m.contains("read-only")),

@@ -109,6 +109,7 @@ fn after_the_halves_meet_the_bridge_is_shown_and_the_selection_is_marked() {
         credits: vec!["Natural Earth".into()],
         notices: vec![],
         label_language: None,
+        file_dates: sitewatch::model::FileDates::new(),
     };
     let scene = build(&project, day("2026-04-01"), &options);
     assert_eq!(scene.item_ids(), ["yard", "bridge", "helipad"]);

@@ -270,7 +270,7 @@ fn the_scene_shows_the_latest_synthetic_scene_with_its_notice() {
     assert_eq!(top.date_label.as_deref(), Some("RELEASE · 25 SEP 2025"));
     assert!(shown.credits.iter().any(|c| c.starts_with("Esri, Maxar")));
     assert!(
-        layers_at(&p, day("2025-09-24"))
+        layers_at(&p, day("2025-09-24"), &sitewatch::model::FileDates::new())
             .iter()
             .all(|&(i, _)| i != wayback)
     );

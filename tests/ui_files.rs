@@ -65,6 +65,8 @@ fn picker(h: &mut Harness<'_, SitewatchApp>, answer: &Path) -> Arc<FakePicker> {
 fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
     let ctx = h.ctx.clone();
     h.state_mut().apply(&ctx, command);
+    // Saves, opens and imports run on a worker: take their result in the frames that follow.
+    h.state_mut().wait_for_file_work();
     h.run_steps(2);
 }
 
@@ -93,6 +95,9 @@ fn settle_dialog(h: &mut Harness<'_, SitewatchApp>) {
         std::thread::sleep(std::time::Duration::from_millis(10));
         h.run_steps(1);
     }
+    // The path it answered starts a save on the worker.
+    h.state_mut().wait_for_file_work();
+    h.run_steps(1);
 }
 
 #[test]
@@ -271,6 +276,8 @@ fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
     let fixture = std::fs::canonicalize("tests/fixtures/interchange/qgis-export.geojson").unwrap();
     h.input_mut().dropped_files.push(Arc::new(Dropped(fixture)));
     h.run_steps(3);
+    h.state_mut().wait_for_file_work();
+    h.run_steps(1);
     assert_eq!(h.state().project().annotations.len(), before + 6);
     assert!(
         h.state().messages().iter().any(|m| m.contains("skipped 1")),

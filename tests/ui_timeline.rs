@@ -151,6 +151,8 @@ fn a_failed_open_keeps_the_current_project_and_shows_the_error() {
             "/no/such/project.geojson".into(),
         )),
     );
+    // The file is read on a worker: take its answer in the frames that follow.
+    h.state_mut().wait_for_file_work();
     settle(&mut h);
     assert_eq!(h.state().project(), &project);
     let messages = h.state().messages().join("\n");

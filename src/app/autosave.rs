@@ -106,6 +106,7 @@ impl SitewatchApp {
             }
         }
         if !self.history.is_dirty()
+            || self.is_saving()
             || self.files.recovery.is_none()
             || !self.files.recovered.is_empty()
         {

@@ -90,16 +90,14 @@ impl SitewatchApp {
             // never the one a later save writes.
             FileCommand::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
             FileCommand::NewProject => self.guard(ctx, Pending::New),
-            FileCommand::Save => {
-                self.save(ctx);
-            }
+            FileCommand::Save => self.save_then(ctx, None),
             FileCommand::SaveAsDialog => self.open_dialog(ctx, DialogPurpose::SaveAs),
             FileCommand::SaveTo(path) => {
-                let saved = self.save_to(&path);
-                self.after_save_as(ctx, saved);
+                let then = self.files.after_save.take();
+                self.start_save(ctx, path, then);
             }
             FileCommand::ImportDialog => self.open_dialog(ctx, DialogPurpose::Import),
-            FileCommand::Import(path) => self.import(ctx, &path),
+            FileCommand::Import(path) => self.start_import(ctx, &path),
             FileCommand::ExportAnnotationsDialog(format) => {
                 self.open_dialog(ctx, DialogPurpose::Export(format));
             }
@@ -125,11 +123,6 @@ impl SitewatchApp {
             ImageryCommand::AddLayerFiles(files) => {
                 let edit = self.add_layer_files_edit(&files);
                 self.apply(ctx, Command::edit(edit));
-            }
-            ImageryCommand::SetRasterDisplay(id, display) => {
-                if let Err(e) = self.imagery.set_raster_display(ctx, &id, display) {
-                    self.messages.push(e);
-                }
             }
         }
     }

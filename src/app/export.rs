@@ -11,7 +11,7 @@ use geo::Coord;
 
 use super::SitewatchApp;
 use crate::command::{Command, ExportCommand};
-use crate::export::sources::ProjectLayerSources;
+use crate::export::sources::{OpenFirst, ProjectLayerSources};
 use crate::export::{self, ExportOptions, ViewChoice};
 use crate::spatial::LonLatBox;
 use crate::spatial::mercator::{lonlat_from_world_px, world_px_from_lonlat};
@@ -64,7 +64,7 @@ pub fn view_box(center: Coord<f64>, zoom: f64, size: egui::Vec2) -> Option<LonLa
 fn options_for(
     settings: &ExportSettings,
     view: Option<LonLatBox>,
-    base: PathBuf,
+    imagery: Arc<dyn export::LayerSources>,
     basemap: crate::imagery::basemap::Basemap,
 ) -> ExportOptions {
     ExportOptions {
@@ -77,13 +77,22 @@ fn options_for(
         north_arrow: settings.north_arrow,
         grid: settings.grid,
         title: (!settings.title.trim().is_empty()).then(|| settings.title.trim().to_owned()),
-        imagery: Some(Arc::new(ProjectLayerSources::new(base))),
+        imagery: Some(imagery),
         project_file: None,
         ..ExportOptions::default()
     }
 }
 
 impl SitewatchApp {
+    /// The layers' sources for an export: the window's open rasters first (decoded once, shown
+    /// as their layers say), the others opened from the project's folder.
+    fn export_sources(&self) -> Arc<dyn export::LayerSources> {
+        Arc::new(OpenFirst::new(
+            self.imagery.open_sources(),
+            ProjectLayerSources::new(self.layer_base_dir()),
+        ))
+    }
+
     /// The map's current view as a box, for "export the map as it is now".
     fn current_view_box(&self) -> Option<LonLatBox> {
         // With the figure frame shown, the view is the frame: what the analyst composed.
@@ -156,12 +165,15 @@ impl SitewatchApp {
         let settings = self.export.settings.clone();
         let project = self.project.clone();
         let date = self.date;
-        let options = options_for(
-            &settings,
-            self.current_view_box(),
-            self.layer_base_dir(),
-            self.prefs.basemap,
-        );
+        let options = ExportOptions {
+            file_dates: self.imagery.file_dates(),
+            ..options_for(
+                &settings,
+                self.current_view_box(),
+                self.export_sources(),
+                self.prefs.basemap,
+            )
+        };
         let done = Arc::new(AtomicUsize::new(0));
         let total = Arc::new(AtomicUsize::new(1));
         let cancel = Arc::new(AtomicBool::new(false));
@@ -267,7 +279,10 @@ impl SitewatchApp {
         settings.size_px = [PREVIEW_WIDTH_PX, (PREVIEW_WIDTH_PX * h / w.max(1)).max(64)];
         let project = self.project.clone();
         let date: NaiveDate = self.date;
-        let options = options_for(&settings, view, self.layer_base_dir(), self.prefs.basemap);
+        let options = ExportOptions {
+            file_dates: self.imagery.file_dates(),
+            ..options_for(&settings, view, self.export_sources(), self.prefs.basemap)
+        };
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {

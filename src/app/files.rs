@@ -2,6 +2,10 @@
 //! files, the unsaved-work question, autosave and recovery, import and export of annotations,
 //! files dropped on the window.
 
+mod jobs;
+
+pub use jobs::{FileWork, FileWorkGate};
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 
@@ -10,10 +14,10 @@ use egui::{Key, Modifiers};
 use super::SitewatchApp;
 use crate::command::{Command, FileCommand, UnsavedChoice};
 use crate::editing::History;
-use crate::interchange::{Format, export_file, import_edit, import_file, sort_dropped};
+use crate::interchange::{Format, export_file, sort_dropped};
 use crate::model::Project;
-use crate::model::io::{Loaded, ProjectError, load, save_atomic};
-use crate::model::project_file::{empty_project, file_name_for, rebase_layer_files};
+use crate::model::io::{Loaded, ProjectError, load};
+use crate::model::project_file::{empty_project, file_name_for};
 use crate::model::recovery::{Recovered, RecoveryStore};
 use crate::ui::file_modals::{
     StartProblemChoice, recovery_modal, start_problem_modal, unsaved_work_modal,
@@ -154,7 +158,7 @@ pub(crate) struct FileState {
     /// An action waiting for the unsaved-work answer (the modal is open while it is set).
     pub(crate) pending: Option<Pending>,
     /// An action to take once a Save As has written the file.
-    after_save: Option<Pending>,
+    pub(crate) after_save: Option<Pending>,
     /// The user agreed to close (with the work saved or discarded).
     pub(crate) close_confirmed: bool,
     pub(crate) recovery: Option<RecoveryStore>,
@@ -166,6 +170,8 @@ pub(crate) struct FileState {
     pub(crate) autosave_job: Option<mpsc::Receiver<Result<bool, String>>>,
     /// Why the project given at start could not be opened, shown until dismissed.
     pub(crate) start_problem: Option<String>,
+    /// Saves, opens and imports running on workers.
+    pub(crate) jobs: jobs::FileJobs,
 }
 
 impl Default for FileState {
@@ -182,6 +188,7 @@ impl Default for FileState {
             last_autosave_s: None,
             autosave_job: None,
             start_problem: None,
+            jobs: jobs::FileJobs::default(),
         }
     }
 }
@@ -301,7 +308,12 @@ impl SitewatchApp {
     }
 
     /// Runs `action` now, or asks first when there is unsaved work.
+    /// While a save runs, the action waits for it (behind the "Saving…" modal) and is asked
+    /// about then.
     pub(crate) fn guard(&mut self, ctx: &egui::Context, action: Pending) {
+        if self.defer_to_save(&action) {
+            return;
+        }
         if self.history.is_dirty() {
             self.files.pending = Some(action);
         } else {
@@ -317,7 +329,7 @@ impl SitewatchApp {
                 self.clear_recovery();
             }
             Pending::OpenDialog => self.open_dialog(ctx, DialogPurpose::Open),
-            Pending::Open(path) => self.open_now(&path),
+            Pending::Open(path) => self.start_open(ctx, &path),
             Pending::Close => {
                 self.files.close_confirmed = true;
                 self.clear_recovery();
@@ -333,14 +345,8 @@ impl SitewatchApp {
         match choice {
             UnsavedChoice::Cancel => {}
             UnsavedChoice::Discard => self.proceed(ctx, action),
-            UnsavedChoice::Save => {
-                if self.save(ctx) {
-                    self.proceed(ctx, action);
-                } else if self.files.dialog.is_some() {
-                    // Save went to the Save As dialog: go on once it has written the file.
-                    self.files.after_save = Some(action);
-                }
-            }
+            // Goes on once the file is written (after Save As where there is no file).
+            UnsavedChoice::Save => self.save_then(ctx, Some(action)),
         }
     }
 
@@ -364,97 +370,6 @@ impl SitewatchApp {
         self.scene_cache.invalidate();
     }
 
-    /// Opens a project file; on failure the current project and its path stay as they were.
-    pub(crate) fn open_now(&mut self, path: &Path) {
-        match load(path) {
-            Ok(Loaded { project, warnings }) => {
-                self.remember_recent(path);
-                self.replace_project(project, Some(path.to_path_buf()), warnings, History::new());
-                self.clear_recovery();
-            }
-            Err(e) => self.report(&e.to_string()),
-        }
-    }
-
-    /// Saves to the project's file; with none (the embedded default project, a new project)
-    /// or a read-only one, asks for one. Returns true when the file was written.
-    pub(crate) fn save(&mut self, ctx: &egui::Context) -> bool {
-        let Some(path) = self.project_path.clone() else {
-            self.open_dialog(ctx, DialogPurpose::SaveAs);
-            return false;
-        };
-        match self.try_save_to(&path) {
-            Ok(()) => true,
-            Err(e @ ProjectError::ReadOnly { .. }) => {
-                self.report(&e.to_string());
-                self.open_dialog(ctx, DialogPurpose::SaveAs);
-                false
-            }
-            Err(e) => {
-                self.report(&e.to_string());
-                self.files.after_save = None;
-                false
-            }
-        }
-    }
-
-    /// Writes the project atomically to `path` and makes it the project's file.
-    pub(crate) fn save_to(&mut self, path: &Path) -> bool {
-        match self.try_save_to(path) {
-            Ok(()) => true,
-            Err(e) => {
-                self.report(&e.to_string());
-                self.files.after_save = None;
-                false
-            }
-        }
-    }
-
-    fn try_save_to(&mut self, path: &Path) -> Result<(), ProjectError> {
-        let rebased = rebase_layer_files(&self.project, self.project_path.as_deref(), path);
-        save_atomic(&rebased, path)?;
-        if rebased != self.project {
-            self.project = rebased;
-            self.scene_cache.invalidate();
-        }
-        self.project_path = Some(path.to_path_buf());
-        self.history.mark_saved();
-        self.remember_recent(path);
-        self.clear_recovery();
-        self.files.last_autosave_s = None;
-        Ok(())
-    }
-
-    /// After a Save As wrote the file, what waited on it.
-    pub(crate) fn after_save_as(&mut self, ctx: &egui::Context, saved: bool) {
-        if let Some(action) = self.files.after_save.take()
-            && saved
-        {
-            self.proceed(ctx, action);
-        }
-    }
-
-    pub(crate) fn import(&mut self, ctx: &egui::Context, path: &Path) {
-        match import_file(path, &self.project, self.date) {
-            Ok(imported) => {
-                let origin = path.display().to_string();
-                self.messages.push(imported.summary(&origin));
-                self.messages
-                    .extend(imported.warnings.iter().take(8).cloned());
-                if imported.warnings.len() > 8 {
-                    self.messages.push(format!(
-                        "… and {} more warnings",
-                        imported.warnings.len() - 8
-                    ));
-                }
-                if let Some(edit) = import_edit(&self.project, &imported) {
-                    self.apply_edit(ctx, edit, None);
-                }
-            }
-            Err(e) => self.report(&e.to_string()),
-        }
-    }
-
     pub(crate) fn export(&mut self, path: &Path, format: Format) {
         match export_file(path, &self.project, format) {
             Ok(()) => self.messages.push(format!(
@@ -469,6 +384,7 @@ impl SitewatchApp {
 
     /// Once a frame: autosave, files dropped on the window, the window's close button.
     pub(crate) fn files_frame(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        self.poll_file_jobs(ctx);
         commands.extend(self.poll_file_dialog());
 
         let dropped: Vec<PathBuf> = ctx.input(|i| {
@@ -514,7 +430,9 @@ impl SitewatchApp {
         }
 
         if ctx.input(|i| i.viewport().close_requested()) && !self.files.close_confirmed {
-            if self.history.is_dirty() {
+            if self.defer_to_save(&Pending::Close) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+            } else if self.history.is_dirty() {
                 ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
                 self.files.pending = Some(Pending::Close);
             } else {
@@ -527,6 +445,7 @@ impl SitewatchApp {
 
     /// The unsaved-work question and the recovery offer, as modals.
     pub(crate) fn modals(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
+        self.file_job_modals(ctx);
         if let Some(action) = &self.files.pending {
             let what = match action {
                 Pending::New => "starting a new project",

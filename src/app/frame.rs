@@ -85,7 +85,7 @@ impl SitewatchApp {
         let ctx = ui.ctx().clone();
         let mut commands: Vec<Command> = Vec::new();
         self.files_frame(&ctx, &mut commands);
-        commands.extend(self.sync_imagery(&ctx));
+        self.sync_imagery(&ctx);
         commands.extend(self.poll_imagery_dialog());
         commands.extend(Self::dropped_imagery(&ctx));
         commands.extend(self.export_frame(&ctx));

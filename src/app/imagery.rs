@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::mpsc;
 
-use crate::command::{Command, EditCommand, ImageryCommand};
+use crate::command::{Command, ImageryCommand};
 use crate::editing::Edit;
 use crate::imagery::layer_file::{IMAGERY_EXTENSIONS, is_imagery_path, layer_for_file};
 use crate::model::default_project::project_base_dir;
@@ -18,21 +18,30 @@ impl SitewatchApp {
         project_base_dir(self.project_path.as_deref())
     }
 
+    /// The bands and stretch an open raster layer shows now (`None` until it has opened).
+    #[must_use]
+    pub fn raster_display(&self, id: &str) -> Option<crate::imagery::raster::Display> {
+        crate::ui::layers::LayerStatus::raster_display(&self.imagery, id).map(|(_, d)| d)
+    }
+
     /// Layers shown at the slider's date, as (id, opacity), bottom first.
     pub(crate) fn shown_layers(&self) -> Vec<(String, f32)> {
-        layers_at(&self.project, self.date)
+        layers_at(&self.project, self.date, &self.imagery.file_dates())
             .into_iter()
             .filter_map(|(i, o)| self.project.layers.get(i).map(|l| (l.id.clone(), o)))
             .collect()
     }
 
     /// Opens what the date needs and decodes the neighbours ahead, so scrubbing never waits.
-    pub(crate) fn sync_imagery(&mut self, ctx: &egui::Context) -> Vec<Command> {
-        let mut wanted: Vec<usize> = layers_at(&self.project, self.date)
+    /// An undated file layer takes the date its file carries (TIFF `DateTime`) once it opens,
+    /// as a runtime date: the project is not changed until the user keeps it.
+    pub(crate) fn sync_imagery(&mut self, ctx: &egui::Context) {
+        let file_dates = self.imagery.file_dates();
+        let mut wanted: Vec<usize> = layers_at(&self.project, self.date, &file_dates)
             .into_iter()
             .map(|(i, _)| i)
             .collect();
-        for i in neighbours_to_preload(&self.project, self.date) {
+        for i in neighbours_to_preload(&self.project, self.date, &file_dates) {
             let visible = self.project.layers.get(i).is_some_and(|l| l.visible);
             if visible && !wanted.contains(&i) {
                 wanted.push(i);
@@ -40,24 +49,6 @@ impl SitewatchApp {
         }
         let base = self.layer_base_dir();
         self.imagery.sync(ctx, &self.project, &base, &wanted);
-        // An undated file layer takes the date its file carries (TIFF DateTime) once it opens.
-        self.project
-            .layers
-            .iter()
-            .filter(|l| l.date.is_none())
-            .filter_map(|l| {
-                let day = self.imagery.capture_date(&l.id)?;
-                let mut dated = l.clone();
-                dated.date = Some(crate::model::FuzzyDate::day(day));
-                Some(Command::Edit(EditCommand::Apply {
-                    edit: Edit::SetLayer {
-                        id: l.id.clone(),
-                        layer: Box::new(dated),
-                    },
-                    coalesce: None,
-                }))
-            })
-            .collect()
     }
 
     /// Imagery files dropped on the window become layers (annotation files go to import).

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::export::display::raster_display;
 use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
-use crate::model::{ImageryLayer, LayerSource, Project};
+use crate::model::layer_display::LayerDisplay;
+use crate::model::{FileDates, ImageryLayer, LayerSource, Project};
 use crate::render::egui_tiles::EguiTiles;
 use crate::spatial::LonLatBox;
 use crate::ui::layers::{LayerLoadState, LayerStatus};
@@ -38,6 +40,53 @@ struct Entry {
     state: State,
     /// The sync count when this layer was last wanted.
     last_wanted: u64,
+    /// The layer's display the raster shows (`None`: the file's own).
+    display: Option<LayerDisplay>,
+    /// What the raster's file suggests, for a layer with no display of its own.
+    file_default: Option<Display>,
+    /// Why the layer's display could not be applied.
+    display_error: Option<String>,
+}
+
+impl Entry {
+    fn new(identity: String, state: State, last_wanted: u64) -> Self {
+        Self {
+            identity,
+            state,
+            last_wanted,
+            display: None,
+            file_default: None,
+            display_error: None,
+        }
+    }
+
+    /// Brings an open raster's bands and stretch to the layer's; its tiles are made anew.
+    fn follow_display(&mut self, ctx: &egui::Context, wanted: Option<&LayerDisplay>) {
+        let (
+            State::Ready {
+                tiles,
+                raster: Some(raster),
+                ..
+            },
+            Some(file_default),
+        ) = (&mut self.state, self.file_default)
+        else {
+            return;
+        };
+        if self.display.as_ref() == wanted {
+            return;
+        }
+        // Tried once per change: a display the file cannot show is reported, not retried.
+        self.display = wanted.cloned();
+        let display = wanted.map_or(file_default, raster_display);
+        match raster.set_display(display) {
+            Ok(()) => {
+                self.display_error = None;
+                *tiles = EguiTiles::new(ctx.clone(), Arc::clone(raster) as _);
+            }
+            Err(e) => self.display_error = Some(e.to_string()),
+        }
+    }
 }
 
 /// Per-layer tile sources of the open project, for drawing with walkers.
@@ -45,6 +94,10 @@ struct Entry {
 pub struct ImageryRuntime {
     entries: HashMap<String, Entry>,
     syncs: u64,
+    /// Capture dates read from opened files (TIFF `DateTime`), by layer id, with the identity
+    /// of the file they came from; kept when the layer is closed, so its place on the timeline
+    /// does not change with what is open.
+    file_dates: HashMap<String, (String, chrono::NaiveDate)>,
 }
 
 fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
@@ -80,29 +133,35 @@ impl ImageryRuntime {
     ) {
         self.syncs += 1;
         let now = self.syncs;
+        // A date read from a file holds while the layer keeps that file.
+        self.file_dates.retain(|id, (from, _)| {
+            project
+                .layers
+                .iter()
+                .any(|l| &l.id == id && identity(l, base_dir) == *from)
+        });
         for layer in wanted.iter().filter_map(|&i| project.layers.get(i)) {
             let id = identity(layer, base_dir);
             let fresh = self.entries.get(&layer.id).is_none_or(|e| e.identity != id);
             if fresh {
                 let state = start(ctx, layer, base_dir);
-                self.entries.insert(
-                    layer.id.clone(),
-                    Entry {
-                        identity: id,
-                        state,
-                        last_wanted: now,
-                    },
-                );
+                self.entries
+                    .insert(layer.id.clone(), Entry::new(id, state, now));
             } else if let Some(e) = self.entries.get_mut(&layer.id) {
                 e.last_wanted = now;
             }
         }
-        for entry in self.entries.values_mut() {
+        for (id, entry) in &mut self.entries {
             if let State::Loading(load) = &mut entry.state
                 && let Some(result) = load.try_take()
             {
                 entry.state = match result {
                     Ok(source) => {
+                        if let Some(day) = source.capture_date() {
+                            self.file_dates
+                                .insert(id.clone(), (entry.identity.clone(), day));
+                        }
+                        entry.file_default = Some(source.display());
                         let source = Arc::new(source);
                         State::Ready {
                             tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
@@ -112,6 +171,12 @@ impl ImageryRuntime {
                     }
                     Err(e) => State::Failed(e.to_string()),
                 };
+            }
+        }
+        // The window shows each raster as its layer says (an edit, an undo, a project opened).
+        for layer in &project.layers {
+            if let Some(entry) = self.entries.get_mut(&layer.id) {
+                entry.follow_display(ctx, layer.display.as_ref());
             }
         }
         // Keep what is wanted now plus a few recent ones; drop layers gone from the project.
@@ -159,38 +224,30 @@ impl ImageryRuntime {
             .collect()
     }
 
-    /// The capture date a ready raster file carries (TIFF `DateTime`), if any.
-    pub fn capture_date(&self, id: &str) -> Option<chrono::NaiveDate> {
-        match self.entries.get(id).map(|e| &e.state) {
-            Some(State::Ready {
-                raster: Some(r), ..
-            }) => r.capture_date(),
-            _ => None,
-        }
+    /// The capture dates read from the layers' files (TIFF `DateTime`), by layer id.
+    pub fn file_dates(&self) -> FileDates {
+        self.file_dates
+            .iter()
+            .map(|(id, (_, day))| (id.clone(), *day))
+            .collect()
     }
 
-    /// Changes a raster layer's bands or stretch; its tiles are made anew.
-    pub fn set_raster_display(
-        &mut self,
-        ctx: &egui::Context,
-        id: &str,
-        display: Display,
-    ) -> Result<(), String> {
-        let Some(Entry {
-            state:
+    /// The files open and ready, by layer id, already shown as their layers say: the export
+    /// preview draws from them instead of decoding the files again.
+    pub fn open_sources(&self) -> HashMap<String, Arc<dyn crate::imagery::TileSource>> {
+        self.entries
+            .iter()
+            .filter(|(_, e)| e.display_error.is_none())
+            .filter_map(|(id, e)| match &e.state {
                 State::Ready {
-                    tiles,
-                    raster: Some(r),
-                    ..
-                },
-            ..
-        }) = self.entries.get_mut(id)
-        else {
-            return Err(format!("layer \"{id}\" is not an open raster"));
-        };
-        r.set_display(display).map_err(|e| e.to_string())?;
-        *tiles = EguiTiles::new(ctx.clone(), Arc::clone(r) as _);
-        Ok(())
+                    raster: Some(r), ..
+                } => Some((id.clone(), Arc::clone(r) as _)),
+                State::Ready {
+                    archive: Some(a), ..
+                } => Some((id.clone(), Arc::clone(a) as _)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Work still running for the layers shown: file opens and tile loads (for `--screenshot`).
@@ -259,6 +316,9 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
 impl LayerStatus for ImageryRuntime {
     /// The loading state of a layer, for the layer panel.
     fn load_state(&self, id: &str) -> LayerLoadState {
+        if let Some(message) = self.entries.get(id).and_then(|e| e.display_error.clone()) {
+            return LayerLoadState::Failed(message);
+        }
         match self.entries.get(id).map(|e| &e.state) {
             None => LayerLoadState::Idle,
             Some(State::Loading(load)) => LayerLoadState::Opening(load.progress()),
@@ -285,6 +345,10 @@ impl LayerStatus for ImageryRuntime {
             }) => Some(a.bounds_lonlat()),
             _ => None,
         }
+    }
+
+    fn file_dates(&self) -> FileDates {
+        ImageryRuntime::file_dates(self)
     }
 
     /// The band count and display of a ready raster layer.

@@ -2,7 +2,6 @@
 
 use std::path::PathBuf;
 
-use crate::imagery::raster::Display;
 use crate::model::ImageryLayer;
 
 /// Adding layers and changing how they display.
@@ -14,6 +13,4 @@ pub enum ImageryCommand {
     AddLayerFilesDialog,
     /// Add imagery files as layers (dialog or drop).
     AddLayerFiles(Vec<PathBuf>),
-    /// Change a raster layer's bands or stretch (a view setting, not saved in the project).
-    SetRasterDisplay(String, Display),
 }

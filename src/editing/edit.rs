@@ -199,6 +199,13 @@ pub enum Edit {
     SetLabelLanguage(Option<String>),
     /// Several edits as one step (an import, a drawing that adds a category).
     Batch(Vec<Edit>),
+    /// Change a raster layer's bands and stretch (`None`: what its file suggests).
+    SetLayerDisplay {
+        /// Layer id.
+        id: String,
+        /// The new display.
+        display: Option<crate::model::layer_display::LayerDisplay>,
+    },
 }
 
 fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
@@ -353,6 +360,14 @@ impl Edit {
                 inverses.reverse();
                 Ok(Edit::Batch(inverses))
             }
+            Edit::SetLayerDisplay { id, display } => {
+                let index = layer_index(project, &id)?;
+                let Some(layer) = project.layers.get_mut(index) else {
+                    return Err(EditError::UnknownLayer(id));
+                };
+                let old = std::mem::replace(&mut layer.display, display);
+                Ok(Edit::SetLayerDisplay { id, display: old })
+            }
         }
     }
 
@@ -378,6 +393,7 @@ impl Edit {
                 [one] => one.describe(),
                 _ => format!("{} changes", edits.len()),
             },
+            Edit::SetLayerDisplay { id, .. } => format!("change bands of layer {id}"),
         }
     }
 

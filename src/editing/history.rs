@@ -203,6 +203,18 @@ impl History {
         self.break_coalescing = true;
     }
 
+    /// Where the history stands: the same number means the same project state.
+    #[must_use]
+    pub fn position(&self) -> u64 {
+        self.top_serial()
+    }
+
+    /// Records that the state at `position` is on disk (a save of a snapshot taken there,
+    /// finishing after more edits).
+    pub fn mark_saved_at(&mut self, position: u64) {
+        self.saved = Some(position);
+    }
+
     /// Records that no state on disk matches (the file was replaced or never written).
     pub fn mark_unsaved(&mut self) {
         self.saved = None;

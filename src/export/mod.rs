@@ -6,6 +6,7 @@
 //! → [`scene::build`](crate::scene::build) → [`layout`](crate::render::layout::layout) → `render::raster` → [`files`].
 
 pub mod args;
+pub mod display;
 pub mod files;
 pub mod gif;
 mod outputs;
@@ -25,7 +26,7 @@ use tiny_skia::Pixmap;
 
 use crate::imagery::basemap::Basemap;
 use crate::imagery::{TileError, TileSource};
-use crate::model::{ImageryLayer, Project};
+use crate::model::{FileDates, ImageryLayer, Project};
 use crate::render::layout::Layout;
 use crate::scene::Scene;
 use crate::spatial::LonLatBox;
@@ -192,6 +193,9 @@ pub struct ExportOptions {
     /// Where the pixels of the project's imagery layers come from; without it (or for a layer
     /// it has no source for) the layer is left out of the figure and its provenance says so.
     pub imagery: Option<Arc<dyn LayerSources>>,
+    /// Dates read from undated layers' files that the caller knows (the window's); the
+    /// export asks `imagery` for the others.
+    pub file_dates: FileDates,
 }
 
 /// Finds the tile source of a project's imagery layer (the imagery loader provides one).
@@ -199,6 +203,12 @@ pub struct ExportOptions {
 pub trait LayerSources: Send + Sync + std::fmt::Debug {
     /// The source of `layer`'s pixels.
     fn source(&self, layer: &ImageryLayer) -> Option<Result<Arc<dyn TileSource>, TileError>>;
+
+    /// The date an undated layer's file carries (a GeoTIFF's `DateTime`), if any.
+    fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
+        let _ = layer;
+        None
+    }
 }
 
 impl Default for ExportOptions {
@@ -215,6 +225,7 @@ impl Default for ExportOptions {
             tile_deadline: tiles::DEFAULT_TILE_DEADLINE,
             project_file: None,
             imagery: None,
+            file_dates: FileDates::new(),
         }
     }
 }

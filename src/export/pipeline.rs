@@ -16,8 +16,8 @@ use super::{
 use crate::export::RasterLabel;
 use crate::imagery::basemap::Basemap;
 use crate::imagery::{TileSource, overview};
-use crate::model::Project;
 use crate::model::SYNTHETIC_NOTICE;
+use crate::model::{FileDates, Project};
 use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
 use crate::render::lower::{FigureInput, lower_figure};
 use crate::render::skia;
@@ -185,6 +185,7 @@ impl Prepared {
             &SceneOptions {
                 credits: tile_credits.clone(),
                 label_language: options.label_language.clone(),
+                file_dates: file_dates(project, options),
                 ..SceneOptions::default()
             },
         );
@@ -250,6 +251,26 @@ impl Prepared {
             layers_left_out,
         })
     }
+}
+
+/// The dates of undated file layers: the caller's, else read from the files, as the window
+/// places such layers on the timeline.
+fn file_dates(project: &Project, options: &ExportOptions) -> FileDates {
+    let mut dates = options.file_dates.clone();
+    let Some(sources) = &options.imagery else {
+        return dates;
+    };
+    for layer in &project.layers {
+        if layer.date.is_none()
+            && layer.visible
+            && layer.file_path().is_some()
+            && !dates.contains_key(&layer.id)
+            && let Some(day) = sources.file_date(layer)
+        {
+            dates.insert(layer.id.clone(), day);
+        }
+    }
+    dates
 }
 
 /// Renders the figure of a project at a date, without writing anything.

@@ -1,21 +1,30 @@
 //! The pixels of a project's imagery layers for export: raster files opened from the project's
-//! folder, tile services through the disk cache — the same sources the window draws.
+//! folder, tile services through the disk cache — the same sources the window draws — or the
+//! window's own open sources, so a preview never decodes a raster the window already holds.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::NaiveDate;
 
 use super::LayerSources;
+use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::{OpenOptions, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
 use crate::model::{ImageryLayer, LayerSource};
 
+/// Rasters opened so far, by file and display: each is decoded once per export.
+type Opened = HashMap<String, Arc<RasterTileSource>>;
+
 /// Opens each layer's source: files relative to `base_dir`, services with the user's tile cache.
 #[derive(Debug)]
 pub struct ProjectLayerSources {
     base_dir: PathBuf,
     cache: Option<DiskCache>,
+    rasters: Mutex<Opened>,
 }
 
 impl ProjectLayerSources {
@@ -23,7 +32,11 @@ impl ProjectLayerSources {
     pub fn new(base_dir: PathBuf) -> Self {
         let cache =
             DiskCache::default_root().map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
-        Self { base_dir, cache }
+        Self {
+            base_dir,
+            cache,
+            rasters: Mutex::new(Opened::new()),
+        }
     }
 
     /// The same without a disk cache (tests).
@@ -31,7 +44,42 @@ impl ProjectLayerSources {
         Self {
             base_dir,
             cache: None,
+            rasters: Mutex::new(Opened::new()),
         }
+    }
+
+    /// The raster of a file layer, shown as the layer says, opened once.
+    fn raster(
+        &self,
+        layer: &ImageryLayer,
+        resolved: &std::path::Path,
+    ) -> Result<Arc<RasterTileSource>, TileError> {
+        let key = format!("{}|{:?}", resolved.display(), layer.display);
+        if let Some(open) = self
+            .rasters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Ok(Arc::clone(open));
+        }
+        let options = OpenOptions {
+            name: layer.name.clone(),
+            attribution: layer.attribution.clone(),
+            display: layer.display.as_ref().map(raster_display),
+            ..OpenOptions::default()
+        };
+        let raster = RasterTileSource::open(resolved, &options)
+            .map(Arc::new)
+            .map_err(|e| TileError::Local {
+                message: e.to_string(),
+                what: resolved.display().to_string(),
+            })?;
+        self.rasters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&raster));
+        Ok(raster)
     }
 }
 
@@ -52,17 +100,8 @@ impl LayerSources for ProjectLayerSources {
                             }),
                     );
                 }
-                let options = OpenOptions {
-                    name: layer.name.clone(),
-                    attribution: layer.attribution.clone(),
-                    ..OpenOptions::default()
-                };
-                RasterTileSource::open(&resolved, &options)
-                    .map(|s| Arc::new(s) as Arc<dyn TileSource>)
-                    .map_err(|e| TileError::Local {
-                        message: e.to_string(),
-                        what: resolved.display().to_string(),
-                    })
+                self.raster(layer, &resolved)
+                    .map(|s| s as Arc<dyn TileSource>)
             }
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())
                 .map(|s| Arc::new(s) as Arc<dyn TileSource>)
@@ -71,5 +110,50 @@ impl LayerSources for ProjectLayerSources {
                     what: url.clone(),
                 }),
         })
+    }
+
+    fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
+        let resolved = layer.resolved_file_path(&self.base_dir)?;
+        if is_pmtiles_path(&resolved) {
+            return None;
+        }
+        // A file that cannot be opened has no date; drawing it reports why.
+        self.raster(layer, &resolved).ok()?.capture_date()
+    }
+}
+
+/// Sources the window has open, by layer id, shown as their layers say; anything else is
+/// opened by `rest`. The export dialog's preview draws from these instead of decoding again.
+pub struct OpenFirst {
+    open: HashMap<String, Arc<dyn TileSource>>,
+    rest: ProjectLayerSources,
+}
+
+impl OpenFirst {
+    /// `open` sources by layer id first, then `rest`.
+    pub fn new(open: HashMap<String, Arc<dyn TileSource>>, rest: ProjectLayerSources) -> Self {
+        Self { open, rest }
+    }
+}
+
+impl std::fmt::Debug for OpenFirst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenFirst")
+            .field("open", &self.open.keys().collect::<Vec<_>>())
+            .field("rest", &self.rest)
+            .finish()
+    }
+}
+
+impl LayerSources for OpenFirst {
+    fn source(&self, layer: &ImageryLayer) -> Option<Result<Arc<dyn TileSource>, TileError>> {
+        match self.open.get(&layer.id) {
+            Some(open) => Some(Ok(Arc::clone(open))),
+            None => self.rest.source(layer),
+        }
+    }
+
+    fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
+        self.rest.file_date(layer)
     }
 }

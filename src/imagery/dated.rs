@@ -150,6 +150,7 @@ fn tiles_layer(id: String, name: String, date: FuzzyDate, source: LayerSource) -
         opacity: 1.0,
         visible: true,
         source,
+        display: None,
         extra: Map::new(),
     }
 }

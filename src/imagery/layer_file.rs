@@ -47,6 +47,7 @@ pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> Imagery
         opacity: 1.0,
         visible: true,
         source: LayerSource::File { path: shown_path },
+        display: None,
         extra: serde_json::Map::new(),
     }
 }

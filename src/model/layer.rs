@@ -1,14 +1,23 @@
 //! Imagery layers of a project: dated rasters and tile services.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::date::FuzzyDate;
+use super::layer_display::LayerDisplay;
 
 /// The exact words that mark generated imagery everywhere (FIGURES.md).
 pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
 /// The credit of generated demo imagery, in the credit line like any provider's.
 pub const SYNTHETIC_CREDIT: &str = "Synthetic demo imagery, Sitewatch generator";
+
+/// Dates read from undated layers' files (a GeoTIFF's `DateTime`), by layer id. The window holds
+/// them while it runs and passes them to the timeline and the scene; they are never saved, so
+/// reading a file never changes the project (the user keeps a date with an ordinary edit).
+pub type FileDates = BTreeMap<String, NaiveDate>;
 
 /// Where a layer's pixels come from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,6 +79,9 @@ pub struct ImageryLayer {
     pub visible: bool,
     /// Where the pixels come from.
     pub source: LayerSource,
+    /// A raster's bands and stretch; `None` shows what the file suggests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<LayerDisplay>,
     /// Fields this version does not know, kept for the next save.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -100,12 +112,30 @@ impl ImageryLayer {
     /// `RELEASE · 25 SEP 2025`; `None` for an undated layer.
     #[must_use]
     pub fn date_label(&self) -> Option<String> {
-        let date = self.date?.display_upper();
-        Some(match self.date_kind {
+        Some(self.label_of(self.date?))
+    }
+
+    /// The date the timeline and the scene use: the layer's own, or else the one read from its
+    /// file.
+    #[must_use]
+    pub fn effective_date(&self, file_dates: &FileDates) -> Option<FuzzyDate> {
+        self.date
+            .or_else(|| file_dates.get(&self.id).map(|&day| FuzzyDate::day(day)))
+    }
+
+    /// [`Self::date_label`] of the [`Self::effective_date`].
+    #[must_use]
+    pub fn effective_date_label(&self, file_dates: &FileDates) -> Option<String> {
+        Some(self.label_of(self.effective_date(file_dates)?))
+    }
+
+    fn label_of(&self, date: FuzzyDate) -> String {
+        let date = date.display_upper();
+        match self.date_kind {
             DateKind::Acquisition => date,
             DateKind::Mosaic => format!("MOSAIC · {date}"),
             DateKind::Release => format!("RELEASE · {date}"),
-        })
+        }
     }
 
     /// The file of a [`LayerSource::File`] layer; `None` for a tile service.

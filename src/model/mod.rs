@@ -9,6 +9,7 @@ pub mod ids;
 pub mod io;
 pub mod label_place;
 pub mod layer;
+pub mod layer_display;
 pub mod project;
 pub mod project_file;
 pub mod recovery;
@@ -21,7 +22,9 @@ pub use annotation::{Annotation, Certainty, Mark, Shape, Status};
 pub use category::{Category, Marker, Rgba, Style};
 pub use date::FuzzyDate;
 pub use label_place::LabelPlace;
-pub use layer::{DateKind, ImageryLayer, LayerSource, SYNTHETIC_CREDIT, SYNTHETIC_NOTICE};
+pub use layer::{
+    DateKind, FileDates, ImageryLayer, LayerSource, SYNTHETIC_CREDIT, SYNTHETIC_NOTICE,
+};
 pub use project::Project;
 pub use source::{Citation, Evidence, Source};
 pub use stage::Stage;

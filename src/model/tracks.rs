@@ -6,7 +6,8 @@
 //! opacity that grows linearly from 0 on the current layer's date to 1 on the next layer's date,
 //! so the picture is `lerp(current, next, t)` and never lets the basemap show through mid-fade.
 //! Hidden layers (`visible: false`) take no part. Dates compare by [`FuzzyDate::key`], like the
-//! rest of the timeline. A layer with an empty track name is a track of its own.
+//! rest of the timeline. A layer with an empty track name is a track of its own. A layer's date
+//! is its own or else the one read from its file ([`FileDates`], held by the window, not saved).
 //!
 //! [`FuzzyDate::key`]: super::date::FuzzyDate::key
 
@@ -14,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::layer::ImageryLayer;
+use super::layer::{FileDates, ImageryLayer};
 use super::project::Project;
 
 /// Settings of one track, kept in the project file (`sitewatch.tracks`).
@@ -74,21 +75,29 @@ pub struct Track {
 
 impl Track {
     /// Position in `dated` of the layer shown at `date`: the latest on or before it.
-    fn current(&self, layers: &[ImageryLayer], date: NaiveDate) -> Option<usize> {
+    fn current(
+        &self,
+        layers: &[ImageryLayer],
+        file_dates: &FileDates,
+        date: NaiveDate,
+    ) -> Option<usize> {
         self.dated
-            .partition_point(|&i| layer_key(layers, i).is_some_and(|key| key <= date))
+            .partition_point(|&i| layer_key(layers, file_dates, i).is_some_and(|key| key <= date))
             .checked_sub(1)
     }
 }
 
-fn layer_key(layers: &[ImageryLayer], index: usize) -> Option<NaiveDate> {
-    layers.get(index)?.date.map(|d| d.key())
+fn layer_key(layers: &[ImageryLayer], file_dates: &FileDates, index: usize) -> Option<NaiveDate> {
+    layers
+        .get(index)?
+        .effective_date(file_dates)
+        .map(|d| d.key())
 }
 
 /// The visible layers grouped into tracks, ordered by their lowest layer index (so the project's
 /// bottom-first order decides which track is drawn over which).
 #[must_use]
-pub fn tracks(project: &Project) -> Vec<Track> {
+pub fn tracks(project: &Project, file_dates: &FileDates) -> Vec<Track> {
     let mut tracks: Vec<Track> = Vec::new();
     for (index, layer) in project.layers.iter().enumerate() {
         if !layer.visible {
@@ -110,7 +119,7 @@ pub fn tracks(project: &Project) -> Vec<Track> {
         let Some(track) = tracks.get_mut(position) else {
             continue;
         };
-        if layer.date.is_some() {
+        if layer.effective_date(file_dates).is_some() {
             track.dated.push(index);
         } else {
             track.undated.push(index);
@@ -120,7 +129,7 @@ pub fn tracks(project: &Project) -> Vec<Track> {
         // Stable: layers of the same date keep project order.
         track
             .dated
-            .sort_by_key(|&i| layer_key(&project.layers, i).unwrap_or(NaiveDate::MIN));
+            .sort_by_key(|&i| layer_key(&project.layers, file_dates, i).unwrap_or(NaiveDate::MIN));
     }
     tracks
 }
@@ -139,13 +148,13 @@ fn fraction_between(from: NaiveDate, to: NaiveDate, date: NaiveDate) -> f32 {
 /// opacity, times the crossfade fraction for a layer fading in). Hidden layers are left out, and
 /// so is a layer fading in with opacity 0.
 #[must_use]
-pub fn layers_at(project: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
+pub fn layers_at(project: &Project, date: NaiveDate, file_dates: &FileDates) -> Vec<(usize, f32)> {
     let layers = &project.layers;
     let opacity = |i: usize| layers.get(i).map_or(0.0, |l| l.opacity.clamp(0.0, 1.0));
     let mut shown = Vec::new();
-    for track in tracks(project) {
+    for track in tracks(project, file_dates) {
         shown.extend(track.undated.iter().map(|&i| (i, opacity(i))));
-        let Some(position) = track.current(layers, date) else {
+        let Some(position) = track.current(layers, file_dates, date) else {
             continue;
         };
         let Some(&current) = track.dated.get(position) else {
@@ -158,7 +167,10 @@ pub fn layers_at(project: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
         let Some(&next) = track.dated.get(position + 1) else {
             continue;
         };
-        let (Some(from), Some(to)) = (layer_key(layers, current), layer_key(layers, next)) else {
+        let (Some(from), Some(to)) = (
+            layer_key(layers, file_dates, current),
+            layer_key(layers, file_dates, next),
+        ) else {
             continue;
         };
         let fade = fraction_between(from, to, date) * opacity(next);
@@ -173,11 +185,15 @@ pub fn layers_at(project: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
 /// track, the layer before the one shown and the one after it (the first layer when the date is
 /// before a track's first). Layers already shown may be among them; each index appears once.
 #[must_use]
-pub fn neighbours_to_preload(project: &Project, date: NaiveDate) -> Vec<usize> {
+pub fn neighbours_to_preload(
+    project: &Project,
+    date: NaiveDate,
+    file_dates: &FileDates,
+) -> Vec<usize> {
     let layers = &project.layers;
     let mut wanted = Vec::new();
-    for track in tracks(project) {
-        let (previous, next) = match track.current(layers, date) {
+    for track in tracks(project, file_dates) {
+        let (previous, next) = match track.current(layers, file_dates, date) {
             Some(position) => (
                 position.checked_sub(1).and_then(|p| track.dated.get(p)),
                 track.dated.get(position + 1),
@@ -218,6 +234,7 @@ mod tests {
             source: LayerSource::File {
                 path: format!("{id}.tif"),
             },
+            display: None,
             extra: Map::new(),
         }
     }
@@ -248,6 +265,38 @@ mod tests {
         ])
     }
 
+    fn shown_at(p: &Project, date: NaiveDate) -> Vec<(usize, f32)> {
+        layers_at(p, date, &FileDates::new())
+    }
+
+    fn preload_at(p: &Project, date: NaiveDate) -> Vec<usize> {
+        neighbours_to_preload(p, date, &FileDates::new())
+    }
+
+    #[test]
+    fn a_date_read_from_the_file_places_an_undated_layer_in_its_track() {
+        let p = project(vec![
+            layer("a", "s", Some("2025-01-01")),
+            layer("f", "s", None),
+        ]);
+        assert_eq!(
+            ids(&p, &shown_at(&p, d("2025-01-02"))),
+            ["f", "a"],
+            "undated: always"
+        );
+        let file_dates = FileDates::from([("f".to_owned(), d("2025-01-10"))]);
+        let at = |date: &str| ids(&p, &layers_at(&p, d(date), &file_dates));
+        assert_eq!(at("2025-01-02"), ["a"]);
+        assert_eq!(at("2025-01-10"), ["f"]);
+        assert_eq!(
+            neighbours_to_preload(&p, d("2025-01-02"), &file_dates)
+                .into_iter()
+                .map(|i| p.layers[i].id.clone())
+                .collect::<Vec<_>>(),
+            ["f"]
+        );
+    }
+
     fn ids(p: &Project, shown: &[(usize, f32)]) -> Vec<String> {
         shown.iter().map(|&(i, _)| p.layers[i].id.clone()).collect()
     }
@@ -255,41 +304,41 @@ mod tests {
     #[test]
     fn an_empty_project_shows_and_preloads_nothing() {
         let p = project(vec![]);
-        assert!(layers_at(&p, d("2025-01-01")).is_empty());
-        assert!(neighbours_to_preload(&p, d("2025-01-01")).is_empty());
+        assert!(shown_at(&p, d("2025-01-01")).is_empty());
+        assert!(preload_at(&p, d("2025-01-01")).is_empty());
     }
 
     #[test]
     fn before_a_tracks_first_date_it_shows_nothing() {
         let p = three_dates();
-        assert!(layers_at(&p, d("2024-12-31")).is_empty());
+        assert!(shown_at(&p, d("2024-12-31")).is_empty());
     }
 
     #[test]
     fn on_a_layers_date_that_layer_is_shown() {
         let p = three_dates();
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-01-11"))), ["b"]);
-        assert!((layers_at(&p, d("2025-01-11"))[0].1 - 1.0).abs() < 1e-6);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-01-11"))), ["b"]);
+        assert!((shown_at(&p, d("2025-01-11"))[0].1 - 1.0).abs() < 1e-6);
     }
 
     #[test]
     fn between_dates_the_latest_earlier_layer_is_shown() {
         let p = three_dates();
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-01-10"))), ["a"]);
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-01-15"))), ["b"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-01-10"))), ["a"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-01-15"))), ["b"]);
     }
 
     #[test]
     fn after_the_last_date_the_last_layer_stays() {
         let p = three_dates();
-        assert_eq!(ids(&p, &layers_at(&p, d("2030-01-01"))), ["c"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2030-01-01"))), ["c"]);
     }
 
     #[test]
     fn a_month_precise_layer_counts_from_the_first_of_its_month() {
         let p = project(vec![layer("m", "s", Some("2026-03"))]);
-        assert!(layers_at(&p, d("2026-02-28")).is_empty());
-        assert_eq!(ids(&p, &layers_at(&p, d("2026-03-01"))), ["m"]);
+        assert!(shown_at(&p, d("2026-02-28")).is_empty());
+        assert_eq!(ids(&p, &shown_at(&p, d("2026-03-01"))), ["m"]);
     }
 
     #[test]
@@ -301,15 +350,15 @@ mod tests {
             layer("a", "s", Some("2025-01-01")),
             hidden,
         ]);
-        assert_eq!(ids(&p, &layers_at(&p, d("2000-01-01"))), ["base"]);
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-01-06"))), ["base", "a"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2000-01-01"))), ["base"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-01-06"))), ["base", "a"]);
     }
 
     #[test]
     fn crossfade_blends_linearly_towards_the_next_layer() {
         let mut p = three_dates();
         set_crossfade(&mut p, "s", true);
-        let at = |date: &str| layers_at(&p, d(date));
+        let at = |date: &str| shown_at(&p, d(date));
 
         assert_eq!(ids(&p, &at("2025-01-01")), ["a"], "0 % of the way: no fade");
         let quarter = at("2025-01-03"); // 2 of 10 days
@@ -335,10 +384,10 @@ mod tests {
         let mut p = three_dates();
         p.layers[2].opacity = 0.5; // b
         set_crossfade(&mut p, "s", true);
-        let shown = layers_at(&p, d("2025-01-06"));
+        let shown = shown_at(&p, d("2025-01-06"));
         assert!((shown[1].1 - 0.25).abs() < 1e-6, "{shown:?}");
         set_crossfade(&mut p, "s", false);
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-01-06"))), ["a"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-01-06"))), ["a"]);
     }
 
     #[test]
@@ -350,12 +399,12 @@ mod tests {
             layer("demo-jun", "demo", Some("2025-06-02")),
         ]);
         assert_eq!(
-            ids(&p, &layers_at(&p, d("2025-03-01"))),
+            ids(&p, &shown_at(&p, d("2025-03-01"))),
             ["s2-2025", "demo-feb"]
         );
-        assert_eq!(ids(&p, &layers_at(&p, d("2024-06-01"))), ["s2-2024"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2024-06-01"))), ["s2-2024"]);
         set_crossfade(&mut p, "demo", true);
-        let shown = layers_at(&p, d("2025-04-15"));
+        let shown = shown_at(&p, d("2025-04-15"));
         assert_eq!(ids(&p, &shown), ["s2-2025", "demo-feb", "demo-jun"]);
         assert!(
             (shown[0].1 - 1.0).abs() < 1e-6,
@@ -369,7 +418,7 @@ mod tests {
             layer("x", "", Some("2025-01-01")),
             layer("y", "", Some("2025-02-01")),
         ]);
-        assert_eq!(ids(&p, &layers_at(&p, d("2025-03-01"))), ["x", "y"]);
+        assert_eq!(ids(&p, &shown_at(&p, d("2025-03-01"))), ["x", "y"]);
     }
 
     #[test]
@@ -377,7 +426,7 @@ mod tests {
         let mut p = three_dates();
         p.layers.push(layer("other", "t", Some("2025-02-01")));
         let names = |date: &str| -> Vec<String> {
-            neighbours_to_preload(&p, d(date))
+            preload_at(&p, d(date))
                 .into_iter()
                 .map(|i| p.layers[i].id.clone())
                 .collect()

@@ -11,7 +11,7 @@ use super::{
 use crate::model::date::display_day_upper;
 use crate::model::timeline::{current_stage, visible_annotations};
 use crate::model::tracks::layers_at;
-use crate::model::{Annotation, Category, Mark, Marker, Project, Rgba, Shape, Style};
+use crate::model::{Annotation, Category, FileDates, Mark, Marker, Project, Rgba, Shape, Style};
 
 /// What the view adds to the project's own content.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,6 +24,8 @@ pub struct SceneOptions {
     pub notices: Vec<String>,
     /// Labels in this language (`ko`, `ru`: `name:ko` …) instead of the project's setting.
     pub label_language: Option<String>,
+    /// Dates read from undated layers' files: such a layer is placed at its file's date.
+    pub file_dates: FileDates,
 }
 
 /// The style used for an annotation whose category is unknown.
@@ -223,14 +225,14 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
     });
 
     // Imagery at the date, bottom first: the tracks decide which layer of each is shown.
-    let layers: Vec<super::SceneLayer> = layers_at(project, date)
+    let layers: Vec<super::SceneLayer> = layers_at(project, date, &options.file_dates)
         .into_iter()
         .filter_map(|(index, opacity)| {
             let layer = project.layers.get(index)?;
             Some(super::SceneLayer {
                 id: layer.id.clone(),
                 name: layer.name.clone(),
-                date_label: layer.date_label(),
+                date_label: layer.effective_date_label(&options.file_dates),
                 credit: layer.attribution.clone(),
                 synthetic: layer.synthetic,
                 opacity,

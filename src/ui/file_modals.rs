@@ -101,3 +101,32 @@ pub fn start_problem_modal(ctx: &egui::Context, problem: &str) -> Option<StartPr
     }
     out
 }
+
+/// "Saving…" while a close, quit or other action waits for a save to finish.
+pub fn saving_modal(ctx: &egui::Context, path: &std::path::Path) {
+    egui::Modal::new(egui::Id::unique("saving")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Saving…").strong().size(16.0));
+        });
+        ui.label(path.display().to_string());
+    });
+}
+
+/// A file being read on a worker ("Opening site.geojson…", "Importing roads.kml…"), with a
+/// spinner; the window keeps drawing meanwhile.
+pub fn reading_modal(ctx: &egui::Context, what: &str, path: &std::path::Path) {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    egui::Modal::new(egui::Id::unique("reading-file")).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new(format!("{what} {name}…")).strong().size(16.0));
+        });
+        ui.label(path.display().to_string());
+    });
+}

@@ -7,11 +7,12 @@ use egui::{Color32, RichText, Role, Ui, WidgetInfo};
 use super::theme::bold;
 use crate::command::{Command, EditCommand, ImageryCommand, ViewCommand};
 use crate::editing::Edit;
+use crate::export::display::layer_display;
 use crate::imagery::dated;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::tracks::layers_at;
-use crate::model::{ImageryLayer, LayerSource, Project};
+use crate::model::{FileDates, FuzzyDate, ImageryLayer, LayerSource, Project};
 use crate::spatial::LonLatBox;
 
 /// Accessible label of a layer's visibility box.
@@ -22,6 +23,11 @@ pub fn visible_label(layer: &ImageryLayer) -> String {
 /// Accessible label of a layer's opacity slider.
 pub fn opacity_label(layer: &ImageryLayer) -> String {
     format!("Opacity of {}", layer.name)
+}
+
+/// Accessible label of the button that keeps a date read from a layer's file.
+pub fn keep_file_date_label(layer: &ImageryLayer) -> String {
+    format!("Keep the file's date of {}", layer.name)
 }
 
 /// Accessible label of the add-files button.
@@ -81,6 +87,8 @@ pub trait LayerStatus {
     fn bounds(&self, id: &str) -> Option<LonLatBox>;
     /// The band count and display of a ready raster layer.
     fn raster_display(&self, id: &str) -> Option<(usize, Display)>;
+    /// Dates read from undated layers' files, by layer id (runtime only, never saved).
+    fn file_dates(&self) -> FileDates;
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -92,7 +100,8 @@ pub fn layers_ui(
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     ui.label(RichText::new("Imagery layers").font(bold(16.0)));
-    let shown: Vec<usize> = layers_at(project, date)
+    let file_dates = runtime.file_dates();
+    let shown: Vec<usize> = layers_at(project, date, &file_dates)
         .into_iter()
         .map(|(i, _)| i)
         .collect();
@@ -110,15 +119,13 @@ pub fn layers_ui(
             // Top of the stack first, as GIS layer lists read.
             for (index, layer) in project.layers.iter().enumerate().rev() {
                 ui.push_id(&layer.id, |ui| {
-                    layer_row(
-                        ui,
-                        layer,
+                    let row = Row {
                         index,
                         count,
-                        shown.contains(&index),
-                        runtime,
-                        &mut commands,
-                    );
+                        shown_now: shown.contains(&index),
+                        file_date: file_dates.get(&layer.id).copied(),
+                    };
+                    layer_row(ui, layer, &row, runtime, &mut commands);
                 });
                 ui.separator();
             }
@@ -127,15 +134,28 @@ pub fn layers_ui(
     commands
 }
 
-fn layer_row(
-    ui: &mut Ui,
-    layer: &ImageryLayer,
+/// Where a layer sits in the panel and what the runtime knows of its date.
+struct Row {
     index: usize,
     count: usize,
     shown_now: bool,
+    /// The date read from the layer's file, used while the layer has none of its own.
+    file_date: Option<NaiveDate>,
+}
+
+fn layer_row(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    row: &Row,
     runtime: &dyn LayerStatus,
     commands: &mut Vec<Command>,
 ) {
+    let &Row {
+        index,
+        count,
+        shown_now,
+        file_date,
+    } = row;
     ui.horizontal(|ui| {
         let mut visible = layer.visible;
         let response = ui.checkbox(&mut visible, "");
@@ -146,9 +166,11 @@ fn layer_row(
         }
         ui.label(RichText::new(&layer.name).strong());
     });
-    let date = layer
-        .date
-        .map_or_else(|| "date unknown".to_owned(), |d| d.display_upper());
+    let date = match (layer.date, file_date) {
+        (Some(d), _) => d.display_upper(),
+        (None, Some(day)) => format!("{} (from file)", FuzzyDate::day(day).display_upper()),
+        (None, None) => "date unknown".to_owned(),
+    };
     let state_word = if !layer.visible {
         "hidden"
     } else if shown_now {
@@ -210,7 +232,10 @@ fn layer_row(
         }
     }
     if layer.date.is_none() {
-        date_entry_ui(ui, layer, commands);
+        if let Some(day) = file_date {
+            keep_file_date_ui(ui, layer, day, commands);
+        }
+        date_entry_ui(ui, layer, file_date.is_some(), commands);
     }
     ui.horizontal(|ui| {
         let mut opacity = layer.opacity;
@@ -284,12 +309,46 @@ pub fn date_field_label(layer: &ImageryLayer) -> String {
     format!("Capture date of {}", layer.name)
 }
 
-/// Asks for the date of a layer whose file name and metadata gave none.
-fn date_entry_ui(ui: &mut Ui, layer: &ImageryLayer, commands: &mut Vec<Command>) {
+/// Offers to write the date read from the layer's file into the project (an undoable edit).
+fn keep_file_date_ui(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    day: NaiveDate,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new("Dated from the file's tags, not saved in the project.")
+                .weak()
+                .small(),
+        );
+        let response = ui
+            .button("Keep")
+            .on_hover_text("Save this date with the layer (can be undone)");
+        let label = keep_file_date_label(layer);
+        response.widget_info(|| WidgetInfo::labeled(Role::Button, true, label.clone()));
+        if response.clicked() {
+            commands.push(set_layer(
+                layer,
+                |l| l.date = Some(FuzzyDate::day(day)),
+                None,
+            ));
+        }
+    });
+}
+
+/// Asks for the date of a layer whose file name and metadata gave none (or, when its file's
+/// tags gave one, for another).
+fn date_entry_ui(ui: &mut Ui, layer: &ImageryLayer, from_file: bool, commands: &mut Vec<Command>) {
     let id = ui.scope_id().with("date-entry");
     let mut text: String = ui.data_mut(|d| d.get_temp::<String>(id).unwrap_or_default());
+    let prompt = if from_file {
+        "Or another capture date:"
+    } else {
+        "Date unknown: when was it captured?"
+    };
     ui.label(
-        RichText::new("Date unknown: when was it captured?")
+        RichText::new(prompt)
             .color(Color32::from_rgb(0xE6, 0x9F, 0x00))
             .small(),
     );
@@ -357,10 +416,14 @@ fn display_ui(
             };
         }
         if new != display {
-            commands.push(Command::Imagery(ImageryCommand::SetRasterDisplay(
-                layer.id.clone(),
-                new,
-            )));
+            // A drag of a band number is one undo step.
+            commands.push(Command::Edit(EditCommand::Apply {
+                edit: Edit::SetLayerDisplay {
+                    id: layer.id.clone(),
+                    display: Some(layer_display(&new)),
+                },
+                coalesce: Some(format!("display:{}", layer.id)),
+            }));
         }
     });
 }

@@ -268,6 +268,7 @@ pub fn layer(date: FuzzyDate, path: &str) -> ImageryLayer {
         source: LayerSource::File {
             path: path.to_owned(),
         },
+        display: None,
         extra: Map::new(),
     }
 }

@@ -1,0 +1,69 @@
+//! A layer's saved bands and stretch as the raster decoder takes them, and back (the layer
+//! panel shows what a source uses and turns a change into a layer edit).
+
+use crate::imagery::raster::{BandMapping, Display, Stretch};
+use crate::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
+
+/// The decoder's display for a layer's saved one.
+#[must_use]
+pub fn raster_display(display: &LayerDisplay) -> Display {
+    Display {
+        bands: match display.bands {
+            LayerBands::Gray(b) => BandMapping::Gray(b),
+            LayerBands::Rgb(rgb) => BandMapping::Rgb(rgb),
+        },
+        stretch: match display.stretch {
+            LayerStretch::Full => Stretch::Full,
+            LayerStretch::Percentile { low_pct, high_pct } => {
+                Stretch::Percentile { low_pct, high_pct }
+            }
+            LayerStretch::Range { low, high } => Stretch::Range { low, high },
+        },
+    }
+}
+
+/// The layer's saved display for a decoder's one.
+#[must_use]
+pub fn layer_display(display: &Display) -> LayerDisplay {
+    LayerDisplay::new(
+        match display.bands {
+            BandMapping::Gray(b) => LayerBands::Gray(b),
+            BandMapping::Rgb(rgb) => LayerBands::Rgb(rgb),
+        },
+        match display.stretch {
+            Stretch::Full => LayerStretch::Full,
+            Stretch::Percentile { low_pct, high_pct } => {
+                LayerStretch::Percentile { low_pct, high_pct }
+            }
+            Stretch::Range { low, high } => LayerStretch::Range { low, high },
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_display_converts_both_ways_unchanged() {
+        for display in [
+            LayerDisplay::new(LayerBands::Gray(2), LayerStretch::Full),
+            LayerDisplay::new(
+                LayerBands::Rgb([4, 3, 2]),
+                LayerStretch::Percentile {
+                    low_pct: 1.0,
+                    high_pct: 99.0,
+                },
+            ),
+            LayerDisplay::new(
+                LayerBands::Rgb([1, 1, 1]),
+                LayerStretch::Range {
+                    low: -5.0,
+                    high: 300.0,
+                },
+            ),
+        ] {
+            assert_eq!(layer_display(&raster_display(&display)), display);
+        }
+    }
+}
