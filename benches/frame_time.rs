@@ -14,7 +14,7 @@
 //!    until nothing is loading, then a second more (imagery issue: under 16 ms throughout).
 //!
 //! `cargo bench --bench frame_time` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster;
-//! `SITEWATCH_BENCH_RASTER=0` skips run 4.
+//! `SITEWATCH_BENCH_RASTER=0` skips run 4; `SITEWATCH_BENCH_SCRUB=N` scrubs N days (default 240).
 
 #![allow(
     clippy::unwrap_used,
@@ -99,9 +99,6 @@ impl Window {
         let (wall0, cpu0) = (Instant::now(), ThreadTime::now());
         let mut output = self.ctx.run_ui(input, |ui| self.app.frame(ui));
         let shapes = std::mem::take(&mut output.shapes);
-        if std::env::var("SITEWATCH_BENCH_SPLIT").is_ok() {
-            eprintln!("ui {:?} shapes {}", cpu0.elapsed(), shapes.len());
-        }
         let primitives = self.ctx.tessellate(shapes, output.pixels_per_point);
         // No renderer takes the textures.
         output.textures_delta.clear();
@@ -164,7 +161,7 @@ fn annotation_runs() {
     let idle_big: Vec<Frame> = (0..RUN_FRAMES).map(|_| big.frame()).collect();
     let lowered_idle = big.app.list_lowerings();
     let vertices = big.app.list_mesh_vertices();
-    let mut kinds: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut kinds = std::collections::BTreeMap::<String, (usize, usize)>::new();
     for op in &big.app.display_list().ops {
         let name = format!("{op:?}");
         let name = name.split([' ', '(', '{']).next().unwrap_or("?").to_owned();
@@ -180,8 +177,9 @@ fn annotation_runs() {
         e.1 += points;
     }
     let start = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
-    let scrub: Vec<Frame> = (0..std::env::var("SITEWATCH_BENCH_SCRUB")
-        .map_or(RUN_FRAMES, |v| v.parse().unwrap()))
+    let scrub_frames =
+        std::env::var("SITEWATCH_BENCH_SCRUB").map_or(RUN_FRAMES, |v| v.parse().unwrap());
+    let scrub: Vec<Frame> = (0..scrub_frames)
         .map(|day| {
             big.apply(Command::Time(TimeCommand::SetDate(
                 start + chrono::Days::new(day as u64),
@@ -207,7 +205,7 @@ fn annotation_runs() {
     );
     println!();
     println!(
-        "display lists lowered: {lowered_small} in {} frames of the default project (10 warm-up), {lowered_scrub} in {RUN_FRAMES} scrub frames",
+        "display lists lowered: {lowered_small} in {} frames of the default project (10 warm-up), {lowered_scrub} in {scrub_frames} scrub frames",
         RUN_FRAMES + 10
     );
     println!(

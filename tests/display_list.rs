@@ -488,7 +488,7 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
             .filter(|op| matches!(op, PaintOp::Imagery(_)))
             .count()
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
     while imagery_ops(h.state().display_list()) < shown.len() {
         assert!(
             std::time::Instant::now() < deadline,

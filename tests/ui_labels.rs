@@ -122,8 +122,8 @@ fn a_dragged_label_stays_where_it_was_put_in_the_window_the_file_and_the_export(
     let [dx, dy] = place.offset.unwrap();
     let scale = figure.layout.px_scale;
     assert!(
-        ((r[0] + r[2]) / 2.0 - ax - dx * scale).abs() <= 1.0
-            && ((r[1] + r[3]) / 2.0 - ay - dy * scale).abs() <= 1.0,
+        (f32::midpoint(r[0], r[2]) - ax - dx * scale).abs() <= 1.0
+            && (f32::midpoint(r[1], r[3]) - ay - dy * scale).abs() <= 1.0,
         "export box {r:?}, anchor {ax},{ay}, offset {dx},{dy}"
     );
 

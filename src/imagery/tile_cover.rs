@@ -43,6 +43,8 @@ pub fn tile_level(zoom: f64, tile_size: u32) -> u8 {
 #[must_use]
 pub fn tiles_covering(view: &MapView, tile_size: u32, area_px: [f64; 4]) -> Vec<CoveredTile> {
     let [x0, y0, x1, y1] = area_px;
+    // Also refuses NaN edges: every comparison with NaN is false.
+    #[allow(clippy::nonminimal_bool)]
     if !(x1 > x0 && y1 > y0) || !view.zoom.is_finite() {
         return Vec::new();
     }

@@ -218,6 +218,7 @@ pub fn place_labels_around(
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // whole-pixel geometry compares exactly
 mod tests {
     use super::*;
 

@@ -100,6 +100,7 @@ impl MapEditor {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // whole-pixel geometry compares exactly
 mod tests {
     use super::*;
 
