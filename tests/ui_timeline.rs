@@ -163,3 +163,73 @@ fn a_failed_open_keeps_the_current_project_and_shows_the_error() {
         "shown in the window"
     );
 }
+
+/// Moves the slider to `date` and draws a few frames.
+fn scrub_to(h: &mut Harness<'_, SitewatchApp>, date: NaiveDate) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::Time(sitewatch::command::TimeCommand::SetDate(date)),
+    );
+    h.run_steps(3);
+}
+
+#[test]
+fn scrubbing_redraws_the_map_only_when_what_it_shows_changes() {
+    let start = NaiveDate::from_ymd_opt(2025, 10, 14).unwrap();
+    let mut h = harness(start);
+    h.run_steps(4);
+    // Two days a day apart where the map's content is the same, and a day where it changes.
+    let same = |a: &sitewatch::scene::Scene, b: &sitewatch::scene::Scene| {
+        a.items == b.items && a.labels == b.labels && a.layers == b.layers && a.credits == b.credits
+    };
+    let mut scenes = (0..400).map(|d| {
+        let date = start + chrono::Days::new(d);
+        let scene = sitewatch::scene::build(
+            h.state().project(),
+            date,
+            &sitewatch::scene::SceneOptions::default(),
+        );
+        (date, scene)
+    });
+    let (mut quiet, mut change) = (None, None);
+    let mut last = scenes.next().unwrap();
+    for next in scenes {
+        if same(&last.1, &next.1) {
+            quiet.get_or_insert((last.0, next.0));
+        } else {
+            change.get_or_insert((last.0, next.0));
+        }
+        last = next;
+    }
+    let (quiet, change) = (quiet.unwrap(), change.unwrap());
+
+    scrub_to(&mut h, quiet.0);
+    let before = h.state().list_lowerings();
+    scrub_to(&mut h, quiet.1);
+    assert_eq!(
+        h.state().list_lowerings(),
+        before,
+        "{} → {}: nothing on the map changed",
+        quiet.0,
+        quiet.1
+    );
+    scrub_to(&mut h, change.0);
+    let before = h.state().list_lowerings();
+    scrub_to(&mut h, change.1);
+    assert!(
+        h.state().list_lowerings() > before,
+        "{change:?} changes the map"
+    );
+
+    // With the figure frame on, the date and caption are on the map: every day redraws.
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::View(sitewatch::command::ViewCommand::ToggleFigureFrame),
+    );
+    scrub_to(&mut h, quiet.0);
+    let before = h.state().list_lowerings();
+    scrub_to(&mut h, quiet.1);
+    assert!(h.state().list_lowerings() > before);
+}

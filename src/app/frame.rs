@@ -156,7 +156,7 @@ impl SitewatchApp {
                     let view = PanelView {
                         project: &self.project,
                         scene: &scene,
-                        scene_version: self.scene_cache.version(),
+                        scene_version: self.scene_cache.map_version(),
                         selected: self.selected.as_deref(),
                     };
                     commands.extend(annotations_ui(
@@ -218,7 +218,12 @@ impl SitewatchApp {
                 let frame = self.prefs.figure_frame.then(|| self.figure_frame());
                 let content = MapContent {
                     scene: &scene,
-                    scene_version: self.scene_cache.version(),
+                    // The figure frame shows the date and caption; the bare map does not.
+                    scene_version: if self.prefs.figure_frame {
+                        self.scene_cache.version()
+                    } else {
+                        self.scene_cache.map_version()
+                    },
                     px_scale: self.prefs.map_text_scale,
                     layer: layer_line.as_ref(),
                     frame: frame.as_ref(),

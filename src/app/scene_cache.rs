@@ -29,6 +29,10 @@ pub(crate) struct SceneCache {
     /// Changes with every build, patch or selection change: what was drawn from an older
     /// version is out of date.
     version: u64,
+    /// Changes like `version`, except for a rebuild that only moved the date within what the
+    /// map shows (same items, labels, layers, credits): the map without its figure frame shows
+    /// no date or caption, so scrubbing between changes redraws nothing.
+    map_version: u64,
 }
 
 impl SceneCache {
@@ -72,6 +76,11 @@ impl SceneCache {
         self.version
     }
 
+    /// The version of what the map shows without its figure frame (see `map_version`).
+    pub(crate) fn map_version(&self) -> u64 {
+        self.map_version
+    }
+
     /// Number of full builds so far.
     pub(crate) fn builds(&self) -> u64 {
         self.builds
@@ -96,6 +105,7 @@ impl SceneCache {
             Some((scene, index)) if fresh => {
                 if !self.patches.is_empty() {
                     self.version += 1;
+                    self.map_version += 1;
                     let scene = Arc::make_mut(scene);
                     let index = Arc::make_mut(index);
                     for id in self.patches.drain(..) {
@@ -106,6 +116,7 @@ impl SceneCache {
                 }
                 if self.selected != options.selected {
                     self.version += 1;
+                    self.map_version += 1;
                     let scene = Arc::make_mut(scene);
                     for item in &mut scene.items {
                         item.selected = options.selected.as_deref() == Some(item.id.as_str());
@@ -116,7 +127,15 @@ impl SceneCache {
             }
             _ => {
                 let scene = build(project, date, options);
-                let index = Arc::new(SceneIndex::new(&scene));
+                let same = self.built.as_ref().filter(|(old, _)| same_map(old, &scene));
+                let index = match same {
+                    // The same items: the old index holds them.
+                    Some((_, old_index)) => Arc::clone(old_index),
+                    None => {
+                        self.map_version += 1;
+                        Arc::new(SceneIndex::new(&scene))
+                    }
+                };
                 let scene = Arc::new(scene);
                 self.built = Some((Arc::clone(&scene), Arc::clone(&index)));
                 self.selected.clone_from(&options.selected);
@@ -129,4 +148,30 @@ impl SceneCache {
             }
         }
     }
+}
+
+/// True when two scenes draw the same map in the window without its figure frame: everything
+/// but the date and the caption is equal.
+fn same_map(a: &Scene, b: &Scene) -> bool {
+    let Scene {
+        title,
+        layers,
+        date: _,
+        date_label: _,
+        caption: _,
+        items,
+        labels,
+        legend,
+        certainties,
+        credits,
+        notices,
+    } = a;
+    *title == b.title
+        && *layers == b.layers
+        && *items == b.items
+        && *labels == b.labels
+        && *legend == b.legend
+        && *certainties == b.certainties
+        && *credits == b.credits
+        && *notices == b.notices
 }
