@@ -3,19 +3,15 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
-use egui_kittest::Harness;
+use common::window::{add_point, apply, ready_app as harness};
 use egui_kittest::kittest::Queryable as _;
-use geo::Point;
-use sitewatch::app::{AppOptions, SitewatchApp};
-use sitewatch::command::{Command, EditCommand, FileCommand};
-use sitewatch::editing::Tool;
-use sitewatch::editing::create::add_drawn;
-use sitewatch::model::Shape;
+use sitewatch::command::{Command, FileCommand};
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::recovery::{RecoveryHook, RecoveryStep, RecoveryStore};
 
@@ -154,50 +150,6 @@ fn two_running_instances_keep_separate_slots_and_a_dead_ones_slot_is_offered() {
     third.release(orphan).unwrap();
     assert!(third.orphans().0.is_empty(), "a released slot is gone");
     assert_eq!(second.read().unwrap().unwrap().loaded.project, other);
-}
-
-fn harness() -> Harness<'static, SitewatchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded: load_default_project().unwrap(),
-                    project_path: None,
-                    date: Some(NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        });
-    h.run_steps(3);
-    h
-}
-
-fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, command);
-    // Saves run on a worker: take their result in the frames that follow.
-    h.state_mut().wait_for_file_work();
-    h.run_steps(2);
-}
-
-fn add_point(h: &mut Harness<'_, SitewatchApp>) {
-    let (edit, _id) = add_drawn(
-        h.state().project(),
-        Tool::Point,
-        Shape::Point(Point::new(130.641, 42.416)),
-        h.state().date(),
-        None,
-    );
-    apply(
-        h,
-        Command::Edit(EditCommand::Apply {
-            edit,
-            coalesce: None,
-        }),
-    );
 }
 
 #[test]

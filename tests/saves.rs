@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
@@ -127,79 +129,18 @@ fn a_new_project_file_gets_the_default_mode() {
 }
 
 mod window {
-    use std::path::{Path, PathBuf};
+    use crate::common::window::{FakePicker, add_point, apply, ready_app as harness};
+    use std::path::Path;
     use std::sync::{Arc, Mutex};
 
-    use chrono::NaiveDate;
-    use egui_kittest::Harness;
-    use geo::Point;
-    use sitewatch::app::files::{DialogPurpose, FilePicker};
-    use sitewatch::app::{AppOptions, SitewatchApp};
-    use sitewatch::command::{Command, EditCommand, FileCommand};
-    use sitewatch::editing::Tool;
-    use sitewatch::editing::create::add_drawn;
-    use sitewatch::model::Shape;
-    use sitewatch::model::default_project::load_default_project;
+    use sitewatch::app::files::DialogPurpose;
+
+    use sitewatch::command::{Command, FileCommand};
+
     use sitewatch::model::io::{load, save_atomic};
 
     use super::{mode, project};
     use std::os::unix::fs::PermissionsExt as _;
-
-    struct FakePicker {
-        answer: PathBuf,
-        asked: Mutex<Vec<DialogPurpose>>,
-    }
-
-    impl FilePicker for FakePicker {
-        fn pick(&self, purpose: DialogPurpose, _suggested: &str) -> Option<PathBuf> {
-            self.asked.lock().unwrap().push(purpose);
-            Some(self.answer.clone())
-        }
-    }
-
-    fn harness() -> Harness<'static, SitewatchApp> {
-        let mut h = Harness::builder()
-            .with_size(egui::vec2(1400.0, 900.0))
-            .build_eframe(move |cc| {
-                SitewatchApp::new(
-                    cc,
-                    AppOptions {
-                        loaded: load_default_project().unwrap(),
-                        project_path: None,
-                        date: Some(NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
-                        screenshot: None,
-                        persist: false,
-                    },
-                )
-            });
-        h.run_steps(3);
-        h
-    }
-
-    fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
-        let ctx = h.ctx.clone();
-        h.state_mut().apply(&ctx, command);
-        // Saves and opens run on a worker: take their result in the frames that follow.
-        h.state_mut().wait_for_file_work();
-        h.run_steps(3);
-    }
-
-    fn add_point(h: &mut Harness<'_, SitewatchApp>) {
-        let (edit, _) = add_drawn(
-            h.state().project(),
-            Tool::Point,
-            Shape::Point(Point::new(130.641, 42.416)),
-            h.state().date(),
-            None,
-        );
-        apply(
-            h,
-            Command::Edit(EditCommand::Apply {
-                edit,
-                coalesce: None,
-            }),
-        );
-    }
 
     fn count(path: &Path) -> usize {
         load(path).unwrap().project.annotations.len()

@@ -3,7 +3,10 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use chrono::NaiveDate;
+use common::drag;
 use egui::{Modifiers, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -354,19 +357,6 @@ fn a_text_label_is_typed_right_after_it_is_placed() {
         2,
         "placing and typing: two steps, however many keys"
     );
-}
-
-fn drag(h: &mut Harness<'_, SitewatchApp>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run_steps(1);
-    h.drag_at(from);
-    h.run_steps(1);
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.run_steps(1);
-    }
-    h.drop_at(to);
-    h.run_steps(2);
 }
 
 #[test]

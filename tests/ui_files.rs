@@ -3,55 +3,21 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
+use common::window::{FakePicker, add_point, apply, ready_app as harness};
 use egui::{ViewportCommand, ViewportEvent, ViewportId};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use geo::Point;
-use sitewatch::app::files::{DialogPurpose, FilePicker};
-use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::app::SitewatchApp;
+use sitewatch::app::files::DialogPurpose;
 use sitewatch::command::{Command, EditCommand, FileCommand};
-use sitewatch::editing::Tool;
-use sitewatch::editing::create::add_drawn;
-use sitewatch::model::Shape;
 use sitewatch::model::default_project::{load_default_project, project_base_dir};
 use sitewatch::model::io::load;
 use sitewatch::model::recovery::RecoveryStore;
-
-/// Answers every file dialog with one path, and remembers what it was asked.
-struct FakePicker {
-    answer: PathBuf,
-    asked: Mutex<Vec<DialogPurpose>>,
-}
-
-impl FilePicker for FakePicker {
-    fn pick(&self, purpose: DialogPurpose, _suggested: &str) -> Option<PathBuf> {
-        self.asked.lock().unwrap().push(purpose);
-        Some(self.answer.clone())
-    }
-}
-
-fn harness() -> Harness<'static, SitewatchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded: load_default_project().unwrap(),
-                    project_path: None,
-                    date: Some(NaiveDate::from_ymd_opt(2025, 10, 14).unwrap()),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        });
-    h.run_steps(3);
-    h
-}
 
 fn picker(h: &mut Harness<'_, SitewatchApp>, answer: &Path) -> Arc<FakePicker> {
     let p = Arc::new(FakePicker {
@@ -60,33 +26,6 @@ fn picker(h: &mut Harness<'_, SitewatchApp>, answer: &Path) -> Arc<FakePicker> {
     });
     h.state_mut().set_file_picker(p.clone());
     p
-}
-
-fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(&ctx, command);
-    // Saves, opens and imports run on a worker: take their result in the frames that follow.
-    h.state_mut().wait_for_file_work();
-    h.run_steps(2);
-}
-
-/// Adds a point through the history, as the point tool does.
-fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
-    let (edit, id) = add_drawn(
-        h.state().project(),
-        Tool::Point,
-        Shape::Point(Point::new(130.641, 42.416)),
-        h.state().date(),
-        None,
-    );
-    apply(
-        h,
-        Command::Edit(EditCommand::Apply {
-            edit,
-            coalesce: None,
-        }),
-    );
-    id
 }
 
 /// Waits (in frames) for the dialog thread to answer.

@@ -5,7 +5,8 @@
 
 mod common;
 
-use egui::{Pos2, Rect, pos2, vec2};
+use common::drag;
+use egui::{Rect, pos2, vec2};
 use egui_kittest::Harness;
 use sitewatch::app::SitewatchApp;
 use sitewatch::command::{Command, EditCommand};
@@ -33,19 +34,6 @@ fn some_label(h: &Harness<'_, SitewatchApp>) -> (String, Rect) {
         })
         .find(|(_, r)| map.shrink(120.0).contains_rect(*r))
         .expect("a label well inside the map")
-}
-
-fn drag(h: &mut Harness<'_, SitewatchApp>, from: Pos2, to: Pos2) {
-    h.hover_at(from);
-    h.run_steps(1);
-    h.drag_at(from);
-    h.run_steps(1);
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.run_steps(1);
-    }
-    h.drop_at(to);
-    h.run_steps(3);
 }
 
 fn set_place(h: &mut Harness<'_, SitewatchApp>, id: &str, place: LabelPlace) {

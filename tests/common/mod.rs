@@ -1,6 +1,8 @@
 //! The real app on the embedded default project, in a headless kittest harness.
 #![allow(clippy::unwrap_used, dead_code)] // shared by several test binaries, each using a part
 
+pub mod window;
+
 use chrono::NaiveDate;
 use egui_kittest::Harness;
 use sitewatch::app::{AppOptions, SitewatchApp};
@@ -27,4 +29,18 @@ pub fn default_app(date: NaiveDate, width: f32, height: f32) -> Harness<'static,
 /// A calendar day.
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Drags the pointer from `from` to `to` over a few frames, as a hand does.
+pub fn drag(h: &mut Harness<'_, SitewatchApp>, from: egui::Pos2, to: egui::Pos2) {
+    h.hover_at(from);
+    h.run_steps(1);
+    h.drag_at(from);
+    h.run_steps(1);
+    for i in 1..=5 {
+        h.hover_at(from + (to - from) * (i as f32 / 5.0));
+        h.run_steps(1);
+    }
+    h.drop_at(to);
+    h.run_steps(3);
 }

@@ -1,0 +1,64 @@
+//! The window's file work in tests: a ready app, commands applied with their file work awaited,
+//! a point added through the history, and a file dialog that answers with one path.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use egui_kittest::Harness;
+use geo::Point;
+use sitewatch::app::SitewatchApp;
+use sitewatch::app::files::{DialogPurpose, FilePicker};
+use sitewatch::command::{Command, EditCommand};
+use sitewatch::editing::Tool;
+use sitewatch::editing::create::add_drawn;
+use sitewatch::model::Shape;
+
+/// The default project at 14 Oct 2025 in a 1400 × 900 window, first frames drawn.
+pub fn ready_app() -> Harness<'static, SitewatchApp> {
+    let mut h = super::default_app(super::day(2025, 10, 14), 1400.0, 900.0);
+    h.run_steps(3);
+    h
+}
+
+/// Applies `command`, waits for the save, open or import it started (they run on a worker),
+/// and draws the frames that take the result.
+pub fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, command);
+    h.state_mut().wait_for_file_work();
+    h.run_steps(3);
+}
+
+/// Adds a point through the history, as the point tool does; returns its id.
+pub fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
+    let (edit, id) = add_drawn(
+        h.state().project(),
+        Tool::Point,
+        Shape::Point(Point::new(130.641, 42.416)),
+        h.state().date(),
+        None,
+    );
+    apply(
+        h,
+        Command::Edit(EditCommand::Apply {
+            edit,
+            coalesce: None,
+        }),
+    );
+    id
+}
+
+/// Answers every file dialog with one path, and remembers what it was asked.
+pub struct FakePicker {
+    /// The path every dialog answers.
+    pub answer: PathBuf,
+    /// What was asked, in order.
+    pub asked: Mutex<Vec<DialogPurpose>>,
+}
+
+impl FilePicker for FakePicker {
+    fn pick(&self, purpose: DialogPurpose, _suggested: &str) -> Option<PathBuf> {
+        self.asked.lock().unwrap().push(purpose);
+        Some(self.answer.clone())
+    }
+}
