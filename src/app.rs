@@ -50,6 +50,8 @@ pub struct Prefs {
     pub layers_panel_open: bool,
     /// Whether the map shows the export's figure frame and furniture.
     pub figure_frame: bool,
+    /// Seconds between autosaves of unsaved work.
+    pub autosave_interval_s: u32,
 }
 
 impl Default for Prefs {
@@ -61,6 +63,7 @@ impl Default for Prefs {
             recent_files: Vec::new(),
             layers_panel_open: true,
             figure_frame: false,
+            autosave_interval_s: files::AUTOSAVE_INTERVAL_S as u32,
         }
     }
 }
@@ -184,6 +187,7 @@ impl SitewatchApp {
             list_cache: crate::ui::map_view::ListCache::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
+        app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));
         // Autosave and recovery only for real sessions: tests and screenshots leave the user's
         // data folder alone.
         if app.persist {

@@ -226,3 +226,19 @@ fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
     apply(&mut h, Command::Edit(EditCommand::Undo));
     assert_eq!(h.state().project().annotations.len(), before);
 }
+
+#[test]
+fn the_autosave_interval_is_chosen_in_the_file_menu() {
+    let mut h = harness();
+    assert!(
+        (h.state().autosave_interval() - 30.0).abs() < f64::EPSILON,
+        "30 s by default"
+    );
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Autosave every").hover();
+    h.run_steps(2);
+    h.get_by_label("2 min").click();
+    h.run_steps(2);
+    assert!((h.state().autosave_interval() - 120.0).abs() < f64::EPSILON);
+}

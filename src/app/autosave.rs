@@ -26,6 +26,12 @@ impl SitewatchApp {
         self.files.recovery = store;
     }
 
+    /// Seconds between autosaves (a preference, 30 by default).
+    #[must_use]
+    pub fn autosave_interval(&self) -> f64 {
+        self.files.autosave_interval_s
+    }
+
     /// Seconds between autosaves (30 by default; tests shorten it).
     pub fn set_autosave_interval(&mut self, seconds: f64) {
         self.files.autosave_interval_s = seconds;

@@ -105,6 +105,10 @@ impl SitewatchApp {
             FileCommand::ResolveUnsaved(choice) => self.resolve_unsaved(ctx, choice),
             FileCommand::RestoreRecovery => self.restore_recovery(),
             FileCommand::DiscardRecovery => self.discard_recovery(),
+            FileCommand::SetAutosaveInterval(seconds) => {
+                self.prefs.autosave_interval_s = seconds;
+                self.set_autosave_interval(f64::from(seconds));
+            }
         }
     }
 

@@ -95,6 +95,7 @@ impl SitewatchApp {
             recent: &self.prefs.recent_files,
             undo: self.history.undo_label(),
             redo: self.history.redo_label(),
+            autosave_interval_s: self.prefs.autosave_interval_s,
         };
 
         egui::Panel::top("menu").show(ui, |ui| {

@@ -59,7 +59,8 @@ impl SceneCache {
                 | FileCommand::ImportDialog
                 | FileCommand::ExportAnnotationsDialog(_)
                 | FileCommand::ExportAnnotations(..)
-                | FileCommand::OpenProjectDialog,
+                | FileCommand::OpenProjectDialog
+                | FileCommand::SetAutosaveInterval(_),
             ) => {}
             // Anything else may have replaced or changed the project.
             _ => self.stale = true,

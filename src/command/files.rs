@@ -33,6 +33,8 @@ pub enum FileCommand {
     RestoreRecovery,
     /// Throw away the work recovered from the last session's autosave.
     DiscardRecovery,
+    /// Autosave unsaved work every this many seconds (a preference, kept between runs).
+    SetAutosaveInterval(u32),
 }
 
 /// The answers to "save the changes first?".

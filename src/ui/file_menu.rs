@@ -17,7 +17,12 @@ pub struct FileMenu<'a> {
     pub undo: Option<&'a str>,
     /// What Redo would redo.
     pub redo: Option<&'a str>,
+    /// Seconds between autosaves.
+    pub autosave_interval_s: u32,
 }
+
+/// The autosave intervals offered, seconds.
+pub const AUTOSAVE_CHOICES: [u32; 5] = [15, 30, 60, 120, 300];
 
 /// Adds the project-file items to an open File menu.
 pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Command>) {
@@ -73,6 +78,21 @@ pub fn file_menu_items(ui: &mut Ui, menu: &FileMenu<'_>, commands: &mut Vec<Comm
         for format in Format::EXPORTABLE {
             if ui.button(format!("{}…", format.name())).clicked() {
                 commands.push(Command::File(FileCommand::ExportAnnotationsDialog(format)));
+            }
+        }
+    });
+    ui.menu_button("Autosave every", |ui| {
+        for seconds in AUTOSAVE_CHOICES {
+            let text = if seconds < 60 {
+                format!("{seconds} s")
+            } else {
+                format!("{} min", seconds / 60)
+            };
+            if ui
+                .radio(menu.autosave_interval_s == seconds, text)
+                .clicked()
+            {
+                commands.push(Command::File(FileCommand::SetAutosaveInterval(seconds)));
             }
         }
     });
