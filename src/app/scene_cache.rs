@@ -129,13 +129,12 @@ impl SceneCache {
             _ => {
                 let scene = build(project, date, options);
                 let same = self.built.as_ref().filter(|(old, _)| same_map(old, &scene));
-                let index = match same {
-                    // The same items: the old index holds them.
-                    Some((_, old_index)) => Arc::clone(old_index),
-                    None => {
-                        self.map_version += 1;
-                        Arc::new(SceneIndex::new(&scene))
-                    }
+                // The same items: the old index holds them.
+                let index = if let Some((_, old_index)) = same {
+                    Arc::clone(old_index)
+                } else {
+                    self.map_version += 1;
+                    Arc::new(SceneIndex::new(&scene))
                 };
                 let scene = Arc::new(scene);
                 self.built = Some((Arc::clone(&scene), Arc::clone(&index)));
