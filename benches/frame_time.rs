@@ -51,6 +51,8 @@ const SIZE: egui::Vec2 = egui::vec2(1600.0, 1000.0);
 struct Frame {
     wall: Duration,
     cpu: Duration,
+    /// The part of `cpu` spent in egui's tessellation (the rest is the app's frame and layout).
+    tessellation: Duration,
 }
 
 /// The app and its context, driven frame by frame.
@@ -99,12 +101,14 @@ impl Window {
         let (wall0, cpu0) = (Instant::now(), ThreadTime::now());
         let mut output = self.ctx.run_ui(input, |ui| self.app.frame(ui));
         let shapes = std::mem::take(&mut output.shapes);
+        let tessellation0 = ThreadTime::now();
         let primitives = self.ctx.tessellate(shapes, output.pixels_per_point);
         // No renderer takes the textures.
         output.textures_delta.clear();
         let frame = Frame {
             wall: wall0.elapsed(),
             cpu: cpu0.elapsed(),
+            tessellation: tessellation0.elapsed(),
         };
         std::hint::black_box(primitives);
         frame
@@ -140,12 +144,13 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
 fn report(what: &str, frames: &[Frame]) {
     let (wm, wp, wx) = stats(frames.iter().map(|f| f.wall).collect());
     let (cm, cp, cx) = stats(frames.iter().map(|f| f.cpu).collect());
+    let (tm, _, _) = stats(frames.iter().map(|f| f.tessellation).collect());
     let over = frames
         .iter()
         .filter(|f| f.cpu > Duration::from_millis(16))
         .count();
     println!(
-        "| {what} | {} | {cm:.2} / {cp:.2} / {cx:.2} | {wm:.2} / {wp:.2} / {wx:.2} | {over} |",
+        "| {what} | {} | {cm:.2} / {cp:.2} / {cx:.2} | {tm:.2} | {wm:.2} / {wp:.2} / {wx:.2} | {over} |",
         frames.len()
     );
 }
@@ -194,9 +199,9 @@ fn annotation_runs() {
     );
     println!();
     println!(
-        "| frames | n | CPU ms median / p99 / max | wall ms median / p99 / max | CPU > 16 ms |"
+        "| frames | n | CPU ms median / p99 / max | of which tessellation, median | wall ms median / p99 / max | CPU > 16 ms |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     report("idle, default project (41 annotations)", &idle_small);
     report(&format!("idle, {shown} annotations"), &idle_big);
     report(
@@ -267,9 +272,9 @@ fn raster_run() {
     }
     println!();
     println!(
-        "| frames | n | CPU ms median / p99 / max | wall ms median / p99 / max | CPU > 16 ms |"
+        "| frames | n | CPU ms median / p99 / max | of which tessellation, median | wall ms median / p99 / max | CPU > 16 ms |"
     );
-    println!("|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     report("idle, before", &idle);
     report("while the layer loads", &during);
     report("after", &after);

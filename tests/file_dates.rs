@@ -20,24 +20,8 @@ use sitewatch::ui::layers::keep_file_date_label;
 
 /// A small RGB GeoTIFF in EPSG:4326 over the site, with a TIFF `DateTime`.
 fn dated_geotiff(path: &Path, datetime: &str) {
-    use sitewatch::imagery::raster::georef::GeoTransform;
-    use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
-    let (w, h) = (32u32, 32u32);
-    let mut spec = GeoTiffSpec::new(w, h, 3);
-    spec.alpha = false;
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        geo::Coord {
-            x: 130.63,
-            y: 42.42,
-        },
-        0.0003,
-        0.0003,
-    ));
-    spec.datetime = Some(datetime.to_owned());
-    let samples: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
-    let file = std::fs::File::create(path).unwrap();
-    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+    let pattern = common::rasters::pattern(32);
+    common::rasters::rgb_geotiff(path, 32, (130.63, 42.42), 0.0003, Some(datetime), &pattern);
 }
 
 fn undated_layer(id: &str, path: &str) -> ImageryLayer {

@@ -2,6 +2,8 @@
 //! undoable edit, and applied by the export.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,23 +24,8 @@ const RGB: [u8; 3] = [200, 60, 10];
 
 /// A 3-band 8-bit GeoTIFF in EPSG:4326, one colour everywhere, well beyond the project's home.
 fn one_colour_geotiff(path: &Path) {
-    use sitewatch::imagery::raster::georef::GeoTransform;
-    use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
-    let (w, h) = (64u32, 64u32);
-    let mut spec = GeoTiffSpec::new(w, h, 3);
-    spec.alpha = false;
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        geo::Coord {
-            x: 130.58,
-            y: 42.47,
-        },
-        0.002,
-        0.002,
-    ));
-    let samples: Vec<u8> = (0..w * h).flat_map(|_| RGB).collect();
-    let file = std::fs::File::create(path).unwrap();
-    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+    let samples: Vec<u8> = (0..64 * 64).flat_map(|_| RGB).collect();
+    common::rasters::rgb_geotiff(path, 64, (130.58, 42.47), 0.002, None, &samples);
 }
 
 fn layer(display: Option<LayerDisplay>) -> ImageryLayer {

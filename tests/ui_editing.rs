@@ -313,17 +313,7 @@ fn idle_frames_and_vertex_drags_reuse_the_cached_scene() {
     );
 
     let from = screen(&h, ring[0]);
-    let to = from + egui::vec2(30.0, 20.0);
-    h.hover_at(from);
-    h.run_steps(1);
-    h.drag_at(from);
-    h.run_steps(1);
-    for i in 1..=5 {
-        h.hover_at(from + (to - from) * (i as f32 / 5.0));
-        h.run_steps(1);
-    }
-    h.drop_at(to);
-    h.run_steps(2);
+    drag(&mut h, from, from + egui::vec2(30.0, 20.0));
     assert_ne!(
         only_polygon(&h).exterior().0[0],
         ring[0],

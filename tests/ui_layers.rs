@@ -85,24 +85,8 @@ fn synthetic_layers_say_so_in_the_panel() {
 
 /// A small RGB GeoTIFF in EPSG:4326 over the site, with or without a TIFF `DateTime`.
 fn small_geotiff(path: &std::path::Path, datetime: Option<&str>) {
-    use sitewatch::imagery::raster::georef::GeoTransform;
-    use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
-    let (w, h) = (64u32, 64u32);
-    let mut spec = GeoTiffSpec::new(w, h, 3);
-    spec.alpha = false;
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        geo::Coord {
-            x: 130.63,
-            y: 42.42,
-        },
-        0.0003,
-        0.0003,
-    ));
-    spec.datetime = datetime.map(str::to_owned);
-    let samples: Vec<u8> = (0..w * h * 3).map(|i| (i % 251) as u8).collect();
-    let file = std::fs::File::create(path).unwrap();
-    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+    let pattern = common::rasters::pattern(64);
+    common::rasters::rgb_geotiff(path, 64, (130.63, 42.42), 0.0003, datetime, &pattern);
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! A gate in the file worker holds each save or open until the test lets it go: no sleeps.
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -17,8 +19,6 @@ use geo::Point;
 use sitewatch::app::files::FileWork;
 use sitewatch::app::{AppOptions, SitewatchApp};
 use sitewatch::command::{Command, EditCommand, FileCommand};
-use sitewatch::editing::Tool;
-use sitewatch::editing::create::add_drawn;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::{load, save_atomic};
 use sitewatch::model::{Project, Shape};
@@ -76,21 +76,10 @@ fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
     h.step();
 }
 
+/// Adds a point without waiting for file work (the gate holds it).
 fn add_point(h: &mut Harness<'_, SitewatchApp>) {
-    let (edit, _) = add_drawn(
-        h.state().project(),
-        Tool::Point,
-        Shape::Point(Point::new(130.641, 42.416)),
-        h.state().date(),
-        None,
-    );
-    apply(
-        h,
-        Command::Edit(EditCommand::Apply {
-            edit,
-            coalesce: None,
-        }),
-    );
+    let (command, _) = common::window::add_point_command(h);
+    apply(h, command);
 }
 
 fn count(path: &Path) -> usize {

@@ -245,6 +245,16 @@ pub struct DisplayList {
 }
 
 impl DisplayList {
+    /// The same list with only the operations `keep` says (boxes and size kept): the window
+    /// paints imagery ops each frame and tessellates the rest once.
+    #[must_use]
+    pub fn only(&self, keep: impl Fn(&PaintOp) -> bool) -> Self {
+        Self {
+            ops: self.ops.iter().filter(|op| keep(op)).cloned().collect(),
+            ..Self::new(self.size_px)
+        }
+    }
+
     /// An empty list for a view of this size.
     #[must_use]
     pub fn new(size_px: [f32; 2]) -> Self {

@@ -28,14 +28,18 @@ pub struct Placement {
 }
 
 impl Placement {
-    fn at(self, p: [f32; 2]) -> Pos2 {
+    /// Where a list point goes on screen.
+    #[must_use]
+    pub fn at(self, p: [f32; 2]) -> Pos2 {
         pos2(
             self.origin.x + p[0] * self.scale,
             self.origin.y + p[1] * self.scale,
         )
     }
 
-    fn rect(self, r: RectPx) -> Rect {
+    /// Where a list rectangle goes on screen.
+    #[must_use]
+    pub fn rect(self, r: RectPx) -> Rect {
         Rect::from_min_max(self.at([r[0], r[1]]), self.at([r[2], r[3]]))
     }
 }

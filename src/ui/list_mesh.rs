@@ -53,15 +53,7 @@ impl ListMeshes {
     #[must_use]
     pub fn new(ctx: &Context, list: &DisplayList, place: Placement, clip: Rect) -> Self {
         let atlas = AtlasState::now(ctx);
-        let vectors = DisplayList {
-            ops: list
-                .ops
-                .iter()
-                .filter(|op| !matches!(op, PaintOp::Imagery(_)))
-                .cloned()
-                .collect(),
-            ..DisplayList::new(list.size_px)
-        };
+        let vectors = list.only(|op| !matches!(op, PaintOp::Imagery(_)));
         // Paint into a layer of our own, take the shapes back out, tessellate them once.
         let layer = LayerId::new(
             Order::Background,

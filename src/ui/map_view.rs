@@ -323,7 +323,9 @@ pub fn map_ui(
                     None,
                 ),
             };
-            cache.place = match on_screen.filter(|_| cache.frame_box.is_some()) {
+            // The figure's list goes into the frame on screen; the window's fills the map.
+            let framed_on_screen = on_screen.filter(|_| cache.frame_box.is_some());
+            cache.place = match framed_on_screen {
                 Some(r) => Placement {
                     origin: r.min,
                     scale: r.width() / cache.list.size_px[0].max(1.0),
@@ -334,22 +336,11 @@ pub fn map_ui(
                 },
             };
             // Label offsets are stored in 1920 px figure pixels.
-            let unit_px = match on_screen.filter(|_| cache.frame_box.is_some()) {
-                Some(r) => r.width() / FIGURE_WIDTH_PX,
-                None => content.px_scale,
-            };
+            let unit_px =
+                framed_on_screen.map_or(content.px_scale, |r| r.width() / FIGURE_WIDTH_PX);
             cache.drawn =
                 screen_labels(&cache.list, cache.place, content.scene, projector, unit_px);
-            cache.imagery = DisplayList {
-                ops: cache
-                    .list
-                    .ops
-                    .iter()
-                    .filter(|op| matches!(op, PaintOp::Imagery(_)))
-                    .cloned()
-                    .collect(),
-                ..DisplayList::new(cache.list.size_px)
-            };
+            cache.imagery = cache.list.only(|op| matches!(op, PaintOp::Imagery(_)));
             cache.meshes = None;
             cache.key = Some(key);
         }
@@ -417,10 +408,7 @@ fn screen_labels(
             let anchor = anchors.get(id)?;
             Some(DrawnLabel {
                 id: id.to_owned(),
-                rect: Rect::from_min_max(
-                    place.origin + vec2(r[0], r[1]) * place.scale,
-                    place.origin + vec2(r[2], r[3]) * place.scale,
-                ),
+                rect: place.rect(r),
                 anchor: projector
                     .project(walkers::lon_lat(anchor.x, anchor.y))
                     .to_pos2(),

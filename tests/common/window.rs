@@ -29,8 +29,8 @@ pub fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
     h.run_steps(3);
 }
 
-/// Adds a point through the history, as the point tool does; returns its id.
-pub fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
+/// The command that adds a point as the point tool does, and the point's id.
+pub fn add_point_command(h: &Harness<'_, SitewatchApp>) -> (Command, String) {
     let (edit, id) = add_drawn(
         h.state().project(),
         Tool::Point,
@@ -38,13 +38,17 @@ pub fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
         h.state().date(),
         None,
     );
-    apply(
-        h,
-        Command::Edit(EditCommand::Apply {
-            edit,
-            coalesce: None,
-        }),
-    );
+    let command = Command::Edit(EditCommand::Apply {
+        edit,
+        coalesce: None,
+    });
+    (command, id)
+}
+
+/// Adds a point through the history, as the point tool does; returns its id.
+pub fn add_point(h: &mut Harness<'_, SitewatchApp>) -> String {
+    let (command, id) = add_point_command(h);
+    apply(h, command);
     id
 }
 
