@@ -108,6 +108,8 @@ pub struct ListCache {
     place: Placement,
     /// Its labels on screen.
     drawn: Vec<DrawnLabel>,
+    /// Where it is cut on screen: the map, or the figure frame.
+    clip: Option<Rect>,
     /// Its imagery ops, painted each frame from the tile textures.
     imagery: DisplayList,
     /// Everything else, tessellated once.
@@ -340,16 +342,19 @@ pub fn map_ui(
                 framed_on_screen.map_or(content.px_scale, |r| r.width() / FIGURE_WIDTH_PX);
             cache.drawn =
                 screen_labels(&cache.list, cache.place, content.scene, projector, unit_px);
+            // A figure is cut at its frame, as the export's pixmap cuts it.
+            cache.clip = Some(framed_on_screen.map_or(rect, |r| r.intersect(rect)));
             cache.imagery = cache.list.only(|op| matches!(op, PaintOp::Imagery(_)));
             cache.meshes = None;
             cache.key = Some(key);
         }
+        let clip = cache.clip.unwrap_or(rect);
         if !cache
             .meshes
             .as_ref()
             .is_some_and(|m| m.is_current(ui.ctx()))
         {
-            let meshes = ListMeshes::new(ui.ctx(), &cache.list, cache.place, painter.clip_rect());
+            let meshes = ListMeshes::new(ui.ctx(), &cache.list, cache.place, clip);
             cache.meshes = Some(meshes);
         }
         if let Some(on_screen) = on_screen.filter(|_| cache.frame_box.is_some()) {
@@ -366,9 +371,15 @@ pub fn map_ui(
             }
         };
         // Imagery under the tessellated vector ops (the window's list has its imagery first).
-        egui_paint::paint(&painter, &cache.imagery, cache.place, &mut paint_imagery);
+        let figure_painter = painter.with_clip_rect(clip);
+        egui_paint::paint(
+            &figure_painter,
+            &cache.imagery,
+            cache.place,
+            &mut paint_imagery,
+        );
         if let Some(meshes) = &cache.meshes {
-            meshes.paint(&painter);
+            meshes.paint(&figure_painter);
         }
         let drawn = &cache.drawn;
         editor.paint(&painter, projector, view);
