@@ -3,6 +3,7 @@
 
 mod autosave;
 mod commands;
+pub mod compare;
 mod editing;
 mod export;
 pub mod files;
@@ -127,6 +128,8 @@ pub struct SitewatchApp {
     frame_box: Option<LonLatBox>,
     /// The display list drawn on the last frame, and what it was lowered for.
     list_cache: crate::ui::map_view::ListCache,
+    /// Comparing date A with the slider's date (swipe, blend, blink).
+    compare: compare::CompareState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -185,6 +188,7 @@ impl SitewatchApp {
             text: crate::render::text::EpaintText::bundled(),
             frame_box: None,
             list_cache: crate::ui::map_view::ListCache::default(),
+            compare: compare::CompareState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));
@@ -227,6 +231,12 @@ impl SitewatchApp {
         self.list_cache.list()
     }
 
+    /// Where the map's display list is on screen.
+    #[must_use]
+    pub fn display_placement(&self) -> crate::render::egui_paint::Placement {
+        self.list_cache.placement()
+    }
+
     /// How many times the map's display list was lowered (tests check that idle frames lower
     /// nothing).
     #[must_use]
@@ -265,7 +275,8 @@ impl SitewatchApp {
     }
 
     /// The scene drawn now and its spatial index, from the cache when nothing changed.
-    fn scene_parts(&mut self) -> (Arc<Scene>, Arc<SceneIndex>) {
+    /// How the scene at `date` is built: the selection, file dates, credits and notices.
+    fn scene_options(&self, date: NaiveDate) -> SceneOptions {
         let mut options = SceneOptions {
             selected: self.selected.clone(),
             file_dates: self.imagery.file_dates(),
@@ -277,12 +288,17 @@ impl SitewatchApp {
         // Said only when nothing else gives imagery here: no imagery layer at this date.
         if self.prefs.basemap == Basemap::Offline
             && !overview::has_imagery_at(self.zoom)
-            && self.shown_layers().is_empty()
+            && self.shown_layers_at(date).is_empty()
         {
             options
                 .notices
                 .push(crate::scene::NO_IMAGERY_NOTICE.to_owned());
         }
+        options
+    }
+
+    fn scene_parts(&mut self) -> (Arc<Scene>, Arc<SceneIndex>) {
+        let options = self.scene_options(self.date);
         self.scene_cache.get(&self.project, self.date, &options)
     }
 

@@ -135,6 +135,19 @@ struct ExportArgs {
     /// Seconds every tile of an online layer must come within (at most 2 connections a server).
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     tile_deadline: f64,
+
+    /// Write a swipe figure of two dates to --out instead: D1 left of the divider, D2 right.
+    #[arg(long, value_name = "D1,D2", requires = "out", conflicts_with = "date")]
+    swipe: Option<String>,
+
+    /// Where the swipe's divider is, as a fraction of the width (0–1).
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.5,
+        requires = "swipe"
+    )]
+    divider: f32,
 }
 
 /// `--basemap` choices.
@@ -202,8 +215,17 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
         ..ExportOptions::default()
     };
     let quiet = |_: usize, _: usize| true;
+    let swipe = args.swipe.as_deref().map(parse_date_pair).transpose()?;
+    if !(0.0..=1.0).contains(&args.divider) {
+        bail!("--divider {} must be between 0 and 1", args.divider);
+    }
     if let Some(out) = &args.out {
-        let written = export::export_png(project, date, &options, out, &quiet)?;
+        let written = match swipe {
+            Some(dates) => {
+                export::export_swipe_png(project, dates, args.divider, &options, out, &quiet)?
+            }
+            None => export::export_png(project, date, &options, out, &quiet)?,
+        };
         eprintln!(
             "wrote {} (+ {}, {}, {}), sha256 {}",
             written.png.display(),
@@ -245,6 +267,16 @@ fn parse_size(text: &str) -> Result<[f32; 2]> {
         bail!("--size '{text}' must be between 200x200 and 8192x8192");
     }
     Ok([w as f32, h as f32])
+}
+
+/// `D1,D2`: two dates, each as `--date` reads one.
+fn parse_date_pair(text: &str) -> Result<[NaiveDate; 2]> {
+    let (a, b) = text
+        .split_once(',')
+        .ok_or_else(|| anyhow!("--swipe '{text}' is not two dates D1,D2"))?;
+    let a = parse_date(a.trim()).with_context(|| format!("--swipe '{text}': first date"))?;
+    let b = parse_date(b.trim()).with_context(|| format!("--swipe '{text}': second date"))?;
+    Ok([a, b])
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {

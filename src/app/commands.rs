@@ -12,6 +12,7 @@ impl SitewatchApp {
     /// Applies one command.
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         self.scene_cache.note(&command);
+        self.compare.scene.note(&command);
         match command {
             Command::Time(c) => self.apply_time(ctx, c),
             Command::View(c) => self.apply_view(ctx, c),
@@ -26,6 +27,7 @@ impl SitewatchApp {
                 EditCommand::Redo => self.redo(),
                 EditCommand::SetTool(tool) => self.editor.set_tool(tool),
             },
+            Command::Compare(c) => self.apply_compare(c),
         }
     }
 

@@ -368,6 +368,7 @@ impl SitewatchApp {
         self.editor.reset();
         self.files.last_autosave_s = None;
         self.scene_cache.invalidate();
+        self.compare.scene.invalidate();
     }
 
     pub(crate) fn export(&mut self, path: &Path, format: Format) {

@@ -5,13 +5,14 @@ use std::time::Duration;
 use egui::{Color32, Key, Modifiers, RichText};
 
 use super::SitewatchApp;
-use crate::command::{Command, TimeCommand, ViewCommand};
+use crate::command::{Command, CompareCommand, TimeCommand, ViewCommand};
 use crate::model::timeline::next_stage_date;
 use crate::spatial::coords::format_lat_lon;
 use crate::ui::annotations::{PanelView, annotations_ui};
+use crate::ui::compare_bar::{CompareBar, compare_bar_ui};
 use crate::ui::file_menu::FileMenu;
 use crate::ui::map_edit::EditView;
-use crate::ui::map_view::{LayerLine, MapContent, fit, map_ui};
+use crate::ui::map_view::{CompareContent, LayerLine, MapContent, fit, map_ui};
 use crate::ui::tools::tools_ui;
 use crate::ui::{timeline::timeline_ui, top_bar::top_bar_ui};
 
@@ -50,6 +51,9 @@ impl SitewatchApp {
             }
             if i.consume_key(Modifiers::NONE, Key::Space) {
                 out.push(Command::Time(TimeCommand::TogglePlay));
+            }
+            if i.consume_key(Modifiers::NONE, Key::S) {
+                out.push(Command::Compare(CompareCommand::ToggleSwipe));
             }
         });
         out
@@ -130,6 +134,16 @@ impl SitewatchApp {
                 ui.add_space(4.0);
                 commands.extend(timeline_ui(ui, &self.project, &scene, self.is_playing()));
                 ui.add_space(2.0);
+                let bar = CompareBar {
+                    mode: self.compare.mode,
+                    date_a: self.compare_date_a(),
+                    date_b: self.date,
+                    pinned: self.compare.pinned_a.is_some(),
+                    blend: self.compare.blend,
+                    blink_rate: self.compare.blink_rate,
+                };
+                commands.extend(compare_bar_ui(ui, &bar));
+                ui.add_space(2.0);
             });
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -208,6 +222,7 @@ impl SitewatchApp {
                 if let Some(bbox) = self.fit_request.take() {
                     fit(&mut self.memory, &bbox, ui.available_size());
                 }
+                let dates = self.map_dates(&ctx);
                 let view = EditView {
                     project: &self.project,
                     scene: &scene,
@@ -215,25 +230,50 @@ impl SitewatchApp {
                     selected: self.selected.as_deref(),
                     date: self.date,
                 };
-                let shown = self.shown_layers();
                 let frame = self.prefs.figure_frame.then(|| self.figure_frame());
+                let wanted: Vec<(String, f32)> = dates
+                    .shown
+                    .iter()
+                    .chain(dates.a.as_ref().map_or(&[][..], |a| &a.shown[..]))
+                    .cloned()
+                    .collect();
+                let tiles = self.imagery.draw_list(&wanted);
+                let ready = |list: &[(String, f32)]| -> Vec<(String, f32)> {
+                    list.iter()
+                        .filter(|(id, _)| tiles.iter().any(|(t, _, _)| t == id))
+                        .cloned()
+                        .collect()
+                };
+                let shown = ready(&dates.shown);
+                let shown_a = dates.a.as_ref().map(|a| ready(&a.shown));
+                let compare = dates
+                    .a
+                    .as_ref()
+                    .zip(shown_a.as_deref())
+                    .zip(dates.draw)
+                    .map(|((a, imagery), draw)| CompareContent {
+                        scene: &a.scene,
+                        index: &a.index,
+                        scene_version: a.version,
+                        imagery,
+                        draw,
+                        tags: a.tags.clone(),
+                    });
                 let content = MapContent {
                     scene: &scene,
                     // The figure frame shows the date and caption; the bare map does not.
-                    scene_version: if self.prefs.figure_frame {
-                        self.scene_cache.version()
-                    } else {
-                        self.scene_cache.map_version()
-                    },
+                    scene_version: dates.version,
                     px_scale: self.prefs.map_text_scale,
                     layer: layer_line.as_ref(),
                     frame: frame.as_ref(),
                     text: &self.text,
+                    imagery: &shown,
+                    compare: compare.as_ref(),
                 };
                 let out = map_ui(
                     ui,
                     self.tiles.as_mut(),
-                    self.imagery.draw_list(&shown),
+                    tiles,
                     &mut self.memory,
                     &self.project.home,
                     &content,

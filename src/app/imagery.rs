@@ -26,7 +26,12 @@ impl SitewatchApp {
 
     /// Layers shown at the slider's date, as (id, opacity), bottom first.
     pub(crate) fn shown_layers(&self) -> Vec<(String, f32)> {
-        layers_at(&self.project, self.date, &self.imagery.file_dates())
+        self.shown_layers_at(self.date)
+    }
+
+    /// Layers shown at a date, as (id, opacity), bottom first.
+    pub(crate) fn shown_layers_at(&self, date: chrono::NaiveDate) -> Vec<(String, f32)> {
+        layers_at(&self.project, date, &self.imagery.file_dates())
             .into_iter()
             .filter_map(|(i, o)| self.project.layers.get(i).map(|l| (l.id.clone(), o)))
             .collect()
@@ -41,6 +46,15 @@ impl SitewatchApp {
             .into_iter()
             .map(|(i, _)| i)
             .collect();
+        // A comparison shows date A's layers too.
+        if self.compare.mode != crate::command::CompareMode::Off {
+            let a = self.compare_date_a();
+            for (i, _) in layers_at(&self.project, a, &file_dates) {
+                if !wanted.contains(&i) {
+                    wanted.push(i);
+                }
+            }
+        }
         for i in neighbours_to_preload(&self.project, self.date, &file_dates) {
             let visible = self.project.layers.get(i).is_some_and(|l| l.visible);
             if visible && !wanted.contains(&i) {

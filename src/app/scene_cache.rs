@@ -54,6 +54,7 @@ impl SceneCache {
                 | ViewCommand::ToggleSidePanel,
             )
             | Command::Edit(EditCommand::SetTool(_))
+            | Command::Compare(_)
             | Command::File(
                 FileCommand::SaveAsDialog
                 | FileCommand::ImportDialog
@@ -105,8 +106,8 @@ impl SceneCache {
         match &mut self.built {
             Some((scene, index)) if fresh => {
                 if !self.patches.is_empty() {
-                    self.version += 1;
-                    self.map_version += 1;
+                    self.version = next_version();
+                    self.map_version = next_version();
                     let scene = Arc::make_mut(scene);
                     let index = Arc::make_mut(index);
                     for id in self.patches.drain(..) {
@@ -116,8 +117,8 @@ impl SceneCache {
                     }
                 }
                 if self.selected != options.selected {
-                    self.version += 1;
-                    self.map_version += 1;
+                    self.version = next_version();
+                    self.map_version = next_version();
                     let scene = Arc::make_mut(scene);
                     for item in &mut scene.items {
                         item.selected = options.selected.as_deref() == Some(item.id.as_str());
@@ -133,7 +134,7 @@ impl SceneCache {
                 let index = if let Some((_, old_index)) = same {
                     Arc::clone(old_index)
                 } else {
-                    self.map_version += 1;
+                    self.map_version = next_version();
                     Arc::new(SceneIndex::new(&scene))
                 };
                 let scene = Arc::new(scene);
@@ -143,11 +144,18 @@ impl SceneCache {
                 self.stale = false;
                 self.patches.clear();
                 self.builds += 1;
-                self.version += 1;
+                self.version = next_version();
                 (scene, index)
             }
         }
     }
+}
+
+/// A version number no scene cache has given out before, so lists drawn from two caches (the
+/// slider's date and a comparison's date A) never share a version.
+fn next_version() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// True when two scenes draw the same map in the window without its figure frame: everything

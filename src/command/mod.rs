@@ -3,6 +3,7 @@
 //! One enum per area, each in its own file, so that work on one area never collides with
 //! another's in a single enum.
 
+mod compare;
 mod edit;
 mod export;
 mod files;
@@ -10,6 +11,7 @@ mod imagery;
 mod time;
 mod view;
 
+pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
 pub use edit::EditCommand;
 pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};
@@ -32,6 +34,8 @@ pub enum Command {
     Export(ExportCommand),
     /// Changes to the project through the undo history, and the map tools.
     Edit(EditCommand),
+    /// Comparing two dates on the map.
+    Compare(CompareCommand),
 }
 
 macro_rules! from_area {
@@ -45,7 +49,7 @@ macro_rules! from_area {
 }
 
 from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
-    Export: ExportCommand, Edit: EditCommand);
+    Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

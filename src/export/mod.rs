@@ -261,6 +261,19 @@ pub struct Figure {
     pub layers: Vec<LayerReport>,
     /// Imagery layers of the scene that had no source here and were left out (by name).
     pub layers_left_out: Vec<String>,
+    /// The other date of a comparison figure (a swipe's left side), when it is one.
+    pub compare: Option<Compared>,
+}
+
+/// What a swipe figure shows left of its divider: date A's scene and imagery.
+#[derive(Clone, Debug)]
+pub struct Compared {
+    /// Date A's scene.
+    pub scene: Scene,
+    /// The divider's x in figure pixels.
+    pub divider_px: f32,
+    /// Date A's imagery layers drawn.
+    pub layers: Vec<LayerReport>,
 }
 
 impl Figure {
@@ -304,6 +317,7 @@ pub struct GifOutput {
 }
 
 pub use outputs::{
-    export_all_stages, export_gif, export_png, stage_dates, stage_file_name, write_figure,
+    export_all_stages, export_gif, export_png, export_swipe_png, stage_dates, stage_file_name,
+    write_figure,
 };
-pub use pipeline::render_figure;
+pub use pipeline::{render_figure, render_swipe};

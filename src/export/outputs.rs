@@ -77,6 +77,21 @@ pub fn export_png(
     write_figure(&figure, project, options, out_png)
 }
 
+/// Renders a swipe figure (date A left of the divider at `fraction` of the width, B right of
+/// it) and writes `out_png` with its world file, `.prj` and JSON sidecar.
+pub fn export_swipe_png(
+    project: &Project,
+    dates: [NaiveDate; 2],
+    fraction: f32,
+    options: &ExportOptions,
+    out_png: &Path,
+    progress: Progress<'_>,
+) -> Result<ExportOutput, ExportError> {
+    files::check_writable(out_png)?;
+    let figure = super::render_swipe(project, dates, fraction, options, progress)?;
+    write_figure(&figure, project, options, out_png)
+}
+
 /// The dates of the project's stages, in order, each once.
 #[must_use]
 pub fn stage_dates(project: &Project) -> Vec<NaiveDate> {
@@ -220,6 +235,7 @@ fn record_of<'a>(
         tile_layers: &figure.layers,
         labels: &figure.labels,
         layers_left_out: &figure.layers_left_out,
+        compare: figure.compare.as_ref(),
         exported_at: Utc::now(),
     }
 }

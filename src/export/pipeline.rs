@@ -10,8 +10,8 @@ use tiny_skia::Pixmap;
 use super::tiles::{LayerReport, TileLayer};
 use super::view::ExportView;
 use super::{
-    BACKGROUND, ExportError, ExportOptions, Figure, MAX_SIDE_PX, MIN_SIDE_PX, NO_IMAGERY_NOTICE,
-    Progress, tiles,
+    BACKGROUND, Compared, ExportError, ExportOptions, Figure, MAX_SIDE_PX, MIN_SIDE_PX,
+    NO_IMAGERY_NOTICE, Progress, tiles,
 };
 use crate::export::RasterLabel;
 use crate::imagery::basemap::Basemap;
@@ -19,7 +19,8 @@ use crate::imagery::{TileSource, overview};
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::{FileDates, Project};
 use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
-use crate::render::lower::{FigureInput, lower_figure};
+use crate::render::lower::style::Scale;
+use crate::render::lower::{FigureInput, compare, lower_figure};
 use crate::render::skia;
 use crate::render::text::EpaintText;
 use crate::scene::{Scene, SceneOptions, build};
@@ -165,14 +166,15 @@ impl Prepared {
         })
     }
 
-    pub(super) fn figure(
+    /// One date's figure, lowered but not painted: its list draws the imagery over the base.
+    fn lower_date(
         &self,
         project: &Project,
         date: NaiveDate,
         options: &ExportOptions,
         cache: &mut SourceCache,
         progress: Progress<'_>,
-    ) -> Result<Figure, ExportError> {
+    ) -> Result<Lowered, ExportError> {
         let tile_credits: Vec<String> = self
             .reports
             .iter()
@@ -190,7 +192,7 @@ impl Prepared {
             },
         );
         let Imagery {
-            mut pixmap,
+            pixmap,
             reports,
             drawn,
             left_out: layers_left_out,
@@ -232,6 +234,26 @@ impl Prepared {
             &self.text,
             vec![imagery],
         );
+        Ok(Lowered {
+            pixmap,
+            scene,
+            layout,
+            list,
+            reports,
+            layers_left_out,
+        })
+    }
+
+    /// Paints a lowered list over its imagery into a figure.
+    fn paint(&self, lowered: Lowered, compare: Option<Compared>) -> Figure {
+        let Lowered {
+            mut pixmap,
+            scene,
+            layout,
+            list,
+            reports,
+            layers_left_out,
+        } = lowered;
         skia::paint(&mut pixmap, &list, &self.text);
         let labels = list
             .labels()
@@ -240,17 +262,94 @@ impl Prepared {
                 rect_px,
             })
             .collect();
-        Ok(Figure {
+        Figure {
             pixmap,
-            view,
+            view: self.view,
             scene,
             layout,
             list,
             labels,
             layers: reports,
             layers_left_out,
-        })
+            compare,
+        }
     }
+
+    pub(super) fn figure(
+        &self,
+        project: &Project,
+        date: NaiveDate,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<Figure, ExportError> {
+        let lowered = self.lower_date(project, date, options, cache, progress)?;
+        Ok(self.paint(lowered, None))
+    }
+
+    /// A swipe figure: date `a` left of the divider (at `fraction` of the width), `b` right of
+    /// it, as the window's swipe draws them.
+    pub(super) fn swipe_figure(
+        &self,
+        project: &Project,
+        [a, b]: [NaiveDate; 2],
+        fraction: f32,
+        options: &ExportOptions,
+        progress: Progress<'_>,
+    ) -> Result<Figure, ExportError> {
+        let mut cache = SourceCache::new();
+        let left = self.lower_date(project, a, options, &mut cache, progress)?;
+        let mut right = self.lower_date(project, b, options, &mut cache, progress)?;
+        let divider = compare::divider_px(right.list.size_px[0], fraction);
+        let (tag_a, tag_b) = (
+            format!("A · {}", left.scene.date_label),
+            format!("B · {}", right.scene.date_label),
+        );
+        right.list = compare::swipe(
+            &left.list,
+            &right.list,
+            divider,
+            &self.text,
+            compare::SideTags {
+                a: &tag_a,
+                b: &tag_b,
+            },
+            Scale(right.layout.px_scale),
+        );
+        // The picture shows both dates: their credits and notices are the figure's.
+        for credit in &left.scene.credits {
+            if !right.scene.credits.contains(credit) {
+                right.scene.credits.push(credit.clone());
+            }
+        }
+        for notice in &left.scene.notices {
+            if !right.scene.notices.contains(notice) {
+                right.scene.notices.push(notice.clone());
+            }
+        }
+        for name in &left.layers_left_out {
+            if !right.layers_left_out.contains(name) {
+                right.layers_left_out.push(name.clone());
+            }
+        }
+        let compared = Compared {
+            scene: left.scene,
+            divider_px: divider,
+            layers: left.reports,
+        };
+        Ok(self.paint(right, Some(compared)))
+    }
+}
+
+/// One date's figure before painting.
+struct Lowered {
+    /// The date's imagery composited over the base.
+    pixmap: Pixmap,
+    scene: Scene,
+    layout: crate::render::layout::Layout,
+    list: crate::render::display_list::DisplayList,
+    reports: Vec<LayerReport>,
+    layers_left_out: Vec<String>,
 }
 
 /// The dates of undated file layers: the caller's, else read from the files, as the window
@@ -282,4 +381,17 @@ pub fn render_figure(
 ) -> Result<Figure, ExportError> {
     let prepared = prepare(project, options, progress)?;
     prepared.figure(project, date, options, &mut SourceCache::new(), progress)
+}
+
+/// Renders a swipe figure of two dates (A left of the divider, at `fraction` of the width; B
+/// right of it), without writing anything. The figure's scene is B's; A's is in `compare`.
+pub fn render_swipe(
+    project: &Project,
+    dates: [NaiveDate; 2],
+    fraction: f32,
+    options: &ExportOptions,
+    progress: Progress<'_>,
+) -> Result<Figure, ExportError> {
+    let prepared = prepare(project, options, progress)?;
+    prepared.swipe_figure(project, dates, fraction, options, progress)
 }

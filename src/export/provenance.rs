@@ -40,6 +40,8 @@ pub struct Record<'a> {
     pub labels: &'a [RasterLabel],
     /// Imagery layers of the scene left out for want of a source (by name).
     pub layers_left_out: &'a [String],
+    /// A swipe figure's other date (its left side).
+    pub compare: Option<&'a super::Compared>,
     /// When the export was made.
     pub exported_at: DateTime<Utc>,
 }
@@ -160,6 +162,28 @@ fn annotations_json(record: &Record<'_>) -> Vec<Value> {
         .collect()
 }
 
+/// A swipe figure's left side: date A, its stage, its layers and where the divider is.
+fn compare_json(compared: &super::Compared) -> Value {
+    let scene = &compared.scene;
+    json!({
+        "mode": "swipe",
+        "divider_px": compared.divider_px,
+        "left": {
+            "date": scene.date.to_string(),
+            "date_label": scene.date_label,
+            "stage": scene.caption.as_ref().map(|c| json!({
+                "stage_date": c.stage_date, "title": c.title,
+            })),
+            "layers": scene.layers.iter().map(|l| json!({
+                "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
+                "synthetic": l.synthetic,
+            })).collect::<Vec<_>>(),
+            "tile_layers": compared.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        },
+        "right": "the record's own date, stage and layers",
+    })
+}
+
 /// The JSON sidecar. `png_name` and `sha256` name the image it describes.
 #[must_use]
 pub fn sidecar(record: &Record<'_>, png_name: &str, sha256: &str) -> Value {
@@ -187,6 +211,7 @@ pub fn sidecar(record: &Record<'_>, png_name: &str, sha256: &str) -> Value {
         "view": view_json(record.view),
         "layers": layers_json(record),
         "layers_left_out": record.layers_left_out,
+        "compare": record.compare.map(compare_json),
         "annotations": annotations_json(record),
         "credits": scene.credits,
         "notices": scene.notices,

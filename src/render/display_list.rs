@@ -212,6 +212,9 @@ pub enum PaintOp {
     Text(TextRun),
     /// An imagery layer.
     Imagery(ImageryOp),
+    /// Cuts the operations after it to a rectangle, until the next `Clip` (`None`: the whole
+    /// view). A swipe paints one date's list left of the divider and the other's right of it.
+    Clip(Option<RectPx>),
 }
 
 /// What a box of the display list is, so the window can hit-test labels and tests can compare
@@ -245,13 +248,69 @@ pub struct DisplayList {
 }
 
 impl DisplayList {
-    /// The same list with only the operations `keep` says (boxes and size kept): the window
-    /// paints imagery ops each frame and tessellates the rest once.
+    /// The same list with only the operations `keep` says (size kept), and every `Clip`, so
+    /// what is kept is cut as before: the window paints imagery ops each frame and tessellates
+    /// the rest once.
     #[must_use]
     pub fn only(&self, keep: impl Fn(&PaintOp) -> bool) -> Self {
         Self {
-            ops: self.ops.iter().filter(|op| keep(op)).cloned().collect(),
+            ops: self
+                .ops
+                .iter()
+                .filter(|op| matches!(op, PaintOp::Clip(_)) || keep(op))
+                .cloned()
+                .collect(),
             ..Self::new(self.size_px)
+        }
+    }
+
+    /// The same list moved by `d` pixels (a pane put in its place in a larger view); its size
+    /// is kept.
+    #[must_use]
+    pub fn translated(&self, d: [f32; 2]) -> Self {
+        let at = |p: [f32; 2]| [p[0] + d[0], p[1] + d[1]];
+        let rect = |r: RectPx| [r[0] + d[0], r[1] + d[1], r[2] + d[0], r[3] + d[1]];
+        let ops = self
+            .ops
+            .iter()
+            .map(|op| {
+                let mut op = op.clone();
+                match &mut op {
+                    PaintOp::FillRings { rings, .. } => {
+                        for p in rings.iter_mut().flatten() {
+                            *p = at(*p);
+                        }
+                    }
+                    PaintOp::Stroke { points, .. } => {
+                        for p in points {
+                            *p = at(*p);
+                        }
+                    }
+                    PaintOp::FillRect { rect_px, .. } => *rect_px = rect(*rect_px),
+                    PaintOp::FillCircle { center_px, .. }
+                    | PaintOp::StrokeCircle { center_px, .. } => *center_px = at(*center_px),
+                    PaintOp::Text(run) => run.origin_px = at(run.origin_px),
+                    PaintOp::Imagery(i) => {
+                        i.dest_px = rect(i.dest_px);
+                        i.clip_px = i.clip_px.map(rect);
+                    }
+                    PaintOp::Clip(c) => *c = c.map(rect),
+                }
+                op
+            })
+            .collect();
+        let boxes = self
+            .boxes
+            .iter()
+            .map(|b| TaggedBox {
+                kind: b.kind.clone(),
+                rect_px: rect(b.rect_px),
+            })
+            .collect();
+        Self {
+            size_px: self.size_px,
+            ops,
+            boxes,
         }
     }
 
@@ -284,6 +343,19 @@ impl DisplayList {
             BoxKind::Label(id) => Some((id.as_str(), b.rect_px)),
             BoxKind::Furniture(_) => None,
         })
+    }
+}
+
+/// Where two optional cuts overlap (`None` cuts nothing; rectangles that miss give an empty one).
+#[must_use]
+pub fn clip_intersection(a: Option<RectPx>, b: Option<RectPx>) -> Option<RectPx> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let x0 = a[0].max(b[0]);
+            let y0 = a[1].max(b[1]);
+            Some([x0, y0, a[2].min(b[2]).max(x0), a[3].min(b[3]).max(y0)])
+        }
+        (one, None) | (None, one) => one,
     }
 }
 

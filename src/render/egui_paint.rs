@@ -78,13 +78,16 @@ fn polyline(
 /// textures goes to `window_imagery` with a painter clipped to the op's area and the op's offset
 /// in screen pixels (the app knows the textures).
 pub fn paint(
-    painter: &Painter,
+    base: &Painter,
     list: &DisplayList,
     place: Placement,
     window_imagery: &mut dyn FnMut(&Painter, &ImageryOp, egui::Vec2),
 ) {
     let k = place.scale;
+    // The painter of the last `Clip` (each cuts the caller's area afresh).
+    let mut cut = base.clone();
     for op in &list.ops {
+        let painter = &cut;
         match op {
             PaintOp::FillRings { rings, color } => {
                 painter.add(Shape::mesh(rings_mesh(place, rings, color32(*color))));
@@ -153,6 +156,12 @@ pub fn paint(
                 );
             }
             PaintOp::Imagery(op) => imagery(painter, op, place, window_imagery),
+            PaintOp::Clip(rect) => {
+                cut = match rect {
+                    Some(r) => base.with_clip_rect(base.clip_rect().intersect(place.rect(*r))),
+                    None => base.clone(),
+                };
+            }
         }
     }
 }

@@ -7,7 +7,8 @@ use tiny_skia::{
 };
 
 use super::display_list::{
-    CORNER_SEGMENTS, DashPx, DisplayList, ImageryOp, PaintOp, RectPx, rounded_rect_points,
+    CORNER_SEGMENTS, DashPx, DisplayList, ImageryOp, PaintOp, RectPx, clip_intersection,
+    rounded_rect_points,
 };
 use super::text::EpaintText;
 use crate::model::Rgba;
@@ -48,13 +49,24 @@ fn rings(rings: &[Vec<[f32; 2]>]) -> Option<Path> {
     pb.finish()
 }
 
-fn fill(pixmap: &mut Pixmap, path: Option<Path>, color: Rgba, rule: FillRule) {
+/// What the last `Clip` op cut the pixmap to: the rectangle and its mask.
+type Cut = Option<(RectPx, Mask)>;
+
+fn fill(pixmap: &mut Pixmap, cut: &Cut, path: Option<Path>, color: Rgba, rule: FillRule) {
     if let Some(path) = path {
-        pixmap.fill_path(&path, &solid(color), rule, Transform::identity(), None);
+        let mask = cut.as_ref().map(|(_, m)| m);
+        pixmap.fill_path(&path, &solid(color), rule, Transform::identity(), mask);
     }
 }
 
-fn stroke(pixmap: &mut Pixmap, path: Option<Path>, width: f32, color: Rgba, dash: Option<DashPx>) {
+fn stroke(
+    pixmap: &mut Pixmap,
+    cut: &Cut,
+    path: Option<Path>,
+    width: f32,
+    color: Rgba,
+    dash: Option<DashPx>,
+) {
     let Some(path) = path else { return };
     let stroke = Stroke {
         width,
@@ -67,7 +79,8 @@ fn stroke(pixmap: &mut Pixmap, path: Option<Path>, width: f32, color: Rgba, dash
         dash: dash.and_then(|(d, g)| StrokeDash::new(vec![d, g], 0.0)),
         ..Stroke::default()
     };
-    pixmap.stroke_path(&path, &solid(color), &stroke, Transform::identity(), None);
+    let mask = cut.as_ref().map(|(_, m)| m);
+    pixmap.stroke_path(&path, &solid(color), &stroke, Transform::identity(), mask);
 }
 
 fn circle(center: [f32; 2], radius: f32) -> Option<Path> {
@@ -76,10 +89,11 @@ fn circle(center: [f32; 2], radius: f32) -> Option<Path> {
 
 /// Paints every operation of the list onto the pixmap, in order.
 pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
+    let mut cut: Cut = None;
     for op in &list.ops {
         match op {
             PaintOp::FillRings { rings: r, color } => {
-                fill(pixmap, rings(r), *color, FillRule::EvenOdd);
+                fill(pixmap, &cut, rings(r), *color, FillRule::EvenOdd);
             }
             PaintOp::Stroke {
                 points,
@@ -89,6 +103,7 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
                 dash_px,
             } => stroke(
                 pixmap,
+                &cut,
                 polyline(points, *closed),
                 *width_px,
                 *color,
@@ -100,7 +115,13 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
                 color,
             } => {
                 let outline = rounded_rect_points(*rect_px, *radius_px, CORNER_SEGMENTS);
-                fill(pixmap, polyline(&outline, true), *color, FillRule::Winding);
+                fill(
+                    pixmap,
+                    &cut,
+                    polyline(&outline, true),
+                    *color,
+                    FillRule::Winding,
+                );
             }
             PaintOp::FillCircle {
                 center_px,
@@ -108,6 +129,7 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
                 color,
             } => fill(
                 pixmap,
+                &cut,
                 circle(*center_px, *radius_px),
                 *color,
                 FillRule::Winding,
@@ -120,13 +142,21 @@ pub fn paint(pixmap: &mut Pixmap, list: &DisplayList, text: &EpaintText) {
                 dash_px,
             } => stroke(
                 pixmap,
+                &cut,
                 circle(*center_px, *radius_px),
                 *width_px,
                 *color,
                 *dash_px,
             ),
-            PaintOp::Text(run) => super::skia_text::glyphs(pixmap, run, text),
-            PaintOp::Imagery(op) => imagery(pixmap, op),
+            PaintOp::Text(run) => {
+                super::skia_text::glyphs(pixmap, run, text, cut.as_ref().map(|(r, _)| *r));
+            }
+            PaintOp::Imagery(op) => imagery(pixmap, op, cut.as_ref().map(|(r, _)| *r)),
+            PaintOp::Clip(rect) => {
+                cut = rect.and_then(|r| {
+                    clip_mask([pixmap.width(), pixmap.height()], r).map(|mask| (r, mask))
+                });
+            }
         }
     }
 }
@@ -140,7 +170,7 @@ fn clip_mask(size: [u32; 2], clip: RectPx) -> Option<Mask> {
 }
 
 /// Draws an RGBA image into its destination rectangle, scaled, offset, faded and clipped.
-fn imagery(pixmap: &mut Pixmap, op: &ImageryOp) {
+fn imagery(pixmap: &mut Pixmap, op: &ImageryOp, cut: Option<RectPx>) {
     // Window textures exist only on screen.
     let Some((size_px, premultiplied)) = op.source.premultiplied() else {
         return;
@@ -156,8 +186,7 @@ fn imagery(pixmap: &mut Pixmap, op: &ImageryOp) {
     let sy = (y1 - y0) / size_px[1] as f32;
     let transform =
         Transform::from_row(sx, 0.0, 0.0, sy, x0 + op.offset_px[0], y0 + op.offset_px[1]);
-    let mask = op
-        .clip_px
+    let mask = clip_intersection(op.clip_px, cut)
         .and_then(|c| clip_mask([pixmap.width(), pixmap.height()], c));
     let paint = PixmapPaint {
         opacity: op.opacity,

@@ -3,12 +3,23 @@
 
 use tiny_skia::{ColorU8, Pixmap, PremultipliedColorU8};
 
-use super::display_list::TextRun;
+use super::display_list::{RectPx, TextRun};
 use super::text::EpaintText;
 
-/// Sets a run's glyphs: each covered pixel blended with the run's colour.
-pub fn glyphs(pixmap: &mut Pixmap, run: &TextRun, text: &EpaintText) {
+/// Sets a run's glyphs: each covered pixel inside `cut` (the whole pixmap when `None`) blended
+/// with the run's colour.
+pub fn glyphs(pixmap: &mut Pixmap, run: &TextRun, text: &EpaintText, cut: Option<RectPx>) {
     let (width, height) = (i64::from(pixmap.width()), i64::from(pixmap.height()));
+    let inside = |x: i64, y: i64| {
+        cut.is_none_or(|[x0, y0, x1, y1]| {
+            // Pixel centres, as the clip mask of the other ops counts them.
+            let (cx, cy) = (
+                f32::midpoint(x as f32, (x + 1) as f32),
+                f32::midpoint(y as f32, (y + 1) as f32),
+            );
+            cx >= x0 && cx < x1 && cy >= y0 && cy < y1
+        })
+    };
     let data = pixmap.pixels_mut();
     let color = ColorU8::from_rgba(
         run.color.0[0],
@@ -17,7 +28,7 @@ pub fn glyphs(pixmap: &mut Pixmap, run: &TextRun, text: &EpaintText) {
         run.color.0[3],
     );
     text.for_each_coverage(run, &mut |x, y, coverage| {
-        if x < 0 || y < 0 || x >= width || y >= height {
+        if x < 0 || y < 0 || x >= width || y >= height || !inside(x, y) {
             return;
         }
         if let Some(pixel) = data.get_mut((y * width + x) as usize) {

@@ -200,37 +200,9 @@ fn layer_row(
                 .small(),
         );
     }
-    match runtime.load_state(&layer.id) {
-        LayerLoadState::Idle => {}
-        LayerLoadState::Opening(f) => {
-            ui.add(
-                egui::ProgressBar::new(f)
-                    .show_percentage()
-                    .text(format!("opening {:.0} %", f * 100.0)),
-            );
-        }
-        LayerLoadState::Ready {
-            loading,
-            failed,
-            last_error,
-        } => {
-            if failed > 0 {
-                ui.label(
-                    RichText::new(format!(
-                        "{failed} tile(s) failed, retrying: {}",
-                        last_error.unwrap_or_default()
-                    ))
-                    .color(Color32::LIGHT_RED)
-                    .small(),
-                );
-            } else if loading > 0 {
-                ui.label(RichText::new(format!("loading {loading} tile(s)…")).small());
-            }
-        }
-        LayerLoadState::Failed(message) => {
-            ui.label(RichText::new(message).color(Color32::LIGHT_RED).small());
-        }
-    }
+    // One scope whatever the state shows, so the widgets below keep their ids while a layer
+    // opens and its tiles load (an id that moves between frames loses a click).
+    ui.scope(|ui| load_state_ui(ui, runtime.load_state(&layer.id)));
     if layer.date.is_none() {
         if let Some(day) = file_date {
             keep_file_date_ui(ui, layer, day, commands);
@@ -301,6 +273,41 @@ fn layer_row(
     });
     if let Some((bands, display)) = runtime.raster_display(&layer.id) {
         display_ui(ui, layer, bands, display, commands);
+    }
+}
+
+/// What a layer's imagery is doing: opening, loading tiles, failing.
+fn load_state_ui(ui: &mut Ui, state: LayerLoadState) {
+    match state {
+        LayerLoadState::Idle => {}
+        LayerLoadState::Opening(f) => {
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .show_percentage()
+                    .text(format!("opening {:.0} %", f * 100.0)),
+            );
+        }
+        LayerLoadState::Ready {
+            loading,
+            failed,
+            last_error,
+        } => {
+            if failed > 0 {
+                ui.label(
+                    RichText::new(format!(
+                        "{failed} tile(s) failed, retrying: {}",
+                        last_error.unwrap_or_default()
+                    ))
+                    .color(Color32::LIGHT_RED)
+                    .small(),
+                );
+            } else if loading > 0 {
+                ui.label(RichText::new(format!("loading {loading} tile(s)…")).small());
+            }
+        }
+        LayerLoadState::Failed(message) => {
+            ui.label(RichText::new(message).color(Color32::LIGHT_RED).small());
+        }
     }
 }
 

@@ -42,7 +42,8 @@ impl AtlasState {
 /// Tessellated vector ops of one display list.
 #[derive(Default)]
 pub struct ListMeshes {
-    meshes: Vec<Arc<Mesh>>,
+    /// Each mesh with the screen rect it is cut to (the list's clip ops).
+    meshes: Vec<(Rect, Arc<Mesh>)>,
     atlas: AtlasState,
     /// Vertices in all meshes (for the frame benchmark's report).
     vertices: usize,
@@ -65,16 +66,16 @@ impl ListMeshes {
             let list = std::mem::take(g.entry(layer));
             list.all_entries().cloned().collect::<Vec<_>>()
         });
-        let meshes: Vec<Arc<Mesh>> = ctx
+        let meshes: Vec<(Rect, Arc<Mesh>)> = ctx
             .tessellate(shapes, atlas.pixels_per_point)
             .into_iter()
             .filter_map(|clipped| match clipped.primitive {
                 // In points, as shapes are (pixels per point only sets the feathering).
-                Primitive::Mesh(mesh) => Some(Arc::new(mesh)),
+                Primitive::Mesh(mesh) => Some((clipped.clip_rect, Arc::new(mesh))),
                 Primitive::Callback(_) => None,
             })
             .collect();
-        let vertices = meshes.iter().map(|m| m.vertices.len()).sum();
+        let vertices = meshes.iter().map(|(_, m)| m.vertices.len()).sum();
         Self {
             meshes,
             atlas,
@@ -88,10 +89,12 @@ impl ListMeshes {
         self.atlas.still_valid(AtlasState::now(ctx))
     }
 
-    /// Adds the meshes to `painter` (cheap: they are shared, not copied, until egui draws).
+    /// Adds the meshes to `painter`, each cut where the list's clip ops said (cheap: they are
+    /// shared, not copied, until egui draws).
     pub fn paint(&self, painter: &Painter) {
-        for mesh in &self.meshes {
-            painter.add(Shape::Mesh(Arc::clone(mesh)));
+        for (clip, mesh) in &self.meshes {
+            let cut = painter.with_clip_rect(painter.clip_rect().intersect(*clip));
+            cut.add(Shape::Mesh(Arc::clone(mesh)));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Panels and widgets. Each `*_ui` function draws from state and returns commands.
 
 pub mod annotations;
+pub mod compare_bar;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;

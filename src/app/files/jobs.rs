@@ -260,6 +260,7 @@ impl SitewatchApp {
                 if rebased != self.project {
                     self.project = rebased;
                     self.scene_cache.invalidate();
+                    self.compare.scene.invalidate();
                 }
                 self.project_path = Some(path.clone());
                 // Clean only if nothing changed since the snapshot.
