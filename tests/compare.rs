@@ -133,6 +133,7 @@ fn a_swipe_cuts_each_dates_list_at_the_divider() {
     let tags = SideTags {
         a: "A · 5 JUL 2025",
         b: "B · 14 OCT 2025",
+        top_px: 12.0,
     };
     let list = swipe(&a, &b, 120.0, &text, tags, Scale(1.0));
     assert_eq!(
@@ -189,6 +190,73 @@ fn a_swipe_cuts_each_dates_list_at_the_divider() {
             .unwrap()
     };
     assert!(tag("a")[2] < 120.0 && tag("b")[0] > 120.0);
+}
+
+/// A label box with its text at `rect`, as the lowering writes one.
+fn add_label(list: &mut DisplayList, id: &str, rect: RectPx, text: &EpaintText) {
+    use sitewatch::render::display_list::{FontSpec, TaggedBox};
+    use sitewatch::render::text::TextMeasure as _;
+    list.push(PaintOp::FillRect {
+        rect_px: rect,
+        radius_px: 2.0,
+        color: Rgba::rgb(0, 0, 0),
+    });
+    list.push(PaintOp::Text(text.run(
+        id,
+        FontSpec::bold(12.0),
+        Rgba::rgb(255, 255, 255),
+        [rect[0] + 4.0, rect[1] + 2.0],
+    )));
+    list.boxes.push(TaggedBox {
+        kind: BoxKind::Label(id.to_owned()),
+        rect_px: rect,
+    });
+}
+
+#[test]
+fn a_label_crossing_the_divider_stays_whole_on_its_centres_side() {
+    let size = [300.0, 200.0];
+    let text = EpaintText::bundled();
+    let mut a = solid_list(JULY_RGB, size, &[]);
+    let mut b = solid_list(OCTOBER_RGB, size, &[]);
+    // Both dates label the bridge across the divider at 120, its centre left of it (at 110).
+    for list in [&mut a, &mut b] {
+        add_label(list, "bridge", [60.0, 90.0, 160.0, 110.0], &text);
+    }
+    let tags = SideTags {
+        a: "",
+        b: "",
+        top_px: 12.0,
+    };
+    let list = swipe(&a, &b, 120.0, &text, tags, Scale(1.0));
+    let uncut = list
+        .ops
+        .iter()
+        .position(|op| matches!(op, PaintOp::Clip(None)))
+        .unwrap();
+    let boxes: Vec<usize> = list
+        .ops
+        .iter()
+        .enumerate()
+        .filter(|(_, op)| matches!(op, PaintOp::FillRect { rect_px, .. } if rect_px[0] == 60.0))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        boxes.len(),
+        1,
+        "drawn once, from A (its centre is A's side)"
+    );
+    assert!(
+        boxes[0] > uncut,
+        "over both sides, not sliced at the divider"
+    );
+    assert_eq!(list.labels().count(), 1);
+    let mut pixmap = tiny_skia::Pixmap::new(300, 200).unwrap();
+    skia::paint(&mut pixmap, &list, &text);
+    assert!(
+        pixel(&pixmap, 150, 92).iter().all(|&c| c < 20),
+        "the box continues right of the divider"
+    );
 }
 
 #[test]

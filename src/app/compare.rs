@@ -67,8 +67,6 @@ pub(crate) struct DateA {
     pub(crate) version: u64,
     /// Its imagery layers, bottom first, with their opacities.
     pub(crate) shown: Vec<(String, f32)>,
-    /// "A · 5 JUL 2025", "B · 14 OCT 2025".
-    pub(crate) tags: [String; 2],
 }
 
 /// What the map shows this frame: the slider's date, and date A when comparing.
@@ -126,11 +124,6 @@ impl SitewatchApp {
         } else {
             self.compare.scene.map_version()
         };
-        let b_label = crate::model::date::display_day_upper(self.date);
-        let tags = [
-            format!("A · {}", scene.date_label),
-            format!("B · {}", b_label),
-        ];
         MapDates {
             shown,
             version,
@@ -139,7 +132,6 @@ impl SitewatchApp {
                 scene,
                 index,
                 version: version_a,
-                tags,
             }),
             draw: Some(draw),
         }

@@ -7,6 +7,7 @@ use egui::{Color32, Key, Modifiers, RichText};
 use super::SitewatchApp;
 use crate::command::{Command, CompareCommand, TimeCommand, ViewCommand};
 use crate::model::timeline::next_stage_date;
+use crate::render::lower::compare::side_tag;
 use crate::spatial::coords::format_lat_lon;
 use crate::ui::annotations::{PanelView, annotations_ui};
 use crate::ui::compare_bar::{CompareBar, compare_bar_ui};
@@ -257,7 +258,7 @@ impl SitewatchApp {
                         scene_version: a.version,
                         imagery,
                         draw,
-                        tags: a.tags.clone(),
+                        tags: [side_tag("A", &a.scene), side_tag("B", &scene)],
                     });
                 let content = MapContent {
                     scene: &scene,

@@ -302,8 +302,8 @@ impl Prepared {
         let mut right = self.lower_date(project, b, options, &mut cache, progress)?;
         let divider = compare::divider_px(right.list.size_px[0], fraction);
         let (tag_a, tag_b) = (
-            format!("A · {}", left.scene.date_label),
-            format!("B · {}", right.scene.date_label),
+            compare::side_tag("A", &left.scene),
+            compare::side_tag("B", &right.scene),
         );
         right.list = compare::swipe(
             &left.list,
@@ -313,6 +313,7 @@ impl Prepared {
             compare::SideTags {
                 a: &tag_a,
                 b: &tag_b,
+                top_px: compare::tag_top(Scale(right.layout.px_scale)),
             },
             Scale(right.layout.px_scale),
         );

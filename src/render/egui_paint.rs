@@ -5,9 +5,9 @@ use egui::epaint::{Mesh, PathShape, PathStroke};
 use egui::{Align2, Color32, Painter, Pos2, Rect, Shape, Stroke, pos2};
 
 use super::display_list::{
-    DashPx, DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx, circle_points,
-    triangulate_rings,
+    DashPx, DisplayList, ImageryOp, ImagerySource, PaintOp, circle_points, triangulate_rings,
 };
+pub use super::egui_place::Placement;
 use super::text::font_id;
 use crate::model::Rgba;
 
@@ -16,32 +16,6 @@ use crate::model::Rgba;
 pub fn color32(color: Rgba) -> Color32 {
     let [red, green, blue, alpha] = color.0;
     Color32::from_rgba_unmultiplied(red, green, blue, alpha)
-}
-
-/// Where the list's pixels go on screen: its origin, and screen points per list pixel.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Placement {
-    /// The list's (0, 0) on screen.
-    pub origin: Pos2,
-    /// Screen points per list pixel (1 when the list was lowered for the screen itself).
-    pub scale: f32,
-}
-
-impl Placement {
-    /// Where a list point goes on screen.
-    #[must_use]
-    pub fn at(self, p: [f32; 2]) -> Pos2 {
-        pos2(
-            self.origin.x + p[0] * self.scale,
-            self.origin.y + p[1] * self.scale,
-        )
-    }
-
-    /// Where a list rectangle goes on screen.
-    #[must_use]
-    pub fn rect(self, r: RectPx) -> Rect {
-        Rect::from_min_max(self.at([r[0], r[1]]), self.at([r[2], r[3]]))
-    }
 }
 
 fn rings_mesh(place: Placement, rings: &[Vec<[f32; 2]>], color: Color32) -> Mesh {

@@ -2,6 +2,7 @@
 
 pub mod display_list;
 pub mod egui_paint;
+pub mod egui_place;
 pub mod egui_tiles;
 pub mod fonts;
 pub mod layout;

@@ -38,6 +38,8 @@ const FRAME_MARGIN: f32 = 24.0;
 const DIVIDER_GRIP_PX: f32 = 8.0;
 /// Between side-by-side panes.
 const PANE_GUTTER_PX: f32 = 4.0;
+/// The height of the window's button row along the map's top edge (tags go below it).
+const AIDS_ROW_PX: f32 = 44.0;
 /// Half the length of the shared cursor's arms in every pane.
 const CURSOR_ARM_PX: f32 = 12.0;
 /// The imagery op id of the basemap, which panes draw themselves (no project layer id starts
@@ -558,9 +560,11 @@ impl ListCache {
     /// Date A's list and the slider's, compared as `c` says.
     fn compose(&self, c: &CompareContent<'_>, text: &EpaintText, frame: &Frame<'_>) -> DisplayList {
         let (a, b) = (&self.a.list, &self.b.list);
+        // Below the window's own buttons along the map's top edge.
         let tags = SideTags {
             a: &c.tags[0],
             b: &c.tags[1],
+            top_px: AIDS_ROW_PX,
         };
         match c.draw {
             CompareDraw::Swipe { divider } => compare::swipe(
@@ -583,6 +587,7 @@ impl ListCache {
                     &[tags.a, tags.b],
                     text,
                     Scale(WINDOW_FURNITURE_SCALE),
+                    AIDS_ROW_PX,
                 );
                 list
             }

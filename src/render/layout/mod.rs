@@ -462,7 +462,16 @@ pub fn window_furniture(
     let notices = notice_boxes(input, sizes, measure, [margin, width - margin]);
     let (credit, synthetic, _) = right_column(input, sizes, measure);
     let scale_bar = scale_bar_box(input, px_scale, measure).map(|builder| {
-        let top = height - margin - builder.size[1];
+        let [bar_w, bar_h] = builder.size;
+        let mut top = height - margin - bar_h;
+        // A narrow map (or a side-by-side pane) brings the credit and the synthetic notice over
+        // the bar's corner: the bar goes above them.
+        for b in [credit.as_ref(), synthetic.as_ref()].into_iter().flatten() {
+            let [x0, y0, _, y1] = b.rect_px;
+            if x0 < margin + bar_w + margin && top < y1 && top + bar_h > y0 {
+                top = y0 - margin / 2.0 - bar_h;
+            }
+        }
         builder.place([margin, top])
     });
     WindowFurniture {

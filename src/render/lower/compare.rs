@@ -27,6 +27,31 @@ pub struct SideTags<'a> {
     pub a: &'a str,
     /// The right side (date B).
     pub b: &'a str,
+    /// The tags' top edge (clear of what the view puts along its top edge).
+    pub top_px: f32,
+}
+
+/// A side's tag: its letter and date, and the date of its top imagery layer when that differs
+/// (the layer shown at a date may have been captured before it): "A · 27 SEP 2025 · imagery
+/// 5 JUL 2025".
+#[must_use]
+pub fn side_tag(letter: &str, scene: &crate::scene::Scene) -> String {
+    let imagery = scene
+        .layers
+        .iter()
+        .rev()
+        .find_map(|l| l.date_label.as_deref())
+        .filter(|d| *d != scene.date_label);
+    match imagery {
+        Some(d) => format!("{letter} · {} · imagery {d}", scene.date_label),
+        None => format!("{letter} · {}", scene.date_label),
+    }
+}
+
+/// Where tags go in a figure: a gap below its top edge.
+#[must_use]
+pub fn tag_top(s: Scale) -> f32 {
+    s.soft(TAG_GAP_PX)
 }
 
 /// The divider's x in list pixels for a fraction of the width (clamped to the view, whole
@@ -45,7 +70,8 @@ pub fn swipe_sides(size_px: [f32; 2], divider_px: f32) -> (RectPx, RectPx) {
 }
 
 /// `a` left of the divider, `b` right of it, both cut to their side (imagery ops carry the cut
-/// too), then the divider, its handle and the side tags on top. The lists must be of one size.
+/// too; a label crossing the divider stays whole on the side of its centre), then the divider,
+/// its handle and the side tags on top. The lists must be of one size.
 #[must_use]
 pub fn swipe(
     a: &DisplayList,
@@ -57,10 +83,11 @@ pub fn swipe(
 ) -> DisplayList {
     let (left, right) = swipe_sides(b.size_px, divider);
     let mut list = DisplayList::new(b.size_px);
-    side(&mut list, a, left);
-    side(&mut list, b, right);
+    let mut whole = Vec::new();
+    side(&mut list, a, left, Some(&mut whole));
+    side(&mut list, b, right, Some(&mut whole));
     list.push(PaintOp::Clip(None));
-    lower_divider(&mut list, left[2], measure, tags, s);
+    lower_divider(&mut list, left[2], whole, measure, tags, s);
     list
 }
 
@@ -94,7 +121,7 @@ pub fn blend(a: &DisplayList, b: &DisplayList, t: f32) -> DisplayList {
 pub fn panes(size_px: [f32; 2], panes: &[(&DisplayList, RectPx)]) -> DisplayList {
     let mut list = DisplayList::new(size_px);
     for (pane, rect) in panes {
-        side(&mut list, &pane.translated([rect[0], rect[1]]), *rect);
+        side(&mut list, &pane.translated([rect[0], rect[1]]), *rect, None);
     }
     list.push(PaintOp::Clip(None));
     list
@@ -114,10 +141,34 @@ pub fn pane_rects(size_px: [f32; 2], count: usize, gutter_px: f32) -> Vec<RectPx
 }
 
 /// Appends `from` cut to `rect`: its clips narrowed, its imagery ops clipped, its boxes kept
-/// where their centre is inside.
-fn side(list: &mut DisplayList, from: &DisplayList, rect: RectPx) {
+/// where their centre is inside. With `whole`, a label that crosses the cut is not sliced: its
+/// box and text go to `whole` (painted over both sides) when its centre is on this side, and
+/// are left out when it is on the other.
+fn side(
+    list: &mut DisplayList,
+    from: &DisplayList,
+    rect: RectPx,
+    mut whole: Option<&mut Vec<PaintOp>>,
+) {
+    let centre_inside = |r: RectPx| {
+        let x = f32::midpoint(r[0], r[2]);
+        x >= rect[0] && x < rect[2]
+    };
+    let crossing: Vec<RectPx> = from
+        .labels()
+        .map(|(_, r)| r)
+        .filter(|r| r[0] < rect[0] || r[2] > rect[2])
+        .collect();
     list.push(PaintOp::Clip(Some(rect)));
     for op in &from.ops {
+        if let Some(whole) = whole.as_deref_mut()
+            && let Some(label) = crossing.iter().find(|r| label_part(op, **r))
+        {
+            if centre_inside(*label) {
+                whole.push(op.clone());
+            }
+            continue;
+        }
         list.push(match op {
             PaintOp::Clip(c) => PaintOp::Clip(clip_intersection(*c, Some(rect))),
             PaintOp::Imagery(i) => {
@@ -131,19 +182,29 @@ fn side(list: &mut DisplayList, from: &DisplayList, rect: RectPx) {
     list.boxes.extend(
         from.boxes
             .iter()
-            .filter(|b| {
-                let x = f32::midpoint(b.rect_px[0], b.rect_px[2]);
-                x >= rect[0] && x < rect[2]
-            })
+            .filter(|b| centre_inside(b.rect_px))
             .cloned(),
     );
 }
 
-/// The divider at `x`: a cased white line the view's height, a round handle with arrows, and
-/// a tag on each side at the top.
+/// Whether `op` is the box or the text of the label whose box is `label`.
+fn label_part(op: &PaintOp, label: RectPx) -> bool {
+    match op {
+        PaintOp::FillRect { rect_px, .. } => *rect_px == label,
+        PaintOp::Text(run) => {
+            let [x, y] = run.origin_px;
+            x >= label[0] && x < label[2] && y >= label[1] && y < label[3]
+        }
+        _ => false,
+    }
+}
+
+/// The divider at `x`: a cased white line the view's height, the labels kept whole over it,
+/// a round handle with arrows, and a tag on each side at the top.
 fn lower_divider(
     list: &mut DisplayList,
     x: f32,
+    whole_labels: Vec<PaintOp>,
     measure: &dyn TextMeasure,
     tags: SideTags<'_>,
     s: Scale,
@@ -161,6 +222,7 @@ fn lower_divider(
             dash_px: None,
         });
     }
+    list.ops.extend(whole_labels);
     let center = [x, h / 2.0];
     let radius = s.soft(HANDLE_RADIUS_PX);
     list.push(PaintOp::FillCircle {
@@ -189,35 +251,38 @@ fn lower_divider(
         });
     }
     let gap = s.soft(TAG_GAP_PX);
-    tag(list, measure, tags.a, Anchor::EndsAt(x - gap), "swipe-a", s);
+    let top = tags.top_px;
+    tag(
+        list,
+        measure,
+        tags.a,
+        (Anchor::EndsAt(x - gap), top),
+        "swipe-a",
+        s,
+    );
     tag(
         list,
         measure,
         tags.b,
-        Anchor::StartsAt(x + gap),
+        (Anchor::StartsAt(x + gap), top),
         "swipe-b",
         s,
     );
 }
 
-/// Each pane's date tag, centred at its top.
+/// Each pane's date tag, centred at its top (its top edge at `top_px`).
 pub fn lower_pane_tags(
     list: &mut DisplayList,
     rects: &[RectPx],
     tags: &[&str],
     measure: &dyn TextMeasure,
     s: Scale,
+    top_px: f32,
 ) {
     for (rect, text) in rects.iter().zip(tags) {
         let center = f32::midpoint(rect[0], rect[2]);
-        tag(
-            list,
-            measure,
-            text,
-            Anchor::CentredAt(center),
-            "pane-date",
-            s,
-        );
+        let at = (Anchor::CentredAt(center), top_px);
+        tag(list, measure, text, at, "pane-date", s);
     }
 }
 
@@ -237,7 +302,7 @@ fn tag(
     list: &mut DisplayList,
     measure: &dyn TextMeasure,
     text: &str,
-    anchor: Anchor,
+    (anchor, top): (Anchor, f32),
     name: &'static str,
     s: Scale,
 ) {
@@ -245,7 +310,6 @@ fn tag(
         return;
     }
     let font = FontSpec::bold(s.text(TAG_TEXT_PX));
-    let gap = s.soft(TAG_GAP_PX);
     let pad = LABEL_PAD_PX.map(|p| s.soft(p));
     let [w, th] = measure.size(text, font);
     let box_w = w + 2.0 * pad[0];
@@ -254,7 +318,7 @@ fn tag(
         Anchor::StartsAt(x) => x,
         Anchor::CentredAt(x) => x - box_w / 2.0,
     };
-    let rect = [x0, gap, x0 + box_w, gap + th + 2.0 * pad[1]];
+    let rect = [x0, top, x0 + box_w, top + th + 2.0 * pad[1]];
     list.push(PaintOp::FillRect {
         rect_px: rect,
         radius_px: LABEL_RADIUS_PX,
