@@ -140,6 +140,12 @@ struct ExportArgs {
     #[arg(long, value_name = "D1,D2", requires = "out", conflicts_with = "date")]
     swipe: Option<String>,
 
+    /// Write a before/after figure to --out instead: one panel per date (2 to 12) over the same
+    /// view, lettered A, B …; --size is the whole figure. No world file (the panels share a
+    /// view, not a georeference); the sidecar gives each panel's box.
+    #[arg(long, value_name = "D1,D2[,…]", requires = "out", conflicts_with_all = ["date", "swipe"])]
+    panels: Option<String>,
+
     /// Where the swipe's divider is, as a fraction of the width (0–1).
     #[arg(
         long,
@@ -219,7 +225,16 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.divider) {
         bail!("--divider {} must be between 0 and 1", args.divider);
     }
-    if let Some(out) = &args.out {
+    let panels = args.panels.as_deref().map(parse_dates).transpose()?;
+    if let (Some(out), Some(dates)) = (&args.out, panels) {
+        let written = export::export_panels_png(project, &dates, &options, out, &quiet)?;
+        eprintln!(
+            "wrote {} (+ {}; no world file: the panels share a view), sha256 {}",
+            written.png.display(),
+            written.sidecar.display(),
+            written.sha256
+        );
+    } else if let Some(out) = &args.out {
         let written = match swipe {
             Some(dates) => {
                 export::export_swipe_png(project, dates, args.divider, &options, out, &quiet)?
@@ -267,6 +282,16 @@ fn parse_size(text: &str) -> Result<[f32; 2]> {
         bail!("--size '{text}' must be between 200x200 and 8192x8192");
     }
     Ok([w as f32, h as f32])
+}
+
+/// `D1,D2[,…]`: dates, each as `--date` reads one.
+fn parse_dates(text: &str) -> Result<Vec<NaiveDate>> {
+    text.split(',')
+        .enumerate()
+        .map(|(i, d)| {
+            parse_date(d.trim()).with_context(|| format!("--panels '{text}': date {}", i + 1))
+        })
+        .collect()
 }
 
 /// `D1,D2`: two dates, each as `--date` reads one.

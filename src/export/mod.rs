@@ -10,6 +10,7 @@ pub mod display;
 pub mod files;
 pub mod gif;
 mod outputs;
+pub mod panels;
 mod pipeline;
 pub mod provenance;
 pub mod sources;
@@ -124,6 +125,12 @@ pub enum ExportError {
         source: std::io::Error,
         /// Which file.
         path: PathBuf,
+    },
+    /// A panels figure needs 2 to 12 dates.
+    #[error("a panels figure takes 2 to 12 dates, not {count}")]
+    Panels {
+        /// How many were given.
+        count: usize,
     },
     /// A multi-date export of a project with no stages.
     #[error("the project has no stages to export: {project}")]
@@ -320,4 +327,5 @@ pub use outputs::{
     export_all_stages, export_gif, export_png, export_swipe_png, stage_dates, stage_file_name,
     write_figure,
 };
+pub use panels::{PanelsFigure, PanelsOutput, export_panels_png, render_panels};
 pub use pipeline::{render_figure, render_swipe};

@@ -166,15 +166,16 @@ impl Prepared {
         })
     }
 
-    /// One date's figure, lowered but not painted: its list draws the imagery over the base.
-    fn lower_date(
+    /// One date's scene with its imagery composited over the base (the layers that could not
+    /// be drawn taken out of the scene).
+    pub(super) fn date_imagery(
         &self,
         project: &Project,
         date: NaiveDate,
         options: &ExportOptions,
         cache: &mut SourceCache,
         progress: Progress<'_>,
-    ) -> Result<Lowered, ExportError> {
+    ) -> Result<DateImagery, ExportError> {
         let tile_credits: Vec<String> = self
             .reports
             .iter()
@@ -198,27 +199,38 @@ impl Prepared {
             left_out: layers_left_out,
         } = self.imagery(project, &scene, options, cache, progress)?;
         keep_drawn_layers(&mut scene, &drawn, &tile_credits);
-        let view = self.view;
         if options.basemap == Basemap::Offline
             && options.layers.is_empty()
             && scene.layers.is_empty()
-            && !overview::has_imagery_at(view.zoom())
+            && !overview::has_imagery_at(self.view.zoom())
         {
             scene.notices.push(NO_IMAGERY_NOTICE.to_owned());
         }
-        let [w, h] = view.size_px();
-        let imagery = PaintOp::Imagery(ImageryOp {
-            layer_id: String::new(),
-            dest_px: [0.0, 0.0, w as f32, h as f32],
-            opacity: 1.0,
-            clip_px: None,
-            offset_px: [0.0, 0.0],
-            // Opaque (the background is filled first), so premultiplied and straight agree.
-            source: ImagerySource::Rgba {
-                size_px: [w, h],
-                pixels: Arc::new(pixmap.data().to_vec()),
-            },
-        });
+        Ok(DateImagery {
+            scene,
+            pixmap,
+            reports,
+            layers_left_out,
+        })
+    }
+
+    /// One date's figure, lowered but not painted: its list draws the imagery over the base.
+    fn lower_date(
+        &self,
+        project: &Project,
+        date: NaiveDate,
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<Lowered, ExportError> {
+        let DateImagery {
+            scene,
+            pixmap,
+            reports,
+            layers_left_out,
+        } = self.date_imagery(project, date, options, cache, progress)?;
+        let view = self.view;
+        let imagery = imagery_op(&pixmap);
         let to_px = |c: Coord<f64>| view.to_px(c);
         let (list, layout) = lower_figure(
             &FigureInput {
@@ -340,6 +352,35 @@ impl Prepared {
         };
         Ok(self.paint(right, Some(compared)))
     }
+}
+
+/// A pixmap of the view's imagery as the op that draws it over the whole view.
+pub(super) fn imagery_op(pixmap: &Pixmap) -> PaintOp {
+    let (w, h) = (pixmap.width(), pixmap.height());
+    PaintOp::Imagery(ImageryOp {
+        layer_id: String::new(),
+        dest_px: [0.0, 0.0, w as f32, h as f32],
+        opacity: 1.0,
+        clip_px: None,
+        offset_px: [0.0, 0.0],
+        // Opaque (the background is filled first), so premultiplied and straight agree.
+        source: ImagerySource::Rgba {
+            size_px: [w, h],
+            pixels: Arc::new(pixmap.data().to_vec()),
+        },
+    })
+}
+
+/// One date's scene and imagery, before any lowering.
+pub(super) struct DateImagery {
+    /// The scene, without the layers that could not be drawn.
+    pub(super) scene: Scene,
+    /// The date's imagery composited over the base.
+    pub(super) pixmap: Pixmap,
+    /// The tile layers drawn.
+    pub(super) reports: Vec<LayerReport>,
+    /// Layers with no source here (by name).
+    pub(super) layers_left_out: Vec<String>,
 }
 
 /// One date's figure before painting.

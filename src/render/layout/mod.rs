@@ -14,6 +14,7 @@ use crate::spatial::scale_bar::ScaleBar;
 pub use crate::spatial::scale_bar::figure_scale_bar;
 
 mod furniture;
+pub mod panels;
 mod text;
 
 use furniture::{legend_builder, scale_bar_box};

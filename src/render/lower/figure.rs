@@ -10,8 +10,9 @@ use super::style::{
 };
 use crate::model::Rgba;
 use crate::render::display_list::{BoxKind, DisplayList, FontSpec, PaintOp, RectPx, TaggedBox};
+use crate::render::layout::panels::PanelsLayout;
 use crate::render::layout::{
-    Layout, SCALE_BAR_CASING_PX, ScaleBarBox, Swatch, TextBox, TextLine, WindowFurniture,
+    Layout, Legend, SCALE_BAR_CASING_PX, ScaleBarBox, Swatch, TextBox, TextLine, WindowFurniture,
 };
 use crate::render::text::TextMeasure;
 use crate::scene::Scene;
@@ -98,12 +99,7 @@ pub fn lower_layout(
         north_arrow(list, measure, rect, s);
     }
     if let Some(legend) = &layout.legend {
-        fill_rect(list, legend.rect_px, s.px(BOX_RADIUS_PX), LABEL_BOX);
-        for row in &legend.rows {
-            swatch(list, row.swatch, row.swatch_px, scene, s);
-            lines(list, measure, std::slice::from_ref(&row.text));
-        }
-        tag_box(list, "legend", legend.rect_px);
+        lower_legend(list, measure, legend, scene, s);
     }
     if let Some(bar) = &layout.scale_bar {
         scale_bar(list, measure, bar, s);
@@ -116,6 +112,50 @@ pub fn lower_layout(
     }
     if let Some(synthetic) = &layout.synthetic {
         synthetic_box(list, measure, synthetic, s);
+    }
+}
+
+fn lower_legend(
+    list: &mut DisplayList,
+    measure: &dyn TextMeasure,
+    legend: &Legend,
+    scene: &Scene,
+    s: Scale,
+) {
+    fill_rect(list, legend.rect_px, s.px(BOX_RADIUS_PX), LABEL_BOX);
+    for row in &legend.rows {
+        swatch(list, row.swatch, row.swatch_px, scene, s);
+        lines(list, measure, std::slice::from_ref(&row.text));
+    }
+    tag_box(list, "legend", legend.rect_px);
+}
+
+/// A panels figure's furniture: each panel's stamp, credit and synthetic notice, and the one
+/// legend (of `legend_scene`), scale bar and north arrow.
+pub fn lower_panels_furniture(
+    list: &mut DisplayList,
+    measure: &dyn TextMeasure,
+    layout: &PanelsLayout,
+    legend_scene: &Scene,
+) {
+    let s = Scale(layout.px_scale);
+    for panel in &layout.panels {
+        text_box(list, measure, &panel.stamp, s, "header");
+        if let Some(b) = &panel.credit {
+            text_box(list, measure, b, s, "credit");
+        }
+        if let Some(b) = &panel.synthetic {
+            synthetic_box(list, measure, b, s);
+        }
+    }
+    if let Some(legend) = &layout.legend {
+        lower_legend(list, measure, legend, legend_scene, s);
+    }
+    if let Some(bar) = &layout.scale_bar {
+        scale_bar(list, measure, bar, s);
+    }
+    if let Some(rect) = layout.north_arrow_px {
+        north_arrow(list, measure, rect, s);
     }
 }
 
