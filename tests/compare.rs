@@ -2,6 +2,7 @@
 //! window's list and in the export's figure alike; a blend fades B over A; a blink alternates
 //! them at its rate; `sitewatch export --swipe` writes the figure.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::float_cmp)] // pixel positions are copied whole numbers: equal, not close
 
 mod common;
 

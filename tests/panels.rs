@@ -1,6 +1,7 @@
 //! Before/after figures: one panel per date over the same view, each with its letter and date,
 //! one legend, scale bar and north arrow, no world file, and a sidecar that places each panel.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::float_cmp)] // panel rectangles are whole pixels: equal, not close
 
 mod common;
 

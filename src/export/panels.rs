@@ -109,11 +109,17 @@ pub fn render_panels(
     };
     let prepared = prepare(project, &panel_options, progress)?;
     let mut cache = SourceCache::new();
-    let mut dated: Vec<DateImagery> = Vec::with_capacity(dates.len());
+    let mut by_date: Vec<DateImagery> = Vec::with_capacity(dates.len());
     for date in dates {
-        dated.push(prepared.date_imagery(project, *date, &panel_options, &mut cache, progress)?);
+        by_date.push(prepared.date_imagery(
+            project,
+            *date,
+            &panel_options,
+            &mut cache,
+            progress,
+        )?);
     }
-    let scenes: Vec<Scene> = dated.iter().map(|d| d.scene.clone()).collect();
+    let scenes: Vec<Scene> = by_date.iter().map(|d| d.scene.clone()).collect();
     let legend = legend_scene(&scenes).ok_or(ExportError::Panels { count: 0 })?;
     let view = prepared.view;
     let measure = &prepared.text;
@@ -133,7 +139,7 @@ pub fn render_panels(
     lower_panels_furniture(&mut furniture, measure, &layout, &legend);
     let s = Scale(layout.px_scale);
     let to_px = |c: Coord<f64>| view.to_px(c);
-    let lists: Vec<DisplayList> = dated
+    let lists: Vec<DisplayList> = by_date
         .iter()
         .zip(&rects)
         .map(|(d, rect)| {
@@ -182,7 +188,7 @@ pub fn render_panels(
     // White gutters, as printed before/after figures have them.
     pixmap.fill(tiny_skia::Color::WHITE);
     skia::paint(&mut pixmap, &list, measure);
-    let panels = dated
+    let panels = by_date
         .into_iter()
         .zip(rects)
         .enumerate()

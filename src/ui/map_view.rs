@@ -447,12 +447,11 @@ impl Side {
             .frame
             .zip(frame.on_screen)
             .and_then(|(f, r)| frame_list(&side, f, projector, r, date.imagery));
-        (self.list, self.frame_box) = match framed {
-            Some((list, bbox)) => (std::sync::Arc::new(list), Some(bbox)),
-            None => {
-                let list = window_list(&side, date.index, frame.proj(), rect, date.imagery);
-                (std::sync::Arc::new(list), None)
-            }
+        (self.list, self.frame_box) = if let Some((list, bbox)) = framed {
+            (std::sync::Arc::new(list), Some(bbox))
+        } else {
+            let list = window_list(&side, date.index, frame.proj(), rect, date.imagery);
+            (std::sync::Arc::new(list), None)
         };
         self.shift = frame.shift;
         // The figure's list goes into the frame on screen; the window's fills the map.

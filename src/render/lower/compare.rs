@@ -190,6 +190,8 @@ fn side(
 /// Whether `op` is the box or the text of the label whose box is `label`.
 fn label_part(op: &PaintOp, label: RectPx) -> bool {
     match op {
+        // The lowering copies the box's rect into its fill: equal, not merely close.
+        #[allow(clippy::float_cmp)]
         PaintOp::FillRect { rect_px, .. } => *rect_px == label,
         PaintOp::Text(run) => {
             let [x, y] = run.origin_px;
@@ -256,7 +258,7 @@ fn lower_divider(
         list,
         measure,
         tags.a,
-        (Anchor::EndsAt(x - gap), top),
+        (Anchor::End(x - gap), top),
         "swipe-a",
         s,
     );
@@ -264,7 +266,7 @@ fn lower_divider(
         list,
         measure,
         tags.b,
-        (Anchor::StartsAt(x + gap), top),
+        (Anchor::Start(x + gap), top),
         "swipe-b",
         s,
     );
@@ -281,7 +283,7 @@ pub fn lower_pane_tags(
 ) {
     for (rect, text) in rects.iter().zip(tags) {
         let center = f32::midpoint(rect[0], rect[2]);
-        let at = (Anchor::CentredAt(center), top_px);
+        let at = (Anchor::Centre(center), top_px);
         tag(list, measure, text, at, "pane-date", s);
     }
 }
@@ -290,11 +292,11 @@ pub fn lower_pane_tags(
 #[derive(Clone, Copy)]
 enum Anchor {
     /// Its right edge here.
-    EndsAt(f32),
+    End(f32),
     /// Its left edge here.
-    StartsAt(f32),
+    Start(f32),
     /// Its centre here.
-    CentredAt(f32),
+    Centre(f32),
 }
 
 /// A date tag: white bold text on a dark box near the top.
@@ -314,9 +316,9 @@ fn tag(
     let [w, th] = measure.size(text, font);
     let box_w = w + 2.0 * pad[0];
     let x0 = match anchor {
-        Anchor::EndsAt(x) => x - box_w,
-        Anchor::StartsAt(x) => x,
-        Anchor::CentredAt(x) => x - box_w / 2.0,
+        Anchor::End(x) => x - box_w,
+        Anchor::Start(x) => x,
+        Anchor::Centre(x) => x - box_w / 2.0,
     };
     let rect = [x0, top, x0 + box_w, top + th + 2.0 * pad[1]];
     list.push(PaintOp::FillRect {
