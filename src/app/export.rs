@@ -137,7 +137,7 @@ impl SitewatchApp {
                 std::thread::spawn(move || {
                     let dialog = rfd::FileDialog::new().set_title("Export snapshot");
                     let picked = match kind {
-                        ExportKind::Png => dialog
+                        ExportKind::Png | ExportKind::Swipe | ExportKind::Panels => dialog
                             .add_filter("PNG", &["png"])
                             .set_file_name(&suggested)
                             .save_file(),
@@ -165,6 +165,7 @@ impl SitewatchApp {
         let settings = self.export.settings.clone();
         let project = self.project.clone();
         let date = self.date;
+        let (date_a, divider) = (self.compare_date_a(), self.compare.divider);
         let options = ExportOptions {
             file_dates: self.imagery.file_dates(),
             ..options_for(
@@ -206,6 +207,17 @@ impl SitewatchApp {
                             o.gif.display()
                         )
                     })
+                }
+                ExportKind::Swipe => {
+                    let dates = [date_a, date];
+                    export::export_swipe_png(&project, dates, divider, &options, &path, &progress)
+                        .map(|o| {
+                            format!("Exported {} (with .pgw, .prj and .json)", o.png.display())
+                        })
+                }
+                ExportKind::Panels => {
+                    export::export_panels_png(&project, &[date_a, date], &options, &path, &progress)
+                        .map(|o| format!("Exported {} (with .json)", o.png.display()))
                 }
             };
             let _ = tx.send(result.map_err(|e| e.to_string()));
@@ -260,8 +272,9 @@ impl SitewatchApp {
             }
         }
         let view = self.current_view_box();
+        let (date_a, divider) = (self.compare_date_a(), self.compare.divider);
         let key = format!(
-            "{:?}|{}|{:?}|{}|{:?}",
+            "{:?}|{}|{:?}|{}|{:?}|{date_a}|{divider}",
             self.export.settings,
             self.date,
             view,
@@ -286,14 +299,22 @@ impl SitewatchApp {
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let result =
-                export::render_figure(&project, date, &options, &|_, _| true).map(|figure| {
-                    let size = [
-                        figure.pixmap.width() as usize,
-                        figure.pixmap.height() as usize,
-                    ];
-                    egui::ColorImage::from_rgba_premultiplied(size, figure.pixmap.data())
-                });
+            let quiet = |_: usize, _: usize| true;
+            let pixmap = match settings.kind {
+                ExportKind::Swipe => {
+                    export::render_swipe(&project, [date_a, date], divider, &options, &quiet)
+                        .map(|f| f.pixmap)
+                }
+                ExportKind::Panels => {
+                    export::render_panels(&project, &[date_a, date], &options, &quiet)
+                        .map(|f| f.pixmap)
+                }
+                _ => export::render_figure(&project, date, &options, &quiet).map(|f| f.pixmap),
+            };
+            let result = pixmap.map(|pixmap| {
+                let size = [pixmap.width() as usize, pixmap.height() as usize];
+                egui::ColorImage::from_rgba_premultiplied(size, pixmap.data())
+            });
             let _ = tx.send(result.map_err(|e| e.to_string()));
             ctx.request_repaint();
         });

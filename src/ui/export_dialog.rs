@@ -16,6 +16,10 @@ pub enum ExportKind {
     AllStages,
     /// An animated GIF with a frame per stage.
     Gif,
+    /// One PNG of date A left of the divider and B right of it (the Compare bar's A and B).
+    Swipe,
+    /// One PNG of before/after panels, A and B (the Compare bar's).
+    Panels,
 }
 
 /// The dialog's settings, kept while the window runs.
@@ -122,6 +126,16 @@ pub fn export_dialog_ui(
                 ui.radio_value(&mut settings.kind, ExportKind::Png, "PNG of this date");
                 ui.radio_value(&mut settings.kind, ExportKind::AllStages, "a PNG per stage");
                 ui.radio_value(&mut settings.kind, ExportKind::Gif, "timelapse GIF");
+            });
+            ui.end_row();
+            ui.label("");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut settings.kind, ExportKind::Swipe, "swipe of A | B")
+                    .on_hover_text("A and B as the Compare bar sets them, the divider where it is");
+                ui.radio_value(&mut settings.kind, ExportKind::Panels, "panels A, B")
+                    .on_hover_text(
+                        "Before/after panels of the Compare bar's A and B (no world file)",
+                    );
             });
             ui.end_row();
         });
