@@ -72,7 +72,7 @@ fn scene_before(band: usize, x: f64, y: f64) -> f64 {
 }
 
 /// The later scene: a new bright rectangle, a dark 6 px road, and an L whose colour changed
-/// (red and blue swapped, the texture kept, so its brightness hardly moves).
+/// (the red and blue base levels swapped, the texture kept, so its brightness does not move).
 fn scene_after(band: usize, x: f64, y: f64) -> f64 {
     if INSERTED.contains(x, y) {
         return [222.0, 216.0, 204.0][band] + 4.0 * (value_noise(11, x, y, 3.0) - 0.5);
@@ -81,7 +81,8 @@ fn scene_after(band: usize, x: f64, y: f64) -> f64 {
         return [88.0, 84.0, 80.0][band] + 4.0 * (value_noise(12, x, y, 2.0) - 0.5);
     }
     if L_UPRIGHT.contains(x, y) || L_FOOT.contains(x, y) {
-        return background(2 - band, x, y);
+        let swap = [-60.0, 0.0, 60.0][band];
+        return background(band, x, y) + swap;
     }
     background(band, x, y)
 }

@@ -194,7 +194,7 @@ pub fn choose_pair(
                 });
             }
             let same = all.iter().find_map(|t| match at(t) {
-                (Some(a), Some(b)) => Some((a, t.name.clone())),
+                (Some(a), Some(_)) => Some((a, t.name.clone())),
                 _ => None,
             });
             match same {
