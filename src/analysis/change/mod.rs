@@ -35,6 +35,7 @@ pub mod raw;
 pub mod regions;
 pub mod resample;
 pub mod score;
+pub mod segments;
 pub mod stack;
 
 pub use describe::{ChangeClass, Description};
@@ -108,6 +109,72 @@ pub struct Detected {
     pub description: Description,
 }
 
+/// Pixels around pass 1's changes left out of pass 2's fits.
+const EXCLUSION_MARGIN_PX: usize = 2;
+
+/// One pass of normalisation and scoring.
+struct Pass {
+    scores: Vec<f32>,
+    matched: Vec<Vec<f32>>,
+    smoothed: score::Smoothed,
+}
+
+/// Normalises (fitting on `fit`), predicts each image from segments of the other, and scores
+/// every valid pixel: the larger of "appeared" and "went".
+fn score_pass(
+    before: &BandStack,
+    after: &BandStack,
+    valid: &[bool],
+    fit: &[bool],
+    width: usize,
+    height: usize,
+) -> Pass {
+    let matched = normalise::match_bands(&before.bands, &after.bands, fit);
+    let smoothed = score::Smoothed::new(&before.bands, &matched, valid, fit, width, height);
+    // What appeared: the later image against its prediction from segments of the earlier one.
+    let labels = segments::segment(&smoothed.before, valid, width, height);
+    let predicted_after = segments::predict(&before.bands, &matched, &labels, fit);
+    let appeared = score::Smoothed::new(&predicted_after, &matched, valid, fit, width, height);
+    let mut scores = score::score(&appeared, valid, width, height);
+    // What went: the earlier image against its prediction from segments of the later one.
+    let labels = segments::segment(&smoothed.after, valid, width, height);
+    let predicted_before = segments::predict(&matched, &before.bands, &labels, fit);
+    let went = score::Smoothed::new(&before.bands, &predicted_before, valid, fit, width, height);
+    for (s, other) in scores.iter_mut().zip(score::score(&went, valid, width, height)) {
+        *s = s.max(other);
+    }
+    Pass {
+        scores,
+        matched,
+        smoothed,
+    }
+}
+
+/// `mask` grown by `radius` pixels (a square).
+fn dilate(mask: &[bool], width: usize, height: usize, radius: usize) -> Vec<bool> {
+    let mut rows = vec![false; mask.len()];
+    for y in 0..height {
+        for x in 0..width {
+            let hit = (x.saturating_sub(radius)..(x + radius + 1).min(width))
+                .any(|xx| mask.get(y * width + xx).copied().unwrap_or(false));
+            if let Some(r) = rows.get_mut(y * width + x) {
+                *r = hit;
+            }
+        }
+    }
+    let mut out = vec![false; mask.len()];
+    for y in 0..height {
+        for x in 0..width {
+            let hit = (y.saturating_sub(radius)..(y + radius + 1).min(height))
+                .any(|yy| rows.get(yy * width + x).copied().unwrap_or(false));
+            if let Some(o) = out.get_mut(y * width + x) {
+                *o = hit;
+            }
+        }
+    }
+    out
+}
+
 /// Fewest pixels valid in both images for a meaningful σ.
 const MIN_VALID_PIXELS: usize = 64;
 
@@ -135,9 +202,22 @@ pub fn detect(
             total: valid.len(),
         });
     }
-    let matched = normalise::match_bands(&before.bands, &after.bands, &valid);
-    let smoothed = score::Smoothed::new(&before.bands, &matched, &valid, width, height);
-    let scores = score::score(&smoothed, &valid, width, height);
+    // Pass 1 fits on every valid pixel; pass 2 again without what pass 1 found (dilated), so
+    // a large change cannot bend the normalisation that measures it.
+    let first = score_pass(before, after, &valid, &valid, width, height);
+    let low = params.threshold_sigma * regions::LOW_FRACTION;
+    let found_first: Vec<bool> = first.scores.iter().map(|&s| s >= low).collect();
+    let near = dilate(&found_first, width, height, EXCLUSION_MARGIN_PX);
+    let fit: Vec<bool> = valid.iter().zip(&near).map(|(v, n)| *v && !*n).collect();
+    let Pass {
+        scores,
+        matched,
+        smoothed,
+    } = if fit.iter().filter(|&&f| f).count() >= MIN_VALID_PIXELS {
+        score_pass(before, after, &valid, &fit, width, height)
+    } else {
+        first
+    };
     let found = regions::regions(
         &scores,
         width,

@@ -17,7 +17,7 @@ const SIGMA_PER_MAD: f32 = 1.4826;
 
 /// Smallest σ, as a fraction of the band's spread between its 1st and 99th percentiles: a
 /// noise-free synthetic pair must not divide by zero.
-const SIGMA_FLOOR_FRACTION: f32 = 1e-3;
+const SIGMA_FLOOR_FRACTION: f32 = 5e-3;
 
 /// A plane smoothed with the mean of the valid pixels in each 3×3 neighbourhood.
 #[must_use]
@@ -128,12 +128,13 @@ pub struct Smoothed {
 }
 
 impl Smoothed {
-    /// Smooths both and measures the difference's spread.
+    /// Smooths both over `valid` pixels and measures the difference's spread over `fit`.
     #[must_use]
     pub fn new(
         before: &[Vec<f32>],
         after: &[Vec<f32>],
         valid: &[bool],
+        fit: &[bool],
         width: usize,
         height: usize,
     ) -> Self {
@@ -148,7 +149,7 @@ impl Smoothed {
         let (centre, sigma) = before
             .iter()
             .zip(&after)
-            .map(|(a, b)| difference_spread(a, b, valid))
+            .map(|(a, b)| difference_spread(a, b, fit))
             .unzip();
         Self {
             before,
@@ -240,7 +241,7 @@ mod tests {
         let a: Vec<f32> = (0..w * h).map(|i| (i % w) as f32 * 10.0).collect();
         let b: Vec<f32> = (0..w * h).map(|i| ((i % w) as f32 - 0.5) * 10.0).collect();
         let valid = vec![true; w * h];
-        let s = Smoothed::new(&[a], &[b], &valid, w, h);
+        let s = Smoothed::new(&[a], &[b], &valid, &valid, w, h);
         let z = score(&s, &valid, w, h);
         let inner = (2..h - 2).flat_map(|y| (2..w - 2).map(move |x| y * w + x));
         for i in inner {
@@ -260,7 +261,7 @@ mod tests {
             }
         }
         let valid = vec![true; w * h];
-        let s = Smoothed::new(&[a], &[b], &valid, w, h);
+        let s = Smoothed::new(&[a], &[b], &valid, &valid, w, h);
         let z = score(&s, &valid, w, h);
         assert!(z[15 * w + 15] > 10.0, "{}", z[15 * w + 15]);
         assert!(z[2 * w + 2] < z[15 * w + 15] / 5.0);

@@ -1,0 +1,450 @@
+//! Normalisation by segments: one image is cut into segments of continuous colour, and within
+//! each segment every band of the other image is predicted from it by a robust straight line.
+//!
+//! Gain, offset and gamma change a whole band the same way, but the seasons do not: a field
+//! turns from brown to green while the meadow beside it only darkens. Within one patch of
+//! land, though, the earlier and later values still lie on one line per band (a multiplicative
+//! texture stays a multiplicative texture). So the earlier image is cut into segments — 4-connected
+//! pixels whose neighbours differ in every band by less than [`JOIN_STEPS`] times that band's
+//! typical neighbour step — and each segment gets its own line, fitted twice, the second time
+//! without the pixels the first fit left far off (what was built there). The prediction of the
+//! later image from the earlier is then compared with the later image: a new structure on a
+//! field stands out from the field's line. A structure that has gone forms a segment of its own
+//! in the earlier image and would be fitted away, so the same is done the other way round (the
+//! earlier image predicted from segments of the later one), and the finder keeps the larger of
+//! the two scores. Segments under [`MIN_SEGMENT_PX`] pixels keep the global normalisation.
+
+/// A neighbour joins a segment when it differs in every band by less than this many typical
+/// neighbour steps (the band's median absolute step between 4-neighbours).
+pub const JOIN_STEPS: f32 = 16.0;
+
+/// Smallest segment given its own line.
+pub const MIN_SEGMENT_PX: usize = 24;
+
+/// Rounds of merging small segments into their closest neighbours.
+const MERGE_ROUNDS: usize = 4;
+
+/// Residuals beyond this many robust σ of their segment are left out of the next fit.
+const REFIT_SIGMA: f32 = 3.0;
+
+/// ... but never residuals within this many typical neighbour steps.
+const REFIT_FLOOR_STEPS: f32 = 2.0;
+
+/// Fits after the first, each without what the previous one missed by far.
+const REFITS: usize = 2;
+
+fn find(parent: &mut [u32], mut i: u32) -> u32 {
+    while let Some(&p) = parent.get(i as usize) {
+        if p == i {
+            break;
+        }
+        let grand = parent.get(p as usize).copied().unwrap_or(p);
+        if let Some(slot) = parent.get_mut(i as usize) {
+            *slot = grand;
+        }
+        i = grand;
+    }
+    i
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        if let Some(slot) = parent.get_mut(hi as usize) {
+            *slot = lo;
+        }
+    }
+}
+
+/// The median absolute step between horizontal and vertical neighbours, per band, over valid
+/// pairs.
+fn typical_steps(planes: &[Vec<f32>], valid: &[bool], width: usize, height: usize) -> Vec<f32> {
+    planes
+        .iter()
+        .map(|p| {
+            let mut steps = Vec::with_capacity(p.len());
+            for y in 0..height {
+                for x in 0..width {
+                    let i = y * width + x;
+                    for j in [(x + 1 < width).then_some(i + 1), (y + 1 < height).then_some(i + width)]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if valid.get(i).copied().unwrap_or(false)
+                            && valid.get(j).copied().unwrap_or(false)
+                        {
+                            let d = p.get(i).copied().unwrap_or(0.0) - p.get(j).copied().unwrap_or(0.0);
+                            steps.push(d.abs());
+                        }
+                    }
+                }
+            }
+            super::score::median(&mut steps)
+        })
+        .collect()
+}
+
+/// Segment label of every pixel (the smallest index in its segment; `u32::MAX` where invalid).
+#[must_use]
+pub fn segment(planes: &[Vec<f32>], valid: &[bool], width: usize, height: usize) -> Vec<u32> {
+    let n = width * height;
+    let limits: Vec<f32> = typical_steps(planes, valid, width, height)
+        .into_iter()
+        .map(|s| (s * JOIN_STEPS).max(1e-3))
+        .collect();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let close = |i: usize, j: usize| {
+        planes.iter().zip(&limits).all(|(p, &limit)| {
+            (p.get(i).copied().unwrap_or(0.0) - p.get(j).copied().unwrap_or(0.0)).abs() < limit
+        })
+    };
+    for y in 0..height {
+        for x in 0..width {
+            let i = y * width + x;
+            if !valid.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            for j in [(x + 1 < width).then_some(i + 1), (y + 1 < height).then_some(i + width)]
+                .into_iter()
+                .flatten()
+            {
+                if valid.get(j).copied().unwrap_or(false) && close(i, j) {
+                    union(&mut parent, i as u32, j as u32);
+                }
+            }
+        }
+    }
+    merge_small(&mut parent, planes, valid, width, height);
+    (0..n)
+        .map(|i| {
+            if valid.get(i).copied().unwrap_or(false) {
+                find(&mut parent, i as u32)
+            } else {
+                u32::MAX
+            }
+        })
+        .collect()
+}
+
+/// Merges every segment under [`MIN_SEGMENT_PX`] into the neighbouring segment whose mean
+/// colour is closest (a few rounds, so fragments reach a large segment through each other):
+/// a shrub patch or a hedge belongs with the land around it, and gets its line.
+fn merge_small(
+    parent: &mut [u32],
+    planes: &[Vec<f32>],
+    valid: &[bool],
+    width: usize,
+    height: usize,
+) {
+    let n = width * height;
+    for _ in 0..MERGE_ROUNDS {
+        let roots: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
+        let mut size = vec![0u32; n];
+        let mut sum = vec![vec![0.0f64; planes.len()]; 0];
+        sum.resize(n, Vec::new());
+        for i in 0..n {
+            if !valid.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let r = roots.get(i).copied().unwrap_or(0) as usize;
+            if let Some(s) = size.get_mut(r) {
+                *s += 1;
+            }
+            if let Some(acc) = sum.get_mut(r) {
+                if acc.is_empty() {
+                    acc.resize(planes.len(), 0.0);
+                }
+                for (a, p) in acc.iter_mut().zip(planes) {
+                    *a += f64::from(p.get(i).copied().unwrap_or(0.0));
+                }
+            }
+        }
+        let mean = |r: usize, b: usize| -> f64 {
+            let count = f64::from(size.get(r).copied().unwrap_or(1).max(1));
+            sum.get(r).and_then(|s| s.get(b)).copied().unwrap_or(0.0) / count
+        };
+        let small = |r: usize| (size.get(r).copied().unwrap_or(0) as usize) < MIN_SEGMENT_PX;
+        // Closest neighbour of each small segment: (root, distance²).
+        let mut best: std::collections::HashMap<usize, (usize, f64)> =
+            std::collections::HashMap::new();
+        let mut any_small = false;
+        for y in 0..height {
+            for x in 0..width {
+                let i = y * width + x;
+                if !valid.get(i).copied().unwrap_or(false) {
+                    continue;
+                }
+                let ri = roots.get(i).copied().unwrap_or(0) as usize;
+                for j in [
+                    (x + 1 < width).then_some(i + 1),
+                    (y + 1 < height).then_some(i + width),
+                    (x > 0).then(|| i - 1),
+                    (y > 0).then(|| i - width),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let rj = roots.get(j).copied().unwrap_or(0) as usize;
+                    if rj == ri || !valid.get(j).copied().unwrap_or(false) || !small(ri) {
+                        continue;
+                    }
+                    any_small = true;
+                    let d: f64 = (0..planes.len()).map(|b| (mean(ri, b) - mean(rj, b)).powi(2)).sum();
+                    let entry = best.entry(ri).or_insert((rj, f64::MAX));
+                    if d < entry.1 || (d == entry.1 && rj < entry.0) {
+                        *entry = (rj, d);
+                    }
+                }
+            }
+        }
+        if !any_small {
+            break;
+        }
+        let mut merges: Vec<(usize, usize)> = best.into_iter().map(|(r, (to, _))| (r, to)).collect();
+        merges.sort_unstable();
+        for (r, to) in merges {
+            union(parent, r as u32, to as u32);
+        }
+    }
+}
+
+/// Solves `m · w = r` for every column of `r` (Gauss–Jordan with partial pivoting);
+/// `None` when `m` is singular.
+fn solve(mut m: Vec<Vec<f64>>, mut r: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&a, &b| {
+            let va = m.get(a).and_then(|row| row.get(col)).map_or(0.0, |v| v.abs());
+            let vb = m.get(b).and_then(|row| row.get(col)).map_or(0.0, |v| v.abs());
+            va.total_cmp(&vb)
+        })?;
+        m.swap(col, pivot);
+        r.swap(col, pivot);
+        let p = *m.get(col)?.get(col)?;
+        if p.abs() < 1e-12 {
+            return None;
+        }
+        let pivot_row = m.get(col)?.clone();
+        let pivot_rhs = r.get(col)?.clone();
+        for row in 0..n {
+            if row == col {
+                continue;
+            }
+            let factor = m.get(row)?.get(col)? / p;
+            if factor == 0.0 {
+                continue;
+            }
+            for (v, pv) in m.get_mut(row)?.iter_mut().zip(&pivot_row) {
+                *v -= factor * pv;
+            }
+            for (v, pv) in r.get_mut(row)?.iter_mut().zip(&pivot_rhs) {
+                *v -= factor * pv;
+            }
+        }
+    }
+    r.iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let p = *m.get(i)?.get(i)?;
+            Some(row.iter().map(|v| v / p).collect())
+        })
+        .collect()
+}
+
+/// Sums for one segment's affine fit of every `to` band on all `from` bands.
+#[derive(Clone, Debug)]
+struct Sums {
+    n: f64,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    xx: Vec<Vec<f64>>,
+    xy: Vec<Vec<f64>>,
+}
+
+impl Sums {
+    fn new(bands: usize) -> Self {
+        Self {
+            n: 0.0,
+            x: vec![0.0; bands],
+            y: vec![0.0; bands],
+            xx: vec![vec![0.0; bands]; bands],
+            xy: vec![vec![0.0; bands]; bands],
+        }
+    }
+
+    fn add(&mut self, x: &[f64], y: &[f64]) {
+        self.n += 1.0;
+        for (k, &xk) in x.iter().enumerate() {
+            if let Some(s) = self.x.get_mut(k) {
+                *s += xk;
+            }
+            if let Some(row) = self.xx.get_mut(k) {
+                for (s, &xj) in row.iter_mut().zip(x) {
+                    *s += xk * xj;
+                }
+            }
+            if let Some(row) = self.xy.get_mut(k) {
+                for (s, &yb) in row.iter_mut().zip(y) {
+                    *s += xk * yb;
+                }
+            }
+        }
+        for (s, &yb) in self.y.iter_mut().zip(y) {
+            *s += yb;
+        }
+    }
+
+    /// Per `to` band: offset and weights on the `from` bands. The weights lean towards the
+    /// identity (band b from band b alone, a pure offset) as far as `ridge` (a variance per
+    /// band) outweighs the segment's own spread, so a flat segment gets an offset, not weights
+    /// fitted to noise.
+    fn fit(&self, ridge: &[f64]) -> Option<Vec<(f64, Vec<f64>)>> {
+        let bands = self.x.len();
+        let mean_x: Vec<f64> = self.x.iter().map(|v| v / self.n).collect();
+        let mean_y: Vec<f64> = self.y.iter().map(|v| v / self.n).collect();
+        let mut cxx = vec![vec![0.0; bands]; bands];
+        let mut cxy = vec![vec![0.0; bands]; bands];
+        for k in 0..bands {
+            let mk = mean_x.get(k).copied().unwrap_or(0.0);
+            let rk = ridge.get(k).copied().unwrap_or(0.0);
+            for j in 0..bands {
+                let mj = mean_x.get(j).copied().unwrap_or(0.0);
+                let sxx = self.xx.get(k).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                let my = mean_y.get(j).copied().unwrap_or(0.0);
+                let sxy = self.xy.get(k).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                let identity = if k == j { rk } else { 0.0 };
+                if let Some(v) = cxx.get_mut(k).and_then(|r| r.get_mut(j)) {
+                    *v = sxx / self.n - mk * mj + identity;
+                }
+                if let Some(v) = cxy.get_mut(k).and_then(|r| r.get_mut(j)) {
+                    *v = sxy / self.n - mk * my + identity;
+                }
+            }
+        }
+        // Rows of `weights`: from band k; columns: to band b.
+        let weights = solve(cxx, cxy)?;
+        Some(
+            (0..bands)
+                .map(|b| {
+                    let w: Vec<f64> = (0..bands)
+                        .map(|k| weights.get(k).and_then(|r| r.get(b)).copied().unwrap_or(0.0))
+                        .collect();
+                    let offset = mean_y.get(b).copied().unwrap_or(0.0)
+                        - w.iter().zip(&mean_x).map(|(a, m)| a * m).sum::<f64>();
+                    (offset, w)
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Every band of `to` predicted from all bands of `from`, segment by segment, by an affine map
+/// fitted on the `fit` pixels (see the module docs). Pixels of segments too small for a fit
+/// keep `from`'s values: the two are already on one scale (quantile matching).
+#[must_use]
+pub fn predict(
+    from: &[Vec<f32>],
+    to: &[Vec<f32>],
+    labels: &[u32],
+    fit: &[bool],
+) -> Vec<Vec<f32>> {
+    let valid = fit;
+    let n = labels.len();
+    let bands = from.len().min(to.len());
+    let at = |planes: &[Vec<f32>], i: usize| -> Vec<f64> {
+        planes
+            .iter()
+            .take(bands)
+            .map(|p| f64::from(p.get(i).copied().unwrap_or(0.0)))
+            .collect()
+    };
+    // The ridge: a typical neighbour step's worth of variance per band.
+    let steps = typical_steps(from, valid, n, 1);
+    let ridge: Vec<f64> = steps
+        .iter()
+        .map(|&s| f64::from(s).powi(2).max(1e-6))
+        .collect();
+    // Compact indices for the segments big enough for a fit.
+    let mut size = vec![0u32; n];
+    for &label in labels {
+        if let Some(s) = size.get_mut(label as usize) {
+            *s += 1;
+        }
+    }
+    let mut slot = vec![u32::MAX; n];
+    let mut count = 0u32;
+    for (label, &s) in size.iter().enumerate() {
+        if s as usize >= MIN_SEGMENT_PX
+            && let Some(v) = slot.get_mut(label)
+        {
+            *v = count;
+            count += 1;
+        }
+    }
+    let slot_of = |i: usize| -> Option<usize> {
+        let label = *labels.get(i)?;
+        let s = *slot.get(label as usize)?;
+        (s != u32::MAX).then_some(s as usize)
+    };
+    let mut keep: Vec<bool> = valid.to_vec();
+    let mut predicted: Vec<Vec<f32>> = from.iter().take(bands).cloned().collect();
+    // Never leave out what is within a few typical steps of the line.
+    let floor = steps.iter().copied().fold(0.0f32, f32::max) * REFIT_FLOOR_STEPS;
+    for round in 0..=REFITS {
+        let mut sums = vec![Sums::new(bands); count as usize];
+        for i in 0..n {
+            if keep.get(i).copied().unwrap_or(false)
+                && let Some(s) = slot_of(i).and_then(|s| sums.get_mut(s))
+            {
+                s.add(&at(from, i), &at(to, i));
+            }
+        }
+        let fits: Vec<Option<Vec<(f64, Vec<f64>)>>> = sums
+            .iter()
+            .map(|s| (s.n >= MIN_SEGMENT_PX as f64).then(|| s.fit(&ridge)).flatten())
+            .collect();
+        for i in 0..n {
+            let Some(Some(fit)) = slot_of(i).and_then(|s| fits.get(s)) else {
+                continue;
+            };
+            let x = at(from, i);
+            for ((offset, w), plane) in fit.iter().zip(predicted.iter_mut()) {
+                if let Some(p) = plane.get_mut(i) {
+                    *p = (offset + w.iter().zip(&x).map(|(a, v)| a * v).sum::<f64>()) as f32;
+                }
+            }
+        }
+        if round == REFITS {
+            break;
+        }
+        // Leave out what the fits miss by far, segment by segment: changes, not the land.
+        let miss = |i: usize| -> f32 {
+            predicted
+                .iter()
+                .zip(to)
+                .map(|(p, t)| (p.get(i).copied().unwrap_or(0.0) - t.get(i).copied().unwrap_or(0.0)).abs())
+                .fold(0.0, f32::max)
+        };
+        let mut by_segment: Vec<(usize, f32)> = (0..n)
+            .filter(|&i| keep.get(i).copied().unwrap_or(false))
+            .filter_map(|i| Some((slot_of(i)?, miss(i))))
+            .collect();
+        by_segment.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut limit = vec![f32::MAX; count as usize];
+        for run in by_segment.chunk_by(|a, b| a.0 == b.0) {
+            if let (Some(&(segment, _)), Some(&(_, median))) = (run.first(), run.get(run.len() / 2)) {
+                if let Some(l) = limit.get_mut(segment) {
+                    *l = (median * 1.4826 * REFIT_SIGMA).max(floor);
+                }
+            }
+        }
+        for (i, k) in keep.iter_mut().enumerate() {
+            let Some(segment) = slot_of(i) else {
+                continue;
+            };
+            *k = *k && miss(i) <= limit.get(segment).copied().unwrap_or(f32::MAX);
+        }
+    }
+    predicted
+}
