@@ -43,11 +43,11 @@ pub struct ChangesArgs {
     pub out: PathBuf,
 
     /// Smallest region reported, m².
-    #[arg(long, value_name = "M2", default_value_t = DEFAULT_MIN_AREA_M2)]
+    #[arg(long, value_name = "M2", default_value_t = DEFAULT_MIN_AREA_M2, allow_hyphen_values = true)]
     pub min_area: f64,
 
     /// 0 (only the strongest changes) to 1 (the faintest); 0.5 thresholds at 6 σ.
-    #[arg(long, default_value_t = DEFAULT_SENSITIVITY)]
+    #[arg(long, default_value_t = DEFAULT_SENSITIVITY, allow_hyphen_values = true)]
     pub sensitivity: f64,
 
     /// Areas to leave out (clouds, shadows): a GeoJSON file of polygons in lon/lat.
