@@ -10,7 +10,9 @@ const SIZE: usize = 200;
 
 /// A deterministic hash to [0, 1).
 fn hash(seed: u64, x: i64, y: i64) -> f64 {
-    let mut h = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    let mut h = seed
+        ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
     h ^= h >> 33;
     h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
     h ^= h >> 33;
@@ -20,6 +22,7 @@ fn hash(seed: u64, x: i64, y: i64) -> f64 {
 }
 
 /// Smooth value noise at `scale` pixels, continuous in (x, y).
+#[allow(clippy::many_single_char_names)] // u, v, x, y, s: the noise's own coordinates
 fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
     let (u, v) = (x / scale, y / scale);
     let (x0, y0) = (u.floor(), v.floor());
@@ -56,12 +59,42 @@ impl Rect {
     }
 }
 
-const INSERTED: Rect = Rect { x0: 20.0, y0: 20.0, x1: 44.0, y1: 36.0 };
-const REMOVED: Rect = Rect { x0: 120.0, y0: 30.0, x1: 150.0, y1: 50.0 };
-const LINE: Rect = Rect { x0: 20.0, y0: 100.0, x1: 180.0, y1: 106.0 };
-const L_UPRIGHT: Rect = Rect { x0: 120.0, y0: 130.0, x1: 128.0, y1: 180.0 };
-const L_FOOT: Rect = Rect { x0: 120.0, y0: 172.0, x1: 170.0, y1: 180.0 };
-const L_BOUNDS: Rect = Rect { x0: 120.0, y0: 130.0, x1: 170.0, y1: 180.0 };
+const INSERTED: Rect = Rect {
+    x0: 20.0,
+    y0: 20.0,
+    x1: 44.0,
+    y1: 36.0,
+};
+const REMOVED: Rect = Rect {
+    x0: 120.0,
+    y0: 30.0,
+    x1: 150.0,
+    y1: 50.0,
+};
+const LINE: Rect = Rect {
+    x0: 20.0,
+    y0: 100.0,
+    x1: 180.0,
+    y1: 106.0,
+};
+const L_UPRIGHT: Rect = Rect {
+    x0: 120.0,
+    y0: 130.0,
+    x1: 128.0,
+    y1: 180.0,
+};
+const L_FOOT: Rect = Rect {
+    x0: 120.0,
+    y0: 172.0,
+    x1: 170.0,
+    y1: 180.0,
+};
+const L_BOUNDS: Rect = Rect {
+    x0: 120.0,
+    y0: 130.0,
+    x1: 170.0,
+    y1: 180.0,
+};
 
 /// The earlier scene's value at (x, y): background and the rectangle later removed.
 fn scene_before(band: usize, x: f64, y: f64) -> f64 {
@@ -89,9 +122,7 @@ fn scene_after(band: usize, x: f64, y: f64) -> f64 {
 
 /// Roughly normal noise with σ = `sigma` (sum of four uniforms).
 fn noise(seed: u64, i: usize, band: usize, sigma: f64) -> f64 {
-    let sum: f64 = (0..4)
-        .map(|k| hash(seed + k, i as i64, band as i64))
-        .sum();
+    let sum: f64 = (0..4).map(|k| hash(seed + k, i as i64, band as i64)).sum();
     (sum - 2.0) * sigma * 3f64.sqrt()
 }
 
@@ -107,7 +138,10 @@ fn image(
     for (band, plane) in stack.bands.iter_mut().enumerate() {
         let (gain, offset, gamma) = radiometry[band];
         for (i, value) in plane.iter_mut().enumerate() {
-            let (x, y) = ((i % SIZE) as f64 + 0.5 + shift.0, (i / SIZE) as f64 + 0.5 + shift.1);
+            let (x, y) = (
+                (i % SIZE) as f64 + 0.5 + shift.0,
+                (i / SIZE) as f64 + 0.5 + shift.1,
+            );
             let v = scene(band, x, y).clamp(0.0, 255.0) / 255.0;
             let sensed = gain * 255.0 * v.powf(gamma) + offset + noise(noise_seed, i, band, 2.0);
             *value = sensed as f32;

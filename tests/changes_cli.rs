@@ -2,6 +2,8 @@
 //! project of generated GeoTIFFs, and the default project's synthetic stages checked against
 //! what the project's own annotations say was built between the two dates.
 
+#![allow(clippy::unwrap_used)] // helpers of a test binary
+
 #[path = "common/rasters.rs"]
 #[allow(dead_code)] // only the GeoTIFF writer is used here
 mod rasters;
@@ -58,12 +60,29 @@ fn an_unknown_project_is_refused_with_its_path() {
 #[test]
 fn a_bad_date_is_refused_before_anything_is_read() {
     let (code, err) = sitewatch(&[
-        "changes", "default", "--from", "June", "--to", "2025-07", "--out", "x.geojson",
+        "changes",
+        "default",
+        "--from",
+        "June",
+        "--to",
+        "2025-07",
+        "--out",
+        "x.geojson",
     ]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("--from") && err.contains("'June' is not a date"), "{err}");
+    assert!(
+        err.contains("--from") && err.contains("'June' is not a date"),
+        "{err}"
+    );
     let (code, err) = sitewatch(&[
-        "changes", "default", "--from", "2025-10", "--to", "2025-06", "--out", "x.geojson",
+        "changes",
+        "default",
+        "--from",
+        "2025-10",
+        "--to",
+        "2025-06",
+        "--out",
+        "x.geojson",
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("must come before"), "{err}");
@@ -71,7 +90,14 @@ fn a_bad_date_is_refused_before_anything_is_read() {
 
 #[test]
 fn missing_arguments_are_a_usage_error() {
-    let (code, err) = sitewatch(&["changes", "default", "--from", "2025-06", "--out", "x.geojson"]);
+    let (code, err) = sitewatch(&[
+        "changes",
+        "default",
+        "--from",
+        "2025-06",
+        "--out",
+        "x.geojson",
+    ]);
     assert_eq!(code, 2, "clap's usage exit code: {err}");
     assert!(err.contains("--to"), "{err}");
 }
@@ -79,7 +105,14 @@ fn missing_arguments_are_a_usage_error() {
 #[test]
 fn no_layer_at_a_date_is_refused_naming_the_date_and_the_tracks() {
     let (code, err) = sitewatch(&[
-        "changes", "default", "--from", "2020-01", "--to", "2025-07", "--out", "x.geojson",
+        "changes",
+        "default",
+        "--from",
+        "2020-01",
+        "--to",
+        "2025-07",
+        "--out",
+        "x.geojson",
     ]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no dated layer is shown at 2020-01"), "{err}");
@@ -105,11 +138,22 @@ fn one_layer_at_both_dates_is_refused() {
 #[test]
 fn an_unknown_track_is_refused_listing_the_tracks() {
     let (code, err) = sitewatch(&[
-        "changes", "default", "--from", "2025-06", "--to", "2025-07", "--track", "Planet",
-        "--out", "x.geojson",
+        "changes",
+        "default",
+        "--from",
+        "2025-06",
+        "--to",
+        "2025-07",
+        "--track",
+        "Planet",
+        "--out",
+        "x.geojson",
     ]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("'Planet'") && err.contains("'Synthetic demo'"), "{err}");
+    assert!(
+        err.contains("'Planet'") && err.contains("'Synthetic demo'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,10 +162,20 @@ fn bad_options_are_refused() {
         (&["--bbox", "130.7,42.4,130.6,42.43"][..], "--bbox"),
         (&["--sensitivity", "1.5"][..], "--sensitivity"),
         (&["--min-area", "-3"][..], "--min-area"),
-        (&["--mask", "/no/such/mask.geojson"][..], "/no/such/mask.geojson"),
+        (
+            &["--mask", "/no/such/mask.geojson"][..],
+            "/no/such/mask.geojson",
+        ),
     ] {
         let mut all = vec![
-            "changes", "default", "--from", "2025-06", "--to", "2025-07", "--out", "x.geojson",
+            "changes",
+            "default",
+            "--from",
+            "2025-06",
+            "--to",
+            "2025-07",
+            "--out",
+            "x.geojson",
         ];
         all.extend_from_slice(args);
         let (code, err) = sitewatch(&all);
@@ -167,7 +221,12 @@ fn layer(id: &str, date: &str, track: &str) -> String {
 
 /// Two tracks, each with a scene before and after the roof was built.
 fn two_track_project(dir: &Path) -> std::path::PathBuf {
-    for (id, built, gain) in [("a1", false, 1.0), ("a2", true, 1.1), ("b1", false, 0.9), ("b2", true, 1.0)] {
+    for (id, built, gain) in [
+        ("a1", false, 1.0),
+        ("a2", true, 1.1),
+        ("b1", false, 0.9),
+        ("b2", true, 1.0),
+    ] {
         rasters::rgb_geotiff(
             &dir.join(format!("{id}.tif")),
             SIDE,
@@ -212,7 +271,10 @@ fn two_tracks_at_both_dates_are_an_ambiguity_that_lists_them() {
         path_str(&out),
     ]);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("--track") && err.contains("'Sat A'") && err.contains("'Sat B'"), "{err}");
+    assert!(
+        err.contains("--track") && err.contains("'Sat A'") && err.contains("'Sat B'"),
+        "{err}"
+    );
     assert!(!out.exists());
 }
 
@@ -247,7 +309,10 @@ fn the_new_roof_is_one_brighter_candidate_where_it_was_built() {
     let ring = f["geometry"]["coordinates"][0].as_array().unwrap();
     let lons: Vec<f64> = ring.iter().map(|p| p[0].as_f64().unwrap()).collect();
     let lats: Vec<f64> = ring.iter().map(|p| p[1].as_f64().unwrap()).collect();
-    let (min, max) = (|v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min), |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max));
+    let (min, max) = (
+        |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min),
+        |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max),
+    );
     let expected = [
         TOP_LEFT.0 + f64::from(ROOF.0) * STEP_DEG,
         TOP_LEFT.1 - f64::from(ROOF.3) * STEP_DEG,
@@ -256,19 +321,32 @@ fn the_new_roof_is_one_brighter_candidate_where_it_was_built() {
     ];
     let found = [min(&lons), min(&lats), max(&lons), max(&lats)];
     for (f, e) in found.iter().zip(expected) {
-        assert!((f - e).abs() <= 2.0 * STEP_DEG + 1e-9, "{found:?} vs {expected:?}");
+        assert!(
+            (f - e).abs() <= 2.0 * STEP_DEG + 1e-9,
+            "{found:?} vs {expected:?}"
+        );
     }
     // RFC 7946: the exterior runs counter-clockwise.
     let area2: f64 = ring
         .windows(2)
-        .map(|w| w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap() - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap())
+        .map(|w| {
+            w[0][0].as_f64().unwrap() * w[1][1].as_f64().unwrap()
+                - w[1][0].as_f64().unwrap() * w[0][1].as_f64().unwrap()
+        })
         .sum();
     assert!(area2 > 0.0);
     // 24 × 16 pixels of 0.0001° at 42.44° N: about 8.2 m × 11.1 m each.
     let area = f["properties"]["area_m2"].as_f64().unwrap();
-    let pixel_m2 = 0.0001f64.to_radians() * 6_371_000.0 * 42.44f64.to_radians().cos() * 0.0001f64.to_radians() * 6_371_000.0;
+    let pixel_m2 = 0.0001f64.to_radians()
+        * 6_371_000.0
+        * 42.44f64.to_radians().cos()
+        * 0.0001f64.to_radians()
+        * 6_371_000.0;
     let expected_area = 24.0 * 16.0 * pixel_m2;
-    assert!((area / expected_area - 1.0).abs() < 0.35, "{area} m² vs {expected_area} m²");
+    assert!(
+        (area / expected_area - 1.0).abs() < 0.35,
+        "{area} m² vs {expected_area} m²"
+    );
 }
 
 #[test]
@@ -332,7 +410,13 @@ fn shape_m(shape: &Shape) -> Geometry<f64> {
             l.0.iter().map(|&c| local_m(c)).collect::<Vec<_>>(),
         )),
         Shape::Polygon(p) => Geometry::Polygon(Polygon::new(
-            LineString::from(p.exterior().0.iter().map(|&c| local_m(c)).collect::<Vec<_>>()),
+            LineString::from(
+                p.exterior()
+                    .0
+                    .iter()
+                    .map(|&c| local_m(c))
+                    .collect::<Vec<_>>(),
+            ),
             vec![],
         )),
     }
@@ -344,12 +428,20 @@ fn candidate_m(feature: &Value) -> Geometry<f64> {
             r.as_array()
                 .unwrap()
                 .iter()
-                .map(|p| local_m(Coord { x: p[0].as_f64().unwrap(), y: p[1].as_f64().unwrap() }))
+                .map(|p| {
+                    local_m(Coord {
+                        x: p[0].as_f64().unwrap(),
+                        y: p[1].as_f64().unwrap(),
+                    })
+                })
                 .collect::<Vec<_>>(),
         )
     };
     let rings = feature["geometry"]["coordinates"].as_array().unwrap();
-    Geometry::Polygon(Polygon::new(ring(&rings[0]), rings[1..].iter().map(ring).collect()))
+    Geometry::Polygon(Polygon::new(
+        ring(&rings[0]),
+        rings[1..].iter().map(ring).collect(),
+    ))
 }
 
 /// Drawn in the synthetic scenes: real features, neither planned nor removed, and not the two
@@ -398,7 +490,16 @@ fn day(text: &str) -> NaiveDate {
 fn default_run(from: &str, to: &str, layers: (&str, &str)) -> Vec<Value> {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("changes.geojson");
-    let (code, err) = sitewatch(&["changes", "default", "--from", from, "--to", to, "--out", path_str(&out)]);
+    let (code, err) = sitewatch(&[
+        "changes",
+        "default",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--out",
+        path_str(&out),
+    ]);
     assert_eq!(code, 0, "{err}");
     eprintln!("{err}");
     let json = read_json(&out);
@@ -407,7 +508,10 @@ fn default_run(from: &str, to: &str, layers: (&str, &str)) -> Vec<Value> {
     let features = json["features"].as_array().unwrap().clone();
     for f in &features {
         assert!(f["properties"]["area_m2"].as_f64().unwrap() >= 100.0 * 0.5);
-        assert!(["brighter", "darker", "texture_or_colour"].contains(&f["properties"]["class"].as_str().unwrap()));
+        assert!(
+            ["brighter", "darker", "texture_or_colour"]
+                .contains(&f["properties"]["class"].as_str().unwrap())
+        );
     }
     features
 }
@@ -437,7 +541,10 @@ fn stray(expected: &Expected, candidates: &[Value]) -> Vec<(String, f64, f64)> {
         .iter()
         .filter_map(|f| {
             let c = candidate_m(f);
-            let nearest = changed.iter().map(|s| distance_m(&c, s)).fold(f64::MAX, f64::min);
+            let nearest = changed
+                .iter()
+                .map(|s| distance_m(&c, s))
+                .fold(f64::MAX, f64::min);
             (nearest > NEAR_M).then(|| {
                 (
                     f["id"].as_str().unwrap_or_default().to_owned(),
@@ -452,7 +559,11 @@ fn stray(expected: &Expected, candidates: &[Value]) -> Vec<(String, f64, f64)> {
 #[test]
 fn between_two_early_summers_it_finds_what_was_built_and_nothing_else() {
     // 10 June 2024 and 2 June 2025: the same season in the generator, so the land is the same.
-    let candidates = default_run("2024-06", "2025-06", ("synthetic-2024-06-10", "synthetic-2025-06-02"));
+    let candidates = default_run(
+        "2024-06",
+        "2025-06",
+        ("synthetic-2024-06-10", "synthetic-2025-06-02"),
+    );
     let expected = expected(day("2024-06-10"), day("2025-06-02"));
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
@@ -461,7 +572,11 @@ fn between_two_early_summers_it_finds_what_was_built_and_nothing_else() {
 
 #[test]
 fn from_june_to_july_it_finds_what_was_built() {
-    let candidates = default_run("2025-06", "2025-07", ("synthetic-2025-06-02", "synthetic-2025-07-05"));
+    let candidates = default_run(
+        "2025-06",
+        "2025-07",
+        ("synthetic-2025-06-02", "synthetic-2025-07-05"),
+    );
     let expected = expected(day("2025-06-02"), day("2025-07-05"));
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
@@ -469,7 +584,11 @@ fn from_june_to_july_it_finds_what_was_built() {
 
 #[test]
 fn from_july_to_october_it_finds_what_was_built() {
-    let candidates = default_run("2025-07", "2025-10", ("synthetic-2025-07-05", "synthetic-2025-10-14"));
+    let candidates = default_run(
+        "2025-07",
+        "2025-10",
+        ("synthetic-2025-07-05", "synthetic-2025-10-14"),
+    );
     let expected = expected(day("2025-07-05"), day("2025-10-14"));
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
@@ -481,8 +600,18 @@ fn from_july_to_october_it_finds_what_was_built() {
             and the finder reports some of that as colour change"]
 fn across_the_seasons_it_reports_nothing_away_from_the_works() {
     for (from, to, layers, dates) in [
-        ("2025-06", "2025-07", ("synthetic-2025-06-02", "synthetic-2025-07-05"), ("2025-06-02", "2025-07-05")),
-        ("2025-07", "2025-10", ("synthetic-2025-07-05", "synthetic-2025-10-14"), ("2025-07-05", "2025-10-14")),
+        (
+            "2025-06",
+            "2025-07",
+            ("synthetic-2025-06-02", "synthetic-2025-07-05"),
+            ("2025-06-02", "2025-07-05"),
+        ),
+        (
+            "2025-07",
+            "2025-10",
+            ("synthetic-2025-07-05", "synthetic-2025-10-14"),
+            ("2025-07-05", "2025-10-14"),
+        ),
     ] {
         let candidates = default_run(from, to, layers);
         let expected = expected(day(dates.0), day(dates.1));

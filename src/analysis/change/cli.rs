@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::options::{ChangeOptions, DEFAULT_MIN_AREA_M2, DEFAULT_SENSITIVITY};
 use super::{ChangeError, find_changes, geojson};
 use crate::export::args::{ArgError, parse_bbox};
+use crate::model::FuzzyDate;
 use crate::model::date::DateParseError;
 use crate::model::default_project::{load_default_project, project_base_dir};
 use crate::model::io::{ProjectError, load};
-use crate::model::FuzzyDate;
 
 /// `sitewatch changes …`
 #[derive(clap::Args, Debug, Clone)]
@@ -125,8 +125,8 @@ fn polygon(value: &Value) -> Option<Polygon<f64>> {
     Some(Polygon::new(rings.next()?, rings.collect()))
 }
 
-/// Polygons of a GeoJSON text: a FeatureCollection, Feature or bare geometry (Polygon,
-/// MultiPolygon, GeometryCollection); other geometries are ignored.
+/// Polygons of a GeoJSON text: a `FeatureCollection`, `Feature` or bare geometry (`Polygon`,
+/// `MultiPolygon`, `GeometryCollection`); other geometries are ignored.
 pub fn polygons_of_geojson(text: &str) -> Result<Vec<Polygon<f64>>, String> {
     fn walk(value: &Value, out: &mut Vec<Polygon<f64>>) -> Result<(), String> {
         let bad = |what: &str| format!("a {what} with bad coordinates");
@@ -215,7 +215,12 @@ pub fn run(args: &ChangesArgs) -> Result<ExitCode, CliError> {
     if !(args.min_area.is_finite() && args.min_area >= 0.0) {
         return Err(CliError::MinArea(args.min_area));
     }
-    let exclude = args.mask.as_deref().map(read_mask).transpose()?.unwrap_or_default();
+    let exclude = args
+        .mask
+        .as_deref()
+        .map(read_mask)
+        .transpose()?
+        .unwrap_or_default();
     let default = args.project == "default";
     let loaded = if default {
         load_default_project()?

@@ -8,7 +8,7 @@ use geo::{BoundingRect as _, Contains as _, Coord, LineString, Point, Polygon};
 use super::describe::Description;
 use super::grid::{AnalysisGrid, Georef};
 use super::options::{ChangeOptions, threshold_sigma};
-use super::pair::{LayerPair, choose_pair, period_end};
+use super::pair::{LayerPair, choose_pair};
 use super::stack::BandStack;
 use super::{ChangeError, DetectParams, Detected, detect};
 use crate::imagery::pmtiles::is_pmtiles_path;
@@ -84,11 +84,12 @@ pub fn file_dates(project: &Project, base_dir: &Path) -> FileDates {
 fn raster_path(layer: &ImageryLayer, base_dir: &Path) -> Result<std::path::PathBuf, ChangeError> {
     match &layer.source {
         LayerSource::File { .. } => {
-            let path = layer
-                .resolved_file_path(base_dir)
-                .ok_or_else(|| ChangeError::NotARaster {
-                    layer: layer.id.clone(),
-                })?;
+            let path =
+                layer
+                    .resolved_file_path(base_dir)
+                    .ok_or_else(|| ChangeError::NotARaster {
+                        layer: layer.id.clone(),
+                    })?;
             if is_pmtiles_path(&path) {
                 return Err(ChangeError::NotARaster {
                     layer: layer.id.clone(),
@@ -195,10 +196,7 @@ pub fn changes_on_grid(
     after.bands.truncate(bands);
     mask(&mut before, grid, options);
     let pixel_area = grid
-        .pixel_area_m2(
-            (grid.width / 2) as f64,
-            (grid.height / 2) as f64,
-        )
+        .pixel_area_m2((grid.width / 2) as f64, (grid.height / 2) as f64)
         .unwrap_or(1.0);
     let min_area = options.min_area_m2.max(0.0);
     let params = DetectParams {
@@ -256,7 +254,6 @@ pub fn find_changes(
             .effective_date(&dates)
             .map_or_else(String::new, |d| d.to_string())
     };
-    let _ = period_end;
     Ok(ChangeReport {
         track,
         before_layer: before_layer.id.clone(),

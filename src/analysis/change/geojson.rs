@@ -108,3 +108,43 @@ pub fn write(report: &ChangeReport, path: &Path) -> Result<(), WriteError> {
         path: path.to_path_buf(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::change::describe::{ChangeClass, Description};
+
+    #[test]
+    fn a_feature_carries_its_numbers_rounded_and_its_ring_as_given() {
+        let ring = LineString::from(vec![
+            (130.123_456_789, 42.0),
+            (130.2, 42.0),
+            (130.2, 42.1),
+            (130.123_456_789, 42.0),
+        ]);
+        let c = Candidate {
+            id: "change-1".to_owned(),
+            polygon: Polygon::new(ring, vec![]),
+            area_m2: 1234.567,
+            pixels: 137,
+            bounds_px: [1, 2, 3, 4],
+            description: Description {
+                score_sigma: 9.876,
+                peak_sigma: 20.0,
+                class: ChangeClass::Darker,
+                before_mean: vec![100.123, 50.0],
+                after_mean: vec![80.0, 40.0],
+                after_matched_mean: vec![70.0, 35.0],
+            },
+        };
+        let f = feature(&c);
+        assert_eq!(f["id"], "change-1");
+        assert_eq!(f["geometry"]["type"], "Polygon");
+        assert_eq!(f["geometry"]["coordinates"][0][0][0], 130.123_456_8);
+        assert_eq!(f["properties"]["area_m2"], 1234.6);
+        assert_eq!(f["properties"]["score"], 9.88);
+        assert_eq!(f["properties"]["class"], "darker");
+        assert_eq!(f["properties"]["before_mean"][0], 100.12);
+        assert_eq!(f["properties"]["pixels"], 137);
+    }
+}

@@ -8,11 +8,18 @@
 //!    area of interest). The grid is coarsened to stay under [`options::MAX_GRID_PIXELS`]
 //!    (4 MP); a finer source is box-averaged while it is decoded. Nodata, transparent pixels,
 //!    the area outside either raster and the user's excluded areas take no part.
-//! 2. **Normalise** ([`normalise`]): each band of the later image is mapped onto the earlier
-//!    one's values by matching 1001 quantiles: any monotone change (gain, offset, gamma) is undone.
-//! 3. **Score** ([`score`]): 3×3 means of both, a robust σ per band (1.4826 × MAD of the
-//!    difference), and per pixel the RMS over bands of the difference in σ, minimised over
-//!    shifts of −1…1 px in half-pixel steps.
+//! 2. **Normalise** ([`normalise`], [`segments`]): each band of the later image is mapped onto
+//!    the earlier one's values by matching 1001 quantiles, which undoes any monotone change
+//!    (gain, offset, gamma). The seasons recolour each kind of land differently, so each image
+//!    is then cut into segments of continuous colour and, per segment, the other image is
+//!    predicted from it by an affine map of all bands, fitted robustly (three rounds, each
+//!    without what the last missed by far). Later-from-earlier shows what appeared,
+//!    earlier-from-later what went; the score is the larger of the two.
+//! 3. **Score** ([`score`]): 3×3 means of image and prediction, a robust σ per band (1.4826 ×
+//!    MAD of the difference, at least 0.5 % of the band's 1–99 % range), and per pixel the RMS
+//!    over bands of the difference in σ, minimised over shifts of −1…1 px in half-pixel steps.
+//!    Steps 2–3 run twice: the second time every fit leaves out what the first run found (and
+//!    2 px around it), so a large change cannot bend the normalisation that measures it.
 //! 4. **Regions** ([`regions`]): hysteresis at [`options::THRESHOLD_SIGMA`] (scaled by the
 //!    sensitivity) and half of it, 4-connected components, small holes filled, regions under
 //!    the minimum area dropped.
@@ -21,6 +28,12 @@
 //!    lon/lat with its geodesic area ([`find`], [`geojson`]).
 //!
 //! Everything is deterministic: the same inputs give the same polygons in the same order.
+//!
+//! # Limits
+//! A change that covers a whole segment of its image and nothing else (a field entirely paved
+//! in one colour) is explained away in both directions. Land whose recolouring across seasons
+//! does not follow the segment it was merged into (village gardens, rail verges beside fields)
+//! can be reported as a colour change between seasons; compare like seasons where possible.
 
 pub mod cli;
 pub mod describe;
@@ -67,7 +80,9 @@ pub enum ChangeError {
         total: usize,
     },
     /// A layer is not a raster file (a tile service or a `PMTiles` archive).
-    #[error("layer '{layer}' is not a raster file: the change finder reads GeoTIFFs and images with world files")]
+    #[error(
+        "layer '{layer}' is not a raster file: the change finder reads GeoTIFFs and images with world files"
+    )]
     NotARaster {
         /// The layer's id.
         layer: String,
@@ -140,7 +155,10 @@ fn score_pass(
     let labels = segments::segment(&smoothed.after, valid, width, height);
     let predicted_before = segments::predict(&matched, &before.bands, &labels, fit);
     let went = score::Smoothed::new(&before.bands, &predicted_before, valid, fit, width, height);
-    for (s, other) in scores.iter_mut().zip(score::score(&went, valid, width, height)) {
+    for (s, other) in scores
+        .iter_mut()
+        .zip(score::score(&went, valid, width, height))
+    {
         *s = s.max(other);
     }
     Pass {

@@ -26,6 +26,7 @@ impl BandMap {
     /// The map that sends the quantiles of `from` onto those of `to`, over pixels where `valid`
     /// holds. Identity when there are fewer than two valid pixels.
     #[must_use]
+    #[allow(clippy::many_single_char_names)] // x, y, w, h, a, b: the usual names in raster maths
     pub fn matching(from: &[f32], to: &[f32], valid: &[bool]) -> Self {
         let mut a: Vec<f32> = Vec::new();
         let mut b: Vec<f32> = Vec::new();
@@ -49,7 +50,7 @@ impl BandMap {
             let (x, y) = (at(&a, i), at(&b, i));
             match knots.last_mut() {
                 // A plateau of `from`: one knot at the mean of what it maps to.
-                Some((last_x, sum_y, n)) if *last_x == x => {
+                Some((last_x, sum_y, n)) if last_x.total_cmp(&x).is_eq() => {
                     *sum_y += y;
                     *n += 1;
                 }

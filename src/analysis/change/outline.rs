@@ -2,9 +2,10 @@
 //!
 //! Every pixel edge with the region on one side and not on the other becomes a directed edge,
 //! walked with the region on its right (rows grow downwards). At a vertex where two region
-//! pixels touch only at a corner the walk turns right, keeping to the pixel it came along, so
-//! each 4-connected region gives one simple outer ring and one simple ring per hole, never a
-//! ring that crosses itself. Vertices along straight runs are dropped.
+//! pixels touch only at a corner the walk turns left, across the corner: a 4-connected region
+//! that meets itself there has wrapped around something, which becomes a hole touching the
+//! outer ring at that vertex. So every ring is simple (no vertex twice), as GeoJSON consumers
+//! expect. Vertices along straight runs are dropped.
 
 use geo::Coord;
 
@@ -35,6 +36,7 @@ fn signed_area2(ring: &[Coord<f64>]) -> f64 {
 
 /// Traces `region`'s outline (see the module docs); `None` for an empty region.
 #[must_use]
+#[allow(clippy::many_single_char_names)] // x, y, w, h, a, b: the usual names in raster maths
 pub fn outline(region: &RegionMask) -> Option<Outline> {
     let (w, h) = (region.width as i64, region.height as i64);
     let inside = |x: i64, y: i64| -> bool {
@@ -95,10 +97,7 @@ pub fn outline(region: &RegionMask) -> Option<Outline> {
         }
         let mut ring: Vec<Coord<f64>> = Vec::new();
         let mut current = first;
-        loop {
-            let Some(&(x, y, d)) = edges.get(current) else {
-                break;
-            };
+        while let Some(&(x, y, d)) = edges.get(current) {
             if let Some(u) = used.get_mut(current) {
                 *u = true;
             }
@@ -111,12 +110,12 @@ pub fn outline(region: &RegionMask) -> Option<Outline> {
             let Some(slots) = out_of.get(vertex(ex, ey)) else {
                 break;
             };
-            let right = (d + 1) % 4;
+            let left = (d + 3) % 4;
             let next = match (slots[0], slots[1]) {
                 (a, u32::MAX) => a,
                 (a, b) => {
                     let dir_of = |e: u32| edges.get(e as usize).map_or(usize::MAX, |e| e.2);
-                    if dir_of(a) == right { a } else { b }
+                    if dir_of(a) == left { a } else { b }
                 }
             } as usize;
             if next == first || used.get(next).copied().unwrap_or(true) {
@@ -124,7 +123,7 @@ pub fn outline(region: &RegionMask) -> Option<Outline> {
             }
             current = next;
         }
-        rings.push(simplify_straight(ring));
+        rings.push(simplify_straight(&ring));
     }
     // The outer ring is the one with the largest area; it runs clockwise on screen.
     let (outer_index, _) = rings
@@ -140,7 +139,7 @@ pub fn outline(region: &RegionMask) -> Option<Outline> {
 }
 
 /// Drops vertices in the middle of straight runs; closes the ring.
-fn simplify_straight(ring: Vec<Coord<f64>>) -> Vec<Coord<f64>> {
+fn simplify_straight(ring: &[Coord<f64>]) -> Vec<Coord<f64>> {
     let n = ring.len();
     let mut kept: Vec<Coord<f64>> = Vec::with_capacity(n + 1);
     for i in 0..n {
@@ -195,7 +194,13 @@ mod tests {
         let o = outline(&region(5, 7, &["#"])).unwrap();
         assert_eq!(
             o.exterior,
-            [c(5.0, 7.0), c(6.0, 7.0), c(6.0, 8.0), c(5.0, 8.0), c(5.0, 7.0)]
+            [
+                c(5.0, 7.0),
+                c(6.0, 7.0),
+                c(6.0, 8.0),
+                c(5.0, 8.0),
+                c(5.0, 7.0)
+            ]
         );
         assert!(o.holes.is_empty());
     }

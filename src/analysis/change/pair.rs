@@ -125,20 +125,21 @@ pub fn choose_pair(
     let names: Vec<String> = all.iter().map(|t| t.name.clone()).collect();
     let shown = |dated: &[usize], date: FuzzyDate| -> Option<usize> {
         let end = period_end(date);
-        dated
-            .iter()
-            .copied()
-            .filter(|&i| {
-                project
-                    .layers
-                    .get(i)
-                    .and_then(|l| l.effective_date(file_dates))
-                    .is_some_and(|d| d.key() <= end)
-            })
-            .next_back()
+        dated.iter().copied().rfind(|&i| {
+            project
+                .layers
+                .get(i)
+                .and_then(|l| l.effective_date(file_dates))
+                .is_some_and(|d| d.key() <= end)
+        })
     };
     let at = |t: &crate::model::tracks::Track| (shown(&t.dated, from), shown(&t.dated, to));
-    let layer_id = |i: usize| project.layers.get(i).map_or_else(String::new, |l| l.id.clone());
+    let layer_id = |i: usize| {
+        project
+            .layers
+            .get(i)
+            .map_or_else(String::new, |l| l.id.clone())
+    };
     if let Some(name) = track {
         let Some(chosen) = all.iter().find(|t| t.name == name) else {
             return Err(PairError::UnknownTrack {

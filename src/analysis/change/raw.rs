@@ -64,7 +64,8 @@ impl Accumulate {
         if x < w.x0 || x >= w.x1 || y < w.y0 || y >= w.y1 {
             return;
         }
-        let i = ((y - w.y0) / self.factor) as usize * self.width + ((x - w.x0) / self.factor) as usize;
+        let i =
+            ((y - w.y0) / self.factor) as usize * self.width + ((x - w.x0) / self.factor) as usize;
         if Some(band) == self.alpha_band {
             let slot = if held == 0 {
                 self.transparent.get_mut(i)
@@ -109,7 +110,13 @@ impl Accumulate {
             .map(|(s, c)| {
                 s.iter()
                     .zip(c)
-                    .map(|(&sum, &count)| if count > 0 { (sum / f64::from(count)) as f32 } else { 0.0 })
+                    .map(|(&sum, &count)| {
+                        if count > 0 {
+                            (sum / f64::from(count)) as f32
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect()
             })
             .collect();
@@ -131,11 +138,17 @@ impl BlockSink for Accumulate {
         let mut feed = |k: usize, held: u16| {
             let pixel = k / per_pixel;
             let band = at.first_band + k % per_pixel;
-            let (x, y) = (at.x0 + (pixel as u32 % at.w.max(1)), at.y0 + pixel as u32 / at.w.max(1));
+            let (x, y) = (
+                at.x0 + (pixel as u32 % at.w.max(1)),
+                at.y0 + pixel as u32 / at.w.max(1),
+            );
             self.add(x, y, band, held);
         };
         match block.samples {
-            Samples::U8(s) => s.iter().enumerate().for_each(|(k, &v)| feed(k, u16::from(v))),
+            Samples::U8(s) => s
+                .iter()
+                .enumerate()
+                .for_each(|(k, &v)| feed(k, u16::from(v))),
             Samples::U16(s) => s.iter().enumerate().for_each(|(k, &v)| feed(k, v)),
         }
     }

@@ -46,7 +46,12 @@ impl RegionMask {
     /// The bounds on the grid: left, top, right, bottom, in pixel-edge coordinates.
     #[must_use]
     pub fn bounds_px(&self) -> [usize; 4] {
-        [self.x0, self.y0, self.x0 + self.width, self.y0 + self.height]
+        [
+            self.x0,
+            self.y0,
+            self.x0 + self.width,
+            self.y0 + self.height,
+        ]
     }
 }
 
@@ -178,7 +183,8 @@ fn fill_small_holes(mut region: RegionMask, max_pixels: usize) -> RegionMask {
     // What is neither region nor outside is a hole; fill each small one.
     let mut done = outside.clone();
     for start in 0..w * h {
-        if done.get(start).copied().unwrap_or(true) || region.mask.get(start).copied().unwrap_or(true)
+        if done.get(start).copied().unwrap_or(true)
+            || region.mask.get(start).copied().unwrap_or(true)
         {
             continue;
         }
@@ -242,7 +248,13 @@ mod tests {
         let z = field(
             10,
             3,
-            &[(0, 1, 9.0), (1, 1, 3.0), (2, 1, 3.0), (6, 1, 3.0), (7, 1, 3.0)],
+            &[
+                (0, 1, 9.0),
+                (1, 1, 3.0),
+                (2, 1, 3.0),
+                (6, 1, 3.0),
+                (7, 1, 3.0),
+            ],
         );
         let r = regions(&z, 10, 3, 5.0, 1);
         assert_eq!(r.len(), 1);

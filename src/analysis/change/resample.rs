@@ -31,6 +31,7 @@ fn source_px(grid: &AnalysisGrid, source: &Georef, px: Coord<f64>) -> Option<Coo
 }
 
 /// Source positions of every grid pixel centre (`None` where the CRS cannot take it).
+#[allow(clippy::many_single_char_names)] // x, y, w, h, a, b: the usual names in raster maths
 fn source_positions(grid: &AnalysisGrid, source: &Georef) -> Vec<Option<Coord<f64>>> {
     let (w, h) = (grid.width, grid.height);
     let step = MESH_STEP_PX;
@@ -47,13 +48,13 @@ fn source_positions(grid: &AnalysisGrid, source: &Georef) -> Vec<Option<Coord<f6
     }
     let mut out = Vec::with_capacity(w * h);
     for y in 0..h {
-        let (my, ty) = (y / step, (y % step) as f64 / step as f64);
+        let my = y / step;
         let my1 = (my + 1).min(mh - 1);
         let span_y = ((my1 * step).min(h.saturating_sub(1)) - (my * step)) as f64;
         let ty = if span_y > 0.0 {
             (y - my * step) as f64 / span_y
         } else {
-            ty * 0.0
+            0.0
         };
         for x in 0..w {
             let mx = x / step;
@@ -72,8 +73,10 @@ fn source_positions(grid: &AnalysisGrid, source: &Georef) -> Vec<Option<Coord<f6
                 corner(mx1, my1),
             ) {
                 (Some(a), Some(b), Some(c), Some(d)) => Some(Coord {
-                    x: (a.x * (1.0 - tx) + b.x * tx) * (1.0 - ty) + (c.x * (1.0 - tx) + d.x * tx) * ty,
-                    y: (a.y * (1.0 - tx) + b.y * tx) * (1.0 - ty) + (c.y * (1.0 - tx) + d.y * tx) * ty,
+                    x: (a.x * (1.0 - tx) + b.x * tx) * (1.0 - ty)
+                        + (c.x * (1.0 - tx) + d.x * tx) * ty,
+                    y: (a.y * (1.0 - tx) + b.y * tx) * (1.0 - ty)
+                        + (c.y * (1.0 - tx) + d.y * tx) * ty,
                 }),
                 _ => source_px(
                     grid,

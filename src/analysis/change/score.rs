@@ -89,7 +89,14 @@ pub fn difference_spread(a: &[f32], b: &[f32], valid: &[bool]) -> (f32, f32) {
 
 /// Bilinear sample at (`x`, `y`) in pixel-centre coordinates, clamped to the plane; `None` when
 /// a pixel it draws on is invalid.
-fn sample(plane: &[f32], valid: &[bool], width: usize, height: usize, x: f32, y: f32) -> Option<f32> {
+fn sample(
+    plane: &[f32],
+    valid: &[bool],
+    width: usize,
+    height: usize,
+    x: f32,
+    y: f32,
+) -> Option<f32> {
     let x = x.clamp(0.0, (width - 1) as f32);
     let y = y.clamp(0.0, (height - 1) as f32);
     let (x0, y0) = (x.floor() as usize, y.floor() as usize);
@@ -200,7 +207,8 @@ pub fn score(smoothed: &Smoothed, valid: &[bool], width: usize, height: usize) -
                         .zip(&smoothed.centre)
                         .zip(&smoothed.sigma)
                     {
-                        let Some(bv) = sample(b, valid, width, height, x as f32 + dx, y as f32 + dy)
+                        let Some(bv) =
+                            sample(b, valid, width, height, x as f32 + dx, y as f32 + dy)
                         else {
                             ok = false;
                             break;
@@ -225,6 +233,7 @@ pub fn score(smoothed: &Smoothed, valid: &[bool], width: usize, height: usize) -
 }
 
 #[cfg(test)]
+#[allow(clippy::many_single_char_names)]
 mod tests {
     use super::*;
 

@@ -67,14 +67,18 @@ fn typical_steps(planes: &[Vec<f32>], valid: &[bool], width: usize, height: usiz
             for y in 0..height {
                 for x in 0..width {
                     let i = y * width + x;
-                    for j in [(x + 1 < width).then_some(i + 1), (y + 1 < height).then_some(i + width)]
-                        .into_iter()
-                        .flatten()
+                    for j in [
+                        (x + 1 < width).then_some(i + 1),
+                        (y + 1 < height).then_some(i + width),
+                    ]
+                    .into_iter()
+                    .flatten()
                     {
                         if valid.get(i).copied().unwrap_or(false)
                             && valid.get(j).copied().unwrap_or(false)
                         {
-                            let d = p.get(i).copied().unwrap_or(0.0) - p.get(j).copied().unwrap_or(0.0);
+                            let d =
+                                p.get(i).copied().unwrap_or(0.0) - p.get(j).copied().unwrap_or(0.0);
                             steps.push(d.abs());
                         }
                     }
@@ -105,9 +109,12 @@ pub fn segment(planes: &[Vec<f32>], valid: &[bool], width: usize, height: usize)
             if !valid.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            for j in [(x + 1 < width).then_some(i + 1), (y + 1 < height).then_some(i + width)]
-                .into_iter()
-                .flatten()
+            for j in [
+                (x + 1 < width).then_some(i + 1),
+                (y + 1 < height).then_some(i + width),
+            ]
+            .into_iter()
+            .flatten()
             {
                 if valid.get(j).copied().unwrap_or(false) && close(i, j) {
                     union(&mut parent, i as u32, j as u32);
@@ -141,8 +148,7 @@ fn merge_small(
     for _ in 0..MERGE_ROUNDS {
         let roots: Vec<u32> = (0..n as u32).map(|i| find(parent, i)).collect();
         let mut size = vec![0u32; n];
-        let mut sum = vec![vec![0.0f64; planes.len()]; 0];
-        sum.resize(n, Vec::new());
+        let mut sum: Vec<Vec<f64>> = vec![Vec::new(); n];
         for i in 0..n {
             if !valid.get(i).copied().unwrap_or(false) {
                 continue;
@@ -190,9 +196,11 @@ fn merge_small(
                         continue;
                     }
                     any_small = true;
-                    let d: f64 = (0..planes.len()).map(|b| (mean(ri, b) - mean(rj, b)).powi(2)).sum();
+                    let d: f64 = (0..planes.len())
+                        .map(|b| (mean(ri, b) - mean(rj, b)).powi(2))
+                        .sum();
                     let entry = best.entry(ri).or_insert((rj, f64::MAX));
-                    if d < entry.1 || (d == entry.1 && rj < entry.0) {
+                    if d < entry.1 || (d.total_cmp(&entry.1).is_eq() && rj < entry.0) {
                         *entry = (rj, d);
                     }
                 }
@@ -201,7 +209,8 @@ fn merge_small(
         if !any_small {
             break;
         }
-        let mut merges: Vec<(usize, usize)> = best.into_iter().map(|(r, (to, _))| (r, to)).collect();
+        let mut merges: Vec<(usize, usize)> =
+            best.into_iter().map(|(r, (to, _))| (r, to)).collect();
         merges.sort_unstable();
         for (r, to) in merges {
             union(parent, r as u32, to as u32);
@@ -215,8 +224,14 @@ fn solve(mut m: Vec<Vec<f64>>, mut r: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let n = m.len();
     for col in 0..n {
         let pivot = (col..n).max_by(|&a, &b| {
-            let va = m.get(a).and_then(|row| row.get(col)).map_or(0.0, |v| v.abs());
-            let vb = m.get(b).and_then(|row| row.get(col)).map_or(0.0, |v| v.abs());
+            let va = m
+                .get(a)
+                .and_then(|row| row.get(col))
+                .map_or(0.0, |v| v.abs());
+            let vb = m
+                .get(b)
+                .and_then(|row| row.get(col))
+                .map_or(0.0, |v| v.abs());
             va.total_cmp(&vb)
         })?;
         m.swap(col, pivot);
@@ -251,6 +266,9 @@ fn solve(mut m: Vec<Vec<f64>>, mut r: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
         })
         .collect()
 }
+
+/// Per `to` band: offset and weights on the `from` bands.
+type Fit = Vec<(f64, Vec<f64>)>;
 
 /// Sums for one segment's affine fit of every `to` band on all `from` bands.
 #[derive(Clone, Debug)]
@@ -299,7 +317,7 @@ impl Sums {
     /// identity (band b from band b alone, a pure offset) as far as `ridge` (a variance per
     /// band) outweighs the segment's own spread, so a flat segment gets an offset, not weights
     /// fitted to noise.
-    fn fit(&self, ridge: &[f64]) -> Option<Vec<(f64, Vec<f64>)>> {
+    fn fit(&self, ridge: &[f64]) -> Option<Fit> {
         let bands = self.x.len();
         let mean_x: Vec<f64> = self.x.iter().map(|v| v / self.n).collect();
         let mean_y: Vec<f64> = self.y.iter().map(|v| v / self.n).collect();
@@ -310,9 +328,19 @@ impl Sums {
             let rk = ridge.get(k).copied().unwrap_or(0.0);
             for j in 0..bands {
                 let mj = mean_x.get(j).copied().unwrap_or(0.0);
-                let sxx = self.xx.get(k).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                let sxx = self
+                    .xx
+                    .get(k)
+                    .and_then(|r| r.get(j))
+                    .copied()
+                    .unwrap_or(0.0);
                 let my = mean_y.get(j).copied().unwrap_or(0.0);
-                let sxy = self.xy.get(k).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                let sxy = self
+                    .xy
+                    .get(k)
+                    .and_then(|r| r.get(j))
+                    .copied()
+                    .unwrap_or(0.0);
                 let identity = if k == j { rk } else { 0.0 };
                 if let Some(v) = cxx.get_mut(k).and_then(|r| r.get_mut(j)) {
                     *v = sxx / self.n - mk * mj + identity;
@@ -328,7 +356,13 @@ impl Sums {
             (0..bands)
                 .map(|b| {
                     let w: Vec<f64> = (0..bands)
-                        .map(|k| weights.get(k).and_then(|r| r.get(b)).copied().unwrap_or(0.0))
+                        .map(|k| {
+                            weights
+                                .get(k)
+                                .and_then(|r| r.get(b))
+                                .copied()
+                                .unwrap_or(0.0)
+                        })
                         .collect();
                     let offset = mean_y.get(b).copied().unwrap_or(0.0)
                         - w.iter().zip(&mean_x).map(|(a, m)| a * m).sum::<f64>();
@@ -343,12 +377,7 @@ impl Sums {
 /// fitted on the `fit` pixels (see the module docs). Pixels of segments too small for a fit
 /// keep `from`'s values: the two are already on one scale (quantile matching).
 #[must_use]
-pub fn predict(
-    from: &[Vec<f32>],
-    to: &[Vec<f32>],
-    labels: &[u32],
-    fit: &[bool],
-) -> Vec<Vec<f32>> {
+pub fn predict(from: &[Vec<f32>], to: &[Vec<f32>], labels: &[u32], fit: &[bool]) -> Vec<Vec<f32>> {
     let valid = fit;
     let n = labels.len();
     let bands = from.len().min(to.len());
@@ -400,9 +429,13 @@ pub fn predict(
                 s.add(&at(from, i), &at(to, i));
             }
         }
-        let fits: Vec<Option<Vec<(f64, Vec<f64>)>>> = sums
+        let fits: Vec<Option<Fit>> = sums
             .iter()
-            .map(|s| (s.n >= MIN_SEGMENT_PX as f64).then(|| s.fit(&ridge)).flatten())
+            .map(|s| {
+                (s.n >= MIN_SEGMENT_PX as f64)
+                    .then(|| s.fit(&ridge))
+                    .flatten()
+            })
             .collect();
         for i in 0..n {
             let Some(Some(fit)) = slot_of(i).and_then(|s| fits.get(s)) else {
@@ -423,7 +456,9 @@ pub fn predict(
             predicted
                 .iter()
                 .zip(to)
-                .map(|(p, t)| (p.get(i).copied().unwrap_or(0.0) - t.get(i).copied().unwrap_or(0.0)).abs())
+                .map(|(p, t)| {
+                    (p.get(i).copied().unwrap_or(0.0) - t.get(i).copied().unwrap_or(0.0)).abs()
+                })
                 .fold(0.0, f32::max)
         };
         let mut by_segment: Vec<(usize, f32)> = (0..n)
@@ -433,10 +468,10 @@ pub fn predict(
         by_segment.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         let mut limit = vec![f32::MAX; count as usize];
         for run in by_segment.chunk_by(|a, b| a.0 == b.0) {
-            if let (Some(&(segment, _)), Some(&(_, median))) = (run.first(), run.get(run.len() / 2)) {
-                if let Some(l) = limit.get_mut(segment) {
-                    *l = (median * 1.4826 * REFIT_SIGMA).max(floor);
-                }
+            if let (Some(&(segment, _)), Some(&(_, median))) = (run.first(), run.get(run.len() / 2))
+                && let Some(l) = limit.get_mut(segment)
+            {
+                *l = (median * 1.4826 * REFIT_SIGMA).max(floor);
             }
         }
         for (i, k) in keep.iter_mut().enumerate() {
@@ -447,4 +482,93 @@ pub fn predict(
         }
     }
     predicted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two fields side by side (left dark, right bright), each with a multiplicative texture.
+    fn two_fields(width: usize, height: usize, left: [f32; 2], right: [f32; 2]) -> Vec<Vec<f32>> {
+        (0..2)
+            .map(|b| {
+                (0..width * height)
+                    .map(|i| {
+                        let (x, y) = (i % width, i / width);
+                        let texture = 1.0 + 0.1 * ((x as f32 / 3.0).sin() + (y as f32 / 4.0).cos());
+                        let base = if x < width / 2 { left[b] } else { right[b] };
+                        base * texture
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_field_edge_splits_segments_and_texture_does_not() {
+        let (w, h) = (20, 10);
+        let planes = two_fields(w, h, [60.0, 80.0], [140.0, 120.0]);
+        let labels = segment(&planes, &vec![true; w * h], w, h);
+        assert_eq!(
+            labels[0],
+            labels[(h - 1) * w + w / 2 - 1],
+            "the left field is one segment"
+        );
+        assert_ne!(labels[0], labels[w - 1], "the right field is another");
+        let distinct: std::collections::BTreeSet<u32> = labels.iter().copied().collect();
+        assert_eq!(distinct.len(), 2);
+    }
+
+    #[test]
+    fn each_field_gets_its_own_recolouring() {
+        // The seasons: the left field's bands swap roles, the right one only darkens.
+        let (w, h) = (20, 10);
+        let before = two_fields(w, h, [60.0, 80.0], [140.0, 120.0]);
+        let after = two_fields(w, h, [90.0, 50.0], [110.0, 100.0]);
+        let valid = vec![true; w * h];
+        let labels = segment(&before, &valid, w, h);
+        let predicted = predict(&before, &after, &labels, &valid);
+        for (p, a) in predicted.iter().zip(&after) {
+            for (pv, av) in p.iter().zip(a) {
+                assert!((pv - av).abs() < 0.5, "{pv} vs {av}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_roof_inside_a_field_is_left_out_of_the_fit_and_stands_out() {
+        let (w, h) = (20, 10);
+        let before = two_fields(w, h, [60.0, 80.0], [140.0, 120.0]);
+        let mut after = two_fields(w, h, [90.0, 50.0], [110.0, 100.0]);
+        for y in 3..6 {
+            for x in 2..5 {
+                after[0][y * w + x] = 250.0;
+                after[1][y * w + x] = 250.0;
+            }
+        }
+        let valid = vec![true; w * h];
+        let labels = segment(&before, &valid, w, h);
+        let predicted = predict(&before, &after, &labels, &valid);
+        let roof = 4 * w + 3;
+        assert!(after[0][roof] - predicted[0][roof] > 100.0);
+        let field = 8 * w + 8;
+        assert!((after[0][field] - predicted[0][field]).abs() < 0.5);
+    }
+
+    #[test]
+    fn a_singular_system_has_no_solution() {
+        assert!(
+            solve(
+                vec![vec![1.0, 2.0], vec![2.0, 4.0]],
+                vec![vec![1.0], vec![2.0]]
+            )
+            .is_none()
+        );
+        let w = solve(
+            vec![vec![2.0, 0.0], vec![0.0, 4.0]],
+            vec![vec![2.0], vec![8.0]],
+        )
+        .unwrap();
+        assert!((w[0][0] - 1.0).abs() < 1e-12 && (w[1][0] - 2.0).abs() < 1e-12);
+    }
 }
