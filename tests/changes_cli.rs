@@ -520,6 +520,32 @@ fn distance_m(a: &Geometry<f64>, b: &Geometry<f64>) -> f64 {
     Euclidean.distance(a, b)
 }
 
+/// Says on stderr what a run found, for the record (`--nocapture`).
+fn summarise(label: &str, expected: &Expected, candidates: &[Value]) {
+    let mut areas: Vec<f64> = candidates
+        .iter()
+        .map(|f| f["properties"]["area_m2"].as_f64().unwrap_or(0.0))
+        .collect();
+    areas.sort_by(f64::total_cmp);
+    let strays = stray(expected, candidates);
+    eprintln!(
+        "{label}: {} candidates, {:.0} m² in all (smallest {:.0}, largest {:.0}); appeared: {:?}; \
+         missed: {:?}; {} away from any change ({:.0} m²)",
+        candidates.len(),
+        areas.iter().sum::<f64>(),
+        areas.first().copied().unwrap_or(0.0),
+        areas.last().copied().unwrap_or(0.0),
+        expected
+            .appeared
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect::<Vec<_>>(),
+        missed(expected, candidates),
+        strays.len(),
+        strays.iter().map(|s| s.1).sum::<f64>(),
+    );
+}
+
 /// Annotations that appeared with no candidate near them.
 fn missed(expected: &Expected, candidates: &[Value]) -> Vec<String> {
     let shapes: Vec<Geometry<f64>> = candidates.iter().map(candidate_m).collect();
@@ -565,6 +591,7 @@ fn between_two_early_summers_it_finds_what_was_built_and_nothing_else() {
         ("synthetic-2024-06-10", "synthetic-2025-06-02"),
     );
     let expected = expected(day("2024-06-10"), day("2025-06-02"));
+    summarise("2024-06 → 2025-06", &expected, &candidates);
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
     assert_eq!(stray(&expected, &candidates), Vec::new());
@@ -578,6 +605,7 @@ fn from_june_to_july_it_finds_what_was_built() {
         ("synthetic-2025-06-02", "synthetic-2025-07-05"),
     );
     let expected = expected(day("2025-06-02"), day("2025-07-05"));
+    summarise("2025-06 → 2025-07", &expected, &candidates);
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
 }
@@ -590,14 +618,16 @@ fn from_july_to_october_it_finds_what_was_built() {
         ("synthetic-2025-07-05", "synthetic-2025-10-14"),
     );
     let expected = expected(day("2025-07-05"), day("2025-10-14"));
+    summarise("2025-07 → 2025-10", &expected, &candidates);
     assert!(!expected.appeared.is_empty());
     assert_eq!(missed(&expected, &candidates), Vec::<String>::new());
 }
 
 #[test]
-#[ignore = "known gap: the generator's early-summer, summer and autumn palettes recolour village \
-            gardens, hedges and the land along rails differently from the fields around them, \
-            and the finder reports some of that as colour change"]
+#[ignore = "known gap: between seasons the generator recolours its five field palettes, village \
+            gardens and rail verges differently; where one segment holds several of them (the DPRK \
+            field block from June to July) no one affine map explains it and the finder reports \
+            colour change there"]
 fn across_the_seasons_it_reports_nothing_away_from_the_works() {
     for (from, to, layers, dates) in [
         (

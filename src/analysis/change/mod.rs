@@ -31,9 +31,10 @@
 //!
 //! # Limits
 //! A change that covers a whole segment of its image and nothing else (a field entirely paved
-//! in one colour) is explained away in both directions. Land whose recolouring across seasons
-//! does not follow the segment it was merged into (village gardens, rail verges beside fields)
-//! can be reported as a colour change between seasons; compare like seasons where possible.
+//! in one colour) is explained away in both directions. Between seasons, a segment that holds
+//! several kinds of land recoloured differently (a block of fields whose crops ripen apart,
+//! village gardens, rail verges) is more than one affine map can explain, and is reported as a
+//! colour change: compare like seasons where possible.
 
 pub mod cli;
 pub mod describe;
