@@ -36,6 +36,7 @@
 //! village gardens, rail verges) is more than one affine map can explain, and is reported as a
 //! colour change: compare like seasons where possible.
 
+pub mod affine;
 pub mod cli;
 pub mod describe;
 pub mod find;
