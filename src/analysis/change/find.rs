@@ -208,6 +208,8 @@ pub fn changes_on_grid(
         .into_iter()
         .enumerate()
         .filter_map(|(i, f)| candidate(grid, i, f))
+        // The minimum was applied in pixels at the grid's centre; far from it, a grid in degrees
+        // has smaller pixels, so the outline's own area gets a margin of a half.
         .filter(|c| c.area_m2 >= min_area * 0.5)
         .collect())
 }
