@@ -4,6 +4,7 @@
 //! UI → [`command::Command`] → model. Nothing in `model`, `spatial`, `imagery` or `scene` knows egui.
 #![deny(clippy::unwrap_used)]
 
+pub mod analysis;
 pub mod app;
 pub mod command;
 pub mod editing;

@@ -61,6 +61,9 @@ enum Command {
     /// Render an annotated figure (PNG + world file, .prj and provenance JSON), one PNG per
     /// stage, or a timelapse GIF, with no window and no GPU.
     Export(ExportArgs),
+    /// Find what changed between the layers shown at two dates on one track: candidate
+    /// polygons with area, score and class, written as GeoJSON.
+    Changes(sitewatch::analysis::change::cli::ChangesArgs),
 }
 
 /// `sitewatch export PROJECT --out out.png …`
@@ -312,6 +315,9 @@ fn parse_date(text: &str) -> Result<NaiveDate> {
 fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Export(args)) = cli.command {
         return run_export(args);
+    }
+    if let Some(Command::Changes(args)) = cli.command {
+        return Ok(sitewatch::analysis::change::cli::run(&args)?);
     }
     let start = if cli.screenshot.is_some() {
         // A headless run of a broken file fails, as `export` does.

@@ -1,0 +1,271 @@
+//! The whole finder on a project: choose the layers, put their raw values on one grid, mask,
+//! detect, and outline each region in lon/lat with its geodesic area.
+
+use std::path::Path;
+
+use geo::{BoundingRect as _, Contains as _, Coord, LineString, Point, Polygon};
+
+use super::describe::Description;
+use super::grid::{AnalysisGrid, Georef};
+use super::options::{ChangeOptions, threshold_sigma};
+use super::pair::{LayerPair, choose_pair};
+use super::stack::BandStack;
+use super::{ChangeError, DetectParams, Detected, detect};
+use crate::imagery::pmtiles::is_pmtiles_path;
+use crate::imagery::raster::decode::{Format, TiffFile, sniff};
+use crate::imagery::raster::{Limits, OpenOptions, RasterTileSource};
+use crate::model::{FileDates, FuzzyDate, ImageryLayer, LayerSource, Project};
+use crate::spatial::measure::area_m2;
+
+/// One candidate change, ready to write.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// `change-1`, `change-2` … in the order found (top to bottom on the grid).
+    pub id: String,
+    /// The outline in lon/lat, exterior counter-clockwise, holes clockwise (RFC 7946).
+    pub polygon: Polygon<f64>,
+    /// Geodesic area of the outline, m².
+    pub area_m2: f64,
+    /// Pixels of the analysis grid in the region.
+    pub pixels: usize,
+    /// Bounds on the analysis grid: left, top, right, bottom (pixel edges).
+    pub bounds_px: [usize; 4],
+    /// Score, class and band means.
+    pub description: Description,
+}
+
+/// What a run found and how.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChangeReport {
+    /// The track compared.
+    pub track: String,
+    /// Id of the earlier layer.
+    pub before_layer: String,
+    /// Id of the later layer.
+    pub after_layer: String,
+    /// The earlier layer's date, as written in the project.
+    pub before_date: String,
+    /// The later layer's date.
+    pub after_date: String,
+    /// The grid compared on.
+    pub grid: AnalysisGrid,
+    /// Bands compared.
+    pub bands: usize,
+    /// Seed threshold used, σ.
+    pub threshold_sigma: f32,
+    /// The options.
+    pub options: ChangeOptions,
+    /// The candidates.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Dates read from the TIFF headers of undated file layers (cheap: no pixels are decoded).
+#[must_use]
+pub fn file_dates(project: &Project, base_dir: &Path) -> FileDates {
+    let mut dates = FileDates::new();
+    for layer in project.layers.iter().filter(|l| l.date.is_none()) {
+        let Some(path) = layer.resolved_file_path(base_dir) else {
+            continue;
+        };
+        if !matches!(sniff(&path), Ok(Format::Tiff)) {
+            continue;
+        }
+        if let Some(date) = TiffFile::open(&path, &Limits::default())
+            .ok()
+            .and_then(|t| t.header().date)
+        {
+            dates.insert(layer.id.clone(), date);
+        }
+    }
+    dates
+}
+
+/// The raster file of a layer, or why it has none.
+fn raster_path(layer: &ImageryLayer, base_dir: &Path) -> Result<std::path::PathBuf, ChangeError> {
+    match &layer.source {
+        LayerSource::File { .. } => {
+            let path =
+                layer
+                    .resolved_file_path(base_dir)
+                    .ok_or_else(|| ChangeError::NotARaster {
+                        layer: layer.id.clone(),
+                    })?;
+            if is_pmtiles_path(&path) {
+                return Err(ChangeError::NotARaster {
+                    layer: layer.id.clone(),
+                });
+            }
+            Ok(path)
+        }
+        LayerSource::Tiles { .. } => Err(ChangeError::NotARaster {
+            layer: layer.id.clone(),
+        }),
+    }
+}
+
+/// Marks invalid the grid pixels outside the area of interest or inside an excluded area.
+fn mask(stack: &mut BandStack, grid: &AnalysisGrid, options: &ChangeOptions) {
+    if options.area_of_interest.is_none() && options.exclude.is_empty() {
+        return;
+    }
+    let excluded: Vec<(&Polygon<f64>, geo::Rect<f64>)> = options
+        .exclude
+        .iter()
+        .filter_map(|p| Some((p, p.bounding_rect()?)))
+        .collect();
+    for y in 0..grid.height {
+        for x in 0..grid.width {
+            let i = y * grid.width + x;
+            let Some(lonlat) = grid.lonlat_of(Coord {
+                x: x as f64 + 0.5,
+                y: y as f64 + 0.5,
+            }) else {
+                continue;
+            };
+            let outside = options
+                .area_of_interest
+                .is_some_and(|aoi| !aoi.contains(lonlat));
+            let masked = excluded.iter().any(|(p, r)| {
+                r.min().x <= lonlat.x
+                    && lonlat.x <= r.max().x
+                    && r.min().y <= lonlat.y
+                    && lonlat.y <= r.max().y
+                    && p.contains(&Point(lonlat))
+            });
+            if (outside || masked)
+                && let Some(v) = stack.valid.get_mut(i)
+            {
+                *v = false;
+            }
+        }
+    }
+}
+
+/// Twice the signed area of a ring (positive: counter-clockwise with y up).
+fn signed_area2(ring: &[Coord<f64>]) -> f64 {
+    ring.windows(2)
+        .map(|w| match w {
+            [a, b] => a.x * b.y - b.x * a.y,
+            _ => 0.0,
+        })
+        .sum()
+}
+
+/// A ring of grid pixel-edge coordinates in lon/lat, turned to run counter-clockwise when
+/// `ccw` (else clockwise).
+fn lonlat_ring(grid: &AnalysisGrid, ring: &[Coord<f64>], ccw: bool) -> Option<LineString<f64>> {
+    let mut out: Vec<Coord<f64>> = ring
+        .iter()
+        .map(|&px| grid.lonlat_of(px))
+        .collect::<Option<_>>()?;
+    if (signed_area2(&out) > 0.0) != ccw {
+        out.reverse();
+    }
+    Some(LineString::from(out))
+}
+
+/// A detected region as a lon/lat candidate.
+fn candidate(grid: &AnalysisGrid, index: usize, found: Detected) -> Option<Candidate> {
+    let exterior = lonlat_ring(grid, &found.outline.exterior, true)?;
+    let holes = found
+        .outline
+        .holes
+        .iter()
+        .map(|h| lonlat_ring(grid, h, false))
+        .collect::<Option<Vec<_>>>()?;
+    let polygon = Polygon::new(exterior, holes);
+    Some(Candidate {
+        id: format!("change-{}", index + 1),
+        area_m2: area_m2(&polygon),
+        polygon,
+        pixels: found.region.pixel_count(),
+        bounds_px: found.region.bounds_px(),
+        description: found.description,
+    })
+}
+
+/// Compares the two stacks on `grid` and outlines what changed (steps 2–5 of the module docs).
+pub fn changes_on_grid(
+    grid: &AnalysisGrid,
+    mut before: BandStack,
+    mut after: BandStack,
+    options: &ChangeOptions,
+) -> Result<Vec<Candidate>, ChangeError> {
+    let bands = before.band_count().min(after.band_count());
+    before.bands.truncate(bands);
+    after.bands.truncate(bands);
+    mask(&mut before, grid, options);
+    let pixel_area = grid
+        .pixel_area_m2((grid.width / 2) as f64, (grid.height / 2) as f64)
+        .unwrap_or(1.0);
+    let min_area = options.min_area_m2.max(0.0);
+    let params = DetectParams {
+        threshold_sigma: threshold_sigma(options.sensitivity),
+        min_region_px: ((min_area / pixel_area).ceil() as usize).max(1),
+    };
+    let found = detect(&before, &after, &params)?;
+    Ok(found
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| candidate(grid, i, f))
+        // The minimum was applied in pixels at the grid's centre; far from it, a grid in degrees
+        // has smaller pixels, so the outline's own area gets a margin of a half.
+        .filter(|c| c.area_m2 >= min_area * 0.5)
+        .collect())
+}
+
+/// Runs the finder on `project` (its relative paths resolved from `base_dir`) between the
+/// layers shown at `from` and `to` on `track` (see [`super::pair`]).
+pub fn find_changes(
+    project: &Project,
+    base_dir: &Path,
+    from: FuzzyDate,
+    to: FuzzyDate,
+    track: Option<&str>,
+    options: &ChangeOptions,
+) -> Result<ChangeReport, ChangeError> {
+    let dates = file_dates(project, base_dir);
+    let LayerPair {
+        track,
+        before,
+        after,
+    } = choose_pair(project, &dates, from, to, track)?;
+    let (Some(before_layer), Some(after_layer)) =
+        (project.layers.get(before), project.layers.get(after))
+    else {
+        return Err(ChangeError::GridMismatch);
+    };
+    let before_path = raster_path(before_layer, base_dir)?;
+    let after_path = raster_path(after_layer, base_dir)?;
+    let open = |path: &Path| -> Result<Georef, ChangeError> {
+        Ok(Georef::of(&RasterTileSource::open(
+            path,
+            &OpenOptions::default(),
+        )?))
+    };
+    let before_georef = open(&before_path)?;
+    let after_georef = open(&after_path)?;
+    let grid = AnalysisGrid::covering(&before_georef, &after_georef, options.area_of_interest)?;
+    let limits = Limits::default();
+    let before_stack = super::resample::onto_grid(&grid, &before_georef, &before_path, &limits)?;
+    let after_stack = super::resample::onto_grid(&grid, &after_georef, &after_path, &limits)?;
+    let bands = before_stack.band_count().min(after_stack.band_count());
+    let candidates = changes_on_grid(&grid, before_stack, after_stack, options)?;
+    let date_of = |layer: &ImageryLayer| {
+        layer
+            .effective_date(&dates)
+            .map_or_else(String::new, |d| d.to_string())
+    };
+    Ok(ChangeReport {
+        track,
+        before_layer: before_layer.id.clone(),
+        after_layer: after_layer.id.clone(),
+        before_date: date_of(before_layer),
+        after_date: date_of(after_layer),
+        grid,
+        bands,
+        threshold_sigma: threshold_sigma(options.sensitivity),
+        options: options.clone(),
+        candidates,
+    })
+}

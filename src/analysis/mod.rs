@@ -1,0 +1,3 @@
+//! Analyses of a project's imagery: the [`change`] finder.
+
+pub mod change;
