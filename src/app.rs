@@ -277,9 +277,18 @@ impl SitewatchApp {
     /// The scene drawn now and its spatial index, from the cache when nothing changed.
     /// How the scene at `date` is built: the selection, file dates, credits and notices.
     fn scene_options(&self, date: NaiveDate) -> SceneOptions {
+        // Only undated layers take their file's date: a dated layer's opening must not count as
+        // a change of the scene (it would rebuild it as each layer finishes loading).
+        let mut file_dates = self.imagery.file_dates();
+        file_dates.retain(|id, _| {
+            self.project
+                .layers
+                .iter()
+                .any(|l| l.id == *id && l.date.is_none())
+        });
         let mut options = SceneOptions {
             selected: self.selected.clone(),
-            file_dates: self.imagery.file_dates(),
+            file_dates,
             ..SceneOptions::default()
         };
         if let Some(t) = &self.tiles {

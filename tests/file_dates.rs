@@ -208,3 +208,44 @@ fn the_export_places_an_undated_layer_at_its_files_date() {
         [("scene".to_owned(), Some("5 JUL 2025".to_owned()))]
     );
 }
+
+#[test]
+fn a_dated_layer_finishing_its_load_rebuilds_no_scene() {
+    let dir = tempfile::tempdir().unwrap();
+    // Large enough to open some frames after the first.
+    let side = 3000;
+    let pattern = common::rasters::pattern(side);
+    let path = dir.path().join("scene.tif");
+    let datetime = Some("2025:07:05 10:21:00");
+    common::rasters::rgb_geotiff(&path, side, (130.63, 42.42), 0.00001, datetime, &pattern);
+    let default = load_default_project().unwrap();
+    let mut project = empty_project(&default.project);
+    let mut layer = undated_layer("scene", "scene.tif");
+    layer.date = Some("2025-07-01".parse().unwrap());
+    project.layers.push(layer);
+    let path = dir.path().join("site.geojson");
+    save_atomic(&project, &path).unwrap();
+    let mut h = open(&path, common::day(2025, 8, 1));
+    h.step();
+    assert!(
+        h.state().raster_display("scene").is_none(),
+        "still opening after the first frame"
+    );
+    let builds = h.state().scene_builds();
+    let mut opened = false;
+    for _ in 0..300 {
+        h.step();
+        if h.state().raster_display("scene").is_some() {
+            opened = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(opened, "the layer opens");
+    h.run_steps(3);
+    assert_eq!(
+        h.state().scene_builds(),
+        builds,
+        "the file's own date does not change a dated layer's scene"
+    );
+}
