@@ -356,21 +356,12 @@ fn the_swipe_figure_shows_july_left_and_october_right() {
     assert_eq!(sidecar["compare"]["divider_px"], 200.0);
 }
 
-fn sitewatch(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sitewatch"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn sitewatch_export_swipe_writes_the_figure_and_refuses_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("swipe.png");
     let out = out.to_str().unwrap();
-    let ok = sitewatch(&[
+    let ok = common::cli::sitewatch(&[
         "export",
         "default",
         "--swipe",
@@ -393,17 +384,11 @@ fn sitewatch_export_swipe_writes_the_figure_and_refuses_bad_arguments() {
     assert_eq!(sidecar["compare"]["left"]["date"], "2025-07-05");
     assert_eq!(sidecar["compare"]["divider_px"], 180.0);
 
-    let refused = |args: &[&str], says: &str| {
-        let run = sitewatch(args);
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert!(!run.status.success(), "{args:?} was accepted");
-        assert!(stderr.contains(says), "{args:?}: {stderr}");
-    };
-    refused(
+    common::cli::refused(
         &["export", "default", "--swipe", "2025-07-05", "--out", out],
         "two dates",
     );
-    refused(
+    common::cli::refused(
         &[
             "export",
             "default",
@@ -422,11 +407,11 @@ fn sitewatch_export_swipe_writes_the_figure_and_refuses_bad_arguments() {
         "--out",
         out,
     ];
-    refused(
+    common::cli::refused(
         &[&divider[..], &["--divider", "1.5"]].concat(),
         "between 0 and 1",
     );
-    refused(
+    common::cli::refused(
         &["export", "default", "--swipe", "2025-07,2025-10"],
         "--out",
     );

@@ -143,21 +143,12 @@ fn four_dates_go_in_a_square_and_the_sidecar_places_each_panel() {
     assert_eq!((image.width(), image.height()), (1600, 1200));
 }
 
-fn sitewatch(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_sitewatch"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn sitewatch_export_panels_writes_the_figure_and_refuses_bad_arguments() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("ab.png");
     let out = out.to_str().unwrap();
-    let ok = sitewatch(&[
+    let ok = common::cli::sitewatch(&[
         "export",
         "default",
         "--panels",
@@ -175,22 +166,16 @@ fn sitewatch_export_panels_writes_the_figure_and_refuses_bad_arguments() {
     assert!(dir.path().join("ab.json").exists());
     assert!(!dir.path().join("ab.pgw").exists());
 
-    let refused = |args: &[&str], says: &str| {
-        let run = sitewatch(args);
-        let stderr = String::from_utf8_lossy(&run.stderr);
-        assert!(!run.status.success(), "{args:?} was accepted");
-        assert!(stderr.contains(says), "{args:?}: {stderr}");
-    };
-    refused(
+    common::cli::refused(
         &["export", "default", "--panels", "2025-07-05", "--out", out],
         "2 to 12 dates",
     );
     let thirteen = vec!["2025-07-05"; 13].join(",");
-    refused(
+    common::cli::refused(
         &["export", "default", "--panels", &thirteen, "--out", out],
         "not 13",
     );
-    refused(
+    common::cli::refused(
         &[
             "export",
             "default",
@@ -201,11 +186,11 @@ fn sitewatch_export_panels_writes_the_figure_and_refuses_bad_arguments() {
         ],
         "date 2",
     );
-    refused(
+    common::cli::refused(
         &["export", "default", "--panels", "2025-07-05,2025-10-14"],
         "--out",
     );
-    refused(
+    common::cli::refused(
         &[
             "export",
             "default",

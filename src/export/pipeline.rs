@@ -330,27 +330,24 @@ impl Prepared {
             Scale(right.layout.px_scale),
         );
         // The picture shows both dates: their credits and notices are the figure's.
-        for credit in &left.scene.credits {
-            if !right.scene.credits.contains(credit) {
-                right.scene.credits.push(credit.clone());
-            }
-        }
-        for notice in &left.scene.notices {
-            if !right.scene.notices.contains(notice) {
-                right.scene.notices.push(notice.clone());
-            }
-        }
-        for name in &left.layers_left_out {
-            if !right.layers_left_out.contains(name) {
-                right.layers_left_out.push(name.clone());
-            }
-        }
+        extend_unique(&mut right.scene.credits, &left.scene.credits);
+        extend_unique(&mut right.scene.notices, &left.scene.notices);
+        extend_unique(&mut right.layers_left_out, &left.layers_left_out);
         let compared = Compared {
             scene: left.scene,
             divider_px: divider,
             layers: left.reports,
         };
         Ok(self.paint(right, Some(compared)))
+    }
+}
+
+/// Appends the items of `more` that `to` does not hold yet, in order.
+fn extend_unique(to: &mut Vec<String>, more: &[String]) {
+    for item in more {
+        if !to.contains(item) {
+            to.push(item.clone());
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The real app on the embedded default project, in a headless kittest harness.
 #![allow(clippy::unwrap_used, dead_code)] // shared by several test binaries, each using a part
 
+pub mod cli;
 pub mod rasters;
 pub mod window;
 
