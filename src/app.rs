@@ -11,6 +11,7 @@ mod frame;
 pub mod imagery;
 mod imagery_runtime;
 mod scene_cache;
+mod stage_views;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -130,6 +131,8 @@ pub struct SitewatchApp {
     list_cache: crate::ui::map_view::ListCache,
     /// Comparing date A with the slider's date (swipe, blend, blink).
     compare: compare::CompareState,
+    /// A stage's view just restored, while the map still shows it.
+    restored_view: Option<stage_views::RestoredView>,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -187,6 +190,7 @@ impl SitewatchApp {
             map_size: egui::vec2(1200.0, 800.0),
             text: crate::render::text::EpaintText::bundled(),
             frame_box: None,
+            restored_view: None,
             list_cache: crate::ui::map_view::ListCache::default(),
             compare: compare::CompareState::default(),
         };

@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sitewatch::app::files::{StartProject, start_project};
 use sitewatch::app::{AppOptions, SitewatchApp};
 use sitewatch::export::sources::ProjectLayerSources;
+use sitewatch::export::stage_view::kept_export;
 use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
 use sitewatch::imagery::basemap::Basemap;
 use sitewatch::model::FuzzyDate;
@@ -81,8 +82,9 @@ struct ExportArgs {
     /// Width and height in pixels (e.g. 3840x2160, at most 8192 a side), or a preset: master
     /// (1920x1080), print (3840x2160), article (1600x900), social (1200x675), link-preview
     /// (1200x630), square (1080x1080), portrait (1080x1350).
-    #[arg(long, default_value = "1920x1080")]
-    size: String,
+    /// Default 1920x1080, or the size a --stage-view kept.
+    #[arg(long)]
+    size: Option<String>,
 
     /// Write the figure to this PNG (with .pgw, .prj and .json beside it).
     #[arg(long, value_name = "PNG")]
@@ -114,9 +116,9 @@ struct ExportArgs {
     #[arg(long, value_name = "W,S,E,N", allow_hyphen_values = true)]
     bbox: Option<String>,
 
-    /// Basemap under the annotations.
-    #[arg(long, value_enum, default_value_t = BasemapArg::Offline)]
-    basemap: BasemapArg,
+    /// Basemap under the annotations (default: offline, or the one a --stage-view kept).
+    #[arg(long, value_enum)]
+    basemap: Option<BasemapArg>,
 
     /// Leave out the north arrow.
     #[arg(long)]
@@ -157,6 +159,13 @@ struct ExportArgs {
         requires = "swipe"
     )]
     divider: f32,
+
+    /// Make the figure a stage was published with again: the stage dated DATE, with the box,
+    /// layers, label language, basemap and figure options kept with it (Keep view in the
+    /// window). Other options given override the kept ones.
+    #[arg(long, value_name = "DATE", requires = "out",
+        conflicts_with_all = ["date", "center", "bbox", "swipe", "panels"])]
+    stage_view: Option<String>,
 }
 
 /// `--basemap` choices.
@@ -179,41 +188,66 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
-    let project = &loaded.project;
-    let size_px = export_args::parse_size(&args.size)?;
-    let date = match args.date.as_deref() {
-        Some(text) => parse_date(text)?,
-        None => export::stage_dates(project)
+    let kept = match args.stage_view.as_deref() {
+        Some(text) => {
+            let kept = kept_export(&loaded.project, parse_date(text)?)?;
+            if !kept.missing_layers.is_empty() {
+                eprintln!(
+                    "warning: the kept view showed layers this project no longer has: {}",
+                    kept.missing_layers.join(", ")
+                );
+            }
+            Some(kept)
+        }
+        None => None,
+    };
+    let project = kept.as_ref().map_or(&loaded.project, |k| &k.project);
+    let figure = kept.as_ref().map(|k| &k.figure);
+    let size_px = match (&args.size, figure) {
+        (Some(text), _) => export_args::parse_size(text)?,
+        (None, Some(f)) => f.size_px,
+        (None, None) => export_args::parse_size("1920x1080")?,
+    };
+    let date = match (args.date.as_deref(), &kept) {
+        (Some(text), _) => parse_date(text)?,
+        (None, Some(k)) => k.date,
+        (None, None) => export::stage_dates(project)
             .last()
             .copied()
             .unwrap_or_else(|| chrono::Utc::now().date_naive()),
     };
-    let view = match (&args.center, args.zoom, &args.bbox) {
-        (Some(center), Some(zoom), None) => ViewChoice::Center {
+    let view = match (&args.center, args.zoom, &args.bbox, &kept) {
+        (Some(center), Some(zoom), None, _) => ViewChoice::Center {
             center_lonlat: export_args::parse_center(center)?,
             zoom,
         },
-        (None, None, Some(bbox)) => ViewChoice::BBox(export_args::parse_bbox(bbox)?),
-        (None, None, None) => ViewChoice::Home,
+        (None, None, Some(bbox), _) => ViewChoice::BBox(export_args::parse_bbox(bbox)?),
+        (None, None, None, Some(k)) => k.view,
+        (None, None, None, None) => ViewChoice::Home,
         _ => bail!("use either --center with --zoom, or --bbox, not both"),
     };
+    let kept_title = figure.map(|f| f.title.clone()).filter(|t| !t.is_empty());
     let options = ExportOptions {
         size_px,
         view,
         basemap: match args.basemap {
-            BasemapArg::Offline => Basemap::Offline,
-            BasemapArg::Osm => Basemap::OpenStreetMap,
-            BasemapArg::Esri => Basemap::EsriWorldImagery,
+            Some(BasemapArg::Offline) => Basemap::Offline,
+            Some(BasemapArg::Osm) => Basemap::OpenStreetMap,
+            Some(BasemapArg::Esri) => Basemap::EsriWorldImagery,
+            None => kept.as_ref().and_then(|k| k.basemap).unwrap_or_default(),
         },
-        north_arrow: !args.no_north_arrow,
-        grid: args.grid,
-        title: args.title.map(|t| {
-            if t.is_empty() {
-                project.name.clone()
-            } else {
-                t
-            }
-        }),
+        north_arrow: !args.no_north_arrow && figure.is_none_or(|f| f.north_arrow),
+        grid: args.grid || figure.is_some_and(|f| f.grid),
+        title: args
+            .title
+            .map(|t| {
+                if t.is_empty() {
+                    project.name.clone()
+                } else {
+                    t
+                }
+            })
+            .or(kept_title),
         label_language: args.lang.clone(),
         tile_deadline: std::time::Duration::try_from_secs_f64(args.tile_deadline)
             .map_err(|_| anyhow::anyhow!("--tile-deadline must be a positive number of seconds"))?,

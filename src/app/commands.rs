@@ -34,6 +34,9 @@ impl SitewatchApp {
     fn apply_time(&mut self, ctx: &egui::Context, command: TimeCommand) {
         match command {
             TimeCommand::SetDate(d) => self.date = d,
+            TimeCommand::KeepStageView(index) => self.keep_stage_view(ctx, index),
+            TimeCommand::ForgetStageView(index) => self.forget_stage_view(ctx, index),
+            TimeCommand::RestoreStageView(index) => self.restore_stage_view(ctx, index),
             TimeCommand::NextStage => {
                 if let Some(d) = next_stage_date(&self.project, self.date) {
                     self.date = d;

@@ -40,6 +40,18 @@ pub(crate) struct ExportState {
     job: Option<Job>,
 }
 
+impl ExportState {
+    /// The dialog's settings.
+    pub(super) fn settings(&self) -> &ExportSettings {
+        &self.settings
+    }
+
+    /// The dialog's settings, to change (a stage's kept view restores them).
+    pub(super) fn settings_mut(&mut self) -> &mut ExportSettings {
+        &mut self.settings
+    }
+}
+
 /// The ground box the map shows now, from its centre, zoom and size in pixels.
 pub fn view_box(center: Coord<f64>, zoom: f64, size: egui::Vec2) -> Option<LonLatBox> {
     let c = world_px_from_lonlat(center, zoom);
@@ -94,17 +106,16 @@ impl SitewatchApp {
     }
 
     /// The map's current view as a box, for "export the map as it is now".
-    fn current_view_box(&self) -> Option<LonLatBox> {
+    pub(super) fn current_view_box(&self) -> Option<LonLatBox> {
+        // A stage's view just restored is exactly the box it kept, until the map moves.
+        if let Some(kept) = self.restored_box() {
+            return Some(kept);
+        }
         // With the figure frame shown, the view is the frame: what the analyst composed.
         if let Some(frame) = self.frame_box {
             return Some(frame);
         }
-        let home = self.project.home.center();
-        let center = self
-            .memory
-            .detached()
-            .map_or(home, |p| Coord { x: p.x(), y: p.y() });
-        view_box(center, self.memory.zoom(), self.map_size)
+        view_box(self.map_center(), self.memory.zoom(), self.map_size)
     }
 
     /// Handles the export commands.

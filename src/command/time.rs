@@ -13,4 +13,10 @@ pub enum TimeCommand {
     PreviousStage,
     /// Start or stop playing through the stages (Space).
     TogglePlay,
+    /// Keep the map's view, shown layers and figure options with the stage at this index.
+    KeepStageView(usize),
+    /// Forget the view kept with the stage at this index.
+    ForgetStageView(usize),
+    /// Go to the stage at this index and restore the view kept with it.
+    RestoreStageView(usize),
 }

@@ -33,6 +33,9 @@ pub enum EditError {
     /// An imagery layer with this id already exists.
     #[error("an imagery layer with the id \"{0}\" already exists")]
     DuplicateLayer(String),
+    /// The project has no stage at this index.
+    #[error("the project has no stage {0}")]
+    UnknownStage(usize),
 }
 
 /// One field of an annotation, with its new value.
@@ -206,6 +209,13 @@ pub enum Edit {
         /// The new display.
         display: Option<crate::model::layer_display::LayerDisplay>,
     },
+    /// Keep a view with a stage, or forget it (`None`).
+    SetStageView {
+        /// Index of the stage in the project's (date-sorted) stages.
+        index: usize,
+        /// The view kept.
+        view: Option<Box<crate::model::StageView>>,
+    },
 }
 
 fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
@@ -368,6 +378,14 @@ impl Edit {
                 let old = std::mem::replace(&mut layer.display, display);
                 Ok(Edit::SetLayerDisplay { id, display: old })
             }
+            Edit::SetStageView { index, view } => {
+                let stage = project
+                    .stages
+                    .get_mut(index)
+                    .ok_or(EditError::UnknownStage(index))?;
+                let old = std::mem::replace(&mut stage.view, view);
+                Ok(Edit::SetStageView { index, view: old })
+            }
         }
     }
 
@@ -394,6 +412,8 @@ impl Edit {
                 _ => format!("{} changes", edits.len()),
             },
             Edit::SetLayerDisplay { id, .. } => format!("change bands of layer {id}"),
+            Edit::SetStageView { view: Some(_), .. } => "keep the view with the stage".to_owned(),
+            Edit::SetStageView { view: None, .. } => "forget the stage's view".to_owned(),
         }
     }
 

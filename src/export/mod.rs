@@ -14,6 +14,7 @@ pub mod panels;
 mod pipeline;
 pub mod provenance;
 pub mod sources;
+pub mod stage_view;
 pub mod tiles;
 pub mod view;
 

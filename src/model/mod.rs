@@ -15,6 +15,7 @@ pub mod project_file;
 pub mod recovery;
 pub mod source;
 pub mod stage;
+pub mod stage_view;
 pub mod timeline;
 pub mod tracks;
 
@@ -28,3 +29,4 @@ pub use layer::{
 pub use project::Project;
 pub use source::{Citation, Evidence, Source};
 pub use stage::Stage;
+pub use stage_view::{KeptFigure, KeptLayer, StageView};

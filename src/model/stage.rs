@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::date::FuzzyDate;
 use super::source::Citation;
+use super::stage_view::StageView;
 
 /// A dated event in the site's history: an agreement, an image, a report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,6 +20,9 @@ pub struct Stage {
     /// Who says so.
     #[serde(default)]
     pub sources: Vec<Citation>,
+    /// The view a figure of this stage was published with, when one was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<Box<StageView>>,
     /// Fields this version does not know, kept for the next save.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -93,6 +93,7 @@ mod tests {
             title: title.to_owned(),
             summary: String::new(),
             sources: vec![Citation::new("s", Evidence::Confirmed)],
+            view: None,
             extra: Map::new(),
         }
     }

@@ -10,6 +10,7 @@ pub mod layers;
 pub mod list_mesh;
 pub mod map_edit;
 pub mod map_view;
+pub mod stage_views;
 pub mod theme;
 pub mod timeline;
 pub mod tools;

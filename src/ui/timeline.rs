@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 use egui::{Color32, RichText, Role, Sense, Stroke, Ui, WidgetInfo, pos2, vec2};
 
-use super::theme::bold;
+use super::theme::{WidgetInfoLabel, bold};
 use crate::command::{Command, TimeCommand};
 use crate::model::Project;
 use crate::model::timeline::date_range;
@@ -83,6 +83,8 @@ pub fn timeline_ui(ui: &mut Ui, project: &Project, scene: &Scene, playing: bool)
                 ui.label(RichText::new("Before the first stage").italics());
             }
         }
+        ui.add_space(12.0);
+        commands.extend(super::stage_views::stage_view_ui(ui, project, date));
     });
 
     // The slider spans the stages day by day.
@@ -173,6 +175,21 @@ fn ticks_ui(
             [pos2(x, strip.top()), pos2(x, strip.top() + 12.0)],
             Stroke::new(if current { 3.0 } else { 2.0 }, color),
         );
+        if stage.view.is_some() {
+            // A kept view: a small bookmark flag on the tick.
+            let top = strip.top();
+            painter.add(egui::Shape::convex_polygon(
+                vec![
+                    pos2(x + 1.0, top),
+                    pos2(x + 6.0, top),
+                    pos2(x + 6.0, top + 7.0),
+                    pos2(x + 3.5, top + 5.0),
+                    pos2(x + 1.0, top + 7.0),
+                ],
+                Color32::from_rgb(0x56, 0xB4, 0xE9),
+                Stroke::NONE,
+            ));
+        }
         let short = stage.date.key().format("%b %y").to_string().to_uppercase();
         let galley = painter.layout_no_wrap(short, egui::FontId::proportional(10.0), color);
         let left = x - galley.size().x / 2.0;
@@ -186,17 +203,4 @@ fn ticks_ui(
         }
     }
     commands
-}
-
-trait WidgetInfoLabel {
-    fn widget_info_label(self, label: &str) -> Self;
-}
-
-impl WidgetInfoLabel for egui::Response {
-    /// Gives an icon-only button an accessible name.
-    fn widget_info_label(self, label: &str) -> Self {
-        let label = label.to_owned();
-        self.widget_info(|| WidgetInfo::labeled(Role::Button, true, label.clone()));
-        self
-    }
 }
