@@ -2,6 +2,7 @@
 //! how, label language, basemap, figure options); choosing it restores date and view together,
 //! visibility as one undoable edit, and `sitewatch export --stage-view` makes the figure again.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::float_cmp)] // opacities are copied values: equal, not close
 
 mod common;
 
@@ -213,14 +214,19 @@ fn export_stage_view_makes_the_kept_figure_again() {
         serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
             .unwrap();
     assert_eq!(sidecar["date"], "2025-10-14");
-    let [w, s, e, n]: [f64; 4] =
-        serde_json::from_value(sidecar["view"]["bbox_lonlat"].clone()).unwrap();
-    let k = kept_box();
+    let drawn: LonLatBox = serde_json::from_value(sidecar["view"]["bbox_lonlat"].clone()).unwrap();
+    let kept = kept_box();
     // The kept box fills the figure: inside it, touching on one axis.
-    assert!(w <= k.west + 1e-9 && e >= k.east - 1e-9 && s <= k.south + 1e-9 && n >= k.north - 1e-9);
-    let fits_x = (w - k.west).abs() < 1e-6 && (e - k.east).abs() < 1e-6;
-    let fits_y = (s - k.south).abs() < 1e-6 && (n - k.north).abs() < 1e-6;
-    assert!(fits_x || fits_y, "{w} {s} {e} {n}");
+    assert!(
+        drawn.west <= kept.west + 1e-9
+            && drawn.east >= kept.east - 1e-9
+            && drawn.south <= kept.south + 1e-9
+            && drawn.north >= kept.north - 1e-9,
+        "{drawn:?} does not hold {kept:?}"
+    );
+    let fits_x = (drawn.west - kept.west).abs() < 1e-6 && (drawn.east - kept.east).abs() < 1e-6;
+    let fits_y = (drawn.south - kept.south).abs() < 1e-6 && (drawn.north - kept.north).abs() < 1e-6;
+    assert!(fits_x || fits_y, "{drawn:?} vs {kept:?}");
     let ids: Vec<&str> = sidecar["layers"]
         .as_array()
         .unwrap()

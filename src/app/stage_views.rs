@@ -117,7 +117,13 @@ impl SitewatchApp {
     /// The restored view's box, while the map still shows it as it was put.
     pub(super) fn restored_box(&self) -> Option<LonLatBox> {
         self.restored_view
-            .filter(|r| r.center == self.map_center() && r.zoom == self.memory.zoom())
+            .filter(|r| {
+                // Unmoved: the same centre and zoom, to far below a pixel.
+                let c = self.map_center();
+                (r.center.x - c.x).abs() < 1e-12
+                    && (r.center.y - c.y).abs() < 1e-12
+                    && (r.zoom - self.memory.zoom()).abs() < 1e-9
+            })
             .map(|r| r.bbox)
     }
 
