@@ -197,7 +197,12 @@ fn ticks_ui(
             last_label_right = left + galley.size().x;
             painter.galley(pos2(left, strip.top() + 14.0), galley, color);
         }
-        let response = response.on_hover_text(format!("{date_text}: {}", stage.title));
+        let kept = if stage.view.is_some() {
+            " · a view is kept"
+        } else {
+            ""
+        };
+        let response = response.on_hover_text(format!("{date_text}: {}{kept}", stage.title));
         if response.clicked() {
             commands.push(Command::Time(TimeCommand::SetDate(stage.date.key())));
         }
