@@ -86,9 +86,14 @@ struct ExportArgs {
     #[arg(long)]
     size: Option<String>,
 
-    /// Write the figure to this PNG (with .pgw, .prj and .json beside it).
-    #[arg(long, value_name = "PNG")]
+    /// Write the figure to this file: .png (with .pgw, .prj and .json beside it), .jpg (with
+    /// .jgw, .prj, .json) or .tif (a GeoTIFF: CRS and georeference inside, .json beside it).
+    #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+
+    /// Quality of a .jpg figure, 1–100.
+    #[arg(long, value_name = "1-100", default_value_t = sitewatch::export::format::DEFAULT_JPEG_QUALITY)]
+    jpeg_quality: u8,
 
     /// Write one PNG per stage into this folder.
     #[arg(long, value_name = "DIR")]
@@ -249,6 +254,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             })
             .or(kept_title),
         label_language: args.lang.clone(),
+        jpeg_quality: args.jpeg_quality,
         tile_deadline: std::time::Duration::try_from_secs_f64(args.tile_deadline)
             .map_err(|_| anyhow::anyhow!("--tile-deadline must be a positive number of seconds"))?,
         project_file: (args.project != "default").then(|| PathBuf::from(&args.project)),
@@ -278,12 +284,16 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             }
             None => export::export_png(project, date, &options, out, &quiet)?,
         };
+        let side = &written.side;
+        let beside: Vec<String> = [&side.world_file, &side.prj, &side.sidecar]
+            .into_iter()
+            .filter(|p| p.exists())
+            .map(|p| p.display().to_string())
+            .collect();
         eprintln!(
-            "wrote {} (+ {}, {}, {}), sha256 {}",
+            "wrote {} (+ {}), sha256 {}",
             written.png.display(),
-            written.side.world_file.display(),
-            written.side.prj.display(),
-            written.side.sidecar.display(),
+            beside.join(", "),
             written.sha256
         );
     }

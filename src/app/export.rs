@@ -150,6 +150,8 @@ impl SitewatchApp {
                     let picked = match kind {
                         ExportKind::Png | ExportKind::Swipe | ExportKind::Panels => dialog
                             .add_filter("PNG", &["png"])
+                            .add_filter("JPEG", &["jpg", "jpeg"])
+                            .add_filter("GeoTIFF", &["tif", "tiff"])
                             .set_file_name(&suggested)
                             .save_file(),
                         ExportKind::Gif => dialog

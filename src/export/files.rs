@@ -53,6 +53,7 @@ impl SidePaths {
         let world_ext = match ext.as_str() {
             "gif" => "gfw",
             "jpg" | "jpeg" => "jgw",
+            "tif" | "tiff" => "tfw",
             _ => "pgw",
         };
         let mut aux_xml = image.as_os_str().to_owned();
@@ -235,6 +236,20 @@ pub fn stage_georeference(
     set.stage(&paths.world_file, world_file_text(view).as_bytes())?;
     set.stage(&paths.prj, EPSG_3857_WKT.as_bytes())?;
     set.stage(&paths.aux_xml, aux_xml_text().as_bytes())
+}
+
+/// Removes side files a new figure does not have (a panels figure's or a GeoTIFF's stale world
+/// file, `.prj` and `.aux.xml`), so no reader places the new image by an old one's numbers.
+pub fn remove_stale(paths: &[&Path]) -> Result<(), ExportError> {
+    for stale in paths {
+        if stale.exists() {
+            std::fs::remove_file(stale).map_err(|source| ExportError::Write {
+                source,
+                path: stale.to_path_buf(),
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a world file back: the six numbers, or `None` when it is not one.

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod display;
 pub mod files;
+pub mod format;
 pub mod gif;
 mod outputs;
 pub mod panels;
@@ -127,6 +128,14 @@ pub enum ExportError {
         /// Which file.
         path: PathBuf,
     },
+    /// The output's name asks for a format this version does not write, or a bad setting of it.
+    #[error("cannot write {}: {why}", .path.display())]
+    Format {
+        /// The output asked for.
+        path: PathBuf,
+        /// Why, and what is written instead.
+        why: String,
+    },
     /// A panels figure needs 2 to 12 dates.
     #[error("a panels figure takes 2 to 12 dates, not {count}")]
     Panels {
@@ -204,6 +213,8 @@ pub struct ExportOptions {
     /// Dates read from undated layers' files that the caller knows (the window's); the
     /// export asks `imagery` for the others.
     pub file_dates: FileDates,
+    /// Quality of a `.jpg` figure, 1–100.
+    pub jpeg_quality: u8,
 }
 
 /// Finds the tile source of a project's imagery layer (the imagery loader provides one).
@@ -234,6 +245,7 @@ impl Default for ExportOptions {
             project_file: None,
             imagery: None,
             file_dates: FileDates::new(),
+            jpeg_quality: format::DEFAULT_JPEG_QUALITY,
         }
     }
 }

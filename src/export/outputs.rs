@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{NaiveDate, Utc};
 
 use super::files::SidePaths;
+use super::format::FigureFormat;
 use super::provenance::Record;
 use crate::model::Project;
 use crate::render::display_list::DisplayList;
@@ -25,23 +26,33 @@ pub fn write_figure(
     options: &ExportOptions,
     out_png: &Path,
 ) -> Result<ExportOutput, ExportError> {
+    let format = FigureFormat::of(out_png, options.jpeg_quality)?;
     let record = record_of(project, options, figure);
     let size = figure.view.size_px();
-    let bytes = files::encode_png(
+    let bytes = format.encode(
         figure.pixmap.data(),
         size,
         &provenance::png_text(&record),
+        Some(&figure.view),
         out_png,
     )?;
     let sha256 = files::sha256_hex(&bytes);
-    // All or nothing, the sidecar (naming the PNG's SHA-256) renamed last.
+    // All or nothing, the sidecar (naming the image's SHA-256) renamed last.
     let mut set = files::FileSet::new();
     set.stage(out_png, &bytes)?;
     let beside = SidePaths::beside(out_png);
-    files::stage_georeference(&mut set, &figure.view, &beside)?;
-    let record_json = provenance::sidecar(&record, &file_name(out_png), &sha256);
+    if format.needs_world_file() {
+        files::stage_georeference(&mut set, &figure.view, &beside)?;
+    }
+    let mut record_json = provenance::sidecar(&record, &file_name(out_png), &sha256);
+    record_json["image"]["format"] = format.name().into();
     set.stage(&beside.sidecar, pretty(&record_json).as_bytes())?;
     set.commit()?;
+    if !format.needs_world_file() {
+        // GDAL reads a GeoTIFF's `.aux.xml` before its own tags: a stale one must go. The `.prj`
+        // stays: it may be a PNG's of the same name.
+        files::remove_stale(&[&beside.world_file, &beside.aux_xml])?;
+    }
     Ok(ExportOutput {
         date: figure.scene.date,
         png: out_png.to_path_buf(),
@@ -73,6 +84,7 @@ pub fn export_png(
     progress: Progress<'_>,
 ) -> Result<ExportOutput, ExportError> {
     files::check_writable(out_png)?;
+    FigureFormat::of(out_png, options.jpeg_quality)?;
     let figure = render_figure(project, date, options, progress)?;
     write_figure(&figure, project, options, out_png)
 }
@@ -88,6 +100,7 @@ pub fn export_swipe_png(
     progress: Progress<'_>,
 ) -> Result<ExportOutput, ExportError> {
     files::check_writable(out_png)?;
+    FigureFormat::of(out_png, options.jpeg_quality)?;
     let figure = super::render_swipe(project, dates, fraction, options, progress)?;
     write_figure(&figure, project, options, out_png)
 }

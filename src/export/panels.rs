@@ -10,6 +10,7 @@ use geo::Coord;
 use serde_json::{Value, json};
 use tiny_skia::Pixmap;
 
+use super::format::FigureFormat;
 use super::pipeline::{DateImagery, SourceCache, check_size, imagery_op, prepare};
 use super::tiles::LayerReport;
 use super::view::ExportView;
@@ -275,6 +276,7 @@ pub fn export_panels_png(
     progress: Progress<'_>,
 ) -> Result<PanelsOutput, ExportError> {
     files::check_writable(out_png)?;
+    let format = FigureFormat::of(out_png, options.jpeg_quality)?;
     let figure = render_panels(project, dates, options, progress)?;
     let dates_text: Vec<String> = figure
         .panels
@@ -293,29 +295,23 @@ pub fn export_panels_png(
         ),
     ];
     let size = [figure.pixmap.width(), figure.pixmap.height()];
-    let bytes = files::encode_png(figure.pixmap.data(), size, &text, out_png)?;
+    // No georeference: the panels share a view, not one grid.
+    let bytes = format.encode(figure.pixmap.data(), size, &text, None, out_png)?;
     let sha256 = files::sha256_hex(&bytes);
     let beside = files::SidePaths::beside(out_png);
     let name = out_png
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut json_text =
-        serde_json::to_string_pretty(&sidecar(&figure, project, options, &name, &sha256))
-            .unwrap_or_default();
+    let mut record = sidecar(&figure, project, options, &name, &sha256);
+    record["image"]["format"] = format.name().into();
+    let mut json_text = serde_json::to_string_pretty(&record).unwrap_or_default();
     json_text.push('\n');
     let mut set = files::FileSet::new();
     set.stage(out_png, &bytes)?;
     set.stage(&beside.sidecar, json_text.as_bytes())?;
     set.commit()?;
-    for stale in [&beside.world_file, &beside.prj, &beside.aux_xml] {
-        if stale.exists() {
-            std::fs::remove_file(stale).map_err(|source| ExportError::Write {
-                source,
-                path: stale.clone(),
-            })?;
-        }
-    }
+    files::remove_stale(&[&beside.world_file, &beside.prj, &beside.aux_xml])?;
     Ok(PanelsOutput {
         png: out_png.to_path_buf(),
         sidecar: beside.sidecar,

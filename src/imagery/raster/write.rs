@@ -85,6 +85,10 @@ pub struct GeoTiffSpec {
     pub datetime: Option<String>,
     /// `GDAL_NODATA`.
     pub nodata: Option<f64>,
+    /// TIFF `ImageDescription` (GDAL shows it as `TIFFTAG_IMAGEDESCRIPTION`).
+    pub description: Option<String>,
+    /// TIFF `Software`.
+    pub software: Option<String>,
 }
 
 impl GeoTiffSpec {
@@ -107,6 +111,8 @@ impl GeoTiffSpec {
             pixel_is_point: false,
             datetime: None,
             nodata: None,
+            description: None,
+            software: None,
         }
     }
 }
@@ -264,6 +270,12 @@ pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     }
     if let Some(dt) = &spec.datetime {
         dir.write_tag(Tag::DateTime, dt.as_str())?;
+    }
+    if let Some(text) = &spec.description {
+        dir.write_tag(Tag::ImageDescription, text.as_str())?;
+    }
+    if let Some(text) = &spec.software {
+        dir.write_tag(Tag::Software, text.as_str())?;
     }
     if let Some(nd) = spec.nodata {
         dir.write_tag(Tag::GdalNodata, nd.to_string().as_str())?;
