@@ -61,7 +61,7 @@ struct Cli {
 enum Command {
     /// Render an annotated figure (PNG + world file, .prj and provenance JSON), one PNG per
     /// stage, or a timelapse GIF, with no window and no GPU.
-    Export(ExportArgs),
+    Export(Box<ExportArgs>),
     /// Find what changed between the layers shown at two dates on one track: candidate
     /// polygons with area, score and class, written as GeoJSON.
     Changes(sitewatch::analysis::change::cli::ChangesArgs),
@@ -70,7 +70,7 @@ enum Command {
 /// `sitewatch export PROJECT --out out.png …`
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("output").required(true).multiple(true)
-    .args(["out", "all_stages", "gif"])))]
+    .args(["out", "all_stages", "gif", "video"])))]
 struct ExportArgs {
     /// Project file, or `default` for the embedded project.
     project: String,
@@ -102,6 +102,28 @@ struct ExportArgs {
     /// Write a timelapse GIF, one frame per stage.
     #[arg(long, value_name = "GIF")]
     gif: Option<PathBuf>,
+
+    /// Write a timelapse video (MP4, H.264, +faststart), one stage per --frame-seconds; needs
+    /// ffmpeg (or `SITEWATCH_FFMPEG` naming one). The size is rounded down to even, at most
+    /// 3840x2160; the presets social (16:9), portrait (4:5) and square (1:1) fit social media.
+    #[arg(long, value_name = "MP4")]
+    video: Option<PathBuf>,
+
+    /// Seconds each stage shows in the video.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    frame_seconds: f64,
+
+    /// Seconds the video holds the last stage.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
+    hold_seconds: f64,
+
+    /// Seconds each stage of the video fades in from the one before (0: a cut).
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    crossfade: f64,
+
+    /// Frames a second of the video.
+    #[arg(long, default_value_t = 30)]
+    fps: u32,
 
     /// View centre (default: the project's home view); needs --zoom.
     #[arg(
@@ -301,6 +323,22 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
         let written = export::export_all_stages(project, &options, dir, &quiet)?;
         eprintln!("wrote {} stage figures in {}", written.len(), dir.display());
     }
+    if let Some(mp4) = &args.video {
+        let timing = export::video::Timing {
+            frame_s: args.frame_seconds,
+            hold_s: args.hold_seconds,
+            crossfade_s: args.crossfade,
+            fps: args.fps,
+        };
+        let written = export::export_video(project, &options, timing, mp4, &quiet)?;
+        eprintln!(
+            "wrote {} ({} stages, + {}), sha256 {}",
+            written.gif.display(),
+            written.dates.len(),
+            written.side.sidecar.display(),
+            written.sha256
+        );
+    }
     if let Some(gif) = &args.gif {
         let written = export::export_gif(project, &options, gif, &quiet)?;
         eprintln!(
@@ -358,7 +396,7 @@ fn parse_date(text: &str) -> Result<NaiveDate> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(Command::Export(args)) = cli.command {
-        return run_export(args);
+        return run_export(*args);
     }
     if let Some(Command::Changes(args)) = cli.command {
         return Ok(sitewatch::analysis::change::cli::run(&args)?);

@@ -52,6 +52,16 @@ impl ExportState {
     }
 }
 
+/// "Exported out.png (with out.pgw, out.prj, out.json)": the side files that were written.
+fn exported_with_side_files(image: &std::path::Path, side: &export::files::SidePaths) -> String {
+    let names: Vec<String> = [&side.world_file, &side.prj, &side.sidecar]
+        .into_iter()
+        .filter(|p| p.exists())
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    format!("Exported {} (with {})", image.display(), names.join(", "))
+}
+
 /// The ground box the map shows now, from its centre, zoom and size in pixels.
 pub fn view_box(center: Coord<f64>, zoom: f64, size: egui::Vec2) -> Option<LonLatBox> {
     let c = world_px_from_lonlat(center, zoom);
@@ -137,10 +147,10 @@ impl SitewatchApp {
                         .unwrap_or("sitewatch")
                         .to_lowercase(),
                     self.date,
-                    if kind == ExportKind::Gif {
-                        "gif"
-                    } else {
-                        "png"
+                    match kind {
+                        ExportKind::Gif => "gif",
+                        ExportKind::Video => "mp4",
+                        _ => "png",
                     }
                 );
                 let (tx, rx) = mpsc::channel();
@@ -156,6 +166,10 @@ impl SitewatchApp {
                             .save_file(),
                         ExportKind::Gif => dialog
                             .add_filter("GIF", &["gif"])
+                            .set_file_name(&suggested)
+                            .save_file(),
+                        ExportKind::Video => dialog
+                            .add_filter("MP4 video", &["mp4"])
                             .set_file_name(&suggested)
                             .save_file(),
                         ExportKind::AllStages => dialog.pick_folder(),
@@ -207,7 +221,7 @@ impl SitewatchApp {
             };
             let result = match settings.kind {
                 ExportKind::Png => export::export_png(&project, date, &options, &path, &progress)
-                    .map(|o| format!("Exported {} (with .pgw, .prj and .json)", o.png.display())),
+                    .map(|o| exported_with_side_files(&o.png, &o.side)),
                 ExportKind::AllStages => {
                     export::export_all_stages(&project, &options, &path, &progress)
                         .map(|o| format!("Exported {} stage images to {}", o.len(), path.display()))
@@ -221,12 +235,21 @@ impl SitewatchApp {
                         )
                     })
                 }
+                ExportKind::Video => {
+                    export::export_video(&project, &options, settings.timing, &path, &progress).map(
+                        |o| {
+                            format!(
+                                "Exported a {}-stage video timelapse to {}",
+                                o.dates.len(),
+                                o.gif.display()
+                            )
+                        },
+                    )
+                }
                 ExportKind::Swipe => {
                     let dates = [date_a, date];
                     export::export_swipe_png(&project, dates, divider, &options, &path, &progress)
-                        .map(|o| {
-                            format!("Exported {} (with .pgw, .prj and .json)", o.png.display())
-                        })
+                        .map(|o| exported_with_side_files(&o.png, &o.side))
                 }
                 ExportKind::Panels => {
                     export::export_panels_png(&project, &[date_a, date], &options, &path, &progress)

@@ -17,6 +17,8 @@ pub mod provenance;
 pub mod sources;
 pub mod stage_view;
 pub mod tiles;
+mod timelapse;
+pub mod video;
 pub mod view;
 
 use std::path::PathBuf;
@@ -337,8 +339,8 @@ pub struct GifOutput {
 }
 
 pub use outputs::{
-    export_all_stages, export_gif, export_png, export_swipe_png, stage_dates, stage_file_name,
-    write_figure,
+    export_all_stages, export_png, export_swipe_png, stage_dates, stage_file_name, write_figure,
 };
 pub use panels::{PanelsFigure, PanelsOutput, export_panels_png, render_panels};
 pub use pipeline::{render_figure, render_swipe};
+pub use timelapse::{export_gif, export_video};

@@ -1,4 +1,4 @@
-//! What an export writes: a PNG with its world file and sidecar, every stage, a timelapse GIF.
+//! What an export writes: a figure with its world file and sidecar, or one per stage.
 
 use std::path::Path;
 
@@ -8,15 +8,10 @@ use super::files::SidePaths;
 use super::format::FigureFormat;
 use super::provenance::Record;
 use crate::model::Project;
-use crate::render::display_list::DisplayList;
-use crate::render::lower::figure::lower_progress;
-use crate::render::lower::style::Scale;
-use crate::render::skia;
 
 use super::pipeline::{SourceCache, check_size, prepare};
 use super::{
-    ExportError, ExportOptions, ExportOutput, Figure, GifOutput, Progress, files, gif, provenance,
-    render_figure,
+    ExportError, ExportOptions, ExportOutput, Figure, Progress, files, provenance, render_figure,
 };
 
 /// Writes a figure as a PNG with its world file, `.prj` and provenance sidecar.
@@ -62,13 +57,13 @@ pub fn write_figure(
     })
 }
 
-fn file_name(path: &Path) -> String {
+pub(super) fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
 }
 
-fn pretty(value: &serde_json::Value) -> String {
+pub(super) fn pretty(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
@@ -120,7 +115,7 @@ pub fn stage_file_name(index: usize, date: NaiveDate, extension: &str) -> String
     format!("{:02}-{date}.{extension}", index + 1)
 }
 
-fn stage_dates_or_error(project: &Project) -> Result<Vec<NaiveDate>, ExportError> {
+pub(super) fn stage_dates_or_error(project: &Project) -> Result<Vec<NaiveDate>, ExportError> {
     let dates = stage_dates(project);
     if dates.is_empty() {
         return Err(ExportError::NoStages {
@@ -162,80 +157,8 @@ pub fn export_all_stages(
     Ok(outputs)
 }
 
-/// Writes an animated GIF with one frame per stage date (~1 s each, the last held longer, a
-/// thin progress bar along the bottom), with a world file, `.prj` and JSON sidecar beside it.
-pub fn export_gif(
-    project: &Project,
-    options: &ExportOptions,
-    out_gif: &Path,
-    progress: Progress<'_>,
-) -> Result<GifOutput, ExportError> {
-    let dates = stage_dates_or_error(project)?;
-    files::check_writable(out_gif)?;
-    check_size(options.size_px)?;
-    let total = dates.len() + 1;
-    let prepared = prepare(project, options, &|_, _| progress(0, total))?;
-    let mut writer = gif::GifWriter::new(options.size_px, out_gif)?;
-    let mut cache = SourceCache::new();
-    let mut last = None;
-    for (i, date) in dates.iter().enumerate() {
-        if !progress(i + 1, total) {
-            return Err(ExportError::Cancelled);
-        }
-        let mut figure = prepared.figure(project, *date, options, &mut cache, &|_, _| {
-            progress(i + 1, total)
-        })?;
-        let fraction = (i + 1) as f32 / dates.len() as f32;
-        let mut bar = DisplayList::new(figure.list.size_px);
-        lower_progress(&mut bar, fraction, Scale(figure.layout.px_scale));
-        skia::paint(&mut figure.pixmap, &bar, &prepared.text);
-        figure.list.ops.extend(bar.ops);
-        let mut rgba = figure.pixmap.data().to_vec();
-        writer.add_frame(&mut rgba, gif::frame_delay_cs(i, dates.len()))?;
-        last = Some(figure);
-    }
-    let bytes = writer.finish()?;
-    let sha256 = files::sha256_hex(&bytes);
-    // All or nothing, the sidecar (naming the GIF's SHA-256) renamed last.
-    let mut set = files::FileSet::new();
-    set.stage(out_gif, &bytes)?;
-    let side = SidePaths::beside(out_gif);
-    files::stage_georeference(&mut set, &prepared.view, &side)?;
-    if let Some(figure) = &last {
-        let record = record_of(project, options, figure);
-        let mut sidecar = provenance::sidecar(&record, &file_name(out_gif), &sha256);
-        if let Some(obj) = sidecar.as_object_mut() {
-            obj.insert(
-                "image".into(),
-                serde_json::json!({
-                    "file": file_name(out_gif),
-                    "sha256": sha256,
-                    "format": "GIF",
-                    "frame_dates": dates.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                    "frame_delay_cs": gif::FRAME_DELAY_CS,
-                    "last_frame_delay_cs": gif::LAST_FRAME_DELAY_CS,
-                }),
-            );
-            // The annotations and stage of the last frame stand for the whole timelapse.
-            obj.insert(
-                "date".into(),
-                serde_json::json!(figure.scene.date.to_string()),
-            );
-        }
-        set.stage(&side.sidecar, pretty(&sidecar).as_bytes())?;
-    }
-    set.commit()?;
-    progress(total, total);
-    Ok(GifOutput {
-        gif: out_gif.to_path_buf(),
-        side,
-        dates,
-        sha256,
-    })
-}
-
 /// The provenance of one figure, as its sidecar and PNG chunks record it.
-fn record_of<'a>(
+pub(super) fn record_of<'a>(
     project: &'a Project,
     options: &'a ExportOptions,
     figure: &'a Figure,

@@ -20,6 +20,8 @@ pub enum ExportKind {
     Swipe,
     /// One PNG of before/after panels, A and B (the Compare bar's).
     Panels,
+    /// An MP4 timelapse, one stage per `frame_s` (needs ffmpeg).
+    Video,
 }
 
 /// The dialog's settings, kept while the window runs.
@@ -37,6 +39,8 @@ pub struct ExportSettings {
     pub title: String,
     /// What to write.
     pub kind: ExportKind,
+    /// A video's seconds per stage, hold on the last and crossfade.
+    pub timing: crate::export::video::Timing,
 }
 
 impl Default for ExportSettings {
@@ -48,6 +52,7 @@ impl Default for ExportSettings {
             grid: false,
             title: String::new(),
             kind: ExportKind::Png,
+            timing: crate::export::video::Timing::default(),
         }
     }
 }
@@ -126,8 +131,37 @@ pub fn export_dialog_ui(
                 ui.radio_value(&mut settings.kind, ExportKind::Png, "PNG of this date");
                 ui.radio_value(&mut settings.kind, ExportKind::AllStages, "a PNG per stage");
                 ui.radio_value(&mut settings.kind, ExportKind::Gif, "timelapse GIF");
+                ui.radio_value(&mut settings.kind, ExportKind::Video, "timelapse MP4")
+                    .on_hover_text("H.264 video for social media; needs ffmpeg installed");
             });
             ui.end_row();
+            if settings.kind == ExportKind::Video {
+                ui.label("Timing");
+                ui.horizontal(|ui| {
+                    let t = &mut settings.timing;
+                    ui.add(
+                        egui::DragValue::new(&mut t.frame_s)
+                            .range(0.2..=30.0)
+                            .speed(0.05),
+                    )
+                    .on_hover_text("seconds each stage shows");
+                    ui.label("s a stage, last held");
+                    ui.add(
+                        egui::DragValue::new(&mut t.hold_s)
+                            .range(0.2..=30.0)
+                            .speed(0.05),
+                    );
+                    ui.label("s, crossfade");
+                    let most = (t.frame_s - 0.05).max(0.0);
+                    ui.add(
+                        egui::DragValue::new(&mut t.crossfade_s)
+                            .range(0.0..=most)
+                            .speed(0.02),
+                    );
+                    ui.label("s");
+                });
+                ui.end_row();
+            }
             ui.label("");
             ui.horizontal(|ui| {
                 ui.radio_value(&mut settings.kind, ExportKind::Swipe, "swipe of A | B")
@@ -141,7 +175,9 @@ pub fn export_dialog_ui(
         });
     ui.label(
         RichText::new(
-            "PNG exports come with a world file (.pgw), .prj and a JSON provenance sidecar.",
+            "PNG and JPEG exports come with a world file, .prj and a JSON provenance sidecar; \
+             a .tif is a GeoTIFF with its georeference inside. Videos are rounded to even \
+             sizes, at most 3840×2160.",
         )
         .weak()
         .small(),
