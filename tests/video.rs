@@ -171,3 +171,44 @@ fn video_sizes_and_timings_out_of_range_are_refused() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn the_export_dialog_writes_an_mp4_timelapse() {
+    use egui_kittest::kittest::Queryable as _;
+    use sitewatch::command::{Command, ExportCommand};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("window.mp4");
+    let mut h = common::default_app(common::day(2025, 10, 14), 1500.0, 1000.0);
+    h.run_steps(3);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::E);
+    h.run_steps(3);
+    h.get_by_label("timelapse MP4").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("s a stage").is_some(),
+        "timing shows"
+    );
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::Export(ExportCommand::ExportSnapshot(out.clone())),
+    );
+    // The export runs on a worker; its message arrives when it is done.
+    let mut message = None;
+    for _ in 0..600 {
+        h.step();
+        message = h
+            .state()
+            .messages()
+            .iter()
+            .find(|m| m.contains("window.mp4"))
+            .cloned();
+        if message.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let message = message.expect("the export finishes");
+    assert!(message.contains("video timelapse"), "{message}");
+    assert!(probe(&out, "stream=codec_name").contains("codec_name=h264"));
+}

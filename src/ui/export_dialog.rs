@@ -135,6 +135,16 @@ pub fn export_dialog_ui(
                     .on_hover_text("H.264 video for social media; needs ffmpeg installed");
             });
             ui.end_row();
+            ui.label("");
+            ui.horizontal(|ui| {
+                ui.radio_value(&mut settings.kind, ExportKind::Swipe, "swipe of A | B")
+                    .on_hover_text("A and B as the Compare bar sets them, the divider where it is");
+                ui.radio_value(&mut settings.kind, ExportKind::Panels, "panels A, B")
+                    .on_hover_text(
+                        "Before/after panels of the Compare bar's A and B (no world file)",
+                    );
+            });
+            ui.end_row();
             if settings.kind == ExportKind::Video {
                 ui.label("Timing");
                 ui.horizontal(|ui| {
@@ -162,16 +172,6 @@ pub fn export_dialog_ui(
                 });
                 ui.end_row();
             }
-            ui.label("");
-            ui.horizontal(|ui| {
-                ui.radio_value(&mut settings.kind, ExportKind::Swipe, "swipe of A | B")
-                    .on_hover_text("A and B as the Compare bar sets them, the divider where it is");
-                ui.radio_value(&mut settings.kind, ExportKind::Panels, "panels A, B")
-                    .on_hover_text(
-                        "Before/after panels of the Compare bar's A and B (no world file)",
-                    );
-            });
-            ui.end_row();
         });
     ui.label(
         RichText::new(
