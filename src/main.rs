@@ -447,7 +447,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Sitewatch")
+        // The desktop entry's name (sitewatch.desktop), so docks match the window to it.
         .with_app_id("sitewatch");
+    if let Ok(icon) = eframe::icon_data::from_png_bytes(include_bytes!("../assets/icons/256.png")) {
+        viewport = viewport.with_icon(icon);
+    }
     if !persist || cli.size != "1600x1000" {
         viewport = viewport.with_inner_size(size);
     } else {
