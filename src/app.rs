@@ -10,6 +10,7 @@ pub mod files;
 mod frame;
 pub mod imagery;
 mod imagery_runtime;
+mod progress;
 mod scene_cache;
 
 use std::path::PathBuf;
@@ -130,6 +131,8 @@ pub struct SitewatchApp {
     list_cache: crate::ui::map_view::ListCache,
     /// Comparing date A with the slider's date (swipe, blend, blink).
     compare: compare::CompareState,
+    /// The Progress window (measures over time).
+    progress: progress::ProgressState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -189,6 +192,7 @@ impl SitewatchApp {
             frame_box: None,
             list_cache: crate::ui::map_view::ListCache::default(),
             compare: compare::CompareState::default(),
+            progress: progress::ProgressState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

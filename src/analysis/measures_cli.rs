@@ -1,6 +1,7 @@
 //! `sitewatch measures PROJECT [--csv out.csv]`: a project's tracked measures, with the
 //! measured ones computed from its annotations, as a table or as CSV.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,7 @@ pub struct MeasuresArgs {
     pub project: String,
 
     /// Write the measures as CSV to this file (`-` for standard output): measure, unit, date,
-    /// precision, value, approx, kind, annotation_id, source_key, evidence. Without it, a table.
+    /// precision, value, approx, kind, `annotation_id`, `source_key`, evidence. Without it, a table.
     #[arg(long, value_name = "CSV")]
     pub csv: Option<PathBuf>,
 }
@@ -86,7 +87,7 @@ pub fn table(project: &Project) -> String {
         out.push_str("no measures in this project\n");
     }
     for m in &project.measures {
-        out.push_str(&format!("{} ({}, {})\n", m.name, m.unit, m.quantity.word()));
+        let _ = writeln!(out, "{} ({}, {})", m.name, m.unit, m.quantity.word());
         for v in measure_values(project, m) {
             let value = match (v.value, &v.problem) {
                 (Some(x), _) => {
@@ -102,12 +103,13 @@ pub fn table(project: &Project) -> String {
             } else {
                 v.annotation_id.clone()
             };
-            out.push_str(&format!(
-                "  {:<14} {:<22} {:<9} {from}\n",
+            let _ = writeln!(
+                out,
+                "  {:<14} {:<22} {:<9} {from}",
                 v.date.to_string(),
                 value,
                 v.kind.word()
-            ));
+            );
         }
     }
     out

@@ -5,3 +5,4 @@ pub mod change;
 pub mod measures;
 pub mod measures_cli;
 pub mod measures_csv;
+pub mod progress_chart;

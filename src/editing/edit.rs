@@ -33,6 +33,12 @@ pub enum EditError {
     /// An imagery layer with this id already exists.
     #[error("an imagery layer with the id \"{0}\" already exists")]
     DuplicateLayer(String),
+    /// No measure has this id.
+    #[error("no measure has the id \"{0}\"")]
+    UnknownMeasure(String),
+    /// A measure with this id already exists.
+    #[error("a measure with the id \"{0}\" already exists")]
+    DuplicateMeasure(String),
 }
 
 /// One field of an annotation, with its new value.
@@ -206,6 +212,8 @@ pub enum Edit {
         /// The new display.
         display: Option<crate::model::layer_display::LayerDisplay>,
     },
+    /// Add, change or remove a tracked measure.
+    Measure(super::measure_edit::MeasureEdit),
 }
 
 fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
@@ -368,6 +376,7 @@ impl Edit {
                 let old = std::mem::replace(&mut layer.display, display);
                 Ok(Edit::SetLayerDisplay { id, display: old })
             }
+            Edit::Measure(edit) => edit.apply(project).map(Edit::Measure),
         }
     }
 
@@ -394,6 +403,7 @@ impl Edit {
                 _ => format!("{} changes", edits.len()),
             },
             Edit::SetLayerDisplay { id, .. } => format!("change bands of layer {id}"),
+            Edit::Measure(edit) => edit.describe(),
         }
     }
 

@@ -47,11 +47,12 @@ impl Quantity {
     /// take. Counts take any unit word.
     pub fn si_per_unit(self, unit: &str) -> Option<f64> {
         match (self, unit.trim()) {
-            (Quantity::Length, "m") | (Quantity::Area, "m²" | "m2") => Some(1.0),
+            (Quantity::Length, "m") | (Quantity::Area, "m²" | "m2") | (Quantity::Count, _) => {
+                Some(1.0)
+            }
             (Quantity::Length, "km") => Some(1000.0),
             (Quantity::Area, "ha") => Some(1.0e4),
             (Quantity::Area, "km²" | "km2") => Some(1.0e6),
-            (Quantity::Count, _) => Some(1.0),
             _ => None,
         }
     }
@@ -165,6 +166,7 @@ impl Entry {
     }
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
 fn is_false(b: &bool) -> bool {
     !*b
 }
