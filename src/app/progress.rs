@@ -62,7 +62,7 @@ impl SitewatchApp {
         let mut commands = Vec::new();
         egui::Window::new("Progress")
             .open(&mut open)
-            .default_size([920.0, 640.0])
+            .default_size([980.0, 760.0])
             .resizable(true)
             .show(ctx, |ui| {
                 commands = progress_ui(ui, &view, &mut self.progress.form);

@@ -116,7 +116,7 @@ pub fn progress_ui(ui: &mut Ui, view: &ProgressView<'_>, form: &mut ReportForm) 
         );
     }
     let panels = view.chart.panels.len().max(1) as f32;
-    let height = ((ui.available_height() - 150.0) / panels).max(150.0);
+    let height = ((ui.available_height() - 150.0) / panels).max(190.0);
     let x_range = x_extent(view.chart);
     egui::ScrollArea::vertical().show(ui, |ui| {
         for panel in &view.chart.panels {
@@ -263,12 +263,18 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
     let unit = panel.unit.clone();
     let response = Plot::new(("progress-panel", &panel.unit))
         .height(height)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .legend(
+            Legend::default()
+                .position(egui_plot::Corner::LeftTop)
+                .follow_insertion_order(true)
+                .color_conflict_handling(egui_plot::ColorConflictHandling::PickLast),
+        )
         .link_axis(egui::Id::unique("progress-x"), [true, false])
         .link_cursor(egui::Id::unique("progress-x"), [true, false])
         .include_x(x.0)
         .include_x(x.1)
         .include_y(0.0)
+        .include_y(y_top(panel))
         .y_axis_label(unit)
         .x_grid_spacer(month_marks)
         .x_axis_formatter(|mark, _| {
@@ -276,6 +282,10 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
         })
         .label_formatter(|_| None)
         .show(ui, |plot_ui| {
+            for (position, series) in panel.series.iter().enumerate() {
+                series_items(plot_ui, series, colour(position));
+            }
+            // After the measures, so the legend lists them first.
             for stage in &view.chart.stages {
                 plot_ui.vline(
                     VLine::new("Stages", stage.x)
@@ -283,9 +293,6 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
                         .style(LineStyle::dashed_dense())
                         .width(1.0),
                 );
-            }
-            for (position, series) in panel.series.iter().enumerate() {
-                series_items(plot_ui, series, colour(position));
             }
             let pointer = plot_ui.pointer_coordinate()?;
             let at = plot_ui.screen_from_plot(pointer);
@@ -314,7 +321,7 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
             plot_ui.points(
                 Points::new("", vec![[point.x_marker(), point.y]])
                     .shape(marker(point.value.kind))
-                    .radius(9.0)
+                    .radius(12.0)
                     .filled(false)
                     .color(Color32::WHITE),
             );
@@ -335,6 +342,17 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
             }
         });
     }
+}
+
+/// The top of a panel's y axis: its largest value with room above for the marker.
+fn y_top(panel: &ChartPanel) -> f64 {
+    panel
+        .series
+        .iter()
+        .flat_map(|s| &s.points)
+        .map(|p| p.y)
+        .fold(0.0, f64::max)
+        * 1.15
 }
 
 /// One measure's items: reported values joined by a solid line, measured ones by a dashed
@@ -373,7 +391,9 @@ fn series_items(plot_ui: &mut egui_plot::PlotUi<'_>, series: &ChartSeries, colou
             .width(3.0),
         );
     }
-    for kind in [ValueKind::Reported, ValueKind::Measured, ValueKind::Counted] {
+    // Values from the map first and larger, so a reported value at the same place (drawn on
+    // top) leaves their outline showing around it.
+    for kind in [ValueKind::Measured, ValueKind::Counted, ValueKind::Reported] {
         for approx in [false, true] {
             let at: Vec<[f64; 2]> = series
                 .points
@@ -386,7 +406,7 @@ fn series_items(plot_ui: &mut egui_plot::PlotUi<'_>, series: &ChartSeries, colou
                     Points::new(name, PlotPoints::from(at))
                         .shape(marker(kind))
                         .filled(!approx)
-                        .radius(5.0)
+                        .radius(if kind.is_observed() { 9.0 } else { 5.0 })
                         .color(colour),
                 );
             }

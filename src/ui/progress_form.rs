@@ -63,6 +63,9 @@ pub fn report_form_ui(ui: &mut Ui, project: &Project, form: &mut ReportForm) -> 
         ui.add(egui::TextEdit::singleline(&mut form.value).desired_width(70.0))
             .labelled_by(label.id);
         ui.checkbox(&mut form.approx, "approximate");
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Source");
         egui::ComboBox::from_id_salt("report-source")
             .selected_text(&form.source)
             .show_ui(ui, |ui| {
