@@ -20,23 +20,32 @@ fn project() -> Project {
     load_default_project().unwrap().project
 }
 
-/// The WGS 84 meridian arc from latitude `lat1` to `lat2` (degrees), in metres: the integral of
-/// the meridional radius of curvature M(φ) = a(1 − e²) / (1 − e² sin² φ)^{3/2}, by Simpson's
-/// rule over 1000 intervals (exact to far below a millimetre over a few kilometres).
-fn meridian_arc_m(lat1: f64, lat2: f64) -> f64 {
-    let a = 6_378_137.0_f64;
-    let f = 1.0 / 298.257_223_563;
-    let e2 = f * (2.0 - f);
-    let m = |phi: f64| a * (1.0 - e2) / (1.0 - e2 * phi.sin().powi(2)).powf(1.5);
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let n = 1000;
-    let h = (p2 - p1) / f64::from(n);
-    let mut sum = m(p1) + m(p2);
-    for i in 1..n {
-        let w = if i % 2 == 1 { 4.0 } else { 2.0 };
-        sum += w * m(p1 + h * f64::from(i));
+/// WGS 84 semi-major axis, metres.
+const SEMI_MAJOR_M: f64 = 6_378_137.0;
+/// WGS 84 first eccentricity squared, from the flattening 1/298.257223563.
+fn eccentricity2() -> f64 {
+    let flattening = 1.0 / 298.257_223_563;
+    flattening * (2.0 - flattening)
+}
+
+/// ∫ `integrand` from `lo` to `hi` by Simpson's rule over `intervals` (even) steps.
+fn simpson(integrand: impl Fn(f64) -> f64, lo: f64, hi: f64, intervals: u32) -> f64 {
+    let step = (hi - lo) / f64::from(intervals);
+    let mut sum = integrand(lo) + integrand(hi);
+    for i in 1..intervals {
+        let weight = if i % 2 == 1 { 4.0 } else { 2.0 };
+        sum += weight * integrand(lo + step * f64::from(i));
     }
-    sum * h / 3.0
+    sum * step / 3.0
+}
+
+/// The WGS 84 meridian arc from latitude `lat1` to `lat2` (degrees), in metres: the integral of
+/// the meridional radius of curvature M(φ) = a(1 − e²) / (1 − e² sin² φ)^{3/2} (exact to far
+/// below a millimetre over a few kilometres with 1000 steps).
+fn meridian_arc_m(lat1: f64, lat2: f64) -> f64 {
+    let e2 = eccentricity2();
+    let radius = |phi: f64| SEMI_MAJOR_M * (1.0 - e2) / (1.0 - e2 * phi.sin().powi(2)).powf(1.5);
+    simpson(radius, lat1.to_radians(), lat2.to_radians(), 1000)
 }
 
 fn meridian_line(lat_to: f64) -> Shape {
@@ -113,7 +122,7 @@ fn a_meridian_line_measures_its_known_length_and_follows_an_edit_and_its_undo() 
 
 #[test]
 fn an_area_in_hectares_is_the_polygon_area_in_square_metres_over_ten_thousand() {
-    let mut p = project();
+    let mut project = project();
     // A 0.01° × 0.01° cell at the equator (about 1.23 km²); the reference is the ellipsoid's
     // area element integrated independently below.
     let cell = geo::Polygon::new(
@@ -126,30 +135,21 @@ fn an_area_in_hectares_is_the_polygon_area_in_square_metres_over_ten_thousand() 
         ]),
         vec![],
     );
-    let area_m2_expected = {
-        // Area of a lat/lon cell on the ellipsoid: ∫∫ M(φ) N(φ) cos φ dφ dλ, here by Simpson.
-        let a = 6_378_137.0_f64;
-        let f = 1.0 / 298.257_223_563;
-        let e2 = f * (2.0 - f);
-        let integrand = |phi: f64| {
-            let w = 1.0 - e2 * phi.sin().powi(2);
-            a * a * (1.0 - e2) * phi.cos() / (w * w)
-        };
-        let (p1, p2) = (0.0_f64, 0.01_f64.to_radians());
-        let n = 100;
-        let h = (p2 - p1) / f64::from(n);
-        let mut sum = integrand(p1) + integrand(p2);
-        for i in 1..n {
-            sum += if i % 2 == 1 { 4.0 } else { 2.0 } * integrand(p1 + h * f64::from(i));
-        }
-        sum * h / 3.0 * 0.01_f64.to_radians()
+    // The ellipsoid's area element M(φ) N(φ) cos φ dφ dλ = a²(1 − e²) cos φ / (1 − e² sin² φ)² dφ dλ,
+    // integrated over the cell's latitudes and times its 0.01° of longitude.
+    let e2 = eccentricity2();
+    let band = |phi: f64| {
+        let w = 1.0 - e2 * phi.sin().powi(2);
+        SEMI_MAJOR_M * SEMI_MAJOR_M * (1.0 - e2) * phi.cos() / (w * w)
     };
-    p.annotations
+    let area_m2_expected = simpson(band, 0.0, 0.01_f64.to_radians(), 100) * 0.01_f64.to_radians();
+    project
+        .annotations
         .iter_mut()
         .find(|a| a.id == "russian-customs-site")
         .unwrap()
         .shape = Shape::Polygon(cell);
-    let value = measured_value(&p, "russian-customs-site");
+    let value = measured_value(&project, "russian-customs-site");
     let expected_ha = area_m2_expected / 10_000.0;
     assert!(
         ((value - expected_ha) / expected_ha).abs() < 0.001,

@@ -52,6 +52,9 @@ const STAGE_COLOUR: Color32 = Color32::from_gray(120);
 /// A value nearer the pointer than this (screen points) shows its tooltip.
 const HOVER_RADIUS: f32 = 12.0;
 
+/// At most this many values listed in one tooltip.
+const MAX_HOVERED: usize = 4;
+
 fn colour(position_in_panel: usize) -> Color32 {
     PALETTE[position_in_panel % PALETTE.len()]
 }
@@ -296,7 +299,7 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
             }
             let pointer = plot_ui.pointer_coordinate()?;
             let at = plot_ui.screen_from_plot(pointer);
-            let mut best: Option<(f32, usize, usize)> = None;
+            let mut hits: Vec<(f32, usize, usize)> = Vec::new();
             for (si, series) in panel.series.iter().enumerate() {
                 for (pi, point) in series.points.iter().enumerate() {
                     let from = plot_ui.screen_from_plot(PlotPoint::new(point.x_from, point.y));
@@ -310,34 +313,48 @@ fn panel_ui(ui: &mut Ui, view: &ProgressView<'_>, panel: &ChartPanel, height: f3
                         f32::INFINITY
                     };
                     let d = marker.distance(at).min(along);
-                    if d < HOVER_RADIUS && best.is_none_or(|(b, _, _)| d < b) {
-                        best = Some((d, si, pi));
+                    if d < HOVER_RADIUS {
+                        hits.push((d, si, pi));
                     }
                 }
             }
-            let (_, si, pi) = best?;
-            let series = panel.series.get(si)?;
-            let point = series.points.get(pi)?;
-            plot_ui.points(
-                Points::new("", vec![[point.x_marker(), point.y]])
-                    .shape(marker(point.value.kind))
-                    .radius(12.0)
-                    .filled(false)
-                    .color(Color32::WHITE),
-            );
-            Some((si, pi))
+            // Values at the same place (a reported figure and its drawing) are all listed.
+            hits.sort_by(|a, b| a.0.total_cmp(&b.0));
+            hits.truncate(MAX_HOVERED);
+            for &(_, si, pi) in &hits {
+                if let Some(point) = panel.series.get(si).and_then(|s| s.points.get(pi)) {
+                    plot_ui.points(
+                        Points::new("", vec![[point.x_marker(), point.y]])
+                            .shape(marker(point.value.kind))
+                            .radius(13.0)
+                            .filled(false)
+                            .color(Color32::WHITE),
+                    );
+                }
+            }
+            Some(hits)
         });
-    if let Some((si, pi)) = response.inner
-        && let Some(series) = panel.series.get(si)
-        && let Some(point) = series.points.get(pi)
-    {
-        let lines = hover_lines(view.project, series, point);
+    let hovered: Vec<Vec<String>> = response
+        .inner
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, si, pi)| {
+            let series = panel.series.get(si)?;
+            Some(hover_lines(view.project, series, series.points.get(pi)?))
+        })
+        .collect();
+    if !hovered.is_empty() {
         response.response.on_hover_ui_at_pointer(|ui| {
-            for (i, line) in lines.iter().enumerate() {
-                if i == 0 {
-                    ui.strong(line);
-                } else {
-                    ui.label(line);
+            for (n, lines) in hovered.iter().enumerate() {
+                if n > 0 {
+                    ui.separator();
+                }
+                for (i, line) in lines.iter().enumerate() {
+                    if i == 0 {
+                        ui.strong(line);
+                    } else {
+                        ui.label(line);
+                    }
                 }
             }
         });
