@@ -156,3 +156,53 @@ fn a_measured_value_follows_a_vertex_moved_on_the_map() {
         "still drawn, no panic"
     );
 }
+
+#[test]
+fn a_reported_value_is_typed_in_refused_when_its_date_is_bad_and_added_when_good() {
+    let mut h = ready_app();
+    open_progress(&mut h);
+    let entries = |h: &Harness<'_, SitewatchApp>| h.state().project().measures[0].entries.len();
+    let before = entries(&h);
+    h.get_by_role_and_label(Role::TextInput, "Date").click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "Date")
+        .type_text("late 2025-13");
+    h.get_by_role_and_label(Role::TextInput, "Value").click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "Value")
+        .type_text("300");
+    h.run_steps(1);
+    h.get_by_label("Add reported value").click();
+    h.run_steps(2);
+    assert_eq!(entries(&h), before, "a bad date adds nothing");
+    assert!(h.query_by_label_contains("is not a date").is_some());
+
+    h.get_by_role_and_label(Role::TextInput, "Date").click();
+    h.run_steps(1);
+    // The click put the cursor where it landed: go to the end, take back the month "13".
+    h.key_press(egui::Key::End);
+    h.run_steps(1);
+    for _ in 0..2 {
+        h.key_press(egui::Key::Backspace);
+        h.run_steps(1);
+    }
+    h.get_by_role_and_label(Role::TextInput, "Date")
+        .type_text("11");
+    h.run_steps(1);
+    h.get_by_label("Add reported value").click();
+    h.run_steps(3);
+    assert_eq!(entries(&h), before + 1);
+    let added = h.state().project().measures[0]
+        .entries
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(added.date.to_string(), "late 2025-11");
+    let sitewatch::model::EntryFrom::Reported { value, sources, .. } = added.from else {
+        panic!("reported")
+    };
+    assert!((value - 300.0).abs() < f64::EPSILON);
+    assert_eq!(sources.len(), 1, "cites the chosen source");
+    apply(&mut h, Command::Edit(EditCommand::Undo));
+    assert_eq!(entries(&h), before);
+}
