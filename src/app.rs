@@ -10,6 +10,7 @@ pub mod files;
 mod frame;
 pub mod imagery;
 mod imagery_runtime;
+mod progress;
 mod scene_cache;
 mod stage_views;
 
@@ -133,6 +134,8 @@ pub struct SitewatchApp {
     compare: compare::CompareState,
     /// A stage's view just restored, while the map still shows it.
     restored_view: Option<stage_views::RestoredView>,
+    /// The Progress window (measures over time).
+    progress: progress::ProgressState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -193,6 +196,7 @@ impl SitewatchApp {
             restored_view: None,
             list_cache: crate::ui::map_view::ListCache::default(),
             compare: compare::CompareState::default(),
+            progress: progress::ProgressState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

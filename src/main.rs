@@ -65,6 +65,9 @@ enum Command {
     /// Find what changed between the layers shown at two dates on one track: candidate
     /// polygons with area, score and class, written as GeoJSON.
     Changes(sitewatch::analysis::change::cli::ChangesArgs),
+    /// List the project's tracked measures (reported figures, and lengths, areas and counts
+    /// measured on its annotations), or write them as CSV.
+    Measures(sitewatch::analysis::measures_cli::MeasuresArgs),
 }
 
 /// `sitewatch export PROJECT --out out.png …`
@@ -400,6 +403,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     if let Some(Command::Changes(args)) = cli.command {
         return Ok(sitewatch::analysis::change::cli::run(&args)?);
+    }
+    if let Some(Command::Measures(args)) = cli.command {
+        return Ok(sitewatch::analysis::measures_cli::run(&args)?);
     }
     let start = if cli.screenshot.is_some() {
         // A headless run of a broken file fails, as `export` does.

@@ -28,6 +28,7 @@ impl SitewatchApp {
                 EditCommand::SetTool(tool) => self.editor.set_tool(tool),
             },
             Command::Compare(c) => self.apply_compare(c),
+            Command::Progress(c) => self.apply_progress(ctx, c),
         }
     }
 

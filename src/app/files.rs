@@ -40,6 +40,8 @@ pub enum DialogPurpose {
     Import,
     /// Export annotations.
     Export(Format),
+    /// Write the tracked measures as CSV (the Progress window).
+    MeasuresCsv,
 }
 
 /// Asks the user for a file. The app runs it on a worker thread; tests put a fake in its place.
@@ -77,6 +79,11 @@ impl FilePicker for RfdPicker {
             DialogPurpose::Export(format) => dialog
                 .set_title(format!("Export annotations as {}", format.name()))
                 .add_filter(format.name(), &[format.extension()])
+                .set_file_name(suggested)
+                .save_file(),
+            DialogPurpose::MeasuresCsv => dialog
+                .set_title("Export the measures as CSV")
+                .add_filter("CSV", &["csv"])
                 .set_file_name(suggested)
                 .save_file(),
         }
@@ -263,6 +270,10 @@ impl SitewatchApp {
             DialogPurpose::Export(f) => {
                 file_name_for(&self.project, self.project_path.as_deref(), f.extension())
             }
+            DialogPurpose::MeasuresCsv => {
+                let name = file_name_for(&self.project, self.project_path.as_deref(), "csv");
+                format!("{}-measures.csv", name.trim_end_matches(".csv"))
+            }
             DialogPurpose::Open | DialogPurpose::Import => String::new(),
         };
         let (tx, rx) = mpsc::channel();
@@ -296,6 +307,9 @@ impl SitewatchApp {
                     DialogPurpose::Import => Command::File(FileCommand::Import(path)),
                     DialogPurpose::Export(format) => {
                         Command::File(FileCommand::ExportAnnotations(path, format))
+                    }
+                    DialogPurpose::MeasuresCsv => {
+                        Command::Progress(crate::command::ProgressCommand::ExportCsv(path))
                     }
                 }]
             }

@@ -288,6 +288,7 @@ impl SitewatchApp {
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));
             });
         self.zoom = self.memory.zoom();
+        commands.extend(self.progress_window(&ctx));
         self.modals(&ctx, &mut commands);
 
         // The cached scene must not be shared while commands patch it in place.

@@ -55,6 +55,7 @@ impl SceneCache {
             )
             | Command::Edit(EditCommand::SetTool(_))
             | Command::Compare(_)
+            | Command::Progress(_)
             | Command::File(
                 FileCommand::SaveAsDialog
                 | FileCommand::ImportDialog

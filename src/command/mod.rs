@@ -8,6 +8,7 @@ mod edit;
 mod export;
 mod files;
 mod imagery;
+mod progress;
 mod time;
 mod view;
 
@@ -16,6 +17,7 @@ pub use edit::EditCommand;
 pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};
 pub use imagery::ImageryCommand;
+pub use progress::ProgressCommand;
 pub use time::TimeCommand;
 pub use view::ViewCommand;
 
@@ -36,6 +38,8 @@ pub enum Command {
     Edit(EditCommand),
     /// Comparing two dates on the map.
     Compare(CompareCommand),
+    /// The Progress window: the chart of tracked measures and its CSV.
+    Progress(ProgressCommand),
 }
 
 macro_rules! from_area {
@@ -49,7 +53,8 @@ macro_rules! from_area {
 }
 
 from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
-    Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand);
+    Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand,
+    Progress: ProgressCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

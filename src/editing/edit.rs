@@ -36,6 +36,12 @@ pub enum EditError {
     /// The project has no stage at this index.
     #[error("the project has no stage {0}")]
     UnknownStage(usize),
+    /// No measure has this id.
+    #[error("no measure has the id \"{0}\"")]
+    UnknownMeasure(String),
+    /// A measure with this id already exists.
+    #[error("a measure with the id \"{0}\" already exists")]
+    DuplicateMeasure(String),
 }
 
 /// One field of an annotation, with its new value.
@@ -216,6 +222,8 @@ pub enum Edit {
         /// The view kept.
         view: Option<Box<crate::model::StageView>>,
     },
+    /// Add, change or remove a tracked measure.
+    Measure(super::measure_edit::MeasureEdit),
 }
 
 fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
@@ -386,6 +394,7 @@ impl Edit {
                 let old = std::mem::replace(&mut stage.view, view);
                 Ok(Edit::SetStageView { index, view: old })
             }
+            Edit::Measure(edit) => edit.apply(project).map(Edit::Measure),
         }
     }
 
@@ -414,6 +423,7 @@ impl Edit {
             Edit::SetLayerDisplay { id, .. } => format!("change bands of layer {id}"),
             Edit::SetStageView { view: Some(_), .. } => "keep the view with the stage".to_owned(),
             Edit::SetStageView { view: None, .. } => "forget the stage's view".to_owned(),
+            Edit::Measure(edit) => edit.describe(),
         }
     }
 

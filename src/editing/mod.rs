@@ -8,10 +8,12 @@ pub mod edit;
 pub mod geometry;
 pub mod handles;
 pub mod history;
+pub mod measure_edit;
 pub mod summary;
 pub mod synthetic;
 pub mod tool;
 
 pub use edit::{AnnotationField, Edit, EditError};
 pub use history::History;
+pub use measure_edit::MeasureEdit;
 pub use tool::Tool;

@@ -175,6 +175,8 @@ struct MetaDoc {
     tracks: Vec<TrackSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     label_language: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    measures: Vec<super::measure::Measure>,
 }
 
 #[derive(Deserialize)]
@@ -305,6 +307,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
         tracks: meta.tracks,
         label_language: meta.label_language,
         annotations,
+        measures: meta.measures,
         extra: unknown_fields(
             raw_meta,
             &[
@@ -318,12 +321,14 @@ pub fn parse(text: &str, origin: &str) -> Result<Loaded, ProjectError> {
                 "layers",
                 "tracks",
                 "label_language",
+                "measures",
             ],
         ),
         extra_members: unknown_fields(Some(&raw), &["type", "sitewatch", "features"]),
     };
     project.sort_stages();
     warnings.extend(check_references(&project));
+    warnings.extend(super::measure::measure_warnings(&project));
     Ok(Loaded { project, warnings })
 }
 
@@ -492,6 +497,7 @@ pub fn try_to_json_string(project: &Project, origin: &str) -> Result<String, Pro
         layers: project.layers.clone(),
         tracks: project.tracks.clone(),
         label_language: project.label_language.clone(),
+        measures: project.measures.clone(),
     };
     let mut meta_json = match try_value(&meta, origin)? {
         Value::Object(m) => m,

@@ -10,6 +10,7 @@ pub mod io;
 pub mod label_place;
 pub mod layer;
 pub mod layer_display;
+pub mod measure;
 pub mod project;
 pub mod project_file;
 pub mod recovery;
@@ -26,6 +27,7 @@ pub use label_place::LabelPlace;
 pub use layer::{
     DateKind, FileDates, ImageryLayer, LayerSource, SYNTHETIC_CREDIT, SYNTHETIC_NOTICE,
 };
+pub use measure::{CountRule, Entry, EntryFrom, Measure, Quantity};
 pub use project::Project;
 pub use source::{Citation, Evidence, Source};
 pub use stage::Stage;

@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::annotation::Annotation;
 use super::category::Category;
 use super::layer::ImageryLayer;
+use super::measure::Measure;
 use super::source::Source;
 use super::stage::Stage;
 use super::tracks::TrackSettings;
@@ -34,6 +35,8 @@ pub struct Project {
     pub label_language: Option<String>,
     /// Structures drawn on the map.
     pub annotations: Vec<Annotation>,
+    /// Quantities tracked over time (the progress chart); files without any leave it out.
+    pub measures: Vec<Measure>,
     /// Fields of the `sitewatch` member this version does not know, kept for the next save.
     pub extra: Map<String, Value>,
     /// Foreign members of the FeatureCollection this version does not know.
@@ -54,6 +57,11 @@ impl Project {
     /// The annotation with this id.
     pub fn annotation(&self, id: &str) -> Option<&Annotation> {
         self.annotations.iter().find(|a| a.id == id)
+    }
+
+    /// The measure with this id.
+    pub fn measure(&self, id: &str) -> Option<&Measure> {
+        self.measures.iter().find(|m| m.id == id)
     }
 
     /// Sorts stages by date (stable, so same-day stages keep file order).

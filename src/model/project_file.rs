@@ -22,6 +22,7 @@ pub fn empty_project(like: &Project) -> Project {
     p.stages.clear();
     p.sources.clear();
     p.layers.clear();
+    p.measures.clear();
     p.extra.clear();
     p.extra_members.clear();
     p

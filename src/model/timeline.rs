@@ -129,6 +129,7 @@ mod tests {
             tracks: vec![],
             label_language: None,
             annotations: vec![],
+            measures: vec![],
             extra: Map::new(),
             extra_members: Map::new(),
         }

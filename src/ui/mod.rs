@@ -10,6 +10,8 @@ pub mod layers;
 pub mod list_mesh;
 pub mod map_edit;
 pub mod map_view;
+pub mod progress;
+pub mod progress_form;
 pub mod stage_views;
 pub mod theme;
 pub mod timeline;

@@ -55,6 +55,13 @@ pub fn top_bar_ui(
                     }
                 }
             });
+            if ui
+                .button("Progress chart…")
+                .on_hover_text("Tracked measures over time, reported and measured on the map")
+                .clicked()
+            {
+                commands.push(Command::Progress(crate::command::ProgressCommand::Open));
+            }
             if ui.button("Back to site").clicked() {
                 commands.push(Command::View(ViewCommand::GoHome));
             }
