@@ -1,6 +1,7 @@
 //! The eframe app: the project, UI state and caches; applies commands once per frame.
 //! Persists preferences only (the project is the user's file).
 
+mod align;
 mod autosave;
 mod commands;
 pub mod compare;
@@ -130,6 +131,8 @@ pub struct SitewatchApp {
     list_cache: crate::ui::map_view::ListCache,
     /// Comparing date A with the slider's date (swipe, blend, blink).
     compare: compare::CompareState,
+    /// The Align tool's panel and its estimate.
+    align: align::AlignState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -189,6 +192,7 @@ impl SitewatchApp {
             frame_box: None,
             list_cache: crate::ui::map_view::ListCache::default(),
             compare: compare::CompareState::default(),
+            align: align::AlignState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

@@ -1,3 +1,4 @@
-//! Analyses of a project's imagery: the [`change`] finder.
+//! Analyses of a project's imagery: the [`change`] finder and [`align`]ment.
 
+pub mod align;
 pub mod change;
