@@ -73,11 +73,18 @@ fn noise(seed: u64, i: usize, sd: f64) -> f64 {
 /// A scene sampled at pixel centres, its content moved by `shift` pixels, brightness mapped
 /// by `gain` and `offset`, with noise of deviation `noise_sd` and the box `changed` (columns,
 /// rows: x0, y0, x1, y1) replaced by a new building's roof.
-fn scene(shift: [f64; 2], gain: f64, offset: f64, noise_sd: f64, changed: Option<[u32; 4]>) -> Vec<u8> {
+fn scene(
+    shift: [f64; 2],
+    gain: f64,
+    offset: f64,
+    noise_sd: f64,
+    changed: Option<[u32; 4]>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity((SIDE * SIDE * 3) as usize);
     for y in 0..SIDE {
         for x in 0..SIDE {
-            let inside = changed.is_some_and(|[x0, y0, x1, y1]| x >= x0 && x < x1 && y >= y0 && y < y1);
+            let inside =
+                changed.is_some_and(|[x0, y0, x1, y1]| x >= x0 && x < x1 && y >= y0 && y < y1);
             for band in 0..3 {
                 let (gx, gy) = (f64::from(x) + 0.5 - shift[0], f64::from(y) + 0.5 - shift[1]);
                 let base = if inside {
@@ -86,7 +93,8 @@ fn scene(shift: [f64; 2], gain: f64, offset: f64, noise_sd: f64, changed: Option
                     ground(band, gx, gy)
                 };
                 let i = ((y * SIDE + x) * 3) as usize + band;
-                let v = gain * base + offset + noise(0xD1CE + u64::from(noise_sd as u32), i, noise_sd);
+                let v =
+                    gain * base + offset + noise(0xD1CE + u64::from(noise_sd as u32), i, noise_sd);
                 out.push(v.round().clamp(0.0, 255.0) as u8);
             }
         }
@@ -123,7 +131,14 @@ fn project_of(layers: Vec<ImageryLayer>) -> Project {
 }
 
 fn write(dir: &Path, id: &str, top_left: (f64, f64), samples: &[u8]) {
-    common::rasters::rgb_geotiff(&dir.join(format!("{id}.tif")), SIDE, top_left, STEP, None, samples);
+    common::rasters::rgb_geotiff(
+        &dir.join(format!("{id}.tif")),
+        SIDE,
+        top_left,
+        STEP,
+        None,
+        samples,
+    );
 }
 
 /// Ground metres per degree of longitude and latitude at the rasters' centre, on the sphere
@@ -138,13 +153,27 @@ fn metres_per_degree() -> [f64; 2] {
 #[test]
 fn a_known_sub_pixel_shift_is_recovered_under_noise_gain_and_change() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "before", TOP_LEFT, &scene([0.0, 0.0], 1.0, 0.0, 3.0, None));
+    write(
+        dir.path(),
+        "before",
+        TOP_LEFT,
+        &scene([0.0, 0.0], 1.0, 0.0, 3.0, None),
+    );
     // 10 % of the area: 81 × 81 px of 256 × 256.
     let changed = Some([150, 30, 231, 111]);
-    write(dir.path(), "after", TOP_LEFT, &scene(SHIFT_PX, 0.75, 30.0, 5.0, changed));
-    let project = project_of(vec![layer("before", "2025-01-01"), layer("after", "2025-06-01")]);
+    write(
+        dir.path(),
+        "after",
+        TOP_LEFT,
+        &scene(SHIFT_PX, 0.75, 30.0, 5.0, changed),
+    );
+    let project = project_of(vec![
+        layer("before", "2025-01-01"),
+        layer("after", "2025-06-01"),
+    ]);
     let found = align_layers(&project, dir.path(), "after", "before").unwrap();
     let [dx, dy] = found.pixels.shift_px;
+    println!("estimated ({dx:.3}, {dy:.3}) px: {:?}", found.pixels);
     assert!(
         (dx - SHIFT_PX[0]).abs() <= 0.25 && (dy - SHIFT_PX[1]).abs() <= 0.25,
         "estimated ({dx:.3}, {dy:.3}) px, true ({}, {}) px; {found:?}",
@@ -156,7 +185,11 @@ fn a_known_sub_pixel_shift_is_recovered_under_noise_gain_and_change() {
     let [mx, my] = metres_per_degree();
     let expected = [-SHIFT_PX[0] * STEP * mx, SHIFT_PX[1] * STEP * my];
     for (got, want) in found.proposed_offset_m.iter().zip(expected) {
-        assert!((got - want).abs() <= 0.25 * STEP * my, "{:?} vs {expected:?}", found.proposed_offset_m);
+        assert!(
+            (got - want).abs() <= 0.25 * STEP * my,
+            "{:?} vs {expected:?}",
+            found.proposed_offset_m
+        );
     }
     assert!(found.pixels.confidence > 0.3, "{found:?}");
     assert!(
@@ -168,9 +201,22 @@ fn a_known_sub_pixel_shift_is_recovered_under_noise_gain_and_change() {
 #[test]
 fn a_layer_already_moved_by_the_proposal_needs_no_more() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "before", TOP_LEFT, &scene([0.0, 0.0], 1.0, 0.0, 2.0, None));
-    write(dir.path(), "after", TOP_LEFT, &scene(SHIFT_PX, 1.0, 0.0, 2.0, None));
-    let mut project = project_of(vec![layer("before", "2025-01-01"), layer("after", "2025-06-01")]);
+    write(
+        dir.path(),
+        "before",
+        TOP_LEFT,
+        &scene([0.0, 0.0], 1.0, 0.0, 2.0, None),
+    );
+    write(
+        dir.path(),
+        "after",
+        TOP_LEFT,
+        &scene(SHIFT_PX, 1.0, 0.0, 2.0, None),
+    );
+    let mut project = project_of(vec![
+        layer("before", "2025-01-01"),
+        layer("after", "2025-06-01"),
+    ]);
     let first = align_layers(&project, dir.path(), "after", "before").unwrap();
     project.layers[1].offset_m = Some(first.proposed_offset_m);
     let again = align_layers(&project, dir.path(), "after", "before").unwrap();
@@ -182,10 +228,18 @@ fn a_layer_already_moved_by_the_proposal_needs_no_more() {
 #[test]
 fn a_featureless_pair_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "before", TOP_LEFT, &scene([0.0, 0.0], 1.0, 0.0, 3.0, None));
+    write(
+        dir.path(),
+        "before",
+        TOP_LEFT,
+        &scene([0.0, 0.0], 1.0, 0.0, 3.0, None),
+    );
     let flat: Vec<u8> = (0..SIDE * SIDE).flat_map(|_| [90, 110, 70]).collect();
     write(dir.path(), "after", TOP_LEFT, &flat);
-    let project = project_of(vec![layer("before", "2025-01-01"), layer("after", "2025-06-01")]);
+    let project = project_of(vec![
+        layer("before", "2025-01-01"),
+        layer("after", "2025-06-01"),
+    ]);
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
     assert!(
         matches!(&refused, AlignError::Featureless { layer, .. } if layer == "after"),
@@ -203,9 +257,16 @@ fn noise_against_noise_has_no_clear_peak() {
     };
     write(dir.path(), "before", TOP_LEFT, &noisy(1));
     write(dir.path(), "after", TOP_LEFT, &noisy(2));
-    let project = project_of(vec![layer("before", "2025-01-01"), layer("after", "2025-06-01")]);
+    let project = project_of(vec![
+        layer("before", "2025-01-01"),
+        layer("after", "2025-06-01"),
+    ]);
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
-    assert!(matches!(refused, AlignError::NoClearPeak { .. }), "{refused:?}");
+    println!("{refused}");
+    assert!(
+        matches!(refused, AlignError::NoClearPeak { .. }),
+        "{refused:?}"
+    );
 }
 
 #[test]
@@ -213,15 +274,26 @@ fn layers_that_do_not_overlap_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let texture = scene([0.0, 0.0], 1.0, 0.0, 2.0, None);
     write(dir.path(), "before", TOP_LEFT, &texture);
-    write(dir.path(), "after", (TOP_LEFT.0 + 0.1, TOP_LEFT.1), &texture);
-    let project = project_of(vec![layer("before", "2025-01-01"), layer("after", "2025-06-01")]);
+    write(
+        dir.path(),
+        "after",
+        (TOP_LEFT.0 + 0.1, TOP_LEFT.1),
+        &texture,
+    );
+    let project = project_of(vec![
+        layer("before", "2025-01-01"),
+        layer("after", "2025-06-01"),
+    ]);
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
     assert!(matches!(refused, AlignError::NoOverlap), "{refused:?}");
     // A sliver of overlap (10 px) is refused too.
     let sliver = (TOP_LEFT.0 + STEP * f64::from(SIDE - 10), TOP_LEFT.1);
     write(dir.path(), "after", sliver, &texture);
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
-    assert!(matches!(refused, AlignError::TooSmall { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, AlignError::TooSmall { .. }),
+        "{refused:?}"
+    );
 }
 
 /// A magenta square on black: its edges are easy to find in a figure.
@@ -264,7 +336,9 @@ fn an_aligned_layer_moves_in_the_export_by_its_offset_and_the_sidecar_says_so() 
     let options = ExportOptions {
         size_px: [400, 400],
         view: ViewChoice::BBox(bbox),
-        imagery: Some(Arc::new(ProjectLayerSources::without_cache(dir.path().to_path_buf()))),
+        imagery: Some(Arc::new(ProjectLayerSources::without_cache(
+            dir.path().to_path_buf(),
+        ))),
         ..ExportOptions::default()
     };
     let date = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
@@ -275,8 +349,14 @@ fn an_aligned_layer_moves_in_the_export_by_its_offset_and_the_sidecar_says_so() 
     project.layers[0].offset_m = Some(offset_m);
     let moved = render_figure(&project, date, &options, &|_, _| true).unwrap();
     let ([l0, t0], [l1, t1]) = (square_edges(&still), square_edges(&moved));
-    assert!((i64::from(l1) - i64::from(l0) - 30).abs() <= 1, "left edge {l0} → {l1}");
-    assert!((i64::from(t0) - i64::from(t1) - 20).abs() <= 1, "top edge {t0} → {t1}");
+    assert!(
+        (i64::from(l1) - i64::from(l0) - 30).abs() <= 1,
+        "left edge {l0} → {l1}"
+    );
+    assert!(
+        (i64::from(t0) - i64::from(t1) - 20).abs() <= 1,
+        "top edge {t0} → {t1}"
+    );
 
     let out = dir.path().join("figure.png");
     sitewatch::export::export_png(&project, date, &options, &out, &|_, _| true).unwrap();

@@ -107,7 +107,8 @@ impl SitewatchApp {
         }
         let mut steps = [0.0, 0.0];
         ctx.input_mut(|i| {
-            for (modifiers, size) in [(Modifiers::NONE, 1.0), (Modifiers::SHIFT, SHIFT_NUDGE_PX)] {
+            // Shift first: egui's plain pattern matches a shifted key too.
+            for (modifiers, size) in [(Modifiers::SHIFT, SHIFT_NUDGE_PX), (Modifiers::NONE, 1.0)] {
                 for (key, [x, y]) in [
                     (Key::ArrowRight, [1.0, 0.0]),
                     (Key::ArrowLeft, [-1.0, 0.0]),

@@ -152,7 +152,9 @@ impl Prepared {
                 ..tiles::FetchPolicy::default()
             };
             // An aligned layer is drawn through a view shifted against its offset.
-            let view = self.view.shifted_px(offset_px(shown.offset_m, self.view.meters_per_px()));
+            let view = self
+                .view
+                .shifted_px(offset_px(shown.offset_m, self.view.meters_per_px()));
             for mut report in
                 tiles::composite_with(&mut pixmap, &view, &[layer], progress, &policy)?
             {

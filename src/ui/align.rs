@@ -96,7 +96,11 @@ pub fn reference_layer<'a>(
 
 /// The edit that gives `layer` the offset `offset_m` (`None` or zero: none).
 #[must_use]
-pub fn set_offset(layer: &ImageryLayer, offset_m: Option<[f64; 2]>, coalesce: Option<String>) -> Command {
+pub fn set_offset(
+    layer: &ImageryLayer,
+    offset_m: Option<[f64; 2]>,
+    coalesce: Option<String>,
+) -> Command {
     let mut new = layer.clone();
     new.offset_m = offset_m.filter(|o| *o != [0.0, 0.0]);
     Command::Edit(EditCommand::Apply {
@@ -116,7 +120,11 @@ pub fn nudge(layer: &ImageryLayer, steps_px: [f64; 2], meters_per_px: f64) -> Co
         east + steps_px[0] * meters_per_px,
         north + steps_px[1] * meters_per_px,
     ];
-    set_offset(layer, Some(offset), Some(format!("{NUDGE_COALESCE}-{}", layer.id)))
+    set_offset(
+        layer,
+        Some(offset),
+        Some(format!("{NUDGE_COALESCE}-{}", layer.id)),
+    )
 }
 
 /// "3.20 m east, 1.05 m south".
@@ -156,7 +164,12 @@ fn layer_combo(
 }
 
 /// Draws the panel for `project` at the scene's date; returns what the user asked for.
-pub fn align_ui(ui: &mut Ui, panel: &mut AlignPanel, project: &Project, scene: &Scene) -> Vec<Command> {
+pub fn align_ui(
+    ui: &mut Ui,
+    panel: &mut AlignPanel,
+    project: &Project,
+    scene: &Scene,
+) -> Vec<Command> {
     let mut commands = Vec::new();
     let Some(moving) = moving_layer(project, scene, panel.chosen.as_deref()) else {
         ui.label(RichText::new("No imagery layer is shown at this date: nothing to align.").weak());
@@ -220,7 +233,9 @@ pub fn align_ui(ui: &mut Ui, panel: &mut AlignPanel, project: &Project, scene: &
     match &panel.estimate {
         Estimate::None | Estimate::Running => {}
         Estimate::Refused(why) => {
-            ui.label(RichText::new(format!("Refused: {why}")).color(Color32::from_rgb(0xE6, 0x9F, 0x00)));
+            ui.label(
+                RichText::new(format!("Refused: {why}")).color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
+            );
             if ui.button(DISMISS_LABEL).clicked() {
                 panel.estimate = Estimate::None;
             }
@@ -250,7 +265,10 @@ fn proposal_ui(
         p.shift_px[1],
         found.grid_m_per_px
     ));
-    ui.label(format!("new offset {}", offset_text(found.proposed_offset_m)));
+    ui.label(format!(
+        "new offset {}",
+        offset_text(found.proposed_offset_m)
+    ));
     ui.label(format!(
         "confidence {:.2} (peak {:.0} σ) · residual {:.2} → {:.2}",
         p.confidence, p.peak_to_noise, p.residual_before, p.residual_after

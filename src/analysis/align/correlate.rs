@@ -177,8 +177,14 @@ impl Correlation {
         let tau = 2.0 * std::f64::consts::PI;
         let fxs: Vec<f64> = (0..w).map(|k| frequency(k, w)).collect();
         let fys: Vec<f64> = (0..h).map(|k| frequency(k, h)).collect();
-        let ex: Vec<Complex<f64>> = fxs.iter().map(|f| Complex::from_polar(1.0, tau * f * x)).collect();
-        let ey: Vec<Complex<f64>> = fys.iter().map(|f| Complex::from_polar(1.0, tau * f * y)).collect();
+        let ex: Vec<Complex<f64>> = fxs
+            .iter()
+            .map(|f| Complex::from_polar(1.0, tau * f * x))
+            .collect();
+        let ey: Vec<Complex<f64>> = fys
+            .iter()
+            .map(|f| Complex::from_polar(1.0, tau * f * y))
+            .collect();
         let (mut v, mut gx, mut gy, mut hxx, mut hxy, mut hyy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
         for (ky, (fy, py)) in fys.iter().zip(&ey).enumerate() {
             for (kx, (fx, px)) in fxs.iter().zip(&ex).enumerate() {
@@ -248,8 +254,12 @@ pub fn peak(correlation: &Correlation) -> Option<Peak> {
     // Away from the peak: the surface's level, spread and highest other value.
     let near = |i: usize| {
         let (x, y) = ((i % w) as i64, (i / w) as i64);
-        let ddx = (x - px).rem_euclid(w as i64).min((px - x).rem_euclid(w as i64));
-        let ddy = (y - py).rem_euclid(h as i64).min((py - y).rem_euclid(h as i64));
+        let ddx = (x - px)
+            .rem_euclid(w as i64)
+            .min((px - x).rem_euclid(w as i64));
+        let ddy = (y - py)
+            .rem_euclid(h as i64)
+            .min((py - y).rem_euclid(h as i64));
         ddx <= PEAK_RADIUS_PX && ddy <= PEAK_RADIUS_PX
     };
     let (mut n, mut sum, mut sum2, mut second) = (0usize, 0.0, 0.0, f64::MIN);
@@ -270,7 +280,11 @@ pub fn peak(correlation: &Correlation) -> Option<Peak> {
     let start = [signed(best % w, w) as f64, signed(best / w, h) as f64];
     Some(Peak {
         shift_px: correlation.refine(start),
-        peak_to_noise: if sd > 0.0 { (top - mean) / sd } else { f64::INFINITY },
+        peak_to_noise: if sd > 0.0 {
+            (top - mean) / sd
+        } else {
+            f64::INFINITY
+        },
         confidence: (1.0 - second.max(0.0) / top).clamp(0.0, 1.0),
     })
 }
@@ -319,7 +333,10 @@ mod tests {
     fn a_plane_against_itself_peaks_at_zero() {
         let a = texture(64, 48, [0.0, 0.0]);
         let p = peak(&correlate(&a, &a, &vec![true; 64 * 48])).unwrap();
-        assert!(p.shift_px[0].abs() < 1e-3 && p.shift_px[1].abs() < 1e-3, "{p:?}");
+        assert!(
+            p.shift_px[0].abs() < 1e-3 && p.shift_px[1].abs() < 1e-3,
+            "{p:?}"
+        );
         assert!(p.confidence > 0.5, "{p:?}");
     }
 

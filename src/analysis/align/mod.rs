@@ -164,7 +164,9 @@ fn mean_sd(values: &[f64], valid: &[bool]) -> (f64, f64) {
         .iter()
         .zip(valid)
         .filter(|(_, v)| **v)
-        .fold((0usize, 0.0, 0.0), |(n, s, s2), (x, _)| (n + 1, s + x, s2 + x * x));
+        .fold((0usize, 0.0, 0.0), |(n, s, s2), (x, _)| {
+            (n + 1, s + x, s2 + x * x)
+        });
     if n == 0 {
         return (0.0, 0.0);
     }
@@ -392,7 +394,10 @@ mod tests {
         let shift = estimate_shift(&a, &b, ["a", "b"]).unwrap();
         assert!((shift.shift_px[0] - 3.0).abs() < 0.1, "{shift:?}");
         assert!((shift.shift_px[1] + 2.0).abs() < 0.1, "{shift:?}");
-        assert!(shift.residual_after < 0.2 * shift.residual_before, "{shift:?}");
+        assert!(
+            shift.residual_after < 0.2 * shift.residual_before,
+            "{shift:?}"
+        );
     }
 
     #[test]

@@ -70,13 +70,9 @@ impl Georef {
         t[3] += dy;
         let (dlon, dlat) = (moved.x - centre.x, moved.y - centre.y);
         let b = self.bounds;
-        let bounds = LonLatBox::try_from([
-            b.west + dlon,
-            b.south + dlat,
-            b.east + dlon,
-            b.north + dlat,
-        ])
-        .ok()?;
+        let bounds =
+            LonLatBox::try_from([b.west + dlon, b.south + dlat, b.east + dlon, b.north + dlat])
+                .ok()?;
         Some(Self {
             crs_from_pixel: GeoTransform(t),
             bounds,
