@@ -3,6 +3,7 @@
 //! nudges back, arrow keys still step the stages under another tool, and Align to… proposes an
 //! offset that Apply makes one undoable edit.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::float_cmp)] // offsets copied whole from the state: equal, not close
 
 mod common;
 

@@ -97,6 +97,9 @@ impl ExportView {
     /// through it lands shifted by that much in this view's image (alignment).
     #[must_use]
     pub fn shifted_px(&self, offset_px: [f64; 2]) -> Self {
+        if offset_px == [0.0, 0.0] {
+            return *self;
+        }
         let c = world_px_from_lonlat(self.center_lonlat, self.zoom);
         let center_lonlat = lonlat_from_world_px(
             Coord {

@@ -230,32 +230,34 @@ pub fn align_ui(
             ui.label("Estimating the shift…");
         }
     });
+    let mut close = false;
     match &panel.estimate {
         Estimate::None | Estimate::Running => {}
         Estimate::Refused(why) => {
             ui.label(
                 RichText::new(format!("Refused: {why}")).color(Color32::from_rgb(0xE6, 0x9F, 0x00)),
             );
-            if ui.button(DISMISS_LABEL).clicked() {
-                panel.estimate = Estimate::None;
-            }
+            close = ui.button(DISMISS_LABEL).clicked();
         }
         Estimate::Proposed(found) => {
             if found.moving == moving.id {
-                proposal_ui(ui, panel, found.clone(), moving, &mut commands);
+                close = proposal_ui(ui, found, moving, &mut commands);
             }
         }
+    }
+    if close {
+        panel.estimate = Estimate::None;
     }
     commands
 }
 
+/// Shows a proposal with Apply and Dismiss; true when either was clicked.
 fn proposal_ui(
     ui: &mut Ui,
-    panel: &mut AlignPanel,
-    found: Box<Alignment>,
+    found: &Alignment,
     moving: &ImageryLayer,
     commands: &mut Vec<Command>,
-) {
+) -> bool {
     let p = &found.pixels;
     ui.label(RichText::new("Proposed").strong());
     ui.label(format!(
@@ -278,10 +280,8 @@ fn proposal_ui(
         labelled(&apply, egui::Role::Button, APPLY_LABEL);
         if apply.clicked() {
             commands.push(set_offset(moving, Some(found.proposed_offset_m), None));
-            panel.estimate = Estimate::None;
         }
-        if ui.button(DISMISS_LABEL).clicked() {
-            panel.estimate = Estimate::None;
-        }
-    });
+        apply.clicked() | ui.button(DISMISS_LABEL).clicked()
+    })
+    .inner
 }

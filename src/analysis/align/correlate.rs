@@ -172,6 +172,7 @@ pub fn correlate(a: &Plane, b: &Plane, valid: &[bool]) -> Correlation {
 impl Correlation {
     /// The surface's value, gradient and Hessian at a continuous position `[x, y]`, from its
     /// Fourier series (in the inverse FFT's scale).
+    #[allow(clippy::many_single_char_names)] // x, y, w, h, v: the usual names in Fourier maths
     fn local(&self, [x, y]: [f64; 2]) -> (f64, [f64; 2], [f64; 3]) {
         let (w, h) = (self.surface.width, self.surface.height);
         let tau = 2.0 * std::f64::consts::PI;
@@ -294,6 +295,7 @@ mod tests {
     use super::*;
 
     /// Smooth value noise (a broadband texture, as imagery is), continuous in (x, y).
+    #[allow(clippy::many_single_char_names)] // the noise's own coordinates
     fn value_noise(x: f64, y: f64, scale: f64) -> f64 {
         let hash = |x: i64, y: i64| {
             let mut h = (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)

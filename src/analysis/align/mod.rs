@@ -176,6 +176,7 @@ fn mean_sd(values: &[f64], valid: &[bool]) -> (f64, f64) {
 
 /// Bilinear sample of `plane` at pixel-centre position (`x`, `y`) where all four neighbours are
 /// valid.
+#[allow(clippy::many_single_char_names)] // x, y, w, h, i: the usual names in raster maths
 fn sample(plane: &Plane, valid: &[bool], x: f64, y: f64) -> Option<f64> {
     let (w, h) = (plane.width, plane.height);
     if !(x >= 0.0 && y >= 0.0 && x <= (w - 1) as f64 && y <= (h - 1) as f64) {

@@ -28,6 +28,7 @@ pub fn shift_layers(ops: &mut [PaintOp], scene: &Scene, meters_per_px: f64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // halves and doubles of whole numbers: exact
 mod tests {
     use super::*;
 
