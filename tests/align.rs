@@ -380,3 +380,44 @@ fn an_offset_is_saved_with_the_layer_and_an_old_file_is_unchanged() {
     let back: ImageryLayer = serde_json::from_str(&text).unwrap();
     assert_eq!(back.offset_m, Some([1.5, -2.0]));
 }
+
+#[test]
+fn the_change_finder_reads_an_aligned_layer_where_its_offset_puts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let texture = scene([0.0, 0.0], 1.0, 0.0, 0.0, None);
+    write(dir.path(), "before", TOP_LEFT, &texture);
+    write(dir.path(), "after", TOP_LEFT, &texture);
+    let mut after = layer("after", "2025-06-01");
+    // Exactly 3 pixels east.
+    after.offset_m = Some([3.0 * STEP * metres_per_degree()[0], 0.0]);
+    let before = layer("before", "2025-01-01");
+    let on_grid = sitewatch::analysis::change::layer_grid::layers_on_grid(
+        [&before, &after],
+        dir.path(),
+        None,
+        1 << 20,
+    )
+    .unwrap();
+    let (first, second) = (&on_grid.first, &on_grid.second);
+    let width = first.width;
+    // Away from the edges, the moved layer's pixel x holds what the other holds at x − 3.
+    let mut compared = 0;
+    for y in 10..first.height - 10 {
+        for x in 13..width - 10 {
+            let (a, b) = (
+                first.bands[0][y * width + x - 3],
+                second.bands[0][y * width + x],
+            );
+            assert!((a - b).abs() < 0.5, "({x}, {y}): {a} vs {b}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 40_000, "{compared}");
+    // And it no longer holds what the other holds at x.
+    let same = (10..width - 10)
+        .filter(|&x| {
+            (first.bands[0][100 * width + x] - second.bands[0][100 * width + x]).abs() < 0.5
+        })
+        .count();
+    assert!(same < width / 4, "{same} of a row unchanged");
+}
