@@ -232,11 +232,9 @@ fn sidecar(
                 })),
                 "rect_px": p.rect_px,
                 "bbox_lonlat": b,
-                "layers": p.scene.layers.iter().map(|l| json!({
-                    "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
-                    "synthetic": l.synthetic,
-                    "offset_m": super::provenance::offset_json(l.offset_m),
-                })).collect::<Vec<_>>(),
+                "layers": p.scene.layers.iter()
+                    .map(super::provenance::side_layer_json)
+                    .collect::<Vec<_>>(),
                 "tile_layers": p.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
                 "layers_left_out": p.layers_left_out,
                 "annotations": p.scene.item_ids(),

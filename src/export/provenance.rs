@@ -66,8 +66,21 @@ fn view_json(view: &ExportView) -> Value {
 
 /// A layer's alignment shift as the sidecar records it (`{"east": m, "north": m}`), or `None`
 /// for a layer drawn as georeferenced.
-pub(super) fn offset_json(offset_m: [f64; 2]) -> Option<Value> {
+fn offset_json(offset_m: [f64; 2]) -> Option<Value> {
     (offset_m != [0.0, 0.0]).then(|| json!({ "east": offset_m[0], "north": offset_m[1] }))
+}
+
+/// A shown layer in a side's or a panel's record: id, name, date, credit, synthetic, and its
+/// alignment offset when it has one.
+pub(super) fn side_layer_json(l: &crate::scene::SceneLayer) -> Value {
+    let mut v = json!({
+        "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
+        "synthetic": l.synthetic,
+    });
+    if let (Some(obj), Some(offset)) = (v.as_object_mut(), offset_json(l.offset_m)) {
+        obj.insert("offset_m".into(), offset);
+    }
+    v
 }
 
 fn layers_json(record: &Record<'_>) -> Vec<Value> {
@@ -183,10 +196,7 @@ fn compare_json(compared: &super::Compared) -> Value {
             "stage": scene.caption.as_ref().map(|c| json!({
                 "stage_date": c.stage_date, "title": c.title,
             })),
-            "layers": scene.layers.iter().map(|l| json!({
-                "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
-                "synthetic": l.synthetic, "offset_m": offset_json(l.offset_m),
-            })).collect::<Vec<_>>(),
+            "layers": scene.layers.iter().map(side_layer_json).collect::<Vec<_>>(),
             "tile_layers": compared.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
         },
         "right": "the record's own date, stage and layers",
