@@ -285,3 +285,44 @@ fn proposal_ui(
     })
     .inner
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offset_reads_with_its_compass_words() {
+        assert_eq!(offset_text([3.2, -1.05]), "3.20 m east, 1.05 m south");
+        assert_eq!(offset_text([-0.5, 2.0]), "0.50 m west, 2.00 m north");
+        assert_eq!(offset_text([0.0, 0.0]), "0.00 m east, 0.00 m north");
+    }
+
+    #[test]
+    fn a_nudge_adds_to_the_offset_and_a_zero_offset_is_none() {
+        let project = crate::model::default_project::load_default_project()
+            .unwrap()
+            .project;
+        let layer = project
+            .layers
+            .iter()
+            .find(|l| l.file_path().is_some())
+            .unwrap();
+        let Command::Edit(EditCommand::Apply {
+            edit: Edit::SetLayer { layer: moved, .. },
+            coalesce,
+        }) = nudge(layer, [2.0, -1.0], 0.5)
+        else {
+            panic!("a nudge is a layer edit");
+        };
+        assert_eq!(moved.offset_m, Some([1.0, -0.5]));
+        assert_eq!(coalesce, Some(format!("{NUDGE_COALESCE}-{}", layer.id)));
+        let Command::Edit(EditCommand::Apply {
+            edit: Edit::SetLayer { layer: reset, .. },
+            ..
+        }) = set_offset(&moved, Some([0.0, 0.0]), None)
+        else {
+            panic!("a reset is a layer edit");
+        };
+        assert_eq!(reset.offset_m, None);
+    }
+}

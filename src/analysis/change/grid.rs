@@ -300,6 +300,29 @@ mod tests {
     }
 
     #[test]
+    fn a_ground_shift_moves_the_georeference_and_comes_back_as_itself() {
+        let a = utm(300_000.0, 4_700_000.0, 3.0, 200, 100);
+        assert_eq!(a.shifted_m([0.0, 0.0]), Some(a.clone()));
+        let moved = a.shifted_m([30.0, -15.0]).unwrap();
+        // UTM metres are ground metres to within the projection's scale (under 0.1 % here),
+        // turned by the grid convergence (a degree or two): the shift is 30 m and 15 m.
+        let dx = moved.crs_from_pixel.0[0] - a.crs_from_pixel.0[0];
+        let dy = moved.crs_from_pixel.0[3] - a.crs_from_pixel.0[3];
+        assert!(
+            (dx.hypot(dy) - 30f64.hypot(15.0)).abs() < 0.2,
+            "({dx}, {dy})"
+        );
+        assert!(dx > 29.0 && dy < -14.0, "({dx}, {dy})");
+        assert_eq!(moved.crs_from_pixel.0[1], a.crs_from_pixel.0[1]);
+        let from = Coord { x: 130.6, y: 42.4 };
+        let back = ground_offset_m(from, lonlat_moved(from, [30.0, -15.0]));
+        assert!(
+            (back[0] - 30.0).abs() < 1e-6 && (back[1] + 15.0).abs() < 1e-6,
+            "{back:?}"
+        );
+    }
+
+    #[test]
     fn one_layer_on_itself_keeps_its_own_grid() {
         let a = utm(300_000.0, 4_700_000.0, 3.0, 200, 100);
         let grid = AnalysisGrid::covering(&a, &a, None).unwrap();
