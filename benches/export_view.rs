@@ -145,6 +145,7 @@ fn project(raster: &Path, bbox: &LonLatBox) -> (Project, NaiveDate) {
             path: raster.display().to_string(),
         },
         display: None,
+        offset_m: None,
         extra: serde_json::Map::new(),
     }];
     let from = date - chrono::Days::new(30);

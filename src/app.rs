@@ -1,6 +1,7 @@
 //! The eframe app: the project, UI state and caches; applies commands once per frame.
 //! Persists preferences only (the project is the user's file).
 
+mod align;
 mod autosave;
 mod commands;
 pub mod compare;
@@ -136,6 +137,8 @@ pub struct SitewatchApp {
     restored_view: Option<stage_views::RestoredView>,
     /// The Progress window (measures over time).
     progress: progress::ProgressState,
+    /// The Align tool's panel and its estimate.
+    align: align::AlignState,
 }
 
 fn default_date(project: &Project) -> NaiveDate {
@@ -197,6 +200,7 @@ impl SitewatchApp {
             list_cache: crate::ui::map_view::ListCache::default(),
             compare: compare::CompareState::default(),
             progress: progress::ProgressState::default(),
+            align: align::AlignState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

@@ -56,6 +56,7 @@ fn dated_layer(id: &str, date: &str) -> ImageryLayer {
             path: format!("{id}.tif"),
         },
         display: None,
+        offset_m: None,
         extra: Map::new(),
     }
 }

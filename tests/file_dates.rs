@@ -38,6 +38,7 @@ fn undated_layer(id: &str, path: &str) -> ImageryLayer {
         visible: true,
         source: LayerSource::File { path: path.into() },
         display: None,
+        offset_m: None,
         extra: Map::new(),
     }
 }

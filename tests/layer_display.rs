@@ -44,6 +44,7 @@ fn layer(display: Option<LayerDisplay>) -> ImageryLayer {
             path: "scene.tif".into(),
         },
         display,
+        offset_m: None,
         extra: Map::new(),
     }
 }

@@ -130,6 +130,9 @@ impl SitewatchApp {
                 self.apply(ctx, Command::edit(edit));
             }
             ImageryCommand::AddLayerFilesDialog => self.open_imagery_dialog(ctx),
+            ImageryCommand::EstimateAlignment { moving, reference } => {
+                self.start_alignment(moving, reference);
+            }
             ImageryCommand::AddLayerFiles(files) => {
                 let edit = self.add_layer_files_edit(&files);
                 self.apply(ctx, Command::edit(edit));

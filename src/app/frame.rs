@@ -43,6 +43,7 @@ impl SitewatchApp {
         if !free {
             return out;
         }
+        out.extend(self.align_keys(ctx));
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
                 out.push(Command::Time(TimeCommand::NextStage));
@@ -285,6 +286,7 @@ impl SitewatchApp {
                 self.hover = out.hover_lonlat;
                 self.frame_box = out.frame_box;
                 commands.extend(out.commands);
+                commands.extend(self.align_window(&ctx, out.response.rect, &scene));
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));
             });
         self.zoom = self.memory.zoom();

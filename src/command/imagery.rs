@@ -13,4 +13,12 @@ pub enum ImageryCommand {
     AddLayerFilesDialog,
     /// Add imagery files as layers (dialog or drop).
     AddLayerFiles(Vec<PathBuf>),
+    /// Estimate the offset that aligns layer `moving` to layer `reference` (Align to…), off the
+    /// UI thread; the Align panel shows the proposal.
+    EstimateAlignment {
+        /// The layer to move.
+        moving: String,
+        /// The layer it is aligned to.
+        reference: String,
+    },
 }

@@ -42,7 +42,7 @@ pub fn shape_from_drawing(tool: Tool, vertices: &[Coord<f64>]) -> Option<Shape> 
                 Coord { x: a.x, y: b.y },
             ])
         }
-        Tool::Select => None,
+        Tool::Select | Tool::Align => None,
     }
 }
 

@@ -22,11 +22,13 @@ pub enum Tool {
     Arrow,
     /// Measure distance and area without creating an annotation.
     Measure,
+    /// Align an imagery layer: arrow keys nudge it, Align to… estimates its shift.
+    Align,
 }
 
 impl Tool {
     /// All tools, in toolbar order.
-    pub const ALL: [Tool; 8] = [
+    pub const ALL: [Tool; 9] = [
         Tool::Select,
         Tool::Point,
         Tool::Line,
@@ -35,6 +37,7 @@ impl Tool {
         Tool::Text,
         Tool::Arrow,
         Tool::Measure,
+        Tool::Align,
     ];
 
     /// The shortcut key (a letter, pressed without modifiers).
@@ -49,6 +52,7 @@ impl Tool {
             Tool::Text => 'T',
             Tool::Arrow => 'W',
             Tool::Measure => 'M',
+            Tool::Align => 'N',
         }
     }
 
@@ -64,6 +68,7 @@ impl Tool {
             Tool::Text => "Text label",
             Tool::Arrow => "Arrow / callout",
             Tool::Measure => "Measure",
+            Tool::Align => "Align imagery",
         }
     }
 
@@ -79,6 +84,7 @@ impl Tool {
             Tool::Text => "T",
             Tool::Arrow => "➚",
             Tool::Measure => "⟷",
+            Tool::Align => "✥",
         }
     }
 
@@ -103,6 +109,10 @@ impl Tool {
                 "click points for the geodesic distance (and area from three points); \
                  Enter or double-click ends, Esc clears"
             }
+            Tool::Align => {
+                "arrow keys nudge the layer named in the Align panel one screen pixel (Shift: \
+                 ten); Align to… estimates its shift to another layer; drag to pan"
+            }
         };
         format!(
             "{} ({}): {how}. Shift holds snapping off; middle or right drag pans.",
@@ -111,10 +121,10 @@ impl Tool {
         )
     }
 
-    /// True for tools that place vertices on click (everything but Select).
+    /// True for tools that place vertices on click (everything but Select and Align).
     #[must_use]
     pub fn draws(self) -> bool {
-        self != Tool::Select
+        !matches!(self, Tool::Select | Tool::Align)
     }
 
     /// Vertices after which the drawing finishes by itself (`None`: finish by hand).
@@ -123,7 +133,7 @@ impl Tool {
         match self {
             Tool::Point | Tool::Text => Some(1),
             Tool::Rectangle | Tool::Arrow => Some(2),
-            Tool::Select | Tool::Line | Tool::Polygon | Tool::Measure => None,
+            Tool::Select | Tool::Line | Tool::Polygon | Tool::Measure | Tool::Align => None,
         }
     }
 
@@ -131,7 +141,7 @@ impl Tool {
     #[must_use]
     pub fn min_vertices(self) -> usize {
         match self {
-            Tool::Select | Tool::Point | Tool::Text => 1,
+            Tool::Select | Tool::Point | Tool::Text | Tool::Align => 1,
             Tool::Line | Tool::Rectangle | Tool::Arrow | Tool::Measure => 2,
             Tool::Polygon => 3,
         }
@@ -156,7 +166,7 @@ impl Tool {
             Tool::Polygon | Tool::Rectangle => "New area",
             Tool::Text => "Text",
             Tool::Arrow => "Callout",
-            Tool::Select | Tool::Measure => "",
+            Tool::Select | Tool::Measure | Tool::Align => "",
         }
     }
 }

@@ -233,10 +233,9 @@ fn sidecar(
                 })),
                 "rect_px": p.rect_px,
                 "bbox_lonlat": b,
-                "layers": p.scene.layers.iter().map(|l| json!({
-                    "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
-                    "synthetic": l.synthetic,
-                })).collect::<Vec<_>>(),
+                "layers": p.scene.layers.iter()
+                    .map(super::provenance::side_layer_json)
+                    .collect::<Vec<_>>(),
                 "tile_layers": p.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
                 "layers_left_out": p.layers_left_out,
                 "annotations": p.scene.item_ids(),

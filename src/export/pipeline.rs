@@ -19,6 +19,7 @@ use crate::imagery::{TileSource, overview};
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::{FileDates, Project};
 use crate::render::display_list::{ImageryOp, ImagerySource, PaintOp};
+use crate::render::lower::offset::offset_px;
 use crate::render::lower::style::Scale;
 use crate::render::lower::{FigureInput, compare, lower_figure};
 use crate::render::skia;
@@ -150,8 +151,12 @@ impl Prepared {
                 deadline: options.tile_deadline,
                 ..tiles::FetchPolicy::default()
             };
+            // An aligned layer is drawn through a view shifted against its offset.
+            let view = self
+                .view
+                .shifted_px(offset_px(shown.offset_m, self.view.meters_per_px()));
             for mut report in
-                tiles::composite_with(&mut pixmap, &self.view, &[layer], progress, &policy)?
+                tiles::composite_with(&mut pixmap, &view, &[layer], progress, &policy)?
             {
                 report.layer_id = Some(shown.id.clone());
                 reports.push(report);

@@ -64,6 +64,25 @@ fn view_json(view: &ExportView) -> Value {
     })
 }
 
+/// A layer's alignment shift as the sidecar records it (`{"east": m, "north": m}`), or `None`
+/// for a layer drawn as georeferenced.
+fn offset_json(offset_m: [f64; 2]) -> Option<Value> {
+    (offset_m != [0.0, 0.0]).then(|| json!({ "east": offset_m[0], "north": offset_m[1] }))
+}
+
+/// A shown layer in a side's or a panel's record: id, name, date, credit, synthetic, and its
+/// alignment offset when it has one.
+pub(super) fn side_layer_json(l: &crate::scene::SceneLayer) -> Value {
+    let mut v = json!({
+        "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
+        "synthetic": l.synthetic,
+    });
+    if let (Some(obj), Some(offset)) = (v.as_object_mut(), offset_json(l.offset_m)) {
+        obj.insert("offset_m".into(), offset);
+    }
+    v
+}
+
 fn layers_json(record: &Record<'_>) -> Vec<Value> {
     let lat = record.view.center_lonlat().y;
     let tiles_json = |l: &LayerReport| {
@@ -110,6 +129,9 @@ fn layers_json(record: &Record<'_>) -> Vec<Value> {
         if let Some(obj) = v.as_object_mut() {
             if let Some(report) = drawn {
                 obj.insert("drawn_from".into(), tiles_json(report));
+            }
+            if let Some(offset) = offset_json(shown.offset_m) {
+                obj.insert("offset_m".into(), offset);
             }
             // Scene id, sensor, acquisition time … as the project file records them.
             for (k, value) in layer.iter().flat_map(|l| &l.extra) {
@@ -174,10 +196,7 @@ fn compare_json(compared: &super::Compared) -> Value {
             "stage": scene.caption.as_ref().map(|c| json!({
                 "stage_date": c.stage_date, "title": c.title,
             })),
-            "layers": scene.layers.iter().map(|l| json!({
-                "id": l.id, "name": l.name, "date_label": l.date_label, "credit": l.credit,
-                "synthetic": l.synthetic,
-            })).collect::<Vec<_>>(),
+            "layers": scene.layers.iter().map(side_layer_json).collect::<Vec<_>>(),
             "tile_layers": compared.layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
         },
         "right": "the record's own date, stage and layers",

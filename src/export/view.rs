@@ -93,6 +93,27 @@ impl ExportView {
         Self::fit(home, HOME_FILL, size_px)
     }
 
+    /// The view that shows this one's content moved by `offset_px` (right, down): a layer drawn
+    /// through it lands shifted by that much in this view's image (alignment).
+    #[must_use]
+    pub fn shifted_px(&self, offset_px: [f64; 2]) -> Self {
+        if offset_px == [0.0, 0.0] {
+            return *self;
+        }
+        let c = world_px_from_lonlat(self.center_lonlat, self.zoom);
+        let center_lonlat = lonlat_from_world_px(
+            Coord {
+                x: c.x - offset_px[0],
+                y: c.y - offset_px[1],
+            },
+            self.zoom,
+        );
+        Self {
+            center_lonlat,
+            ..*self
+        }
+    }
+
     /// Centre, lon/lat.
     #[must_use]
     pub fn center_lonlat(&self) -> Coord<f64> {

@@ -151,6 +151,7 @@ fn tiles_layer(id: String, name: String, date: FuzzyDate, source: LayerSource) -
         visible: true,
         source,
         display: None,
+        offset_m: None,
         extra: Map::new(),
     }
 }

@@ -48,6 +48,7 @@ pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> Imagery
         visible: true,
         source: LayerSource::File { path: shown_path },
         display: None,
+        offset_m: None,
         extra: serde_json::Map::new(),
     }
 }

@@ -82,6 +82,10 @@ pub struct ImageryLayer {
     /// A raster's bands and stretch; `None` shows what the file suggests.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display: Option<LayerDisplay>,
+    /// A shift of the layer's pixels in ground metres `[east, north]` (alignment), applied where
+    /// the layer is drawn (window, export) and read (the change finder); `None`: as georeferenced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset_m: Option<[f64; 2]>,
     /// Fields this version does not know, kept for the next save.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -136,6 +140,12 @@ impl ImageryLayer {
             DateKind::Mosaic => format!("MOSAIC · {date}"),
             DateKind::Release => format!("RELEASE · {date}"),
         }
+    }
+
+    /// The layer's shift in ground metres `[east, north]`; zero when it has none.
+    #[must_use]
+    pub fn offset_or_zero(&self) -> [f64; 2] {
+        self.offset_m.unwrap_or([0.0, 0.0])
     }
 
     /// The file of a [`LayerSource::File`] layer; `None` for a tile service.

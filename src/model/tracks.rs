@@ -235,6 +235,7 @@ mod tests {
                 path: format!("{id}.tif"),
             },
             display: None,
+            offset_m: None,
             extra: Map::new(),
         }
     }

@@ -236,6 +236,7 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
                 credit: layer.attribution.clone(),
                 synthetic: layer.synthetic,
                 opacity,
+                offset_m: layer.offset_or_zero(),
             })
         })
         .collect();

@@ -133,6 +133,8 @@ pub struct SceneLayer {
     pub synthetic: bool,
     /// Opacity 0–1 (after any crossfade).
     pub opacity: f32,
+    /// The layer's alignment shift in ground metres `[east, north]` (zero: none).
+    pub offset_m: [f64; 2],
 }
 
 /// Everything drawn at one date.

@@ -1,5 +1,6 @@
 //! Panels and widgets. Each `*_ui` function draws from state and returns commands.
 
+pub mod align;
 pub mod annotations;
 pub mod compare_bar;
 pub mod export_dialog;

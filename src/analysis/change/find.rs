@@ -6,15 +6,15 @@ use std::path::Path;
 use geo::{BoundingRect as _, Contains as _, Coord, LineString, Point, Polygon};
 
 use super::describe::Description;
-use super::grid::{AnalysisGrid, Georef};
-use super::options::{ChangeOptions, threshold_sigma};
+use super::grid::AnalysisGrid;
+use super::layer_grid::{LayersOnGrid, layers_on_grid};
+use super::options::{ChangeOptions, MAX_GRID_PIXELS, threshold_sigma};
 use super::pair::{LayerPair, choose_pair};
 use super::stack::BandStack;
 use super::{ChangeError, DetectParams, Detected, detect};
-use crate::imagery::pmtiles::is_pmtiles_path;
+use crate::imagery::raster::Limits;
 use crate::imagery::raster::decode::{Format, TiffFile, sniff};
-use crate::imagery::raster::{Limits, OpenOptions, RasterTileSource};
-use crate::model::{FileDates, FuzzyDate, ImageryLayer, LayerSource, Project};
+use crate::model::{FileDates, FuzzyDate, ImageryLayer, Project};
 use crate::spatial::measure::area_m2;
 
 /// One candidate change, ready to write.
@@ -78,29 +78,6 @@ pub fn file_dates(project: &Project, base_dir: &Path) -> FileDates {
         }
     }
     dates
-}
-
-/// The raster file of a layer, or why it has none.
-fn raster_path(layer: &ImageryLayer, base_dir: &Path) -> Result<std::path::PathBuf, ChangeError> {
-    match &layer.source {
-        LayerSource::File { .. } => {
-            let path =
-                layer
-                    .resolved_file_path(base_dir)
-                    .ok_or_else(|| ChangeError::NotARaster {
-                        layer: layer.id.clone(),
-                    })?;
-            if is_pmtiles_path(&path) {
-                return Err(ChangeError::NotARaster {
-                    layer: layer.id.clone(),
-                });
-            }
-            Ok(path)
-        }
-        LayerSource::Tiles { .. } => Err(ChangeError::NotARaster {
-            layer: layer.id.clone(),
-        }),
-    }
 }
 
 /// Marks invalid the grid pixels outside the area of interest or inside an excluded area.
@@ -235,20 +212,16 @@ pub fn find_changes(
     else {
         return Err(ChangeError::GridMismatch);
     };
-    let before_path = raster_path(before_layer, base_dir)?;
-    let after_path = raster_path(after_layer, base_dir)?;
-    let open = |path: &Path| -> Result<Georef, ChangeError> {
-        Ok(Georef::of(&RasterTileSource::open(
-            path,
-            &OpenOptions::default(),
-        )?))
-    };
-    let before_georef = open(&before_path)?;
-    let after_georef = open(&after_path)?;
-    let grid = AnalysisGrid::covering(&before_georef, &after_georef, options.area_of_interest)?;
-    let limits = Limits::default();
-    let before_stack = super::resample::onto_grid(&grid, &before_georef, &before_path, &limits)?;
-    let after_stack = super::resample::onto_grid(&grid, &after_georef, &after_path, &limits)?;
+    let LayersOnGrid {
+        grid,
+        first: before_stack,
+        second: after_stack,
+    } = layers_on_grid(
+        [before_layer, after_layer],
+        base_dir,
+        options.area_of_interest,
+        MAX_GRID_PIXELS,
+    )?;
     let bands = before_stack.band_count().min(after_stack.band_count());
     let candidates = changes_on_grid(&grid, before_stack, after_stack, options)?;
     let date_of = |layer: &ImageryLayer| {

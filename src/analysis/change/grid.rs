@@ -47,6 +47,39 @@ impl Georef {
         }
     }
 
+    /// The georeferencing of the raster moved by `offset_m` ground metres `[east, north]`, as
+    /// the window draws an aligned layer: the shift measured at the raster's centre on the
+    /// sphere Web Mercator uses, carried into the raster's CRS as a translation. `None` where the
+    /// CRS cannot take the centre.
+    #[must_use]
+    pub fn shifted_m(&self, offset_m: [f64; 2]) -> Option<Self> {
+        if offset_m == [0.0, 0.0] {
+            return Some(self.clone());
+        }
+        let centre_px = Coord {
+            x: f64::from(self.width_px) / 2.0,
+            y: f64::from(self.height_px) / 2.0,
+        };
+        let centre_xy = self.crs_from_pixel.apply(centre_px);
+        let centre = self.crs.lonlat_from_xy(centre_xy)?;
+        let moved = lonlat_moved(centre, offset_m);
+        let moved_xy = self.crs.xy_from_lonlat(moved)?;
+        let (dx, dy) = (moved_xy.x - centre_xy.x, moved_xy.y - centre_xy.y);
+        let mut t = self.crs_from_pixel.0;
+        t[0] += dx;
+        t[3] += dy;
+        let (dlon, dlat) = (moved.x - centre.x, moved.y - centre.y);
+        let b = self.bounds;
+        let bounds =
+            LonLatBox::try_from([b.west + dlon, b.south + dlat, b.east + dlon, b.north + dlat])
+                .ok()?;
+        Some(Self {
+            crs_from_pixel: GeoTransform(t),
+            bounds,
+            ..self.clone()
+        })
+    }
+
     /// Ground area of the pixel at the raster's centre, m² (`None` outside the CRS's domain).
     #[must_use]
     pub fn centre_pixel_area_m2(&self) -> Option<f64> {
@@ -59,6 +92,27 @@ impl Georef {
             },
         )
     }
+}
+
+/// A lon/lat moved by ground metres `[east, north]` on the sphere Web Mercator uses (so a
+/// shift means the same here as on the map: east metres scale with 1 / cos(latitude)).
+#[must_use]
+pub fn lonlat_moved(lonlat: Coord<f64>, offset_m: [f64; 2]) -> Coord<f64> {
+    let r = crate::spatial::mercator::EARTH_RADIUS_M;
+    Coord {
+        x: lonlat.x + (offset_m[0] / (r * lonlat.y.to_radians().cos())).to_degrees(),
+        y: lonlat.y + (offset_m[1] / r).to_degrees(),
+    }
+}
+
+/// Ground metres `[east, north]` from `from` to `to`, the inverse of [`lonlat_moved`].
+#[must_use]
+pub fn ground_offset_m(from: Coord<f64>, to: Coord<f64>) -> [f64; 2] {
+    let r = crate::spatial::mercator::EARTH_RADIUS_M;
+    [
+        (to.x - from.x).to_radians() * r * from.y.to_radians().cos(),
+        (to.y - from.y).to_radians() * r,
+    ]
 }
 
 /// Geodesic area of the pixel whose top-left corner is `corner`, m².
@@ -131,6 +185,16 @@ impl AnalysisGrid {
         after: &Georef,
         area_of_interest: Option<LonLatBox>,
     ) -> Result<Self, ChangeError> {
+        Self::covering_at_most(before, after, area_of_interest, MAX_GRID_PIXELS)
+    }
+
+    /// [`Self::covering`], coarsened to at most `max_pixels` pixels.
+    pub fn covering_at_most(
+        before: &Georef,
+        after: &Georef,
+        area_of_interest: Option<LonLatBox>,
+        max_pixels: u64,
+    ) -> Result<Self, ChangeError> {
         let no_overlap = || ChangeError::NoOverlap {
             within_area: area_of_interest.is_some(),
         };
@@ -197,8 +261,8 @@ impl AnalysisGrid {
             return Err(no_overlap());
         }
         let pixels = width * height;
-        if pixels > MAX_GRID_PIXELS as f64 {
-            let factor = (pixels / MAX_GRID_PIXELS as f64).sqrt();
+        if pixels > max_pixels as f64 {
+            let factor = (pixels / max_pixels.max(1) as f64).sqrt();
             pixel_w *= factor;
             pixel_h *= factor;
             width = (width / factor).floor().max(1.0);
@@ -233,6 +297,29 @@ mod tests {
             width_px: w,
             height_px: h,
         }
+    }
+
+    #[test]
+    fn a_ground_shift_moves_the_georeference_and_comes_back_as_itself() {
+        let a = utm(300_000.0, 4_700_000.0, 3.0, 200, 100);
+        assert_eq!(a.shifted_m([0.0, 0.0]), Some(a.clone()));
+        let moved = a.shifted_m([30.0, -15.0]).unwrap();
+        // UTM metres are ground metres to within the projection's scale (under 0.1 % here),
+        // turned by the grid convergence (a degree or two): the shift is 30 m and 15 m.
+        let dx = moved.crs_from_pixel.0[0] - a.crs_from_pixel.0[0];
+        let dy = moved.crs_from_pixel.0[3] - a.crs_from_pixel.0[3];
+        assert!(
+            (dx.hypot(dy) - 30f64.hypot(15.0)).abs() < 0.2,
+            "({dx}, {dy})"
+        );
+        assert!(dx > 29.0 && dy < -14.0, "({dx}, {dy})");
+        assert!((moved.crs_from_pixel.0[1] - a.crs_from_pixel.0[1]).abs() < 1e-12);
+        let from = Coord { x: 130.6, y: 42.4 };
+        let back = ground_offset_m(from, lonlat_moved(from, [30.0, -15.0]));
+        assert!(
+            (back[0] - 30.0).abs() < 1e-6 && (back[1] + 15.0).abs() < 1e-6,
+            "{back:?}"
+        );
     }
 
     #[test]

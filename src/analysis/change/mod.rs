@@ -42,6 +42,7 @@ pub mod describe;
 pub mod find;
 pub mod geojson;
 pub mod grid;
+pub mod layer_grid;
 pub mod normalise;
 pub mod options;
 pub mod outline;
@@ -86,6 +87,12 @@ pub enum ChangeError {
         "layer '{layer}' is not a raster file: the change finder reads GeoTIFFs and images with world files"
     )]
     NotARaster {
+        /// The layer's id.
+        layer: String,
+    },
+    /// A layer's alignment offset cannot be carried into its raster's CRS.
+    #[error("layer '{layer}' cannot be moved by its alignment offset in its CRS")]
+    Offset {
         /// The layer's id.
         layer: String,
     },

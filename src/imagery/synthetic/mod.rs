@@ -269,6 +269,7 @@ pub fn layer(date: FuzzyDate, path: &str) -> ImageryLayer {
             path: path.to_owned(),
         },
         display: None,
+        offset_m: None,
         extra: Map::new(),
     }
 }

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod figure;
 pub mod items;
 pub mod labels;
+pub mod offset;
 pub mod style;
 
 use geo::Coord;

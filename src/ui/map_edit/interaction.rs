@@ -205,6 +205,10 @@ impl MapEditor {
             center: lonlat(projector.unproject(response.rect.center().to_vec2())),
             zoom: projector.zoom(),
         });
+        // Aligning moves imagery with the keys; the pointer only pans and zooms the map.
+        if self.tool == Tool::Align {
+            return commands;
+        }
         let modifiers = ui.input(|i| i.modifiers);
         let pointer = response
             .interact_pointer_pos()

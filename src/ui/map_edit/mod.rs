@@ -175,7 +175,7 @@ impl MapEditor {
     /// the middle and right ones while a tool draws or a feature is dragged.
     #[must_use]
     pub fn pan_buttons(&self) -> DragPanButtons {
-        if self.tool == Tool::Select
+        if matches!(self.tool, Tool::Select | Tool::Align)
             && self.press.is_none()
             && self.drag.is_none()
             && self.label_drag.is_none()
@@ -189,7 +189,7 @@ impl MapEditor {
     /// True when a double-click may zoom the map (it finishes drawings otherwise).
     #[must_use]
     pub fn double_click_zooms(&self) -> bool {
-        self.tool == Tool::Select
+        matches!(self.tool, Tool::Select | Tool::Align)
     }
 
     /// The measurement as text ("1.23 km · 4.5 ha"), while the measure tool has one.

@@ -16,6 +16,7 @@ use crate::render::egui_paint::Placement;
 use crate::render::layout::{LayoutInput, window_furniture};
 use crate::render::lower::compare::{self, SideTags};
 use crate::render::lower::figure::lower_window_furniture;
+use crate::render::lower::offset::shift_layers;
 use crate::render::lower::style::Scale;
 use crate::render::lower::{FigureInput, LowerOptions, lower_figure, lower_scene, window_imagery};
 use crate::render::text::{EpaintText, TextMeasure};
@@ -188,6 +189,11 @@ pub(super) fn window_list(
         [p.x, p.y]
     };
     let center = proj.unproject(rect.center());
+    shift_layers(
+        &mut list.ops,
+        content.scene,
+        meters_per_px(center.y, proj.zoom()),
+    );
     let size = |t: &str, f| content.text.size(t, f);
     let furniture = window_furniture(
         &LayoutInput {
@@ -235,6 +241,8 @@ pub(super) fn frame_list(
         LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()?;
     let view = ExportView::fit(&bbox, 1.0, frame.size_px).ok()?;
     let to_px = |c: Coord<f64>| view.to_px(c);
+    let mut imagery = window_imagery(imagery, [frame.size_px[0] as f32, frame.size_px[1] as f32]);
+    shift_layers(&mut imagery, content.scene, view.meters_per_px());
     let (list, _) = lower_figure(
         &FigureInput {
             scene: content.scene,
@@ -247,7 +255,7 @@ pub(super) fn frame_list(
             to_px: &to_px,
         },
         content.text,
-        window_imagery(imagery, [frame.size_px[0] as f32, frame.size_px[1] as f32]),
+        imagery,
     );
     Some((list, bbox))
 }
