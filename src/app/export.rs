@@ -162,6 +162,7 @@ impl SitewatchApp {
                             .add_filter("PNG", &["png"])
                             .add_filter("JPEG", &["jpg", "jpeg"])
                             .add_filter("GeoTIFF", &["tif", "tiff"])
+                            .add_filter("SVG (vector)", &["svg"])
                             .set_file_name(&suggested)
                             .save_file(),
                         ExportKind::Gif => dialog

@@ -11,6 +11,7 @@ use super::files::{TextChunk, encode_png};
 use super::view::ExportView;
 use crate::imagery::raster::GeoTransform;
 use crate::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff};
+use crate::render::display_list::DisplayList;
 
 /// JPEG quality when none is asked for (1–100).
 pub const DEFAULT_JPEG_QUALITY: u8 = 90;
@@ -30,6 +31,9 @@ pub enum FigureFormat {
     },
     /// An RGB GeoTIFF (Deflate), EPSG:3857 georeference and provenance in its tags.
     GeoTiff,
+    /// An SVG document: the display list as vector paths, real text in the embedded bundled
+    /// fonts and the imagery as an embedded PNG; provenance in its `<desc>`.
+    Svg,
 }
 
 impl FigureFormat {
@@ -54,11 +58,12 @@ impl FigureFormat {
                 }
             }
             "tif" | "tiff" => Ok(Self::GeoTiff),
+            "svg" => Ok(Self::Svg),
             _ => Err(ExportError::Format {
                 path: path.to_path_buf(),
                 why: format!(
-                    "{} is not a figure format Sitewatch writes: use .png, .jpg (or .jpeg) or \
-                     .tif (or .tiff); SVG and PDF figures are not written yet",
+                    "{} is not a figure format Sitewatch writes: use .png, .jpg (or .jpeg), \
+                     .tif (or .tiff) or .svg; PDF figures are not written yet",
                     if ext.is_empty() {
                         "a name without an extension".to_owned()
                     } else {
@@ -76,6 +81,7 @@ impl FigureFormat {
             Self::Png => "PNG",
             Self::Jpeg { .. } => "JPEG",
             Self::GeoTiff => "GeoTIFF",
+            Self::Svg => "SVG",
         }
     }
 
@@ -83,14 +89,14 @@ impl FigureFormat {
     /// in the image itself.
     #[must_use]
     pub fn needs_world_file(self) -> bool {
-        !matches!(self, Self::GeoTiff)
+        matches!(self, Self::Png | Self::Jpeg { .. })
     }
 
-    /// Encodes opaque RGBA pixels with the provenance `text`; a GeoTIFF is georeferenced to
-    /// `view` when one is given.
+    /// Encodes a figure (its opaque RGBA pixels, or its display list for SVG) with the
+    /// provenance `text`; a GeoTIFF is georeferenced to `view` when one is given.
     pub fn encode(
         self,
-        rgba: &[u8],
+        (rgba, list): (&[u8], &DisplayList),
         size_px: [u32; 2],
         text: &[TextChunk],
         view: Option<&ExportView>,
@@ -107,6 +113,13 @@ impl FigureFormat {
         };
         match self {
             Self::Png => encode_png(rgba, size_px, text, path),
+            Self::Svg => {
+                let title = text
+                    .iter()
+                    .find(|(k, _)| k == "Title")
+                    .map_or("", |(_, v)| v.as_str());
+                Ok(crate::render::svg::document(list, title, &joined(text)).into_bytes())
+            }
             Self::Jpeg { quality } => {
                 let mut bytes = Vec::new();
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
@@ -208,7 +221,11 @@ mod tests {
             FigureFormat::of(Path::new("a.tiff"), q).ok(),
             Some(FigureFormat::GeoTiff)
         );
-        for bad in ["a.svg", "a.pdf", "a.webp", "figure"] {
+        assert_eq!(
+            FigureFormat::of(Path::new("a.svg"), q).ok(),
+            Some(FigureFormat::Svg)
+        );
+        for bad in ["a.pdf", "a.webp", "figure"] {
             let e = FigureFormat::of(Path::new(bad), q)
                 .err()
                 .map(|e| e.to_string());

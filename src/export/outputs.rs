@@ -25,7 +25,7 @@ pub fn write_figure(
     let record = record_of(project, options, figure);
     let size = figure.view.size_px();
     let bytes = format.encode(
-        figure.pixmap.data(),
+        (figure.pixmap.data(), &figure.list),
         size,
         &provenance::png_text(&record),
         Some(&figure.view),

@@ -295,7 +295,13 @@ pub fn export_panels_png(
     ];
     let size = [figure.pixmap.width(), figure.pixmap.height()];
     // No georeference: the panels share a view, not one grid.
-    let bytes = format.encode(figure.pixmap.data(), size, &text, None, out_png)?;
+    let bytes = format.encode(
+        (figure.pixmap.data(), &figure.list),
+        size,
+        &text,
+        None,
+        out_png,
+    )?;
     let sha256 = files::sha256_hex(&bytes);
     let beside = files::SidePaths::beside(out_png);
     let name = out_png

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod lower;
 pub mod skia;
 pub mod skia_text;
+pub mod svg;
 pub mod text;
 
 /// Lowers a whole scene (no culling, no selection highlight) for a pixmap-sized view and paints
