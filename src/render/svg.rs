@@ -273,15 +273,19 @@ fn text(run: &TextRun) -> String {
             _ => segments.push((vec![num(x)], chars)),
         }
     }
-    let body = match segments.as_slice() {
-        [(xs, text)] => format!(" x=\"{}\">{}", xs.join(" "), escape(text)),
-        _ => {
-            let spans: String = segments
-                .iter()
-                .map(|(xs, text)| format!("<tspan x=\"{}\">{}</tspan>", xs.join(" "), escape(text)))
-                .collect();
-            format!(">{spans}")
+    let body = if let [(xs, text)] = segments.as_slice() {
+        format!(" x=\"{}\">{}", xs.join(" "), escape(text))
+    } else {
+        let mut spans = String::from(">");
+        for (xs, text) in &segments {
+            let _ = write!(
+                spans,
+                "<tspan x=\"{}\">{}</tspan>",
+                xs.join(" "),
+                escape(text)
+            );
         }
+        spans
     };
     format!(
         "<text y=\"{}\" font-size=\"{}\" font-weight=\"{weight}\"{}{body}</text>\n",
