@@ -141,6 +141,19 @@ pub struct SitewatchApp {
     align: align::AlignState,
 }
 
+/// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
+/// denied", as the window's messages show them.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 fn default_date(project: &Project) -> NaiveDate {
     project
         .stages

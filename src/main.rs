@@ -17,8 +17,8 @@ use sitewatch::export::stage_view::kept_export;
 use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
 use sitewatch::imagery::basemap::Basemap;
 use sitewatch::model::FuzzyDate;
-use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::default_project::project_base_dir;
+use sitewatch::model::default_project::{load_default_project, load_project_arg};
 use sitewatch::model::io::load;
 use sitewatch::screenshot::{Outcome, ScreenshotJob};
 
@@ -210,14 +210,7 @@ enum BasemapArg {
 }
 
 fn run_export(args: ExportArgs) -> Result<ExitCode> {
-    let loaded = if args.project == "default" {
-        load_default_project()?
-    } else {
-        load(Path::new(&args.project))?
-    };
-    for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let loaded = load_project_arg(&args.project)?;
     let kept = match args.stage_view.as_deref() {
         Some(text) => {
             let kept = kept_export(&loaded.project, parse_date(text)?)?;

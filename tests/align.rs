@@ -11,13 +11,12 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Map;
 use sitewatch::analysis::align::{AlignError, align_layers};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, ViewChoice, render_figure};
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::project_file::empty_project;
-use sitewatch::model::{DateKind, ImageryLayer, LayerSource, Project};
+use sitewatch::model::{ImageryLayer, Project};
 use sitewatch::spatial::LonLatBox;
 
 const SIDE: u32 = 256;
@@ -27,46 +26,19 @@ const TOP_LEFT: (f64, f64) = (130.60, 42.43);
 /// The moving copy's content, pixels right and down of the reference's.
 const SHIFT_PX: [f64; 2] = [2.3, -1.7];
 
-/// A deterministic hash to [0, 1).
-fn hash(seed: u64, x: i64, y: i64) -> f64 {
-    let mut h = seed
-        ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^= h >> 33;
-    (h >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Smooth value noise at `scale` pixels, continuous in (x, y).
-#[allow(clippy::many_single_char_names)]
-fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
-    let (u, v) = (x / scale, y / scale);
-    let (x0, y0) = (u.floor(), v.floor());
-    let (fx, fy) = (u - x0, v - y0);
-    let s = |t: f64| t * t * (3.0 - 2.0 * t);
-    let (sx, sy) = (s(fx), s(fy));
-    let at = |dx: i64, dy: i64| hash(seed, x0 as i64 + dx, y0 as i64 + dy);
-    let top = at(0, 0) * (1.0 - sx) + at(1, 0) * sx;
-    let bottom = at(0, 1) * (1.0 - sx) + at(1, 1) * sx;
-    top * (1.0 - sy) + bottom * sy
-}
-
 /// The ground's brightness at continuous pixel position (x, y), per band (0–255).
 fn ground(band: usize, x: f64, y: f64) -> f64 {
     let seed = 0xA11C + band as u64;
     110.0
-        + 80.0 * (value_noise(seed, x, y, 19.0) - 0.5)
-        + 50.0 * (value_noise(seed + 1, x, y, 6.0) - 0.5)
-        + 30.0 * (value_noise(seed + 2, x, y, 2.5) - 0.5)
+        + 80.0 * (common::rasters::value_noise(seed, x, y, 19.0) - 0.5)
+        + 50.0 * (common::rasters::value_noise(seed + 1, x, y, 6.0) - 0.5)
+        + 30.0 * (common::rasters::value_noise(seed + 2, x, y, 2.5) - 0.5)
 }
 
 /// Gaussian noise of deviation `sd` from a hash (Box–Muller).
 fn noise(seed: u64, i: usize, sd: f64) -> f64 {
-    let u1 = hash(seed, i as i64, 1).max(1e-12);
-    let u2 = hash(seed, i as i64, 2);
+    let u1 = common::rasters::hash(seed, i as i64, 1).max(1e-12);
+    let u2 = common::rasters::hash(seed, i as i64, 2);
     sd * (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
@@ -88,7 +60,7 @@ fn scene(
             for band in 0..3 {
                 let (gx, gy) = (f64::from(x) + 0.5 - shift[0], f64::from(y) + 0.5 - shift[1]);
                 let base = if inside {
-                    215.0 + 10.0 * (value_noise(77, gx, gy, 4.0) - 0.5)
+                    215.0 + 10.0 * (common::rasters::value_noise(77, gx, gy, 4.0) - 0.5)
                 } else {
                     ground(band, gx, gy)
                 };
@@ -102,25 +74,12 @@ fn scene(
     out
 }
 
-fn layer(id: &str, date: &str) -> ImageryLayer {
-    ImageryLayer {
-        id: id.into(),
-        name: id.into(),
-        date: Some(date.parse().unwrap()),
-        date_kind: DateKind::Acquisition,
-        note: String::new(),
-        track: "Sat".into(),
-        attribution: String::new(),
-        synthetic: false,
-        opacity: 1.0,
-        visible: true,
-        source: LayerSource::File {
-            path: format!("{id}.tif"),
-        },
-        display: None,
-        offset_m: None,
-        extra: Map::new(),
-    }
+/// A project of the layers "before" (January) and "after" (June) on one track.
+fn before_and_after() -> Project {
+    project_of(vec![
+        common::file_layer("before", Some("2025-01-01"), "Sat"),
+        common::file_layer("after", Some("2025-06-01"), "Sat"),
+    ])
 }
 
 fn project_of(layers: Vec<ImageryLayer>) -> Project {
@@ -167,10 +126,7 @@ fn a_known_sub_pixel_shift_is_recovered_under_noise_gain_and_change() {
         TOP_LEFT,
         &scene(SHIFT_PX, 0.75, 30.0, 5.0, changed),
     );
-    let project = project_of(vec![
-        layer("before", "2025-01-01"),
-        layer("after", "2025-06-01"),
-    ]);
+    let project = before_and_after();
     let found = align_layers(&project, dir.path(), "after", "before").unwrap();
     let [dx, dy] = found.pixels.shift_px;
     println!("estimated ({dx:.3}, {dy:.3}) px: {:?}", found.pixels);
@@ -213,10 +169,7 @@ fn a_layer_already_moved_by_the_proposal_needs_no_more() {
         TOP_LEFT,
         &scene(SHIFT_PX, 1.0, 0.0, 2.0, None),
     );
-    let mut project = project_of(vec![
-        layer("before", "2025-01-01"),
-        layer("after", "2025-06-01"),
-    ]);
+    let mut project = before_and_after();
     let first = align_layers(&project, dir.path(), "after", "before").unwrap();
     project.layers[1].offset_m = Some(first.proposed_offset_m);
     let again = align_layers(&project, dir.path(), "after", "before").unwrap();
@@ -236,10 +189,7 @@ fn a_featureless_pair_is_refused() {
     );
     let flat: Vec<u8> = (0..SIDE * SIDE).flat_map(|_| [90, 110, 70]).collect();
     write(dir.path(), "after", TOP_LEFT, &flat);
-    let project = project_of(vec![
-        layer("before", "2025-01-01"),
-        layer("after", "2025-06-01"),
-    ]);
+    let project = before_and_after();
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
     assert!(
         matches!(&refused, AlignError::Featureless { layer, .. } if layer == "after"),
@@ -257,10 +207,7 @@ fn noise_against_noise_has_no_clear_peak() {
     };
     write(dir.path(), "before", TOP_LEFT, &noisy(1));
     write(dir.path(), "after", TOP_LEFT, &noisy(2));
-    let project = project_of(vec![
-        layer("before", "2025-01-01"),
-        layer("after", "2025-06-01"),
-    ]);
+    let project = before_and_after();
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
     println!("{refused}");
     assert!(
@@ -280,10 +227,7 @@ fn layers_that_do_not_overlap_are_refused() {
         (TOP_LEFT.0 + 0.1, TOP_LEFT.1),
         &texture,
     );
-    let project = project_of(vec![
-        layer("before", "2025-01-01"),
-        layer("after", "2025-06-01"),
-    ]);
+    let project = before_and_after();
     let refused = align_layers(&project, dir.path(), "after", "before").unwrap_err();
     assert!(matches!(refused, AlignError::NoOverlap), "{refused:?}");
     // A sliver of overlap (10 px) is refused too.
@@ -325,7 +269,11 @@ fn square_edges(figure: &sitewatch::export::Figure) -> [u32; 2] {
 fn an_aligned_layer_moves_in_the_export_by_its_offset_and_the_sidecar_says_so() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "square", TOP_LEFT, &square());
-    let mut project = project_of(vec![layer("square", "2025-01-01")]);
+    let mut project = project_of(vec![common::file_layer(
+        "square",
+        Some("2025-01-01"),
+        "Sat",
+    )]);
     let bbox = LonLatBox::try_from([
         TOP_LEFT.0,
         TOP_LEFT.1 - STEP * f64::from(SIDE),
@@ -371,7 +319,7 @@ fn an_aligned_layer_moves_in_the_export_by_its_offset_and_the_sidecar_says_so() 
 
 #[test]
 fn an_offset_is_saved_with_the_layer_and_an_old_file_is_unchanged() {
-    let mut l = layer("a", "2025-01-01");
+    let mut l = common::file_layer("a", Some("2025-01-01"), "Sat");
     let plain = serde_json::to_value(&l).unwrap();
     assert!(plain.get("offset_m").is_none(), "{plain}");
     l.offset_m = Some([1.5, -2.0]);
@@ -387,10 +335,10 @@ fn the_change_finder_reads_an_aligned_layer_where_its_offset_puts_it() {
     let texture = scene([0.0, 0.0], 1.0, 0.0, 0.0, None);
     write(dir.path(), "before", TOP_LEFT, &texture);
     write(dir.path(), "after", TOP_LEFT, &texture);
-    let mut after = layer("after", "2025-06-01");
+    let mut after = common::file_layer("after", Some("2025-06-01"), "Sat");
     // Exactly 3 pixels east.
     after.offset_m = Some([3.0 * STEP * metres_per_degree()[0], 0.0]);
-    let before = layer("before", "2025-01-01");
+    let before = common::file_layer("before", Some("2025-01-01"), "Sat");
     let on_grid = sitewatch::analysis::change::layer_grid::layers_on_grid(
         [&before, &after],
         dir.path(),

@@ -4,44 +4,19 @@
 //! Each must be found within 2 px of its bounds, with no region anywhere else; a null pair
 //! (the same scene again, new noise, new gain) must give none.
 
+mod common;
+
 use sitewatch::analysis::change::{BandStack, ChangeClass, DetectParams, Detected, detect};
 
 const SIZE: usize = 200;
-
-/// A deterministic hash to [0, 1).
-fn hash(seed: u64, x: i64, y: i64) -> f64 {
-    let mut h = seed
-        ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
-    h ^= h >> 33;
-    (h >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Smooth value noise at `scale` pixels, continuous in (x, y).
-#[allow(clippy::many_single_char_names)] // u, v, x, y, s: the noise's own coordinates
-fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
-    let (u, v) = (x / scale, y / scale);
-    let (x0, y0) = (u.floor(), v.floor());
-    let (fx, fy) = (u - x0, v - y0);
-    let s = |t: f64| t * t * (3.0 - 2.0 * t);
-    let (sx, sy) = (s(fx), s(fy));
-    let at = |dx: i64, dy: i64| hash(seed, x0 as i64 + dx, y0 as i64 + dy);
-    let top = at(0, 0) * (1.0 - sx) + at(1, 0) * sx;
-    let bottom = at(0, 1) * (1.0 - sx) + at(1, 1) * sx;
-    top * (1.0 - sy) + bottom * sy
-}
 
 /// The background: fields of texture at 3 scales, different per band (0–255).
 fn background(band: usize, x: f64, y: f64) -> f64 {
     let base = [150.0, 120.0, 90.0][band];
     let seed = 0x5EED + band as u64 * 7;
-    base + 60.0 * (value_noise(seed, x, y, 24.0) - 0.5)
-        + 40.0 * (value_noise(seed + 1, x, y, 7.0) - 0.5)
-        + 20.0 * (value_noise(seed + 2, x, y, 3.0) - 0.5)
+    base + 60.0 * (common::rasters::value_noise(seed, x, y, 24.0) - 0.5)
+        + 40.0 * (common::rasters::value_noise(seed + 1, x, y, 7.0) - 0.5)
+        + 20.0 * (common::rasters::value_noise(seed + 2, x, y, 3.0) - 0.5)
 }
 
 /// A box: columns `x0..x1`, rows `y0..y1`.
@@ -99,7 +74,7 @@ const L_BOUNDS: Rect = Rect {
 /// The earlier scene's value at (x, y): background and the rectangle later removed.
 fn scene_before(band: usize, x: f64, y: f64) -> f64 {
     if REMOVED.contains(x, y) {
-        return [62.0, 60.0, 70.0][band] + 4.0 * (value_noise(9, x, y, 3.0) - 0.5);
+        return [62.0, 60.0, 70.0][band] + 4.0 * (common::rasters::value_noise(9, x, y, 3.0) - 0.5);
     }
     background(band, x, y)
 }
@@ -108,10 +83,12 @@ fn scene_before(band: usize, x: f64, y: f64) -> f64 {
 /// (the red and blue base levels swapped, the texture kept, so its brightness does not move).
 fn scene_after(band: usize, x: f64, y: f64) -> f64 {
     if INSERTED.contains(x, y) {
-        return [222.0, 216.0, 204.0][band] + 4.0 * (value_noise(11, x, y, 3.0) - 0.5);
+        return [222.0, 216.0, 204.0][band]
+            + 4.0 * (common::rasters::value_noise(11, x, y, 3.0) - 0.5);
     }
     if LINE.contains(x, y) {
-        return [88.0, 84.0, 80.0][band] + 4.0 * (value_noise(12, x, y, 2.0) - 0.5);
+        return [88.0, 84.0, 80.0][band]
+            + 4.0 * (common::rasters::value_noise(12, x, y, 2.0) - 0.5);
     }
     if L_UPRIGHT.contains(x, y) || L_FOOT.contains(x, y) {
         let swap = [-60.0, 0.0, 60.0][band];
@@ -122,7 +99,9 @@ fn scene_after(band: usize, x: f64, y: f64) -> f64 {
 
 /// Roughly normal noise with σ = `sigma` (sum of four uniforms).
 fn noise(seed: u64, i: usize, band: usize, sigma: f64) -> f64 {
-    let sum: f64 = (0..4).map(|k| hash(seed + k, i as i64, band as i64)).sum();
+    let sum: f64 = (0..4)
+        .map(|k| common::rasters::hash(seed + k, i as i64, band as i64))
+        .sum();
     (sum - 2.0) * sigma * 3f64.sqrt()
 }
 

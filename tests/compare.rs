@@ -10,13 +10,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use egui_kittest::kittest::Queryable as _;
-use serde_json::Map;
 use sitewatch::command::{Command, CompareCommand, CompareMode, TimeCommand};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, export_swipe_png, render_swipe};
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::project_file::empty_project;
-use sitewatch::model::{DateKind, ImageryLayer, LayerSource, Project, Rgba};
+use sitewatch::model::{Project, Rgba};
 use sitewatch::render::display_list::{
     BoxKind, DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx,
 };
@@ -40,35 +39,18 @@ fn solid_geotiff(path: &Path, rgb: [u8; 3]) {
     common::rasters::rgb_geotiff(path, 64, (130.58, 42.47), 0.002, None, &samples);
 }
 
-fn dated_layer(id: &str, date: &str) -> ImageryLayer {
-    ImageryLayer {
-        id: id.into(),
-        name: id.into(),
-        date: Some(date.parse().unwrap()),
-        date_kind: DateKind::Acquisition,
-        note: String::new(),
-        track: String::new(),
-        attribution: String::new(),
-        synthetic: false,
-        opacity: 1.0,
-        visible: true,
-        source: LayerSource::File {
-            path: format!("{id}.tif"),
-        },
-        display: None,
-        offset_m: None,
-        extra: Map::new(),
-    }
-}
-
 /// A red July capture and a blue October one over the same ground, in `dir`.
 fn two_captures(dir: &Path) -> Project {
     solid_geotiff(&dir.join("july.tif"), JULY_RGB);
     solid_geotiff(&dir.join("october.tif"), OCTOBER_RGB);
     let mut project = empty_project(&load_default_project().unwrap().project);
     project.home = LonLatBox::try_from([130.63, 42.40, 130.66, 42.42]).unwrap();
-    project.layers.push(dated_layer("july", "2025-07-05"));
-    project.layers.push(dated_layer("october", "2025-10-14"));
+    project
+        .layers
+        .push(common::file_layer("july", Some("2025-07-05"), ""));
+    project
+        .layers
+        .push(common::file_layer("october", Some("2025-10-14"), ""));
     project
 }
 

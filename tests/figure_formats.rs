@@ -24,17 +24,8 @@ fn export(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let run = common::cli::sitewatch(&args);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    common::cli::succeeds(&args);
     out
-}
-
-fn sidecar(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path.with_extension("json")).unwrap()).unwrap()
 }
 
 /// The RGB samples of an 8-bit RGB TIFF, read with the `tiff` crate (not the app's reader).
@@ -82,7 +73,7 @@ fn a_geotiff_figure_has_the_png_pixels_and_the_world_file_georeference_inside() 
         png.with_extension("pgw").exists(),
         "the PNG's world file is left alone"
     );
-    assert_eq!(sidecar(&tif)["image"]["format"], "GeoTIFF");
+    assert_eq!(common::cli::sidecar(&tif)["image"]["format"], "GeoTIFF");
     let bytes = std::fs::read(&tif).unwrap();
     let text = String::from_utf8_lossy(&bytes);
     assert!(
@@ -120,7 +111,7 @@ fn a_jpeg_figure_is_a_jpeg_with_its_world_file_and_quality() {
         std::fs::read_to_string(png.with_extension("pgw")).unwrap()
     );
     assert!(fine.with_extension("prj").exists());
-    assert_eq!(sidecar(&fine)["image"]["format"], "JPEG");
+    assert_eq!(common::cli::sidecar(&fine)["image"]["format"], "JPEG");
 }
 
 #[test]
@@ -157,7 +148,7 @@ fn other_extensions_are_refused_before_anything_is_written() {
 fn a_panels_figure_can_be_a_jpeg_and_carries_no_georeference() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("panels.jpg");
-    let run = common::cli::sitewatch(&[
+    common::cli::succeeds(&[
         "export",
         "default",
         "--panels",
@@ -167,12 +158,7 @@ fn a_panels_figure_can_be_a_jpeg_and_carries_no_georeference() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     assert_eq!(image::open(&out).unwrap().width(), 640);
     assert!(!out.with_extension("jgw").exists());
-    assert_eq!(sidecar(&out)["image"]["format"], "JPEG");
+    assert_eq!(common::cli::sidecar(&out)["image"]["format"], "JPEG");
 }

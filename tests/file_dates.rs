@@ -9,13 +9,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use serde_json::Map;
 use sitewatch::app::{AppOptions, SitewatchApp};
 use sitewatch::command::{Command, TimeCommand};
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::{load, save_atomic};
 use sitewatch::model::project_file::empty_project;
-use sitewatch::model::{DateKind, ImageryLayer, LayerSource};
+use sitewatch::model::{ImageryLayer, LayerSource};
 use sitewatch::ui::layers::keep_file_date_label;
 
 /// A small RGB GeoTIFF in EPSG:4326 over the site, with a TIFF `DateTime`.
@@ -26,20 +25,8 @@ fn dated_geotiff(path: &Path, datetime: &str) {
 
 fn undated_layer(id: &str, path: &str) -> ImageryLayer {
     ImageryLayer {
-        id: id.into(),
-        name: id.into(),
-        date: None,
-        date_kind: DateKind::Acquisition,
-        note: String::new(),
-        track: String::new(),
-        attribution: String::new(),
-        synthetic: false,
-        opacity: 1.0,
-        visible: true,
         source: LayerSource::File { path: path.into() },
-        display: None,
-        offset_m: None,
-        extra: Map::new(),
+        ..common::file_layer(id, None, "")
     }
 }
 

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use serde_json::Map;
 use sitewatch::editing::{Edit, History};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, render_figure};
@@ -16,7 +15,7 @@ use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::{parse, to_json_string};
 use sitewatch::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
 use sitewatch::model::project_file::empty_project;
-use sitewatch::model::{DateKind, ImageryLayer, LayerSource, Project};
+use sitewatch::model::{ImageryLayer, Project};
 use sitewatch::spatial::LonLatBox;
 
 /// Red, green and blue of every pixel of the fixture raster (bands 1, 2, 3).
@@ -30,22 +29,9 @@ fn one_colour_geotiff(path: &Path) {
 
 fn layer(display: Option<LayerDisplay>) -> ImageryLayer {
     ImageryLayer {
-        id: "scene".into(),
         name: "Scene".into(),
-        date: Some("2025-07-05".parse().unwrap()),
-        date_kind: DateKind::Acquisition,
-        note: String::new(),
-        track: String::new(),
-        attribution: String::new(),
-        synthetic: false,
-        opacity: 1.0,
-        visible: true,
-        source: LayerSource::File {
-            path: "scene.tif".into(),
-        },
         display,
-        offset_m: None,
-        extra: Map::new(),
+        ..common::file_layer("scene", Some("2025-07-05"), "")
     }
 }
 

@@ -198,7 +198,7 @@ fn export_stage_view_makes_the_kept_figure_again() {
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/imagery");
     std::os::unix::fs::symlink(assets, dir.path().join("imagery")).unwrap();
     let out = dir.path().join("kept.png");
-    let run = common::cli::sitewatch(&[
+    common::cli::succeeds(&[
         "export",
         file.to_str().unwrap(),
         "--stage-view",
@@ -206,16 +206,9 @@ fn export_stage_view_makes_the_kept_figure_again() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let png = image::open(&out).unwrap();
     assert_eq!((png.width(), png.height()), (640, 400), "the kept size");
-    let sidecar: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
-            .unwrap();
+    let sidecar = common::cli::sidecar(&out);
     assert_eq!(sidecar["date"], "2025-10-14");
     let drawn: LonLatBox = serde_json::from_value(sidecar["view"]["bbox_lonlat"].clone()).unwrap();
     let kept = kept_box();
@@ -242,7 +235,7 @@ fn export_stage_view_makes_the_kept_figure_again() {
     );
     // Without the kept view the same date shows it: the view, not the date, hides it.
     let plain = dir.path().join("plain.png");
-    let run = common::cli::sitewatch(&[
+    common::cli::succeeds(&[
         "export",
         file.to_str().unwrap(),
         "--date",
@@ -252,14 +245,7 @@ fn export_stage_view_makes_the_kept_figure_again() {
         "--out",
         plain.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let sidecar: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(plain.with_extension("json")).unwrap())
-            .unwrap();
+    let sidecar = common::cli::sidecar(&plain);
     assert!(
         sidecar["layers"]
             .as_array()

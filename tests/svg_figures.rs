@@ -170,7 +170,7 @@ fn the_svgs_imagery_is_the_exports_at_figure_resolution() {
 fn sitewatch_export_writes_an_svg_figure_with_its_sidecar() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("figure.svg");
-    let run = common::cli::sitewatch(&[
+    common::cli::succeeds(&[
         "export",
         "default",
         "--size",
@@ -178,18 +178,11 @@ fn sitewatch_export_writes_an_svg_figure_with_its_sidecar() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
     let svg = std::fs::read_to_string(&out).unwrap();
     assert!(svg.starts_with("<?xml") && svg.contains(r#"width="800" height="450""#));
     let tree = resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default()).unwrap();
     assert_eq!(tree.size().to_int_size().width(), 800);
-    let sidecar: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
-            .unwrap();
+    let sidecar = common::cli::sidecar(&out);
     assert_eq!(sidecar["image"]["format"], "SVG");
     assert!(
         !out.with_extension("pgw").exists(),

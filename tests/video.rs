@@ -88,9 +88,7 @@ fn an_mp4_timelapse_shows_every_stage_for_its_seconds_with_the_index_first() {
     let bytes = std::fs::read(&out).unwrap();
     let at = |tag: &[u8]| bytes.windows(4).position(|w| w == tag).unwrap();
     assert!(at(b"moov") < at(b"mdat"), "+faststart puts the index first");
-    let sidecar: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap())
-            .unwrap();
+    let sidecar = common::cli::sidecar(&out);
     assert_eq!(sidecar["image"]["format"], "MP4");
     assert_eq!(sidecar["image"]["frames"], frames);
     assert_eq!(

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use super::measures::measure_values;
 use super::measures_csv::{MeasuresCsvError, measures_csv, write_measures_csv};
 use crate::model::Project;
-use crate::model::default_project::load_default_project;
-use crate::model::io::{ProjectError, load};
+use crate::model::default_project::load_project_arg;
+use crate::model::io::ProjectError;
 
 /// `sitewatch measures …`
 #[derive(clap::Args, Debug, Clone)]
@@ -43,14 +43,7 @@ pub enum MeasuresCliError {
 
 /// Runs the command: warnings to standard error, the table or CSV where asked.
 pub fn run(args: &MeasuresArgs) -> Result<ExitCode, MeasuresCliError> {
-    let loaded = if args.project == "default" {
-        load_default_project()?
-    } else {
-        load(Path::new(&args.project))?
-    };
-    for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let loaded = load_project_arg(&args.project)?;
     let project = &loaded.project;
     let mut stdout = std::io::stdout().lock();
     match args.csv.as_deref() {

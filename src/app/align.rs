@@ -6,7 +6,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use egui::{Key, Modifiers};
 
-use super::SitewatchApp;
+use super::{SitewatchApp, error_chain};
 use crate::analysis::align::{AlignError, Alignment, align_layers};
 use crate::command::Command;
 use crate::editing::Tool;
@@ -24,18 +24,6 @@ pub(crate) struct AlignState {
     pub(crate) panel: AlignPanel,
     /// The estimate running on a worker.
     job: Option<Receiver<Result<Alignment, AlignError>>>,
-}
-
-/// An error with its causes, each once: "a: b: c".
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 impl SitewatchApp {
@@ -63,7 +51,7 @@ impl SitewatchApp {
         let Some(rx) = &self.align.job else { return };
         let answer = match rx.try_recv() {
             Ok(Ok(found)) => Estimate::Proposed(Box::new(found)),
-            Ok(Err(e)) => Estimate::Refused(chain(&e)),
+            Ok(Err(e)) => Estimate::Refused(error_chain(&e)),
             Err(TryRecvError::Empty) => {
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
                 return;

@@ -2,7 +2,7 @@
 //! applying its commands. The chart is built from the project on every frame the window
 //! shows, so measured values follow each edit at once.
 
-use super::SitewatchApp;
+use super::{SitewatchApp, error_chain};
 use crate::analysis::measures_csv::write_measures_csv;
 use crate::analysis::progress_chart::progress_chart;
 use crate::command::{Command, ProgressCommand};
@@ -87,16 +87,4 @@ impl SitewatchApp {
             }
         }
     }
-}
-
-/// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission denied".
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -1,6 +1,7 @@
 //! Edits: every change the user makes to a project, as data that applies itself and returns its
 //! inverse. Undo is applying the inverse; nothing snapshots the whole project.
 
+use super::keyed;
 use crate::model::{
     Annotation, Category, Certainty, Citation, FuzzyDate, ImageryLayer, Mark, Project, Shape,
     Source, Status,
@@ -227,11 +228,7 @@ pub enum Edit {
 }
 
 fn layer_index(project: &Project, id: &str) -> Result<usize, EditError> {
-    project
-        .layers
-        .iter()
-        .position(|l| l.id == id)
-        .ok_or_else(|| EditError::UnknownLayer(id.to_owned()))
+    keyed::position(&project.layers, id, EditError::UnknownLayer)
 }
 
 fn annotation_mut<'a>(project: &'a mut Project, id: &str) -> Result<&'a mut Annotation, EditError> {
@@ -251,22 +248,17 @@ impl Edit {
                 language,
             ))),
             Edit::AddAnnotation { index, annotation } => {
-                if project.annotation(&annotation.id).is_some() {
-                    return Err(EditError::DuplicateAnnotation(annotation.id));
-                }
-                let id = annotation.id.clone();
-                let index = index.min(project.annotations.len());
-                project.annotations.insert(index, *annotation);
+                let list = &mut project.annotations;
+                let id = keyed::insert(list, index, *annotation, EditError::DuplicateAnnotation)?;
                 Ok(Edit::RemoveAnnotation { id })
             }
             Edit::RemoveAnnotation { id } => {
-                let index = project
-                    .annotations
-                    .iter()
-                    .position(|a| a.id == id)
-                    .ok_or(EditError::UnknownAnnotation(id))?;
-                let annotation = Box::new(project.annotations.remove(index));
-                Ok(Edit::AddAnnotation { index, annotation })
+                let list = &mut project.annotations;
+                let (index, a) = keyed::remove(list, &id, EditError::UnknownAnnotation)?;
+                Ok(Edit::AddAnnotation {
+                    index,
+                    annotation: Box::new(a),
+                })
             }
             Edit::SetShape { id, shape } => {
                 let a = annotation_mut(project, &id)?;
@@ -279,70 +271,47 @@ impl Edit {
                 Ok(Edit::SetField { id, field: old })
             }
             Edit::AddCategory { index, category } => {
-                if project.category(&category.key).is_some() {
-                    return Err(EditError::DuplicateCategory(category.key));
-                }
-                let key = category.key.clone();
-                let index = index.min(project.categories.len());
-                project.categories.insert(index, *category);
+                let list = &mut project.categories;
+                let key = keyed::insert(list, index, *category, EditError::DuplicateCategory)?;
                 Ok(Edit::RemoveCategory { key })
             }
-            Edit::SetCategory { key, mut category } => {
-                let existing = project
-                    .categories
-                    .iter_mut()
-                    .find(|c| c.key == key)
-                    .ok_or_else(|| EditError::UnknownCategory(key.clone()))?;
-                category.key.clone_from(&key);
-                let old = std::mem::replace(existing, *category);
+            Edit::SetCategory { key, category } => {
+                let list = &mut project.categories;
+                let old = keyed::replace(list, &key, *category, EditError::UnknownCategory)?;
                 Ok(Edit::SetCategory {
                     key,
                     category: Box::new(old),
                 })
             }
             Edit::RemoveCategory { key } => {
-                let index = project
-                    .categories
-                    .iter()
-                    .position(|c| c.key == key)
-                    .ok_or(EditError::UnknownCategory(key))?;
-                let category = Box::new(project.categories.remove(index));
-                Ok(Edit::AddCategory { index, category })
+                let list = &mut project.categories;
+                let (index, c) = keyed::remove(list, &key, EditError::UnknownCategory)?;
+                Ok(Edit::AddCategory {
+                    index,
+                    category: Box::new(c),
+                })
             }
             Edit::AddSource { index, source } => {
-                if project.source(&source.key).is_some() {
-                    return Err(EditError::DuplicateSource(source.key));
-                }
-                let key = source.key.clone();
-                let index = index.min(project.sources.len());
-                project.sources.insert(index, *source);
+                let list = &mut project.sources;
+                let key = keyed::insert(list, index, *source, EditError::DuplicateSource)?;
                 Ok(Edit::RemoveSource { key })
             }
             Edit::RemoveSource { key } => {
-                let index = project
-                    .sources
-                    .iter()
-                    .position(|s| s.key == key)
-                    .ok_or(EditError::UnknownSource(key))?;
-                let source = Box::new(project.sources.remove(index));
-                Ok(Edit::AddSource { index, source })
+                let list = &mut project.sources;
+                let (index, s) = keyed::remove(list, &key, EditError::UnknownSource)?;
+                Ok(Edit::AddSource {
+                    index,
+                    source: Box::new(s),
+                })
             }
             Edit::AddLayer { index, layer } => {
-                if project.layers.iter().any(|l| l.id == layer.id) {
-                    return Err(EditError::DuplicateLayer(layer.id));
-                }
-                let id = layer.id.clone();
-                let index = index.min(project.layers.len());
-                project.layers.insert(index, *layer);
+                let list = &mut project.layers;
+                let id = keyed::insert(list, index, *layer, EditError::DuplicateLayer)?;
                 Ok(Edit::RemoveLayer { id })
             }
-            Edit::SetLayer { id, mut layer } => {
-                let index = layer_index(project, &id)?;
-                layer.id.clone_from(&id);
-                let Some(existing) = project.layers.get_mut(index) else {
-                    return Err(EditError::UnknownLayer(id));
-                };
-                let old = std::mem::replace(existing, *layer);
+            Edit::SetLayer { id, layer } => {
+                let old =
+                    keyed::replace(&mut project.layers, &id, *layer, EditError::UnknownLayer)?;
                 Ok(Edit::SetLayer {
                     id,
                     layer: Box::new(old),
@@ -356,9 +325,12 @@ impl Edit {
                 Ok(Edit::MoveLayer { id, to: from })
             }
             Edit::RemoveLayer { id } => {
-                let index = layer_index(project, &id)?;
-                let layer = Box::new(project.layers.remove(index));
-                Ok(Edit::AddLayer { index, layer })
+                let list = &mut project.layers;
+                let (index, layer) = keyed::remove(list, &id, EditError::UnknownLayer)?;
+                Ok(Edit::AddLayer {
+                    index,
+                    layer: Box::new(layer),
+                })
             }
             Edit::Batch(edits) => {
                 let mut inverses = Vec::with_capacity(edits.len());

@@ -1,6 +1,7 @@
 //! Edits of the project's tracked measures: add, replace, remove; each returns its inverse.
 
 use super::edit::EditError;
+use super::keyed;
 use crate::model::{Measure, Project};
 
 /// A change to the project's measures, wrapped in [`super::Edit::Measure`].
@@ -27,43 +28,30 @@ pub enum MeasureEdit {
     },
 }
 
-fn index_of(project: &Project, id: &str) -> Result<usize, EditError> {
-    project
-        .measures
-        .iter()
-        .position(|m| m.id == id)
-        .ok_or_else(|| EditError::UnknownMeasure(id.to_owned()))
-}
-
 impl MeasureEdit {
     /// Applies the edit; returns the edit that undoes it. On error the project is unchanged.
     pub fn apply(self, project: &mut Project) -> Result<MeasureEdit, EditError> {
         match self {
             MeasureEdit::Add { index, measure } => {
-                if project.measure(&measure.id).is_some() {
-                    return Err(EditError::DuplicateMeasure(measure.id));
-                }
-                let id = measure.id.clone();
-                let index = index.min(project.measures.len());
-                project.measures.insert(index, *measure);
+                let list = &mut project.measures;
+                let id = keyed::insert(list, index, *measure, EditError::DuplicateMeasure)?;
                 Ok(MeasureEdit::Remove { id })
             }
-            MeasureEdit::Set { id, mut measure } => {
-                let index = index_of(project, &id)?;
-                measure.id.clone_from(&id);
-                let Some(existing) = project.measures.get_mut(index) else {
-                    return Err(EditError::UnknownMeasure(id));
-                };
-                let old = std::mem::replace(existing, *measure);
+            MeasureEdit::Set { id, measure } => {
+                let list = &mut project.measures;
+                let old = keyed::replace(list, &id, *measure, EditError::UnknownMeasure)?;
                 Ok(MeasureEdit::Set {
                     id,
                     measure: Box::new(old),
                 })
             }
             MeasureEdit::Remove { id } => {
-                let index = index_of(project, &id)?;
-                let measure = Box::new(project.measures.remove(index));
-                Ok(MeasureEdit::Add { index, measure })
+                let list = &mut project.measures;
+                let (index, m) = keyed::remove(list, &id, EditError::UnknownMeasure)?;
+                Ok(MeasureEdit::Add {
+                    index,
+                    measure: Box::new(m),
+                })
             }
         }
     }

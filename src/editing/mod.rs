@@ -8,6 +8,7 @@ pub mod edit;
 pub mod geometry;
 pub mod handles;
 pub mod history;
+mod keyed;
 pub mod measure_edit;
 pub mod summary;
 pub mod synthetic;

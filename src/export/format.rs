@@ -74,6 +74,13 @@ impl FigureFormat {
         }
     }
 
+    /// The format of a figure to be written to `path`, after checking the path can be written:
+    /// what every figure export asks before it renders anything.
+    pub fn for_output(path: &Path, jpeg_quality: u8) -> Result<Self, ExportError> {
+        super::files::check_writable(path)?;
+        Self::of(path, jpeg_quality)
+    }
+
     /// Its name in the sidecar's `image.format`.
     #[must_use]
     pub fn name(self) -> &'static str {

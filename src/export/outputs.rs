@@ -78,8 +78,7 @@ pub fn export_png(
     out_png: &Path,
     progress: Progress<'_>,
 ) -> Result<ExportOutput, ExportError> {
-    files::check_writable(out_png)?;
-    FigureFormat::of(out_png, options.jpeg_quality)?;
+    FigureFormat::for_output(out_png, options.jpeg_quality)?;
     let figure = render_figure(project, date, options, progress)?;
     write_figure(&figure, project, options, out_png)
 }
@@ -94,8 +93,7 @@ pub fn export_swipe_png(
     out_png: &Path,
     progress: Progress<'_>,
 ) -> Result<ExportOutput, ExportError> {
-    files::check_writable(out_png)?;
-    FigureFormat::of(out_png, options.jpeg_quality)?;
+    FigureFormat::for_output(out_png, options.jpeg_quality)?;
     let figure = super::render_swipe(project, dates, fraction, options, progress)?;
     write_figure(&figure, project, options, out_png)
 }

@@ -274,8 +274,7 @@ pub fn export_panels_png(
     out_png: &Path,
     progress: Progress<'_>,
 ) -> Result<PanelsOutput, ExportError> {
-    files::check_writable(out_png)?;
-    let format = FigureFormat::of(out_png, options.jpeg_quality)?;
+    let format = FigureFormat::for_output(out_png, options.jpeg_quality)?;
     let figure = render_panels(project, dates, options, progress)?;
     let dates_text: Vec<String> = figure
         .panels

@@ -18,6 +18,20 @@ pub fn load_default_project() -> Result<Loaded, ProjectError> {
     parse(DEFAULT_PROJECT_TEXT, DEFAULT_PROJECT_ORIGIN)
 }
 
+/// The project a command line names: `default` for the embedded project, else a file. Its
+/// warnings are printed to standard error, as every subcommand reports them.
+pub fn load_project_arg(arg: &str) -> Result<Loaded, ProjectError> {
+    let loaded = if arg == "default" {
+        load_default_project()?
+    } else {
+        super::io::load(Path::new(arg))?
+    };
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(loaded)
+}
+
 /// The source tree's `assets/` folder at build time.
 pub const BUILD_ASSETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets");
 

@@ -1,5 +1,6 @@
 //! The `sitewatch` binary run as a user runs it, with no display.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// Runs `sitewatch ARGS` with no display (an export must never need one).
@@ -18,4 +19,21 @@ pub fn refused(args: &[&str], says: &str) {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success(), "{args:?} was accepted");
     assert!(stderr.contains(says), "{args:?}: {stderr}");
+}
+
+/// Runs `sitewatch ARGS` and checks it succeeds, showing its stderr when it does not.
+pub fn succeeds(args: &[&str]) -> Output {
+    let run = sitewatch(args);
+    assert!(
+        run.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
+}
+
+/// The JSON provenance sidecar beside an exported file.
+pub fn sidecar(exported: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(exported.with_extension("json")).unwrap();
+    serde_json::from_str(&text).unwrap()
 }

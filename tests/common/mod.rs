@@ -28,6 +28,30 @@ pub fn default_app(date: NaiveDate, width: f32, height: f32) -> Harness<'static,
         })
 }
 
+/// An imagery layer on the file `{id}.tif`, named `id`, dated `date` (acquisition) when one is
+/// given, on `track`, shown at full opacity.
+pub fn file_layer(id: &str, date: Option<&str>, track: &str) -> sitewatch::model::ImageryLayer {
+    use sitewatch::model::{DateKind, ImageryLayer, LayerSource};
+    ImageryLayer {
+        id: id.into(),
+        name: id.into(),
+        date: date.map(|d| d.parse().unwrap()),
+        date_kind: DateKind::Acquisition,
+        note: String::new(),
+        track: track.into(),
+        attribution: String::new(),
+        synthetic: false,
+        opacity: 1.0,
+        visible: true,
+        source: LayerSource::File {
+            path: format!("{id}.tif"),
+        },
+        display: None,
+        offset_m: None,
+        extra: serde_json::Map::new(),
+    }
+}
+
 /// A calendar day.
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -36,3 +36,30 @@ pub fn rgb_geotiff(
 pub fn pattern(side: u32) -> Vec<u8> {
     (0..side * side * 3).map(|i| (i % 251) as u8).collect()
 }
+
+/// A deterministic hash to [0, 1).
+pub fn hash(seed: u64, x: i64, y: i64) -> f64 {
+    let mut h = seed
+        ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^= h >> 33;
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Smooth value noise at `scale` pixels, continuous in (x, y).
+#[allow(clippy::many_single_char_names)] // u, v, x, y, s: the noise's own coordinates
+pub fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
+    let (u, v) = (x / scale, y / scale);
+    let (x0, y0) = (u.floor(), v.floor());
+    let (fx, fy) = (u - x0, v - y0);
+    let s = |t: f64| t * t * (3.0 - 2.0 * t);
+    let (sx, sy) = (s(fx), s(fy));
+    let at = |dx: i64, dy: i64| hash(seed, x0 as i64 + dx, y0 as i64 + dy);
+    let top = at(0, 0) * (1.0 - sx) + at(1, 0) * sx;
+    let bottom = at(0, 1) * (1.0 - sx) + at(1, 1) * sx;
+    top * (1.0 - sy) + bottom * sy
+}

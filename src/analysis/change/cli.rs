@@ -12,8 +12,8 @@ use super::{ChangeError, find_changes, geojson};
 use crate::export::args::{ArgError, parse_bbox};
 use crate::model::FuzzyDate;
 use crate::model::date::DateParseError;
-use crate::model::default_project::{load_default_project, project_base_dir};
-use crate::model::io::{ProjectError, load};
+use crate::model::default_project::{load_project_arg, project_base_dir};
+use crate::model::io::ProjectError;
 
 /// `sitewatch changes …`
 #[derive(clap::Args, Debug, Clone)]
@@ -222,14 +222,7 @@ pub fn run(args: &ChangesArgs) -> Result<ExitCode, CliError> {
         .transpose()?
         .unwrap_or_default();
     let default = args.project == "default";
-    let loaded = if default {
-        load_default_project()?
-    } else {
-        load(Path::new(&args.project))?
-    };
-    for warning in &loaded.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let loaded = load_project_arg(&args.project)?;
     let base_dir = project_base_dir((!default).then(|| Path::new(&args.project)));
     let options = ChangeOptions {
         area_of_interest,
