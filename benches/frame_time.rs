@@ -8,9 +8,14 @@
 //!
 //! Runs (the "one figure" issue's targets; idle frames ≤ 1 ms of CPU at 1,000 annotations):
 //! 1. idle frames on the default project (41 annotations);
-//! 2. idle frames with 1,000 more annotations (`editing::synthetic::scatter` over the site);
-//! 3. scrubbing with those: the slider moves one day per frame (scene, list and labels rebuilt);
-//! 4. a 10000 × 10000 RGB Deflate `GeoTIFF` (UTM 52N) added while frames run, paced at 60 Hz,
+//! 2. idle frames with 1,000 more annotations (`editing::synthetic::scatter` over the site),
+//!    the map's meshes handed to egui each frame (as without a wgpu renderer);
+//! 3. the same with the map's plain meshes kept on the GPU, as the window draws them
+//!    (`ui::gpu_mesh`: egui gets a paint callback per mesh; no renderer runs it here, so the
+//!    callback's own few draw calls are not in the figure);
+//! 4. scrubbing with those: the slider moves one day per frame (scene, list and labels rebuilt),
+//!    plain, in swipe and side by side (the compare issue's target: p99 ≤ 8 ms);
+//! 5. a 10000 × 10000 RGB Deflate `GeoTIFF` (UTM 52N) added while frames run, paced at 60 Hz,
 //!    until nothing is loading, then a second more (imagery issue: under 16 ms throughout).
 //!
 //! `cargo bench --bench frame_time` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster;
@@ -28,7 +33,9 @@ use std::time::{Duration, Instant};
 
 use cpu_time::ThreadTime;
 use sitewatch::app::{AppOptions, Prefs, SitewatchApp};
-use sitewatch::command::{Command, ImageryCommand, TimeCommand, ViewCommand};
+use sitewatch::command::{
+    Command, CompareCommand, CompareMode, ImageryCommand, TimeCommand, ViewCommand,
+};
 use sitewatch::editing::synthetic::scatter;
 use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::load_default_project;
@@ -45,6 +52,9 @@ const AFTER_FRAMES: usize = 60;
 const TIMEOUT: Duration = Duration::from_mins(3);
 /// The window's size in logical pixels.
 const SIZE: egui::Vec2 = egui::vec2(1600.0, 1000.0);
+
+/// The tables' header.
+const TABLE_HEAD: &str = "| frames | n | CPU ms median / p99 / max | of which tessellation, median | wall ms median / p99 / max | frames over 16 ms, CPU / wall |\n|---|---|---|---|---|---|";
 
 /// One measured frame: wall and CPU time.
 #[derive(Clone, Copy)]
@@ -145,12 +155,15 @@ fn report(what: &str, frames: &[Frame]) {
     let (wm, wp, wx) = stats(frames.iter().map(|f| f.wall).collect());
     let (cm, cp, cx) = stats(frames.iter().map(|f| f.cpu).collect());
     let (tm, _, _) = stats(frames.iter().map(|f| f.tessellation).collect());
-    let over = frames
-        .iter()
-        .filter(|f| f.cpu > Duration::from_millis(16))
-        .count();
+    let over = |of: fn(&Frame) -> Duration| {
+        frames
+            .iter()
+            .filter(|f| of(f) > Duration::from_millis(16))
+            .count()
+    };
+    let (cpu_over, wall_over) = (over(|f| f.cpu), over(|f| f.wall));
     println!(
-        "| {what} | {} | {cm:.2} / {cp:.2} / {cx:.2} | {tm:.2} | {wm:.2} / {wp:.2} / {wx:.2} | {over} |",
+        "| {what} | {} | {cm:.2} / {cp:.2} / {cx:.2} | {tm:.2} | {wm:.2} / {wp:.2} / {wx:.2} | {cpu_over} / {wall_over} |",
         frames.len()
     );
 }
@@ -165,7 +178,9 @@ fn annotation_runs() {
     let shown = big.app.project().annotations.len();
     let idle_big: Vec<Frame> = (0..RUN_FRAMES).map(|_| big.frame()).collect();
     let lowered_idle = big.app.list_lowerings();
-    let vertices = big.app.list_mesh_vertices();
+    let meshes = big.app.list_meshes().unwrap();
+    let (vertices, parts, (plain_parts, plain_vertices)) =
+        (meshes.vertices(), meshes.parts(), meshes.plain());
     let mut kinds = std::collections::BTreeMap::<String, (usize, usize)>::new();
     for op in &big.app.display_list().ops {
         let name = format!("{op:?}");
@@ -181,40 +196,59 @@ fn annotation_runs() {
         e.0 += 1;
         e.1 += points;
     }
+    sitewatch::ui::gpu_mesh::set_enabled(&big.ctx, true);
+    let idle_gpu: Vec<Frame> = (0..RUN_FRAMES).map(|_| big.frame()).collect();
     let start = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
     let scrub_frames =
         std::env::var("SITEWATCH_BENCH_SCRUB").map_or(RUN_FRAMES, |v| v.parse().unwrap());
-    let scrub: Vec<Frame> = (0..scrub_frames)
-        .map(|day| {
-            big.apply(Command::Time(TimeCommand::SetDate(
-                start + chrono::Days::new(day as u64),
-            )));
-            big.frame()
-        })
-        .collect();
+    let scrub = |big: &mut Window, mode: CompareMode| -> Vec<Frame> {
+        big.apply(Command::Compare(CompareCommand::SetMode(mode)));
+        (0..scrub_frames)
+            .map(|day| {
+                big.apply(Command::Time(TimeCommand::SetDate(
+                    start + chrono::Days::new(day as u64),
+                )));
+                big.frame()
+            })
+            .collect()
+    };
+    let scrub_plain = scrub(&mut big, CompareMode::Off);
     let lowered_scrub = big.app.list_lowerings() - lowered_idle;
+    let scrub_swipe = scrub(&mut big, CompareMode::Swipe);
+    let scrub_panes = scrub(&mut big, CompareMode::SideBySide);
+    let dated_layers = big.app.project().layers.len();
 
     println!(
         "# frame_time: the window's frames, 1600 × 1000, frame + tessellation, thread CPU clock"
     );
     println!();
-    println!(
-        "| frames | n | CPU ms median / p99 / max | of which tessellation, median | wall ms median / p99 / max | CPU > 16 ms |"
-    );
-    println!("|---|---|---|---|---|---|");
+    println!("{TABLE_HEAD}");
     report("idle, default project (41 annotations)", &idle_small);
-    report(&format!("idle, {shown} annotations"), &idle_big);
     report(
-        &format!("scrub one day per frame, {shown} annotations"),
-        &scrub,
+        &format!("idle, {shown} annotations, meshes through egui"),
+        &idle_big,
     );
+    report(
+        &format!("idle, {shown} annotations, meshes on the GPU"),
+        &idle_gpu,
+    );
+    for (what, frames) in [
+        ("", &scrub_plain),
+        (", swipe", &scrub_swipe),
+        (", side by side", &scrub_panes),
+    ] {
+        report(
+            &format!("scrub one day per frame{what}, {shown} annotations, {dated_layers} layers"),
+            frames,
+        );
+    }
     println!();
     println!(
         "display lists lowered: {lowered_small} in {} frames of the default project (10 warm-up), {lowered_scrub} in {scrub_frames} scrub frames",
         RUN_FRAMES + 10
     );
     println!(
-        "the map's tessellated list at {shown} annotations: {vertices} vertices; ops (count, points): {kinds:?}"
+        "the map's tessellated list at {shown} annotations: {vertices} vertices in {parts} parts, of which {plain_parts} plain parts with {plain_vertices} vertices (on the GPU in the window); ops (count, points): {kinds:?}"
     );
 }
 
@@ -271,10 +305,7 @@ fn raster_run() {
         _ => println!("layer NOT loaded within {} s", TIMEOUT.as_secs()),
     }
     println!();
-    println!(
-        "| frames | n | CPU ms median / p99 / max | of which tessellation, median | wall ms median / p99 / max | CPU > 16 ms |"
-    );
-    println!("|---|---|---|---|---|---|");
+    println!("{TABLE_HEAD}");
     report("idle, before", &idle);
     report("while the layer loads", &during);
     report("after", &after);

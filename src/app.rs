@@ -172,6 +172,13 @@ impl SitewatchApp {
         } else {
             Prefs::default()
         };
+        // The map's plain meshes stay on the GPU (eframe's default renderer, dithering on as
+        // its default options have it). SITEWATCH_CPU_MESHES=1 hands them to egui each frame.
+        if let Some(render_state) = &cc.wgpu_render_state
+            && std::env::var_os("SITEWATCH_CPU_MESHES").is_none()
+        {
+            crate::ui::gpu_mesh::install(&cc.egui_ctx, render_state, true);
+        }
         Self::with_context(&cc.egui_ctx, options, prefs)
     }
 
@@ -269,10 +276,10 @@ impl SitewatchApp {
         self.list_cache.lowerings()
     }
 
-    /// Vertices of the map's tessellated vector ops (the frame benchmark reports them).
+    /// The map's tessellated vector ops (the frame benchmark and tests report them).
     #[must_use]
-    pub fn list_mesh_vertices(&self) -> usize {
-        self.list_cache.mesh_vertices()
+    pub fn list_meshes(&self) -> Option<&crate::ui::list_mesh::ListMeshes> {
+        self.list_cache.meshes()
     }
 
     /// The figure frame's box on the map, while the frame is shown.

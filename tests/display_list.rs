@@ -571,3 +571,69 @@ fn with_the_figure_frame_on_the_window_draws_the_exports_list() {
     };
     assert_eq!(shapes(&window), shapes(&figure.list));
 }
+
+/// One frame of `app` in `ctx` at 1600 × 1000, tessellated as a window does: the paint
+/// callbacks and the vertices of the meshes handed to the renderer.
+fn tessellated_frame(ctx: &egui::Context, app: &mut sitewatch::app::SitewatchApp) -> [usize; 2] {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1600.0, 1000.0),
+        )),
+        ..egui::RawInput::default()
+    };
+    let mut output = ctx.run_ui(input, |ui| app.frame(ui));
+    // No renderer takes the textures.
+    output.textures_delta.clear();
+    ctx.tessellate(output.shapes, output.pixels_per_point)
+        .iter()
+        .fold([0, 0], |[callbacks, vertices], p| match &p.primitive {
+            Primitive::Callback(_) => [callbacks + 1, vertices],
+            Primitive::Mesh(mesh) => [callbacks, vertices + mesh.vertices.len()],
+        })
+}
+
+#[test]
+fn with_gpu_meshes_the_maps_plain_parts_leave_each_frame_as_callbacks_not_vertices() {
+    use sitewatch::app::{AppOptions, Prefs, SitewatchApp};
+    let ctx = egui::Context::default();
+    let mut app = SitewatchApp::with_context(
+        &ctx,
+        AppOptions {
+            loaded: sitewatch::model::default_project::load_default_project().unwrap(),
+            project_path: None,
+            date: NaiveDate::from_ymd_opt(2025, 10, 14),
+            screenshot: None,
+            persist: false,
+        },
+        Prefs::default(),
+    );
+    // Until two frames in a row hand over the same (the basemap loads on other threads).
+    let mut off = tessellated_frame(&ctx, &mut app);
+    for _ in 0..100 {
+        let next = tessellated_frame(&ctx, &mut app);
+        if next == off {
+            break;
+        }
+        off = next;
+    }
+    sitewatch::ui::gpu_mesh::set_enabled(&ctx, true);
+    let on = tessellated_frame(&ctx, &mut app);
+    sitewatch::ui::gpu_mesh::set_enabled(&ctx, false);
+    assert_eq!(tessellated_frame(&ctx, &mut app), off, "the frame settled");
+
+    let meshes = app.list_meshes().unwrap();
+    let (plain_parts, plain_vertices) = meshes.plain();
+    assert!(
+        plain_parts > 0 && plain_parts < meshes.parts(),
+        "the map has lines and text: {plain_parts} plain of {} parts",
+        meshes.parts()
+    );
+    assert_eq!(off[0], 0, "without a pipeline the map paints meshes only");
+    assert_eq!(on[0], plain_parts, "one callback per plain part");
+    assert_eq!(
+        off[1] - on[1],
+        plain_vertices,
+        "the plain vertices no longer pass through egui; text still does"
+    );
+}

@@ -6,6 +6,7 @@ pub mod compare_bar;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;
+pub mod gpu_mesh;
 pub mod inspector;
 pub mod layers;
 pub mod list_mesh;

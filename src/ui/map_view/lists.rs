@@ -104,10 +104,10 @@ impl ListCache {
         self.b.place
     }
 
-    /// Vertices of the list's tessellated vector ops (what an idle frame hands egui).
+    /// The list's tessellated vector ops (what an idle frame hands egui or the GPU).
     #[must_use]
-    pub fn mesh_vertices(&self) -> usize {
-        self.meshes.as_ref().map_or(0, ListMeshes::vertices)
+    pub fn meshes(&self) -> Option<&ListMeshes> {
+        self.meshes.as_ref()
     }
 }
 
