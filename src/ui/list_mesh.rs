@@ -50,8 +50,6 @@ pub struct ListMeshes {
     /// Each part, in drawing order, with the screen rect it is cut to (the list's clip ops).
     parts: Vec<Part>,
     atlas: AtlasState,
-    /// Vertices in all meshes (for the frame benchmark's report).
-    vertices: usize,
 }
 
 impl ListMeshes {
@@ -89,12 +87,7 @@ impl ListMeshes {
                     })
             })
             .collect();
-        let vertices = parts.iter().map(|p| p.mesh.vertices.len()).sum();
-        Self {
-            parts,
-            atlas,
-            vertices,
-        }
+        Self { parts, atlas }
     }
 
     /// False when egui's font atlas changed under the meshes (make them again).
@@ -138,7 +131,7 @@ impl ListMeshes {
     /// Vertices held.
     #[must_use]
     pub fn vertices(&self) -> usize {
-        self.vertices
+        self.parts.iter().map(|p| p.mesh.vertices.len()).sum()
     }
 }
 
