@@ -228,6 +228,38 @@ fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
 }
 
 #[test]
+fn each_annotation_format_dropped_on_the_window_is_one_undoable_step() {
+    for name in [
+        "geopackage/two-crs.gpkg",
+        "shapefile/utm52n-areas.shp",
+        "sites-excel.csv",
+        "survey.gpx",
+    ] {
+        let mut h = harness();
+        let before = h.state().project().annotations.len();
+        let path = std::fs::canonicalize(format!("tests/fixtures/interchange/{name}")).unwrap();
+        let date = h.state().date();
+        let want = sitewatch::interchange::import_file(&path, h.state().project(), date)
+            .unwrap()
+            .annotations
+            .len();
+        assert!(want > 0, "{name}");
+        h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+        h.run_steps(3);
+        h.state_mut().wait_for_file_work();
+        h.run_steps(1);
+        assert_eq!(
+            h.state().project().annotations.len(),
+            before + want,
+            "{name}: {:?}",
+            h.state().messages()
+        );
+        apply(&mut h, Command::Edit(EditCommand::Undo));
+        assert_eq!(h.state().project().annotations.len(), before, "{name}");
+    }
+}
+
+#[test]
 fn the_autosave_interval_is_chosen_in_the_file_menu() {
     let mut h = harness();
     assert!(

@@ -2,7 +2,7 @@
 //!
 //! The delimiter (`,`, `;` or tab) is sniffed from the header line; with `;` numbers may use a
 //! decimal comma. Coordinate columns are guessed by name (latitude/longitude, lat/lon/lng,
-//! y/x, or a WKT/geometry column), and so are the name, date and category columns; a
+//! y/x, an MGRS grid reference, or a WKT/geometry column), and so are the name, date and category columns; a
 //! [`CsvOptions`] names them explicitly (the import dialog). Every other column is kept as a
 //! property. Rows that cannot be placed are skipped with their line number and why.
 
@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::coords::{parse_latitude, parse_longitude};
 use super::mapping::{Builder, RawFeature};
+use super::mgrs::parse_mgrs;
 use super::wkt_geometry::wkt_shapes;
 use super::{Imported, InterchangeError};
 use crate::model::{Project, Shape};
@@ -24,7 +25,10 @@ pub struct CsvColumns {
     pub latitude: Option<String>,
     /// Longitude in degrees (decimal or DMS), or X.
     pub longitude: Option<String>,
-    /// A WKT geometry in lon/lat (`POINT (130.6 42.4)`), used when there is no lat/lon pair.
+    /// An MGRS grid reference (`52TGN 12345 67890`), used when there is no lat/lon pair.
+    pub mgrs: Option<String>,
+    /// A WKT geometry in lon/lat (`POINT (130.6 42.4)`), used when there is neither a lat/lon
+    /// pair nor an MGRS column.
     pub wkt: Option<String>,
     /// The label.
     pub name: Option<String>,
@@ -79,6 +83,15 @@ const LONGITUDE: [&str; 10] = [
     "xcoord",
     "xcoordinate",
     "lngdd",
+];
+const MGRS: [&str; 7] = [
+    "mgrs",
+    "usng",
+    "gridref",
+    "gridreference",
+    "mgrsref",
+    "mgrscoordinate",
+    "grid",
 ];
 const WKT: [&str; 5] = ["wkt", "geometry", "geom", "thegeom", "shape"];
 const NAME: [&str; 8] = [
@@ -182,6 +195,7 @@ pub fn sniff(
     for name in [
         &chosen.latitude,
         &chosen.longitude,
+        &chosen.mgrs,
         &chosen.wkt,
         &chosen.name,
         &chosen.date,
@@ -198,23 +212,27 @@ pub fn sniff(
     let mut columns = CsvColumns {
         latitude: pick(&chosen.latitude, &LATITUDE),
         longitude: pick(&chosen.longitude, &LONGITUDE),
+        mgrs: pick(&chosen.mgrs, &MGRS),
         wkt: pick(&chosen.wkt, &WKT),
         name: pick(&chosen.name, &NAME),
         date: pick(&chosen.date, &DATE),
         category: pick(&chosen.category, &CATEGORY),
     };
     let pair = columns.latitude.is_some() && columns.longitude.is_some();
-    if !pair && columns.wkt.is_none() {
+    if !pair && columns.mgrs.is_none() && columns.wkt.is_none() {
         return Err(malformed(
             origin,
             format!(
-                "no latitude/longitude, X/Y or WKT column found among {}; choose them",
+                "no latitude/longitude, X/Y, MGRS or WKT column found among {}; choose them",
                 headers.join(", ")
             ),
         ));
     }
-    if pair && chosen.wkt.is_none() {
-        // A lat/lon pair wins over a guessed WKT column.
+    // A lat/lon pair wins over a guessed MGRS or WKT column, an MGRS column over a guessed WKT.
+    if pair && chosen.mgrs.is_none() {
+        columns.mgrs = None;
+    }
+    if (pair || columns.mgrs.is_some()) && chosen.wkt.is_none() {
         columns.wkt = None;
     }
     Ok(CsvLayout {
@@ -260,6 +278,14 @@ fn shapes_of_row(
         let lon = parse_longitude(lon_text, decimal_comma)?;
         return Ok(vec![Shape::Point(Point::new(lon, lat))]);
     }
+    if let Some(mgrs_i) = index.mgrs {
+        let text = row.get(mgrs_i).unwrap_or("");
+        if text.is_empty() {
+            return Err("no grid reference".into());
+        }
+        let at = parse_mgrs(text)?;
+        return Ok(vec![Shape::Point(Point::from(at.lonlat))]);
+    }
     let Some(wkt_i) = index.wkt else {
         return Err("no coordinate columns".into());
     };
@@ -273,6 +299,7 @@ fn shapes_of_row(
 struct Indices {
     latitude: Option<usize>,
     longitude: Option<usize>,
+    mgrs: Option<usize>,
     wkt: Option<usize>,
     name: Option<usize>,
     date: Option<usize>,
@@ -317,12 +344,13 @@ pub fn import_str(
     let index = Indices {
         latitude: position(&cols.latitude),
         longitude: position(&cols.longitude),
+        mgrs: position(&cols.mgrs),
         wkt: position(&cols.wkt),
         name: position(&cols.name),
         date: position(&cols.date),
         category: position(&cols.category),
     };
-    let geometry_columns = [index.latitude, index.longitude, index.wkt];
+    let geometry_columns = [index.latitude, index.longitude, index.mgrs, index.wkt];
     let mut builder = Builder::new(project, default_date);
     let mut rows = 0;
     for (i, record) in reader(text, layout.delimiter).records().enumerate() {
@@ -454,6 +482,25 @@ mod tests {
         assert_eq!(got.annotations.len(), 2, "{:?}", got.skipped);
         assert!(matches!(got.annotations[0].shape, Shape::Line(_)));
         assert!(matches!(got.annotations[1].shape, Shape::Polygon(_)));
+    }
+
+    #[test]
+    fn an_mgrs_column_places_points_and_a_bad_reference_skips_its_row() {
+        let got = import("name;MGRS\nbridge;52T GN 12345 67890\nbad;52TSN 1 2\n");
+        assert_eq!(got.annotations.len(), 1, "{:?}", got.skipped);
+        let Shape::Point(p) = got.annotations[0].shape else {
+            panic!()
+        };
+        let want = parse_mgrs("52TGN1234567890").unwrap().lonlat;
+        assert!((p.x() - want.x).abs() < 1e-12 && (p.y() - want.y).abs() < 1e-12);
+        assert_eq!(got.skipped.len(), 1);
+        assert!(got.skipped[0].starts_with("line 3"), "{:?}", got.skipped);
+        // A latitude/longitude pair wins over a grid reference column.
+        let both = import("lat,lon,mgrs\n42.4,130.6,52TGN1234567890\n");
+        let Shape::Point(p) = both.annotations[0].shape else {
+            panic!()
+        };
+        assert!((p.y() - 42.4).abs() < 1e-12);
     }
 
     #[test]

@@ -9,13 +9,16 @@
 pub mod coords;
 pub mod csv;
 pub mod geojson;
+pub mod gpkg;
 pub mod gpx;
 pub mod ground_overlay;
 mod gx_track;
 pub mod kml;
 pub mod kmz;
 mod mapping;
+pub mod mgrs;
 pub mod shapefile;
+pub mod wkb;
 mod wkt_geometry;
 
 use std::fmt::Write as _;
@@ -129,6 +132,15 @@ pub enum InterchangeError {
         #[source]
         source: ::zip::result::ZipError,
     },
+    /// The GeoPackage (SQLite) could not be read or written.
+    #[error("cannot read or write the GeoPackage: {origin}")]
+    GeoPackage {
+        /// Which file.
+        origin: String,
+        /// SQLite's error.
+        #[source]
+        source: ::rusqlite::Error,
+    },
     /// The Shapefile (`.shp`, `.shx` or `.dbf`) could not be read.
     #[error("cannot read the Shapefile: {origin}")]
     Shapefile {
@@ -158,7 +170,7 @@ pub enum InterchangeError {
     },
     /// The format can be imported but not written.
     #[error(
-        "{format} files can be imported but not written (export as GeoJSON, KML or KMZ): {origin}"
+        "{format} files can be imported but not written (export as GeoJSON, KML, KMZ or GeoPackage): {origin}"
     )]
     ExportUnsupported {
         /// Which file.
@@ -167,7 +179,9 @@ pub enum InterchangeError {
         format: &'static str,
     },
     /// A file type neither `GeoJSON` nor KML.
-    #[error("unknown file type (use .geojson, .json, .kml, .kmz, .csv, .gpx or .shp): {origin}")]
+    #[error(
+        "unknown file type (use .geojson, .json, .kml, .kmz, .csv, .gpx, .shp or .gpkg): {origin}"
+    )]
     UnknownFormat {
         /// Which file.
         origin: String,
@@ -189,6 +203,8 @@ pub enum Format {
     Gpx,
     /// ESRI Shapefile: `.shp` with its `.shx`, `.dbf`, `.prj` and `.cpg` beside it.
     Shapefile,
+    /// OGC GeoPackage: feature tables in SQLite.
+    GeoPackage,
 }
 
 impl Format {
@@ -203,22 +219,29 @@ impl Format {
             "csv" => Some(Format::Csv),
             "gpx" => Some(Format::Gpx),
             "shp" => Some(Format::Shapefile),
+            "gpkg" => Some(Format::GeoPackage),
             _ => None,
         }
     }
 
     /// Every format, in the order an "Import" file dialog lists them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::GeoJson,
         Format::Kml,
         Format::Kmz,
         Format::Csv,
         Format::Gpx,
         Format::Shapefile,
+        Format::GeoPackage,
     ];
 
     /// The formats annotations can be exported to.
-    pub const EXPORTABLE: [Format; 3] = [Format::GeoJson, Format::Kml, Format::Kmz];
+    pub const EXPORTABLE: [Format; 4] = [
+        Format::GeoJson,
+        Format::Kml,
+        Format::Kmz,
+        Format::GeoPackage,
+    ];
 
     /// True when [`export_file`] can write it.
     #[must_use]
@@ -236,6 +259,7 @@ impl Format {
             Format::Csv => &["csv"],
             Format::Gpx => &["gpx"],
             Format::Shapefile => &["shp"],
+            Format::GeoPackage => &["gpkg"],
         }
     }
 
@@ -249,6 +273,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Gpx => "gpx",
             Format::Shapefile => "shp",
+            Format::GeoPackage => "gpkg",
         }
     }
 
@@ -262,6 +287,7 @@ impl Format {
             Format::Csv => "CSV",
             Format::Gpx => "GPX",
             Format::Shapefile => "Shapefile",
+            Format::GeoPackage => "GeoPackage",
         }
     }
 }
@@ -374,12 +400,16 @@ pub fn import_file_with(
         Format::Shapefile => {
             shapefile::import_file(path, project, default_date, &options.shapefile)
         }
+        Format::GeoPackage => gpkg::import_file(path, project, default_date),
     }
 }
 
-/// Writes the project's annotations to a `GeoJSON`, KML or KMZ file, atomically.
+/// Writes the project's annotations to a `GeoJSON`, KML, KMZ or GeoPackage file, atomically.
 pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(), InterchangeError> {
     let origin = path.display().to_string();
+    if format == Format::GeoPackage {
+        return gpkg::export_file(path, project);
+    }
     let bytes = match format {
         Format::GeoJson => geojson::export_string(project).into_bytes(),
         Format::Kml => kml::export_string(project)
@@ -389,7 +419,7 @@ pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(),
             })?
             .into_bytes(),
         Format::Kmz => kmz::export_bytes(project, &origin)?,
-        Format::Csv | Format::Gpx | Format::Shapefile => {
+        Format::Csv | Format::Gpx | Format::Shapefile | Format::GeoPackage => {
             return Err(InterchangeError::ExportUnsupported {
                 origin,
                 format: format.name(),
@@ -439,7 +469,7 @@ pub fn sort_dropped(paths: impl IntoIterator<Item = PathBuf>) -> (Vec<PathBuf>, 
             // Imagery files become layers (the app's imagery side picks them up).
         } else {
             refused.push(format!(
-                "{} is neither annotations (.geojson, .json, .kml, .kmz, .csv, .gpx, .shp) nor imagery (.tif, .png, .jpg)",
+                "{} is neither annotations (.geojson, .json, .kml, .kmz, .csv, .gpx, .shp, .gpkg) nor imagery (.tif, .png, .jpg)",
                 p.display()
             ));
         }

@@ -83,9 +83,10 @@ fn shp_error(origin: &Path, source: ::shapefile::Error) -> InterchangeError {
     }
 }
 
-/// The attribute key for a DBF field name: Sitewatch's own names in lower case, `NAME_KO` as
-/// `name:ko`, others as they are.
-fn property_key(field: &str) -> String {
+/// The attribute key for a DBF field name (or a GIS table's column, which follows the same
+/// conventions): Sitewatch's own names in lower case, `NAME_KO` as `name:ko`, `date` as
+/// `seen_from`, others as they are.
+pub(crate) fn property_key(field: &str) -> String {
     let lower = field.to_ascii_lowercase();
     if let Some(lang) = lower.strip_prefix("name_")
         && (2..=3).contains(&lang.len())
