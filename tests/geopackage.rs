@@ -1,4 +1,4 @@
-//! GeoPackages as GIS colleagues send them (a fixture made with `ogr2ogr`: two feature tables in
+//! `GeoPackage`s as GIS colleagues send them (a fixture made with `ogr2ogr`: two feature tables in
 //! two CRSs, see tests/fixtures/interchange/README.md), and ours as GDAL reads them.
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
@@ -131,7 +131,7 @@ fn our_geopackage_round_trips_the_default_project() {
     assert_eq!(again.annotations.len(), project.annotations.len());
 }
 
-/// GDAL (as QGIS uses it) reads our GeoPackage: `ogrinfo` validates its tables and counts every
+/// GDAL (as QGIS uses it) reads our `GeoPackage`: `ogrinfo` validates its tables and counts every
 /// annotation. Needs gdal-bin, which CI installs; without it the test says so and checks nothing
 /// else.
 #[test]

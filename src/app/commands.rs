@@ -6,7 +6,8 @@ use crate::model::Shape;
 use crate::model::timeline::{next_stage_date, previous_stage_date};
 use crate::spatial::LonLatBox;
 
-use super::files::{DialogPurpose, Pending};
+use super::files::{DialogPurpose, Pending, asks_first};
+use crate::interchange::ImportOptions;
 
 impl SitewatchApp {
     /// Applies one command.
@@ -103,7 +104,12 @@ impl SitewatchApp {
                 self.start_save(ctx, path, then);
             }
             FileCommand::ImportDialog => self.open_dialog(ctx, DialogPurpose::Import),
-            FileCommand::Import(path) => self.start_import(ctx, &path),
+            FileCommand::Import(path) if asks_first(&path) => {
+                self.ask_csv_choices(&path);
+            }
+            FileCommand::Import(path) => self.start_import(ctx, &path, ImportOptions::default()),
+            FileCommand::ImportWith(path, options) => self.start_import(ctx, &path, *options),
+            FileCommand::CancelImport => self.files.import_choice = None,
             FileCommand::ExportAnnotationsDialog(format) => {
                 self.open_dialog(ctx, DialogPurpose::Export(format));
             }

@@ -2,7 +2,10 @@
 //! files, the unsaved-work question, autosave and recovery, import and export of annotations,
 //! files dropped on the window.
 
+mod import_choice;
 mod jobs;
+
+pub use import_choice::{CSV_SAMPLE_BYTES, asks_first, csv_preview};
 
 pub use jobs::{FileWork, FileWorkGate};
 
@@ -69,7 +72,7 @@ impl FilePicker for RfdPicker {
             DialogPurpose::Import => dialog
                 .set_title("Import annotations")
                 .add_filter(
-                    "Annotations (GeoJSON, KML, KMZ, Shapefile, CSV, GPX)",
+                    "Annotations (GeoJSON, KML, KMZ, Shapefile, GeoPackage, CSV, GPX)",
                     &Format::ALL
                         .iter()
                         .flat_map(|f| f.extensions().iter().copied())
@@ -179,6 +182,8 @@ pub(crate) struct FileState {
     pub(crate) start_problem: Option<String>,
     /// Saves, opens and imports running on workers.
     pub(crate) jobs: jobs::FileJobs,
+    /// An import waiting for the user's choices (the dialog is open while it is set).
+    pub(crate) import_choice: Option<import_choice::ImportChoice>,
 }
 
 impl Default for FileState {
@@ -196,6 +201,7 @@ impl Default for FileState {
             autosave_job: None,
             start_problem: None,
             jobs: jobs::FileJobs::default(),
+            import_choice: None,
         }
     }
 }
@@ -479,6 +485,8 @@ impl SitewatchApp {
             }
         } else if let Some(rec) = self.files.recovered.first() {
             commands.extend(recovery_modal(ctx, &rec.info));
+        } else {
+            commands.extend(self.import_choice_modal(ctx));
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::interchange::Format;
+use crate::interchange::{Format, ImportOptions};
 
 /// Open, save, import, export and recovery.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,8 +21,13 @@ pub enum FileCommand {
     SaveTo(PathBuf),
     /// Ask for `GeoJSON` or KML files to import annotations from.
     ImportDialog,
-    /// Import annotations from a file (`GeoJSON`, KML, KMZ, Shapefile, CSV, GPX), as one undoable step.
+    /// Import annotations from a file (`GeoJSON`, KML, KMZ, Shapefile, `GeoPackage`, CSV, GPX), as
+    /// one undoable step; a CSV asks for its columns first.
     Import(PathBuf),
+    /// Import with the choices the import dialog made (a CSV's columns, a Shapefile's encoding).
+    ImportWith(PathBuf, Box<ImportOptions>),
+    /// Close the import dialog without importing.
+    CancelImport,
     /// Ask where to export the annotations to.
     ExportAnnotationsDialog(Format),
     /// Export the annotations to a file.

@@ -170,8 +170,30 @@ fn reader(text: &str, delimiter: u8) -> ::csv::Reader<&[u8]> {
 }
 
 /// Works out the delimiter, decimal separator and columns of a CSV, honouring what the
-/// options fix.
+/// options fix; an error when no coordinate column is found or chosen.
 pub fn sniff(
+    text: &str,
+    origin: &str,
+    options: &CsvOptions,
+) -> Result<CsvLayout, InterchangeError> {
+    let layout = layout(text, origin, options)?;
+    let c = &layout.columns;
+    let pair = c.latitude.is_some() && c.longitude.is_some();
+    if !pair && c.mgrs.is_none() && c.wkt.is_none() {
+        return Err(malformed(
+            origin,
+            format!(
+                "no latitude/longitude, X/Y, MGRS or WKT column found among {}; choose them",
+                layout.headers.join(", ")
+            ),
+        ));
+    }
+    Ok(layout)
+}
+
+/// [`sniff`] without the demand for coordinate columns: what the import dialog opens with, so
+/// the user can choose them where none was guessed.
+pub fn layout(
     text: &str,
     origin: &str,
     options: &CsvOptions,
@@ -219,15 +241,6 @@ pub fn sniff(
         category: pick(&chosen.category, &CATEGORY),
     };
     let pair = columns.latitude.is_some() && columns.longitude.is_some();
-    if !pair && columns.mgrs.is_none() && columns.wkt.is_none() {
-        return Err(malformed(
-            origin,
-            format!(
-                "no latitude/longitude, X/Y, MGRS or WKT column found among {}; choose them",
-                headers.join(", ")
-            ),
-        ));
-    }
     // A lat/lon pair wins over a guessed MGRS or WKT column, an MGRS column over a guessed WKT.
     if pair && chosen.mgrs.is_none() {
         columns.mgrs = None;

@@ -1,4 +1,4 @@
-//! OGC GeoPackage feature tables in and out, through SQLite (read: 1.0–1.4; written: 1.2, the
+//! OGC `GeoPackage` feature tables in and out, through `SQLite` (read: 1.0–1.4; written: 1.2, the
 //! version GDAL 3.6 writes and every reader takes).
 //!
 //! Import reads every feature table the file's `gpkg_contents` lists, each reprojected from its
@@ -8,6 +8,7 @@
 //! `seen_from`; text holding a JSON array or object, as GDAL writes JSON fields, is read as JSON); a table's name is the category of features that name none. Export writes one
 //! `annotations` table in EPSG:4326 with a column per property, so GDAL and QGIS read it.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -103,10 +104,10 @@ fn property(value: ValueRef<'_>) -> Option<Value> {
         ValueRef::Text(bytes) => {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let trimmed = text.trim_start();
-            if trimmed.starts_with('[') || trimmed.starts_with('{') {
-                if let Ok(json) = serde_json::from_str::<Value>(&text) {
-                    return Some(json);
-                }
+            if (trimmed.starts_with('[') || trimmed.starts_with('{'))
+                && let Ok(json) = serde_json::from_str::<Value>(&text)
+            {
+                return Some(json);
             }
             Some(Value::String(text))
         }
@@ -120,7 +121,7 @@ fn read_table(
     builder: &mut Builder<'_>,
 ) -> rusqlite::Result<()> {
     let mut stmt = db.prepare(&format!("SELECT * FROM {}", quoted(&table.name)))?;
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     let mut rows = stmt.query([])?;
     let mut n = 0;
     while let Some(row) = rows.next()? {
@@ -179,10 +180,10 @@ fn read_table(
     Ok(())
 }
 
-/// Reads every feature table of a GeoPackage.
+/// Reads every feature table of a `GeoPackage`.
 ///
 /// # Errors
-/// When the file cannot be opened as SQLite, or is not a GeoPackage with feature tables.
+/// When the file cannot be opened as `SQLite`, or is not a `GeoPackage` with feature tables.
 pub fn import_file(
     path: &Path,
     project: &Project,
@@ -223,7 +224,7 @@ pub fn import_file(
     Ok(imported)
 }
 
-/// A file without the GeoPackage tables is "not a GeoPackage", not an SQL error.
+/// A file without the `GeoPackage` tables is "not a `GeoPackage`", not an SQL error.
 fn malformed_or_sql(path: &Path, e: rusqlite::Error) -> InterchangeError {
     let missing_tables = matches!(
         &e,
@@ -240,7 +241,7 @@ fn malformed_or_sql(path: &Path, e: rusqlite::Error) -> InterchangeError {
     }
 }
 
-/// The tables every GeoPackage has, with EPSG:4326 and the two undefined SRSs.
+/// The tables every `GeoPackage` has, with EPSG:4326 and the two undefined SRSs.
 const SCHEMA: &str = r#"
 PRAGMA application_id = 1196444487;
 PRAGMA user_version = 10200;
@@ -326,7 +327,7 @@ fn write_features(db: &mut Connection, project: &Project) -> rusqlite::Result<()
     );
     for c in &columns {
         let kind = column_type(features.iter().map(|(_, _, p)| p.get(c).cloned()));
-        create.push_str(&format!(", {} {kind}", quoted(c)));
+        let _ = write!(create, ", {} {kind}", quoted(c));
     }
     create.push(')');
     tx.execute(&create, [])?;
@@ -348,10 +349,12 @@ fn write_features(db: &mut Connection, project: &Project) -> rusqlite::Result<()
         [EXPORT_TABLE],
     )?;
     {
-        let placeholders: String = (0..columns.len())
-            .map(|i| format!(", ?{}", i + 3))
-            .collect();
-        let names: String = columns.iter().map(|c| format!(", {}", quoted(c))).collect();
+        let mut placeholders = String::new();
+        let mut names = String::new();
+        for (i, c) in columns.iter().enumerate() {
+            let _ = write!(placeholders, ", ?{}", i + 3);
+            let _ = write!(names, ", {}", quoted(c));
+        }
         let mut insert = tx.prepare(&format!(
             "INSERT INTO {} (geom, id{names}) VALUES (?1, ?2{placeholders})",
             quoted(EXPORT_TABLE)
@@ -368,7 +371,7 @@ fn write_features(db: &mut Connection, project: &Project) -> rusqlite::Result<()
     tx.commit()
 }
 
-/// Writes the project's annotations as a GeoPackage, atomically: a new SQLite file beside the
+/// Writes the project's annotations as a `GeoPackage`, atomically: a new `SQLite` file beside the
 /// target, renamed over it once complete.
 ///
 /// # Errors

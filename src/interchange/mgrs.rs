@@ -133,7 +133,7 @@ fn square_easting_m(zone: u8, column: char) -> Option<f64> {
 
 /// The northing of a 100 km square's south edge, modulo 2,000 km, from its row letter.
 fn square_row_m(zone: u8, row: char) -> Option<f64> {
-    let offset = if zone % 2 == 0 { 5 } else { 0 };
+    let offset = if zone.is_multiple_of(2) { 5 } else { 0 };
     let index = ROWS.find(row)?;
     Some(((index + ROWS.len() - offset) % ROWS.len()) as f64 * SQUARE_M)
 }
@@ -156,7 +156,7 @@ mod tests {
         let band = BANDS.chars().nth(band_index).unwrap();
         let en = utm_from_lonlat(lonlat, zone, lonlat.y >= 0.0).unwrap();
         let column_index = usize::from((zone - 1) % 3) * 8 + (en.x / SQUARE_M) as usize - 1;
-        let offset = if zone % 2 == 0 { 5 } else { 0 };
+        let offset = if zone.is_multiple_of(2) { 5 } else { 0 };
         let row_index = ((en.y / SQUARE_M) as usize + offset) % 20;
         format!(
             "{zone}{band}{}{}{:05}{:05}",

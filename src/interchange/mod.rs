@@ -132,12 +132,12 @@ pub enum InterchangeError {
         #[source]
         source: ::zip::result::ZipError,
     },
-    /// The GeoPackage (SQLite) could not be read or written.
+    /// The `GeoPackage` (`SQLite`) could not be read or written.
     #[error("cannot read or write the GeoPackage: {origin}")]
     GeoPackage {
         /// Which file.
         origin: String,
-        /// SQLite's error.
+        /// `SQLite`'s error.
         #[source]
         source: ::rusqlite::Error,
     },
@@ -203,7 +203,7 @@ pub enum Format {
     Gpx,
     /// ESRI Shapefile: `.shp` with its `.shx`, `.dbf`, `.prj` and `.cpg` beside it.
     Shapefile,
-    /// OGC GeoPackage: feature tables in SQLite.
+    /// OGC `GeoPackage`: feature tables in `SQLite`.
     GeoPackage,
 }
 
@@ -336,7 +336,7 @@ impl Imported {
 }
 
 /// Choices a file dialog can make before an import; the default guesses everything.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ImportOptions {
     /// Delimiter, decimal comma and columns of a CSV.
     pub csv: CsvOptions,
@@ -404,7 +404,7 @@ pub fn import_file_with(
     }
 }
 
-/// Writes the project's annotations to a `GeoJSON`, KML, KMZ or GeoPackage file, atomically.
+/// Writes the project's annotations to a `GeoJSON`, KML, KMZ or `GeoPackage` file, atomically.
 pub fn export_file(path: &Path, project: &Project, format: Format) -> Result<(), InterchangeError> {
     let origin = path.display().to_string();
     if format == Format::GeoPackage {

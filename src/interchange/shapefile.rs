@@ -347,6 +347,37 @@ fn projection(shp: &Path, warnings: &mut Vec<String>) -> Result<Projection, Inte
     })
 }
 
+/// The text of the first `records` records of a Shapefile's attribute table decoded with an
+/// encoding, for the user to see which one reads right.
+///
+/// # Errors
+/// When the table cannot be read, or not in that encoding.
+pub fn preview_text(
+    shp: &Path,
+    encoding: &'static encoding_rs::Encoding,
+    records: usize,
+) -> Result<Vec<String>, InterchangeError> {
+    let dbf = sidecar(shp, "dbf").ok_or_else(|| InterchangeError::Read {
+        origin: shp.with_extension("dbf").display().to_string(),
+        source: std::io::Error::from(std::io::ErrorKind::NotFound),
+    })?;
+    let options = ShapefileOptions {
+        encoding: Some(encoding),
+    };
+    let table = attributes(&dbf, None, options, &mut Vec::new())?;
+    Ok(table
+        .iter()
+        .take(records)
+        .map(|props| {
+            props
+                .values()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" · ")
+        })
+        .collect())
+}
+
 /// Reads a Shapefile (the `.shp` path; the other files are found beside it).
 pub fn import_file(
     shp: &Path,
@@ -416,6 +447,21 @@ mod tests {
         assert!(is_sidecar_of_any(Path::new("/d/a.PRJ"), &paths));
         assert!(!is_sidecar_of_any(Path::new("/d/b.dbf"), &paths));
         assert!(!is_sidecar_of_any(Path::new("/d/a.txt"), &paths));
+    }
+
+    #[test]
+    fn the_encoding_preview_reads_cp949_text_only_as_korean() {
+        let shp = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/interchange/shapefile/cp949-points.shp");
+        let korean = preview_text(&shp, encoding_rs::EUC_KR, 2).unwrap();
+        assert_eq!(korean.len(), 2);
+        assert!(korean[0].contains("세관"), "{korean:?}");
+        let western = preview_text(&shp, encoding_rs::WINDOWS_1252, 2).unwrap();
+        assert!(!western[0].contains("세관"), "{western:?}");
+        assert!(
+            preview_text(&shp, encoding_rs::UTF_8, 2).is_err(),
+            "not UTF-8"
+        );
     }
 
     #[test]

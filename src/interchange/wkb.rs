@@ -1,4 +1,4 @@
-//! GeoPackage geometry blobs: the `GP` header (version, flags, SRS id, envelope) over ISO
+//! `GeoPackage` geometry blobs: the `GP` header (version, flags, SRS id, envelope) over ISO
 //! well-known binary (OGC 06-103r4), read and written.
 //!
 //! The reader takes either byte order, 2D/Z/M/ZM ISO type codes and the EWKB flag bits GDAL's
@@ -17,7 +17,7 @@ fn empty() -> Geometry<f64> {
     Geometry::GeometryCollection(GeometryCollection(Vec::new()))
 }
 
-/// Reads a GeoPackage geometry blob; returns the header's SRS id and the geometry in the
+/// Reads a `GeoPackage` geometry blob; returns the header's SRS id and the geometry in the
 /// table's own coordinates.
 ///
 /// # Errors
@@ -178,7 +178,7 @@ impl Reader<'_> {
     }
 }
 
-/// One lon/lat shape as a GeoPackage blob (little-endian, SRS 4326, with its envelope).
+/// One lon/lat shape as a `GeoPackage` blob (little-endian, SRS 4326, with its envelope).
 #[must_use]
 pub fn write_blob(shape: &crate::model::Shape) -> Vec<u8> {
     use crate::model::Shape;

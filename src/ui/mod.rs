@@ -7,6 +7,7 @@ pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;
 pub mod gpu_mesh;
+pub mod import_dialog;
 pub mod inspector;
 pub mod layers;
 pub mod list_mesh;

@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use super::super::SitewatchApp;
 use super::{DialogPurpose, Pending};
 use crate::editing::History;
-use crate::interchange::{Imported, InterchangeError, import_edit, import_file};
+use crate::interchange::{
+    ImportOptions, Imported, InterchangeError, import_edit, import_file_with,
+};
 use crate::model::Project;
 use crate::model::io::{Loaded, ProjectError, load, save_atomic};
 use crate::model::project_file::rebase_layer_files;
@@ -202,7 +204,12 @@ impl SitewatchApp {
     }
 
     /// Reads annotations to import on a worker; they arrive as one undoable edit.
-    pub(crate) fn start_import(&mut self, ctx: &egui::Context, path: &Path) {
+    pub(crate) fn start_import(
+        &mut self,
+        ctx: &egui::Context,
+        path: &Path,
+        options: ImportOptions,
+    ) {
         let target = path.to_path_buf();
         let project: Project = self.project.clone();
         let date: NaiveDate = self.date;
@@ -210,7 +217,7 @@ impl SitewatchApp {
             ctx,
             self.files.jobs.gate.clone(),
             FileWork::Import(target.clone()),
-            move || Read::Import(import_file(&target, &project, date)),
+            move || Read::Import(import_file_with(&target, &project, date, &options)),
         );
         self.files.jobs.read = Some(ReadJob {
             work: FileWork::Import(path.to_path_buf()),
@@ -312,6 +319,9 @@ impl SitewatchApp {
                 if let Some(edit) = import_edit(&self.project, &imported) {
                     self.apply_edit(ctx, edit, None);
                 }
+            }
+            Ok(Read::Import(Err(InterchangeError::UnknownEncoding { .. }))) => {
+                self.ask_shapefile_encoding(path);
             }
             Ok(Read::Import(Err(e))) => self.report(&e.to_string()),
             Err(()) => self.report(&format!(
