@@ -265,8 +265,15 @@ impl SitewatchApp {
                 textures: [&t[0], &t[1]],
                 focus: *focus,
             });
+        // At the map's top right, clear of its button row; moved where the analyst drags it.
+        let corner = self
+            .editor
+            .map_view()
+            .map_or(egui::pos2(800.0, 80.0), |v| v.rect.right_top() + egui::vec2(-12.0, 48.0));
         egui::Window::new("Find changes")
             .id(egui::Id::unique("sitewatch-changes"))
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos(corner)
             .open(&mut open)
             .default_width(360.0)
             .resizable(false)
