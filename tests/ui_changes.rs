@@ -70,7 +70,7 @@ fn find_lists_candidates_and_accepting_one_is_one_undoable_annotation() {
     // J steps to the next candidate (when there is one).
     h.key_press(egui::Key::J);
     h.run_steps(2);
-    let expected = if found > 1 { 1 } else { 0 };
+    let expected = usize::from(found > 1);
     assert_eq!(h.state().changes_review().unwrap().selected, Some(expected));
 
     // Review the first candidate that is not a removal (any, if all are), and accept it with A.

@@ -137,7 +137,7 @@ impl SitewatchApp {
                     self.changes.status = FindStatus::Cancelled;
                 }
             }
-            other => self.apply_review(ctx, other),
+            other => self.apply_review(ctx, &other),
         }
     }
 
@@ -266,10 +266,9 @@ impl SitewatchApp {
                 focus: *focus,
             });
         // At the map's top right, clear of its button row; moved where the analyst drags it.
-        let corner = self
-            .editor
-            .map_view()
-            .map_or(egui::pos2(800.0, 80.0), |v| v.rect.right_top() + egui::vec2(-12.0, 48.0));
+        let corner = self.editor.map_view().map_or(egui::pos2(800.0, 80.0), |v| {
+            v.rect.right_top() + egui::vec2(-12.0, 48.0)
+        });
         egui::Window::new("Find changes")
             .id(egui::Id::unique("sitewatch-changes"))
             .pivot(egui::Align2::RIGHT_TOP)

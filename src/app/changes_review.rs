@@ -15,7 +15,7 @@ use crate::render::display_list::DisplayList;
 use crate::render::egui_paint::{self, Placement};
 use crate::render::lower::changes::{CandidateMark, lower_candidates};
 use crate::spatial::mercator::world_px_from_lonlat;
-use crate::ui::changes_review::Decision;
+use crate::ui::changes_review::{Decision, Review};
 
 impl SitewatchApp {
     /// Fits the map to candidate `i`.
@@ -44,16 +44,16 @@ impl SitewatchApp {
 
     /// Moves on to the next candidate still waiting, once the selected one is decided.
     fn advance(&mut self) {
-        let next = self.changes.review.as_ref().and_then(|r| r.next_waiting());
+        let next = self.changes.review.as_ref().and_then(Review::next_waiting);
         self.select_candidate(next);
     }
 
-    pub(crate) fn apply_review(&mut self, ctx: &egui::Context, command: ChangesCommand) {
+    pub(crate) fn apply_review(&mut self, ctx: &egui::Context, command: &ChangesCommand) {
         let Some(review) = &mut self.changes.review else {
             return;
         };
         match command {
-            ChangesCommand::Select(i) => self.select_candidate(Some(i)),
+            ChangesCommand::Select(i) => self.select_candidate(Some(*i)),
             ChangesCommand::Next => {
                 let next = review.stepped(1);
                 self.select_candidate(next);

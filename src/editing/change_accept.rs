@@ -508,6 +508,9 @@ mod tests {
         ended.seen_until = Some(fuzzy("2025-01"));
         let darker = accepted(&project, &outline, ChangeClass::Darker);
         let proposed = propose_end(&project, &darker, fuzzy("2025-07-05").key());
-        assert!(proposed.as_ref().is_none_or(|e| e.annotation != id), "{proposed:?}");
+        assert!(
+            proposed.as_ref().is_none_or(|e| e.annotation != id),
+            "{proposed:?}"
+        );
     }
 }

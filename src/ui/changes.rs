@@ -59,6 +59,8 @@ pub struct ChangesForm {
     pub sensitivity: f64,
     /// Leave out the areas drawn in this category (clouds, shadows).
     pub mask_category: Option<String>,
+    /// Why the last Find could not start (a bad date), until the next one.
+    pub problem: Option<String>,
 }
 
 impl Default for ChangesForm {
@@ -71,6 +73,7 @@ impl Default for ChangesForm {
             min_area_m2: DEFAULT_MIN_AREA_M2,
             sensitivity: DEFAULT_SENSITIVITY,
             mask_category: None,
+            problem: None,
         }
     }
 }
@@ -270,14 +273,16 @@ pub fn changes_form_ui(ui: &mut Ui, form: &mut ChangesForm, view: &FormView<'_>)
     });
     options_ui(ui, form, view);
     let running = matches!(view.status, FindStatus::Running { .. });
-    let mut problem = None;
     ui.horizontal(|ui| {
         let find = ui.add_enabled(!running, egui::Button::new(RichText::new("Find").strong()));
         labelled(&find, egui::Role::Button, FIND_LABEL);
         if find.clicked() {
             match request(form, view) {
-                Ok(r) => commands.push(Command::Changes(ChangesCommand::Find(Box::new(r)))),
-                Err(why) => problem = Some(why),
+                Ok(r) => {
+                    form.problem = None;
+                    commands.push(Command::Changes(ChangesCommand::Find(Box::new(r))));
+                }
+                Err(why) => form.problem = Some(why),
             }
         }
         if let FindStatus::Running { fraction, stage } = view.status {
@@ -296,7 +301,7 @@ pub fn changes_form_ui(ui: &mut Ui, form: &mut ChangesForm, view: &FormView<'_>)
     let warn = |ui: &mut Ui, text: &str| {
         ui.label(RichText::new(text).color(Color32::from_rgb(0xE6, 0x9F, 0x00)));
     };
-    if let Some(why) = problem {
+    if let Some(why) = &form.problem {
         warn(ui, &format!("Cannot run: {why}"));
     }
     match view.status {

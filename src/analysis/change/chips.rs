@@ -75,7 +75,7 @@ fn crop(bounds_px: [usize; 4], width: usize, height: usize) -> [usize; 4] {
         .max(CROP_MIN_PX);
     let fit = |lo: usize, hi: usize, size: usize| {
         let side = side.min(size);
-        let centre = (lo + hi) / 2;
+        let centre = usize::midpoint(lo, hi);
         let start = centre.saturating_sub(side / 2).min(size - side);
         (start, start + side)
     };
@@ -87,11 +87,11 @@ fn crop(bounds_px: [usize; 4], width: usize, height: usize) -> [usize; 4] {
 /// One date's chip of the crop `[x0, y0, x1, y1]`, with the candidate's box marked.
 fn chip(stack: &BandStack, stretch: &[(f32, f32)], area: [usize; 4], focus: [usize; 4]) -> Chip {
     let [x0, y0, x1, y1] = area;
-    let (w, h) = (x1 - x0, y1 - y0);
-    let k = (w.max(h) as f64 / CHIP_MAX_PX as f64).max(1.0);
+    let (crop_w, crop_h) = (x1 - x0, y1 - y0);
+    let step = (crop_w.max(crop_h) as f64 / CHIP_MAX_PX as f64).max(1.0);
     let size = [
-        ((w as f64 / k).round() as usize).max(1),
-        ((h as f64 / k).round() as usize).max(1),
+        ((crop_w as f64 / step).round() as usize).max(1),
+        ((crop_h as f64 / step).round() as usize).max(1),
     ];
     let colour_bands: Vec<usize> = if stack.band_count() >= 3 {
         vec![0, 1, 2]
@@ -101,15 +101,15 @@ fn chip(stack: &BandStack, stretch: &[(f32, f32)], area: [usize; 4], focus: [usi
     let mut rgba = Vec::with_capacity(size[0] * size[1] * 4);
     for cy in 0..size[1] {
         for cx in 0..size[0] {
-            let gx = (x0 + ((cx as f64 + 0.5) * k) as usize).min(x1 - 1);
-            let gy = (y0 + ((cy as f64 + 0.5) * k) as usize).min(y1 - 1);
-            let i = gy * stack.width + gx;
-            if !stack.valid.get(i).copied().unwrap_or(false) {
+            let gx = (x0 + ((cx as f64 + 0.5) * step) as usize).min(x1 - 1);
+            let gy = (y0 + ((cy as f64 + 0.5) * step) as usize).min(y1 - 1);
+            let index = gy * stack.width + gx;
+            if !stack.valid.get(index).copied().unwrap_or(false) {
                 rgba.extend_from_slice(&[0, 0, 0, 0]);
                 continue;
             }
             for &b in &colour_bands {
-                let v = stack.bands.get(b).and_then(|p| p.get(i)).copied();
+                let v = stack.bands.get(b).and_then(|p| p.get(index)).copied();
                 let (lo, hi) = stretch.get(b).copied().unwrap_or((0.0, 1.0));
                 let t = v.map_or(0.0, |v| ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
                 rgba.push((t * 255.0).round() as u8);
@@ -117,7 +117,7 @@ fn chip(stack: &BandStack, stretch: &[(f32, f32)], area: [usize; 4], focus: [usi
             rgba.push(255);
         }
     }
-    let to_chip = |v: usize, from: usize| (v.saturating_sub(from)) as f32 / k as f32;
+    let to_chip = |v: usize, from: usize| (v.saturating_sub(from)) as f32 / step as f32;
     Chip {
         size_px: size,
         rgba,
@@ -202,6 +202,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // whole pixels, exact in f32
     fn a_chip_centres_its_candidate_and_marks_its_box() {
         let (before, after) = stacks();
         let pairs = chip_pairs(&before, &after, &[candidate([100, 40, 110, 50])]);

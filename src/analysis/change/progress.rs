@@ -10,7 +10,6 @@ use super::ChangeError;
 pub type Progress<'a> = &'a dyn Fn(f32, &str) -> bool;
 
 /// A watcher that never stops the run.
-#[must_use]
 pub fn unwatched() -> impl Fn(f32, &str) -> bool {
     |_: f32, _: &str| true
 }
@@ -25,7 +24,7 @@ pub fn report(progress: Progress<'_>, fraction: f32, stage: &str) -> Result<(), 
 }
 
 /// The watcher of a part of the run that spans `from`–`to` of the whole.
-pub fn part<'a>(progress: Progress<'a>, from: f32, to: f32) -> impl Fn(f32, &str) -> bool + 'a {
+pub fn part(progress: Progress<'_>, from: f32, to: f32) -> impl Fn(f32, &str) -> bool + '_ {
     move |fraction: f32, stage: &str| progress(from + (to - from) * fraction.clamp(0.0, 1.0), stage)
 }
 
