@@ -1,17 +1,18 @@
 //! The change finder in the window: F opens it on the map's dates A and B, Find runs on a
 //! worker while the frames go on, the candidates are listed, J steps through them, A accepts
 //! one as an annotation in one undo step, and one undo takes it back and the candidate waits
-//! again.
+//! again; Cancel stops a run, and a refused run says why in the window.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use sitewatch::analysis::change::ChangeClass;
+use sitewatch::analysis::change::{ChangeClass, ChangeOptions};
 use sitewatch::app::SitewatchApp;
+use sitewatch::command::{ChangesCommand, ChangesRequest, Command};
 use sitewatch::editing::change_accept::CHANGE_CATEGORY_KEY;
-use sitewatch::ui::changes::{FIND_LABEL, FindStatus};
+use sitewatch::ui::changes::{CANCEL_LABEL, FIND_LABEL, FindStatus};
 use sitewatch::ui::changes_review::{AS_NEW_LABEL, Decision, ROW_LABEL};
 
 /// Frames a run may take before the test gives up: far more than the finder needs on the
@@ -120,4 +121,41 @@ fn find_lists_candidates_and_accepting_one_is_one_undoable_annotation() {
         h.state().changes_review().unwrap().decisions[pick],
         Decision::Waiting
     );
+}
+
+#[test]
+fn cancel_stops_a_run_and_a_failed_run_says_why_in_the_window() {
+    let mut h = common::window::ready_app();
+    h.key_press(egui::Key::F);
+    h.run_steps(2);
+    h.get_by_label(FIND_LABEL).click_accesskit();
+    // One frame applies Find, the next draws the progress bar and Cancel.
+    h.run_steps(2);
+    h.get_by_label(CANCEL_LABEL).click_accesskit();
+    h.run_steps(2);
+    assert_eq!(*h.state().changes_status(), FindStatus::Cancelled);
+    // The worker's late answer, if any, changes nothing.
+    h.run_steps(5);
+    assert_eq!(*h.state().changes_status(), FindStatus::Cancelled);
+    assert!(h.state().changes_review().is_none());
+
+    // B before A: the finder refuses, the window says so, nothing panics.
+    let request = ChangesRequest {
+        from: "2025-10".parse().unwrap(),
+        to: "2025-07".parse().unwrap(),
+        track: None,
+        options: ChangeOptions::default(),
+    };
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::Changes(ChangesCommand::Find(Box::new(request))),
+    );
+    await_run(&mut h);
+    let status = h.state().changes_status().clone();
+    let FindStatus::Failed(why) = status else {
+        panic!("not refused: {status:?}");
+    };
+    assert!(why.contains("must come before"), "{why}");
+    let _shown = h.get_by_label(&format!("The change finder failed: {why}"));
 }

@@ -111,6 +111,15 @@ impl SitewatchApp {
     /// Accept: a removal over a standing annotation asks first (unless `as_new`), anything else
     /// becomes an annotation at once.
     fn accept(&mut self, ctx: &egui::Context, as_new: bool) {
+        // An accepted candidate is recorded once: undo it to accept it again.
+        let decided = self.changes.review.as_ref().is_some_and(|r| {
+            r.selected
+                .and_then(|i| r.decisions.get(i))
+                .is_some_and(|d| matches!(d, Decision::Accepted { .. }))
+        });
+        if decided {
+            return;
+        }
         let Some((accepted, date_a)) = self.accepted_input() else {
             return;
         };
