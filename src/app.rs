@@ -3,6 +3,8 @@
 
 mod align;
 mod autosave;
+mod changes;
+mod changes_review;
 mod commands;
 pub mod compare;
 mod editing;
@@ -139,6 +141,8 @@ pub struct SitewatchApp {
     progress: progress::ProgressState,
     /// The Align tool's panel and its estimate.
     align: align::AlignState,
+    /// The Find changes window, its run and the review of its candidates.
+    changes: changes::ChangesState,
 }
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
@@ -221,6 +225,7 @@ impl SitewatchApp {
             compare: compare::CompareState::default(),
             progress: progress::ProgressState::default(),
             align: align::AlignState::default(),
+            changes: changes::ChangesState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

@@ -39,7 +39,8 @@ impl SitewatchApp {
         let free = map_focused || ctx.memory(|m| m.focused().is_none());
         // Editing keys work unless a text field takes the keys: a focused button (arrow keys
         // move the focus between widgets) must not block the tool shortcuts.
-        let mut out = self.editing_keys(ctx, !ctx.text_edit_focused());
+        let mut out = self.changes_keys(ctx);
+        out.extend(self.editing_keys(ctx, !ctx.text_edit_focused()));
         if !free {
             return out;
         }
@@ -285,12 +286,14 @@ impl SitewatchApp {
                 );
                 self.hover = out.hover_lonlat;
                 self.frame_box = out.frame_box;
+                self.paint_changes(ui, out.response.rect);
                 commands.extend(out.commands);
                 commands.extend(self.align_window(&ctx, out.response.rect, &scene));
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));
             });
         self.zoom = self.memory.zoom();
         commands.extend(self.progress_window(&ctx));
+        commands.extend(self.changes_window(&ctx));
         self.modals(&ctx, &mut commands);
 
         // The cached scene must not be shared while commands patch it in place.

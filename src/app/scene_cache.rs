@@ -56,6 +56,7 @@ impl SceneCache {
             | Command::Edit(EditCommand::SetTool(_))
             | Command::Compare(_)
             | Command::Progress(_)
+            | Command::Changes(_)
             | Command::File(
                 FileCommand::SaveAsDialog
                 | FileCommand::ImportDialog

@@ -3,6 +3,7 @@
 //! One enum per area, each in its own file, so that work on one area never collides with
 //! another's in a single enum.
 
+mod changes;
 mod compare;
 mod edit;
 mod export;
@@ -12,6 +13,7 @@ mod progress;
 mod time;
 mod view;
 
+pub use changes::{ChangesCommand, ChangesRequest};
 pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
 pub use edit::EditCommand;
 pub use export::ExportCommand;
@@ -40,6 +42,8 @@ pub enum Command {
     Compare(CompareCommand),
     /// The Progress window: the chart of tracked measures and its CSV.
     Progress(ProgressCommand),
+    /// The change finder's window and the review of its candidates.
+    Changes(ChangesCommand),
 }
 
 macro_rules! from_area {
@@ -54,7 +58,7 @@ macro_rules! from_area {
 
 from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
     Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand,
-    Progress: ProgressCommand);
+    Progress: ProgressCommand, Changes: ChangesCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

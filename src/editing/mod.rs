@@ -3,6 +3,7 @@
 //! Pure core: nothing here knows egui. The UI turns pointer and key input into edits
 //! (`ui::map_edit`), the app applies them through a [`History`].
 
+pub mod change_accept;
 pub mod create;
 pub mod edit;
 pub mod geometry;

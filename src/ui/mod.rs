@@ -2,6 +2,8 @@
 
 pub mod align;
 pub mod annotations;
+pub mod changes;
+pub mod changes_review;
 pub mod compare_bar;
 pub mod export_dialog;
 pub mod file_menu;

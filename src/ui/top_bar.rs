@@ -62,6 +62,13 @@ pub fn top_bar_ui(
             {
                 commands.push(Command::Progress(crate::command::ProgressCommand::Open));
             }
+            if ui
+                .button("Find changes…  F")
+                .on_hover_text("Outline what changed between two dates, and review it")
+                .clicked()
+            {
+                commands.push(Command::Changes(crate::command::ChangesCommand::Toggle));
+            }
             if ui.button("Back to site").clicked() {
                 commands.push(Command::View(ViewCommand::GoHome));
             }

@@ -10,8 +10,9 @@ use super::grid::AnalysisGrid;
 use super::layer_grid::{LayersOnGrid, layers_on_grid};
 use super::options::{ChangeOptions, MAX_GRID_PIXELS, threshold_sigma};
 use super::pair::{LayerPair, choose_pair};
+use super::progress::{self, Progress};
 use super::stack::BandStack;
-use super::{ChangeError, DetectParams, Detected, detect};
+use super::{ChangeError, DetectParams, Detected, detect_with};
 use crate::imagery::raster::Limits;
 use crate::imagery::raster::decode::{Format, TiffFile, sniff};
 use crate::model::{FileDates, FuzzyDate, ImageryLayer, Project};
@@ -164,9 +165,20 @@ fn candidate(grid: &AnalysisGrid, index: usize, found: Detected) -> Option<Candi
 /// Compares the two stacks on `grid` and outlines what changed (steps 2–5 of the module docs).
 pub fn changes_on_grid(
     grid: &AnalysisGrid,
+    before: BandStack,
+    after: BandStack,
+    options: &ChangeOptions,
+) -> Result<Vec<Candidate>, ChangeError> {
+    changes_on_grid_with(grid, before, after, options, &progress::unwatched())
+}
+
+/// [`changes_on_grid`] reporting to `progress` (its fractions are of this step alone).
+pub fn changes_on_grid_with(
+    grid: &AnalysisGrid,
     mut before: BandStack,
     mut after: BandStack,
     options: &ChangeOptions,
+    progress: Progress<'_>,
 ) -> Result<Vec<Candidate>, ChangeError> {
     let bands = before.band_count().min(after.band_count());
     before.bands.truncate(bands);
@@ -180,7 +192,7 @@ pub fn changes_on_grid(
         threshold_sigma: threshold_sigma(options.sensitivity),
         min_region_px: ((min_area / pixel_area).ceil() as usize).max(1),
     };
-    let found = detect(&before, &after, &params)?;
+    let found = detect_with(&before, &after, &params, progress)?;
     Ok(found
         .into_iter()
         .enumerate()
@@ -189,6 +201,18 @@ pub fn changes_on_grid(
         // has smaller pixels, so the outline's own area gets a margin of a half.
         .filter(|c| c.area_m2 >= min_area * 0.5)
         .collect())
+}
+
+/// A run's report with both images on its grid, as compared (before the area of interest and
+/// the excluded areas were masked): the window cuts its review chips from them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    /// What was found.
+    pub report: ChangeReport,
+    /// The earlier layer's raw values on `report.grid`.
+    pub before: BandStack,
+    /// The later layer's.
+    pub after: BandStack,
 }
 
 /// Runs the finder on `project` (its relative paths resolved from `base_dir`) between the
@@ -201,6 +225,23 @@ pub fn find_changes(
     track: Option<&str>,
     options: &ChangeOptions,
 ) -> Result<ChangeReport, ChangeError> {
+    let watcher = progress::unwatched();
+    find_changes_with(project, base_dir, from, to, track, options, &watcher).map(|f| f.report)
+}
+
+/// [`find_changes`] reporting to `progress` as it goes (reading takes the first 30 %, scoring
+/// and outlining the rest) and stopping with [`ChangeError::Cancelled`] when told to; keeps
+/// both images on the grid.
+pub fn find_changes_with(
+    project: &Project,
+    base_dir: &Path,
+    from: FuzzyDate,
+    to: FuzzyDate,
+    track: Option<&str>,
+    options: &ChangeOptions,
+    progress: Progress<'_>,
+) -> Result<Found, ChangeError> {
+    progress::report(progress, 0.0, "choosing the layers")?;
     let dates = file_dates(project, base_dir);
     let LayerPair {
         track,
@@ -212,6 +253,7 @@ pub fn find_changes(
     else {
         return Err(ChangeError::GridMismatch);
     };
+    progress::report(progress, 0.02, "reading both layers onto one grid")?;
     let LayersOnGrid {
         grid,
         first: before_stack,
@@ -223,13 +265,15 @@ pub fn find_changes(
         MAX_GRID_PIXELS,
     )?;
     let bands = before_stack.band_count().min(after_stack.band_count());
-    let candidates = changes_on_grid(&grid, before_stack, after_stack, options)?;
+    let kept = (before_stack.clone(), after_stack.clone());
+    let scoring = progress::part(progress, 0.3, 1.0);
+    let candidates = changes_on_grid_with(&grid, before_stack, after_stack, options, &scoring)?;
     let date_of = |layer: &ImageryLayer| {
         layer
             .effective_date(&dates)
             .map_or_else(String::new, |d| d.to_string())
     };
-    Ok(ChangeReport {
+    let report = ChangeReport {
         track,
         before_layer: before_layer.id.clone(),
         after_layer: after_layer.id.clone(),
@@ -240,5 +284,11 @@ pub fn find_changes(
         threshold_sigma: threshold_sigma(options.sensitivity),
         options: options.clone(),
         candidates,
+    };
+    progress::report(progress, 1.0, "done")?;
+    Ok(Found {
+        report,
+        before: kept.0,
+        after: kept.1,
     })
 }

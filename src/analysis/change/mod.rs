@@ -37,6 +37,7 @@
 //! colour change: compare like seasons where possible.
 
 pub mod affine;
+pub mod chips;
 pub mod cli;
 pub mod describe;
 pub mod find;
@@ -47,6 +48,7 @@ pub mod normalise;
 pub mod options;
 pub mod outline;
 pub mod pair;
+pub mod progress;
 pub mod raw;
 pub mod regions;
 pub mod resample;
@@ -55,7 +57,7 @@ pub mod segments;
 pub mod stack;
 
 pub use describe::{ChangeClass, Description};
-pub use find::{Candidate, ChangeReport, find_changes};
+pub use find::{Candidate, ChangeReport, Found, find_changes, find_changes_with};
 pub use options::ChangeOptions;
 pub use stack::BandStack;
 
@@ -102,6 +104,9 @@ pub enum ChangeError {
     /// Choosing the layers failed.
     #[error(transparent)]
     Pair(#[from] pair::PairError),
+    /// The watcher of the run stopped it (the window's Cancel).
+    #[error("the change finder was cancelled")]
+    Cancelled,
 }
 
 /// Parameters of the pixel-level detection.
@@ -212,6 +217,17 @@ pub fn detect(
     after: &BandStack,
     params: &DetectParams,
 ) -> Result<Vec<Detected>, ChangeError> {
+    detect_with(before, after, params, &progress::unwatched())
+}
+
+/// [`detect`] reporting to `progress` before each scoring pass and before outlining (its
+/// fractions are of this step alone); stops with [`ChangeError::Cancelled`] when told to.
+pub fn detect_with(
+    before: &BandStack,
+    after: &BandStack,
+    params: &DetectParams,
+    progress: progress::Progress<'_>,
+) -> Result<Vec<Detected>, ChangeError> {
     if !before.matches(after) || before.band_count() == 0 {
         return Err(ChangeError::GridMismatch);
     }
@@ -231,7 +247,9 @@ pub fn detect(
     }
     // Pass 1 fits on every valid pixel; pass 2 again without what pass 1 found (dilated), so
     // a large change cannot bend the normalisation that measures it.
+    progress::report(progress, 0.0, "scoring, first pass")?;
     let first = score_pass(before, after, &valid, &valid, width, height);
+    progress::report(progress, 0.45, "scoring, second pass")?;
     let low = params.threshold_sigma * regions::LOW_FRACTION;
     let found_first: Vec<bool> = first.scores.iter().map(|&s| s >= low).collect();
     let near = dilate(&found_first, width, height, EXCLUSION_MARGIN_PX);
@@ -245,6 +263,7 @@ pub fn detect(
     } else {
         first
     };
+    progress::report(progress, 0.9, "outlining the regions")?;
     let found = regions::regions(
         &scores,
         width,

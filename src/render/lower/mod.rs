@@ -2,6 +2,7 @@
 //! one text measurer. This is the only place that knows how things look; the painters only
 //! rasterise what it produces.
 
+pub mod changes;
 pub mod compare;
 pub mod figure;
 pub mod items;
