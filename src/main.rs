@@ -410,6 +410,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             loaded,
             path: cli.project.clone(),
             problem: None,
+            plain_features: None,
         }
     } else {
         // The window opens anyway, on an empty project, and says why in a modal.
@@ -422,7 +423,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         loaded,
         path: project_path,
         problem,
+        plain_features,
     } = start;
+    let given = cli.project.clone();
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
@@ -468,8 +471,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         native,
         Box::new(move |cc| {
             let mut app = SitewatchApp::new(cc, app_options);
-            if let Some(problem) = problem {
-                app.show_start_problem(problem);
+            match (problem, plain_features, given) {
+                // A plain GeoJSON (the desktop's "Open with"): offer a project of its features.
+                (Some(problem), Some(features), Some(path)) => {
+                    app.offer_features_as_project(&path, features, problem);
+                }
+                (Some(problem), ..) => app.show_start_problem(problem),
+                _ => {}
             }
             Ok(Box::new(app))
         }),

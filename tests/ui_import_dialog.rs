@@ -12,7 +12,7 @@ use common::window::{apply, ready_app as harness};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use sitewatch::app::SitewatchApp;
-use sitewatch::command::{Command, EditCommand};
+use sitewatch::command::{Command, EditCommand, FileCommand};
 
 #[derive(Debug)]
 struct Dropped(PathBuf);
@@ -129,5 +129,46 @@ fn a_shapefile_in_an_unnamed_encoding_asks_which_and_imports_in_it() {
             .and_then(|v| v.as_str())
             == Some("Таможня")),
         "Russian text decoded"
+    );
+}
+
+#[test]
+fn a_plain_geojson_opened_as_a_project_is_offered_as_a_new_project_of_its_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sites.geojson");
+    let text = r#"{"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Gate"},
+         "geometry": {"type": "Point", "coordinates": [130.641, 42.418]}},
+        {"type": "Feature", "properties": {"name": "Yard"},
+         "geometry": {"type": "Point", "coordinates": [130.649, 42.410]}}]}"#;
+    std::fs::write(&path, text).unwrap();
+    let mut h = harness();
+    apply(
+        &mut h,
+        Command::File(FileCommand::OpenProject(path.clone())),
+    );
+    h.run_steps(4);
+    h.get_by_label("sites.geojson is not a Sitewatch project");
+    h.get_by_label("New project with these features").click();
+    h.run_steps(2);
+    h.state_mut().wait_for_file_work();
+    h.run_steps(2);
+    let project = h.state().project();
+    assert_eq!(project.name, "sites");
+    let labels: Vec<&str> = project
+        .annotations
+        .iter()
+        .map(|a| a.label.as_str())
+        .collect();
+    assert_eq!(labels, ["Gate", "Yard"]);
+    assert!(
+        h.state().is_dirty(),
+        "unsaved until the user saves it somewhere"
+    );
+    assert_eq!(h.state().project_path(), None, "never bound to the GeoJSON");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "the file is untouched"
     );
 }

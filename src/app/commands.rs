@@ -98,6 +98,7 @@ impl SitewatchApp {
             // never the one a later save writes.
             FileCommand::OpenProject(path) => self.guard(ctx, Pending::Open(path)),
             FileCommand::NewProject => self.guard(ctx, Pending::New),
+            FileCommand::NewProjectFrom(path) => self.guard(ctx, Pending::NewFrom(path)),
             FileCommand::Save => self.save_then(ctx, None),
             FileCommand::SaveAsDialog => self.open_dialog(ctx, DialogPurpose::SaveAs),
             FileCommand::SaveTo(path) => {

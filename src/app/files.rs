@@ -102,6 +102,9 @@ pub struct StartProject {
     pub path: Option<PathBuf>,
     /// Why the given file could not be opened (the window says so in a modal).
     pub problem: Option<String>,
+    /// When that file is plain `GeoJSON`, its feature count: the window offers a new project
+    /// built from them instead.
+    pub plain_features: Option<usize>,
 }
 
 /// The project for `sitewatch [PATH]`: the file, or, when it cannot be opened, an empty untitled
@@ -113,6 +116,7 @@ pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> 
             loaded: default,
             path: None,
             problem: None,
+            plain_features: None,
         });
     };
     Ok(match load(path) {
@@ -120,6 +124,7 @@ pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> 
             loaded,
             path: Some(path.to_path_buf()),
             problem: None,
+            plain_features: None,
         },
         Err(e) => StartProject {
             loaded: Loaded {
@@ -128,6 +133,7 @@ pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> 
             },
             path: None,
             problem: Some(e.to_string()),
+            plain_features: crate::interchange::geojson::plain_feature_count(path),
         },
     })
 }
@@ -156,6 +162,7 @@ pub fn push_counted(messages: &mut Vec<String>, message: &str) {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Pending {
     New,
+    NewFrom(PathBuf),
     OpenDialog,
     Open(PathBuf),
     Close,
@@ -348,6 +355,16 @@ impl SitewatchApp {
                 self.replace_project(project, None, Vec::new(), History::new());
                 self.clear_recovery();
             }
+            Pending::NewFrom(path) => {
+                let mut project = empty_project(&self.project);
+                if let Some(stem) = path.file_stem() {
+                    project.name = stem.to_string_lossy().into_owned();
+                }
+                self.replace_project(project, None, Vec::new(), History::new());
+                self.clear_recovery();
+                // The features arrive as one undoable import: unsaved work until saved.
+                self.start_import(ctx, &path, crate::interchange::ImportOptions::default());
+            }
             Pending::OpenDialog => self.open_dialog(ctx, DialogPurpose::Open),
             Pending::Open(path) => self.start_open(ctx, &path),
             Pending::Close => {
@@ -469,7 +486,7 @@ impl SitewatchApp {
         self.file_job_modals(ctx);
         if let Some(action) = &self.files.pending {
             let what = match action {
-                Pending::New => "starting a new project",
+                Pending::New | Pending::NewFrom(_) => "starting a new project",
                 Pending::OpenDialog | Pending::Open(_) => "opening another project",
                 Pending::Close => "closing",
             };

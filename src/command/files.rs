@@ -13,6 +13,9 @@ pub enum FileCommand {
     OpenProject(PathBuf),
     /// Start a new, empty project (asks first when there is unsaved work).
     NewProject,
+    /// Start a new project holding the features of a plain `GeoJSON` file (as one undoable
+    /// import; asks first when there is unsaved work).
+    NewProjectFrom(PathBuf),
     /// Save to the project's file; asks for one when it has none (Ctrl+S).
     Save,
     /// Save under a new name (Ctrl+Shift+S).

@@ -230,6 +230,28 @@ pub fn import_str(
     Ok(builder.finish())
 }
 
+/// How many features a `GeoJSON` file holds when it is plain `GeoJSON` (a `FeatureCollection` or
+/// a `Feature`), not a Sitewatch project; `None` otherwise. A project that failed to load is
+/// offered as a new project built from these features (the desktop's "Open with" passes any
+/// `.geojson`).
+#[must_use]
+pub fn plain_feature_count(path: &std::path::Path) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let root: Value = serde_json::from_str(&text).ok()?;
+    if root.get("sitewatch").is_some() {
+        return None;
+    }
+    match root.get("type").and_then(Value::as_str)? {
+        "FeatureCollection" => root
+            .get("features")
+            .and_then(Value::as_array)
+            .map(Vec::len)
+            .filter(|n| *n > 0),
+        "Feature" => Some(1),
+        _ => None,
+    }
+}
+
 /// The project's annotations as a `GeoJSON` `FeatureCollection` (pretty-printed).
 #[must_use]
 pub fn export_string(project: &Project) -> String {

@@ -205,3 +205,50 @@ pub fn encoding_modal(ctx: &egui::Context, dialog: &EncodingDialog) -> Option<Co
     }
     out
 }
+
+/// A plain `GeoJSON` file that is not a Sitewatch project, offered as a new project's features.
+#[derive(Clone, Debug)]
+pub struct PlainGeoJsonOffer {
+    /// The file.
+    pub path: PathBuf,
+    /// How many features it holds.
+    pub features: usize,
+    /// Why it is not a project.
+    pub why: String,
+}
+
+/// "Start a new project with its features?" for a plain `GeoJSON` opened as a project.
+pub fn plain_geojson_modal(ctx: &egui::Context, offer: &PlainGeoJsonOffer) -> Option<Command> {
+    let mut out = None;
+    let modal = egui::Modal::new(egui::Id::unique("plain-geojson")).show(ctx, |ui| {
+        ui.set_max_width(520.0);
+        ui.label(
+            RichText::new(format!(
+                "{} is not a Sitewatch project",
+                file_name(&offer.path)
+            ))
+            .strong()
+            .size(16.0),
+        );
+        ui.label(format!(
+            "It is GeoJSON with {} feature(s). Start a new project with them as annotations? \
+             The file is not changed; the new project is saved where you choose.",
+            offer.features
+        ));
+        ui.label(RichText::new(&offer.why).small().weak());
+        ui.horizontal(|ui| {
+            if ui.button("New project with these features").clicked() {
+                out = Some(Command::File(FileCommand::NewProjectFrom(
+                    offer.path.clone(),
+                )));
+            }
+            if ui.button("Cancel").clicked() {
+                out = Some(Command::File(FileCommand::CancelImport));
+            }
+        });
+    });
+    if out.is_none() && modal.should_close() {
+        out = Some(Command::File(FileCommand::CancelImport));
+    }
+    out
+}

@@ -13,7 +13,10 @@ use crate::interchange::csv::{import_str, layout};
 use crate::interchange::shapefile::{OFFERED_ENCODINGS, preview_text};
 use crate::interchange::{CsvOptions, Format};
 use crate::model::Project;
-use crate::ui::import_dialog::{CsvDialog, CsvPreview, EncodingDialog, csv_modal, encoding_modal};
+use crate::ui::import_dialog::{
+    CsvDialog, CsvPreview, EncodingDialog, PlainGeoJsonOffer, csv_modal, encoding_modal,
+    plain_geojson_modal,
+};
 
 /// How much of a CSV the dialog reads to show and count: enough for a preview, never a stall.
 pub const CSV_SAMPLE_BYTES: u64 = 256 * 1024;
@@ -24,6 +27,8 @@ pub(crate) enum ImportChoice {
     Csv(Box<CsvDialog>),
     /// A Shapefile's text encoding.
     Encoding(EncodingDialog),
+    /// A plain `GeoJSON` opened as a project: start a new project from its features?
+    PlainGeoJson(PlainGeoJsonOffer),
 }
 
 /// The first [`CSV_SAMPLE_BYTES`] of a file as text, cut at the last whole line when cut, and
@@ -113,6 +118,16 @@ impl SitewatchApp {
         }));
     }
 
+    /// Offers a new project built from the features of a plain `GeoJSON` file that failed to open
+    /// as a project (the file stays untouched: the new project has no file until saved).
+    pub fn offer_features_as_project(&mut self, path: &Path, features: usize, why: String) {
+        self.files.import_choice = Some(ImportChoice::PlainGeoJson(PlainGeoJsonOffer {
+            path: path.to_path_buf(),
+            features,
+            why,
+        }));
+    }
+
     /// The open import dialog, if any; the preview follows the choices.
     pub(crate) fn import_choice_modal(&mut self, ctx: &egui::Context) -> Option<Command> {
         let command = match self.files.import_choice.as_mut()? {
@@ -128,6 +143,7 @@ impl SitewatchApp {
                 command
             }
             ImportChoice::Encoding(dialog) => encoding_modal(ctx, dialog),
+            ImportChoice::PlainGeoJson(offer) => plain_geojson_modal(ctx, offer),
         };
         if command.is_some() {
             self.files.import_choice = None;

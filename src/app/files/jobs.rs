@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use super::super::SitewatchApp;
 use super::{DialogPurpose, Pending};
 use crate::editing::History;
+use crate::interchange::geojson::plain_feature_count;
 use crate::interchange::{
     ImportOptions, Imported, InterchangeError, import_edit, import_file_with,
 };
@@ -91,7 +92,8 @@ struct SaveJob {
 
 /// What a read job gives back.
 enum Read {
-    Project(Box<Result<Loaded, ProjectError>>),
+    /// The project, and when it failed and the file is plain `GeoJSON`, its feature count.
+    Project(Box<Result<Loaded, ProjectError>>, Option<usize>),
     Import(Result<Imported, InterchangeError>),
 }
 
@@ -194,7 +196,14 @@ impl SitewatchApp {
             ctx,
             self.files.jobs.gate.clone(),
             FileWork::Open(target.clone()),
-            move || Read::Project(Box::new(load(&target))),
+            move || {
+                let loaded = load(&target);
+                let plain = loaded
+                    .is_err()
+                    .then(|| plain_feature_count(&target))
+                    .flatten();
+                Read::Project(Box::new(loaded), plain)
+            },
         );
         self.files.jobs.read = Some(ReadJob {
             work: FileWork::Open(path.to_path_buf()),
@@ -292,7 +301,7 @@ impl SitewatchApp {
     fn read(&mut self, ctx: &egui::Context, job: &ReadJob, answer: Result<Read, ()>) {
         let (FileWork::Open(path) | FileWork::Import(path) | FileWork::Save(path)) = &job.work;
         match answer {
-            Ok(Read::Project(loaded)) => match *loaded {
+            Ok(Read::Project(loaded, plain)) => match *loaded {
                 // Work done while the file was read is never dropped unasked: ask, then read
                 // the file again.
                 Ok(_) if self.history.position() != job.position && self.history.is_dirty() => {
@@ -303,7 +312,12 @@ impl SitewatchApp {
                     self.replace_project(project, Some(path.clone()), warnings, History::new());
                     self.clear_recovery();
                 }
-                Err(e) => self.report(&e.to_string()),
+                Err(e) => match plain {
+                    Some(features) => {
+                        self.offer_features_as_project(path, features, crate::app::error_chain(&e));
+                    }
+                    None => self.report(&e.to_string()),
+                },
             },
             Ok(Read::Import(Ok(imported))) => {
                 let origin = path.display().to_string();
