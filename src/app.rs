@@ -147,7 +147,7 @@ pub struct SitewatchApp {
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
 /// denied", as the window's messages show them.
-pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

@@ -48,7 +48,7 @@ impl SitewatchApp {
         if let Some(store) = &self.files.recovery
             && let Err(e) = store.clear()
         {
-            self.report(&e.to_string());
+            self.report(&crate::app::error_chain(&e));
         }
     }
 
@@ -78,7 +78,7 @@ impl SitewatchApp {
             match written {
                 Ok(_) => {
                     if let Err(e) = store.release(recovered) {
-                        self.report(&e.to_string());
+                        self.report(&crate::app::error_chain(&e));
                     }
                 }
                 Err(e) => self.report(&format!("Autosave failed: {e}")),
@@ -94,7 +94,7 @@ impl SitewatchApp {
         if let Some(store) = &self.files.recovery
             && let Err(e) = store.release(recovered)
         {
-            self.report(&e.to_string());
+            self.report(&crate::app::error_chain(&e));
         }
     }
 
@@ -141,7 +141,7 @@ impl SitewatchApp {
         std::thread::spawn(move || {
             let result = store
                 .write(ticket, &project, path.as_deref())
-                .map_err(|e| e.to_string());
+                .map_err(|e| crate::app::error_chain(&e));
             let _ = tx.send(result);
         });
         self.files.autosave_job = Some(rx);

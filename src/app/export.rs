@@ -257,7 +257,7 @@ impl SitewatchApp {
                         .map(|o| format!("Exported {} (with .json)", o.png.display()))
                 }
             };
-            let _ = tx.send(result.map_err(|e| e.to_string()));
+            let _ = tx.send(result.map_err(|e| crate::app::error_chain(&e)));
             ctx2.request_repaint();
         });
         self.export.job = Some(Job {
@@ -352,7 +352,7 @@ impl SitewatchApp {
                 let size = [pixmap.width() as usize, pixmap.height() as usize];
                 egui::ColorImage::from_rgba_premultiplied(size, pixmap.data())
             });
-            let _ = tx.send(result.map_err(|e| e.to_string()));
+            let _ = tx.send(result.map_err(|e| crate::app::error_chain(&e)));
             ctx.request_repaint();
         });
         self.export.preview_job = Some(rx);

@@ -132,7 +132,7 @@ pub fn start_project(path: Option<&Path>) -> Result<StartProject, ProjectError> 
                 warnings: Vec::new(),
             },
             path: None,
-            problem: Some(e.to_string()),
+            problem: Some(crate::app::error_chain(&e)),
             plain_features: crate::interchange::geojson::plain_feature_count(path),
         },
     })
@@ -416,7 +416,7 @@ impl SitewatchApp {
                 format.name(),
                 path.display()
             )),
-            Err(e) => self.report(&e.to_string()),
+            Err(e) => self.report(&crate::app::error_chain(&e)),
         }
     }
 

@@ -84,7 +84,7 @@ impl Entry {
                 self.display_error = None;
                 *tiles = EguiTiles::new(ctx.clone(), Arc::clone(raster) as _);
             }
-            Err(e) => self.display_error = Some(e.to_string()),
+            Err(e) => self.display_error = Some(crate::app::error_chain(&e)),
         }
     }
 }
@@ -169,7 +169,7 @@ impl ImageryRuntime {
                             archive: None,
                         }
                     }
-                    Err(e) => State::Failed(e.to_string()),
+                    Err(e) => State::Failed(crate::app::error_chain(&e)),
                 };
             }
         }
@@ -286,7 +286,7 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                             archive: Some(source),
                         }
                     }
-                    Err(e) => State::Failed(e.to_string()),
+                    Err(e) => State::Failed(crate::app::error_chain(&e)),
                 };
             }
             let options = OpenOptions {
@@ -307,7 +307,7 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                     raster: None,
                     archive: None,
                 },
-                Err(e) => State::Failed(e.to_string()),
+                Err(e) => State::Failed(crate::app::error_chain(&e)),
             }
         }
     }

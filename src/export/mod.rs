@@ -72,10 +72,10 @@ pub enum ExportError {
         height: u32,
     },
     /// The view cannot be made.
-    #[error("bad view: {0}")]
+    #[error("bad view")]
     View(#[from] ViewError),
     /// The basemap's tile source could not be built.
-    #[error("the basemap is unavailable ({source}): {basemap}")]
+    #[error("the basemap is unavailable: {basemap}")]
     Basemap {
         /// Which basemap.
         basemap: String,
@@ -84,7 +84,7 @@ pub enum ExportError {
         source: TileError,
     },
     /// Tiles of a layer could not be had.
-    #[error("{failed} of {total} tiles failed, the first: {source}; layer: {layer}")]
+    #[error("{failed} of {total} tiles failed (the first's cause follows): {layer}")]
     Tiles {
         /// The layer's name.
         layer: String,
@@ -97,7 +97,7 @@ pub enum ExportError {
         source: TileError,
     },
     /// A project imagery layer's source could not be opened.
-    #[error("the imagery layer cannot be read ({source}): {layer}")]
+    #[error("the imagery layer cannot be read: {layer}")]
     Imagery {
         /// The layer's name.
         layer: String,
@@ -122,7 +122,7 @@ pub enum ExportError {
         path: PathBuf,
     },
     /// A file could not be written (the old file, if any, is untouched).
-    #[error("cannot write the file ({source}): {}", .path.display())]
+    #[error("cannot write the file: {}", .path.display())]
     Write {
         /// The OS error.
         #[source]

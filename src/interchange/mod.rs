@@ -38,7 +38,7 @@ pub use shapefile::ShapefileOptions;
 #[derive(Debug, thiserror::Error)]
 pub enum InterchangeError {
     /// The file could not be read.
-    #[error("cannot read the file ({source}): {origin}")]
+    #[error("cannot read the file: {origin}")]
     Read {
         /// Which file.
         origin: String,
@@ -47,7 +47,7 @@ pub enum InterchangeError {
         source: std::io::Error,
     },
     /// The file could not be written; a previous file there is untouched.
-    #[error("cannot write the file ({source}): {origin}")]
+    #[error("cannot write the file: {origin}")]
     Write {
         /// Which file.
         origin: String,
@@ -69,7 +69,7 @@ pub enum InterchangeError {
         source: serde_json::Error,
     },
     /// The text is not XML the KML reader understands.
-    #[error("not valid KML ({source}): {origin}")]
+    #[error("not valid KML: {origin}")]
     Kml {
         /// Which file.
         origin: String,

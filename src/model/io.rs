@@ -33,7 +33,7 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
     /// The file could not be read.
-    #[error("cannot read the project file ({source}): {origin}")]
+    #[error("cannot read the project file: {origin}")]
     Read {
         /// Which file.
         origin: String,
@@ -42,7 +42,7 @@ pub enum ProjectError {
         source: std::io::Error,
     },
     /// The text is not JSON, or not the shape of a Sitewatch project.
-    #[error("not a valid Sitewatch project at line {line}, column {column} ({message}): {origin}")]
+    #[error("not a valid Sitewatch project at line {line}, column {column}: {origin}")]
     Json {
         /// Which file.
         origin: String,
@@ -80,7 +80,7 @@ pub enum ProjectError {
         origin: String,
     },
     /// The file could not be written; the previous file, if any, is untouched.
-    #[error("cannot save the project ({source}): {origin}")]
+    #[error("cannot save the project: {origin}")]
     Write {
         /// Which file.
         origin: String,

@@ -22,7 +22,7 @@ use super::project::Project;
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
     /// A file operation failed.
-    #[error("recovery file ({source}): {origin}")]
+    #[error("cannot use the recovery file: {origin}")]
     Io {
         /// Which file.
         origin: String,
@@ -31,10 +31,10 @@ pub enum RecoveryError {
         source: std::io::Error,
     },
     /// The recovered project does not parse, or the project cannot be written as text.
-    #[error("the recovered work cannot be read or written: {0}")]
+    #[error("the recovered work cannot be read or written")]
     Project(#[from] ProjectError),
     /// The description inside it does not parse.
-    #[error("the recovery description is damaged ({source}): {origin}")]
+    #[error("the recovery description is damaged: {origin}")]
     Meta {
         /// Which file.
         origin: String,

@@ -80,7 +80,7 @@ pub enum CliError {
     #[error("--min-area must be a number of square metres, 0 or more: {0}")]
     MinArea(f64),
     /// The mask file could not be read.
-    #[error("cannot read the mask ({source}): {path}")]
+    #[error("cannot read the mask: {path}")]
     MaskRead {
         /// The OS error.
         #[source]

@@ -290,11 +290,11 @@ impl SitewatchApp {
                 }
             }
             Err(e @ ProjectError::ReadOnly { .. }) => {
-                self.report(&e.to_string());
+                self.report(&crate::app::error_chain(&e));
                 self.files.after_save = then;
                 self.open_dialog(ctx, DialogPurpose::SaveAs);
             }
-            Err(e) => self.report(&e.to_string()),
+            Err(e) => self.report(&crate::app::error_chain(&e)),
         }
     }
 
@@ -316,7 +316,7 @@ impl SitewatchApp {
                     Some(features) => {
                         self.offer_features_as_project(path, features, crate::app::error_chain(&e));
                     }
-                    None => self.report(&e.to_string()),
+                    None => self.report(&crate::app::error_chain(&e)),
                 },
             },
             Ok(Read::Import(Ok(imported))) => {
@@ -337,7 +337,7 @@ impl SitewatchApp {
             Ok(Read::Import(Err(InterchangeError::UnknownEncoding { .. }))) => {
                 self.ask_shapefile_encoding(path);
             }
-            Ok(Read::Import(Err(e))) => self.report(&e.to_string()),
+            Ok(Read::Import(Err(e))) => self.report(&crate::app::error_chain(&e)),
             Err(()) => self.report(&format!(
                 "Reading stopped before it finished: {}",
                 path.display()

@@ -87,7 +87,7 @@ pub enum RasterError {
         path: PathBuf,
     },
     /// Reading failed (permissions, a disk error, the spill file).
-    #[error("cannot read ({source}): {path}")]
+    #[error("cannot read: {path}")]
     Io {
         /// The cause.
         #[source]
@@ -142,7 +142,7 @@ pub enum RasterError {
         path: PathBuf,
     },
     /// The CRS is named but cannot be used.
-    #[error("{source}: {path}")]
+    #[error("the coordinate system cannot be used: {path}")]
     Crs {
         /// Which CRS and why.
         #[source]

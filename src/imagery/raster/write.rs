@@ -15,7 +15,7 @@ use super::georef::GeoTransform;
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     /// The encoder or the writer failed.
-    #[error("writing the GeoTIFF failed: {0}")]
+    #[error("writing the GeoTIFF failed")]
     Tiff(#[from] tiff::TiffError),
     /// The spec contradicts itself.
     #[error("bad GeoTIFF spec: {0}")]

@@ -76,7 +76,7 @@ pub enum SyntheticError {
         project: String,
     },
     /// The `GeoTIFF` could not be encoded or written.
-    #[error("cannot write the GeoTIFF ({source}): {path}")]
+    #[error("cannot write the GeoTIFF: {path}")]
     Tiff {
         /// The encoder's error.
         #[source]
@@ -85,7 +85,7 @@ pub enum SyntheticError {
         path: PathBuf,
     },
     /// The file or folder could not be created.
-    #[error("cannot write ({source}): {path}")]
+    #[error("cannot write: {path}")]
     Io {
         /// The OS error.
         #[source]
