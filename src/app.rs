@@ -5,6 +5,8 @@ mod align;
 mod autosave;
 mod commands;
 pub mod compare;
+mod compare_looks;
+pub mod compare_panes;
 mod editing;
 mod export;
 pub mod files;

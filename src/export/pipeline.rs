@@ -121,24 +121,7 @@ impl Prepared {
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
         for shown in &scene.layers {
-            let source = if let Some(found) = cache.get(&shown.id) {
-                found.clone()
-            } else {
-                let layer = project.layers.iter().find(|l| l.id == shown.id);
-                let found = match (layer, &options.imagery) {
-                    (Some(layer), Some(sources)) => {
-                        sources.source(layer).transpose().map_err(|source| {
-                            ExportError::Imagery {
-                                layer: shown.name.clone(),
-                                source,
-                            }
-                        })?
-                    }
-                    _ => None,
-                };
-                cache.insert(shown.id.clone(), found.clone());
-                found
-            };
+            let source = source_of(project, shown, options, cache)?;
             let Some(source) = source else {
                 left_out.push(shown.name.clone());
                 continue;
@@ -171,6 +154,32 @@ impl Prepared {
         })
     }
 
+    /// One date's scene as the export draws it, and the credits of the view's tile layers.
+    pub(super) fn scene(
+        &self,
+        project: &Project,
+        date: NaiveDate,
+        options: &ExportOptions,
+    ) -> (Scene, Vec<String>) {
+        let tile_credits: Vec<String> = self
+            .reports
+            .iter()
+            .map(|r| r.credit.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
+        let scene = build(
+            project,
+            date,
+            &SceneOptions {
+                credits: tile_credits.clone(),
+                label_language: options.label_language.clone(),
+                file_dates: file_dates(project, options),
+                ..SceneOptions::default()
+            },
+        );
+        (scene, tile_credits)
+    }
+
     /// One date's scene with its imagery composited over the base (the layers that could not
     /// be drawn taken out of the scene).
     pub(super) fn date_imagery(
@@ -181,22 +190,7 @@ impl Prepared {
         cache: &mut SourceCache,
         progress: Progress<'_>,
     ) -> Result<DateImagery, ExportError> {
-        let tile_credits: Vec<String> = self
-            .reports
-            .iter()
-            .map(|r| r.credit.clone())
-            .filter(|c| !c.is_empty())
-            .collect();
-        let mut scene = build(
-            project,
-            date,
-            &SceneOptions {
-                credits: tile_credits.clone(),
-                label_language: options.label_language.clone(),
-                file_dates: file_dates(project, options),
-                ..SceneOptions::default()
-            },
-        );
+        let (mut scene, tile_credits) = self.scene(project, date, options);
         let Imagery {
             pixmap,
             reports,
@@ -315,6 +309,7 @@ impl Prepared {
         progress: Progress<'_>,
     ) -> Result<Figure, ExportError> {
         let mut cache = SourceCache::new();
+        self.compare_sources(project, &[a, b], options, &mut cache)?;
         let left = self.lower_date(project, a, options, &mut cache, progress)?;
         let mut right = self.lower_date(project, b, options, &mut cache, progress)?;
         let divider = compare::divider_px(right.list.size_px[0], fraction);
@@ -354,6 +349,33 @@ fn extend_unique(to: &mut Vec<String>, more: &[String]) {
             to.push(item.clone());
         }
     }
+}
+
+/// The tile source of a scene's layer, found once per export (`None`: no source here).
+pub(super) fn source_of(
+    project: &Project,
+    shown: &crate::scene::SceneLayer,
+    options: &ExportOptions,
+    cache: &mut SourceCache,
+) -> Result<Option<Arc<dyn TileSource>>, ExportError> {
+    if let Some(found) = cache.get(&shown.id) {
+        return Ok(found.clone());
+    }
+    let layer = project.layers.iter().find(|l| l.id == shown.id);
+    let found = match (layer, &options.imagery) {
+        (Some(layer), Some(sources)) => {
+            sources
+                .source(layer)
+                .transpose()
+                .map_err(|source| ExportError::Imagery {
+                    layer: shown.name.clone(),
+                    source,
+                })?
+        }
+        _ => None,
+    };
+    cache.insert(shown.id.clone(), found.clone());
+    Ok(found)
 }
 
 /// A pixmap of the view's imagery as the op that draws it over the whole view.

@@ -3,6 +3,7 @@
 pub mod align;
 pub mod annotations;
 pub mod compare_bar;
+pub mod compare_options;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;
