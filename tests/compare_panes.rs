@@ -38,6 +38,14 @@ fn pane_rects(list: &DisplayList) -> Vec<RectPx> {
     panes
 }
 
+/// The map's top-left corner on screen (the display placement is the slider's pane, the last).
+fn map_origin(h: &Harness<'static, SitewatchApp>) -> egui::Pos2 {
+    let place = h.state().display_placement();
+    let panes = pane_rects(h.state().display_list());
+    let last = panes.last().unwrap();
+    place.origin - egui::vec2(last[0], last[1])
+}
+
 /// The pane-date tags' boxes, left to right.
 fn pane_tags(list: &DisplayList) -> Vec<RectPx> {
     list.boxes
@@ -85,7 +93,8 @@ fn three_panes_show_three_dates_from_the_stages_leading_to_b() {
     let tags = pane_tags(&list);
     assert_eq!(tags.len(), 3);
     for (tag, pane) in tags.iter().zip(&panes) {
-        assert!(tag[0] >= pane[0] && tag[2] <= pane[2], "{tag:?} in {pane:?}");
+        let centre = f32::midpoint(tag[0], tag[2]);
+        assert!(centre >= pane[0] && centre <= pane[2], "{tag:?} in {pane:?}");
     }
 }
 
@@ -109,12 +118,12 @@ fn after_a_pan_in_one_pane_every_panes_box_is_equal() {
     let mut h = panes_app(3);
     let boxes = h.state().pane_boxes().to_vec();
     assert_eq!(boxes.len(), 3);
-    let place = h.state().display_placement();
+    let origin = map_origin(&h);
     let panes = pane_rects(h.state().display_list());
     let middle = panes[1];
     let from = egui::pos2(
-        place.origin.x + f32::midpoint(middle[0], middle[2]),
-        place.origin.y + (middle[3] - middle[1]) * 0.7,
+        origin.x + f32::midpoint(middle[0], middle[2]),
+        origin.y + (middle[3] - middle[1]) * 0.7,
     );
     common::drag(&mut h, from, from + egui::vec2(50.0, -30.0));
     h.run_steps(5);
@@ -138,14 +147,14 @@ fn after_a_pan_in_one_pane_every_panes_box_is_equal() {
 #[test]
 fn the_pointer_shows_as_a_crosshair_in_every_other_pane() {
     let mut h = panes_app(3);
-    let place = h.state().display_placement();
+    let origin = map_origin(&h);
     let panes = pane_rects(h.state().display_list());
     // A point a quarter across the first pane, below the tags.
     let at = [
         panes[0][0] + (panes[0][2] - panes[0][0]) * 0.25,
         (panes[0][3] - panes[0][1]) * 0.6,
     ];
-    h.hover_at(place.origin + egui::vec2(at[0], at[1]));
+    h.hover_at(origin + egui::vec2(at[0], at[1]));
     h.run_steps(2);
     let centres = crosshair_centres(h.state().shared_cursor());
     assert_eq!(centres.len(), 2, "one crosshair in each other pane: {centres:?}");
