@@ -78,7 +78,11 @@ fn three_panes_show_three_dates_from_the_stages_leading_to_b() {
     let dates = h.state().compare_pane_dates();
     assert_eq!(dates.len(), 3);
     assert!(dates[0] < dates[1] && dates[1] < dates[2], "{dates:?}");
-    assert_eq!(dates[2], h.state().date(), "the last pane is the slider's date");
+    assert_eq!(
+        dates[2],
+        h.state().date(),
+        "the last pane is the slider's date"
+    );
     let stages: Vec<_> = h
         .state()
         .project()
@@ -94,7 +98,10 @@ fn three_panes_show_three_dates_from_the_stages_leading_to_b() {
     assert_eq!(tags.len(), 3);
     for (tag, pane) in tags.iter().zip(&panes) {
         let centre = f32::midpoint(tag[0], tag[2]);
-        assert!(centre >= pane[0] && centre <= pane[2], "{tag:?} in {pane:?}");
+        assert!(
+            centre >= pane[0] && centre <= pane[2],
+            "{tag:?} in {pane:?}"
+        );
     }
 }
 
@@ -110,7 +117,11 @@ fn a_middle_panes_date_can_be_chosen_and_four_panes_fit() {
     );
     assert_eq!(h.state().compare_pane_dates()[1], chosen);
     apply(&mut h, Command::Compare(CompareCommand::SetPanes(9)));
-    assert_eq!(h.state().compare_pane_dates().len(), 4, "at most four panes");
+    assert_eq!(
+        h.state().compare_pane_dates().len(),
+        4,
+        "at most four panes"
+    );
 }
 
 #[test]
@@ -157,12 +168,22 @@ fn the_pointer_shows_as_a_crosshair_in_every_other_pane() {
     h.hover_at(origin + egui::vec2(at[0], at[1]));
     h.run_steps(2);
     let centres = crosshair_centres(h.state().shared_cursor());
-    assert_eq!(centres.len(), 2, "one crosshair in each other pane: {centres:?}");
+    assert_eq!(
+        centres.len(),
+        2,
+        "one crosshair in each other pane: {centres:?}"
+    );
     for (centre, pane) in centres.iter().zip(&panes[1..]) {
-        assert!(centre[0] >= pane[0] && centre[0] < pane[2], "{centre:?} in {pane:?}");
+        assert!(
+            centre[0] >= pane[0] && centre[0] < pane[2],
+            "{centre:?} in {pane:?}"
+        );
         // The same ground point: the same place relative to its pane.
         let offset = centre[0] - pane[0];
-        assert!((offset - (at[0] - panes[0][0])).abs() < 2.0, "{offset} vs {at:?}");
+        assert!(
+            (offset - (at[0] - panes[0][0])).abs() < 2.0,
+            "{offset} vs {at:?}"
+        );
         assert!((centre[1] - at[1]).abs() < 2.0);
     }
     // The pointer off the map: no crosshair.
@@ -181,7 +202,10 @@ fn a_layer_picked_for_a_side_replaces_that_sides_layers() {
     let first = h.state().project().layers[0].id.clone();
     apply(
         &mut h,
-        Command::Compare(CompareCommand::PickLayer(CompareSide::A, Some(first.clone()))),
+        Command::Compare(CompareCommand::PickLayer(
+            CompareSide::A,
+            Some(first.clone()),
+        )),
     );
     assert_eq!(h.state().picked_layer(CompareSide::A), Some(first.as_str()));
     assert_eq!(h.state().picked_layer(CompareSide::B), None);

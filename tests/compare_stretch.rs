@@ -48,7 +48,9 @@ fn two_gains(dir: &Path) -> Project {
     gradient_geotiff(&dir.join("july.tif"), |x| 1000.0 + 1000.0 * x);
     gradient_geotiff(&dir.join("october.tif"), |x| 2000.0 * x);
     let mut project = empty_project(&load_default_project().unwrap().project);
-    project.layers.push(common::file_layer("july", Some("2025-07-05"), ""));
+    project
+        .layers
+        .push(common::file_layer("july", Some("2025-07-05"), ""));
     project
         .layers
         .push(common::file_layer("october", Some("2025-10-14"), ""));
@@ -61,7 +63,9 @@ fn options(dir: &Path, stretch: CompareStretch) -> ExportOptions {
     ExportOptions {
         size_px: [600, 200],
         view: ViewChoice::BBox(LonLatBox::try_from([WEST, south, east, NORTH]).unwrap()),
-        imagery: Some(Arc::new(ProjectLayerSources::without_cache(dir.to_path_buf()))),
+        imagery: Some(Arc::new(ProjectLayerSources::without_cache(
+            dir.to_path_buf(),
+        ))),
         compare_stretch: stretch,
         ..ExportOptions::default()
     }
@@ -128,14 +132,28 @@ fn sitewatch_export_takes_the_compare_stretch_and_refuses_an_unknown_one() {
     let out = dir.path().join("swipe.png");
     let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
     common::cli::succeeds(&[
-        "export", p, "--swipe", "2025-07-05,2025-10-14", "--compare-stretch", "matched",
-        "--size", "300x200", "--out", o,
+        "export",
+        p,
+        "--swipe",
+        "2025-07-05,2025-10-14",
+        "--compare-stretch",
+        "matched",
+        "--size",
+        "300x200",
+        "--out",
+        o,
     ]);
     assert!(out.exists());
     common::cli::refused(
         &[
-            "export", p, "--swipe", "2025-07-05,2025-10-14", "--compare-stretch", "fixed",
-            "--out", o,
+            "export",
+            p,
+            "--swipe",
+            "2025-07-05,2025-10-14",
+            "--compare-stretch",
+            "fixed",
+            "--out",
+            o,
         ],
         "--compare-stretch must be own, shared or matched: fixed",
     );

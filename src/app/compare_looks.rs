@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use super::SitewatchApp;
 use crate::command::{CompareMode, CompareSide, CompareStretch};
-use crate::imagery::raster::{RasterTileSource, Stretch};
 use crate::imagery::raster::shared_stretch::{ComparedRaster, compare_looks};
 use crate::imagery::raster::stretch::Resolved;
+use crate::imagery::raster::{RasterTileSource, Stretch};
 
 /// What the looks in force were worked out from: the choice, and each side's rasters with
 /// their own stretch.
@@ -85,8 +85,11 @@ impl SitewatchApp {
         if self.compare.looks.key.as_ref() == Some(&key) {
             return;
         }
-        let (looks_a, looks_b) =
-            compare_looks(&compared(&rasters_a), &compared(&rasters_b), self.compare.stretch);
+        let (looks_a, looks_b) = compare_looks(
+            &compared(&rasters_a),
+            &compared(&rasters_b),
+            self.compare.stretch,
+        );
         let looks: HashMap<String, _> = rasters_a
             .iter()
             .zip(looks_a)

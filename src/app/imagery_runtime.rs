@@ -222,14 +222,16 @@ impl ImageryRuntime {
         shown
             .iter()
             .filter_map(|(id, opacity)| match by_id.remove(id) {
-                Some(Entry {
-                    compare: Some((_, tiles)),
-                    ..
-                })
-                | Some(Entry {
-                    state: State::Ready { tiles, .. },
-                    ..
-                }) => Some((id.as_str(), tiles, *opacity)),
+                Some(
+                    Entry {
+                        compare: Some((_, tiles)),
+                        ..
+                    }
+                    | Entry {
+                        state: State::Ready { tiles, .. },
+                        ..
+                    },
+                ) => Some((id.as_str(), tiles, *opacity)),
                 _ => None,
             })
             .collect()

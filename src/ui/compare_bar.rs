@@ -91,7 +91,11 @@ pub fn compare_bar_ui(ui: &mut Ui, bar: &CompareBar) -> Vec<Command> {
         let a_text = if bar.pinned {
             format!("A: {} (pinned)", display_day_upper(bar.date_a))
         } else {
-            format!("A: {} (stage before B)", display_day_upper(bar.date_a))
+            let back = match bar.pane_dates.len() {
+                n if n > 2 => format!("{} stages before B", n - 1),
+                _ => "stage before B".to_owned(),
+            };
+            format!("A: {} ({back})", display_day_upper(bar.date_a))
         };
         ui.label(a_text);
         if bar.pinned {

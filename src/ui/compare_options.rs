@@ -3,7 +3,9 @@
 
 use egui::{RichText, Ui};
 
-use crate::command::{Command, CompareCommand, CompareMode, CompareSide, CompareStretch, MAX_PANES};
+use crate::command::{
+    Command, CompareCommand, CompareMode, CompareSide, CompareStretch, MAX_PANES,
+};
 use crate::model::date::display_day_upper;
 use crate::ui::compare_bar::CompareBar;
 
@@ -51,7 +53,10 @@ pub fn compare_options_ui(ui: &mut Ui, bar: &CompareBar) -> Vec<Command> {
             }
         }
         ui.separator();
-        for (side, label) in [(CompareSide::A, PICK_A_LABEL), (CompareSide::B, PICK_B_LABEL)] {
+        for (side, label) in [
+            (CompareSide::A, PICK_A_LABEL),
+            (CompareSide::B, PICK_B_LABEL),
+        ] {
             let i = usize::from(side == CompareSide::B);
             let picked = bar.pick.get(i).cloned().flatten();
             let shown = picked
@@ -101,7 +106,10 @@ pub fn compare_options_ui(ui: &mut Ui, bar: &CompareBar) -> Vec<Command> {
             egui::ComboBox::from_id_salt(("compare-pane-date", pane))
                 .selected_text(display_day_upper(*date))
                 .show_ui(ui, |ui| {
-                    if ui.selectable_label(false, "Spread between A and B").clicked() {
+                    if ui
+                        .selectable_label(false, "Spread between A and B")
+                        .clicked()
+                    {
                         send(CompareCommand::SetPaneDate(pane, None));
                     }
                     for stage in &bar.stage_dates {

@@ -48,10 +48,10 @@ use std::path::PathBuf;
 
 /// Dates in file names (`2025-07-05`, `20250705`), re-exported for raster callers.
 pub use crate::imagery::file_date::date_from_file_name;
+pub use compare_source::CompareStretched;
 pub use crs::{Crs, CrsError};
 pub use georef::GeoTransform;
 pub use load::{Progress, RasterLoad};
-pub use compare_source::CompareStretched;
 pub use shared_stretch::{CompareLook, CompareStretch};
 pub use source::{OpenOptions, RasterTileSource};
 pub use stretch::{BandMapping, Display, SampleKind, Stretch};

@@ -112,7 +112,11 @@ pub fn lookup(lut: &[f32], held: f32) -> f32 {
 /// The sum of histograms (held values line up by index; the longest decides the length).
 #[must_use]
 pub fn union(histograms: &[&Histogram]) -> Histogram {
-    let bins = histograms.iter().map(|h| h.counts().len()).max().unwrap_or(0);
+    let bins = histograms
+        .iter()
+        .map(|h| h.counts().len())
+        .max()
+        .unwrap_or(0);
     let mut counts = vec![0u64; bins];
     for h in histograms {
         for (sum, c) in counts.iter_mut().zip(h.counts()) {
@@ -177,10 +181,17 @@ fn channel(rasters: &[&ComparedRaster<'_>], c: usize) -> Histogram {
     union(&bands)
 }
 
+/// Whether `r` stretches with exactly these limits.
+// One stretch is the very same numbers (both resolved from the same values): equal, not close.
+#[allow(clippy::float_cmp)]
+fn same_limits(r: &Resolved, low: [f32; 3], scale: [f32; 3]) -> bool {
+    r.low == low && r.scale == scale
+}
+
 /// Whether the rasters already share one stretch (equal limits on every channel).
 fn already_one(rasters: &[&ComparedRaster<'_>]) -> bool {
     rasters.windows(2).all(|w| match w {
-        [x, y] => x.resolved.low == y.resolved.low && x.resolved.scale == y.resolved.scale,
+        [x, y] => same_limits(&x.resolved, y.resolved.low, y.resolved.scale),
         _ => true,
     })
 }
@@ -266,8 +277,7 @@ pub fn compare_looks(
             let looks_a = a
                 .iter()
                 .map(|r| {
-                    let same = r.resolved.low == reference.low
-                        && r.resolved.scale == reference.scale;
+                    let same = same_limits(&r.resolved, reference.low, reference.scale);
                     (!same).then(|| reference.clone())
                 })
                 .collect();
@@ -332,7 +342,10 @@ mod tests {
         for s in CompareStretch::ALL {
             assert_eq!(CompareStretch::parse(s.name()), Some(s));
         }
-        assert_eq!(CompareStretch::parse(" Matched "), Some(CompareStretch::Matched));
+        assert_eq!(
+            CompareStretch::parse(" Matched "),
+            Some(CompareStretch::Matched)
+        );
         assert_eq!(CompareStretch::parse("fixed"), None);
     }
 
@@ -351,7 +364,10 @@ mod tests {
         let (a, b) = compare_looks(&[raster(&ha)], &[raster(&hb)], CompareStretch::Own);
         assert_eq!((a, b), (vec![None], vec![None]));
         // Each on its own, the same raw value shows differently.
-        assert_ne!(own_byte(&raster(&ha), 1500.0), own_byte(&raster(&hb), 1500.0));
+        assert_ne!(
+            own_byte(&raster(&ha), 1500.0),
+            own_byte(&raster(&hb), 1500.0)
+        );
     }
 
     #[test]
@@ -387,20 +403,31 @@ mod tests {
             let b_value = 300 + 2 * i;
             let a_value = f32::from(1000 + i);
             let got = lut[usize::from(b_value)];
-            assert!((got - a_value).abs() <= 1.0, "B {b_value} → {got}, A {a_value}");
+            assert!(
+                (got - a_value).abs() <= 1.0,
+                "B {b_value} → {got}, A {a_value}"
+            );
         }
         let (a, b) = compare_looks(&[raster(&ha)], &[raster(&hb)], CompareStretch::Matched);
-        assert_eq!(a, vec![None], "A keeps its own stretch: it is the reference");
+        assert_eq!(
+            a,
+            vec![None],
+            "A keeps its own stretch: it is the reference"
+        );
         let lb = b[0].as_ref().unwrap();
         let ra = raster(&ha);
         for i in [20u16, 400, 800] {
             let shown_b = lb.display_byte(0, f32::from(300 + 2 * i));
             let shown_a = own_byte(&ra, f32::from(1000 + i));
-            assert!(shown_a.abs_diff(shown_b) <= 1, "{i}: A {shown_a}, B {shown_b}");
+            assert!(
+                shown_a.abs_diff(shown_b) <= 1,
+                "{i}: A {shown_a}, B {shown_b}"
+            );
         }
     }
 
     #[test]
+    #[allow(clippy::float_cmp)] // whole and half values, exact in f32
     fn matching_against_nothing_keeps_the_values() {
         let (hb, empty) = (histograms(&ramp(1, 0)), Histogram::from_counts(vec![0; 4]));
         let lut = match_histogram(hb.band(0).unwrap(), &empty);

@@ -540,7 +540,11 @@ impl RasterTileSource {
     }
 
     /// A tile drawn with a comparison's stretch instead of the raster's own (its bands kept).
-    pub fn fetch_with(&self, key: TileKey, look: &CompareLook) -> Result<image::RgbaImage, TileError> {
+    pub fn fetch_with(
+        &self,
+        key: TileKey,
+        look: &CompareLook,
+    ) -> Result<image::RgbaImage, TileError> {
         if !key.is_valid() {
             return Err(TileError::OutOfRange(key));
         }
@@ -550,7 +554,11 @@ impl RasterTileSource {
         self.render(key, Some(look))
     }
 
-    fn render(&self, key: TileKey, look: Option<&CompareLook>) -> Result<image::RgbaImage, TileError> {
+    fn render(
+        &self,
+        key: TileKey,
+        look: Option<&CompareLook>,
+    ) -> Result<image::RgbaImage, TileError> {
         let own = self.resolved();
         let resolved = look.map_or(own, |l| l.resolved(own));
         let matched = look.and_then(|l| l.matched.as_deref());

@@ -6,6 +6,7 @@ use egui::{Rect, vec2};
 use geo::Coord;
 use walkers::Projector;
 
+use super::compare_content::{CompareContent, CompareDraw};
 use super::{
     AIDS_ROW_PX, BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent,
     PANE_GUTTER_PX, WINDOW_FURNITURE_SCALE, lonlat,
@@ -130,55 +131,6 @@ impl ListCache {
     pub fn meshes(&self) -> Option<&ListMeshes> {
         self.meshes.as_ref()
     }
-}
-
-/// How date A joins the map.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CompareDraw {
-    /// A left of the divider (a fraction of the width), B right of it.
-    Swipe {
-        /// The divider, 0–1 of the width.
-        divider: f32,
-    },
-    /// B's imagery at `t` over A's.
-    Blend {
-        /// 0: all A, 1: all B.
-        t: f32,
-    },
-    /// A and B in panes side by side, one centre and zoom.
-    SideBySide,
-}
-
-/// Date A of a comparison, as the app resolved it.
-pub struct CompareContent<'a> {
-    /// Date A's scene.
-    pub scene: &'a Scene,
-    /// Its spatial index.
-    pub index: &'a SceneIndex,
-    /// Its version.
-    pub scene_version: u64,
-    /// Date A's imagery layers, bottom first, with their opacities.
-    pub imagery: &'a [(String, f32)],
-    /// Swipe or blend.
-    pub draw: CompareDraw,
-    /// What each side is called ("A · 5 JUL 2025", "B · 14 OCT 2025").
-    pub tags: [String; 2],
-    /// Side by side's panes between A and B, left to right.
-    pub middle: &'a [PaneContent<'a>],
-}
-
-/// A pane between A and B, side by side.
-pub struct PaneContent<'a> {
-    /// Its date's scene.
-    pub scene: &'a Scene,
-    /// Its spatial index.
-    pub index: &'a SceneIndex,
-    /// Its version.
-    pub scene_version: u64,
-    /// Its imagery layers, bottom first, with their opacities.
-    pub imagery: &'a [(String, f32)],
-    /// What the pane is called.
-    pub tag: String,
 }
 
 /// The map's projection as one pane sees it: the walkers projector, shifted so the map's
@@ -465,7 +417,9 @@ impl ListCache {
             }
         }
         self.middle.resize_with(middle.len(), Side::default);
-        for ((side, pane), pane_frame) in self.middle.iter_mut().zip(middle).zip(panes.iter().skip(1)) {
+        for ((side, pane), pane_frame) in
+            self.middle.iter_mut().zip(middle).zip(panes.iter().skip(1))
+        {
             let imagery = with_basemap(pane.imagery);
             let date = DateContent {
                 scene: pane.scene,
@@ -545,7 +499,8 @@ impl ListCache {
                     .chain(std::iter::once(&self.b))
                     .map(Side::pane_list)
                     .collect();
-                let pairs: Vec<(&DisplayList, _)> = lists.iter().zip(rects.iter().copied()).collect();
+                let pairs: Vec<(&DisplayList, _)> =
+                    lists.iter().zip(rects.iter().copied()).collect();
                 let mut list = compare::panes(size, &pairs);
                 let names: Vec<&str> = std::iter::once(tags.a)
                     .chain(c.middle.iter().map(|m| m.tag.as_str()))

@@ -18,9 +18,11 @@ use crate::spatial::LonLatBox;
 use crate::spatial::mercator::zoom_to_fit;
 use crate::ui::list_mesh::ListMeshes;
 
+mod compare_content;
 mod lists;
 
-pub use lists::{CompareContent, CompareDraw, ListCache, PaneContent};
+pub use compare_content::{CompareContent, CompareDraw, PaneContent};
+pub use lists::ListCache;
 use lists::{Frame, Side};
 
 /// Accessible label of the back-to-site button.
@@ -295,7 +297,7 @@ fn shared_cursor(
     painter: &egui::Painter,
     whole: Rect,
     panes: &[Frame<'_>],
-    pointer: Option<egui::Pos2>,
+    hover_pos: Option<egui::Pos2>,
     cache: &mut ListCache,
 ) -> Option<Coord<f64>> {
     cache.pane_boxes = panes
@@ -308,7 +310,7 @@ fn shared_cursor(
             LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()
         })
         .collect();
-    let hovered = pointer.and_then(|p| {
+    let hovered = hover_pos.and_then(|p| {
         let i = panes.iter().position(|f| f.rect.contains(p))?;
         Some((i, panes.get(i)?.proj().unproject(p)))
     });
