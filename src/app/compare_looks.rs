@@ -10,6 +10,7 @@ use crate::command::{CompareMode, CompareSide, CompareStretch};
 use crate::imagery::raster::shared_stretch::{ComparedRaster, compare_looks};
 use crate::imagery::raster::stretch::Resolved;
 use crate::imagery::raster::{RasterTileSource, Stretch};
+use crate::model::Project;
 
 /// What the looks in force were worked out from: the choice, and each side's rasters with
 /// their own stretch.
@@ -30,11 +31,17 @@ fn keyed(rasters: &Open) -> Vec<(String, Resolved, Stretch)> {
         .collect()
 }
 
-/// The rasters as the stretch needs them.
-fn compared(rasters: &Open) -> Vec<ComparedRaster<'_>> {
+/// The rasters as the stretch needs them, grouped by their layers' tracks.
+fn compared<'a>(rasters: &'a Open, project: &'a Project) -> Vec<ComparedRaster<'a>> {
     rasters
         .iter()
-        .map(|(_, r)| ComparedRaster {
+        .map(|(id, r)| ComparedRaster {
+            group: project
+                .layers
+                .iter()
+                .find(|l| &l.id == id)
+                .map_or("", |l| l.track.as_str()),
+            kind: r.sample_kind(),
             histograms: r.histograms(),
             display: r.display(),
             resolved: r.resolved(),
@@ -86,8 +93,8 @@ impl SitewatchApp {
             return;
         }
         let (looks_a, looks_b) = compare_looks(
-            &compared(&rasters_a),
-            &compared(&rasters_b),
+            &compared(&rasters_a, &self.project),
+            &compared(&rasters_b, &self.project),
             self.compare.stretch,
         );
         let looks: HashMap<String, _> = rasters_a

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::stretch::{Display, Histogram, Histograms, Resolved, Stretch};
+use super::stretch::{Display, Histogram, Histograms, Resolved, SampleKind, Stretch};
 
 /// How the compared dates' rasters are stretched.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,6 +45,11 @@ impl CompareStretch {
 /// A compared raster as the stretch needs it.
 #[derive(Clone, Copy, Debug)]
 pub struct ComparedRaster<'a> {
+    /// What it is compared within (its layer's track): rasters of different groups, or of
+    /// different sample kinds, never share a stretch.
+    pub group: &'a str,
+    /// How it holds its samples.
+    pub kind: SampleKind,
     /// Its sample histograms, per band.
     pub histograms: &'a Histograms,
     /// Its own bands and stretch (the percentile cut is taken from the first that has one).
@@ -227,9 +232,50 @@ fn one_stretch(rasters: &[&ComparedRaster<'_>]) -> Option<CompareLook> {
 
 /// How each compared raster is drawn: `a` (date A's) and `b` (date B's) in, a look for each
 /// out in the same order; `None` keeps the raster's own stretch. A raster on both sides belongs
-/// in `a` only.
+/// in `a` only. Each group (track and sample kind) is stretched on its own: an 8-bit photograph
+/// is never stretched by a 16-bit scene's samples.
 #[must_use]
 pub fn compare_looks(
+    a: &[ComparedRaster<'_>],
+    b: &[ComparedRaster<'_>],
+    mode: CompareStretch,
+) -> (Vec<Option<CompareLook>>, Vec<Option<CompareLook>>) {
+    let (mut looks_a, mut looks_b) = (vec![None; a.len()], vec![None; b.len()]);
+    let mut groups: Vec<(&str, SampleKind)> = Vec::new();
+    for r in a.iter().chain(b) {
+        if !groups.contains(&(r.group, r.kind)) {
+            groups.push((r.group, r.kind));
+        }
+    }
+    for group in groups {
+        let pick = |side: &[ComparedRaster<'_>]| -> Vec<usize> {
+            (0..side.len())
+                .filter(|&i| side.get(i).is_some_and(|r| (r.group, r.kind) == group))
+                .collect()
+        };
+        let (in_a, in_b) = (pick(a), pick(b));
+        let (la, lb) = group_looks(&members(a, &in_a), &members(b, &in_b), mode);
+        for (i, look) in in_a.into_iter().zip(la) {
+            if let Some(slot) = looks_a.get_mut(i) {
+                *slot = look;
+            }
+        }
+        for (i, look) in in_b.into_iter().zip(lb) {
+            if let Some(slot) = looks_b.get_mut(i) {
+                *slot = look;
+            }
+        }
+    }
+    (looks_a, looks_b)
+}
+
+/// The rasters of `side` at the indices `at`.
+fn members<'a>(side: &[ComparedRaster<'a>], at: &[usize]) -> Vec<ComparedRaster<'a>> {
+    at.iter().filter_map(|&i| side.get(i).copied()).collect()
+}
+
+/// [`compare_looks`] for one group.
+fn group_looks(
     a: &[ComparedRaster<'_>],
     b: &[ComparedRaster<'_>],
     mode: CompareStretch,
@@ -237,8 +283,12 @@ pub fn compare_looks(
     let own = || (vec![None; a.len()], vec![None; b.len()]);
     let all: Vec<&ComparedRaster<'_>> = a.iter().chain(b).collect();
     let shared = |all: &[&ComparedRaster<'_>]| {
-        // One raster, or rasters already sharing a stretch, stay as they are.
-        if already_one(all) {
+        // One raster, rasters already sharing a stretch, or fixed stretches (one stretch for
+        // every date already) stay as they are.
+        let percentile = all
+            .iter()
+            .any(|r| matches!(r.display.stretch, Stretch::Percentile { .. }));
+        if already_one(all) || !percentile {
             return own();
         }
         let look = one_stretch(all);
@@ -290,7 +340,7 @@ pub fn compare_looks(
 mod tests {
     use super::*;
     use crate::imagery::raster::pyramid::BlockAt;
-    use crate::imagery::raster::stretch::{BandMapping, SampleKind, resolve};
+    use crate::imagery::raster::stretch::{BandMapping, resolve};
 
     /// One-band 16-bit histograms of these values.
     fn histograms(values: &[u16]) -> Histograms {
@@ -319,6 +369,8 @@ mod tests {
     fn raster(h: &Histograms) -> ComparedRaster<'_> {
         let display = display();
         ComparedRaster {
+            group: "",
+            kind: SampleKind::U16,
             histograms: h,
             display,
             resolved: resolve(&display, h, SampleKind::U16, 1).unwrap(),
@@ -384,6 +436,41 @@ mod tests {
         // The union runs from A's low end to B's high end: A's top is not white any more.
         assert!(la.display_byte(0, 1999.0) < 200);
         assert!(lb.display_byte(0, 3900.0) > 250);
+    }
+
+    #[test]
+    fn rasters_of_other_tracks_or_kinds_keep_their_own_stretch() {
+        let (ha, hb) = (histograms(&ramp(1, 1000)), histograms(&ramp(3, 1000)));
+        let other_track = ComparedRaster {
+            group: "other",
+            ..raster(&hb)
+        };
+        let (a, b) = compare_looks(&[raster(&ha)], &[other_track], CompareStretch::Shared);
+        assert_eq!((a, b), (vec![None], vec![None]));
+        let photo = ComparedRaster {
+            kind: SampleKind::U8,
+            ..raster(&hb)
+        };
+        let (a, b) = compare_looks(&[raster(&ha)], &[photo], CompareStretch::Matched);
+        assert_eq!((a, b), (vec![None], vec![None]));
+    }
+
+    #[test]
+    fn fixed_stretches_are_one_stretch_already() {
+        let (ha, hb) = (histograms(&ramp(1, 1000)), histograms(&ramp(3, 1000)));
+        let fixed = |h| {
+            let display = Display {
+                bands: BandMapping::Gray(1),
+                stretch: Stretch::Full,
+            };
+            ComparedRaster {
+                display,
+                resolved: resolve(&display, h, SampleKind::U16, 1).unwrap(),
+                ..raster(h)
+            }
+        };
+        let (a, b) = compare_looks(&[fixed(&ha)], &[fixed(&hb)], CompareStretch::Shared);
+        assert_eq!((a, b), (vec![None], vec![None]));
     }
 
     #[test]
