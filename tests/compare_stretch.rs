@@ -12,8 +12,6 @@ use geo::Coord;
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, Figure, ViewChoice, render_figure, render_swipe};
 use sitewatch::imagery::raster::CompareStretch;
-use sitewatch::imagery::raster::georef::GeoTransform;
-use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
 use sitewatch::model::Project;
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::project_file::empty_project;
@@ -27,19 +25,7 @@ const NORTH: f64 = 42.43;
 
 /// A one-band 16-bit capture whose value at the fraction `x` of its width is `value(x)`.
 fn gradient_geotiff(path: &Path, value: impl Fn(f64) -> f64) {
-    let mut spec = GeoTiffSpec::new(WIDTH_PX, HEIGHT_PX, 1);
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        Coord { x: WEST, y: NORTH },
-        STEP_DEG,
-        STEP_DEG,
-    ));
-    let samples: Vec<u16> = (0..HEIGHT_PX)
-        .flat_map(|_| 0..WIDTH_PX)
-        .map(|x| value((f64::from(x) + 0.5) / f64::from(WIDTH_PX)).round() as u16)
-        .collect();
-    let file = std::fs::File::create(path).unwrap();
-    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+    common::rasters::gray16_gradient(path, (WIDTH_PX, HEIGHT_PX), (WEST, NORTH), STEP_DEG, value);
 }
 
 /// A: 1000 → 2000 west to east; B: 0 → 2000 (twice the gain). A at 0.25 of the width holds

@@ -84,6 +84,12 @@ impl SitewatchApp {
         (ids_a, ids_b)
     }
 
+    /// The comparison's stretch a layer is drawn with now (`None`: its own).
+    #[must_use]
+    pub fn compare_look(&self, id: &str) -> Option<&crate::imagery::raster::CompareLook> {
+        self.imagery.compare_look(id)
+    }
+
     /// Brings the compared rasters' looks up to date (nothing to do on most frames).
     pub(crate) fn sync_compare_looks(&mut self, ctx: &egui::Context) {
         let (ids_a, ids_b) = self.compared_ids();

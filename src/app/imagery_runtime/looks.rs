@@ -22,6 +22,12 @@ impl ImageryRuntime {
             .collect()
     }
 
+    /// The comparison's look a layer is drawn with, if any.
+    pub fn compare_look(&self, id: &str) -> Option<&CompareLook> {
+        let (look, _) = self.entries.get(id)?.compare.as_ref()?;
+        Some(look)
+    }
+
     /// Draws each layer in `looks` with its look, every other with its own stretch.
     pub fn set_compare_looks(&mut self, ctx: &egui::Context, looks: &HashMap<String, CompareLook>) {
         for (id, entry) in &mut self.entries {
