@@ -144,3 +144,52 @@ fn sitewatch_export_takes_the_compare_stretch_and_refuses_an_unknown_one() {
         "--compare-stretch must be own, shared or matched: fixed",
     );
 }
+
+#[test]
+fn a_side_shows_only_the_layer_picked_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = two_gains(dir.path());
+    let dates = [common::day(2025, 7, 5), common::day(2025, 10, 14)];
+    let picked = ExportOptions {
+        side_layers: [Some("october".to_owned()), None],
+        ..options(dir.path(), CompareStretch::Own)
+    };
+    let figure = render_swipe(&project, dates, 0.5, &picked, &|_, _| true).unwrap();
+    let october = render_figure(
+        &project,
+        dates[1],
+        &options(dir.path(), CompareStretch::Own),
+        &|_, _| true,
+    )
+    .unwrap();
+    let ids: Vec<&str> = figure
+        .compare
+        .as_ref()
+        .unwrap()
+        .scene
+        .layers
+        .iter()
+        .map(|l| l.id.as_str())
+        .collect();
+    assert_eq!(ids, ["october"], "side A shows the picked layer alone");
+    for x in [0.125, 0.25, 0.375] {
+        let (a, b) = (grey_at(&figure, x), grey_at(&october, x));
+        assert!(a.abs_diff(b) <= 2, "at {x}: A {a}, October {b}");
+    }
+    let path = dir.path().join("p.sitewatch.json");
+    sitewatch::model::io::save_atomic(&project, &path).unwrap();
+    let out = dir.path().join("swipe.png");
+    common::cli::refused(
+        &[
+            "export",
+            path.to_str().unwrap(),
+            "--swipe",
+            "2025-07-05,2025-10-14",
+            "--layer-a",
+            "nowhere",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        "no layer 'nowhere' in the project (layers: july, october)",
+    );
+}

@@ -14,12 +14,12 @@ use crate::imagery::raster::{CompareStretch, CompareStretched};
 use crate::model::Project;
 
 impl Prepared {
-    /// Finds the sources of every date's layers and, unless each keeps its own stretch,
+    /// Finds the sources of every date's layers (each date's picked layer alone, where one is) and, unless each keeps its own stretch,
     /// replaces the rasters among them with the comparison's look (the first date is A).
     pub(super) fn compare_sources(
         &self,
         project: &Project,
-        dates: &[NaiveDate],
+        dates: &[(NaiveDate, Option<&str>)],
         options: &ExportOptions,
         cache: &mut SourceCache,
     ) -> Result<(), ExportError> {
@@ -27,8 +27,8 @@ impl Prepared {
             return Ok(());
         }
         let mut sides: Vec<Vec<(String, String)>> = Vec::with_capacity(dates.len());
-        for date in dates {
-            let (scene, _) = self.scene(project, *date, options);
+        for &(date, pick) in dates {
+            let (scene, _) = self.scene(project, date, pick, options);
             for shown in &scene.layers {
                 source_of(project, shown, options, cache)?;
             }

@@ -221,6 +221,9 @@ pub struct ExportOptions {
     /// How a comparison figure (swipe, panels) stretches its dates' rasters: one stretch
     /// across them by default.
     pub compare_stretch: crate::imagery::raster::CompareStretch,
+    /// The one layer (by id) each side of a swipe shows, A then B, instead of every layer at
+    /// its date.
+    pub side_layers: [Option<String>; 2],
 }
 
 /// Finds the tile source of a project's imagery layer (the imagery loader provides one).
@@ -253,6 +256,7 @@ impl Default for ExportOptions {
             file_dates: FileDates::new(),
             jpeg_quality: format::DEFAULT_JPEG_QUALITY,
             compare_stretch: crate::imagery::raster::CompareStretch::Shared,
+            side_layers: [None, None],
         }
     }
 }
