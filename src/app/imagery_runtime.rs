@@ -267,17 +267,26 @@ impl ImageryRuntime {
     pub fn pending(&self, shown: &[(String, f32)]) -> Vec<String> {
         shown
             .iter()
-            .filter_map(|(id, _)| match self.entries.get(id).map(|e| &e.state) {
-                Some(State::Loading(load)) => Some(format!(
-                    "opening {} ({:.0} %)",
-                    load.path().display(),
-                    load.progress() * 100.0
-                )),
-                Some(State::Ready { tiles, .. }) if tiles.pending() > 0 => {
-                    Some(format!("{} tile(s) of layer {id}", tiles.pending()))
-                }
-                _ => None,
-            })
+            .filter_map(
+                |(id, _)| match self.entries.get(id).map(|e| (&e.state, &e.compare)) {
+                    // A comparison's look draws from its own tiles.
+                    Some((_, Some((_, tiles)))) if tiles.pending() > 0 => {
+                        Some(format!("{} tile(s) of layer {id}", tiles.pending()))
+                    }
+                    Some((state, _)) => match state {
+                        State::Loading(load) => Some(format!(
+                            "opening {} ({:.0} %)",
+                            load.path().display(),
+                            load.progress() * 100.0
+                        )),
+                        State::Ready { tiles, .. } if tiles.pending() > 0 => {
+                            Some(format!("{} tile(s) of layer {id}", tiles.pending()))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                },
+            )
             .collect()
     }
 }
