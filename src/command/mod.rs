@@ -12,9 +12,8 @@ mod progress;
 mod time;
 mod view;
 
-pub use compare::{
-    BLINK_RATES, CompareCommand, CompareMode, CompareSide, CompareStretch, MAX_PANES,
-};
+pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
+pub use compare::{CompareSide, CompareStretch, MAX_PANES};
 pub use edit::EditCommand;
 pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};
