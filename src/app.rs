@@ -7,6 +7,8 @@ mod changes;
 mod changes_review;
 mod commands;
 pub mod compare;
+mod compare_looks;
+pub mod compare_panes;
 mod editing;
 mod export;
 pub mod files;

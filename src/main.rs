@@ -16,6 +16,7 @@ use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::stage_view::kept_export;
 use sitewatch::export::{self, ExportOptions, ViewChoice, args as export_args};
 use sitewatch::imagery::basemap::Basemap;
+use sitewatch::imagery::raster::CompareStretch;
 use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::project_base_dir;
 use sitewatch::model::default_project::{load_default_project, load_project_arg};
@@ -190,6 +191,19 @@ struct ExportArgs {
     )]
     divider: f32,
 
+    /// How a swipe or panels figure stretches its dates' rasters: `shared` (one stretch over
+    /// all their samples), `matched` (later dates histogram-matched to the first) or `own`.
+    #[arg(long, value_name = "own|shared|matched", default_value = "shared")]
+    compare_stretch: String,
+
+    /// Show only this layer (by id) on the swipe's left side (D1) instead of every layer there.
+    #[arg(long, value_name = "LAYER_ID", requires = "swipe")]
+    layer_a: Option<String>,
+
+    /// Show only this layer (by id) on the swipe's right side (D2).
+    #[arg(long, value_name = "LAYER_ID", requires = "swipe")]
+    layer_b: Option<String>,
+
     /// Make the figure a stage was published with again: the stage dated DATE, with the box,
     /// layers, label language, basemap and figure options kept with it (Keep view in the
     /// window). Other options given override the kept ones.
@@ -279,8 +293,24 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
         imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(
             (args.project != "default").then(|| Path::new(&args.project)),
         )))),
+        compare_stretch: CompareStretch::parse(&args.compare_stretch).ok_or_else(|| {
+            anyhow::anyhow!(
+                "--compare-stretch must be own, shared or matched: {}",
+                args.compare_stretch
+            )
+        })?,
+        side_layers: [args.layer_a.clone(), args.layer_b.clone()],
         ..ExportOptions::default()
     };
+    for id in options.side_layers.iter().flatten() {
+        if !project.layers.iter().any(|l| &l.id == id) {
+            let ids: Vec<&str> = project.layers.iter().map(|l| l.id.as_str()).collect();
+            bail!(
+                "no layer '{id}' in the project (layers: {})",
+                ids.join(", ")
+            );
+        }
+    }
     let quiet = |_: usize, _: usize| true;
     let swipe = args.swipe.as_deref().map(parse_date_pair).transpose()?;
     if !(0.0..=1.0).contains(&args.divider) {

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use super::SitewatchApp;
-use super::scene_cache::SceneCache;
-use crate::command::{CompareCommand, CompareMode};
+use super::compare_panes::{Scenes, middle_dates, scene_of};
+use crate::command::{CompareCommand, CompareMode, CompareSide, CompareStretch, MAX_PANES};
 use crate::model::Project;
 use crate::model::timeline::previous_stage_date;
 use crate::scene::Scene;
@@ -27,8 +27,18 @@ pub struct CompareState {
     pub blend: f32,
     /// Switches per second while blinking.
     pub blink_rate: f32,
-    /// Date A's scene between frames.
-    pub(crate) scene: SceneCache,
+    /// How the compared rasters are stretched.
+    pub stretch: CompareStretch,
+    /// The one layer each side shows instead of every layer at its date (A, B).
+    pub pick: [Option<String>; 2],
+    /// Panes side by side, 2 to [`MAX_PANES`].
+    pub panes: usize,
+    /// Dates chosen for the middle panes (`None`: the stages spread between A and B).
+    pub pane_dates: [Option<NaiveDate>; MAX_PANES - 2],
+    /// Date A's and the middle panes' scenes between frames.
+    pub(crate) scene: Scenes,
+    /// The stretch looks in force, and what they were computed from.
+    pub(crate) looks: super::compare_looks::LooksCache,
 }
 
 impl Default for CompareState {
@@ -39,7 +49,12 @@ impl Default for CompareState {
             divider: 0.5,
             blend: 0.5,
             blink_rate: 1.0,
-            scene: SceneCache::default(),
+            stretch: CompareStretch::Shared,
+            pick: [None, None],
+            panes: 2,
+            pane_dates: [None; MAX_PANES - 2],
+            scene: Scenes::default(),
+            looks: super::compare_looks::LooksCache::default(),
         }
     }
 }
@@ -60,13 +75,15 @@ pub fn blink_shows_a(time_s: f64, rate: f32) -> bool {
     (time_s * rate).floor().rem_euclid(2.0) < 1.0
 }
 
-/// Date A on the map this frame.
+/// Date A (or a middle pane's date) on the map this frame.
 pub(crate) struct DateA {
     pub(crate) scene: Arc<Scene>,
     pub(crate) index: Arc<SceneIndex>,
     pub(crate) version: u64,
     /// Its imagery layers, bottom first, with their opacities.
     pub(crate) shown: Vec<(String, f32)>,
+    /// What its pane or side is called on the map.
+    pub(crate) tag: String,
 }
 
 /// What the map shows this frame: the slider's date, and date A when comparing.
@@ -79,6 +96,8 @@ pub(crate) struct MapDates {
     pub(crate) a: Option<DateA>,
     /// How A joins the map.
     pub(crate) draw: Option<CompareDraw>,
+    /// The panes between A and B, side by side.
+    pub(crate) middle: Vec<DateA>,
 }
 
 impl SitewatchApp {
@@ -91,7 +110,7 @@ impl SitewatchApp {
         } else {
             self.scene_cache.map_version()
         };
-        let shown = self.shown_layers();
+        let shown = self.side_layers(CompareSide::B, self.date);
         let c = &self.compare;
         let draw = match c.mode {
             CompareMode::Off => None,
@@ -114,26 +133,38 @@ impl SitewatchApp {
                 version,
                 a: None,
                 draw: None,
+                middle: Vec::new(),
             };
         };
         let a_date = self.compare_date_a();
         let options = self.scene_options(a_date);
-        let (scene, index) = self.compare.scene.get(&self.project, a_date, &options);
-        let version_a = if self.prefs.figure_frame {
-            self.compare.scene.version()
+        let figure_frame = self.prefs.figure_frame;
+        let (scene, index, version_a) = scene_of(
+            &mut self.compare.scene.a,
+            &self.project,
+            a_date,
+            &options,
+            figure_frame,
+        );
+        let tag = self.side_tag(CompareSide::A, &scene);
+        let a = DateA {
+            shown: self.side_layers(CompareSide::A, a_date),
+            scene,
+            index,
+            version: version_a,
+            tag,
+        };
+        let middle = if draw == CompareDraw::SideBySide {
+            self.middle_panes()
         } else {
-            self.compare.scene.map_version()
+            Vec::new()
         };
         MapDates {
             shown,
             version,
-            a: Some(DateA {
-                shown: self.shown_layers_at(a_date),
-                scene,
-                index,
-                version: version_a,
-            }),
+            a: Some(a),
             draw: Some(draw),
+            middle,
         }
     }
 
@@ -143,10 +174,35 @@ impl SitewatchApp {
         &self.compare
     }
 
-    /// Date A of the comparison (meaningful while one is on).
+    /// Date A of the comparison (meaningful while one is on). Side by side with more than two
+    /// panes, an unpinned A goes back a stage for each extra pane, so the panes show the stages
+    /// leading to B.
     #[must_use]
     pub fn compare_date_a(&self) -> NaiveDate {
-        date_a(&self.project, self.compare.pinned_a, self.date)
+        let c = &self.compare;
+        let mut a = date_a(&self.project, c.pinned_a, self.date);
+        if c.pinned_a.is_none() && c.mode == CompareMode::SideBySide {
+            for _ in 2..c.panes {
+                match previous_stage_date(&self.project, a) {
+                    Some(earlier) => a = earlier,
+                    None => break,
+                }
+            }
+        }
+        a
+    }
+
+    /// The dates side by side shows, left to right: A, the middle panes, B (just A and B in
+    /// the other modes).
+    #[must_use]
+    pub fn compare_pane_dates(&self) -> Vec<NaiveDate> {
+        let (a, b) = (self.compare_date_a(), self.date);
+        let mut dates = vec![a];
+        if self.compare.mode == CompareMode::SideBySide {
+            dates.extend(middle_dates(&self.project, &self.compare, a, b));
+        }
+        dates.push(b);
+        dates
     }
 
     pub(crate) fn apply_compare(&mut self, command: CompareCommand) {
@@ -164,6 +220,19 @@ impl SitewatchApp {
             CompareCommand::SetDivider(f) => c.divider = f.clamp(0.0, 1.0),
             CompareCommand::SetBlend(t) => c.blend = t.clamp(0.0, 1.0),
             CompareCommand::SetBlinkRate(r) => c.blink_rate = r.clamp(0.1, 10.0),
+            CompareCommand::SetStretch(s) => c.stretch = s,
+            CompareCommand::PickLayer(side, layer) => {
+                let i = usize::from(side == CompareSide::B);
+                if let Some(slot) = c.pick.get_mut(i) {
+                    *slot = layer;
+                }
+            }
+            CompareCommand::SetPanes(n) => c.panes = n.clamp(2, MAX_PANES),
+            CompareCommand::SetPaneDate(pane, date) => {
+                if let Some(slot) = pane.checked_sub(1).and_then(|i| c.pane_dates.get_mut(i)) {
+                    *slot = date;
+                }
+            }
         }
     }
 }

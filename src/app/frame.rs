@@ -5,15 +5,14 @@ use std::time::Duration;
 use egui::{Color32, Key, Modifiers, RichText};
 
 use super::SitewatchApp;
-use crate::command::{Command, CompareCommand, TimeCommand, ViewCommand};
+use crate::command::{Command, CompareCommand, CompareSide, TimeCommand, ViewCommand};
 use crate::model::timeline::next_stage_date;
-use crate::render::lower::compare::side_tag;
 use crate::spatial::coords::format_lat_lon;
 use crate::ui::annotations::{PanelView, annotations_ui};
-use crate::ui::compare_bar::{CompareBar, compare_bar_ui};
+use crate::ui::compare_bar::compare_bar_ui;
 use crate::ui::file_menu::FileMenu;
 use crate::ui::map_edit::EditView;
-use crate::ui::map_view::{CompareContent, LayerLine, MapContent, fit, map_ui};
+use crate::ui::map_view::{CompareContent, LayerLine, MapContent, PaneContent, fit, map_ui};
 use crate::ui::tools::tools_ui;
 use crate::ui::{timeline::timeline_ui, top_bar::top_bar_ui};
 
@@ -137,14 +136,7 @@ impl SitewatchApp {
                 ui.add_space(4.0);
                 commands.extend(timeline_ui(ui, &self.project, &scene, self.is_playing()));
                 ui.add_space(2.0);
-                let bar = CompareBar {
-                    mode: self.compare.mode,
-                    date_a: self.compare_date_a(),
-                    date_b: self.date,
-                    pinned: self.compare.pinned_a.is_some(),
-                    blend: self.compare.blend,
-                    blink_rate: self.compare.blink_rate,
-                };
+                let bar = self.compare_bar();
                 commands.extend(compare_bar_ui(ui, &bar));
                 ui.add_space(2.0);
             });
@@ -238,8 +230,10 @@ impl SitewatchApp {
                     .shown
                     .iter()
                     .chain(dates.a.as_ref().map_or(&[][..], |a| &a.shown[..]))
+                    .chain(dates.middle.iter().flat_map(|m| m.shown.iter()))
                     .cloned()
                     .collect();
+                let tag_b = self.side_tag(CompareSide::B, &scene);
                 let tiles = self.imagery.draw_list(&wanted);
                 let ready = |list: &[(String, f32)]| -> Vec<(String, f32)> {
                     list.iter()
@@ -249,6 +243,20 @@ impl SitewatchApp {
                 };
                 let shown = ready(&dates.shown);
                 let shown_a = dates.a.as_ref().map(|a| ready(&a.shown));
+                let shown_middle: Vec<Vec<(String, f32)>> =
+                    dates.middle.iter().map(|m| ready(&m.shown)).collect();
+                let middle: Vec<PaneContent<'_>> = dates
+                    .middle
+                    .iter()
+                    .zip(&shown_middle)
+                    .map(|(m, imagery)| PaneContent {
+                        scene: &m.scene,
+                        index: &m.index,
+                        scene_version: m.version,
+                        imagery,
+                        tag: m.tag.clone(),
+                    })
+                    .collect();
                 let compare = dates
                     .a
                     .as_ref()
@@ -260,7 +268,8 @@ impl SitewatchApp {
                         scene_version: a.version,
                         imagery,
                         draw,
-                        tags: [side_tag("A", &a.scene), side_tag("B", &scene)],
+                        tags: [a.tag.clone(), tag_b.clone()],
+                        middle: &middle,
                     });
                 let content = MapContent {
                     scene: &scene,

@@ -46,13 +46,10 @@ impl SitewatchApp {
             .into_iter()
             .map(|(i, _)| i)
             .collect();
-        // A comparison shows date A's layers too.
-        if self.compare.mode != crate::command::CompareMode::Off {
-            let a = self.compare_date_a();
-            for (i, _) in layers_at(&self.project, a, &file_dates) {
-                if !wanted.contains(&i) {
-                    wanted.push(i);
-                }
+        // A comparison shows date A's layers too (and the middle panes', the picked ones).
+        for i in self.compare_layers_wanted() {
+            if !wanted.contains(&i) {
+                wanted.push(i);
             }
         }
         for i in neighbours_to_preload(&self.project, self.date, &file_dates) {
@@ -63,6 +60,7 @@ impl SitewatchApp {
         }
         let base = self.layer_base_dir();
         self.imagery.sync(ctx, &self.project, &base, &wanted);
+        self.sync_compare_looks(ctx);
     }
 
     /// Imagery files dropped on the window become layers (annotation files go to import).

@@ -17,6 +17,8 @@ use crate::render::egui_tiles::EguiTiles;
 use crate::spatial::LonLatBox;
 use crate::ui::layers::{LayerLoadState, LayerStatus};
 
+mod looks;
+
 /// Layers kept in memory beyond those wanted now (least recently wanted are dropped first).
 const KEEP_EXTRA: usize = 6;
 
@@ -46,6 +48,8 @@ struct Entry {
     file_default: Option<Display>,
     /// Why the layer's display could not be applied.
     display_error: Option<String>,
+    /// The layer drawn with a comparison's stretch, while one is in force.
+    compare: Option<(Arc<crate::imagery::raster::CompareLook>, EguiTiles)>,
 }
 
 impl Entry {
@@ -57,6 +61,7 @@ impl Entry {
             display: None,
             file_default: None,
             display_error: None,
+            compare: None,
         }
     }
 
@@ -78,6 +83,8 @@ impl Entry {
         }
         // Tried once per change: a display the file cannot show is reported, not retried.
         self.display = wanted.cloned();
+        // A comparison's look was worked out for the old display.
+        self.compare = None;
         let display = wanted.map_or(file_default, raster_display);
         match raster.set_display(display) {
             Ok(()) => {
@@ -215,10 +222,16 @@ impl ImageryRuntime {
         shown
             .iter()
             .filter_map(|(id, opacity)| match by_id.remove(id) {
-                Some(Entry {
-                    state: State::Ready { tiles, .. },
-                    ..
-                }) => Some((id.as_str(), tiles, *opacity)),
+                Some(
+                    Entry {
+                        compare: Some((_, tiles)),
+                        ..
+                    }
+                    | Entry {
+                        state: State::Ready { tiles, .. },
+                        ..
+                    },
+                ) => Some((id.as_str(), tiles, *opacity)),
                 _ => None,
             })
             .collect()
@@ -254,17 +267,26 @@ impl ImageryRuntime {
     pub fn pending(&self, shown: &[(String, f32)]) -> Vec<String> {
         shown
             .iter()
-            .filter_map(|(id, _)| match self.entries.get(id).map(|e| &e.state) {
-                Some(State::Loading(load)) => Some(format!(
-                    "opening {} ({:.0} %)",
-                    load.path().display(),
-                    load.progress() * 100.0
-                )),
-                Some(State::Ready { tiles, .. }) if tiles.pending() > 0 => {
-                    Some(format!("{} tile(s) of layer {id}", tiles.pending()))
-                }
-                _ => None,
-            })
+            .filter_map(
+                |(id, _)| match self.entries.get(id).map(|e| (&e.state, &e.compare)) {
+                    // A comparison's look draws from its own tiles.
+                    Some((_, Some((_, tiles)))) if tiles.pending() > 0 => {
+                        Some(format!("{} tile(s) of layer {id}", tiles.pending()))
+                    }
+                    Some((state, _)) => match state {
+                        State::Loading(load) => Some(format!(
+                            "opening {} ({:.0} %)",
+                            load.path().display(),
+                            load.progress() * 100.0
+                        )),
+                        State::Ready { tiles, .. } if tiles.pending() > 0 => {
+                            Some(format!("{} tile(s) of layer {id}", tiles.pending()))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                },
+            )
             .collect()
     }
 }

@@ -2,6 +2,8 @@
 
 use chrono::NaiveDate;
 
+pub use crate::imagery::raster::CompareStretch;
+
 /// Blink rates offered, switches per second.
 pub const BLINK_RATES: [f32; 4] = [0.5, 1.0, 2.0, 4.0];
 
@@ -21,8 +23,20 @@ pub enum CompareMode {
     SideBySide,
 }
 
+/// Side by side shows this many panes at most (and at least two).
+pub const MAX_PANES: usize = 4;
+
+/// A side of a comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareSide {
+    /// Date A (pinned, or the stage before B).
+    A,
+    /// Date B (the slider's).
+    B,
+}
+
 /// Comparing dates.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum CompareCommand {
     /// Choose the mode.
     SetMode(CompareMode),
@@ -36,4 +50,13 @@ pub enum CompareCommand {
     SetBlend(f32),
     /// Set how many times a second the blink switches dates.
     SetBlinkRate(f32),
+    /// Stretch the compared rasters each on its own, with one stretch, or B matched to A.
+    SetStretch(CompareStretch),
+    /// Show one layer on a side instead of every layer at its date (`None`: all at the date).
+    PickLayer(CompareSide, Option<String>),
+    /// How many panes side by side shows (2 to [`MAX_PANES`]).
+    SetPanes(usize),
+    /// The date of a middle pane (1 is the one after A); `None`: the stages spread between A
+    /// and B.
+    SetPaneDate(usize, Option<NaiveDate>),
 }

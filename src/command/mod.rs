@@ -15,6 +15,7 @@ mod view;
 
 pub use changes::{ChangesCommand, ChangesRequest};
 pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
+pub use compare::{CompareSide, CompareStretch, MAX_PANES};
 pub use edit::EditCommand;
 pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};

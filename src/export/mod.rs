@@ -6,6 +6,7 @@
 //! → [`scene::build`](crate::scene::build) → [`layout`](crate::render::layout::layout) → `render::raster` → [`files`].
 
 pub mod args;
+mod compare_stretch;
 pub mod display;
 pub mod files;
 pub mod format;
@@ -217,6 +218,12 @@ pub struct ExportOptions {
     pub file_dates: FileDates,
     /// Quality of a `.jpg` figure, 1–100.
     pub jpeg_quality: u8,
+    /// How a comparison figure (swipe, panels) stretches its dates' rasters: one stretch
+    /// across them by default.
+    pub compare_stretch: crate::imagery::raster::CompareStretch,
+    /// The one layer (by id) each side of a swipe shows, A then B, instead of every layer at
+    /// its date.
+    pub side_layers: [Option<String>; 2],
 }
 
 /// Finds the tile source of a project's imagery layer (the imagery loader provides one).
@@ -248,6 +255,8 @@ impl Default for ExportOptions {
             imagery: None,
             file_dates: FileDates::new(),
             jpeg_quality: format::DEFAULT_JPEG_QUALITY,
+            compare_stretch: crate::imagery::raster::CompareStretch::Shared,
+            side_layers: [None, None],
         }
     }
 }

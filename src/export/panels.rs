@@ -110,11 +110,13 @@ pub fn render_panels(
     };
     let prepared = prepare(project, &panel_options, progress)?;
     let mut cache = SourceCache::new();
+    let sides: Vec<(NaiveDate, Option<&str>)> = dates.iter().map(|d| (*d, None)).collect();
+    prepared.compare_sources(project, &sides, &panel_options, &mut cache)?;
     let mut by_date: Vec<DateImagery> = Vec::with_capacity(dates.len());
     for date in dates {
         by_date.push(prepared.date_imagery(
             project,
-            *date,
+            (*date, None),
             &panel_options,
             &mut cache,
             progress,

@@ -121,24 +121,7 @@ impl Prepared {
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
         for shown in &scene.layers {
-            let source = if let Some(found) = cache.get(&shown.id) {
-                found.clone()
-            } else {
-                let layer = project.layers.iter().find(|l| l.id == shown.id);
-                let found = match (layer, &options.imagery) {
-                    (Some(layer), Some(sources)) => {
-                        sources.source(layer).transpose().map_err(|source| {
-                            ExportError::Imagery {
-                                layer: shown.name.clone(),
-                                source,
-                            }
-                        })?
-                    }
-                    _ => None,
-                };
-                cache.insert(shown.id.clone(), found.clone());
-                found
-            };
+            let source = source_of(project, shown, options, cache)?;
             let Some(source) = source else {
                 left_out.push(shown.name.clone());
                 continue;
@@ -171,32 +154,63 @@ impl Prepared {
         })
     }
 
-    /// One date's scene with its imagery composited over the base (the layers that could not
-    /// be drawn taken out of the scene).
-    pub(super) fn date_imagery(
+    /// One date's scene as the export draws it (with only the `pick`ed layer's imagery when
+    /// one is given, as a comparison side can show), and the credits of the view's tile layers.
+    pub(super) fn scene(
         &self,
         project: &Project,
         date: NaiveDate,
+        pick: Option<&str>,
         options: &ExportOptions,
-        cache: &mut SourceCache,
-        progress: Progress<'_>,
-    ) -> Result<DateImagery, ExportError> {
+    ) -> (Scene, Vec<String>) {
         let tile_credits: Vec<String> = self
             .reports
             .iter()
             .map(|r| r.credit.clone())
             .filter(|c| !c.is_empty())
             .collect();
+        let file_dates = file_dates(project, options);
         let mut scene = build(
             project,
             date,
             &SceneOptions {
                 credits: tile_credits.clone(),
                 label_language: options.label_language.clone(),
-                file_dates: file_dates(project, options),
+                file_dates: file_dates.clone(),
                 ..SceneOptions::default()
             },
         );
+        if let Some(layer) = pick.and_then(|id| project.layers.iter().find(|l| l.id == id)) {
+            scene.layers = vec![crate::scene::SceneLayer {
+                id: layer.id.clone(),
+                name: layer.name.clone(),
+                date_label: layer.effective_date_label(&file_dates),
+                credit: layer.attribution.clone(),
+                synthetic: layer.synthetic,
+                opacity: layer.opacity,
+                offset_m: layer.offset_or_zero(),
+            }];
+            if !layer.attribution.is_empty() && !scene.credits.contains(&layer.attribution) {
+                scene.credits.push(layer.attribution.clone());
+            }
+            if layer.synthetic && !scene.notices.iter().any(|n| n == SYNTHETIC_NOTICE) {
+                scene.notices.insert(0, SYNTHETIC_NOTICE.to_owned());
+            }
+        }
+        (scene, tile_credits)
+    }
+
+    /// One date's scene with its imagery composited over the base (the layers that could not
+    /// be drawn taken out of the scene).
+    pub(super) fn date_imagery(
+        &self,
+        project: &Project,
+        (date, pick): (NaiveDate, Option<&str>),
+        options: &ExportOptions,
+        cache: &mut SourceCache,
+        progress: Progress<'_>,
+    ) -> Result<DateImagery, ExportError> {
+        let (mut scene, tile_credits) = self.scene(project, date, pick, options);
         let Imagery {
             pixmap,
             reports,
@@ -223,7 +237,7 @@ impl Prepared {
     fn lower_date(
         &self,
         project: &Project,
-        date: NaiveDate,
+        date: (NaiveDate, Option<&str>),
         options: &ExportOptions,
         cache: &mut SourceCache,
         progress: Progress<'_>,
@@ -300,7 +314,7 @@ impl Prepared {
         cache: &mut SourceCache,
         progress: Progress<'_>,
     ) -> Result<Figure, ExportError> {
-        let lowered = self.lower_date(project, date, options, cache, progress)?;
+        let lowered = self.lower_date(project, (date, None), options, cache, progress)?;
         Ok(self.paint(lowered, None))
     }
 
@@ -315,8 +329,11 @@ impl Prepared {
         progress: Progress<'_>,
     ) -> Result<Figure, ExportError> {
         let mut cache = SourceCache::new();
-        let left = self.lower_date(project, a, options, &mut cache, progress)?;
-        let mut right = self.lower_date(project, b, options, &mut cache, progress)?;
+        let [pick_a, pick_b] = options.side_layers.each_ref().map(Option::as_deref);
+        let sides = [(a, pick_a), (b, pick_b)];
+        self.compare_sources(project, &sides, options, &mut cache)?;
+        let left = self.lower_date(project, sides[0], options, &mut cache, progress)?;
+        let mut right = self.lower_date(project, sides[1], options, &mut cache, progress)?;
         let divider = compare::divider_px(right.list.size_px[0], fraction);
         let (tag_a, tag_b) = (
             compare::side_tag("A", &left.scene),
@@ -354,6 +371,33 @@ fn extend_unique(to: &mut Vec<String>, more: &[String]) {
             to.push(item.clone());
         }
     }
+}
+
+/// The tile source of a scene's layer, found once per export (`None`: no source here).
+pub(super) fn source_of(
+    project: &Project,
+    shown: &crate::scene::SceneLayer,
+    options: &ExportOptions,
+    cache: &mut SourceCache,
+) -> Result<Option<Arc<dyn TileSource>>, ExportError> {
+    if let Some(found) = cache.get(&shown.id) {
+        return Ok(found.clone());
+    }
+    let layer = project.layers.iter().find(|l| l.id == shown.id);
+    let found = match (layer, &options.imagery) {
+        (Some(layer), Some(sources)) => {
+            sources
+                .source(layer)
+                .transpose()
+                .map_err(|source| ExportError::Imagery {
+                    layer: shown.name.clone(),
+                    source,
+                })?
+        }
+        _ => None,
+    };
+    cache.insert(shown.id.clone(), found.clone());
+    Ok(found)
 }
 
 /// A pixmap of the view's imagery as the op that draws it over the whole view.

@@ -102,4 +102,10 @@ pub trait TileSource: Send + Sync {
     fn is_remote(&self) -> bool {
         false
     }
+
+    /// The decoded raster behind the tiles, when there is one: a comparison draws it with a
+    /// stretch shared across dates.
+    fn raster(&self) -> Option<&crate::imagery::raster::RasterTileSource> {
+        None
+    }
 }

@@ -1,11 +1,13 @@
 //! The comparison bar under the time slider: off, swipe, blend or blink; date A pinned or
-//! following the slider; the blend and the blink rate.
+//! following the slider; the blend and the blink rate; and, below, the stretch across the
+//! dates, a layer picked per side, and the panes of side by side.
 
 use chrono::NaiveDate;
 use egui::{RichText, Ui};
 
-use crate::command::{BLINK_RATES, Command, CompareCommand, CompareMode};
+use crate::command::{BLINK_RATES, Command, CompareCommand, CompareMode, CompareStretch};
 use crate::model::date::display_day_upper;
+use crate::ui::compare_options::compare_options_ui;
 
 /// Accessible label of the button that pins date A at the slider's date.
 pub const PIN_A_LABEL: &str = "Pin A at this date";
@@ -28,6 +30,18 @@ pub struct CompareBar {
     pub blend: f32,
     /// The blink rate, switches per second.
     pub blink_rate: f32,
+    /// How the compared rasters are stretched.
+    pub stretch: CompareStretch,
+    /// The layer picked for A and for B (`None`: every layer at the date).
+    pub pick: [Option<String>; 2],
+    /// The project's imagery layers a side can pick: id and name.
+    pub layers: Vec<(String, String)>,
+    /// Panes side by side.
+    pub panes: usize,
+    /// Every pane's date, left to right (A, the middle panes, B).
+    pub pane_dates: Vec<NaiveDate>,
+    /// The stage dates a middle pane can take.
+    pub stage_dates: Vec<NaiveDate>,
 }
 
 /// The name of a mode on its button.
@@ -77,7 +91,11 @@ pub fn compare_bar_ui(ui: &mut Ui, bar: &CompareBar) -> Vec<Command> {
         let a_text = if bar.pinned {
             format!("A: {} (pinned)", display_day_upper(bar.date_a))
         } else {
-            format!("A: {} (stage before B)", display_day_upper(bar.date_a))
+            let back = match bar.pane_dates.len() {
+                n if n > 2 => format!("{} stages before B", n - 1),
+                _ => "stage before B".to_owned(),
+            };
+            format!("A: {} ({back})", display_day_upper(bar.date_a))
         };
         ui.label(a_text);
         if bar.pinned {
@@ -126,5 +144,8 @@ pub fn compare_bar_ui(ui: &mut Ui, bar: &CompareBar) -> Vec<Command> {
             CompareMode::Off => {}
         }
     });
+    if bar.mode != CompareMode::Off {
+        out.extend(compare_options_ui(ui, bar));
+    }
     out
 }

@@ -5,6 +5,7 @@ pub mod annotations;
 pub mod changes;
 pub mod changes_review;
 pub mod compare_bar;
+pub mod compare_options;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;

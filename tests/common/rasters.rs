@@ -63,3 +63,31 @@ pub fn value_noise(seed: u64, x: f64, y: f64, scale: f64) -> f64 {
     let bottom = at(0, 1) * (1.0 - sx) + at(1, 1) * sx;
     top * (1.0 - sy) + bottom * sy
 }
+
+/// Writes a `width` × `height` one-band 16-bit GeoTIFF in EPSG:4326 with its north-west corner
+/// at `top_left` (lon, lat), `step` degrees per pixel, whose value at the fraction `x` of its
+/// width (pixel centres) is `value(x)`.
+pub fn gray16_gradient(
+    path: &Path,
+    (width, height): (u32, u32),
+    top_left: (f64, f64),
+    step: f64,
+    value: impl Fn(f64) -> f64,
+) {
+    let mut spec = GeoTiffSpec::new(width, height, 1);
+    spec.epsg = Some((4326, true));
+    spec.transform = Some(GeoTransform::north_up(
+        geo::Coord {
+            x: top_left.0,
+            y: top_left.1,
+        },
+        step,
+        step,
+    ));
+    let samples: Vec<u16> = (0..height)
+        .flat_map(|_| 0..width)
+        .map(|x| value((f64::from(x) + 0.5) / f64::from(width)).round() as u16)
+        .collect();
+    let file = std::fs::File::create(path).unwrap();
+    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+}

@@ -27,6 +27,7 @@
 //! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Internal overviews of
 //! COGs are not read (the pyramid is rebuilt), and only the first image of a TIFF is used.
 
+pub mod compare_source;
 pub mod crs;
 pub mod date;
 pub mod decode;
@@ -36,6 +37,7 @@ pub mod load;
 pub mod lzw;
 pub mod pyramid;
 pub mod reproject;
+pub mod shared_stretch;
 pub mod source;
 pub mod stretch;
 pub mod utm;
@@ -46,9 +48,11 @@ use std::path::PathBuf;
 
 /// Dates in file names (`2025-07-05`, `20250705`), re-exported for raster callers.
 pub use crate::imagery::file_date::date_from_file_name;
+pub use compare_source::CompareStretched;
 pub use crs::{Crs, CrsError};
 pub use georef::GeoTransform;
 pub use load::{Progress, RasterLoad};
+pub use shared_stretch::{CompareLook, CompareStretch};
 pub use source::{OpenOptions, RasterTileSource};
 pub use stretch::{BandMapping, Display, SampleKind, Stretch};
 

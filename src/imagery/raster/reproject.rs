@@ -200,9 +200,12 @@ impl Placement {
 
 /// How samples become RGBA.
 #[derive(Clone, Copy, Debug)]
-pub struct Look<T> {
+pub struct Look<'a, T> {
     /// Bands and stretch.
     pub resolved: Resolved,
+    /// Per channel, held value → the held value it is shown as (a comparison's histogram
+    /// match), applied before the stretch.
+    pub matched: Option<&'a [Vec<f32>; 3]>,
     /// Pixels whose every band holds this are transparent.
     pub nodata: Option<T>,
     /// Band (from 0) holding alpha, and its full-opacity value.
@@ -278,7 +281,7 @@ pub fn render_tile<T: Sample>(
     pyr: &Pyramid<T>,
     placement: &Placement,
     coords: &TileCoords,
-    look: &Look<T>,
+    look: &Look<'_, T>,
 ) -> Result<RgbaImage, SpillError> {
     let mut out = RgbaImage::new(TILE_PX, TILE_PX);
     if !coords.any_inside {
@@ -371,7 +374,10 @@ pub fn render_tile<T: Sample>(
         }
         let mut rgba = [0u8; 4];
         for c in 0..3 {
-            let v = acc[c] / weight;
+            let mut v = acc[c] / weight;
+            if let Some(lut) = look.matched.and_then(|m| m.get(c)) {
+                v = super::shared_stretch::lookup(lut, v);
+            }
             rgba[c] = ((v - r.low[c]) * r.scale[c]).round().clamp(0.0, 255.0) as u8;
         }
         // Coverage by valid taps makes nodata edges soft instead of jagged.

@@ -16,6 +16,7 @@ use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::load::Progress;
 use super::pyramid::{LevelSize, Pyramid, PyramidBuilder};
 use super::reproject::{Look, Placement, render_tile};
+use super::shared_stretch::CompareLook;
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
@@ -523,12 +524,44 @@ impl RasterTileSource {
         self.set_display(d)
     }
 
-    fn render(&self, key: TileKey) -> Result<image::RgbaImage, TileError> {
-        let resolved = self
-            .display
+    /// The sample histograms the percentile stretches are taken from.
+    #[must_use]
+    pub fn histograms(&self) -> &Histograms {
+        &self.histograms
+    }
+
+    /// The bands and stretch in use, resolved (0-based bands, per-channel limits).
+    #[must_use]
+    pub fn resolved(&self) -> Resolved {
+        self.display
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .1;
+            .1
+    }
+
+    /// A tile drawn with a comparison's stretch instead of the raster's own (its bands kept).
+    pub fn fetch_with(
+        &self,
+        key: TileKey,
+        look: &CompareLook,
+    ) -> Result<image::RgbaImage, TileError> {
+        if !key.is_valid() {
+            return Err(TileError::OutOfRange(key));
+        }
+        if !tiles_overlap(key, &self.bounds) {
+            return Ok(image::RgbaImage::new(256, 256));
+        }
+        self.render(key, Some(look))
+    }
+
+    fn render(
+        &self,
+        key: TileKey,
+        look: Option<&CompareLook>,
+    ) -> Result<image::RgbaImage, TileError> {
+        let own = self.resolved();
+        let resolved = look.map_or(own, |l| l.resolved(own));
+        let matched = look.and_then(|l| l.matched.as_deref());
         let coords = self.placement.tile_coords(key);
         let alpha_max = |max: f32| self.alpha_band.map(|b| (b, max));
         let rendered = match &self.pixels {
@@ -538,6 +571,7 @@ impl RasterTileSource {
                 &coords,
                 &Look {
                     resolved,
+                    matched,
                     nodata: self.nodata.map(|v| v as u8),
                     alpha: alpha_max(255.0),
                 },
@@ -548,6 +582,7 @@ impl RasterTileSource {
                 &coords,
                 &Look {
                     resolved,
+                    matched,
                     nodata: self.nodata,
                     alpha: alpha_max(65535.0),
                 },
@@ -647,7 +682,7 @@ impl TileSource for RasterTileSource {
         if !tiles_overlap(key, &self.bounds) {
             return Ok(image::RgbaImage::new(256, 256));
         }
-        self.render(key)
+        self.render(key, None)
     }
 
     fn name(&self) -> &str {
@@ -660,5 +695,9 @@ impl TileSource for RasterTileSource {
 
     fn max_zoom(&self) -> u8 {
         ((self.native_zoom.ceil() + 2.0).clamp(0.0, f64::from(MAX_ZOOM_CAP))) as u8
+    }
+
+    fn raster(&self) -> Option<&RasterTileSource> {
+        Some(self)
     }
 }

@@ -155,6 +155,19 @@ impl Histogram {
     pub fn total(&self) -> u64 {
         self.total
     }
+
+    /// Samples counted at each held value.
+    #[must_use]
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// A histogram of these counts (one per held value, from 0).
+    #[must_use]
+    pub fn from_counts(counts: Vec<u64>) -> Self {
+        let total = counts.iter().sum();
+        Self { counts, total }
+    }
 }
 
 /// Histograms of every band from every `stride`-th pixel of every `stride`-th row.

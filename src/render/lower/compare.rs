@@ -16,6 +16,10 @@ const HANDLE_RING_PX: f32 = 2.0;
 /// The arrows inside the handle: half their height and their length.
 const ARROW_HALF_PX: f32 = 6.0;
 const ARROW_LENGTH_PX: f32 = 7.0;
+/// The shared cursor's crosshair: arm length, line and casing widths (1920 px master sizes).
+const CROSSHAIR_ARM_PX: f32 = 20.0;
+const CROSSHAIR_PX: f32 = 2.5;
+const CROSSHAIR_CASING_PX: f32 = 5.0;
 /// Side tags: text size and their gap from the divider and the top.
 const TAG_TEXT_PX: f32 = 26.0;
 const TAG_GAP_PX: f32 = 12.0;
@@ -122,6 +126,39 @@ pub fn panes(size_px: [f32; 2], panes: &[(&DisplayList, RectPx)]) -> DisplayList
     let mut list = DisplayList::new(size_px);
     for (pane, rect) in panes {
         side(&mut list, &pane.translated([rect[0], rect[1]]), *rect, None);
+    }
+    list.push(PaintOp::Clip(None));
+    list
+}
+
+/// The shared cursor: a cased crosshair at each point, cut to its pane (points and panes in
+/// the view's pixels).
+#[must_use]
+pub fn crosshairs(size_px: [f32; 2], at: &[([f32; 2], RectPx)], s: Scale) -> DisplayList {
+    let mut list = DisplayList::new(size_px);
+    let arm = s.soft(CROSSHAIR_ARM_PX);
+    for &([x, y], pane) in at {
+        if !(x >= pane[0] && x < pane[2] && y >= pane[1] && y < pane[3]) {
+            continue;
+        }
+        list.push(PaintOp::Clip(Some(pane)));
+        for (width, color) in [
+            (s.line(CROSSHAIR_CASING_PX), CASING),
+            (s.line(CROSSHAIR_PX), WHITE),
+        ] {
+            for points in [
+                vec![[x - arm, y], [x + arm, y]],
+                vec![[x, y - arm], [x, y + arm]],
+            ] {
+                list.push(PaintOp::Stroke {
+                    points,
+                    closed: false,
+                    width_px: width,
+                    color,
+                    dash_px: None,
+                });
+            }
+        }
     }
     list.push(PaintOp::Clip(None));
     list

@@ -6,6 +6,7 @@ use egui::{Rect, vec2};
 use geo::Coord;
 use walkers::Projector;
 
+use super::compare_content::{CompareContent, CompareDraw};
 use super::{
     AIDS_ROW_PX, BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent,
     PANE_GUTTER_PX, WINDOW_FURNITURE_SCALE, lonlat,
@@ -64,7 +65,10 @@ pub(super) struct Side {
 
 /// What the painted list was made from: the slider's lowering, and date A's with how the two
 /// are compared.
-pub(super) type Composed = (u64, Option<(u64, CompareDraw, [String; 2])>);
+pub(super) type Composed = (
+    u64,
+    Option<(u64, CompareDraw, [String; 2], Vec<(u64, String)>)>,
+);
 
 /// The last display lists and what they were lowered for.
 #[derive(Default)]
@@ -73,6 +77,12 @@ pub struct ListCache {
     pub(super) b: Side,
     /// A comparison's date A.
     pub(super) a: Side,
+    /// Side by side's panes between A and B.
+    pub(super) middle: Vec<Side>,
+    /// Each pane's box on the ground, left to right (side by side only).
+    pub(super) pane_boxes: Vec<LonLatBox>,
+    /// The shared cursor: a crosshair in every pane but the pointer's.
+    pub(super) cursor: DisplayList,
     pub(super) composed: Option<Composed>,
     /// What is painted: the slider's list, or the comparison of both.
     pub(super) list: std::sync::Arc<DisplayList>,
@@ -104,44 +114,23 @@ impl ListCache {
         self.b.place
     }
 
+    /// Each side-by-side pane's box on the ground, left to right (empty in other modes).
+    #[must_use]
+    pub fn pane_boxes(&self) -> &[LonLatBox] {
+        &self.pane_boxes
+    }
+
+    /// The shared cursor drawn last: crosshairs in the panes the pointer is not over.
+    #[must_use]
+    pub fn cursor(&self) -> &DisplayList {
+        &self.cursor
+    }
+
     /// The list's tessellated vector ops (what an idle frame hands egui or the GPU).
     #[must_use]
     pub fn meshes(&self) -> Option<&ListMeshes> {
         self.meshes.as_ref()
     }
-}
-
-/// How date A joins the map.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum CompareDraw {
-    /// A left of the divider (a fraction of the width), B right of it.
-    Swipe {
-        /// The divider, 0–1 of the width.
-        divider: f32,
-    },
-    /// B's imagery at `t` over A's.
-    Blend {
-        /// 0: all A, 1: all B.
-        t: f32,
-    },
-    /// A and B in panes side by side, one centre and zoom.
-    SideBySide,
-}
-
-/// Date A of a comparison, as the app resolved it.
-pub struct CompareContent<'a> {
-    /// Date A's scene.
-    pub scene: &'a Scene,
-    /// Its spatial index.
-    pub index: &'a SceneIndex,
-    /// Its version.
-    pub scene_version: u64,
-    /// Date A's imagery layers, bottom first, with their opacities.
-    pub imagery: &'a [(String, f32)],
-    /// Swipe or blend.
-    pub draw: CompareDraw,
-    /// What each side is called ("A · 5 JUL 2025", "B · 14 OCT 2025").
-    pub tags: [String; 2],
 }
 
 /// The map's projection as one pane sees it: the walkers projector, shifted so the map's
@@ -390,13 +379,14 @@ impl ListCache {
         let side_by_side = content
             .compare
             .is_some_and(|c| c.draw == CompareDraw::SideBySide);
+        let middle = content.compare.map_or(&[][..], |c| c.middle);
         let panes = if side_by_side {
-            frame.panes(2)
+            frame.panes(2 + middle.len())
         } else {
             Vec::new()
         };
-        let (frame_a, frame_b) = match panes.as_slice() {
-            [a, b] => (a, b),
+        let (frame_a, frame_b) = match (panes.first(), panes.last()) {
+            (Some(a), Some(b)) if panes.len() >= 2 => (a, b),
             _ => (frame, frame),
         };
         // Side by side has no walkers basemap: each pane draws it as its bottom op.
@@ -426,9 +416,32 @@ impl ListCache {
                 self.lowerings += 1;
             }
         }
+        self.middle.resize_with(middle.len(), Side::default);
+        for ((side, pane), pane_frame) in
+            self.middle.iter_mut().zip(middle).zip(panes.iter().skip(1))
+        {
+            let imagery = with_basemap(pane.imagery);
+            let date = DateContent {
+                scene: pane.scene,
+                index: pane.index,
+                scene_version: pane.scene_version,
+                imagery: &imagery,
+            };
+            if side.refresh(content, date, pane_frame, self.lowerings + 1) {
+                self.lowerings += 1;
+            }
+        }
+        let middle_ids: Vec<(u64, String)> = self
+            .middle
+            .iter()
+            .zip(middle)
+            .map(|(side, pane)| (side.id, pane.tag.clone()))
+            .collect();
         let composed: Composed = (
             self.b.id,
-            content.compare.map(|c| (self.a.id, c.draw, c.tags.clone())),
+            content
+                .compare
+                .map(|c| (self.a.id, c.draw, c.tags.clone(), middle_ids)),
         );
         if self.composed.as_ref() == Some(&composed) {
             return;
@@ -480,13 +493,23 @@ impl ListCache {
             CompareDraw::Blend { t } => compare::blend(a, b, t),
             CompareDraw::SideBySide => {
                 let size = [frame.rect.width(), frame.rect.height()];
-                let rects = compare::pane_rects(size, 2, PANE_GUTTER_PX);
-                let (a, b) = (self.a.pane_list(), self.b.pane_list());
-                let mut list = compare::panes(size, &[(&a, rects[0]), (&b, rects[1])]);
+                let rects = compare::pane_rects(size, 2 + self.middle.len(), PANE_GUTTER_PX);
+                let lists: Vec<DisplayList> = std::iter::once(&self.a)
+                    .chain(&self.middle)
+                    .chain(std::iter::once(&self.b))
+                    .map(Side::pane_list)
+                    .collect();
+                let pairs: Vec<(&DisplayList, _)> =
+                    lists.iter().zip(rects.iter().copied()).collect();
+                let mut list = compare::panes(size, &pairs);
+                let names: Vec<&str> = std::iter::once(tags.a)
+                    .chain(c.middle.iter().map(|m| m.tag.as_str()))
+                    .chain(std::iter::once(tags.b))
+                    .collect();
                 compare::lower_pane_tags(
                     &mut list,
                     &rects,
-                    &[tags.a, tags.b],
+                    &names,
                     text,
                     Scale(WINDOW_FURNITURE_SCALE),
                     AIDS_ROW_PX,

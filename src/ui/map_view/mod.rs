@@ -18,9 +18,11 @@ use crate::spatial::LonLatBox;
 use crate::spatial::mercator::zoom_to_fit;
 use crate::ui::list_mesh::ListMeshes;
 
+mod compare_content;
 mod lists;
 
-pub use lists::{CompareContent, CompareDraw, ListCache};
+pub use compare_content::{CompareContent, CompareDraw, PaneContent};
+pub use lists::ListCache;
 use lists::{Frame, Side};
 
 /// Accessible label of the back-to-site button.
@@ -38,8 +40,6 @@ const DIVIDER_GRIP_PX: f32 = 8.0;
 const PANE_GUTTER_PX: f32 = 4.0;
 /// The height of the window's button row along the map's top edge (tags go below it).
 const AIDS_ROW_PX: f32 = 44.0;
-/// Half the length of the shared cursor's arms in every pane.
-const CURSOR_ARM_PX: f32 = 12.0;
 /// The imagery op id of the basemap, which panes draw themselves (no project layer id starts
 /// with a control character).
 pub const BASEMAP_OP_ID: &str = "\u{1}basemap";
@@ -257,17 +257,14 @@ pub fn map_ui(
             meshes.paint(&figure_painter);
         }
         if side_by_side {
-            let panes = frame.panes(2);
-            let hover = response.hover_pos().and_then(|p| {
-                let pane = panes.iter().find(|f| f.rect.contains(p))?;
-                Some(pane.proj().unproject(p))
-            });
-            if let Some(at) = hover {
-                shared_cursor(&painter, &panes, at);
-            }
+            let count = 2 + content.compare.map_or(0, |c| c.middle.len());
+            let panes = frame.panes(count);
+            let hover = shared_cursor(&painter, rect, &panes, response.hover_pos(), cache);
             aids(ui, &painter, rect, content.layer, &mut commands);
             return hover;
         }
+        cache.pane_boxes.clear();
+        cache.cursor = crate::render::display_list::DisplayList::new([0.0, 0.0]);
         if let Some(c) = content.compare
             && let Some(divider) = divider_handle(ui, &cache.b, c.draw)
         {
@@ -293,21 +290,58 @@ pub fn map_ui(
     }
 }
 
-/// The pointer's place in every pane: a crosshair at the same ground point (window only).
-fn shared_cursor(painter: &egui::Painter, panes: &[Frame<'_>], at: Coord<f64>) {
-    let arm = CURSOR_ARM_PX;
-    for pane in panes {
-        let p = pane.proj().project(at);
-        if !pane.rect.contains(p) {
-            continue;
-        }
-        let cut = painter.with_clip_rect(pane.rect);
-        for (width, color) in [(3.0, Color32::from_black_alpha(170)), (1.5, Color32::WHITE)] {
-            let stroke = egui::Stroke::new(width, color);
-            cut.line_segment([p - vec2(arm, 0.0), p + vec2(arm, 0.0)], stroke);
-            cut.line_segment([p - vec2(0.0, arm), p + vec2(0.0, arm)], stroke);
-        }
-    }
+/// The pointer's place in every pane: its ground point as a crosshair in each other pane (the
+/// window's own aid, lowered into a display list of its own each frame). Keeps each pane's box
+/// on the ground and returns the pointer's lon/lat.
+fn shared_cursor(
+    painter: &egui::Painter,
+    whole: Rect,
+    panes: &[Frame<'_>],
+    hover_pos: Option<egui::Pos2>,
+    cache: &mut ListCache,
+) -> Option<Coord<f64>> {
+    cache.pane_boxes = panes
+        .iter()
+        .filter_map(|pane| {
+            let (a, b) = (
+                pane.proj().unproject(pane.rect.left_top()),
+                pane.proj().unproject(pane.rect.right_bottom()),
+            );
+            LonLatBox::try_from([a.x.min(b.x), a.y.min(b.y), a.x.max(b.x), a.y.max(b.y)]).ok()
+        })
+        .collect();
+    let hovered = hover_pos.and_then(|p| {
+        let i = panes.iter().position(|f| f.rect.contains(p))?;
+        Some((i, panes.get(i)?.proj().unproject(p)))
+    });
+    let in_list = |r: Rect| {
+        let r = r.translate(-whole.min.to_vec2());
+        [r.min.x, r.min.y, r.max.x, r.max.y]
+    };
+    let points: Vec<([f32; 2], [f32; 4])> = hovered
+        .map(|(i, at)| {
+            panes
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, pane)| {
+                    let p = pane.proj().project(at) - whole.min;
+                    ([p.x, p.y], in_list(pane.rect))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    cache.cursor = compare::crosshairs(
+        [whole.width(), whole.height()],
+        &points,
+        crate::render::lower::style::Scale(WINDOW_FURNITURE_SCALE),
+    );
+    let place = Placement {
+        origin: whole.min,
+        scale: 1.0,
+    };
+    egui_paint::paint(painter, &cache.cursor, place, &mut |_, _, _| {});
+    hovered.map(|(_, at)| at)
 }
 
 /// Dims the map outside the figure frame: the frame is what an export of the view writes.
