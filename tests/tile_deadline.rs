@@ -100,9 +100,10 @@ fn an_export_against_a_server_that_never_answers_ends_at_its_deadline_with_two_c
     };
     assert_eq!(failed, total, "{err}");
     assert!(*total > 20, "{err}");
-    let msg = err.to_string();
+    // The layer ends the message; the first tile's cause follows it in the printed chain.
+    assert!(err.to_string().ends_with("layer: Silent tiles"), "{err}");
+    let msg = sitewatch::app::error_chain(&err);
     assert!(msg.contains("deadline of 40 s"), "{msg}");
-    assert!(msg.ends_with("layer: Silent tiles"), "{msg}");
     let connections = server.connections.load(Ordering::SeqCst);
     assert!(
         (1..=2).contains(&connections),

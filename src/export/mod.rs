@@ -85,7 +85,7 @@ pub enum ExportError {
         source: TileError,
     },
     /// Tiles of a layer could not be had.
-    #[error("{failed} of {total} tiles failed (the first's cause follows): {layer}")]
+    #[error("{failed} of {total} tiles failed (the first's cause follows), layer: {layer}")]
     Tiles {
         /// The layer's name.
         layer: String,
