@@ -196,6 +196,13 @@ impl SitewatchApp {
         let (date_a, divider) = (self.compare_date_a(), self.compare.divider);
         let options = ExportOptions {
             file_dates: self.imagery.file_dates(),
+            // A swipe or panels figure compares as the map does: its stretch, its picked layers.
+            compare_stretch: self.compare.stretch,
+            side_layers: if self.compare.mode == crate::command::CompareMode::Off {
+                [None, None]
+            } else {
+                self.compare.pick.clone()
+            },
             ..options_for(
                 &settings,
                 self.current_view_box(),
@@ -331,6 +338,13 @@ impl SitewatchApp {
         let date: NaiveDate = self.date;
         let options = ExportOptions {
             file_dates: self.imagery.file_dates(),
+            // A swipe or panels figure compares as the map does: its stretch, its picked layers.
+            compare_stretch: self.compare.stretch,
+            side_layers: if self.compare.mode == crate::command::CompareMode::Off {
+                [None, None]
+            } else {
+                self.compare.pick.clone()
+            },
             ..options_for(&settings, view, self.export_sources(), self.prefs.basemap)
         };
         let (tx, rx) = mpsc::channel();
