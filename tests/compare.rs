@@ -366,6 +366,12 @@ fn sitewatch_export_swipe_writes_the_figure_and_refuses_bad_arguments() {
             .unwrap();
     assert_eq!(sidecar["compare"]["left"]["date"], "2025-07-05");
     assert_eq!(sidecar["compare"]["divider_px"], 180.0);
+    // How the dates were made comparable is part of the record.
+    assert_eq!(sidecar["compare"]["stretch"], "shared");
+    assert_eq!(
+        sidecar["compare"]["picked_layers"]["a"],
+        serde_json::Value::Null
+    );
 
     common::cli::refused(
         &["export", "default", "--swipe", "2025-07-05", "--out", out],

@@ -172,6 +172,13 @@ fn a_side_shows_only_the_layer_picked_for_it() {
         .map(|l| l.id.as_str())
         .collect();
     assert_eq!(ids, ["october"], "side A shows the picked layer alone");
+    let compared = figure.compare.as_ref().unwrap();
+    assert_eq!(
+        compared.picked[0].as_deref(),
+        Some("october"),
+        "and the record says so"
+    );
+    assert_eq!(compared.stretch, CompareStretch::Own);
     for x in [0.125, 0.25, 0.375] {
         let (a, b) = (grey_at(&figure, x), grey_at(&october, x));
         assert!(a.abs_diff(b) <= 2, "at {x}: A {a}, October {b}");

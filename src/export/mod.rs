@@ -305,6 +305,10 @@ pub struct Compared {
     pub divider_px: f32,
     /// Date A's imagery layers drawn.
     pub layers: Vec<LayerReport>,
+    /// How the compared dates' rasters were stretched.
+    pub stretch: crate::imagery::raster::CompareStretch,
+    /// The layer picked for side A and for side B (`None`: every layer at its date).
+    pub picked: [Option<String>; 2],
 }
 
 impl Figure {

@@ -359,6 +359,8 @@ impl Prepared {
             scene: left.scene,
             divider_px: divider,
             layers: left.reports,
+            stretch: options.compare_stretch,
+            picked: options.side_layers.clone(),
         };
         Ok(self.paint(right, Some(compared)))
     }

@@ -190,6 +190,8 @@ fn compare_json(compared: &super::Compared) -> Value {
     json!({
         "mode": "swipe",
         "divider_px": compared.divider_px,
+        "stretch": compared.stretch.name(),
+        "picked_layers": { "a": compared.picked[0], "b": compared.picked[1] },
         "left": {
             "date": scene.date.to_string(),
             "date_label": scene.date_label,
