@@ -1253,3 +1253,46 @@ fn truncated_and_corrupted_geotiffs_give_errors_never_panics() {
     assert!(matches!(err, RasterError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("ends early"), "{err}");
 }
+
+#[test]
+fn the_value_under_a_position_is_the_files_raw_sample_of_that_pixel() {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (600u32, 300u32);
+    let path = dir.path().join("values.tif");
+    let mut s = GeoTiffSpec::new(w, h, 2);
+    s.alpha = false;
+    s.epsg = Some((32652, false));
+    s.transform = Some(GeoTransform::north_up(SITE_UTM52N, 2.0, 2.0));
+    let value = |x: u32, y: u32| [(x * 100 + y) as u16, (65_535 - x) as u16];
+    let samples: Vec<u16> = (0..w * h).flat_map(|i| value(i % w, i / w)).collect();
+    write_file(&path, &s, &samples);
+    let raster = open(&path);
+    // Corners, and pixels on both sides of the 256-pixel chunk edges.
+    for (col, row) in [
+        (0, 0),
+        (255, 255),
+        (256, 256),
+        (257, 130),
+        (599, 299),
+        (599, 0),
+    ] {
+        let centre = raster
+            .lonlat_of_pixel(Coord {
+                x: f64::from(col) + 0.5,
+                y: f64::from(row) + 0.5,
+            })
+            .unwrap();
+        let got = raster.value_at(centre).unwrap();
+        assert_eq!((got.col, got.row), (col, row));
+        let want: Vec<f64> = value(col, row).iter().map(|v| f64::from(*v)).collect();
+        assert_eq!(got.values, want, "pixel {col}, {row}");
+    }
+    let outside = raster.lonlat_of_pixel(Coord { x: -3.0, y: 10.0 }).unwrap();
+    assert_eq!(raster.value_at(outside), None);
+    let beyond = raster.lonlat_of_pixel(Coord { x: 10.0, y: 300.5 }).unwrap();
+    assert_eq!(raster.value_at(beyond), None);
+    let one = raster
+        .value_at(raster.lonlat_of_pixel(Coord { x: 1.5, y: 2.5 }).unwrap())
+        .unwrap();
+    assert_eq!(one.readout(), "px 1, 2 · 102 65534");
+}

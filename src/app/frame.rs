@@ -146,6 +146,13 @@ impl SitewatchApp {
                     Some(c) => ui.monospace(format_lat_lon(c, 6)),
                     None => ui.monospace("move the pointer over the map for coordinates"),
                 };
+                if let Some((layer, values)) = self.hover.and_then(|c| self.values_under(c)) {
+                    ui.separator();
+                    ui.monospace(format!("{layer} · {}", values.readout()))
+                        .on_hover_text(
+                            "the raw values of the pixel under the pointer, as the file holds them",
+                        );
+                }
                 ui.separator();
                 ui.monospace(format!("zoom {:.1}", self.zoom));
                 ui.separator();

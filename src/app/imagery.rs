@@ -24,6 +24,19 @@ impl SitewatchApp {
         crate::ui::layers::LayerStatus::raster_display(&self.imagery, id).map(|(_, d)| d)
     }
 
+    /// The raw pixel values under a lon/lat in the topmost shown raster layer that covers it,
+    /// with that layer's name: the status bar's readout.
+    pub(crate) fn values_under(
+        &self,
+        lonlat: geo::Coord<f64>,
+    ) -> Option<(String, crate::imagery::raster::PixelValues)> {
+        self.shown_layers().iter().rev().find_map(|(id, _)| {
+            let values = self.imagery.raster(id)?.value_at(lonlat)?;
+            let layer = self.project.layers.iter().find(|l| &l.id == id)?;
+            Some((layer.name.clone(), values))
+        })
+    }
+
     /// Layers shown at the slider's date, as (id, opacity), bottom first.
     pub(crate) fn shown_layers(&self) -> Vec<(String, f32)> {
         self.shown_layers_at(self.date)

@@ -245,6 +245,16 @@ impl ImageryRuntime {
             .collect()
     }
 
+    /// The open raster of a layer, when it is a raster file that has opened.
+    pub fn raster(&self, id: &str) -> Option<&Arc<RasterTileSource>> {
+        match &self.entries.get(id)?.state {
+            State::Ready {
+                raster: Some(r), ..
+            } => Some(r),
+            _ => None,
+        }
+    }
+
     /// The files open and ready, by layer id, already shown as their layers say: the export
     /// preview draws from them instead of decoding the files again.
     pub fn open_sources(&self) -> HashMap<String, Arc<dyn crate::imagery::TileSource>> {

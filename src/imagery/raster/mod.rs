@@ -53,7 +53,7 @@ pub use crs::{Crs, CrsError};
 pub use georef::GeoTransform;
 pub use load::{Progress, RasterLoad};
 pub use shared_stretch::{CompareLook, CompareStretch};
-pub use source::{OpenOptions, RasterTileSource};
+pub use source::{OpenOptions, PixelValues, RasterTileSource};
 pub use stretch::{BandMapping, Display, SampleKind, Stretch};
 
 /// Default bytes of decoded pixels kept in memory per raster; see the module docs.

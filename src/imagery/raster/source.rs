@@ -14,7 +14,7 @@ use super::decode::{
 };
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::load::Progress;
-use super::pyramid::{LevelSize, Pyramid, PyramidBuilder};
+use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
@@ -473,6 +473,38 @@ impl RasterTileSource {
         }
     }
 
+    /// The raw values of the full-resolution pixel under a lon/lat (signed kinds as their real
+    /// values), with its column and row: what the status bar reads out under the cursor.
+    /// `None` outside the raster, or where that part is not decoded yet.
+    #[must_use]
+    pub fn value_at(&self, lonlat: Coord<f64>) -> Option<PixelValues> {
+        let xy = self.placement.crs.xy_from_lonlat(lonlat)?;
+        let px = self.placement.pixel_from_crs.apply(xy);
+        let (w, h) = (
+            f64::from(self.placement.width_px),
+            f64::from(self.placement.height_px),
+        );
+        if !(px.x >= 0.0 && px.y >= 0.0 && px.x < w && px.y < h) {
+            return None;
+        }
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked to lie within the raster's size above"
+        )]
+        let (col, row) = (px.x.floor() as u32, px.y.floor() as u32);
+        let held = match &self.pixels {
+            Pixels::U8(p) => held_values(p, col, row),
+            Pixels::U16(p) => held_values(p, col, row),
+        }?;
+        let offset = self.kind.offset();
+        Some(PixelValues {
+            col,
+            row,
+            values: held.into_iter().map(|v| v - offset).collect(),
+        })
+    }
+
     /// WGS 84 lon/lat of a point in pixel space (`(0.5, 0.5)` is the top-left pixel's centre).
     pub fn lonlat_of_pixel(&self, px: Coord<f64>) -> Option<Coord<f64>> {
         self.placement
@@ -700,4 +732,40 @@ impl TileSource for RasterTileSource {
     fn raster(&self) -> Option<&RasterTileSource> {
         Some(self)
     }
+}
+
+/// A pixel's raw values, as [`RasterTileSource::value_at`] reads them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PixelValues {
+    /// Column, from 0 at the left.
+    pub col: u32,
+    /// Row, from 0 at the top.
+    pub row: u32,
+    /// One value per band, as the file holds it (signed kinds as their real values).
+    pub values: Vec<f64>,
+}
+
+impl PixelValues {
+    /// `px 512, 300 · 112 98 76`: the pixel and its band values, as the status bar shows them.
+    #[must_use]
+    pub fn readout(&self) -> String {
+        let values: Vec<String> = self.values.iter().map(|v| format!("{v}")).collect();
+        format!("px {}, {} · {}", self.col, self.row, values.join(" "))
+    }
+}
+
+/// The held values of one full-resolution pixel, if its chunk is decoded.
+fn held_values<T: super::pyramid::Sample + Into<f64>>(
+    pyr: &Pyramid<T>,
+    col: u32,
+    row: u32,
+) -> Option<Vec<f64>> {
+    let (cx, cy) = (col / CHUNK_PX, row / CHUNK_PX);
+    let chunk = pyr.chunk(0, cx, cy).ok()??;
+    let (chunk_w, _) = pyr.level_size(0)?.chunk_size(cx, cy);
+    let bands = pyr.bands();
+    let i = ((row - cy * CHUNK_PX) * chunk_w + (col - cx * CHUNK_PX)) as usize * bands;
+    chunk
+        .get(i..i + bands)
+        .map(|v| v.iter().map(|x| (*x).into()).collect())
 }
