@@ -121,3 +121,49 @@ fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
         "as a runtime date: the project is unchanged until Keep"
     );
 }
+
+#[test]
+fn one_to_one_zooms_to_the_images_native_resolution() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.tif");
+    small_geotiff(&path, None);
+    let native = sitewatch::imagery::raster::RasterTileSource::open(
+        &path,
+        &sitewatch::imagery::raster::OpenOptions::default(),
+    )
+    .unwrap()
+    .native_zoom();
+    let mut h = harness();
+    h.run_steps(2);
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::Imagery(sitewatch::command::ImageryCommand::AddLayerFiles(
+            vec![path],
+        )),
+    );
+    let id = h.state().project().layers.last().unwrap().id.clone();
+    // Wait (in frames, a bounded number) for the file to open: its 1:1 button comes alive.
+    let mut ready = false;
+    for _ in 0..200 {
+        h.step();
+        if h.state().raster_display(&id).is_some() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(ready, "the layer opened");
+    assert!(
+        h.query_all_by_label("1:1").count() >= 1,
+        "the panel offers 1:1 for an open raster"
+    );
+    let before = format!("zoom {native:.1}");
+    assert!(h.query_by_label(&before).is_none(), "not already there");
+    h.state_mut().apply(
+        &ctx,
+        sitewatch::command::Command::View(sitewatch::command::ViewCommand::ZoomToNative(id)),
+    );
+    h.run_steps(2);
+    h.get_by_label(&format!("zoom {native:.1}"));
+}

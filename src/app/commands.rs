@@ -66,6 +66,7 @@ impl SitewatchApp {
     fn apply_view(&mut self, ctx: &egui::Context, command: ViewCommand) {
         match command {
             ViewCommand::ZoomToBox(b) => self.fit_request = Some(b),
+            ViewCommand::ZoomToNative(id) => self.zoom_to_native(&id),
             ViewCommand::Select(id) => self.selected = id,
             ViewCommand::ZoomToAnnotation(id) => {
                 if let Some(a) = self.project.annotation(&id) {

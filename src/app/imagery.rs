@@ -37,6 +37,21 @@ impl SitewatchApp {
         })
     }
 
+    /// Zooms to a raster layer's native resolution: where the map is when the layer covers it,
+    /// else at the layer's centre.
+    pub(crate) fn zoom_to_native(&mut self, id: &str) {
+        let Some(raster) = self.imagery.raster(id) else {
+            return;
+        };
+        let (zoom, bounds) = (raster.native_zoom(), raster.bounds_lonlat());
+        // An out-of-range zoom is clamped by the map; ignoring the error keeps the old zoom.
+        let _ = self.memory.set_zoom(zoom);
+        if !bounds.contains(self.map_center()) {
+            let c = bounds.center();
+            self.memory.center_at(walkers::lon_lat(c.x, c.y));
+        }
+    }
+
     /// Layers shown at the slider's date, as (id, opacity), bottom first.
     pub(crate) fn shown_layers(&self) -> Vec<(String, f32)> {
         self.shown_layers_at(self.date)

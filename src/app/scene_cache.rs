@@ -50,6 +50,7 @@ impl SceneCache {
                 ViewCommand::Select(_)
                 | ViewCommand::ZoomToAnnotation(_)
                 | ViewCommand::GoHome
+                | ViewCommand::ZoomToNative(_)
                 | ViewCommand::DismissMessage
                 | ViewCommand::ToggleSidePanel,
             )

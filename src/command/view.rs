@@ -14,6 +14,9 @@ pub enum ViewCommand {
     GoHome,
     /// Fit the map to a box (zoom to layer).
     ZoomToBox(LonLatBox),
+    /// Zoom to a raster layer's native resolution (one screen pixel per image pixel), staying
+    /// where the map is when the layer is there, else going to the layer's centre.
+    ZoomToNative(String),
     /// Switch the basemap.
     SetBasemap(Basemap),
     /// Close the error banner.

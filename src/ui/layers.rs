@@ -262,6 +262,18 @@ fn layer_row(
         {
             commands.push(Command::View(ViewCommand::ZoomToBox(b)));
         }
+        if ui
+            .add_enabled(
+                runtime.raster_display(&layer.id).is_some(),
+                egui::Button::new("1:1"),
+            )
+            .on_hover_text(
+                "Zoom to the image's native resolution: one screen pixel per image pixel",
+            )
+            .clicked()
+        {
+            commands.push(Command::View(ViewCommand::ZoomToNative(layer.id.clone())));
+        }
         if ui.button("Remove").clicked() {
             commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::RemoveLayer {
