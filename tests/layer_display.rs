@@ -13,7 +13,7 @@ use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, render_figure};
 use sitewatch::model::default_project::load_default_project;
 use sitewatch::model::io::{parse, to_json_string};
-use sitewatch::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
+use sitewatch::model::layer_display::{LayerBands, LayerDisplay, LayerStretch, Tone};
 use sitewatch::model::project_file::empty_project;
 use sitewatch::model::{ImageryLayer, Project};
 use sitewatch::spatial::LonLatBox;
@@ -122,6 +122,48 @@ fn the_export_draws_a_layer_with_its_band_mapping() {
         close(swapped, [b, g, r]),
         "bands 3-2-1 swap red and blue: {swapped:?}"
     );
+}
+
+#[test]
+fn the_export_draws_a_layer_with_its_brightness_contrast_and_gamma() {
+    let dir = tempfile::tempdir().unwrap();
+    one_colour_geotiff(&dir.path().join("scene.tif"));
+    let toned = |tone: Tone| {
+        let display =
+            LayerDisplay::new(LayerBands::Rgb([1, 2, 3]), LayerStretch::Full).with_tone(tone);
+        centre_colour(&project(Some(display)), dir.path())
+    };
+    // The curve the layer's tone makes, applied to the file's colour, is what the figure shows.
+    for tone in [
+        Tone {
+            brightness: 0.2,
+            ..Tone::default()
+        },
+        Tone {
+            contrast: 2.0,
+            ..Tone::default()
+        },
+        Tone {
+            gamma: 2.0,
+            ..Tone::default()
+        },
+    ] {
+        let curve = tone.lut();
+        let want = RGB.map(|v| curve[usize::from(v)]);
+        let got = toned(tone);
+        assert!(close(got, want), "{tone:?}: {got:?}, want {want:?}");
+        assert!(!close(got, RGB), "{tone:?} changes the picture");
+    }
+    let saved = project(Some(
+        LayerDisplay::new(LayerBands::Rgb([1, 2, 3]), LayerStretch::Full).with_tone(Tone {
+            gamma: 1.5,
+            ..Tone::default()
+        }),
+    ));
+    let loaded = parse(&to_json_string(&saved), "round trip")
+        .unwrap()
+        .project;
+    assert_eq!(loaded, saved, "the tone is saved with the layer");
 }
 
 mod window {

@@ -85,6 +85,7 @@ impl Entry {
         self.display = wanted.cloned();
         // A comparison's look was worked out for the old display.
         self.compare = None;
+        raster.set_tone(wanted.map(LayerDisplay::tone).unwrap_or_default());
         let display = wanted.map_or(file_default, raster_display);
         match raster.set_display(display) {
             Ok(()) => {

@@ -67,6 +67,11 @@ impl ProjectLayerSources {
             name: layer.name.clone(),
             attribution: layer.attribution.clone(),
             display: layer.display.as_ref().map(raster_display),
+            tone: layer
+                .display
+                .as_ref()
+                .map(crate::model::layer_display::LayerDisplay::tone)
+                .unwrap_or_default(),
             ..OpenOptions::default()
         };
         let raster = RasterTileSource::open(resolved, &options)

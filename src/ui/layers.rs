@@ -11,6 +11,7 @@ use crate::export::display::layer_display;
 use crate::imagery::dated;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
 use crate::model::SYNTHETIC_NOTICE;
+use crate::model::layer_display::{LayerDisplay, Tone};
 use crate::model::tracks::layers_at;
 use crate::model::{FileDates, FuzzyDate, ImageryLayer, LayerSource, Project};
 use crate::spatial::LonLatBox;
@@ -406,10 +407,26 @@ fn display_ui(
     display: Display,
     commands: &mut Vec<Command>,
 ) {
-    // Plain 8-bit photographs need no controls; multiband or stretched data does.
-    if band_count <= 3 && matches!(display.stretch, Stretch::Full) {
-        return;
+    let tone = layer
+        .display
+        .as_ref()
+        .map(LayerDisplay::tone)
+        .unwrap_or_default();
+    // Plain 8-bit photographs need no band controls; multiband or stretched data does.
+    if band_count > 3 || !matches!(display.stretch, Stretch::Full) {
+        bands_ui(ui, layer, band_count, display, tone, commands);
     }
+    tone_ui(ui, layer, display, tone, commands);
+}
+
+fn bands_ui(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    band_count: usize,
+    display: Display,
+    tone: Tone,
+    commands: &mut Vec<Command>,
+) {
     ui.horizontal(|ui| {
         let mut new = display;
         ui.label("Bands");
@@ -439,12 +456,55 @@ fn display_ui(
             commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::SetLayerDisplay {
                     id: layer.id.clone(),
-                    display: Some(layer_display(&new)),
+                    display: Some(layer_display(&new).with_tone(tone)),
                 },
                 coalesce: Some(format!("display:{}", layer.id)),
             }));
         }
     });
+}
+
+/// Brightness, contrast and gamma after the stretch: saved with the layer, one undo step a drag.
+fn tone_ui(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    display: Display,
+    tone: Tone,
+    commands: &mut Vec<Command>,
+) {
+    let mut new = tone;
+    // One slider a line, as opacity: the panel keeps its width.
+    ui.add(
+        egui::Slider::new(&mut new.brightness, -0.5..=0.5)
+            .fixed_decimals(2)
+            .text("brightness"),
+    );
+    ui.add(
+        egui::Slider::new(&mut new.contrast, 0.25..=3.0)
+            .fixed_decimals(2)
+            .text("contrast"),
+    );
+    ui.add(
+        egui::Slider::new(&mut new.gamma, 0.3..=3.0)
+            .fixed_decimals(2)
+            .text("gamma"),
+    );
+    if !tone.is_identity() && ui.small_button("Reset tone").clicked() {
+        new = Tone::default();
+    }
+    if new != tone {
+        let base = layer
+            .display
+            .clone()
+            .unwrap_or_else(|| layer_display(&display));
+        commands.push(Command::Edit(EditCommand::Apply {
+            edit: Edit::SetLayerDisplay {
+                id: layer.id.clone(),
+                display: Some(base.with_tone(new)),
+            },
+            coalesce: Some(format!("tone:{}", layer.id)),
+        }));
+    }
 }
 
 fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {

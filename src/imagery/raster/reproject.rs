@@ -206,6 +206,8 @@ pub struct Look<'a, T> {
     /// Per channel, held value → the held value it is shown as (a comparison's histogram
     /// match), applied before the stretch.
     pub matched: Option<&'a [Vec<f32>; 3]>,
+    /// Brightness, contrast and gamma as a curve over the stretched 0–255 value.
+    pub tone: Option<&'a [u8; 256]>,
     /// Pixels whose every band holds this are transparent.
     pub nodata: Option<T>,
     /// Band (from 0) holding alpha, and its full-opacity value.
@@ -379,6 +381,9 @@ pub fn render_tile<T: Sample>(
                 v = super::shared_stretch::lookup(lut, v);
             }
             rgba[c] = ((v - r.low[c]) * r.scale[c]).round().clamp(0.0, 255.0) as u8;
+            if let Some(curve) = look.tone {
+                rgba[c] = curve[usize::from(rgba[c])];
+            }
         }
         // Coverage by valid taps makes nodata edges soft instead of jagged.
         rgba[3] = (alpha_acc * 255.0).round().clamp(0.0, 255.0) as u8;

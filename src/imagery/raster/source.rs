@@ -43,6 +43,8 @@ pub struct OpenOptions {
     pub corners_lonlat: Option<LonLatBox>,
     /// Bands and stretch to start with; chosen from the file when `None`.
     pub display: Option<Display>,
+    /// Brightness, contrast and gamma after the stretch.
+    pub tone: crate::model::layer_display::Tone,
     /// Largest raster accepted.
     pub limits: Limits,
     /// Bytes of decoded pixels kept in memory; the rest is spilled to a temporary file.
@@ -57,6 +59,7 @@ impl Default for OpenOptions {
             crs: None,
             corners_lonlat: None,
             display: None,
+            tone: crate::model::layer_display::Tone::default(),
             limits: Limits::default(),
             memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
         }
@@ -124,6 +127,8 @@ pub struct RasterTileSource {
     nodata: Option<u16>,
     histograms: Histograms,
     display: RwLock<(Display, Resolved)>,
+    /// The tone curve after the stretch; `None` when it changes nothing.
+    tone: RwLock<Option<[u8; 256]>>,
     bounds: LonLatBox,
     native_zoom: f64,
     capture_date: Option<NaiveDate>,
@@ -405,6 +410,7 @@ impl RasterTileSource {
             nodata: header.nodata,
             histograms,
             display: RwLock::new((display, resolved)),
+            tone: RwLock::new(tone_lut(options.tone)),
             bounds,
             native_zoom,
             capture_date: header.date,
@@ -549,6 +555,11 @@ impl RasterTileSource {
         Ok(())
     }
 
+    /// Changes brightness, contrast and gamma for tiles fetched from now on.
+    pub fn set_tone(&self, tone: crate::model::layer_display::Tone) {
+        *self.tone.write().unwrap_or_else(PoisonError::into_inner) = tone_lut(tone);
+    }
+
     /// Shorthand for a percentile stretch with the current bands.
     pub fn set_stretch(&self, stretch: Stretch) -> Result<(), RasterError> {
         let mut d = self.display();
@@ -594,6 +605,8 @@ impl RasterTileSource {
         let own = self.resolved();
         let resolved = look.map_or(own, |l| l.resolved(own));
         let matched = look.and_then(|l| l.matched.as_deref());
+        let tone = *self.tone.read().unwrap_or_else(PoisonError::into_inner);
+        let tone = tone.as_ref();
         let coords = self.placement.tile_coords(key);
         let alpha_max = |max: f32| self.alpha_band.map(|b| (b, max));
         let rendered = match &self.pixels {
@@ -604,6 +617,7 @@ impl RasterTileSource {
                 &Look {
                     resolved,
                     matched,
+                    tone,
                     nodata: self.nodata.map(|v| v as u8),
                     alpha: alpha_max(255.0),
                 },
@@ -615,6 +629,7 @@ impl RasterTileSource {
                 &Look {
                     resolved,
                     matched,
+                    tone,
                     nodata: self.nodata,
                     alpha: alpha_max(65535.0),
                 },
@@ -768,4 +783,9 @@ fn held_values<T: super::pyramid::Sample + Into<f64>>(
     chunk
         .get(i..i + bands)
         .map(|v| v.iter().map(|x| (*x).into()).collect())
+}
+
+/// The lookup a tone needs, or none when it changes nothing.
+fn tone_lut(tone: crate::model::layer_display::Tone) -> Option<[u8; 256]> {
+    (!tone.is_identity()).then(|| tone.lut())
 }
