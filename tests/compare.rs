@@ -13,8 +13,6 @@ use egui_kittest::kittest::Queryable as _;
 use sitewatch::command::{Command, CompareCommand, CompareMode, TimeCommand};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, export_swipe_png, render_swipe};
-use sitewatch::model::default_project::load_default_project;
-use sitewatch::model::project_file::empty_project;
 use sitewatch::model::{Project, Rgba};
 use sitewatch::render::display_list::{
     BoxKind, DisplayList, ImageryOp, ImagerySource, PaintOp, RectPx,
@@ -43,14 +41,8 @@ fn solid_geotiff(path: &Path, rgb: [u8; 3]) {
 fn two_captures(dir: &Path) -> Project {
     solid_geotiff(&dir.join("july.tif"), JULY_RGB);
     solid_geotiff(&dir.join("october.tif"), OCTOBER_RGB);
-    let mut project = empty_project(&load_default_project().unwrap().project);
+    let mut project = common::july_and_october();
     project.home = LonLatBox::try_from([130.63, 42.40, 130.66, 42.42]).unwrap();
-    project
-        .layers
-        .push(common::file_layer("july", Some("2025-07-05"), ""));
-    project
-        .layers
-        .push(common::file_layer("october", Some("2025-10-14"), ""));
     project
 }
 

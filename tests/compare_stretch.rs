@@ -13,8 +13,6 @@ use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, Figure, ViewChoice, render_figure, render_swipe};
 use sitewatch::imagery::raster::CompareStretch;
 use sitewatch::model::Project;
-use sitewatch::model::default_project::load_default_project;
-use sitewatch::model::project_file::empty_project;
 use sitewatch::spatial::LonLatBox;
 
 const WIDTH_PX: u32 = 128;
@@ -33,14 +31,7 @@ fn gradient_geotiff(path: &Path, value: impl Fn(f64) -> f64) {
 fn two_gains(dir: &Path) -> Project {
     gradient_geotiff(&dir.join("july.tif"), |x| 1000.0 + 1000.0 * x);
     gradient_geotiff(&dir.join("october.tif"), |x| 2000.0 * x);
-    let mut project = empty_project(&load_default_project().unwrap().project);
-    project
-        .layers
-        .push(common::file_layer("july", Some("2025-07-05"), ""));
-    project
-        .layers
-        .push(common::file_layer("october", Some("2025-10-14"), ""));
-    project
+    common::july_and_october()
 }
 
 fn options(dir: &Path, stretch: CompareStretch) -> ExportOptions {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use common::window::{FakePicker, add_point, apply, ready_app as harness};
@@ -195,25 +195,12 @@ fn autosaved_work_is_offered_back_on_the_next_start_and_cleared_by_a_save() {
     );
 }
 
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 #[test]
 fn a_geojson_dropped_on_the_window_is_imported_as_one_undoable_step() {
     let mut h = harness();
     let before = h.state().project().annotations.len();
     let fixture = std::fs::canonicalize("tests/fixtures/interchange/qgis-export.geojson").unwrap();
-    h.input_mut().dropped_files.push(Arc::new(Dropped(fixture)));
+    common::window::drop_file(&mut h, fixture);
     h.run_steps(3);
     h.state_mut().wait_for_file_work();
     h.run_steps(1);
@@ -245,7 +232,7 @@ fn each_annotation_format_dropped_on_the_window_is_one_undoable_step() {
             .len();
         assert!(want > 0, "{name}");
         let asks_columns = sitewatch::app::files::asks_first(&path);
-        h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+        common::window::drop_file(&mut h, path);
         h.run_steps(3);
         if asks_columns {
             // A CSV asks for its columns first, with what was guessed chosen.

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use common::window::{apply, ready_app as harness};
 use egui_kittest::Harness;
@@ -14,22 +13,9 @@ use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use sitewatch::app::SitewatchApp;
 use sitewatch::command::{Command, EditCommand, FileCommand};
 
-#[derive(Debug)]
-struct Dropped(PathBuf);
-
-impl egui::DroppedFile for Dropped {
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn bytes(&self) -> Result<Vec<u8>, String> {
-        std::fs::read(&self.0).map_err(|e| e.to_string())
-    }
-}
-
 /// Drops a file and draws the frames the dialog takes to open and settle its size.
-fn drop_file(h: &mut Harness<'_, SitewatchApp>, path: PathBuf) {
-    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
+fn drop_and_settle(h: &mut Harness<'_, SitewatchApp>, path: PathBuf) {
+    common::window::drop_file(h, path);
     h.run_steps(6);
 }
 
@@ -61,7 +47,7 @@ fn a_csv_whose_columns_cannot_be_guessed_imports_once_they_are_chosen() {
     .unwrap();
     let mut h = harness();
     let before = h.state().project().annotations.len();
-    drop_file(&mut h, path);
+    drop_and_settle(&mut h, path);
     h.get_by_label("Import CSV: survey.csv");
     assert!(
         !import_enabled(&h),
@@ -92,7 +78,7 @@ fn cancelling_the_csv_dialog_imports_nothing() {
     let mut h = harness();
     let before = h.state().project().annotations.len();
     let path = std::fs::canonicalize("tests/fixtures/interchange/sites-excel.csv").unwrap();
-    drop_file(&mut h, path);
+    drop_and_settle(&mut h, path);
     h.get_by_label("Cancel").click();
     h.run_steps(3);
     h.state_mut().wait_for_file_work();
@@ -111,7 +97,7 @@ fn a_shapefile_in_an_unnamed_encoding_asks_which_and_imports_in_it() {
     let path =
         std::fs::canonicalize("tests/fixtures/interchange/shapefile/cp1251-nocpg-points.shp")
             .unwrap();
-    drop_file(&mut h, path);
+    drop_and_settle(&mut h, path);
     h.state_mut().wait_for_file_work();
     h.run_steps(3);
     // Each offered encoding shows the first records as it reads them.

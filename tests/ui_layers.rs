@@ -89,12 +89,8 @@ fn small_geotiff(path: &std::path::Path, datetime: Option<&str>) {
     common::rasters::rgb_geotiff(path, 64, (130.63, 42.42), 0.0003, datetime, &pattern);
 }
 
-#[test]
-fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("scene.tif");
-    small_geotiff(&path, Some("2025:07:05 10:21:00"));
-    let mut h = harness();
+/// Adds a file layer as the panel's Add button does.
+fn add_file_layer(h: &mut Harness<'_, SitewatchApp>, path: std::path::PathBuf) {
     h.run_steps(2);
     let ctx = h.ctx.clone();
     h.state_mut().apply(
@@ -103,17 +99,35 @@ fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
             vec![path],
         )),
     );
-    let mut dated = false;
+}
+
+/// Draws frames until `done` holds (files open on workers): a bounded wait, `false` if it
+/// never does.
+fn frames_until(
+    h: &mut Harness<'_, SitewatchApp>,
+    done: impl Fn(&Harness<'_, SitewatchApp>) -> bool,
+) -> bool {
     for _ in 0..200 {
         h.step();
-        if h.query_by_label_contains("5 JUL 2025 (from file)")
-            .is_some()
-        {
-            dated = true;
-            break;
+        if done(h) {
+            return true;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    false
+}
+
+#[test]
+fn an_undated_file_takes_its_tiff_datetime_once_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.tif");
+    small_geotiff(&path, Some("2025:07:05 10:21:00"));
+    let mut h = harness();
+    add_file_layer(&mut h, path);
+    let dated = frames_until(&mut h, |h| {
+        h.query_by_label_contains("5 JUL 2025 (from file)")
+            .is_some()
+    });
     assert!(dated, "the layer took the file's DateTime");
     assert_eq!(
         h.state().project().layers.last().and_then(|l| l.date),
@@ -134,25 +148,10 @@ fn one_to_one_zooms_to_the_images_native_resolution() {
     .unwrap()
     .native_zoom();
     let mut h = harness();
-    h.run_steps(2);
-    let ctx = h.ctx.clone();
-    h.state_mut().apply(
-        &ctx,
-        sitewatch::command::Command::Imagery(sitewatch::command::ImageryCommand::AddLayerFiles(
-            vec![path],
-        )),
-    );
+    add_file_layer(&mut h, path);
     let id = h.state().project().layers.last().unwrap().id.clone();
-    // Wait (in frames, a bounded number) for the file to open: its 1:1 button comes alive.
-    let mut ready = false;
-    for _ in 0..200 {
-        h.step();
-        if h.state().raster_display(&id).is_some() {
-            ready = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    // The file opens on a worker: its 1:1 button comes alive.
+    let ready = frames_until(&mut h, |h| h.state().raster_display(&id).is_some());
     assert!(ready, "the layer opened");
     assert!(
         h.query_all_by_label("1:1").count() >= 1,
@@ -160,6 +159,7 @@ fn one_to_one_zooms_to_the_images_native_resolution() {
     );
     let before = format!("zoom {native:.1}");
     assert!(h.query_by_label(&before).is_none(), "not already there");
+    let ctx = h.ctx.clone();
     h.state_mut().apply(
         &ctx,
         sitewatch::command::Command::View(sitewatch::command::ViewCommand::ZoomToNative(id)),

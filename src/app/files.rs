@@ -5,7 +5,7 @@
 mod import_choice;
 mod jobs;
 
-pub use import_choice::{CSV_SAMPLE_BYTES, asks_first, csv_preview};
+pub use import_choice::asks_first;
 
 pub use jobs::{FileWork, FileWorkGate};
 

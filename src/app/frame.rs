@@ -12,7 +12,9 @@ use crate::ui::annotations::{PanelView, annotations_ui};
 use crate::ui::compare_bar::compare_bar_ui;
 use crate::ui::file_menu::FileMenu;
 use crate::ui::map_edit::EditView;
-use crate::ui::map_view::{CompareContent, LayerLine, MapContent, PaneContent, fit, map_ui};
+use crate::ui::map_view::{
+    CompareContent, DateContent, LayerLine, MapContent, PaneContent, fit, map_ui,
+};
 use crate::ui::tools::tools_ui;
 use crate::ui::{timeline::timeline_ui, top_bar::top_bar_ui};
 
@@ -257,10 +259,12 @@ impl SitewatchApp {
                     .iter()
                     .zip(&shown_middle)
                     .map(|(m, imagery)| PaneContent {
-                        scene: &m.scene,
-                        index: &m.index,
-                        scene_version: m.version,
-                        imagery,
+                        date: DateContent {
+                            scene: &m.scene,
+                            index: &m.index,
+                            scene_version: m.version,
+                            imagery,
+                        },
                         tag: m.tag.clone(),
                     })
                     .collect();
@@ -270,10 +274,12 @@ impl SitewatchApp {
                     .zip(shown_a.as_deref())
                     .zip(dates.draw)
                     .map(|((a, imagery), draw)| CompareContent {
-                        scene: &a.scene,
-                        index: &a.index,
-                        scene_version: a.version,
-                        imagery,
+                        date: DateContent {
+                            scene: &a.scene,
+                            index: &a.index,
+                            scene_version: a.version,
+                            imagery,
+                        },
                         draw,
                         tags: [a.tag.clone(), tag_b.clone()],
                         middle: &middle,

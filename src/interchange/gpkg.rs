@@ -19,13 +19,14 @@ use serde_json::{Map, Value};
 
 use super::mapping::{Builder, RawFeature};
 use super::shapefile::property_key;
-use super::wkb::{Extent, read_blob, write_blob};
+use super::wkb::{read_blob, write_blob};
 use super::wkt_geometry::geometry_shapes;
 use super::{Imported, InterchangeError};
 use crate::imagery::raster::crs::Crs;
 use crate::imagery::raster::wkt::crs_from_wkt;
 use crate::model::Project;
 use crate::model::io::feature_json;
+use crate::spatial::LonLatBox;
 
 /// The table an export writes.
 pub const EXPORT_TABLE: &str = "annotations";
@@ -313,12 +314,7 @@ fn write_features(db: &mut Connection, project: &Project) -> rusqlite::Result<()
             }
         }
     }
-    let mut extent = Extent::default();
-    for a in &project.annotations {
-        for c in a.shape.vertices() {
-            extent.add(c);
-        }
-    }
+    let extent = LonLatBox::around(project.annotations.iter().flat_map(|a| a.shape.vertices()));
     let tx = db.transaction()?;
     tx.execute_batch(SCHEMA)?;
     let mut create = format!(
@@ -331,17 +327,18 @@ fn write_features(db: &mut Connection, project: &Project) -> rusqlite::Result<()
     }
     create.push(')');
     tx.execute(&create, [])?;
-    let finite = |v: f64| v.is_finite().then_some(v);
+    // No annotations, no extent: the columns stay NULL.
+    let corner = |pick: fn(&LonLatBox) -> f64| extent.as_ref().map(pick);
     tx.execute(
         "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, max_x, max_y, srs_id) \
          VALUES (?1, 'features', ?1, ?2, ?3, ?4, ?5, ?6, 4326)",
         rusqlite::params![
             EXPORT_TABLE,
             format!("Annotations of {}, written by Sitewatch", project.name),
-            finite(extent.min.x),
-            finite(extent.min.y),
-            finite(extent.max.x),
-            finite(extent.max.y),
+            corner(|b| b.west),
+            corner(|b| b.south),
+            corner(|b| b.east),
+            corner(|b| b.north),
         ],
     )?;
     tx.execute(

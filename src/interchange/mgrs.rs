@@ -116,13 +116,6 @@ pub fn parse_mgrs(text: &str) -> Result<GridPoint, String> {
         .ok_or_else(|| format!("\"{text}\": square {column}{row} is not in band {band}"))
 }
 
-/// Whether a text looks like an MGRS reference (zone digits, then band and square letters):
-/// used to guess a column holding them.
-#[must_use]
-pub fn looks_like_mgrs(text: &str) -> bool {
-    parse_mgrs(text).is_ok()
-}
-
 /// The easting of a 100 km square's west edge, from its column letter.
 fn square_easting_m(zone: u8, column: char) -> Option<f64> {
     let set_start = usize::from((zone - 1) % 3) * 8;

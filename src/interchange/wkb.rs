@@ -8,6 +8,8 @@
 
 use geo::{Coord, Geometry, GeometryCollection, LineString, Point, Polygon};
 
+use crate::spatial::LonLatBox;
+
 /// How deep collections may nest.
 const MAX_DEPTH: usize = 16;
 const MAGIC: &[u8; 2] = b"GP";
@@ -183,62 +185,36 @@ impl Reader<'_> {
 pub fn write_blob(shape: &crate::model::Shape) -> Vec<u8> {
     use crate::model::Shape;
     let mut wkb = Vec::new();
-    let mut extent = Extent::default();
     match shape {
         Shape::Point(p) => {
             wkb_header(&mut wkb, 1);
-            push_position(&mut wkb, &mut extent, p.0);
+            push_position(&mut wkb, p.0);
         }
         Shape::Line(line) => {
             wkb_header(&mut wkb, 2);
-            push_positions(&mut wkb, &mut extent, line);
+            push_positions(&mut wkb, line);
         }
-        Shape::Polygon(polygon) => write_polygon(&mut wkb, &mut extent, polygon),
+        Shape::Polygon(polygon) => write_polygon(&mut wkb, polygon),
     }
+    // Holes lie inside the exterior: its vertices bound the shape.
+    let envelope = LonLatBox::around(shape.vertices());
     let mut blob = Vec::with_capacity(8 + 32 + wkb.len());
     blob.extend_from_slice(MAGIC);
     blob.push(0); // version 1
-    blob.push(0b0000_0011); // little-endian header, envelope [minx, maxx, miny, maxy]
+    // Little-endian header; envelope [minx, maxx, miny, maxy] when there is one.
+    blob.push(if envelope.is_some() {
+        0b0000_0011
+    } else {
+        0b0000_0001
+    });
     blob.extend_from_slice(&4326_i32.to_le_bytes());
-    for v in [extent.min.x, extent.max.x, extent.min.y, extent.max.y] {
-        blob.extend_from_slice(&v.to_le_bytes());
+    if let Some(b) = envelope {
+        for v in [b.west, b.east, b.south, b.north] {
+            blob.extend_from_slice(&v.to_le_bytes());
+        }
     }
     blob.extend_from_slice(&wkb);
     blob
-}
-
-/// The bounds of positions written.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Extent {
-    /// South-west corner.
-    pub min: Coord<f64>,
-    /// North-east corner.
-    pub max: Coord<f64>,
-}
-
-impl Default for Extent {
-    fn default() -> Self {
-        Self {
-            min: Coord {
-                x: f64::INFINITY,
-                y: f64::INFINITY,
-            },
-            max: Coord {
-                x: f64::NEG_INFINITY,
-                y: f64::NEG_INFINITY,
-            },
-        }
-    }
-}
-
-impl Extent {
-    /// Grows to take in `c`.
-    pub fn add(&mut self, c: Coord<f64>) {
-        self.min.x = self.min.x.min(c.x);
-        self.min.y = self.min.y.min(c.y);
-        self.max.x = self.max.x.max(c.x);
-        self.max.y = self.max.y.max(c.y);
-    }
 }
 
 fn wkb_header(out: &mut Vec<u8>, code: u32) {
@@ -246,8 +222,7 @@ fn wkb_header(out: &mut Vec<u8>, code: u32) {
     out.extend_from_slice(&code.to_le_bytes());
 }
 
-fn push_position(out: &mut Vec<u8>, extent: &mut Extent, c: Coord<f64>) {
-    extent.add(c);
+fn push_position(out: &mut Vec<u8>, c: Coord<f64>) {
     out.extend_from_slice(&c.x.to_le_bytes());
     out.extend_from_slice(&c.y.to_le_bytes());
 }
@@ -256,19 +231,19 @@ fn push_count(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
 }
 
-fn push_positions(out: &mut Vec<u8>, extent: &mut Extent, line: &LineString<f64>) {
+fn push_positions(out: &mut Vec<u8>, line: &LineString<f64>) {
     push_count(out, line.0.len());
     for c in &line.0 {
-        push_position(out, extent, *c);
+        push_position(out, *c);
     }
 }
 
-fn write_polygon(out: &mut Vec<u8>, extent: &mut Extent, polygon: &Polygon<f64>) {
+fn write_polygon(out: &mut Vec<u8>, polygon: &Polygon<f64>) {
     wkb_header(out, 3);
     push_count(out, 1 + polygon.interiors().len());
-    push_positions(out, extent, polygon.exterior());
+    push_positions(out, polygon.exterior());
     for hole in polygon.interiors() {
-        push_positions(out, extent, hole);
+        push_positions(out, hole);
     }
 }
 

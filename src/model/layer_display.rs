@@ -156,12 +156,17 @@ impl LayerDisplay {
         }
     }
 
-    /// The same with another tone.
-    #[must_use]
-    pub fn with_tone(mut self, tone: Tone) -> Self {
+    /// Sets its brightness, contrast and gamma.
+    pub fn set_tone(&mut self, tone: Tone) {
         self.brightness = tone.brightness;
         self.contrast = tone.contrast;
         self.gamma = tone.gamma;
+    }
+
+    /// The same with another tone.
+    #[must_use]
+    pub fn with_tone(mut self, tone: Tone) -> Self {
+        self.set_tone(tone);
         self
     }
 }

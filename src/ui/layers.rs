@@ -414,9 +414,24 @@ fn display_ui(
         .unwrap_or_default();
     // Plain 8-bit photographs need no band controls; multiband or stretched data does.
     if band_count > 3 || !matches!(display.stretch, Stretch::Full) {
-        bands_ui(ui, layer, band_count, display, tone, commands);
+        bands_ui(ui, layer, band_count, display, commands);
     }
     tone_ui(ui, layer, display, tone, commands);
+}
+
+/// The layer's saved display with `change` made: what it had besides (tone, fields a later
+/// version wrote) stays.
+fn changed_display(
+    layer: &ImageryLayer,
+    shown: Display,
+    change: impl FnOnce(&mut LayerDisplay),
+) -> LayerDisplay {
+    let mut display = layer
+        .display
+        .clone()
+        .unwrap_or_else(|| layer_display(&shown));
+    change(&mut display);
+    display
 }
 
 fn bands_ui(
@@ -424,7 +439,6 @@ fn bands_ui(
     layer: &ImageryLayer,
     band_count: usize,
     display: Display,
-    tone: Tone,
     commands: &mut Vec<Command>,
 ) {
     ui.horizontal(|ui| {
@@ -456,7 +470,10 @@ fn bands_ui(
             commands.push(Command::Edit(EditCommand::Apply {
                 edit: Edit::SetLayerDisplay {
                     id: layer.id.clone(),
-                    display: Some(layer_display(&new).with_tone(tone)),
+                    display: Some(changed_display(layer, display, |d| {
+                        let picked = layer_display(&new);
+                        (d.bands, d.stretch) = (picked.bands, picked.stretch);
+                    })),
                 },
                 coalesce: Some(format!("display:{}", layer.id)),
             }));
@@ -493,14 +510,10 @@ fn tone_ui(
         new = Tone::default();
     }
     if new != tone {
-        let base = layer
-            .display
-            .clone()
-            .unwrap_or_else(|| layer_display(&display));
         commands.push(Command::Edit(EditCommand::Apply {
             edit: Edit::SetLayerDisplay {
                 id: layer.id.clone(),
-                display: Some(base.with_tone(new)),
+                display: Some(changed_display(layer, display, |d| d.set_tone(new))),
             },
             coalesce: Some(format!("tone:{}", layer.id)),
         }));

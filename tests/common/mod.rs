@@ -52,6 +52,20 @@ pub fn file_layer(id: &str, date: Option<&str>, track: &str) -> sitewatch::model
     }
 }
 
+/// An empty project with two file layers over one ground: `july.tif` dated 5 July 2025 and
+/// `october.tif` dated 14 October 2025 (the comparison tests' pair), relative to its folder.
+pub fn july_and_october() -> sitewatch::model::Project {
+    let default = sitewatch::model::default_project::load_default_project().unwrap();
+    let mut project = sitewatch::model::project_file::empty_project(&default.project);
+    project
+        .layers
+        .push(file_layer("july", Some("2025-07-05"), ""));
+    project
+        .layers
+        .push(file_layer("october", Some("2025-10-14"), ""));
+    project
+}
+
 /// A calendar day.
 pub fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()

@@ -5,6 +5,27 @@ use std::path::Path;
 use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::write::{GeoTiffSpec, write_geotiff};
 
+/// A north-up EPSG:4326 GeoTIFF spec with its north-west corner at `top_left` (lon, lat),
+/// `step` degrees per pixel.
+fn lonlat_spec(
+    (width, height): (u32, u32),
+    bands: u16,
+    top_left: (f64, f64),
+    step: f64,
+) -> GeoTiffSpec {
+    let mut spec = GeoTiffSpec::new(width, height, bands);
+    spec.epsg = Some((4326, true));
+    spec.transform = Some(GeoTransform::north_up(
+        geo::Coord {
+            x: top_left.0,
+            y: top_left.1,
+        },
+        step,
+        step,
+    ));
+    spec
+}
+
 /// Writes a `side` × `side` 3-band 8-bit GeoTIFF in EPSG:4326 with its north-west corner at
 /// `top_left` (lon, lat), `step` degrees per pixel, the given RGB samples, and a TIFF `DateTime`
 /// when one is given.
@@ -16,17 +37,8 @@ pub fn rgb_geotiff(
     datetime: Option<&str>,
     samples: &[u8],
 ) {
-    let mut spec = GeoTiffSpec::new(side, side, 3);
+    let mut spec = lonlat_spec((side, side), 3, top_left, step);
     spec.alpha = false;
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        geo::Coord {
-            x: top_left.0,
-            y: top_left.1,
-        },
-        step,
-        step,
-    ));
     spec.datetime = datetime.map(str::to_owned);
     let file = std::fs::File::create(path).unwrap();
     write_geotiff(std::io::BufWriter::new(file), &spec, samples).unwrap();
@@ -74,16 +86,7 @@ pub fn gray16_gradient(
     step: f64,
     value: impl Fn(f64) -> f64,
 ) {
-    let mut spec = GeoTiffSpec::new(width, height, 1);
-    spec.epsg = Some((4326, true));
-    spec.transform = Some(GeoTransform::north_up(
-        geo::Coord {
-            x: top_left.0,
-            y: top_left.1,
-        },
-        step,
-        step,
-    ));
+    let spec = lonlat_spec((width, height), 1, top_left, step);
     let samples: Vec<u16> = (0..height)
         .flat_map(|_| 0..width)
         .map(|x| value((f64::from(x) + 0.5) / f64::from(width)).round() as u16)

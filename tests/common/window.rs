@@ -1,8 +1,9 @@
 //! The window's file work in tests: a ready app, commands applied with their file work awaited,
-//! a point added through the history, and a file dialog that answers with one path.
+//! a point added through the history, a file dialog that answers with one path, and files
+//! dropped on the window.
 
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use egui_kittest::Harness;
 use geo::Point;
@@ -65,4 +66,23 @@ impl FilePicker for FakePicker {
         self.asked.lock().unwrap().push(purpose);
         Some(self.answer.clone())
     }
+}
+
+/// A file dropped on the window, read from disk.
+#[derive(Debug)]
+pub struct Dropped(pub PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drops a file on the window (it arrives with the next frame).
+pub fn drop_file(h: &mut Harness<'_, SitewatchApp>, path: PathBuf) {
+    h.input_mut().dropped_files.push(Arc::new(Dropped(path)));
 }

@@ -19,7 +19,7 @@ use crate::ui::import_dialog::{
 };
 
 /// How much of a CSV the dialog reads to show and count: enough for a preview, never a stall.
-pub const CSV_SAMPLE_BYTES: u64 = 256 * 1024;
+const CSV_SAMPLE_BYTES: u64 = 256 * 1024;
 
 /// An import waiting for the user's choices.
 pub(crate) enum ImportChoice {
@@ -55,8 +55,7 @@ fn csv_sample(path: &Path) -> Result<(String, bool), String> {
 }
 
 /// What the current choices make of the sample: rows placed, rows skipped and why.
-#[must_use]
-pub fn csv_preview(
+fn csv_preview(
     sample: &str,
     options: &CsvOptions,
     project: &Project,

@@ -21,16 +21,23 @@ pub enum CompareDraw {
     SideBySide,
 }
 
-/// Date A of a comparison, as the app resolved it.
-pub struct CompareContent<'a> {
-    /// Date A's scene.
+/// One date's scene and imagery on the map.
+#[derive(Clone, Copy)]
+pub struct DateContent<'a> {
+    /// The date's scene.
     pub scene: &'a Scene,
     /// Its spatial index.
     pub index: &'a SceneIndex,
     /// Its version.
     pub scene_version: u64,
-    /// Date A's imagery layers, bottom first, with their opacities.
+    /// Its imagery layers, bottom first, with their opacities.
     pub imagery: &'a [(String, f32)],
+}
+
+/// Date A of a comparison, as the app resolved it.
+pub struct CompareContent<'a> {
+    /// Date A's scene and imagery.
+    pub date: DateContent<'a>,
     /// Swipe or blend.
     pub draw: CompareDraw,
     /// What each side is called ("A · 5 JUL 2025", "B · 14 OCT 2025").
@@ -41,14 +48,8 @@ pub struct CompareContent<'a> {
 
 /// A pane between A and B, side by side.
 pub struct PaneContent<'a> {
-    /// Its date's scene.
-    pub scene: &'a Scene,
-    /// Its spatial index.
-    pub index: &'a SceneIndex,
-    /// Its version.
-    pub scene_version: u64,
-    /// Its imagery layers, bottom first, with their opacities.
-    pub imagery: &'a [(String, f32)],
+    /// Its date's scene and imagery.
+    pub date: DateContent<'a>,
     /// What the pane is called.
     pub tag: String,
 }

@@ -6,7 +6,7 @@ use egui::{Rect, vec2};
 use geo::Coord;
 use walkers::Projector;
 
-use super::compare_content::{CompareContent, CompareDraw};
+use super::compare_content::{CompareContent, CompareDraw, DateContent};
 use super::{
     AIDS_ROW_PX, BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent,
     PANE_GUTTER_PX, WINDOW_FURNITURE_SCALE, lonlat,
@@ -249,15 +249,6 @@ pub(super) fn frame_list(
     Some((list, bbox))
 }
 
-/// One date's scene and imagery on the map.
-#[derive(Clone, Copy)]
-pub(super) struct DateContent<'a> {
-    pub(super) scene: &'a Scene,
-    pub(super) index: &'a SceneIndex,
-    pub(super) scene_version: u64,
-    pub(super) imagery: &'a [(String, f32)],
-}
-
 /// The map's geometry this frame.
 pub(super) struct Frame<'p> {
     pub(super) projector: &'p Projector<'p>,
@@ -405,12 +396,10 @@ impl ListCache {
             self.lowerings += 1;
         }
         if let Some(compare) = content.compare {
-            let imagery_a = with_basemap(compare.imagery);
+            let imagery_a = with_basemap(compare.date.imagery);
             let a = DateContent {
-                scene: compare.scene,
-                index: compare.index,
-                scene_version: compare.scene_version,
                 imagery: &imagery_a,
+                ..compare.date
             };
             if self.a.refresh(content, a, frame_a, self.lowerings + 1) {
                 self.lowerings += 1;
@@ -420,12 +409,10 @@ impl ListCache {
         for ((side, pane), pane_frame) in
             self.middle.iter_mut().zip(middle).zip(panes.iter().skip(1))
         {
-            let imagery = with_basemap(pane.imagery);
+            let imagery = with_basemap(pane.date.imagery);
             let date = DateContent {
-                scene: pane.scene,
-                index: pane.index,
-                scene_version: pane.scene_version,
                 imagery: &imagery,
+                ..pane.date
             };
             if side.refresh(content, date, pane_frame, self.lowerings + 1) {
                 self.lowerings += 1;

@@ -21,7 +21,7 @@ use crate::ui::list_mesh::ListMeshes;
 mod compare_content;
 mod lists;
 
-pub use compare_content::{CompareContent, CompareDraw, PaneContent};
+pub use compare_content::{CompareContent, CompareDraw, DateContent, PaneContent};
 pub use lists::ListCache;
 use lists::{Frame, Side};
 
