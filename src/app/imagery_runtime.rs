@@ -126,6 +126,7 @@ fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
             release.as_deref().unwrap_or(""),
             layer.date.map(|d| d.to_string()).unwrap_or_default()
         ),
+        LayerSource::Remote { url } => format!("remote:{url}"),
     }
 }
 
@@ -330,6 +331,16 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
             let ctx = ctx.clone();
             let wakeup: Wakeup = Arc::new(move || ctx.request_repaint());
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
+        }
+        LayerSource::Remote { url } => {
+            let options = OpenOptions {
+                name: layer.name.clone(),
+                attribution: layer.attribution.clone(),
+                ..OpenOptions::default()
+            };
+            let ctx = ctx.clone();
+            let wakeup: Wakeup = Arc::new(move || ctx.request_repaint());
+            State::Loading(RasterLoad::start_url(url.clone(), options, Some(wakeup)))
         }
         LayerSource::Tiles { .. } => {
             let cache = DiskCache::default_root()

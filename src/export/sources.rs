@@ -12,7 +12,8 @@ use super::LayerSources;
 use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
-use crate::imagery::raster::{OpenOptions, RasterTileSource};
+use crate::imagery::raster::http_bytes::Retry;
+use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
 use crate::model::{ImageryLayer, LayerSource};
 
@@ -54,7 +55,20 @@ impl ProjectLayerSources {
         layer: &ImageryLayer,
         resolved: &std::path::Path,
     ) -> Result<Arc<RasterTileSource>, TileError> {
-        let key = format!("{}|{:?}", resolved.display(), layer.display);
+        self.raster_from(layer, &resolved.display().to_string(), |options| {
+            RasterTileSource::open(resolved, options)
+        })
+    }
+
+    /// The raster of a layer at `location` (its file or URL), shown as the layer says, opened
+    /// once with `open`.
+    fn raster_from(
+        &self,
+        layer: &ImageryLayer,
+        location: &str,
+        open: impl FnOnce(&OpenOptions) -> Result<RasterTileSource, RasterError>,
+    ) -> Result<Arc<RasterTileSource>, TileError> {
+        let key = format!("{location}|{:?}", layer.display);
         if let Some(open) = self
             .rasters
             .lock()
@@ -74,12 +88,10 @@ impl ProjectLayerSources {
                 .unwrap_or_default(),
             ..OpenOptions::default()
         };
-        let raster = RasterTileSource::open(resolved, &options)
-            .map(Arc::new)
-            .map_err(|e| TileError::Local {
-                message: e.to_string(),
-                what: resolved.display().to_string(),
-            })?;
+        let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
+            message: e.to_string(),
+            what: location.to_owned(),
+        })?;
         self.rasters
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -108,6 +120,11 @@ impl LayerSources for ProjectLayerSources {
                 self.raster(layer, &resolved)
                     .map(|s| s as Arc<dyn TileSource>)
             }
+            LayerSource::Remote { url } => self
+                .raster_from(layer, url, |options| {
+                    RasterTileSource::open_url(url, options, Retry::default())
+                })
+                .map(|s| s as Arc<dyn TileSource>),
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())
                 .map(|s| Arc::new(s) as Arc<dyn TileSource>)
                 .map_err(|e| TileError::Local {

@@ -39,6 +39,13 @@ pub enum LayerSource {
         /// Path, relative to the project file's folder or absolute.
         path: String,
     },
+    /// A GeoTIFF on a web server, read with range requests (a cloud-optimized GeoTIFF reads
+    /// only the tiles of the overview a view needs): `https://…`, or `s3://bucket/key` and
+    /// `gs://bucket/key` read from their public HTTPS endpoints.
+    Remote {
+        /// The address.
+        url: String,
+    },
 }
 
 fn default_max_zoom() -> u8 {
@@ -148,12 +155,12 @@ impl ImageryLayer {
         self.offset_m.unwrap_or([0.0, 0.0])
     }
 
-    /// The file of a [`LayerSource::File`] layer; `None` for a tile service.
+    /// The file of a [`LayerSource::File`] layer; `None` for a tile service or a remote file.
     #[must_use]
     pub fn file_path(&self) -> Option<&str> {
         match &self.source {
             LayerSource::File { path } => Some(path),
-            LayerSource::Tiles { .. } => None,
+            LayerSource::Tiles { .. } | LayerSource::Remote { .. } => None,
         }
     }
 

@@ -57,6 +57,10 @@ fn kind_text(layer: &ImageryLayer) -> String {
             let host = url.split('/').nth(2).unwrap_or(url);
             format!("tile service · {host}")
         }
+        LayerSource::Remote { url } => {
+            let host = url.split('/').nth(2).unwrap_or(url);
+            format!("remote GeoTIFF · {host}")
+        }
     }
 }
 

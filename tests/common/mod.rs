@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, dead_code)] // shared by several test binaries, each using a part
 
 pub mod cli;
+pub mod range_server;
 pub mod rasters;
 pub mod window;
 

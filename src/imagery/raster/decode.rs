@@ -4,13 +4,16 @@
 
 use std::fs::File;
 use std::io::{BufReader, Read};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use tiff::decoder::{ChunkType, Decoder, DecodingResult};
 use tiff::tags::Tag;
 use tiff::{TiffError, TiffFormatError};
 
+use super::bytes::{ByteSource, FileBytes, SourceReader};
 use super::date::date_from_tiff_datetime;
 use super::geokeys::GeoKeys;
 use super::lzw::{self, LzwLayout};
@@ -45,7 +48,11 @@ pub fn sniff(path: &Path) -> Result<Format, RasterError> {
             Err(e) => return Err(RasterError::io(e, path)),
         }
     }
-    let head = &head[..n];
+    sniff_bytes(&head[..n], path)
+}
+
+/// Identifies a file by its first bytes (at most 8 needed).
+pub fn sniff_bytes(head: &[u8], path: &Path) -> Result<Format, RasterError> {
     if head.starts_with(b"II*\0")
         || head.starts_with(b"MM\0*")
         || head.starts_with(b"II+\0")
@@ -212,8 +219,13 @@ pub struct Header {
 
 /// An open TIFF, header read and checked.
 pub struct TiffFile {
-    decoder: Decoder<BufReader<File>>,
+    decoder: Decoder<SourceReader>,
+    source: Arc<dyn ByteSource>,
     path: PathBuf,
+    /// `NewSubfileType`: 1 marks a reduced-resolution copy (an overview), 4 a mask.
+    subfile_type: u32,
+    /// File offset and stored length of each strip or tile.
+    chunk_ranges: Vec<Range<u64>>,
     header: Header,
     file_bands: usize,
     planar: bool,
@@ -261,9 +273,36 @@ fn tiff_error(e: TiffError, path: &Path) -> RasterError {
 impl TiffFile {
     /// Opens a TIFF and reads its header, refusing sizes over `limits` before allocating.
     pub fn open(path: &Path, limits: &Limits) -> Result<Self, RasterError> {
-        let file = File::open(path).map_err(|e| RasterError::io(e, path))?;
+        let file = FileBytes::open(path).map_err(|e| RasterError::io(e, path))?;
+        Self::open_source(Arc::new(file), 0, limits)
+    }
+
+    /// How many images (IFDs) the file holds: the full raster, then overviews and masks.
+    pub fn image_count(&mut self) -> Result<usize, RasterError> {
+        let err = |e| tiff_error(e, &self.path);
+        self.decoder.seek_to_image(0).map_err(err)?;
+        let mut n = 1;
+        while self.decoder.more_images() {
+            self.decoder.next_image().map_err(err)?;
+            n += 1;
+        }
+        self.decoder.seek_to_image(0).map_err(err)?;
+        Ok(n)
+    }
+
+    /// Opens image `ifd` (0: the full raster) of the TIFF in `source` and reads its header.
+    pub fn open_source(
+        source: Arc<dyn ByteSource>,
+        ifd: usize,
+        limits: &Limits,
+    ) -> Result<Self, RasterError> {
+        let name = source.name();
+        let path = name.as_path();
         let err = |e| tiff_error(e, path);
-        let mut decoder = Decoder::new(BufReader::new(file)).map_err(err)?;
+        let mut decoder = Decoder::new(SourceReader::new(Arc::clone(&source))).map_err(err)?;
+        if ifd > 0 {
+            decoder.seek_to_image(ifd).map_err(err)?;
+        }
         let (width_px, height_px) = decoder.dimensions().map_err(err)?;
         check_size(u64::from(width_px), u64::from(height_px), limits, path)?;
         let chunk_limit = usize::try_from(limits.max_chunk_bytes).unwrap_or(usize::MAX);
@@ -429,25 +468,36 @@ impl TiffFile {
         )?;
         // Validates the combination the same way the decoder will.
         decoder.colortype().map_err(err)?;
+        let (offsets_tag, counts_tag) = if tiled {
+            (Tag::TileOffsets, Tag::TileByteCounts)
+        } else {
+            (Tag::StripOffsets, Tag::StripByteCounts)
+        };
+        let offsets: Vec<u64> = decoder
+            .find_tag_unsigned_vec(offsets_tag)
+            .map_err(err)?
+            .unwrap_or_default();
+        let counts: Vec<u64> = decoder
+            .find_tag_unsigned_vec(counts_tag)
+            .map_err(err)?
+            .unwrap_or_default();
+        let chunk_ranges = offsets
+            .iter()
+            .zip(&counts)
+            .map(|(&o, &c)| o..o.saturating_add(c))
+            .collect();
+        let subfile_type = decoder
+            .find_tag_unsigned::<u32>(Tag::NewSubfileType)
+            .map_err(err)?
+            .unwrap_or(0);
         let lzw = if compression == 5 {
-            let (offsets_tag, counts_tag) = if tiled {
-                (Tag::TileOffsets, Tag::TileByteCounts)
-            } else {
-                (Tag::StripOffsets, Tag::StripByteCounts)
-            };
             let predictor = short(&mut decoder, Tag::Predictor)?.unwrap_or(1);
             if predictor > 2 {
                 return Err(unsupported(format!("predictor {predictor} with LZW")));
             }
             Some(LzwLayout {
-                offsets: decoder
-                    .find_tag_unsigned_vec(offsets_tag)
-                    .map_err(err)?
-                    .unwrap_or_default(),
-                counts: decoder
-                    .find_tag_unsigned_vec(counts_tag)
-                    .map_err(err)?
-                    .unwrap_or_default(),
+                offsets,
+                counts,
                 predictor,
                 big_endian: decoder.byte_order() == tiff::tags::ByteOrder::BigEndian,
                 bits,
@@ -476,7 +526,10 @@ impl TiffFile {
         };
         Ok(Self {
             decoder,
+            source,
             path: path.to_owned(),
+            subfile_type,
+            chunk_ranges,
             header,
             file_bands,
             planar,
@@ -497,121 +550,191 @@ impl TiffFile {
 
     /// Decodes every strip or tile in file order into `sink`; `Ok(false)` if it said stop.
     pub fn decode(&mut self, sink: &mut dyn BlockSink) -> Result<bool, RasterError> {
-        let (width, height) = (self.header.width_px, self.header.height_px);
-        let (across, down) = if self.tiled {
-            (width.div_ceil(self.chunk_w), height.div_ceil(self.chunk_h))
-        } else {
-            (1, height.div_ceil(self.chunk_h))
-        };
+        let (across, down) = self.chunk_grid();
         let per_plane = across * down;
-        let planes = if self.planar { self.file_bands } else { 1 };
-        let spp = if self.planar { 1 } else { self.file_bands };
         let mut expanded = Vec::new();
         for q in 0..per_plane {
+            self.decode_chunk(q, sink, &mut expanded)?;
             let (tx, ty) = (q % across, q / across);
-            let (x0, y0) = (tx * self.chunk_w, ty * self.chunk_h);
-            let (w, h) = (
-                (width - x0).min(self.chunk_w),
-                (height - y0).min(self.chunk_h),
-            );
-            for p in 0..planes {
-                let index = p as u32 * per_plane + q;
-                let result = match &self.lzw {
-                    Some(layout) => {
-                        let stored_w = if self.tiled { self.chunk_w } else { width };
-                        lzw::read_chunk(self.decoder.inner(), layout, index, (stored_w, w, h), spp)
-                            .map_err(|message| RasterError::Corrupt {
-                                message,
-                                path: self.path.clone(),
-                            })?
-                    }
-                    None => self
-                        .decoder
-                        .read_chunk(index)
-                        .map_err(|e| tiff_error(e, &self.path))?,
-                };
-                let want = w as usize * h as usize * spp;
-                let short_chunk = |got: usize| RasterError::Corrupt {
-                    message: format!("chunk {index} holds {got} samples, not {want}"),
-                    path: self.path.clone(),
-                };
-                let mut block = Block {
-                    at: BlockAt {
-                        x0,
-                        y0,
-                        w,
-                        h,
-                        src_bands: spp,
-                        first_band: p,
-                    },
-                    samples: Samples::U8(&[]),
-                };
-                match result {
-                    DecodingResult::U8(mut v) => {
-                        if v.len() < want {
-                            return Err(short_chunk(v.len()));
-                        }
-                        if self.ycbcr {
-                            ycbcr_to_rgb(&mut v, spp);
-                        }
-                        if let Some(palette) = &self.palette {
-                            expanded.clear();
-                            expanded.extend(v.iter().take(want).flat_map(|&i| {
-                                let i = usize::from(i) * 3;
-                                palette
-                                    .get(i..i + 3)
-                                    .map_or([0, 0, 0], |c| [c[0], c[1], c[2]])
-                            }));
-                            block.at.src_bands = 3;
-                            block.samples = Samples::U8(&expanded);
-                            sink.put(block);
-                        } else {
-                            block.samples = Samples::U8(&v);
-                            sink.put(block);
-                        }
-                    }
-                    DecodingResult::I8(v) => {
-                        if v.len() < want {
-                            return Err(short_chunk(v.len()));
-                        }
-                        let held: Vec<u8> = v.iter().map(|s| s.to_ne_bytes()[0] ^ 0x80).collect();
-                        block.samples = Samples::U8(&held);
-                        sink.put(block);
-                    }
-                    DecodingResult::U16(v) => {
-                        if v.len() < want {
-                            return Err(short_chunk(v.len()));
-                        }
-                        block.samples = Samples::U16(&v);
-                        sink.put(block);
-                    }
-                    DecodingResult::I16(v) => {
-                        if v.len() < want {
-                            return Err(short_chunk(v.len()));
-                        }
-                        let held: Vec<u16> = v
-                            .iter()
-                            .map(|s| u16::from_ne_bytes(s.to_ne_bytes()) ^ 0x8000)
-                            .collect();
-                        block.samples = Samples::U16(&held);
-                        sink.put(block);
-                    }
-                    _ => {
-                        return Err(RasterError::Unsupported {
-                            message: "sample type other than 8 or 16-bit integers".to_owned(),
-                            path: self.path.clone(),
-                        });
-                    }
-                }
-            }
             if tx + 1 == across {
-                sink.complete_rows(y0 + h)?;
+                let y_end = ((ty + 1) * self.chunk_h).min(self.header.height_px);
+                sink.complete_rows(y_end)?;
             }
             if !sink.keep_going(f64::from(q + 1) / f64::from(per_plane)) {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// Strips or tiles across and down (one column of strips).
+    #[must_use]
+    pub fn chunk_grid(&self) -> (u32, u32) {
+        let (width, height) = (self.header.width_px, self.header.height_px);
+        if self.tiled {
+            (width.div_ceil(self.chunk_w), height.div_ceil(self.chunk_h))
+        } else {
+            (1, height.div_ceil(self.chunk_h))
+        }
+    }
+
+    /// Width and height of a stored strip or tile.
+    #[must_use]
+    pub fn chunk_dims(&self) -> (u32, u32) {
+        if self.tiled {
+            (self.chunk_w, self.chunk_h)
+        } else {
+            (self.header.width_px, self.chunk_h)
+        }
+    }
+
+    /// True when the pixels are stored in tiles rather than strips.
+    #[must_use]
+    pub fn is_tiled(&self) -> bool {
+        self.tiled
+    }
+
+    /// `NewSubfileType`: bit 0 marks an overview, bit 2 a transparency mask.
+    #[must_use]
+    pub fn subfile_type(&self) -> u32 {
+        self.subfile_type
+    }
+
+    /// The bytes to read for strip or tile `q` (every plane of a planar file).
+    #[must_use]
+    pub fn chunk_byte_ranges(&self, q: u32) -> Vec<Range<u64>> {
+        let (across, down) = self.chunk_grid();
+        let per_plane = across * down;
+        let planes = if self.planar { self.file_bands } else { 1 };
+        (0..planes)
+            .filter_map(|p| {
+                self.chunk_ranges
+                    .get((p as u32 * per_plane + q) as usize)
+                    .cloned()
+            })
+            .collect()
+    }
+
+    /// The source the file is read from.
+    #[must_use]
+    pub fn source(&self) -> &Arc<dyn ByteSource> {
+        &self.source
+    }
+
+    /// Decodes strip or tile `q` (counted across then down, in every plane) into `sink`;
+    /// `expanded` is scratch space for palette images.
+    #[allow(
+        clippy::many_single_char_names,
+        reason = "q, p, w, h, v as in the TIFF layout"
+    )]
+    pub fn decode_chunk(
+        &mut self,
+        q: u32,
+        sink: &mut dyn BlockSink,
+        expanded: &mut Vec<u8>,
+    ) -> Result<(), RasterError> {
+        let (width, height) = (self.header.width_px, self.header.height_px);
+        let (across, down) = self.chunk_grid();
+        let per_plane = across * down;
+        let planes = if self.planar { self.file_bands } else { 1 };
+        let spp = if self.planar { 1 } else { self.file_bands };
+        let (tx, ty) = (q % across, q / across);
+        let (x0, y0) = (tx * self.chunk_w, ty * self.chunk_h);
+        let (w, h) = (
+            (width - x0).min(self.chunk_w),
+            (height - y0).min(self.chunk_h),
+        );
+        for p in 0..planes {
+            let index = p as u32 * per_plane + q;
+            let result = match &self.lzw {
+                Some(layout) => {
+                    let stored_w = if self.tiled { self.chunk_w } else { width };
+                    lzw::read_chunk(self.decoder.inner(), layout, index, (stored_w, w, h), spp)
+                        .map_err(|message| RasterError::Corrupt {
+                            message,
+                            path: self.path.clone(),
+                        })?
+                }
+                None => self
+                    .decoder
+                    .read_chunk(index)
+                    .map_err(|e| tiff_error(e, &self.path))?,
+            };
+            let want = w as usize * h as usize * spp;
+            let short_chunk = |got: usize| RasterError::Corrupt {
+                message: format!("chunk {index} holds {got} samples, not {want}"),
+                path: self.path.clone(),
+            };
+            let mut block = Block {
+                at: BlockAt {
+                    x0,
+                    y0,
+                    w,
+                    h,
+                    src_bands: spp,
+                    first_band: p,
+                },
+                samples: Samples::U8(&[]),
+            };
+            match result {
+                DecodingResult::U8(mut v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    if self.ycbcr {
+                        ycbcr_to_rgb(&mut v, spp);
+                    }
+                    if let Some(palette) = &self.palette {
+                        expanded.clear();
+                        expanded.extend(v.iter().take(want).flat_map(|&i| {
+                            let i = usize::from(i) * 3;
+                            palette
+                                .get(i..i + 3)
+                                .map_or([0, 0, 0], |c| [c[0], c[1], c[2]])
+                        }));
+                        block.at.src_bands = 3;
+                        block.samples = Samples::U8(expanded);
+                        sink.put(block);
+                    } else {
+                        block.samples = Samples::U8(&v);
+                        sink.put(block);
+                    }
+                }
+                DecodingResult::I8(v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    let held: Vec<u8> = v.iter().map(|s| s.to_ne_bytes()[0] ^ 0x80).collect();
+                    block.samples = Samples::U8(&held);
+                    sink.put(block);
+                }
+                DecodingResult::U16(v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    block.samples = Samples::U16(&v);
+                    sink.put(block);
+                }
+                DecodingResult::I16(v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    let held: Vec<u16> = v
+                        .iter()
+                        .map(|s| u16::from_ne_bytes(s.to_ne_bytes()) ^ 0x8000)
+                        .collect();
+                    block.samples = Samples::U16(&held);
+                    sink.put(block);
+                }
+                _ => {
+                    return Err(RasterError::Unsupported {
+                        message: "sample type other than 8 or 16-bit integers".to_owned(),
+                        path: self.path.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::thread::JoinHandle;
 
 use super::RasterError;
+use super::http_bytes::Retry;
 use super::source::{OpenOptions, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
 
@@ -101,16 +102,34 @@ impl RasterLoad {
     /// and when it ends.
     pub fn start(path: impl Into<PathBuf>, options: OpenOptions, wakeup: Option<Wakeup>) -> Self {
         let path = path.into();
+        let thread_path = path.clone();
+        Self::spawn(path, wakeup, move |progress| {
+            RasterTileSource::open_with_progress(&thread_path, &options, progress)
+        })
+    }
+
+    /// Starts opening the GeoTIFF at `url` (see [`RasterTileSource::open_url`]).
+    pub fn start_url(url: String, options: OpenOptions, wakeup: Option<Wakeup>) -> Self {
+        let thread_url = url.clone();
+        Self::spawn(PathBuf::from(url), wakeup, move |_| {
+            RasterTileSource::open_url(&thread_url, &options, Retry::default())
+        })
+    }
+
+    fn spawn(
+        path: PathBuf,
+        wakeup: Option<Wakeup>,
+        open: impl FnOnce(&Progress) -> Result<RasterTileSource, RasterError> + Send + 'static,
+    ) -> Self {
         let progress = Arc::new(match wakeup.clone() {
             Some(w) => Progress::with_wakeup(w),
             None => Progress::new(),
         });
-        let (thread_path, thread_progress) = (path.clone(), Arc::clone(&progress));
+        let thread_progress = Arc::clone(&progress);
         let spawned = std::thread::Builder::new()
             .name("raster-load".to_owned())
             .spawn(move || {
-                let result =
-                    RasterTileSource::open_with_progress(&thread_path, &options, &thread_progress);
+                let result = open(&thread_progress);
                 if let Some(w) = wakeup {
                     w();
                 }

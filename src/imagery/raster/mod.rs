@@ -3,8 +3,13 @@
 //! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows: by EPSG code, or from the WKT
 //! of a `.prj` or `.aux.xml` through `proj4wkt` (see [`wkt`]).
 //!
-//! Opening decodes the file once, off the UI thread ([`RasterLoad`]), into 256×256 chunks on a
-//! pyramid of 2×-averaged levels; tiles are then reprojected per request through a mesh
+//! A tiled GeoTIFF with overviews (a cloud-optimized GeoTIFF, or internal overviews), and any
+//! tiled GeoTIFF on a web server ([`http_bytes`]), is **streamed** ([`stream`]): opening reads
+//! the header and tile indexes only, each pyramid level the file stores is served from its own
+//! tiles as views need them, the missing levels averaged from the level above on demand, and
+//! decoded chunks are kept up to the memory budget, least recently drawn dropped first. Its
+//! percentile stretch comes from the coarsest stored level. Other files are decoded once, off
+//! the UI thread ([`RasterLoad`]), into 256×256 chunks on a pyramid of 2×-averaged levels; tiles are then reprojected per request through a mesh
 //! (exact transform every ≤16 output pixels, bilinear in between, refined until the
 //! interpolation error is under [`reproject::MESH_TOLERANCE_PX`]) with bilinear resampling from
 //! the pyramid level whose pixels are closest to, and not smaller than, half a screen pixel.
@@ -24,21 +29,25 @@
 //!
 //! # Left to the caller
 //! [`RasterTileSource::set_display`] changes tiles fetched afterwards; tiles already cached by a
-//! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Internal overviews of
-//! COGs are not read (the pyramid is rebuilt), and only the first image of a TIFF is used.
+//! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Overviews whose size is
+//! not a pyramid level's (`ceil(w / 2^k)`) are not used, nor external `.ovr` files.
 
+pub mod bytes;
+pub mod chunk_lru;
 pub mod compare_source;
 pub mod crs;
 pub mod date;
 pub mod decode;
 pub mod geokeys;
 pub mod georef;
+pub mod http_bytes;
 pub mod load;
 pub mod lzw;
 pub mod pyramid;
 pub mod reproject;
 pub mod shared_stretch;
 pub mod source;
+pub mod stream;
 pub mod stretch;
 pub mod utm;
 pub mod wkt;
@@ -169,6 +178,15 @@ pub enum RasterError {
         message: String,
         /// The raster.
         path: PathBuf,
+    },
+    /// A raster on a web server that could not be read.
+    #[error("cannot read the remote raster: {url}")]
+    Remote {
+        /// Why.
+        #[source]
+        source: http_bytes::RemoteError,
+        /// The address.
+        url: String,
     },
     /// The caller cancelled the load.
     #[error("loading cancelled: {path}")]

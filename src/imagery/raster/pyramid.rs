@@ -15,6 +15,9 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::chunk_lru::ChunkLru;
+use super::stream::ChunkSource;
+
 /// Edge of a chunk in pixels.
 pub const CHUNK_PX: u32 = 256;
 
@@ -163,9 +166,150 @@ pub struct Pyramid<T> {
     cache: Mutex<ReadCache<T>>,
     memory_bytes: usize,
     spilled_bytes: u64,
+    nodata: Option<T>,
+    /// For a streamed raster: where chunks are read from, and the decoded ones kept.
+    stream: Option<Stream<T>>,
+}
+
+/// A streamed pyramid's chunk source and its decoded chunks.
+type Stream<T> = (Box<dyn ChunkSource<T>>, Mutex<ChunkLru<T>>);
+
+/// The level sizes from `size` down to one chunk.
+fn level_sizes(size: LevelSize) -> Vec<LevelSize> {
+    let mut out = vec![size];
+    let mut s = size;
+    while s.width_px > CHUNK_PX || s.height_px > CHUNK_PX {
+        s = s.half();
+        out.push(s);
+    }
+    out
 }
 
 impl<T: Sample> Pyramid<T> {
+    /// A pyramid read on demand from `source`: stored levels from the file, the others
+    /// averaged from the level above, decoded chunks kept up to `budget_bytes`.
+    pub fn streamed(
+        size: LevelSize,
+        bands: usize,
+        nodata: Option<T>,
+        source: Box<dyn ChunkSource<T>>,
+        budget_bytes: usize,
+    ) -> Self {
+        let levels = level_sizes(size)
+            .into_iter()
+            .map(|size| Level {
+                size,
+                slots: Vec::new(),
+            })
+            .collect();
+        Self {
+            bands,
+            levels,
+            spill: None,
+            cache: Mutex::new(VecDeque::new()),
+            memory_bytes: 0,
+            spilled_bytes: 0,
+            nodata,
+            stream: Some((source, Mutex::new(ChunkLru::new(budget_bytes, T::BYTES)))),
+        }
+    }
+
+    /// True for a pyramid read on demand from the file.
+    pub fn is_streamed(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// Bytes a streamed pyramid has read from its file or server; 0 for a built one.
+    pub fn bytes_read(&self) -> u64 {
+        self.stream.as_ref().map_or(0, |(s, _)| s.bytes_read())
+    }
+
+    /// Says chunks `cols` × `rows` of level `k` are about to be read, so a streamed raster
+    /// fetches what it lacks of them at once.
+    pub fn prefetch(
+        &self,
+        k: usize,
+        cols: std::ops::RangeInclusive<u32>,
+        rows: std::ops::RangeInclusive<u32>,
+    ) {
+        let Some((source, lru)) = &self.stream else {
+            return;
+        };
+        if !source.stores_level(k) {
+            return;
+        }
+        let Some(size) = self.level_size(k) else {
+            return;
+        };
+        let missing: Vec<(u32, u32)> = {
+            let lru = lru.lock().unwrap_or_else(PoisonError::into_inner);
+            rows.flat_map(|cy| cols.clone().map(move |cx| (cx, cy)))
+                .filter(|&(cx, cy)| {
+                    cx < size.cols()
+                        && cy < size.rows()
+                        && !lru.contains((k, (cy * size.cols() + cx) as usize))
+                })
+                .collect()
+        };
+        if missing.len() > 1 {
+            source.prefetch(k, &missing);
+        }
+    }
+
+    /// Chunk (`cx`, `cy`) of streamed level `k`: kept, read from the file, or averaged from
+    /// the level above.
+    fn streamed_chunk(
+        &self,
+        k: usize,
+        cx: u32,
+        cy: u32,
+        (source, lru): &Stream<T>,
+    ) -> Result<Option<Arc<Vec<T>>>, SpillError> {
+        let Some(size) = self.level_size(k) else {
+            return Ok(None);
+        };
+        let cols = size.cols();
+        let key = (k, (cy * cols + cx) as usize);
+        if let Some(hit) = lru.lock().unwrap_or_else(PoisonError::into_inner).get(key) {
+            return Ok(Some(hit));
+        }
+        if source.stores_level(k) {
+            let chunks = source.read(k, (cx, cy), size, self.bands)?;
+            let mut wanted = None;
+            let mut lru = lru.lock().unwrap_or_else(PoisonError::into_inner);
+            for (x, y, data) in chunks {
+                let data = Arc::new(data);
+                if (x, y) == (cx, cy) {
+                    wanted = Some(Arc::clone(&data));
+                }
+                lru.put((k, (y * cols + x) as usize), data);
+            }
+            return Ok(wanted);
+        }
+        let Some(src_size) = k.checked_sub(1).and_then(|j| self.level_size(j)) else {
+            return Ok(None);
+        };
+        let mut src = [[None, None], [None, None]];
+        for (dy, row) in src.iter_mut().enumerate() {
+            for (dx, s) in row.iter_mut().enumerate() {
+                *s = self.chunk(k - 1, 2 * cx + dx as u32, 2 * cy + dy as u32)?;
+            }
+        }
+        let data = Arc::new(downsample(
+            &src,
+            src_size,
+            size,
+            cx,
+            cy,
+            self.bands,
+            self.nodata,
+        ));
+        lru.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(key, Arc::clone(&data));
+        Ok(Some(data))
+    }
+
     /// Samples per pixel.
     pub fn bands(&self) -> usize {
         self.bands
@@ -181,9 +325,13 @@ impl<T: Sample> Pyramid<T> {
         self.levels.get(k).map(|l| l.size)
     }
 
-    /// Bytes of pixels held in memory (not counting the read cache).
+    /// Bytes of pixels held in memory (not counting the read cache; a streamed pyramid's
+    /// decoded chunks).
     pub fn memory_bytes(&self) -> usize {
-        self.memory_bytes
+        match &self.stream {
+            Some((_, lru)) => lru.lock().unwrap_or_else(PoisonError::into_inner).bytes(),
+            None => self.memory_bytes,
+        }
     }
 
     /// Bytes of pixels in the spill file.
@@ -198,6 +346,9 @@ impl<T: Sample> Pyramid<T> {
         };
         if cx >= level.size.cols() || cy >= level.size.rows() {
             return Ok(None);
+        }
+        if let Some(stream) = &self.stream {
+            return self.streamed_chunk(k, cx, cy, stream);
         }
         let idx = (cy * level.size.cols() + cx) as usize;
         match level.slots.get(idx) {
@@ -518,6 +669,8 @@ impl<T: Sample> PyramidBuilder<T> {
             cache: Mutex::new(VecDeque::new()),
             memory_bytes: self.memory_bytes,
             spilled_bytes: self.spilled_bytes,
+            nodata: self.nodata,
+            stream: None,
         }
     }
 }

@@ -244,6 +244,11 @@ impl<T: Sample> Window<T> {
                 data,
             });
         };
+        pyr.prefetch(
+            k,
+            x0 / CHUNK_PX..=(x1 - 1) / CHUNK_PX,
+            y0 / CHUNK_PX..=(y1 - 1) / CHUNK_PX,
+        );
         for cy in y0 / CHUNK_PX..=(y1 - 1) / CHUNK_PX {
             for cx in x0 / CHUNK_PX..=(x1 - 1) / CHUNK_PX {
                 let Some(chunk) = pyr.chunk(k, cx, cy)? else {

@@ -3,20 +3,24 @@
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDate;
 use geo::Coord;
 
+use super::bytes::{ByteSource, FileBytes};
 use super::crs::Crs;
 use super::decode::{
     Block, BlockSink, Format, Header, Samples, TiffFile, decode_image, feed_image, sniff,
+    sniff_bytes,
 };
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
+use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
-use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder};
+use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
+use super::stream::{LevelImage, TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
@@ -266,119 +270,104 @@ impl RasterTileSource {
         }
     }
 
+    /// Opens a GeoTIFF on a web server (`https://`, `http://`, `s3://`, `gs://`): the header
+    /// and tile indexes now, tiles as views need them.
+    pub fn open_url(url: &str, options: &OpenOptions, retry: Retry) -> Result<Self, RasterError> {
+        let remote = |source| RasterError::Remote {
+            source,
+            url: url.to_owned(),
+        };
+        let bytes = HttpBytes::open(url, retry).map_err(remote)?;
+        let source: Arc<dyn ByteSource> = Arc::new(bytes);
+        let name = PathBuf::from(url);
+        let mut head = [0u8; 8];
+        let n = head.len().min(source.len() as usize);
+        source
+            .read_at(0, &mut head[..n])
+            .map_err(|e| RasterError::io(e, &name))?;
+        match sniff_bytes(&head[..n], &name)? {
+            Format::Tiff => {}
+            Format::Png | Format::Jpeg => {
+                return Err(RasterError::Unsupported {
+                    message: "a remote PNG or JPEG (remote layers are GeoTIFFs)".to_owned(),
+                    path: name,
+                });
+            }
+        }
+        let progress = Progress::new();
+        match panic::catch_unwind(AssertUnwindSafe(|| {
+            Self::open_tiff(source, &name, options, &progress, true)
+        })) {
+            Ok(result) => result,
+            Err(_) => Err(RasterError::Corrupt {
+                message: "the decoder failed".to_owned(),
+                path: name,
+            }),
+        }
+    }
+
     fn open_inner(
         path: &Path,
         options: &OpenOptions,
         progress: &Progress,
     ) -> Result<Self, RasterError> {
-        let cancelled = || RasterError::Cancelled {
-            path: path.to_owned(),
-        };
-        let format = sniff(path)?;
-        let (mut tiff, mut image, header) = match format {
+        match sniff(path)? {
             Format::Tiff => {
-                let t = TiffFile::open(path, &options.limits)?;
-                let h = t.header().clone();
-                (Some(t), None, h)
+                let file = FileBytes::open(path).map_err(|e| RasterError::io(e, path))?;
+                Self::open_tiff(Arc::new(file), path, options, progress, false)
             }
             Format::Png | Format::Jpeg => {
-                let (h, img) = decode_image(path, &options.limits)?;
-                (None, Some(img), h)
+                let (header, image) = decode_image(path, &options.limits)?;
+                progress.set(0.02);
+                let placed = place(path, &header, options)?;
+                let (pixels, histograms) =
+                    decode_pixels(Feed::Image(image), &header, options, progress, path)?;
+                Self::assemble(path, options, &header, placed, pixels, histograms, progress)
             }
-        };
-        progress.set(0.02);
-        let (crs_from_pixel, crs) = locate(path, &header, options)?;
-        let pixel_from_crs =
-            crs_from_pixel
-                .inverse()
-                .ok_or_else(|| RasterError::NoGeoreferencing {
-                    detail: "the transform is degenerate".to_owned(),
-                    path: path.to_owned(),
-                })?;
-        let placement = Placement {
-            crs,
-            pixel_from_crs,
-            width_px: header.width_px,
-            height_px: header.height_px,
-        };
-        let bounds = bounds_of(&placement, &crs_from_pixel).ok_or_else(|| RasterError::Crs {
-            source: super::CrsError::Unsupported {
-                name: placement.crs.name(),
-                reason: "the raster lies outside the CRS's domain".to_owned(),
-            },
-            path: path.to_owned(),
-        })?;
-        let kind = header.kind.unwrap_or(SampleKind::U8);
-        let size = LevelSize {
-            width_px: header.width_px,
-            height_px: header.height_px,
-        };
-        let budget = options.memory_budget_bytes;
-        let building = if kind.bytes() == 1 {
-            Building::U8(PyramidBuilder::new(
-                size,
-                header.bands,
-                budget,
-                header.nodata.map(|v| v as u8),
-            ))
-        } else {
-            Building::U16(PyramidBuilder::new(
-                size,
-                header.bands,
-                budget,
-                header.nodata,
-            ))
-        };
-        let mut sink = Sink {
-            building,
-            histograms: Histograms::new(
-                header.bands,
-                kind,
-                header.width_px,
-                header.height_px,
-                header.nodata,
-            ),
-            progress,
-            path,
-        };
-        let complete = match (&mut tiff, &image) {
-            (Some(t), _) => t.decode(&mut sink)?,
-            (None, Some(img)) => {
-                feed_image(img, &mut sink)?;
-                sink.keep_going(1.0)
-            }
-            (None, None) => true,
-        };
-        drop(tiff);
-        image = None;
-        drop(image);
-        if !complete {
-            return Err(cancelled());
         }
-        let Sink {
-            building,
-            histograms,
-            ..
-        } = sink;
-        let levels_progress = |done: usize, total: usize| {
-            progress.set(DECODE_SHARE + (1.0 - DECODE_SHARE) * done as f64 / total.max(1) as f64);
-            !progress.is_cancelled()
+    }
+
+    /// A TIFF from `source`: streamed from its own tiles when it is tiled and has overviews
+    /// (or is `remote`), else decoded into a pyramid.
+    fn open_tiff(
+        source: Arc<dyn ByteSource>,
+        path: &Path,
+        options: &OpenOptions,
+        progress: &Progress,
+        remote: bool,
+    ) -> Result<Self, RasterError> {
+        let mut tiff = TiffFile::open_source(Arc::clone(&source), 0, &options.limits)?;
+        let header = tiff.header().clone();
+        progress.set(0.02);
+        let placed = place(path, &header, options)?;
+        let images = if tiff.is_tiled() {
+            level_images(&source, &mut tiff, &options.limits)?
+        } else {
+            Vec::new()
         };
-        let spill_err = |e| RasterError::io(e, path);
-        let pixels = match building {
-            Building::U8(mut b) => {
-                if !b.build_levels(levels_progress).map_err(spill_err)? {
-                    return Err(cancelled());
-                }
-                Pixels::U8(b.finish())
-            }
-            Building::U16(mut b) => {
-                if !b.build_levels(levels_progress).map_err(spill_err)? {
-                    return Err(cancelled());
-                }
-                Pixels::U16(b.finish())
-            }
+        let (pixels, histograms) = if tiff.is_tiled() && (images.len() > 1 || remote) {
+            drop(tiff);
+            streamed_pixels(source, &images, &header, options, path)?
+        } else {
+            decode_pixels(Feed::Tiff(Box::new(tiff)), &header, options, progress, path)?
         };
+        Self::assemble(path, options, &header, placed, pixels, histograms, progress)
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the parts of an opened raster, once"
+    )]
+    fn assemble(
+        path: &Path,
+        options: &OpenOptions,
+        header: &Header,
+        (crs_from_pixel, placement, bounds): (GeoTransform, Placement, LonLatBox),
+        pixels: Pixels,
+        histograms: Histograms,
+        progress: &Progress,
+    ) -> Result<Self, RasterError> {
+        let kind = header.kind.unwrap_or(SampleKind::U8);
         let display = options
             .display
             .unwrap_or_else(|| Display::default_for(header.bands, kind, header.photographic));
@@ -415,6 +404,24 @@ impl RasterTileSource {
             native_zoom,
             capture_date: header.date,
         })
+    }
+
+    /// True when the pixels are read from the file's own tiles as views need them.
+    #[must_use]
+    pub fn is_streamed(&self) -> bool {
+        match &self.pixels {
+            Pixels::U8(p) => p.is_streamed(),
+            Pixels::U16(p) => p.is_streamed(),
+        }
+    }
+
+    /// Bytes a streamed raster has read from its file or server so far; 0 when decoded whole.
+    #[must_use]
+    pub fn bytes_read(&self) -> u64 {
+        match &self.pixels {
+            Pixels::U8(p) => p.bytes_read(),
+            Pixels::U16(p) => p.bytes_read(),
+        }
     }
 
     /// The file.
@@ -640,6 +647,199 @@ impl RasterTileSource {
             what: format!("{key} of {}", self.path.display()),
         })
     }
+}
+
+/// Where a raster lies: pixel → CRS, the placement for reprojection, and its lon/lat box.
+fn place(
+    path: &Path,
+    header: &Header,
+    options: &OpenOptions,
+) -> Result<(GeoTransform, Placement, LonLatBox), RasterError> {
+    let (crs_from_pixel, crs) = locate(path, header, options)?;
+    let pixel_from_crs = crs_from_pixel
+        .inverse()
+        .ok_or_else(|| RasterError::NoGeoreferencing {
+            detail: "the transform is degenerate".to_owned(),
+            path: path.to_owned(),
+        })?;
+    let placement = Placement {
+        crs,
+        pixel_from_crs,
+        width_px: header.width_px,
+        height_px: header.height_px,
+    };
+    let bounds = bounds_of(&placement, &crs_from_pixel).ok_or_else(|| RasterError::Crs {
+        source: super::CrsError::Unsupported {
+            name: placement.crs.name(),
+            reason: "the raster lies outside the CRS's domain".to_owned(),
+        },
+        path: path.to_owned(),
+    })?;
+    Ok((crs_from_pixel, placement, bounds))
+}
+
+/// What a pyramid is decoded from.
+enum Feed {
+    Tiff(Box<TiffFile>),
+    Image(image::DynamicImage),
+}
+
+/// Decodes the whole raster into a pyramid, with its histograms.
+fn decode_pixels(
+    feed: Feed,
+    header: &Header,
+    options: &OpenOptions,
+    progress: &Progress,
+    path: &Path,
+) -> Result<(Pixels, Histograms), RasterError> {
+    let cancelled = || RasterError::Cancelled {
+        path: path.to_owned(),
+    };
+    let kind = header.kind.unwrap_or(SampleKind::U8);
+    let size = LevelSize {
+        width_px: header.width_px,
+        height_px: header.height_px,
+    };
+    let budget = options.memory_budget_bytes;
+    let building = if kind.bytes() == 1 {
+        Building::U8(PyramidBuilder::new(
+            size,
+            header.bands,
+            budget,
+            header.nodata.map(|v| v as u8),
+        ))
+    } else {
+        Building::U16(PyramidBuilder::new(
+            size,
+            header.bands,
+            budget,
+            header.nodata,
+        ))
+    };
+    let mut sink = Sink {
+        building,
+        histograms: Histograms::new(
+            header.bands,
+            kind,
+            header.width_px,
+            header.height_px,
+            header.nodata,
+        ),
+        progress,
+        path,
+    };
+    let complete = match feed {
+        Feed::Tiff(mut t) => t.decode(&mut sink)?,
+        Feed::Image(img) => {
+            feed_image(&img, &mut sink)?;
+            sink.keep_going(1.0)
+        }
+    };
+    if !complete {
+        return Err(cancelled());
+    }
+    let Sink {
+        building,
+        histograms,
+        ..
+    } = sink;
+    let levels_progress = |done: usize, total: usize| {
+        progress.set(DECODE_SHARE + (1.0 - DECODE_SHARE) * done as f64 / total.max(1) as f64);
+        !progress.is_cancelled()
+    };
+    let spill_err = |e| RasterError::io(e, path);
+    let pixels = match building {
+        Building::U8(mut b) => {
+            if !b.build_levels(levels_progress).map_err(spill_err)? {
+                return Err(cancelled());
+            }
+            Pixels::U8(b.finish())
+        }
+        Building::U16(mut b) => {
+            if !b.build_levels(levels_progress).map_err(spill_err)? {
+                return Err(cancelled());
+            }
+            Pixels::U16(b.finish())
+        }
+    };
+    Ok((pixels, histograms))
+}
+
+/// A pyramid read from the TIFF's own levels on demand, with histograms from its coarsest
+/// stored level (read whole now).
+fn streamed_pixels(
+    source: Arc<dyn ByteSource>,
+    images: &[LevelImage],
+    header: &Header,
+    options: &OpenOptions,
+    path: &Path,
+) -> Result<(Pixels, Histograms), RasterError> {
+    let kind = header.kind.unwrap_or(SampleKind::U8);
+    let size = LevelSize {
+        width_px: header.width_px,
+        height_px: header.height_px,
+    };
+    let levels = TiffLevels::open(source, images, &options.limits)?;
+    let coarsest = images.iter().map(|i| i.level).max().unwrap_or(0);
+    let budget = options.memory_budget_bytes;
+    let io = |e| RasterError::io(e, path);
+    if kind.bytes() == 1 {
+        let p = Pyramid::streamed(
+            size,
+            header.bands,
+            header.nodata.map(|v| v as u8),
+            Box::new(levels),
+            budget,
+        );
+        let h = level_histograms(&p, coarsest, header, kind).map_err(io)?;
+        Ok((Pixels::U8(p), h))
+    } else {
+        let p = Pyramid::streamed(size, header.bands, header.nodata, Box::new(levels), budget);
+        let h = level_histograms(&p, coarsest, header, kind).map_err(io)?;
+        Ok((Pixels::U16(p), h))
+    }
+}
+
+/// Histograms of every pixel of level `k`.
+fn level_histograms<T: Sample + Into<u16>>(
+    p: &Pyramid<T>,
+    k: usize,
+    header: &Header,
+    kind: SampleKind,
+) -> Result<Histograms, std::io::Error> {
+    let Some(size) = p.level_size(k) else {
+        return Ok(Histograms::new(header.bands, kind, 0, 0, header.nodata));
+    };
+    let mut h = Histograms::new(
+        header.bands,
+        kind,
+        size.width_px,
+        size.height_px,
+        header.nodata,
+    );
+    let (cols, rows) = (
+        size.width_px.div_ceil(CHUNK_PX),
+        size.height_px.div_ceil(CHUNK_PX),
+    );
+    p.prefetch(k, 0..=cols - 1, 0..=rows - 1);
+    for cy in 0..rows {
+        for cx in 0..cols {
+            let Some(chunk) = p.chunk(k, cx, cy)? else {
+                continue;
+            };
+            let (w, hh) = size.chunk_size(cx, cy);
+            let at = super::pyramid::BlockAt {
+                x0: cx * CHUNK_PX,
+                y0: cy * CHUNK_PX,
+                w,
+                h: hh,
+                src_bands: header.bands,
+                first_band: 0,
+            };
+            h.add_block(at, &chunk);
+        }
+    }
+    Ok(h)
 }
 
 /// The lon/lat box around the raster's outline (64 points an edge).

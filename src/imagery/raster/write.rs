@@ -3,7 +3,7 @@
 //! north-up, the transformation matrix otherwise). Used by the tests and the benchmark to make
 //! files of every layout, and by anyone exporting a raster.
 
-use std::io::{Seek, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 
 use tiff::encoder::TiffEncoder;
 use tiff::encoder::compression::{CompressionAlgorithm, Deflate, DeflateLevel, Lzw, Uncompressed};
@@ -160,6 +160,135 @@ pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     spec: &GeoTiffSpec,
     mut fill: impl FnMut(u32, u32, u32, u32, &mut Vec<T>),
 ) -> Result<(), WriteError> {
+    let mut encoder = TiffEncoder::new(out)?;
+    write_directory(&mut encoder, spec, false, &mut fill)
+}
+
+/// Writes a `GeoTIFF` with `overviews` reduced-resolution copies, laid out as a cloud-optimized
+/// GeoTIFF orders its pixels: the coarsest overview's tiles first, the full raster's last, so a
+/// reader that wants a zoomed-out view reads only the start of the file. The images are chained
+/// full raster first (overview `k` (1…) is `ceil(w / 2^k)` × `ceil(h / 2^k)` pixels, marked
+/// `NewSubfileType` 1, in the same layout). `fill(k, x0, y0, w, h, out)` appends the block's
+/// samples of level `k` (0: full resolution).
+#[allow(
+    clippy::many_single_char_names,
+    reason = "w, h, k as in the TIFF layout"
+)]
+pub fn write_geotiff_levels_with<W: Read + Write + Seek, T: WriteSample>(
+    mut out: W,
+    spec: &GeoTiffSpec,
+    overviews: u32,
+    mut fill: impl FnMut(u32, u32, u32, u32, u32, &mut Vec<T>),
+) -> Result<(), WriteError> {
+    {
+        let mut encoder = TiffEncoder::new(&mut out)?;
+        for k in (0..=overviews).rev() {
+            let f = 1u32 << k.min(31);
+            let mut level = spec.clone();
+            level.width_px = spec.width_px.div_ceil(f);
+            level.height_px = spec.height_px.div_ceil(f);
+            if let Some(t) = spec.transform {
+                let c = t.0;
+                let g = f64::from(f);
+                level.transform = Some(GeoTransform([
+                    c[0],
+                    c[1] * g,
+                    c[2] * g,
+                    c[3],
+                    c[4] * g,
+                    c[5] * g,
+                ]));
+            }
+            write_directory(&mut encoder, &level, k > 0, |x0, y0, w, h, block| {
+                fill(k, x0, y0, w, h, block);
+            })?;
+        }
+    }
+    if overviews > 0 {
+        reverse_ifd_chain(&mut out).map_err(tiff::TiffError::from)?;
+    }
+    Ok(())
+}
+
+/// Reverses a classic TIFF's chain of images in place (header → last written first).
+fn reverse_ifd_chain<W: Read + Write + Seek>(out: &mut W) -> std::io::Result<()> {
+    let bad = |what: &str| std::io::Error::other(format!("relinking the images: {what}"));
+    let mut head = [0u8; 8];
+    out.seek(SeekFrom::Start(0))?;
+    out.read_exact(&mut head)?;
+    let little = match &head[..4] {
+        b"II*\0" => true,
+        b"MM\0*" => false,
+        _ => return Err(bad("not a classic TIFF")),
+    };
+    let u16_of = |b: [u8; 2]| {
+        if little {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
+    };
+    let u32_of = |b: [u8; 4]| {
+        if little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
+    };
+    let bytes_of = |v: u32| {
+        if little {
+            v.to_le_bytes()
+        } else {
+            v.to_be_bytes()
+        }
+    };
+    // (IFD offset, offset of its next-IFD pointer), in chain order.
+    let mut chain = Vec::new();
+    let mut at = u32_of([head[4], head[5], head[6], head[7]]);
+    while at != 0 {
+        if chain.len() > 64 {
+            return Err(bad("a chain of over 64 images"));
+        }
+        let mut count = [0u8; 2];
+        out.seek(SeekFrom::Start(u64::from(at)))?;
+        out.read_exact(&mut count)?;
+        let next_at = u64::from(at) + 2 + 12 * u64::from(u16_of(count));
+        let mut next = [0u8; 4];
+        out.seek(SeekFrom::Start(next_at))?;
+        out.read_exact(&mut next)?;
+        chain.push((at, next_at));
+        at = u32_of(next);
+    }
+    let Some(&(first, _)) = chain.last() else {
+        return Err(bad("no image"));
+    };
+    out.seek(SeekFrom::Start(4))?;
+    out.write_all(&bytes_of(first))?;
+    for pair in chain.windows(2).rev() {
+        let [(earlier, _), (_, later_next)] = [pair[0], pair[1]];
+        out.seek(SeekFrom::Start(later_next))?;
+        out.write_all(&bytes_of(earlier))?;
+    }
+    if let Some(&(_, first_written_next)) = chain.first() {
+        out.seek(SeekFrom::Start(first_written_next))?;
+        out.write_all(&bytes_of(0))?;
+    }
+    out.seek(SeekFrom::End(0))?;
+    Ok(())
+}
+
+/// Writes one image (IFD) of a `GeoTIFF`; `overview` marks it a reduced-resolution copy.
+#[allow(
+    clippy::many_single_char_names,
+    clippy::too_many_lines,
+    reason = "w, h, p, q, x, y as in the TIFF layout; one directory's tags in order"
+)]
+fn write_directory<W: Write + Seek, T: WriteSample>(
+    encoder: &mut TiffEncoder<W>,
+    spec: &GeoTiffSpec,
+    overview: bool,
+    mut fill: impl FnMut(u32, u32, u32, u32, &mut Vec<T>),
+) -> Result<(), WriteError> {
     let (w, h, bands) = (spec.width_px, spec.height_px, usize::from(spec.bands));
     if w == 0 || h == 0 || bands == 0 {
         return Err(WriteError::Spec("empty raster".to_owned()));
@@ -179,8 +308,10 @@ pub fn write_geotiff_with<W: Write + Seek, T: WriteSample>(
     let mut offsets = vec![0u32; per_plane * planes];
     let mut counts = vec![0u32; per_plane * planes];
 
-    let mut encoder = TiffEncoder::new(out)?;
     let mut dir = encoder.image_directory()?;
+    if overview {
+        dir.write_tag(Tag::NewSubfileType, 1u32)?;
+    }
     let (mut block, mut plane, mut bytes, mut packed) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for q in 0..per_plane {
