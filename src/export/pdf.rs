@@ -58,6 +58,21 @@ fn font_database() -> Arc<fontdb::Database> {
         .clone()
 }
 
+/// For a character the span's faces lack (Hangul, symbols), the next bundled face to try: one
+/// of the span's weight first, so a bold label's Hangul is bold. usvg tries the face, and asks
+/// again with it among `used` while the character is still missing. (usvg's own choice takes
+/// any weight and logs every fallback.)
+fn fallback() -> usvg::FallbackSelectionFn<'static> {
+    Box::new(|_, used, db| {
+        let weight = used.first().and_then(|id| db.face(*id)).map(|f| f.weight);
+        let unused = || db.faces().filter(|f| !used.contains(&f.id));
+        unused()
+            .find(|f| Some(f.weight) == weight)
+            .or_else(|| unused().next())
+            .map(|f| f.id)
+    })
+}
+
 /// The value of text chunk `key`, or "".
 fn chunk<'a>(text: &'a [TextChunk], key: &str) -> &'a str {
     text.iter()
@@ -101,6 +116,10 @@ pub fn document(
     let options = usvg::Options {
         font_family: SANS.to_owned(),
         fontdb: font_database(),
+        font_resolver: usvg::FontResolver {
+            select_font: usvg::FontResolver::default_font_selector(),
+            select_fallback: fallback(),
+        },
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(&svg, &options).map_err(PdfError::Svg)?;
@@ -175,7 +194,7 @@ mod tests {
     use crate::model::Rgba;
     use crate::render::display_list::{FontSpec, GlyphPos, PaintOp, TextRun};
 
-    fn list_with_text(text: &str) -> DisplayList {
+    fn list_with_text(text: &str, font: FontSpec) -> DisplayList {
         let glyphs = text
             .chars()
             .enumerate()
@@ -194,7 +213,7 @@ mod tests {
                 },
                 PaintOp::Text(TextRun {
                     text: text.into(),
-                    font: FontSpec::regular(16.0),
+                    font,
                     color: Rgba([0, 0, 0, 255]),
                     origin_px: [10.0, 10.0],
                     size_px: [180.0, 20.0],
@@ -214,7 +233,7 @@ mod tests {
             ("Source".to_owned(), "Synthetic".to_owned()),
             ("Copyright".to_owned(), "© Sitewatch".to_owned()),
         ];
-        let pdf = document(&list_with_text("Stage"), &text, "Title: Site", None).unwrap();
+        let pdf = document(&list_with_text("Stage", FontSpec::regular(16.0)), &text, "Title: Site", None).unwrap();
         let body = String::from_utf8_lossy(&pdf);
         assert!(body.starts_with("%PDF-"));
         assert!(body.contains("/MediaBox [0 0 200 100]"));
@@ -225,6 +244,16 @@ mod tests {
         // Real text: a font, subset from the bundled Noto Sans, with a ToUnicode map.
         assert!(body.contains("/FontFile2") || body.contains("/FontFile3"));
         assert!(body.contains("/ToUnicode"));
+    }
+
+    #[test]
+    fn hangul_in_a_bold_label_is_set_in_the_bold_hangul_face() {
+        let list = list_with_text("Khasan 하산역", FontSpec::bold(16.0));
+        let pdf = document(&list, &[], "", None).unwrap();
+        let body = String::from_utf8_lossy(&pdf);
+        assert!(body.contains("NotoSans-Bold"), "the Latin part");
+        assert!(body.contains("NotoSansCJKkr-Bold"), "the Hangul part, bold");
+        assert!(!body.contains("NotoSansCJKkr-Regular"));
     }
 
     #[test]
