@@ -27,13 +27,8 @@ fn png_and_pdf(dir: &Path, size_px: [u32; 2]) -> (Figure, PathBuf, PathBuf) {
         imagery: Some(Arc::new(ProjectLayerSources::new(project_base_dir(None)))),
         ..ExportOptions::default()
     };
-    let figure = render_figure(
-        &project,
-        common::day(2025, 10, 14),
-        &options,
-        &|_, _| true,
-    )
-    .unwrap();
+    let figure =
+        render_figure(&project, common::day(2025, 10, 14), &options, &|_, _| true).unwrap();
     let png = dir.join("fig.png");
     let pdf = dir.join("figure.pdf");
     write_figure(&figure, &project, &options, &png).unwrap();
@@ -70,7 +65,12 @@ fn text_boxes(figure: &Figure, margin_px: f32) -> Vec<[f32; 4]> {
         .filter_map(|op| match op {
             PaintOp::Text(run) => {
                 let [x0, y0, x1, y1] = run.rect_px();
-                Some([x0 - margin_px, y0 - margin_px, x1 + margin_px, y1 + margin_px])
+                Some([
+                    x0 - margin_px,
+                    y0 - margin_px,
+                    x1 + margin_px,
+                    y1 + margin_px,
+                ])
             }
             _ => None,
         })
@@ -87,7 +87,10 @@ fn a_pdf_figure_is_one_page_of_the_figures_size_with_its_provenance() {
     let at = bytes.windows(9).rposition(|w| w == b"startxref").unwrap();
     let tail = String::from_utf8_lossy(&bytes[at..]);
     let offset: usize = tail.lines().nth(1).unwrap().trim().parse().unwrap();
-    assert!(bytes[offset..].starts_with(b"xref"), "startxref points at xref");
+    assert!(
+        bytes[offset..].starts_with(b"xref"),
+        "startxref points at xref"
+    );
     let text = String::from_utf8_lossy(&bytes);
     assert!(text.trim_end().ends_with("%%EOF"));
     assert!(text.contains("/MediaBox [0 0 480 270]"), "1 px = 1 pt");
@@ -99,13 +102,23 @@ fn a_pdf_figure_is_one_page_of_the_figures_size_with_its_provenance() {
     };
     assert!(info.contains("Pages:           1"), "{info}");
     assert!(info.contains("Page size:       480 x 270 pts"), "{info}");
+    let line = |key: &str| {
+        info.lines()
+            .find(|l| l.starts_with(key))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(line("Title:").contains(&figure.scene.date_label), "{info}");
     assert!(
-        info.contains(&format!("Title:           {}", figure.scene.date_label))
-            || info.contains(&figure.scene.date_label),
-        "{info}"
+        line("Subject:").contains("Title: "),
+        "the SVG's <desc> text: {info}"
     );
-    assert!(info.contains("Creator:         Sitewatch "), "{info}");
-    assert!(info.contains("Keywords:"), "sources and credits: {info}");
+    assert!(info.contains("Software: Sitewatch "), "{info}");
+    assert!(line("Creator:").ends_with(&format!("Sitewatch {}", env!("CARGO_PKG_VERSION"))));
+    let keywords = line("Keywords:");
+    for credit in &figure.scene.credits {
+        assert!(keywords.contains(credit.as_str()), "{credit} in {keywords}");
+    }
 }
 
 #[test]
@@ -135,18 +148,19 @@ fn pdf_text_is_real_text_that_pdftotext_reads() {
         let needed = needed.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(words.contains(&needed), "{needed:?} in {words:?}");
     }
-    let found = runs
+    let missing: Vec<&&str> = runs
         .iter()
         .filter(|run| {
             let run = run.split_whitespace().collect::<Vec<_>>().join(" ");
-            words.contains(&run)
+            !words.contains(&run)
         })
-        .count();
-    assert!(
-        found * 10 >= runs.len() * 9,
-        "{found} of {} runs found as text",
+        .collect();
+    eprintln!(
+        "{} of {} text runs found whole",
+        runs.len() - missing.len(),
         runs.len()
     );
+    assert!(missing.is_empty(), "not found as text: {missing:?}");
 }
 
 /// Rasterised by poppler's Cairo backend: its Splash backend (`pdftoppm`) resamples images even
@@ -205,7 +219,10 @@ fn gdal_reads_the_pdfs_georeference_at_the_world_files_corners() {
     };
     let info: serde_json::Value = serde_json::from_str(&json).unwrap();
     let wkt = info["coordinateSystem"]["wkt"].as_str().unwrap_or_default();
-    assert!(wkt.contains("Pseudo-Mercator") || wkt.contains("3857"), "{wkt}");
+    assert!(
+        wkt.contains("Pseudo-Mercator") || wkt.contains("3857"),
+        "{wkt}"
+    );
     let world =
         parse_world_file(&std::fs::read_to_string(png.with_extension("pgw")).unwrap()).unwrap();
     let px = world[0];
@@ -226,7 +243,7 @@ fn gdal_reads_the_pdfs_georeference_at_the_world_files_corners() {
 }
 
 #[test]
-fn sitewatch_export_writes_a_pdf_figure_with_its_sidecar_and_no_world_file() {
+fn sitewatch_export_writes_a_georeferenced_pdf_with_its_sidecar_and_panels_without_georeference() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("figure.pdf");
     common::cli::succeeds(&[
@@ -245,4 +262,19 @@ fn sitewatch_export_writes_a_pdf_figure_with_its_sidecar_and_no_world_file() {
         !out.with_extension("pgw").exists() && !out.with_extension("wld").exists(),
         "a PDF carries its own georeference"
     );
+    // Panels share a view, not a georeference: their PDF has none.
+    let panels = dir.path().join("panels.pdf");
+    common::cli::succeeds(&[
+        "export",
+        "default",
+        "--panels",
+        "2025-06-02,2025-10-14",
+        "--size",
+        "640x360",
+        "--out",
+        panels.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&panels).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(!String::from_utf8_lossy(&bytes).contains("/VP"));
 }

@@ -1,5 +1,5 @@
 //! PDF figures: the SVG painter's document of the display list, read by usvg with the bundled
-//! fonts and converted by svg2pdf into one form XObject, drawn on a page of the figure's size
+//! fonts and converted by svg2pdf into one form `XObject`, drawn on a page of the figure's size
 //! (1 figure pixel = 1 pt, so 72 px to the inch). Text stays real, selectable text in subsets
 //! of the bundled fonts; paths stay vector; the imagery is embedded lossless. The page carries
 //! the georeference (see `geopdf`) and the document information dictionary the provenance.
@@ -20,7 +20,7 @@ use crate::render::fonts;
 /// The family the SVG's text falls back to, as the bundled Noto Sans names itself.
 const SANS: &str = "Noto Sans";
 
-/// The resource name of the figure's form XObject on the page.
+/// The resource name of the figure's form `XObject` on the page.
 const FIGURE: Name<'static> = Name(b"Figure");
 
 /// Why a PDF figure could not be made.
@@ -229,11 +229,20 @@ mod tests {
     fn a_pdf_has_a_page_of_the_figures_size_and_its_provenance() {
         let text = vec![
             ("Title".to_owned(), "Site — 14 Oct 2025".to_owned()),
-            ("Creation Time".to_owned(), "2026-12-03T09:30:00Z".to_owned()),
+            (
+                "Creation Time".to_owned(),
+                "2026-12-03T09:30:00Z".to_owned(),
+            ),
             ("Source".to_owned(), "Synthetic".to_owned()),
             ("Copyright".to_owned(), "© Sitewatch".to_owned()),
         ];
-        let pdf = document(&list_with_text("Stage", FontSpec::regular(16.0)), &text, "Title: Site", None).unwrap();
+        let pdf = document(
+            &list_with_text("Stage", FontSpec::regular(16.0)),
+            &text,
+            "Title: Site",
+            None,
+        )
+        .unwrap();
         let body = String::from_utf8_lossy(&pdf);
         assert!(body.starts_with("%PDF-"));
         assert!(body.contains("/MediaBox [0 0 200 100]"));
