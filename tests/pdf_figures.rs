@@ -278,3 +278,37 @@ fn sitewatch_export_writes_a_georeferenced_pdf_with_its_sidecar_and_panels_witho
     assert!(bytes.starts_with(b"%PDF-"));
     assert!(!String::from_utf8_lossy(&bytes).contains("/VP"));
 }
+
+#[test]
+fn the_windows_export_writes_a_pdf_when_the_save_name_ends_in_pdf() {
+    use sitewatch::command::{Command, ExportCommand};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("window.pdf");
+    let mut h = common::window::ready_app();
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(
+        &ctx,
+        Command::Export(ExportCommand::ExportSnapshot(out.clone())),
+    );
+    // The export runs on a worker; its message arrives when it is done (bounded wait).
+    let mut message = None;
+    for _ in 0..600 {
+        h.step();
+        message = h
+            .state()
+            .messages()
+            .iter()
+            .find(|m| m.contains("window.pdf"))
+            .cloned();
+        if message.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let message = message.expect("the export finishes");
+    assert!(message.starts_with("Exported"), "{message}");
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(String::from_utf8_lossy(&bytes).contains("/Subtype /GEO"));
+    assert_eq!(common::cli::sidecar(&out)["image"]["format"], "PDF");
+}
