@@ -214,9 +214,14 @@ fn the_pdf_rasterised_at_72_dpi_matches_the_png_outside_text() {
 fn gdal_reads_the_pdfs_georeference_at_the_world_files_corners() {
     let dir = tempfile::tempdir().unwrap();
     let (_, png, pdf) = png_and_pdf(dir.path(), [960, 540]);
-    let Some(json) = tool("gdalinfo", &["-json", pdf.to_str().unwrap()]) else {
+    let Some(formats) = tool("gdalinfo", &["--formats"]) else {
         return;
     };
+    if !formats.lines().any(|l| l.trim_start().starts_with("PDF ")) {
+        eprintln!("this GDAL has no PDF driver: not checked");
+        return;
+    }
+    let json = tool("gdalinfo", &["-json", pdf.to_str().unwrap()]).unwrap();
     let info: serde_json::Value = serde_json::from_str(&json).unwrap();
     let wkt = info["coordinateSystem"]["wkt"].as_str().unwrap_or_default();
     assert!(
