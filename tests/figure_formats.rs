@@ -117,7 +117,7 @@ fn a_jpeg_figure_is_a_jpeg_with_its_world_file_and_quality() {
 #[test]
 fn other_extensions_are_refused_before_anything_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["fig.pdf", "fig.webp", "fig"] {
+    for name in ["fig.eps", "fig.webp", "fig"] {
         let out = dir.path().join(name);
         common::cli::refused(
             &["export", "default", "--out", out.to_str().unwrap()],

@@ -163,6 +163,7 @@ impl SitewatchApp {
                             .add_filter("JPEG", &["jpg", "jpeg"])
                             .add_filter("GeoTIFF", &["tif", "tiff"])
                             .add_filter("SVG (vector)", &["svg"])
+                            .add_filter("PDF (vector, georeferenced)", &["pdf"])
                             .set_file_name(&suggested)
                             .save_file(),
                         ExportKind::Gif => dialog

@@ -1,5 +1,6 @@
 //! A figure's file format, named by the output's extension: PNG, JPEG (with a quality; a `.jgw`
-//! world file beside it) or GeoTIFF (CRS, georeference and provenance inside). An extension
+//! world file beside it), GeoTIFF (CRS, georeference and provenance inside), SVG or PDF (vector,
+//! real text; a PDF carries its georeference and provenance inside). An extension
 //! this version does not write is an error before anything is rendered, never PNG bytes under
 //! another name.
 
@@ -34,6 +35,10 @@ pub enum FigureFormat {
     /// An SVG document: the display list as vector paths, real text in the embedded bundled
     /// fonts and the imagery as an embedded PNG; provenance in its `<desc>`.
     Svg,
+    /// A one-page PDF of the SVG document (1 px = 1 pt): vector paths, real text in subsets of
+    /// the bundled fonts, the imagery lossless; georeferenced (ISO 32000 geospatial viewport)
+    /// and provenance in its document information.
+    Pdf,
 }
 
 impl FigureFormat {
@@ -59,11 +64,12 @@ impl FigureFormat {
             }
             "tif" | "tiff" => Ok(Self::GeoTiff),
             "svg" => Ok(Self::Svg),
+            "pdf" => Ok(Self::Pdf),
             _ => Err(ExportError::Format {
                 path: path.to_path_buf(),
                 why: format!(
                     "{} is not a figure format Sitewatch writes: use .png, .jpg (or .jpeg), \
-                     .tif (or .tiff) or .svg; PDF figures are not written yet",
+                     .tif (or .tiff), .svg or .pdf",
                     if ext.is_empty() {
                         "a name without an extension".to_owned()
                     } else {
@@ -89,6 +95,7 @@ impl FigureFormat {
             Self::Jpeg { .. } => "JPEG",
             Self::GeoTiff => "GeoTIFF",
             Self::Svg => "SVG",
+            Self::Pdf => "PDF",
         }
     }
 
@@ -99,8 +106,8 @@ impl FigureFormat {
         matches!(self, Self::Png | Self::Jpeg { .. })
     }
 
-    /// Encodes a figure (its opaque RGBA pixels, or its display list for SVG) with the
-    /// provenance `text`; a GeoTIFF is georeferenced to `view` when one is given.
+    /// Encodes a figure (its opaque RGBA pixels, or its display list for SVG and PDF) with the
+    /// provenance `text`; a GeoTIFF or a PDF is georeferenced to `view` when one is given.
     pub fn encode(
         self,
         (rgba, list): (&[u8], &DisplayList),
@@ -127,6 +134,13 @@ impl FigureFormat {
                     .map_or("", |(_, v)| v.as_str());
                 Ok(crate::render::svg::document(list, title, &joined(text)).into_bytes())
             }
+            Self::Pdf => super::pdf::document(list, text, &joined(text), view).map_err(|e| {
+                // `Encode` keeps a message, not a source: the cause goes into it.
+                match std::error::Error::source(&e) {
+                    Some(cause) => encode_error(format!("{e}: {cause}")),
+                    None => encode_error(e.to_string()),
+                }
+            }),
             Self::Jpeg { quality } => {
                 let mut bytes = Vec::new();
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
@@ -232,7 +246,11 @@ mod tests {
             FigureFormat::of(Path::new("a.svg"), q).ok(),
             Some(FigureFormat::Svg)
         );
-        for bad in ["a.pdf", "a.webp", "figure"] {
+        assert_eq!(
+            FigureFormat::of(Path::new("a.Pdf"), q).ok(),
+            Some(FigureFormat::Pdf)
+        );
+        for bad in ["a.webp", "a.eps", "figure"] {
             let e = FigureFormat::of(Path::new(bad), q)
                 .err()
                 .map(|e| e.to_string());
