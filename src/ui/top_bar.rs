@@ -20,6 +20,7 @@ pub fn top_bar_ui(
     basemap: Basemap,
     side_panel_open: bool,
     figure_frame: bool,
+    loupe: bool,
     label_language: Option<&str>,
     text_scale: &mut f32,
     files: &FileMenu<'_>,
@@ -43,6 +44,13 @@ pub fn top_bar_ui(
                 .clicked()
             {
                 commands.push(Command::View(ViewCommand::ToggleFigureFrame));
+            }
+            if ui
+                .selectable_label(loupe, "Loupe")
+                .on_hover_text("Magnify the imagery under the pointer (Shift+L; + and − zoom it)")
+                .clicked()
+            {
+                commands.push(Command::View(ViewCommand::ToggleLoupe));
             }
             ui.add(egui::Slider::new(text_scale, 0.4..=1.0).text("Map label size"));
             ui.menu_button("Label language", |ui| {
