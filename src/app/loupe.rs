@@ -8,7 +8,7 @@ use egui::{Color32, Rect, Ui};
 use super::SitewatchApp;
 use crate::command::Command;
 use crate::imagery::raster::RasterTileSource;
-use crate::ui::loupe::{Loupe, LoupeView, loupe_input};
+use crate::ui::loupe::{Loupe, LoupeAt, LoupeView, loupe_input};
 
 impl SitewatchApp {
     /// The loupe's keys and wheel, read before the map so that Alt+wheel does not zoom it.
@@ -63,14 +63,12 @@ impl SitewatchApp {
             }
         };
         let refs: Vec<&RasterTileSource> = rasters.iter().map(AsRef::as_ref).collect();
-        self.loupe.paint(
-            ui,
+        let at = LoupeAt {
             map,
             pointer,
-            &view,
-            &refs,
-            &mut under,
-            readout.as_deref(),
-        );
+            view,
+            readout: readout.as_deref(),
+        };
+        self.loupe.paint(ui, &at, &refs, &mut under);
     }
 }

@@ -167,7 +167,7 @@ fn grip(
     ui: &Ui,
     plot: Rect,
     x: f32,
-    label: String,
+    label: &str,
     value: f64,
     span: Span,
 ) -> (Response, Option<(f64, String)>) {
@@ -175,11 +175,11 @@ fn grip(
         (x - GRIP_HALF_WIDTH)..=(x + GRIP_HALF_WIDTH),
         plot.y_range(),
     );
-    let id = ui.scope_id().with(&label);
+    let id = ui.scope_id().with(label);
     let response = ui
         .interact(rect, id, Sense::drag())
         .on_hover_cursor(egui::CursorIcon::ResizeHorizontal);
-    response.widget_info(|| WidgetInfo::slider(true, value, label.clone()));
+    response.widget_info(|| WidgetInfo::slider(true, value, label));
     // One undo step a drag: every frame of this drag shares a key no other drag has.
     let gesture_id = id.with("gesture");
     if response.drag_started() {
@@ -258,7 +258,7 @@ pub fn histogram_ui(
         } else {
             high_handle_label(layer)
         };
-        let (response, dragged) = grip(ui, plot, x, label, value, span);
+        let (response, dragged) = grip(ui, plot, x, &label, value, span);
         let stroke_width = if response.hovered() || response.dragged() {
             3.0
         } else {

@@ -85,6 +85,19 @@ impl LoupeView {
     }
 }
 
+/// Where the loupe is drawn this frame.
+#[derive(Clone, Copy, Debug)]
+pub struct LoupeAt<'a> {
+    /// The map's rect on screen.
+    pub map: Rect,
+    /// The pointer, over the map.
+    pub pointer: Pos2,
+    /// The ground under the pointer and the magnification.
+    pub view: LoupeView,
+    /// The values of the pixel under the pointer, shown beside the loupe.
+    pub readout: Option<&'a str>,
+}
+
 /// The loupe's picture of the rasters (topmost first): `SAMPLES`² full-resolution pixels,
 /// each sample the colour of the first raster with a pixel there, transparent where none has.
 #[must_use]
@@ -216,43 +229,42 @@ impl Loupe {
         self.patch = None;
     }
 
-    /// Draws the loupe beside `pointer` on the map: `under` paints the basemap and tile layers
-    /// for a view and a painter clipped to the loupe, then the rasters' pixels go on top, then
-    /// the crosshair and `readout`.
+    /// Draws the loupe beside the pointer on the map: `under` paints the basemap and tile
+    /// layers for a view and a painter clipped to the loupe, then the rasters' pixels go on
+    /// top, then the crosshair and the readout.
     pub fn paint(
         &mut self,
         ui: &Ui,
-        map: Rect,
-        pointer: Pos2,
-        view: &LoupeView,
+        at: &LoupeAt<'_>,
         rasters: &[&RasterTileSource],
         under: &mut dyn FnMut(&Painter, &MapView),
-        readout: Option<&str>,
     ) {
+        let LoupeAt {
+            map,
+            pointer,
+            view,
+            readout,
+        } = *at;
         let rect = placed(map, pointer);
-        let painter = ui.painter().with_clip_rect(rect);
-        painter.rect_filled(rect, 0.0, Color32::from_gray(24));
-        under(&painter, &view.tile_view(rect.center()));
-        let image = patch(view, rasters);
-        let texture = match &mut self.texture {
-            Some(t) => {
-                t.set(image.clone(), TextureOptions::NEAREST);
-                t.clone()
-            }
-            None => {
-                let t = ui.ctx().load_texture(
-                    "sitewatch-loupe",
-                    image.clone(),
-                    TextureOptions::NEAREST,
-                );
-                self.texture = Some(t.clone());
-                t
-            }
-        };
-        let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
-        painter.image(texture.id(), rect, uv, Color32::WHITE);
+        let inside = ui.painter().with_clip_rect(rect);
+        inside.rect_filled(rect, 0.0, Color32::from_gray(24));
+        under(&inside, &view.tile_view(rect.center()));
+        let image = patch(&view, rasters);
+        if let Some(t) = &mut self.texture {
+            t.set(image.clone(), TextureOptions::NEAREST);
+        } else {
+            self.texture = Some(ui.ctx().load_texture(
+                "sitewatch-loupe",
+                image.clone(),
+                TextureOptions::NEAREST,
+            ));
+        }
+        if let Some(texture) = &self.texture {
+            let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
+            inside.image(texture.id(), rect, uv, Color32::WHITE);
+        }
         self.patch = Some(image);
-        crosshair(&painter, rect.center());
+        crosshair(&inside, rect.center());
         let outline = ui.painter().with_clip_rect(map);
         outline.rect_stroke(
             rect,

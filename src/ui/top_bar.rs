@@ -15,6 +15,7 @@ pub const LABEL_LANGUAGES: [(Option<&str>, &str); 3] = [
 ];
 
 /// Draws the menu bar; returns what the user asked for.
+#[allow(clippy::too_many_arguments)] // the menu shows the app's separate settings
 pub fn top_bar_ui(
     ui: &mut Ui,
     basemap: Basemap,

@@ -524,7 +524,7 @@ impl RasterTileSource {
             .map(|v| v + offset)
             .collect();
         if let Some(nodata) = self.nodata
-            && held.iter().all(|v| *v == f64::from(nodata))
+            && held.iter().all(|v| (*v - f64::from(nodata)).abs() < 0.5)
         {
             return None;
         }
