@@ -283,9 +283,13 @@ pub fn histogram_ui(
     ui.horizontal(|ui| {
         let (mut lo, mut hi) = (low, high);
         ui.label(RichText::new("black").small());
-        ui.add(egui::DragValue::new(&mut lo).range(min_real..=max_real - 1.0));
+        let low_label = format!("Black value of {}", layer.name);
+        ui.add(egui::DragValue::new(&mut lo).range(min_real..=max_real - 1.0))
+            .widget_info(|| WidgetInfo::slider(true, lo, low_label.clone()));
         ui.label(RichText::new("white").small());
-        ui.add(egui::DragValue::new(&mut hi).range(min_real + 1.0..=max_real));
+        let high_label = format!("White value of {}", layer.name);
+        ui.add(egui::DragValue::new(&mut hi).range(min_real + 1.0..=max_real))
+            .widget_info(|| WidgetInfo::slider(true, hi, high_label.clone()));
         if (lo, hi) != (low, high) && lo < hi {
             let range = LayerStretch::Range { low: lo, high: hi };
             command = Some(stretch_command(
