@@ -222,7 +222,9 @@ pub fn histogram_ui(
     let (low, high) = handle_pair(display.stretch, limits);
 
     let width = ui.available_width().max(60.0);
-    let (plot, _) = ui.allocate_exact_size(egui::vec2(width, PLOT_HEIGHT), Sense::hover());
+    let (space, _) = ui.allocate_exact_size(egui::vec2(width, PLOT_HEIGHT), Sense::hover());
+    // Room for the grips either side, clear of the panel's scroll bar.
+    let plot = space.shrink2(egui::vec2(GRIP_HALF_WIDTH + 2.0, 0.0));
     let painter = ui.painter_at(plot);
     painter.rect_filled(plot, 2.0, Color32::from_black_alpha(120));
     let n = (plot.width().round() as usize / 2).max(8);
@@ -265,6 +267,13 @@ pub fn histogram_ui(
             2.0
         };
         painter.vline(x, plot.y_range(), Stroke::new(stroke_width, handle_color));
+        // A knob at the top, inside the plot, so a handle at the plot's edge still shows.
+        let knob_x = x.clamp(plot.left() + GRIP_HALF_WIDTH, plot.right() - GRIP_HALF_WIDTH);
+        painter.rect_filled(
+            Rect::from_center_size(pos2(knob_x, plot.top() + 6.0), egui::vec2(8.0, 12.0)),
+            2.0,
+            handle_color,
+        );
         if let Some((held, key)) = dragged {
             let v = held - offset;
             // The handles never cross: black stays below full bright.

@@ -467,7 +467,13 @@ fn bands_ui(
         }
         let stretched = !matches!(new.stretch, Stretch::Full);
         let mut want = stretched;
-        ui.checkbox(&mut want, "2–98 % stretch");
+        // A fixed range comes from the histogram's handles; unticking shows the full range.
+        let text = if matches!(new.stretch, Stretch::Range { .. }) {
+            "fixed stretch"
+        } else {
+            "2–98 % stretch"
+        };
+        ui.checkbox(&mut want, text);
         if want != stretched {
             new.stretch = if want {
                 Stretch::PERCENTILE_2_98

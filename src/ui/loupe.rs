@@ -277,13 +277,18 @@ impl Loupe {
             None => format!("×{}", self.magnification),
         };
         let galley = outline.layout_no_wrap(caption, FontId::monospace(11.0), Color32::WHITE);
-        let below = rect.bottom() + 4.0 + galley.size().y + 6.0 <= map.bottom();
-        let anchor = if below {
-            pos2(rect.left(), rect.bottom() + 4.0)
-        } else {
-            pos2(rect.left(), rect.top() - 4.0 - galley.size().y - 6.0)
-        };
-        let text_box = Align2::LEFT_TOP.anchor_size(anchor, galley.size() + vec2(8.0, 6.0));
+        let box_size = galley.size() + vec2(8.0, 6.0);
+        let below = rect.bottom() + 4.0 + box_size.y <= map.bottom();
+        // Under the loupe (over it near the map's foot), kept on the map.
+        let anchor = pos2(
+            rect.left().min(map.right() - box_size.x).max(map.left()),
+            if below {
+                rect.bottom() + 4.0
+            } else {
+                rect.top() - 4.0 - box_size.y
+            },
+        );
+        let text_box = Align2::LEFT_TOP.anchor_size(anchor, box_size);
         outline.rect_filled(text_box, 2.0, Color32::from_black_alpha(200));
         outline.galley(text_box.min + vec2(4.0, 3.0), galley, Color32::WHITE);
         self.drawn = Some(rect);
