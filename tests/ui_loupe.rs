@@ -68,7 +68,6 @@ fn the_loupe_shows_the_rasters_own_pixels_as_blocks_at_its_magnification() {
         runs8 * 3 < runs4 * 2,
         "×8 shows fewer, bigger pixels: {runs8} against {runs4}"
     );
-    assert!(LOUPE_PX >= 150.0);
 }
 
 #[test]

@@ -268,7 +268,10 @@ pub fn histogram_ui(
         };
         painter.vline(x, plot.y_range(), Stroke::new(stroke_width, handle_color));
         // A knob at the top, inside the plot, so a handle at the plot's edge still shows.
-        let knob_x = x.clamp(plot.left() + GRIP_HALF_WIDTH, plot.right() - GRIP_HALF_WIDTH);
+        let knob_x = x.clamp(
+            plot.left() + GRIP_HALF_WIDTH,
+            plot.right() - GRIP_HALF_WIDTH,
+        );
         painter.rect_filled(
             Rect::from_center_size(pos2(knob_x, plot.top() + 6.0), egui::vec2(8.0, 12.0)),
             2.0,
