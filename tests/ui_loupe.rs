@@ -6,6 +6,7 @@
 mod common;
 
 use egui::{Color32, Key, Modifiers, Pos2};
+use egui_kittest::kittest::Queryable as _;
 use geo::Coord;
 use sitewatch::editing::Tool;
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
@@ -159,4 +160,14 @@ fn shift_l_shows_the_loupe_beside_the_pointer_and_plus_magnifies_it() {
         Tool::Line,
         "L alone is still the line tool"
     );
+}
+
+#[test]
+fn view_loupe_turns_it_on_from_the_menu() {
+    let mut h = common::window::ready_app();
+    h.get_by_label("View").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("Loupe").click_accesskit();
+    h.run_steps(2);
+    assert!(h.state().loupe().is_on());
 }
