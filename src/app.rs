@@ -15,6 +15,7 @@ pub mod files;
 mod frame;
 pub mod imagery;
 mod imagery_runtime;
+mod loupe;
 mod progress;
 mod scene_cache;
 mod stage_views;
@@ -145,6 +146,8 @@ pub struct SitewatchApp {
     align: align::AlignState,
     /// The Find changes window, its run and the review of its candidates.
     changes: changes::ChangesState,
+    /// The loupe beside the pointer (View ▸ Loupe).
+    loupe: crate::ui::loupe::Loupe,
 }
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
@@ -228,6 +231,7 @@ impl SitewatchApp {
             progress: progress::ProgressState::default(),
             align: align::AlignState::default(),
             changes: changes::ChangesState::default(),
+            loupe: crate::ui::loupe::Loupe::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

@@ -83,6 +83,8 @@ impl SitewatchApp {
             ViewCommand::ToggleLayerPanel => {
                 self.prefs.layers_panel_open = !self.prefs.layers_panel_open;
             }
+            ViewCommand::ToggleLoupe => self.loupe.toggle(),
+            ViewCommand::SetLoupeMagnification(m) => self.loupe.set_magnification(m),
             ViewCommand::ToggleFigureFrame => {
                 self.prefs.figure_frame = !self.prefs.figure_frame;
                 if !self.prefs.figure_frame {

@@ -112,6 +112,7 @@ impl SitewatchApp {
                 self.prefs.basemap,
                 self.prefs.side_panel_open,
                 self.prefs.figure_frame,
+                self.loupe.is_on(),
                 self.project.label_language.as_deref(),
                 &mut self.prefs.map_text_scale,
                 &file_menu,
@@ -223,6 +224,8 @@ impl SitewatchApp {
             .frame(egui::Frame::NONE)
             .show(ui, |ui| {
                 self.map_size = ui.available_size();
+                // Before the map: Alt+wheel is the loupe's, not the map's zoom.
+                commands.extend(self.loupe_input(&ctx));
                 if let Some(bbox) = self.fit_request.take() {
                     fit(&mut self.memory, &bbox, ui.available_size());
                 }
@@ -309,6 +312,7 @@ impl SitewatchApp {
                 self.hover = out.hover_lonlat;
                 self.frame_box = out.frame_box;
                 self.paint_changes(ui, out.response.rect);
+                self.paint_loupe(ui, out.response.rect);
                 commands.extend(out.commands);
                 commands.extend(self.align_window(&ctx, out.response.rect, &scene));
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));

@@ -404,4 +404,23 @@ impl LayerStatus for ImageryRuntime {
             _ => None,
         }
     }
+
+    /// The open raster and the stretch its file suggests, for the layer's histogram.
+    fn histogram_source(&self, id: &str) -> Option<crate::ui::histogram::HistogramSource<'_>> {
+        let entry = self.entries.get(id)?;
+        let (
+            State::Ready {
+                raster: Some(raster),
+                ..
+            },
+            Some(file_default),
+        ) = (&entry.state, entry.file_default)
+        else {
+            return None;
+        };
+        Some(crate::ui::histogram::HistogramSource {
+            raster,
+            automatic: file_default.stretch,
+        })
+    }
 }

@@ -27,4 +27,8 @@ pub enum ViewCommand {
     ToggleLayerPanel,
     /// Show or hide the export's figure frame and furniture on the map (View ▸ Figure frame).
     ToggleFigureFrame,
+    /// Show or hide the loupe beside the pointer (View ▸ Loupe, Shift+L).
+    ToggleLoupe,
+    /// The loupe's magnification (loupe points per map point, 2–8).
+    SetLoupeMagnification(u8),
 }

@@ -4,6 +4,7 @@
 use chrono::{Datelike as _, NaiveDate};
 use egui::{Color32, RichText, Role, Ui, WidgetInfo};
 
+use super::histogram::{HistogramSource, histogram_ui};
 use super::theme::bold;
 use crate::command::{Command, EditCommand, ImageryCommand, ViewCommand};
 use crate::editing::Edit;
@@ -94,6 +95,10 @@ pub trait LayerStatus {
     fn raster_display(&self, id: &str) -> Option<(usize, Display)>;
     /// Dates read from undated layers' files, by layer id (runtime only, never saved).
     fn file_dates(&self) -> FileDates;
+    /// What the histogram of a ready raster layer draws from.
+    fn histogram_source(&self, _id: &str) -> Option<HistogramSource<'_>> {
+        None
+    }
 }
 
 /// Draws the panel; returns what the user asked for.
@@ -291,6 +296,11 @@ fn layer_row(
     if let Some((bands, display)) = runtime.raster_display(&layer.id) {
         display_ui(ui, layer, bands, display, commands);
     }
+    if let Some(source) = runtime.histogram_source(&layer.id) {
+        egui::CollapsingHeader::new("Histogram")
+            .id_salt("histogram")
+            .show(ui, |ui| commands.extend(histogram_ui(ui, layer, &source)));
+    }
 }
 
 /// What a layer's imagery is doing: opening, loading tiles, failing.
@@ -425,7 +435,7 @@ fn display_ui(
 
 /// The layer's saved display with `change` made: what it had besides (tone, fields a later
 /// version wrote) stays.
-fn changed_display(
+pub(super) fn changed_display(
     layer: &ImageryLayer,
     shown: Display,
     change: impl FnOnce(&mut LayerDisplay),
@@ -461,7 +471,13 @@ fn bands_ui(
         }
         let stretched = !matches!(new.stretch, Stretch::Full);
         let mut want = stretched;
-        ui.checkbox(&mut want, "2–98 % stretch");
+        // A fixed range comes from the histogram's handles; unticking shows the full range.
+        let text = if matches!(new.stretch, Stretch::Range { .. }) {
+            "fixed stretch"
+        } else {
+            "2–98 % stretch"
+        };
+        ui.checkbox(&mut want, text);
         if want != stretched {
             new.stretch = if want {
                 Stretch::PERCENTILE_2_98

@@ -15,11 +15,13 @@ pub const LABEL_LANGUAGES: [(Option<&str>, &str); 3] = [
 ];
 
 /// Draws the menu bar; returns what the user asked for.
+#[allow(clippy::too_many_arguments)] // the menu shows the app's separate settings
 pub fn top_bar_ui(
     ui: &mut Ui,
     basemap: Basemap,
     side_panel_open: bool,
     figure_frame: bool,
+    loupe: bool,
     label_language: Option<&str>,
     text_scale: &mut f32,
     files: &FileMenu<'_>,
@@ -43,6 +45,13 @@ pub fn top_bar_ui(
                 .clicked()
             {
                 commands.push(Command::View(ViewCommand::ToggleFigureFrame));
+            }
+            if ui
+                .selectable_label(loupe, "Loupe")
+                .on_hover_text("Magnify the imagery under the pointer (Shift+L; + and − zoom it)")
+                .clicked()
+            {
+                commands.push(Command::View(ViewCommand::ToggleLoupe));
             }
             ui.add(egui::Slider::new(text_scale, 0.4..=1.0).text("Map label size"));
             ui.menu_button("Label language", |ui| {

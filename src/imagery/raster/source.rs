@@ -518,6 +518,38 @@ impl RasterTileSource {
         })
     }
 
+    /// The colour the full-resolution pixel under a lon/lat shows in (its bands, stretch and
+    /// tone; no resampling): what the window's loupe magnifies. `None` outside the raster, on
+    /// nodata, or where that part is not decoded yet.
+    #[must_use]
+    pub fn shown_rgba_at(&self, lonlat: Coord<f64>) -> Option<[u8; 4]> {
+        let offset = self.kind.offset();
+        let held: Vec<f64> = self
+            .value_at(lonlat)?
+            .values
+            .iter()
+            .map(|v| v + offset)
+            .collect();
+        if let Some(nodata) = self.nodata
+            && held.iter().all(|v| (*v - f64::from(nodata)).abs() < 0.5)
+        {
+            return None;
+        }
+        let r = self.resolved();
+        let tone = *self.tone.read().unwrap_or_else(PoisonError::into_inner);
+        let mut rgba = [0, 0, 0, u8::MAX];
+        for (c, out) in rgba.iter_mut().take(3).enumerate() {
+            let v = *held.get(r.bands[c])? as f32;
+            let stretched = ((v - r.low[c]) * r.scale[c]).round().clamp(0.0, 255.0) as u8;
+            *out = tone.map_or(stretched, |curve| curve[usize::from(stretched)]);
+        }
+        if let Some(band) = self.alpha_band {
+            let a = held.get(band)? / self.kind.max_held() * 255.0;
+            rgba[3] = a.round().clamp(0.0, 255.0) as u8;
+        }
+        Some(rgba)
+    }
+
     /// WGS 84 lon/lat of a point in pixel space (`(0.5, 0.5)` is the top-left pixel's centre).
     pub fn lonlat_of_pixel(&self, px: Coord<f64>) -> Option<Coord<f64>> {
         self.placement
