@@ -16,7 +16,9 @@ use std::process::Command;
 use geo::Coord;
 use sitewatch::imagery::raster::GeoTransform;
 use sitewatch::imagery::raster::utm::lonlat_from_utm;
-use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff_with};
+use sitewatch::imagery::raster::write::{
+    Compression, GeoTiffSpec, Layout, write_geotiff_levels_with, write_geotiff_with,
+};
 use sitewatch::spatial::LonLatBox;
 
 /// Top-left corner of the test raster, UTM 52N metres.
@@ -35,34 +37,71 @@ pub fn side_px() -> u32 {
         .unwrap_or(10_000)
 }
 
-/// Writes a `side` × `side` RGB Deflate `GeoTIFF` in UTM 52N, 16-row strips.
-pub fn generate(path: &Path, side: u32) {
+fn spec(side: u32, layout: Layout) -> GeoTiffSpec {
     let mut spec = GeoTiffSpec::new(side, side, 3);
     spec.alpha = false;
     spec.compression = Compression::Deflate;
-    spec.layout = Layout::Strips { rows: 16 };
+    spec.layout = layout;
     spec.epsg = Some((32652, false));
     spec.transform = Some(GeoTransform::north_up(TOP_LEFT_UTM, PIXEL_M, PIXEL_M));
+    spec
+}
+
+/// The bench raster's pixels of a block at level `k` (2^k full-resolution pixels a pixel):
+/// smooth fields plus a little noise, so it compresses like imagery, not like a flat colour.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "x, y, w, h, k as in the TIFF layout"
+)]
+fn fill_block(seed: &mut u64, k: u32, (x0, y0, w, h): (u32, u32, u32, u32), out: &mut Vec<u8>) {
+    let f = 1u32 << k;
+    for y in y0..y0 + h {
+        for x in x0..x0 + w {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            let n = (*seed & 0x0F) as u8;
+            let (x, y) = (x * f, y * f);
+            out.extend_from_slice(&[
+                ((x / 40 + y / 60) % 200) as u8 + n,
+                ((x / 25) % 180) as u8 + n,
+                ((y / 33) % 160) as u8 + n,
+            ]);
+        }
+    }
+}
+
+/// Writes a `side` × `side` RGB Deflate `GeoTIFF` in UTM 52N, 16-row strips, no overviews.
+pub fn generate(path: &Path, side: u32) {
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     write_geotiff_with(
         BufWriter::new(File::create(path).unwrap()),
-        &spec,
-        |x0, y0, w, h, out: &mut Vec<u8>| {
-            // Smooth fields plus a little noise: compresses like imagery, not like a flat colour.
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    let n = (seed & 0x0F) as u8;
-                    out.extend_from_slice(&[
-                        ((x / 40 + y / 60) % 200) as u8 + n,
-                        ((x / 25) % 180) as u8 + n,
-                        ((y / 33) % 160) as u8 + n,
-                    ]);
-                }
-            }
-        },
+        &spec(side, Layout::Strips { rows: 16 }),
+        |x0, y0, w, h, out: &mut Vec<u8>| fill_block(&mut seed, 0, (x0, y0, w, h), out),
+    )
+    .unwrap();
+}
+
+/// The same raster as a cloud-optimized GeoTIFF: 512 px Deflate tiles and overviews down to
+/// one tile, the coarsest first in the file (as GDAL's COG driver lays them out).
+pub fn generate_cog(path: &Path, side: u32) {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut overviews = 0;
+    while side.div_ceil(1 << overviews) > 512 {
+        overviews += 1;
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .unwrap();
+    write_geotiff_levels_with(
+        file,
+        &spec(side, Layout::Tiles { edge_px: 512 }),
+        overviews,
+        |k, x0, y0, w, h, out: &mut Vec<u8>| fill_block(&mut seed, k, (x0, y0, w, h), out),
     )
     .unwrap();
 }

@@ -53,9 +53,68 @@ pub fn layer_for_file(path: &Path, base_dir: &Path, taken: &[String]) -> Imagery
     }
 }
 
+/// A layer for a GeoTIFF on a web server (`https://`, `http://`, `s3://`, `gs://`): named and
+/// dated from the file name at the end of the address; `None` for an address Sitewatch cannot
+/// read.
+pub fn layer_for_url(url: &str) -> Option<ImageryLayer> {
+    let url = url.trim();
+    if !crate::imagery::raster::http_bytes::is_remote_url(url) {
+        return None;
+    }
+    let file = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .rsplit('/')
+        .next()
+        .filter(|f| !f.is_empty())
+        .unwrap_or("remote");
+    let stem = Path::new(file)
+        .file_stem()
+        .map_or_else(|| "remote".to_owned(), |s| s.to_string_lossy().into_owned());
+    let slug: String = stem
+        .to_lowercase()
+        .replace(|c: char| !c.is_alphanumeric(), "-");
+    Some(ImageryLayer {
+        id: format!("remote-{slug}"),
+        name: stem,
+        date: date_from_file_name(Path::new(file)),
+        date_kind: crate::model::layer::DateKind::Acquisition,
+        note: String::new(),
+        track: "Remote".to_owned(),
+        attribution: String::new(),
+        synthetic: false,
+        opacity: 1.0,
+        visible: true,
+        source: LayerSource::Remote {
+            url: url.to_owned(),
+        },
+        display: None,
+        offset_m: None,
+        extra: serde_json::Map::new(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_remote_address_becomes_a_layer_named_and_dated_from_its_file() {
+        let layer = layer_for_url(" s3://bucket/S2B_20250614_TCI.tif?x=1 ").unwrap();
+        assert_eq!(layer.name, "S2B_20250614_TCI");
+        assert_eq!(
+            layer.date.map(|d| d.to_string()),
+            Some("2025-06-14".to_owned())
+        );
+        assert_eq!(
+            layer.source,
+            LayerSource::Remote {
+                url: "s3://bucket/S2B_20250614_TCI.tif?x=1".to_owned()
+            }
+        );
+        assert!(layer_for_url("/home/me/a.tif").is_none());
+    }
 
     #[test]
     fn a_dated_file_name_gives_the_layer_its_date_and_a_unique_id() {

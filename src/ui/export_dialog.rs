@@ -176,8 +176,9 @@ pub fn export_dialog_ui(
     ui.label(
         RichText::new(
             "PNG and JPEG exports come with a world file, .prj and a JSON provenance sidecar; \
-             a .tif is a GeoTIFF with its georeference inside. Videos are rounded to even \
-             sizes, at most 3840×2160.",
+             a .tif is a GeoTIFF with its georeference inside; .svg and .pdf are vector figures \
+             with real text, the PDF georeferenced (GeoPDF). The save name's extension chooses \
+             the format. Videos are rounded to even sizes, at most 3840×2160.",
         )
         .weak()
         .small(),

@@ -1,15 +1,14 @@
 //! The layer panel: every imagery layer with its date, kind, source and credit; visibility,
 //! opacity, order, zoom to layer, remove, bands and stretch; adding files and dated services.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use egui::{Color32, RichText, Role, Ui, WidgetInfo};
 
 use super::histogram::{HistogramSource, histogram_ui};
 use super::theme::bold;
-use crate::command::{Command, EditCommand, ImageryCommand, ViewCommand};
+use crate::command::{Command, EditCommand, ViewCommand};
 use crate::editing::Edit;
 use crate::export::display::layer_display;
-use crate::imagery::dated;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::layer_display::{LayerDisplay, Tone};
@@ -32,8 +31,7 @@ pub fn keep_file_date_label(layer: &ImageryLayer) -> String {
     format!("Keep the file's date of {}", layer.name)
 }
 
-/// Accessible label of the add-files button.
-pub const ADD_FILES_LABEL: &str = "Add imagery files…";
+pub use super::layer_add::{ADD_FILES_LABEL, ADD_REMOTE_LABEL};
 
 fn set_layer(
     layer: &ImageryLayer,
@@ -140,7 +138,7 @@ pub fn layers_ui(
                 ui.separator();
             }
         });
-    add_ui(ui, date, &mut commands);
+    super::layer_add::add_ui(ui, date, &mut commands);
     commands
 }
 
@@ -538,38 +536,4 @@ fn tone_ui(
             coalesce: Some(format!("tone:{}", layer.id)),
         }));
     }
-}
-
-fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
-    ui.horizontal_wrapped(|ui| {
-        if ui
-            .button(ADD_FILES_LABEL)
-            .on_hover_text("GeoTIFF, or PNG/JPEG with a world file; or drop files on the window")
-            .clicked()
-        {
-            commands.push(Command::Imagery(ImageryCommand::AddLayerFilesDialog));
-        }
-        ui.menu_button("Add dated service", |ui| {
-            let year = date.year().clamp(2016, 2024);
-            if ui
-                .button(format!("Sentinel-2 cloudless {year} (EOX)"))
-                .on_hover_text("Yearly cloudless mosaic; the slider's year, 2016–2024")
-                .clicked()
-                && let Ok(layer) = dated::s2cloudless_layer(year)
-            {
-                commands.push(Command::Imagery(ImageryCommand::AddLayer(Box::new(layer))));
-                ui.close();
-            }
-            if ui
-                .button(format!("NASA HLS {} (GIBS, 30 m)", date.format("%Y-%m-%d")))
-                .on_hover_text("Harmonized Landsat Sentinel-2 of the slider's day")
-                .clicked()
-            {
-                commands.push(Command::Imagery(ImageryCommand::AddLayer(Box::new(
-                    dated::hls_layer(date),
-                ))));
-                ui.close();
-            }
-        });
-    });
 }

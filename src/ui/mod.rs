@@ -13,6 +13,7 @@ pub mod gpu_mesh;
 pub mod histogram;
 pub mod import_dialog;
 pub mod inspector;
+pub mod layer_add;
 pub mod layers;
 pub mod list_mesh;
 pub mod loupe;

@@ -127,9 +127,16 @@ fn serve(
                 && let Some(spec) = value.trim().strip_prefix("bytes=")
                 && let Some((a, b)) = spec.split_once('-')
             {
-                range = Some((a.parse::<u64>().unwrap(), b.parse::<u64>().unwrap()));
+                // Only the first range of a multi-range request is answered.
+                let b = b.split(',').next().unwrap_or(b);
+                range = a
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .zip(b.trim().parse::<u64>().ok());
             }
         }
+        let head_only = line.starts_with("HEAD ");
         let n = requests.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(r) = range {
             ranges.lock().unwrap().push(r);
@@ -146,6 +153,12 @@ fn serve(
             stream.flush()
         };
         let result = match behaviour {
+            Behaviour::Ranges if head_only => {
+                let status_line = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nAccept-Ranges: bytes\r\n\r\n"
+                );
+                stream.write_all(status_line.as_bytes())
+            }
             Behaviour::Hang => {
                 held.lock().unwrap().push(stream.try_clone().unwrap());
                 return;

@@ -198,6 +198,10 @@ impl Placement {
     }
 }
 
+/// How much coarser than a screen pixel a streamed raster's level may be (GDAL's overview
+/// choice allows the same).
+const STREAMED_OVERSAMPLING: f64 = 1.2;
+
 /// How samples become RGBA.
 #[derive(Clone, Copy, Debug)]
 pub struct Look<'a, T> {
@@ -295,7 +299,14 @@ pub fn render_tile<T: Sample>(
         return Ok(out);
     }
     let levels = pyr.level_count().max(1);
-    let mut k = (coords.scale.max(1.0).log2().floor() as usize).min(levels - 1);
+    // A streamed raster pays for each level it reads: like GDAL, it takes a level up to 1.2×
+    // coarser than the screen's pixels rather than the next finer one.
+    let oversampling = if pyr.is_streamed() {
+        STREAMED_OVERSAMPLING
+    } else {
+        1.0
+    };
+    let mut k = ((coords.scale * oversampling).max(1.0).log2().floor() as usize).min(levels - 1);
     // Bounding box of the pixels on the raster, in level-0 pixels.
     let (mut u0, mut v0, mut u1, mut v1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for p in &coords.px {
