@@ -287,6 +287,12 @@ impl SitewatchApp {
         self.list_cache.lowerings()
     }
 
+    /// How far the layer `id`'s imagery has opened (the layer panel shows the same).
+    #[must_use]
+    pub fn layer_load_state(&self, id: &str) -> crate::ui::layers::LayerLoadState {
+        crate::ui::layers::LayerStatus::load_state(&self.imagery, id)
+    }
+
     /// The map's tessellated vector ops (the frame benchmark and tests report them).
     #[must_use]
     pub fn list_meshes(&self) -> Option<&crate::ui::list_mesh::ListMeshes> {

@@ -12,6 +12,10 @@ pub const ADD_FILES_LABEL: &str = "Add imagery files…";
 /// Accessible label of the menu that adds a GeoTIFF from a web address.
 pub const ADD_REMOTE_LABEL: &str = "Add remote GeoTIFF…";
 
+/// Label of the address field in that menu.
+pub const REMOTE_URL_LABEL: &str =
+    "Address of a GeoTIFF (a cloud-optimized one reads only what the view needs):";
+
 /// The add buttons under the layer list.
 pub(super) fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) {
     ui.horizontal_wrapped(|ui| {
@@ -25,14 +29,13 @@ pub(super) fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) 
         ui.menu_button(ADD_REMOTE_LABEL, |ui| {
             let id = egui::Id::unique("sitewatch-remote-geotiff-url");
             let mut url: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
-            ui.label(
-                "Address of a GeoTIFF (a cloud-optimized one reads only what the view needs):",
-            );
+            let label = ui.label(REMOTE_URL_LABEL);
             ui.add(
                 egui::TextEdit::singleline(&mut url)
                     .hint_text("https://…/scene.tif, s3://bucket/key or gs://bucket/key")
                     .desired_width(360.0),
-            );
+            )
+            .labelled_by(label.id);
             let layer = crate::imagery::layer_file::layer_for_url(&url);
             if !url.trim().is_empty() && layer.is_none() {
                 ui.label("Use an https://, http://, s3:// or gs:// address.");
