@@ -16,7 +16,7 @@ pub const PLANETARY_COMPUTER_LABEL: &str = "Planetary Computer";
 /// Accessible label of the source choice "custom STAC API".
 pub const CUSTOM_LABEL: &str = "STAC API at a URL";
 /// Accessible label of the custom API URL field.
-pub const URL_LABEL: &str = "STAC API URL";
+pub const URL_LABEL: &str = "API URL";
 /// Accessible label of the collection field (custom API).
 pub const COLLECTION_LABEL: &str = "Collection id";
 /// Accessible label of the first day field.
@@ -279,7 +279,7 @@ fn source_ui(ui: &mut Ui, form: &mut FindForm) {
         }
         None => {
             ui.horizontal(|ui| {
-                let label = ui.label("URL");
+                let label = ui.label(URL_LABEL);
                 ui.add(
                     egui::TextEdit::singleline(&mut form.custom_url)
                         .hint_text("https://…/stac/v1")
@@ -289,7 +289,7 @@ fn source_ui(ui: &mut Ui, form: &mut FindForm) {
                 .on_hover_text(URL_LABEL);
             });
             ui.horizontal(|ui| {
-                let label = ui.label("Collection");
+                let label = ui.label(COLLECTION_LABEL);
                 ui.add(
                     egui::TextEdit::singleline(&mut form.collection)
                         .hint_text("all")
