@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 
 use common::range_server::{Behaviour, RangeServer};
 use common::stac_server::{Server, reply};
-use egui_kittest::Harness;
 use egui::accesskit::Role;
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use serde_json::{Value, json};
 use sitewatch::app::SitewatchApp;
@@ -203,13 +203,20 @@ fn a_searched_series_is_one_undoable_dated_track_that_the_timeline_steps_through
 
     let day = |d: &str| TimeCommand::SetDate(d.parse().unwrap());
     apply(&mut h, Command::Time(day("2025-05-01")));
-    assert!(shown_ids(&mut h).is_empty(), "nothing before the first scene");
+    assert!(
+        shown_ids(&mut h).is_empty(),
+        "nothing before the first scene"
+    );
     for (id, date) in ids.iter().zip(["2025-05-02", "2025-06-11", "2025-08-20"]) {
         apply(&mut h, Command::Time(day(date)));
         assert_eq!(&shown_ids(&mut h), std::slice::from_ref(id), "at {date}");
     }
     apply(&mut h, Command::Time(day("2025-07-01")));
-    assert_eq!(shown_ids(&mut h), vec![ids[1].clone()], "the June scene holds");
+    assert_eq!(
+        shown_ids(&mut h),
+        vec![ids[1].clone()],
+        "the June scene holds"
+    );
 }
 
 #[test]
@@ -304,5 +311,8 @@ fn a_stac_file_adds_its_visual_scene_and_skips_a_band_only_one_with_a_message() 
     assert_eq!(layers.len(), before + 1);
     assert_eq!(layers[before].extra["stac_item"], "S2A_20250502");
     let said = h.state().find_imagery_added().unwrap();
-    assert!(said.starts_with("Added 1 dated layer(s). Skipped 1"), "{said}");
+    assert!(
+        said.starts_with("Added 1 dated layer(s). Skipped 1"),
+        "{said}"
+    );
 }

@@ -2,6 +2,7 @@
 //! spinner and Cancel, its results listed and their footprints drawn over the map through a
 //! display list (never in exports), and Add / Add series as one undoable edit.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 
@@ -138,10 +139,11 @@ impl SitewatchApp {
                 .map_err(|e| error_chain(&e))?;
             let mut detail = format!("{} page(s) read.", results.pages);
             if results.more_available {
-                detail.push_str(" More are left past the page limit: narrow the dates or the view.");
+                detail
+                    .push_str(" More are left past the page limit: narrow the dates or the view.");
             }
             if let Some(err) = &results.page_error {
-                detail.push_str(&format!(" A later page failed: {}", error_chain(err)));
+                let _ = write!(detail, " A later page failed: {}", error_chain(err));
             }
             Ok(Found {
                 items: results.items,
@@ -159,16 +161,18 @@ impl SitewatchApp {
             let read = read_items_file(&path).map_err(|e| error_chain(&e))?;
             let mut detail = String::new();
             if read.remote_links_skipped > 0 {
-                detail.push_str(&format!(
+                let _ = write!(
+                    detail,
                     "{} link(s) to URLs not followed. ",
                     read.remote_links_skipped
-                ));
+                );
             }
             if read.links_over_limit > 0 {
-                detail.push_str(&format!(
+                let _ = write!(
+                    detail,
                     "{} link(s) past the catalogue limits not followed.",
                     read.links_over_limit
-                ));
+                );
             }
             Ok(Found {
                 items: read.items,

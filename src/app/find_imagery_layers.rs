@@ -2,6 +2,8 @@
 //! layer on its provider's track, dated by its acquisition day, its item, collection and licence
 //! kept in the layer's fields and note. All layers of one Add or Add series are one edit.
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::editing::Edit;
@@ -39,11 +41,12 @@ impl AddOutcome {
     pub(crate) fn summary(&self) -> String {
         let mut text = format!("Added {} dated layer(s).", self.layers.len());
         if !self.skipped.is_empty() {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 " Skipped {}: {}",
                 self.skipped.len(),
                 self.skipped.join("; ")
-            ));
+            );
         }
         text
     }
@@ -93,18 +96,19 @@ fn layer_from_plan(
         && !others.is_empty()
     {
         let others: Vec<&str> = others.iter().map(|s| s.item_id.as_str()).collect();
-        note.push_str(&format!(
+        let _ = write!(
+            note,
             "; {} scenes that day: only the first ({}) is drawn, not {}",
             plan.scenes.len(),
             first.item_id,
             others.join(", ")
-        ));
+        );
     }
     if let Some(extra) = unsigned_note {
         note.push_str("; ");
         note.push_str(extra);
     }
-    note.push_str(&format!("; found at {origin}"));
+    let _ = write!(note, "; found at {origin}");
     let name = plan
         .name
         .split(" (mosaic of")
@@ -179,11 +183,17 @@ mod tests {
         let ids: Vec<&str> = out.layers.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["stac-sentinel-2-l2a-A-2", "stac-sentinel-2-l2a-2025-06-01-mosaic"]
+            [
+                "stac-sentinel-2-l2a-A-2",
+                "stac-sentinel-2-l2a-2025-06-01-mosaic"
+            ]
         );
         let june = &out.layers[1];
         assert_eq!(june.track, "Sentinel-2");
-        assert_eq!(june.date, Some(FuzzyDate::day("2025-06-01".parse().unwrap())));
+        assert_eq!(
+            june.date,
+            Some(FuzzyDate::day("2025-06-01".parse().unwrap()))
+        );
         assert_eq!(
             june.source,
             LayerSource::Remote {

@@ -246,7 +246,11 @@ pub fn find_imagery_ui(ui: &mut Ui, form: &mut FindForm, view: &FindView<'_>) ->
 
 fn source_ui(ui: &mut Ui, form: &mut FindForm) {
     let before = form.source;
-    ui.radio_value(&mut form.source, SourceKind::EarthSearch, EARTH_SEARCH_LABEL);
+    ui.radio_value(
+        &mut form.source,
+        SourceKind::EarthSearch,
+        EARTH_SEARCH_LABEL,
+    );
     ui.radio_value(
         &mut form.source,
         SourceKind::PlanetaryComputer,
@@ -259,46 +263,43 @@ fn source_ui(ui: &mut Ui, form: &mut FindForm) {
             .and_then(|api| api.collections.first().map(|c| c.id.clone()))
             .unwrap_or_default();
     }
-    match form.preset() {
-        Some(api) => {
-            ui.horizontal(|ui| {
-                ui.label("Collection");
-                let shown = api
-                    .collections
-                    .iter()
-                    .find(|c| c.id == form.collection)
-                    .map_or(form.collection.clone(), |c| c.label.clone());
-                egui::ComboBox::from_id_salt("find-imagery-collection")
-                    .selected_text(shown)
-                    .show_ui(ui, |ui| {
-                        for c in &api.collections {
-                            ui.selectable_value(&mut form.collection, c.id.clone(), &c.label);
-                        }
-                    });
-            });
-        }
-        None => {
-            ui.horizontal(|ui| {
-                let label = ui.label(URL_LABEL);
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.custom_url)
-                        .hint_text("https://…/stac/v1")
-                        .desired_width(260.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(URL_LABEL);
-            });
-            ui.horizontal(|ui| {
-                let label = ui.label(COLLECTION_LABEL);
-                ui.add(
-                    egui::TextEdit::singleline(&mut form.collection)
-                        .hint_text("all")
-                        .desired_width(160.0),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(COLLECTION_LABEL);
-            });
-        }
+    if let Some(api) = form.preset() {
+        ui.horizontal(|ui| {
+            ui.label("Collection");
+            let shown = api
+                .collections
+                .iter()
+                .find(|c| c.id == form.collection)
+                .map_or(form.collection.clone(), |c| c.label.clone());
+            egui::ComboBox::from_id_salt("find-imagery-collection")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for c in &api.collections {
+                        ui.selectable_value(&mut form.collection, c.id.clone(), &c.label);
+                    }
+                });
+        });
+    } else {
+        ui.horizontal(|ui| {
+            let label = ui.label(URL_LABEL);
+            ui.add(
+                egui::TextEdit::singleline(&mut form.custom_url)
+                    .hint_text("https://…/stac/v1")
+                    .desired_width(260.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(URL_LABEL);
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label(COLLECTION_LABEL);
+            ui.add(
+                egui::TextEdit::singleline(&mut form.collection)
+                    .hint_text("all")
+                    .desired_width(160.0),
+            )
+            .labelled_by(label.id)
+            .on_hover_text(COLLECTION_LABEL);
+        });
     }
 }
 

@@ -152,4 +152,3 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Request>>, handler: &Handler) {
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(answer.body.as_bytes());
 }
-

@@ -29,10 +29,7 @@ pub struct FootprintMark<'a> {
 }
 
 /// Open rings in pixels (a repeated closing vertex dropped), rings under three points left out.
-fn rings_px(
-    rings: &[Vec<[f64; 2]>],
-    to_px: &dyn Fn(Coord<f64>) -> [f32; 2],
-) -> Vec<Vec<[f32; 2]>> {
+fn rings_px(rings: &[Vec<[f64; 2]>], to_px: &dyn Fn(Coord<f64>) -> [f32; 2]) -> Vec<Vec<[f32; 2]>> {
     rings
         .iter()
         .map(|ring| {
