@@ -12,6 +12,8 @@ pub mod compare_panes;
 mod editing;
 mod export;
 pub mod files;
+mod find_imagery;
+mod find_imagery_layers;
 mod frame;
 pub mod imagery;
 mod imagery_runtime;
@@ -148,6 +150,8 @@ pub struct SitewatchApp {
     changes: changes::ChangesState,
     /// The loupe beside the pointer (View ▸ Loupe).
     loupe: crate::ui::loupe::Loupe,
+    /// The Find imagery window, its search and results.
+    find_imagery: find_imagery::FindImageryState,
 }
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
@@ -232,6 +236,7 @@ impl SitewatchApp {
             align: align::AlignState::default(),
             changes: changes::ChangesState::default(),
             loupe: crate::ui::loupe::Loupe::default(),
+            find_imagery: find_imagery::FindImageryState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

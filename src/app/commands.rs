@@ -31,6 +31,7 @@ impl SitewatchApp {
             Command::Compare(c) => self.apply_compare(c),
             Command::Progress(c) => self.apply_progress(ctx, c),
             Command::Changes(c) => self.apply_changes(ctx, c),
+            Command::FindImagery(c) => self.apply_find_imagery(ctx, c),
         }
     }
 

@@ -46,6 +46,7 @@ impl SitewatchApp {
             return out;
         }
         out.extend(self.align_keys(ctx));
+        out.extend(Self::find_imagery_keys(ctx));
         ctx.input_mut(|i| {
             if i.consume_key(Modifiers::NONE, Key::ArrowRight) {
                 out.push(Command::Time(TimeCommand::NextStage));
@@ -312,6 +313,7 @@ impl SitewatchApp {
                 self.hover = out.hover_lonlat;
                 self.frame_box = out.frame_box;
                 self.paint_changes(ui, out.response.rect);
+                self.paint_footprints(ui, out.response.rect);
                 self.paint_loupe(ui, out.response.rect);
                 commands.extend(out.commands);
                 commands.extend(self.align_window(&ctx, out.response.rect, &scene));
@@ -320,6 +322,7 @@ impl SitewatchApp {
         self.zoom = self.memory.zoom();
         commands.extend(self.progress_window(&ctx));
         commands.extend(self.changes_window(&ctx));
+        commands.extend(self.find_imagery_window(&ctx));
         self.modals(&ctx, &mut commands);
 
         // The cached scene must not be shared while commands patch it in place.

@@ -8,6 +8,7 @@ mod compare;
 mod edit;
 mod export;
 mod files;
+mod find_imagery;
 mod imagery;
 mod progress;
 mod time;
@@ -19,6 +20,7 @@ pub use compare::{CompareSide, CompareStretch, MAX_PANES};
 pub use edit::EditCommand;
 pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};
+pub use find_imagery::{FindImageryCommand, ImagerySearch, ImagerySource};
 pub use imagery::ImageryCommand;
 pub use progress::ProgressCommand;
 pub use time::TimeCommand;
@@ -45,6 +47,8 @@ pub enum Command {
     Progress(ProgressCommand),
     /// The change finder's window and the review of its candidates.
     Changes(ChangesCommand),
+    /// The Find imagery window: STAC searches and adding their scenes as layers.
+    FindImagery(FindImageryCommand),
 }
 
 macro_rules! from_area {
@@ -59,7 +63,7 @@ macro_rules! from_area {
 
 from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
     Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand,
-    Progress: ProgressCommand, Changes: ChangesCommand);
+    Progress: ProgressCommand, Changes: ChangesCommand, FindImagery: FindImageryCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

@@ -9,6 +9,8 @@ pub mod compare_options;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;
+pub mod find_imagery;
+pub mod find_imagery_results;
 pub mod gpu_mesh;
 pub mod histogram;
 pub mod import_dialog;

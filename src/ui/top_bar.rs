@@ -78,6 +78,13 @@ pub fn top_bar_ui(
             {
                 commands.push(Command::Changes(crate::command::ChangesCommand::Toggle));
             }
+            if ui
+                .button("Find imagery…  I")
+                .on_hover_text("Search a STAC API or file for dated scenes over the view")
+                .clicked()
+            {
+                commands.push(crate::command::FindImageryCommand::Toggle.into());
+            }
             if ui.button("Back to site").clicked() {
                 commands.push(Command::View(ViewCommand::GoHome));
             }

@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod compare;
 pub mod figure;
+pub mod footprints;
 pub mod items;
 pub mod labels;
 pub mod offset;

@@ -1,0 +1,214 @@
+//! Search results become dated layers: each planned layer's visual COG as a remote GeoTIFF
+//! layer on its provider's track, dated by its acquisition day, its item, collection and licence
+//! kept in the layer's fields and note. All layers of one Add or Add series are one edit.
+
+use std::fmt::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::editing::Edit;
+use crate::imagery::stac::{AssetChoice, StacLayerPlan};
+use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
+
+/// What adding a set of plans comes to.
+#[derive(Debug, Default)]
+pub(crate) struct AddOutcome {
+    /// The layers to add, in order (ids already unique in the project).
+    pub(crate) layers: Vec<ImageryLayer>,
+    /// Why plans were left out, one line each.
+    pub(crate) skipped: Vec<String>,
+}
+
+impl AddOutcome {
+    /// The one edit that adds every layer on top of `existing` layers; `None` when none.
+    pub(crate) fn edit(&self, existing: usize) -> Option<Edit> {
+        if self.layers.is_empty() {
+            return None;
+        }
+        let edits = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(n, layer)| Edit::AddLayer {
+                index: existing + n,
+                layer: Box::new(layer.clone()),
+            })
+            .collect();
+        Some(Edit::Batch(edits))
+    }
+
+    /// What the window says after an add: how many were added, and why any were not.
+    pub(crate) fn summary(&self) -> String {
+        let mut text = format!("Added {} dated layer(s).", self.layers.len());
+        if !self.skipped.is_empty() {
+            let _ = write!(
+                text,
+                " Skipped {}: {}",
+                self.skipped.len(),
+                self.skipped.join("; ")
+            );
+        }
+        text
+    }
+}
+
+/// Turns `plans` into layers; `origin` is the API or file searched, `unsigned_note` what to say
+/// when asset URLs need signing, and `taken` the ids already in the project.
+pub(crate) fn layers_from_plans(
+    plans: &[StacLayerPlan],
+    origin: &str,
+    unsigned_note: Option<&str>,
+    taken: &[String],
+) -> AddOutcome {
+    let mut outcome = AddOutcome::default();
+    let mut taken: Vec<String> = taken.to_vec();
+    for plan in plans {
+        match layer_from_plan(plan, origin, unsigned_note, &taken) {
+            Ok(layer) => {
+                taken.push(layer.id.clone());
+                outcome.layers.push(layer);
+            }
+            Err(why) => outcome.skipped.push(why),
+        }
+    }
+    outcome
+}
+
+/// One plan as a layer: its first scene's visual COG (only single-file visual COGs are added in
+/// this version; a same-day mosaic adds its first scene and names the others in the note).
+fn layer_from_plan(
+    plan: &StacLayerPlan,
+    origin: &str,
+    unsigned_note: Option<&str>,
+    taken: &[String],
+) -> Result<ImageryLayer, String> {
+    let ids = plan.item_ids().join(", ");
+    let Some(first) = plan.scenes.first() else {
+        return Err(format!("{} has no scene", plan.name));
+    };
+    let AssetChoice::Visual { href, .. } = &first.assets else {
+        return Err(format!(
+            "{ids} has no single visual COG (band composites are not added in this version)"
+        ));
+    };
+    let mut note = plan.note.clone();
+    if let [_, others @ ..] = plan.scenes.as_slice()
+        && !others.is_empty()
+    {
+        let others: Vec<&str> = others.iter().map(|s| s.item_id.as_str()).collect();
+        let _ = write!(
+            note,
+            "; {} scenes that day: only the first ({}) is drawn, not {}",
+            plan.scenes.len(),
+            first.item_id,
+            others.join(", ")
+        );
+    }
+    if let Some(extra) = unsigned_note {
+        note.push_str("; ");
+        note.push_str(extra);
+    }
+    let _ = write!(note, "; found at {origin}");
+    let name = plan
+        .name
+        .split(" (mosaic of")
+        .next()
+        .unwrap_or(&plan.name)
+        .to_owned();
+    let id = crate::model::ids::unique_id(&plan.id, |t| taken.iter().any(|l| l == t));
+    let mut extra = serde_json::Map::new();
+    extra.insert("stac_item".to_owned(), json!(first.item_id));
+    extra.insert("stac_collection".to_owned(), json!(plan.collection));
+    if let Some(licence) = &plan.provider.licence {
+        extra.insert("stac_licence".to_owned(), json!(licence));
+    }
+    extra.insert("stac_source".to_owned(), json!(origin));
+    if let Some(cloud) = first.cloud_cover {
+        extra.insert("stac_cloud_cover".to_owned(), json!(cloud));
+    }
+    if let Some(platform) = &first.platform {
+        extra.insert("stac_platform".to_owned(), Value::String(platform.clone()));
+    }
+    Ok(ImageryLayer {
+        id,
+        name,
+        date: Some(FuzzyDate::day(plan.date)),
+        date_kind: DateKind::Acquisition,
+        note,
+        track: plan.provider.track.clone(),
+        attribution: plan.provider.credit.clone(),
+        synthetic: false,
+        opacity: 1.0,
+        visible: true,
+        source: LayerSource::Remote { url: href.clone() },
+        display: None,
+        offset_m: None,
+        extra,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imagery::stac::{Item, PlanOptions, Thinning, plan_series};
+
+    fn item(id: &str, datetime: &str, visual: bool) -> Item {
+        let mut assets = json!({"red": {"href": "https://e/r.tif", "type": "image/tiff; application=geotiff", "eo:bands": [{"common_name": "red"}]},
+            "green": {"href": "https://e/g.tif", "type": "image/tiff; application=geotiff", "eo:bands": [{"common_name": "green"}]},
+            "blue": {"href": "https://e/b.tif", "type": "image/tiff; application=geotiff", "eo:bands": [{"common_name": "blue"}]}});
+        if visual {
+            assets["visual"] =
+                json!({"href": format!("https://e/{id}/TCI.tif"), "type": "image/tiff"});
+        }
+        serde_json::from_value(json!({
+            "type": "Feature", "id": id, "collection": "sentinel-2-l2a",
+            "bbox": [13.3, 52.4, 13.5, 52.6],
+            "properties": {"datetime": datetime, "eo:cloud_cover": 3.0, "platform": "sentinel-2a"},
+            "assets": assets
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_series_becomes_dated_remote_layers_on_one_track_with_their_items() {
+        let items = [
+            item("A", "2025-05-01T10:00:00Z", true),
+            item("B", "2025-06-01T10:00:00Z", true),
+            item("B2", "2025-06-01T10:00:05Z", true),
+            item("C", "2025-07-01T10:00:00Z", false),
+        ];
+        let series = plan_series(&items, PlanOptions::default(), Thinning::Every, "test");
+        let taken = vec!["stac-sentinel-2-l2a-A".to_owned()];
+        let out = layers_from_plans(&series.layers, "http://x/search", None, &taken);
+        let ids: Vec<&str> = out.layers.iter().map(|l| l.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "stac-sentinel-2-l2a-A-2",
+                "stac-sentinel-2-l2a-2025-06-01-mosaic"
+            ]
+        );
+        let june = &out.layers[1];
+        assert_eq!(june.track, "Sentinel-2");
+        assert_eq!(
+            june.date,
+            Some(FuzzyDate::day("2025-06-01".parse().unwrap()))
+        );
+        assert_eq!(
+            june.source,
+            LayerSource::Remote {
+                url: "https://e/B/TCI.tif".into()
+            }
+        );
+        assert_eq!(june.extra["stac_item"], "B");
+        assert_eq!(june.extra["stac_collection"], "sentinel-2-l2a");
+        assert!(june.note.contains("not B2"), "{}", june.note);
+        assert!(june.attribution.contains("Copernicus"));
+        assert_eq!(out.skipped.len(), 1, "C has only band COGs");
+        assert!(out.skipped[0].contains("no single visual COG"));
+        let Some(Edit::Batch(edits)) = out.edit(5) else {
+            panic!("one batch");
+        };
+        assert_eq!(edits.len(), 2);
+    }
+}

@@ -1,0 +1,92 @@
+//! The Find imagery window's results: one row per scene (date, platform, cloud cover, item id),
+//! a click selects it (its footprint is highlighted on the map), and Add / Add series.
+
+use egui::Ui;
+
+use super::find_imagery::{ADD_LABEL, ADD_SERIES_LABEL, FindForm, FindView};
+use crate::command::{Command, FindImageryCommand};
+use crate::imagery::stac::Thinning;
+
+/// The thinning choices of Add series, with what the window calls them.
+const THINNINGS: [(Thinning, &str); 3] = [
+    (Thinning::Every, "every day"),
+    (Thinning::PerWeek, "clearest per week"),
+    (Thinning::PerMonth, "clearest per month"),
+];
+
+/// The results list and its buttons.
+pub(crate) fn results_ui(
+    ui: &mut Ui,
+    form: &mut FindForm,
+    view: &FindView<'_>,
+    out: &mut Vec<Command>,
+) {
+    if view.rows.is_empty() {
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .max_height(260.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("find-imagery-results")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    ui.strong("Date");
+                    ui.strong("Platform");
+                    ui.strong("Cloud");
+                    ui.strong("Item");
+                    ui.end_row();
+                    for (i, row) in view.rows.iter().enumerate() {
+                        let selected = view.selected == Some(i);
+                        let date = row
+                            .date
+                            .map_or_else(|| "no date".to_owned(), |d| d.to_string());
+                        if ui.selectable_label(selected, date).clicked() {
+                            let pick = (!selected).then_some(i);
+                            out.push(FindImageryCommand::Select(pick).into());
+                        }
+                        ui.label(&row.platform);
+                        ui.label(
+                            row.cloud_cover
+                                .map_or_else(|| "—".to_owned(), |c| format!("{c:.0} %")),
+                        );
+                        ui.label(&row.id);
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(view.selected.is_some(), egui::Button::new(ADD_LABEL))
+            .on_hover_text("Add the selected scene as a dated layer")
+            .clicked()
+        {
+            out.push(FindImageryCommand::Add.into());
+        }
+        if ui
+            .button(ADD_SERIES_LABEL)
+            .on_hover_text("Add every scene as one dated track (one undo step)")
+            .clicked()
+        {
+            out.push(FindImageryCommand::AddSeries(form.thinning).into());
+        }
+        let shown = THINNINGS
+            .iter()
+            .find(|(t, _)| *t == form.thinning)
+            .map_or("every day", |(_, name)| name);
+        egui::ComboBox::from_id_salt("find-imagery-thinning")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for (thinning, name) in THINNINGS {
+                    ui.selectable_value(&mut form.thinning, thinning, name);
+                }
+            });
+    });
+    if let Some(added) = view.added {
+        ui.label(added);
+    }
+    ui.label(
+        "Only single-file visual COGs are added in this version; same-day scenes add the first.",
+    );
+}

@@ -1,0 +1,318 @@
+//! The Find imagery window against a STAC API on 127.0.0.1: I opens it, a custom API URL is
+//! searched over the view (two pages, three scenes, their visual COGs on a range server), Add
+//! series adds them as one dated track in one undo step, and the timeline shows each scene at
+//! its date; a server error, malformed JSON and an unreachable server say so in the window; a
+//! STAC file's band-only item is skipped with a message.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::range_server::{Behaviour, RangeServer};
+use common::stac_server::{Server, reply};
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use serde_json::{Value, json};
+use sitewatch::app::SitewatchApp;
+use sitewatch::command::{
+    Command, EditCommand, FindImageryCommand, ImagerySearch, ImagerySource, TimeCommand,
+};
+use sitewatch::imagery::stac::SearchParams;
+use sitewatch::model::LayerSource;
+use sitewatch::ui::find_imagery::{
+    ADD_LABEL, ADD_SERIES_LABEL, CUSTOM_LABEL, SEARCH_LABEL, SearchStatus, URL_LABEL,
+};
+
+/// Frames a search may take before the test gives up: far more than a local server needs.
+const MAX_FRAMES: usize = 20_000;
+
+/// The scenes served: id, day, cloud cover.
+const SCENES: [(&str, &str, f64); 3] = [
+    ("S2A_20250502", "2025-05-02", 4.0),
+    ("S2B_20250611", "2025-06-11", 12.5),
+    ("S2A_20250820", "2025-08-20", 1.0),
+];
+
+/// A small RGB COG over the site, served with range support.
+fn cog_server() -> RangeServer {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.tif");
+    common::rasters::rgb_geotiff(
+        &path,
+        64,
+        (130.62, 42.44),
+        0.0005,
+        None,
+        &common::rasters::pattern(64),
+    );
+    RangeServer::start(std::fs::read(&path).unwrap(), Behaviour::Ranges)
+}
+
+/// A Sentinel-2 item over the site whose visual asset is `href`.
+fn item(id: &str, day: &str, cloud: f64, href: &str) -> Value {
+    json!({
+        "type": "Feature", "id": id, "collection": "sentinel-2-l2a",
+        "bbox": [130.60, 42.40, 130.68, 42.45],
+        "geometry": {"type": "Polygon", "coordinates": [[[130.60, 42.40], [130.68, 42.40],
+            [130.68, 42.45], [130.60, 42.45], [130.60, 42.40]]]},
+        "properties": {"datetime": format!("{day}T02:10:00Z"), "eo:cloud_cover": cloud,
+                       "platform": "sentinel-2a", "license": "proprietary"},
+        "assets": {"visual": {"href": href, "type": "image/tiff; application=geotiff"}}
+    })
+}
+
+/// The STAC API: `/api/search` (POST, two scenes, a `next` link to `/api/page2` with the
+/// third), `/broken/search` (500), `/malformed/search` (truncated JSON).
+fn stac_server(cogs: &RangeServer) -> Server {
+    let base = Arc::new(Mutex::new(String::new()));
+    let items: Vec<Value> = SCENES
+        .iter()
+        .map(|(id, day, cloud)| item(id, day, *cloud, &cogs.url(&format!("{id}.tif"))))
+        .collect();
+    let server = {
+        let base = Arc::clone(&base);
+        Server::start(move |request| {
+            let base = base.lock().unwrap().clone();
+            let page = |features: &[Value], links: Value| {
+                json!({"type": "FeatureCollection", "features": features, "links": links})
+                    .to_string()
+            };
+            match request.target.as_str() {
+                "/api/search" => reply(
+                    200,
+                    page(
+                        &items[..2],
+                        json!([{"rel": "next", "href": format!("{base}/api/page2")}]),
+                    ),
+                ),
+                "/api/page2" => reply(200, page(&items[2..], json!([]))),
+                "/broken/search" => reply(500, r#"{"code": "oops"}"#),
+                "/malformed/search" => reply(200, r#"{"type": "FeatureCollection", "featu"#),
+                _ => reply(404, "{}"),
+            }
+        })
+    };
+    *base.lock().unwrap() = server.url("");
+    server
+}
+
+/// Draws frames until the search in progress has answered.
+fn await_search(h: &mut Harness<'_, SitewatchApp>) {
+    for _ in 0..MAX_FRAMES {
+        h.run_steps(1);
+        if !matches!(h.state().find_imagery_status(), SearchStatus::Searching(_)) {
+            return;
+        }
+        std::thread::yield_now();
+    }
+    panic!("the search did not answer within {MAX_FRAMES} frames");
+}
+
+/// Opens the window with I, picks a custom API, types `url` and searches this view.
+fn search(h: &mut Harness<'_, SitewatchApp>, url: &str) {
+    h.key_press(egui::Key::I);
+    h.run_steps(2);
+    assert!(h.state().find_imagery_open(), "I opens the window");
+    h.get_by_label(CUSTOM_LABEL).click();
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::TextInput, URL_LABEL).click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, URL_LABEL)
+        .type_text(url);
+    h.run_steps(2);
+    h.get_by_label(SEARCH_LABEL).click();
+    h.run_steps(1);
+    await_search(h);
+}
+
+fn shown_ids(h: &mut Harness<'_, SitewatchApp>) -> Vec<String> {
+    h.state_mut()
+        .scene()
+        .layers
+        .iter()
+        .map(|l| l.id.clone())
+        .filter(|id| id.starts_with("stac-"))
+        .collect()
+}
+
+fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, command);
+    h.run_steps(2);
+}
+
+#[test]
+fn a_searched_series_is_one_undoable_dated_track_that_the_timeline_steps_through() {
+    let cogs = cog_server();
+    let stac = stac_server(&cogs);
+    let mut h = common::window::ready_app();
+    search(&mut h, &stac.url("/api"));
+
+    let status = h.state().find_imagery_status().clone();
+    assert!(
+        matches!(status, SearchStatus::Done { found: 3, .. }),
+        "{status:?}"
+    );
+    let found: Vec<&str> = h
+        .state()
+        .find_imagery_results()
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
+    assert_eq!(found, SCENES.map(|s| s.0), "both pages, in order");
+    let posted = stac.requests("/api/search");
+    assert_eq!(posted.len(), 1);
+    let body: Value = serde_json::from_str(&posted[0].body).unwrap();
+    let bbox = body["bbox"].as_array().unwrap();
+    assert!(bbox[0].as_f64().unwrap() < 130.65 && bbox[2].as_f64().unwrap() > 130.63);
+    assert!(
+        body["datetime"].as_str().unwrap().starts_with("2023-06-19"),
+        "a year before the first stage: {body}"
+    );
+    h.get_by_label("2025-05-02").click();
+    h.run_steps(2);
+
+    let before = h.state().project().layers.len();
+    h.get_by_label(ADD_SERIES_LABEL).click();
+    h.run_steps(2);
+    let layers = &h.state().project().layers;
+    assert_eq!(layers.len(), before + 3);
+    let added = &layers[before..];
+    for (layer, (id, day, _)) in added.iter().zip(SCENES) {
+        assert_eq!(layer.track, "Sentinel-2");
+        assert_eq!(layer.date.unwrap().to_string(), day);
+        assert_eq!(
+            layer.source,
+            LayerSource::Remote {
+                url: cogs.url(&format!("{id}.tif"))
+            }
+        );
+        assert_eq!(layer.extra["stac_item"], id);
+        assert_eq!(layer.extra["stac_collection"], "sentinel-2-l2a");
+        assert!(layer.attribution.contains("Copernicus Sentinel data 2025"));
+        assert!(layer.note.contains(id), "{}", layer.note);
+    }
+    let ids: Vec<String> = added.iter().map(|l| l.id.clone()).collect();
+
+    apply(&mut h, Command::Edit(EditCommand::Undo));
+    assert_eq!(h.state().project().layers.len(), before, "one undo step");
+    apply(&mut h, Command::Edit(EditCommand::Redo));
+    assert_eq!(h.state().project().layers.len(), before + 3);
+
+    let day = |d: &str| TimeCommand::SetDate(d.parse().unwrap());
+    apply(&mut h, Command::Time(day("2025-05-01")));
+    assert!(
+        shown_ids(&mut h).is_empty(),
+        "nothing before the first scene"
+    );
+    for (id, date) in ids.iter().zip(["2025-05-02", "2025-06-11", "2025-08-20"]) {
+        apply(&mut h, Command::Time(day(date)));
+        assert_eq!(&shown_ids(&mut h), std::slice::from_ref(id), "at {date}");
+    }
+    apply(&mut h, Command::Time(day("2025-07-01")));
+    assert_eq!(
+        shown_ids(&mut h),
+        vec![ids[1].clone()],
+        "the June scene holds"
+    );
+}
+
+#[test]
+fn a_server_error_malformed_json_and_no_server_are_said_in_the_window() {
+    let cogs = cog_server();
+    let stac = stac_server(&cogs);
+    let mut h = common::window::ready_app();
+    search(&mut h, &stac.url("/broken"));
+    let status = h.state().find_imagery_status().clone();
+    let SearchStatus::Failed(why) = &status else {
+        panic!("{status:?}");
+    };
+    assert_eq!(
+        why,
+        &format!(
+            "STAC server answered HTTP 500: {}",
+            stac.url("/broken/search")
+        )
+    );
+    assert!(h.query_by_label_contains("HTTP 500").is_some(), "shown");
+    assert!(h.state().find_imagery_results().is_empty());
+
+    let form = |h: &mut Harness<'_, SitewatchApp>, url: &str| {
+        let search = ImagerySearch {
+            source: ImagerySource::Custom(url.to_owned()),
+            params: SearchParams {
+                bbox_lonlat: [130.6, 42.4, 130.7, 42.5],
+                dates: None,
+                collections: Vec::new(),
+                limit: 10,
+                max_cloud_cover: None,
+            },
+        };
+        apply(h, FindImageryCommand::Search(Box::new(search)).into());
+        await_search(h);
+        h.state().find_imagery_status().clone()
+    };
+    let status = form(&mut h, &stac.url("/malformed"));
+    assert!(
+        matches!(&status, SearchStatus::Failed(w) if w.starts_with("malformed STAC JSON")),
+        "{status:?}"
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let nobody = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let status = form(&mut h, &nobody);
+    assert!(
+        matches!(&status, SearchStatus::Failed(w) if w.starts_with("STAC request got no answer")),
+        "{status:?}"
+    );
+}
+
+#[test]
+fn a_stac_file_adds_its_visual_scene_and_skips_a_band_only_one_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut band_only = item("S2B_20250601", "2025-06-01", 2.0, "unused");
+    band_only["assets"] = json!({
+        "red": {"href": "https://e/r.tif", "type": "image/tiff; application=geotiff",
+                "eo:bands": [{"common_name": "red"}]},
+        "green": {"href": "https://e/g.tif", "type": "image/tiff; application=geotiff",
+                  "eo:bands": [{"common_name": "green"}]},
+        "blue": {"href": "https://e/b.tif", "type": "image/tiff; application=geotiff",
+                 "eo:bands": [{"common_name": "blue"}]}});
+    let visual = item("S2A_20250502", "2025-05-02", 4.0, "https://e/v/TCI.tif");
+    let path = dir.path().join("search.json");
+    let file = json!({"type": "FeatureCollection", "features": [visual, band_only]});
+    std::fs::write(&path, file.to_string()).unwrap();
+
+    let mut h = common::window::ready_app();
+    apply(&mut h, FindImageryCommand::Toggle.into());
+    apply(&mut h, FindImageryCommand::OpenFile(path).into());
+    await_search(&mut h);
+    assert_eq!(h.state().find_imagery_results().len(), 2);
+
+    // Add takes the selected scene only.
+    h.get_by_label("2025-06-01").click();
+    h.run_steps(2);
+    let before = h.state().project().layers.len();
+    h.get_by_label(ADD_LABEL).click();
+    h.run_steps(2);
+    assert_eq!(h.state().project().layers.len(), before);
+    let said = h.state().find_imagery_added().unwrap().to_owned();
+    assert!(
+        said.contains("S2B_20250601 has no single visual COG"),
+        "{said}"
+    );
+
+    h.get_by_label(ADD_SERIES_LABEL).click();
+    h.run_steps(2);
+    let layers = &h.state().project().layers;
+    assert_eq!(layers.len(), before + 1);
+    assert_eq!(layers[before].extra["stac_item"], "S2A_20250502");
+    let said = h.state().find_imagery_added().unwrap();
+    assert!(
+        said.starts_with("Added 1 dated layer(s). Skipped 1"),
+        "{said}"
+    );
+}
