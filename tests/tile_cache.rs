@@ -52,7 +52,7 @@ impl Server {
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(State::default());
-        *state.etag.lock().unwrap() = "\"v1\"".to_owned();
+        "\"v1\"".clone_into(&mut state.etag.lock().unwrap());
         let stop = Arc::new(AtomicBool::new(false));
         let acceptor = {
             let (state, stop) = (Arc::clone(&state), Arc::clone(&stop));
@@ -89,7 +89,7 @@ impl Server {
     }
 
     fn set_etag(&self, etag: &str) {
-        *self.state.etag.lock().unwrap() = etag.to_owned();
+        etag.clone_into(&mut self.state.etag.lock().unwrap());
     }
 
     /// Closes the port: later requests are refused.

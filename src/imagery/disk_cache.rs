@@ -273,7 +273,7 @@ impl DiskCache {
                     total = total.saturating_sub(entry.len);
                 }
                 Err(err) => {
-                    log::warn!("tile cache: cannot evict ({err}): {}", entry.path.display())
+                    log::warn!("tile cache: cannot evict ({err}): {}", entry.path.display());
                 }
             }
         }
@@ -575,9 +575,9 @@ mod tests {
 
     #[test]
     fn a_refreshed_stale_entry_is_fresh_again() {
-        let (_dir, cache) = cache(Duration::from_secs(3600));
+        let (_dir, cache) = cache(Duration::from_hours(1));
         cache.put(URL, b"tile").unwrap();
-        let old = SystemTime::now() - Duration::from_secs(7200);
+        let old = SystemTime::now() - Duration::from_hours(2);
         fs::File::options()
             .write(true)
             .open(cache.path_for(URL))
