@@ -225,6 +225,15 @@ impl Prepared {
         {
             scene.notices.push(NO_IMAGERY_NOTICE.to_owned());
         }
+        // "N of M tiles at lower resolution", one line per layer that needed it.
+        for notice in reports
+            .iter()
+            .filter_map(LayerReport::lower_resolution_notice)
+        {
+            if !scene.notices.contains(&notice) {
+                scene.notices.push(notice);
+            }
+        }
         Ok(DateImagery {
             scene,
             pixmap,

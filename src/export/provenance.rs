@@ -86,14 +86,23 @@ pub(super) fn side_layer_json(l: &crate::scene::SceneLayer) -> Value {
 fn layers_json(record: &Record<'_>) -> Vec<Value> {
     let lat = record.view.center_lonlat().y;
     let tiles_json = |l: &LayerReport| {
-        json!({
+        let mut v = json!({
             "provider": l.name,
             "credit": l.credit,
             "tile_zoom": l.tile_zoom,
             "resolution_m_per_px": meters_per_px(lat, f64::from(l.tile_zoom)),
             "tiles": l.tiles,
             "opacity": l.opacity,
-        })
+        });
+        if let (Some(obj), false) = (v.as_object_mut(), l.lower_resolution.is_empty()) {
+            let lower: Vec<Value> = l
+                .lower_resolution
+                .iter()
+                .map(|t| json!({ "tile": t.tile.to_string(), "drawn_from_zoom": t.from_zoom }))
+                .collect();
+            obj.insert("lower_resolution_tiles".into(), json!(lower));
+        }
+        v
     };
     let mut layers: Vec<Value> = record
         .tile_layers

@@ -2,6 +2,7 @@
 //! (politely and within one deadline, see [`FetchPolicy`]) and resampled bilinearly onto the
 //! image at its opacity.
 
+mod fallback;
 mod fetch;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use tiny_skia::Pixmap;
 use super::ExportError;
 use super::view::ExportView;
 use crate::imagery::{TileError, TileKey, TileSource};
+pub use fallback::LowerTile;
 pub use fetch::{Clock, DEFAULT_TILE_DEADLINE, FetchPolicy, SystemClock};
 
 /// One raster layer of an export: where its tiles come from and how opaque it is drawn.
@@ -47,6 +49,24 @@ pub struct LayerReport {
     pub tiles: usize,
     /// Opacity drawn at.
     pub opacity: f32,
+    /// Tiles drawn from a coarser level because their own did not come (in key order).
+    pub lower_resolution: Vec<LowerTile>,
+}
+
+impl LayerReport {
+    /// The figure's notice when some tiles were drawn from a coarser level:
+    /// "<layer>: N of M tiles at lower resolution".
+    #[must_use]
+    pub fn lower_resolution_notice(&self) -> Option<String> {
+        (!self.lower_resolution.is_empty()).then(|| {
+            format!(
+                "{}: {} of {} tiles at lower resolution",
+                self.name,
+                self.lower_resolution.len(),
+                self.tiles
+            )
+        })
+    }
 }
 
 /// The tile level drawn for a view: the nearest level (as the window picks it), no deeper than
@@ -166,6 +186,19 @@ pub fn composite_with(
         };
         let mut fetched =
             fetch::fetch_all(&layer.source, &only_keys, policy, deadline_at, &mut tick)?;
+        // Tiles that failed or came too late are drawn from a coarser level where one is there.
+        let lower_resolution = if fetched.values().any(Result::is_err) {
+            let mut still = || progress(done, total);
+            fallback::fill_from_coarser(
+                &layer.source,
+                &mut fetched,
+                policy,
+                deadline_at,
+                &mut still,
+            )?
+        } else {
+            Vec::new()
+        };
         // The first failure in key order, so that the report does not change from run to run.
         let first_failure = only_keys
             .iter()
@@ -206,6 +239,7 @@ pub fn composite_with(
             tile_zoom: z,
             tiles: keys.len(),
             opacity: layer.opacity,
+            lower_resolution,
         });
     }
     Ok(reports)

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::disk_cache::DiskCache;
+use super::disk_cache::{CachedEntry, DiskCache, Validators};
 use super::tile_source::{TileError, TileKey, TileSource};
 
 /// How long one tile request may take, connection to last byte, unless told otherwise.
@@ -127,8 +127,10 @@ impl HttpTileSource {
         expand_template(&self.config.url_template, key, &self.config.vars)
     }
 
-    /// Downloads `url`: the body of a success, or the error naming the URL.
-    fn download(&self, url: &str) -> Result<Vec<u8>, TileError> {
+    /// Downloads `url`, conditionally when `validators` are given: the body of a success with
+    /// its validators and whether it may be stored, `NotModified` for a 304, or the error
+    /// naming the URL.
+    fn download(&self, url: &str, validators: Option<&Validators>) -> Result<Download, TileError> {
         let network = |err: ureq::Error| TileError::Network {
             message: match err {
                 ureq::Error::Timeout(_) => {
@@ -139,15 +141,48 @@ impl HttpTileSource {
             url: url.to_owned(),
         };
         log::trace!("downloading {url}");
-        let mut response = self.agent.get(url).call().map_err(network)?;
+        let mut request = self.agent.get(url);
+        if let Some(validators) = validators {
+            if let Some(etag) = &validators.etag {
+                request = request.header("If-None-Match", etag.as_str());
+            }
+            if let Some(modified) = &validators.last_modified {
+                request = request.header("If-Modified-Since", modified.as_str());
+            }
+        }
+        let mut response = request.call().map_err(network)?;
         let status = response.status().as_u16();
+        if status == 304 && validators.is_some() {
+            return Ok(Download::NotModified);
+        }
         if status >= 400 {
             return Err(TileError::Http {
                 status,
                 url: url.to_owned(),
             });
         }
-        response.body_mut().read_to_vec().map_err(network)
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned)
+        };
+        let no_store = header("cache-control").is_some_and(|value| {
+            value
+                .split(',')
+                .any(|directive| directive.trim().eq_ignore_ascii_case("no-store"))
+        });
+        let validators = Validators {
+            etag: header("etag"),
+            last_modified: header("last-modified"),
+        };
+        let bytes = response.body_mut().read_to_vec().map_err(network)?;
+        Ok(Download::Body {
+            bytes,
+            validators,
+            no_store,
+        })
     }
 
     /// Decodes downloaded or cached bytes into a tile of the source's size.
@@ -171,9 +206,13 @@ impl HttpTileSource {
     }
 
     /// The last copy on disk, however old, when the server cannot give a fresh one.
-    fn stale_fallback(&self, url: &str, err: TileError) -> Result<image::RgbaImage, TileError> {
-        let stale = self.cache.as_ref().and_then(|cache| cache.get_stale(url));
-        match stale.map(|bytes| self.decode(&bytes, url)) {
+    fn stale_fallback(
+        &self,
+        stale: Option<&CachedEntry>,
+        url: &str,
+        err: TileError,
+    ) -> Result<image::RgbaImage, TileError> {
+        match stale.map(|entry| self.decode(&entry.bytes, url)) {
             Some(Ok(tile)) => {
                 log::info!("using an old cached copy ({err})");
                 Ok(tile)
@@ -183,6 +222,19 @@ impl HttpTileSource {
     }
 }
 
+/// What a download brought.
+enum Download {
+    /// A body, with the validators to store it under; `no_store` when the server forbids
+    /// keeping it (`Cache-Control: no-store`).
+    Body {
+        bytes: Vec<u8>,
+        validators: Validators,
+        no_store: bool,
+    },
+    /// `304 Not Modified`: the stale copy still holds.
+    NotModified,
+}
+
 impl TileSource for HttpTileSource {
     fn fetch(&self, key: TileKey) -> Result<image::RgbaImage, TileError> {
         if !key.is_valid() || key.z > self.config.max_zoom {
@@ -190,31 +242,73 @@ impl TileSource for HttpTileSource {
         }
         let url = self.tile_url(key)?;
 
-        if let Some(bytes) = self.cache.as_ref().and_then(|cache| cache.get(&url)) {
-            match self.decode(&bytes, &url) {
+        let mut cached = self.cache.as_ref().and_then(|cache| cache.entry(&url));
+        if let Some(entry) = cached.take_if(|entry| entry.fresh) {
+            match self.decode(&entry.bytes, &url) {
                 Ok(tile) => return Ok(tile),
-                // A damaged entry is replaced by downloading again.
+                // A damaged entry is replaced by downloading again, unconditionally.
                 Err(err) => log::warn!("cached tile unusable, downloading again: {err}"),
             }
         }
+        // A stale copy with validators is revalidated: a 304 costs no body.
+        let conditional = cached
+            .as_ref()
+            .map(|entry| &entry.validators)
+            .filter(|validators| !validators.is_empty());
 
-        let bytes = match self.download(&url) {
-            Ok(bytes) => bytes,
+        let (bytes, validators, no_store) = match self.download(&url, conditional) {
+            Ok(Download::Body {
+                bytes,
+                validators,
+                no_store,
+            }) => (bytes, validators, no_store),
+            Ok(Download::NotModified) => {
+                let Some(entry) = cached else {
+                    return Err(TileError::Http {
+                        status: 304,
+                        url: url.clone(),
+                    });
+                };
+                if let Some(cache) = &self.cache
+                    && let Err(err) = cache.refresh(&url)
+                {
+                    log::warn!("could not refresh cached tile ({err}): {url}");
+                }
+                return self.decode(&entry.bytes, &url);
+            }
             // The server is unreachable or failing: an old tile beats a hole in the map.
-            Err(err @ TileError::Network { .. }) => return self.stale_fallback(&url, err),
+            Err(err @ TileError::Network { .. }) => {
+                return self.stale_fallback(cached.as_ref(), &url, err);
+            }
             Err(err @ TileError::Http { status, .. }) if status >= 500 => {
-                return self.stale_fallback(&url, err);
+                return self.stale_fallback(cached.as_ref(), &url, err);
             }
             Err(err) => return Err(err),
         };
         let tile = self.decode(&bytes, &url)?;
-        if let Some(cache) = &self.cache
-            && let Err(err) = cache.put(&url, &bytes)
-        {
-            // The tile is good; only the next start will have to download it again.
-            log::warn!("could not cache tile ({err}): {url}");
+        if let Some(cache) = &self.cache {
+            let stored = if no_store {
+                // The server forbids keeping it: not even an older copy stays.
+                cache.remove(&url)
+            } else {
+                // A new validator replaces the entry and its old validators together.
+                cache.put_with(&url, &bytes, &validators)
+            };
+            if let Err(err) = stored {
+                // The tile is good; only the next start will have to download it again.
+                log::warn!("could not update the tile cache ({err}): {url}");
+            }
         }
         Ok(tile)
+    }
+
+    fn cached(&self, key: TileKey) -> Option<image::RgbaImage> {
+        if !key.is_valid() || key.z > self.config.max_zoom {
+            return None;
+        }
+        let url = self.tile_url(key).ok()?;
+        let bytes = self.cache.as_ref()?.get_stale(&url)?;
+        self.decode(&bytes, &url).ok()
     }
 
     fn name(&self) -> &str {

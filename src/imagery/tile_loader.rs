@@ -20,8 +20,14 @@ pub const DEFAULT_WORKERS: usize = 2;
 /// More queued tiles than this and the oldest requests are dropped: they scrolled away long ago.
 const MAX_QUEUED: usize = 384;
 
-/// A queued tile nobody asked for again in this long is dropped before it is fetched.
+/// A queued tile is dropped before it is fetched when the UI has gone on asking for other
+/// tiles this long after its last request for it: it scrolled away. While the UI asks for
+/// nothing (an idle window repaints only when a tile arrives) no queued tile goes stale, so
+/// behind a hanging server every wanted tile stays queued, loading, loaded or failed.
 const STALE_AFTER: Duration = Duration::from_secs(10);
+
+/// Tells the loader the time: `Instant::now` unless a test injects its own.
+pub type LoaderClock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
 /// Failures remembered at most; past this, the oldest are forgotten (and fetched again if asked).
 const MAX_FAILURES: usize = 1024;
@@ -178,6 +184,9 @@ struct Inner {
     backoff: Backoff,
     wakeup: Option<Wakeup>,
     shutdown: bool,
+    /// When the UI last asked for any tile.
+    last_request: Option<Instant>,
+    clock: LoaderClock,
 }
 
 struct Shared {
@@ -215,6 +224,8 @@ impl TileLoader {
                 backoff: Backoff::default(),
                 wakeup: None,
                 shutdown: false,
+                last_request: None,
+                clock: Arc::new(Instant::now),
             }),
             work: Condvar::new(),
         });
@@ -237,6 +248,13 @@ impl TileLoader {
         self
     }
 
+    /// The same loader telling the time by `clock` (tests step it by hand).
+    #[must_use]
+    pub fn with_clock(self, clock: LoaderClock) -> Self {
+        self.shared.lock().clock = clock;
+        self
+    }
+
     /// Asks for a tile; never blocks. Asking for a tile that is queued, loading, ready or
     /// failed and still backing off does nothing (beyond putting a queued tile first in line),
     /// so asking every frame is harmless.
@@ -244,8 +262,9 @@ impl TileLoader {
         if !key.is_valid() {
             return;
         }
-        let now = Instant::now();
         let mut inner = self.shared.lock();
+        let now = (inner.clock)();
+        inner.last_request = Some(now);
         if inner.loading.contains(&key) || inner.done.contains(&key) {
             return;
         }
@@ -333,8 +352,9 @@ impl TileLoader {
 
     /// Lets every failed tile be fetched again at its next request (a "retry" button).
     pub fn retry_failed_now(&mut self) {
-        let now = Instant::now();
-        for failure in self.shared.lock().failures.values_mut() {
+        let mut inner = self.shared.lock();
+        let now = (inner.clock)();
+        for failure in inner.failures.values_mut() {
             failure.retry_at = failure.retry_at.min(now);
         }
     }
@@ -408,11 +428,16 @@ fn next_job(shared: &Shared) -> Job {
         if inner.shutdown {
             return Job::Stop;
         }
-        let now = Instant::now();
+        // Stale is measured against the UI's latest request, not the clock: an idle UI asks
+        // for nothing, and the tiles it wants must not be dropped for that.
+        let latest = inner.last_request;
         let mut dropped_any = false;
         while let Some(key) = inner.stack.pop() {
             let requested_at = inner.queued.remove(&key);
-            if requested_at.is_some_and(|at| now.duration_since(at) <= STALE_AFTER) {
+            let fresh = requested_at.is_some_and(|at| {
+                latest.is_none_or(|latest| latest.saturating_duration_since(at) <= STALE_AFTER)
+            });
+            if fresh {
                 inner.loading.insert(key);
                 return Job::Fetch(key);
             }
@@ -434,8 +459,8 @@ fn finish(
     key: TileKey,
     result: Result<image::RgbaImage, TileError>,
 ) -> Option<Wakeup> {
-    let now = Instant::now();
     let mut inner = shared.lock();
+    let now = (inner.clock)();
     inner.loading.remove(&key);
     if inner.shutdown {
         return None;
@@ -720,6 +745,55 @@ mod tests {
         drop(gate);
         wait_until(|| loader.pending() == 0);
         assert_eq!(*source.order.lock().unwrap(), vec![A, B, D, C]);
+    }
+
+    /// A clock standing at a start instant until a test moves it on by whole seconds.
+    fn stepped_clock() -> (LoaderClock, Arc<AtomicUsize>) {
+        let start = Instant::now();
+        let seconds = Arc::new(AtomicUsize::new(0));
+        let read = Arc::clone(&seconds);
+        let clock: LoaderClock =
+            Arc::new(move || start + Duration::from_secs(read.load(Ordering::SeqCst) as u64));
+        (clock, seconds)
+    }
+
+    #[test]
+    fn queued_tiles_behind_a_hanging_fetch_are_kept_while_the_ui_is_idle() {
+        let source = Arc::new(FakeSource::new());
+        let (clock, seconds) = stepped_clock();
+        let mut loader = loader(&source, 1).with_clock(clock);
+        let gate = source.gate.lock().unwrap();
+        loader.request(A);
+        wait_until(|| loader.state(A) == TileState::Loading);
+        loader.request(B);
+        loader.request(C);
+        // The server hangs for two minutes; the idle window asks for nothing meanwhile.
+        seconds.store(120, Ordering::SeqCst);
+        drop(gate);
+        wait_until(|| loader.pending() == 0);
+        for key in [A, B, C] {
+            assert_eq!(loader.state(key), TileState::Ready, "{key}");
+        }
+        assert_eq!(source.calls(), 3);
+    }
+
+    #[test]
+    fn queued_tiles_the_ui_stopped_asking_for_are_dropped() {
+        let source = Arc::new(FakeSource::new());
+        let (clock, seconds) = stepped_clock();
+        let mut loader = loader(&source, 1).with_clock(clock);
+        let gate = source.gate.lock().unwrap();
+        loader.request(A);
+        wait_until(|| loader.state(A) == TileState::Loading);
+        loader.request(B);
+        // The view moved on: a minute later the UI asks for D, not B.
+        seconds.store(60, Ordering::SeqCst);
+        loader.request(D);
+        drop(gate);
+        wait_until(|| loader.pending() == 0);
+        assert_eq!(loader.state(B), TileState::Idle);
+        assert_eq!(loader.state(D), TileState::Ready);
+        assert_eq!(*source.order.lock().unwrap(), vec![A, D]);
     }
 
     #[test]

@@ -97,6 +97,13 @@ pub trait TileSource: Send + Sync {
         256
     }
 
+    /// The tile as held locally (a disk cache), however old, without asking a server; `None`
+    /// where the source keeps nothing. An export draws a missing tile from a coarser one it
+    /// finds here once its deadline has passed.
+    fn cached(&self, _key: TileKey) -> Option<image::RgbaImage> {
+        None
+    }
+
     /// True when tiles come from a server, whose etiquette limits the requests in flight;
     /// false for files and generated tiles.
     fn is_remote(&self) -> bool {
