@@ -133,6 +133,8 @@ pub struct HttpBytes {
     retry: Retry,
     len: u64,
     state: Mutex<Blocks>,
+    /// Held while fetching, so two threads never download the same bytes.
+    fetching: Mutex<()>,
     bytes_read: AtomicU64,
     requests: AtomicU64,
 }
@@ -148,17 +150,53 @@ struct Blocks {
 }
 
 impl Blocks {
-    /// The cached range holding all of `want`, if one does.
-    fn covering(&mut self, want: &Range<u64>) -> Option<(u64, Arc<Vec<u8>>)> {
+    /// The cached ranges that overlap `want`, by start.
+    fn overlapping(&self, want: &Range<u64>) -> Vec<(u64, Arc<Vec<u8>>)> {
+        self.ranges
+            .range(..want.end)
+            .filter(|(start, (data, _))| **start + data.len() as u64 > want.start)
+            .map(|(start, (data, _))| (*start, Arc::clone(data)))
+            .collect()
+    }
+
+    /// The parts of `want` no cached range holds.
+    fn gaps(&self, want: &Range<u64>) -> Vec<Range<u64>> {
+        let mut gaps = Vec::new();
+        let mut frontier = want.start;
+        for (start, data) in self.overlapping(want) {
+            if start > frontier {
+                gaps.push(frontier..start.min(want.end));
+            }
+            frontier = frontier.max(start + data.len() as u64);
+            if frontier >= want.end {
+                break;
+            }
+        }
+        if frontier < want.end {
+            gaps.push(frontier..want.end);
+        }
+        gaps
+    }
+
+    /// Copies `buf.len()` bytes at `offset` out of the cached ranges, marking them used; false
+    /// when some are not held.
+    fn copy(&mut self, offset: u64, buf: &mut [u8]) -> bool {
+        let want = offset..offset + buf.len() as u64;
+        if !self.gaps(&want).is_empty() {
+            return false;
+        }
         self.tick += 1;
         let tick = self.tick;
-        let (&start, (data, used)) = self.ranges.range_mut(..=want.start).next_back()?;
-        if start + data.len() as u64 >= want.end {
-            *used = tick;
-            Some((start, Arc::clone(data)))
-        } else {
-            None
+        for (start, data) in self.overlapping(&want) {
+            let from = want.start.max(start);
+            let to = want.end.min(start + data.len() as u64);
+            let src = &data[(from - start) as usize..(to - start) as usize];
+            buf[(from - offset) as usize..(to - offset) as usize].copy_from_slice(src);
+            if let Some((_, used)) = self.ranges.get_mut(&start) {
+                *used = tick;
+            }
         }
+        true
     }
 
     fn insert(&mut self, start: u64, data: Vec<u8>) {
@@ -204,6 +242,7 @@ impl HttpBytes {
             retry,
             len: 0,
             state: Mutex::new(Blocks::default()),
+            fetching: Mutex::new(()),
             bytes_read: AtomicU64::new(0),
             requests: AtomicU64::new(0),
         };
@@ -333,17 +372,22 @@ impl HttpBytes {
     /// Fetches what the cache lacks of `wanted` (sorted by start), near ranges merged into one
     /// request.
     fn fill(&self, wanted: &[Range<u64>]) -> io::Result<()> {
-        let missing: Vec<Range<u64>> = {
-            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        // One fill at a time: tile workers wanting the same tiles wait for one download rather
+        // than each fetching it.
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut missing: Vec<Range<u64>> = {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             if state.whole.is_some() {
                 return Ok(());
             }
             wanted
                 .iter()
                 .map(|r| r.start..r.end.min(self.len))
-                .filter(|r| r.start < r.end && state.covering(r).is_none())
+                .filter(|r| r.start < r.end)
+                .flat_map(|r| state.gaps(&r))
                 .collect()
         };
+        missing.sort_by_key(|r| r.start);
         let mut runs: Vec<Range<u64>> = Vec::new();
         for r in missing {
             match runs.last_mut() {
@@ -413,9 +457,7 @@ impl ByteSource for HttpBytes {
             buf.copy_from_slice(src);
             return Ok(());
         }
-        if let Some((start, data)) = state.covering(&want) {
-            let from = (offset - start) as usize;
-            buf.copy_from_slice(&data[from..from + buf.len()]);
+        if state.copy(offset, buf) {
             Ok(())
         } else {
             // Dropped by another thread's fill meanwhile.
