@@ -67,6 +67,16 @@ fn write_red_and_blue(out: &mut std::io::Cursor<Vec<u8>>, overviews: u32) {
     .unwrap();
 }
 
+/// The bytes of each full-resolution tile of a TIFF.
+fn full_resolution_tiles(bytes: &[u8]) -> Vec<std::ops::Range<u64>> {
+    let mem: Arc<dyn ByteSource> = Arc::new(MemoryBytes::new(bytes.to_vec(), "mem"));
+    let tiff = TiffFile::open_source(mem, 0, &Limits::default()).unwrap();
+    let (across, down) = tiff.chunk_grid();
+    (0..across * down)
+        .flat_map(|q| tiff.chunk_byte_ranges(q))
+        .collect()
+}
+
 /// The tile at `zoom` over the raster's centre.
 fn centre_key(zoom: u8) -> TileKey {
     let centre = Coord {
@@ -156,14 +166,7 @@ fn a_tiled_file_without_overviews_is_still_decoded_whole() {
 #[test]
 fn a_remote_cog_reads_under_five_percent_and_no_full_resolution_tile_for_a_zoomed_out_view() {
     let bytes = red_and_blue_cog(3);
-    let full_res_tiles: Vec<std::ops::Range<u64>> = {
-        let mem: Arc<dyn ByteSource> = Arc::new(MemoryBytes::new(bytes.clone(), "mem"));
-        let tiff = TiffFile::open_source(mem, 0, &Limits::default()).unwrap();
-        let (across, down) = tiff.chunk_grid();
-        (0..across * down)
-            .flat_map(|q| tiff.chunk_byte_ranges(q))
-            .collect()
-    };
+    let full_res_tiles = full_resolution_tiles(&bytes);
     let server = RangeServer::start(bytes.clone(), Behaviour::Ranges);
     let source =
         RasterTileSource::open_url(&server.url("scene.tif"), &OpenOptions::default(), no_wait())
@@ -347,14 +350,7 @@ fn a_gdal_cog_over_http_reads_no_byte_of_its_full_resolution_tiles_for_a_zoomed_
     let Some(bytes) = gdal_cog(dir.path()) else {
         return;
     };
-    let full_res_tiles: Vec<std::ops::Range<u64>> = {
-        let mem: Arc<dyn ByteSource> = Arc::new(MemoryBytes::new(bytes.clone(), "mem"));
-        let tiff = TiffFile::open_source(mem, 0, &Limits::default()).unwrap();
-        let (across, down) = tiff.chunk_grid();
-        (0..across * down)
-            .flat_map(|q| tiff.chunk_byte_ranges(q))
-            .collect()
-    };
+    let full_res_tiles = full_resolution_tiles(&bytes);
     let server = RangeServer::start(bytes.clone(), Behaviour::Ranges);
     let source =
         RasterTileSource::open_url(&server.url("gdal.tif"), &OpenOptions::default(), no_wait())

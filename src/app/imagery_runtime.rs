@@ -303,6 +303,18 @@ impl ImageryRuntime {
     }
 }
 
+/// How a raster layer opens in the window: named and credited as the layer, repainting the
+/// window as it goes.
+fn load_options(ctx: &egui::Context, layer: &ImageryLayer) -> (OpenOptions, Wakeup) {
+    let options = OpenOptions {
+        name: layer.name.clone(),
+        attribution: layer.attribution.clone(),
+        ..OpenOptions::default()
+    };
+    let ctx = ctx.clone();
+    (options, Arc::new(move || ctx.request_repaint()))
+}
+
 fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
     match &layer.source {
         LayerSource::File { path } => {
@@ -323,23 +335,11 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                     Err(e) => State::Failed(crate::app::error_chain(&e)),
                 };
             }
-            let options = OpenOptions {
-                name: layer.name.clone(),
-                attribution: layer.attribution.clone(),
-                ..OpenOptions::default()
-            };
-            let ctx = ctx.clone();
-            let wakeup: Wakeup = Arc::new(move || ctx.request_repaint());
+            let (options, wakeup) = load_options(ctx, layer);
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
         }
         LayerSource::Remote { url } => {
-            let options = OpenOptions {
-                name: layer.name.clone(),
-                attribution: layer.attribution.clone(),
-                ..OpenOptions::default()
-            };
-            let ctx = ctx.clone();
-            let wakeup: Wakeup = Arc::new(move || ctx.request_repaint());
+            let (options, wakeup) = load_options(ctx, layer);
             State::Loading(RasterLoad::start_url(url.clone(), options, Some(wakeup)))
         }
         LayerSource::Tiles { .. } => {
