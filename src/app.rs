@@ -18,6 +18,7 @@ mod frame;
 pub mod imagery;
 mod imagery_runtime;
 mod loupe;
+mod map_overlay;
 mod progress;
 mod scene_cache;
 mod stage_views;

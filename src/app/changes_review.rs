@@ -6,15 +6,13 @@ use egui::{Key, Modifiers};
 
 use super::SitewatchApp;
 use super::commands::annotation_box;
+use super::map_overlay::paint_map_overlay;
 use crate::command::{ChangesCommand, Command};
 use crate::editing::change_accept::{
     Accepted, Observed, accept_as_annotation, accept_as_end, propose_end,
 };
 use crate::model::{FuzzyDate, Shape};
-use crate::render::display_list::DisplayList;
-use crate::render::egui_paint::{self, Placement};
 use crate::render::lower::changes::{CandidateMark, lower_candidates};
-use crate::spatial::mercator::world_px_from_lonlat;
 use crate::ui::changes_review::{Decision, Review};
 
 impl SitewatchApp {
@@ -209,15 +207,6 @@ impl SitewatchApp {
         let (Some(review), Some(view)) = (&self.changes.review, self.editor.map_view()) else {
             return;
         };
-        let centre = world_px_from_lonlat(view.center, view.zoom);
-        let half = [view.rect.width() / 2.0, view.rect.height() / 2.0];
-        let to_px = |c: geo::Coord<f64>| {
-            let w = world_px_from_lonlat(c, view.zoom);
-            [
-                (w.x - centre.x) as f32 + half[0],
-                (w.y - centre.y) as f32 + half[1],
-            ]
-        };
         let marks: Vec<CandidateMark<'_>> = review
             .report
             .candidates
@@ -231,13 +220,8 @@ impl SitewatchApp {
                 selected: review.selected == Some(i),
             })
             .collect();
-        let mut list = DisplayList::new([view.rect.width(), view.rect.height()]);
-        lower_candidates(&mut list, &marks, &to_px);
-        let painter = ui.painter().with_clip_rect(map);
-        let place = Placement {
-            origin: view.rect.min,
-            scale: 1.0,
-        };
-        egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+        paint_map_overlay(ui, map, &view, |list, to_px| {
+            lower_candidates(list, &marks, to_px);
+        });
     }
 }

@@ -10,16 +10,14 @@ use chrono::{Datelike as _, Duration};
 use egui::{Key, Modifiers};
 
 use super::find_imagery_layers::layers_from_plans;
+use super::map_overlay::paint_map_overlay;
 use super::{SitewatchApp, error_chain};
 use crate::command::{Command, FindImageryCommand, ImagerySearch, ImagerySource};
 use crate::imagery::stac::{
     Item, PlanOptions, Signing, StacApi, StacClient, Thinning, plan_layer, plan_series,
     read_items_file,
 };
-use crate::render::display_list::DisplayList;
-use crate::render::egui_paint::{self, Placement};
 use crate::render::lower::footprints::{FootprintMark, lower_footprints};
-use crate::spatial::mercator::world_px_from_lonlat;
 use crate::ui::find_imagery::{FindForm, FindView, ResultRow, SearchStatus, find_imagery_ui};
 
 /// What the note of a layer whose asset needs signing says.
@@ -365,15 +363,6 @@ impl SitewatchApp {
         let Some(view) = self.editor.map_view() else {
             return;
         };
-        let centre = world_px_from_lonlat(view.center, view.zoom);
-        let half = [view.rect.width() / 2.0, view.rect.height() / 2.0];
-        let to_px = |c: geo::Coord<f64>| {
-            let w = world_px_from_lonlat(c, view.zoom);
-            [
-                (w.x - centre.x) as f32 + half[0],
-                (w.y - centre.y) as f32 + half[1],
-            ]
-        };
         let rings: Vec<Vec<Vec<[f64; 2]>>> = state.items.iter().map(footprint).collect();
         let marks: Vec<FootprintMark<'_>> = rings
             .iter()
@@ -383,14 +372,9 @@ impl SitewatchApp {
                 selected: state.selected == Some(i),
             })
             .collect();
-        let mut list = DisplayList::new([view.rect.width(), view.rect.height()]);
-        lower_footprints(&mut list, &marks, &to_px);
-        let painter = ui.painter().with_clip_rect(map);
-        let place = Placement {
-            origin: view.rect.min,
-            scale: 1.0,
-        };
-        egui_paint::paint(&painter, &list, place, &mut |_, _, _| {});
+        paint_map_overlay(ui, map, &view, |list, to_px| {
+            lower_footprints(list, &marks, to_px);
+        });
     }
 }
 

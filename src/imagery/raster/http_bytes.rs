@@ -132,7 +132,7 @@ pub struct HttpBytes {
     agent: ureq::Agent,
     retry: Retry,
     len: u64,
-    state: Mutex<Blocks>,
+    state: Mutex<CachedRanges>,
     /// Held while fetching, so two threads never download the same bytes.
     fetching: Mutex<()>,
     bytes_read: AtomicU64,
@@ -141,7 +141,7 @@ pub struct HttpBytes {
 
 /// Fetched ranges, by start offset, each with its last use.
 #[derive(Default)]
-struct Blocks {
+struct CachedRanges {
     ranges: BTreeMap<u64, (Arc<Vec<u8>>, u64)>,
     bytes: usize,
     tick: u64,
@@ -149,7 +149,7 @@ struct Blocks {
     whole: Option<Arc<Vec<u8>>>,
 }
 
-impl Blocks {
+impl CachedRanges {
     /// The cached ranges that overlap `want`, by start.
     fn overlapping(&self, want: &Range<u64>) -> Vec<(u64, Arc<Vec<u8>>)> {
         self.ranges
@@ -241,7 +241,7 @@ impl HttpBytes {
             agent,
             retry,
             len: 0,
-            state: Mutex::new(Blocks::default()),
+            state: Mutex::new(CachedRanges::default()),
             fetching: Mutex::new(()),
             bytes_read: AtomicU64::new(0),
             requests: AtomicU64::new(0),

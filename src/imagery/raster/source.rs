@@ -20,7 +20,7 @@ use super::load::Progress;
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
-use super::stream::{LevelImage, TiffLevels, level_images};
+use super::stream::{TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
@@ -252,22 +252,7 @@ impl RasterTileSource {
         progress: &Progress,
     ) -> Result<Self, RasterError> {
         let path = path.as_ref();
-        match panic::catch_unwind(AssertUnwindSafe(|| {
-            Self::open_inner(path, options, progress)
-        })) {
-            Ok(result) => result,
-            Err(payload) => {
-                let why = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                Err(RasterError::Corrupt {
-                    message: format!("the decoder failed: {why}"),
-                    path: path.to_owned(),
-                })
-            }
-        }
+        guarded(path, || Self::open_inner(path, options, progress))
     }
 
     /// Opens a GeoTIFF on a web server (`https://`, `http://`, `s3://`, `gs://`): the header
@@ -294,16 +279,9 @@ impl RasterTileSource {
                 });
             }
         }
-        let progress = Progress::new();
-        match panic::catch_unwind(AssertUnwindSafe(|| {
-            Self::open_tiff(source, &name, options, &progress, true)
-        })) {
-            Ok(result) => result,
-            Err(_) => Err(RasterError::Corrupt {
-                message: "the decoder failed".to_owned(),
-                path: name,
-            }),
-        }
+        guarded(&name, || {
+            Self::open_tiff(source, &name, options, &Progress::new(), true)
+        })
     }
 
     fn open_inner(
@@ -340,14 +318,15 @@ impl RasterTileSource {
         let header = tiff.header().clone();
         progress.set(0.02);
         let placed = place(path, &header, options)?;
-        let images = if tiff.is_tiled() {
+        let overviews = if tiff.is_tiled() {
             level_images(&source, &mut tiff, &options.limits)?
         } else {
             Vec::new()
         };
-        let (pixels, histograms) = if tiff.is_tiled() && (images.len() > 1 || remote) {
-            drop(tiff);
-            streamed_pixels(source, &images, &header, options, path)?
+        let (pixels, histograms) = if tiff.is_tiled() && (!overviews.is_empty() || remote) {
+            let coarsest = overviews.iter().map(|(i, _)| i.level).max().unwrap_or(0);
+            let levels = TiffLevels::open(source, tiff, overviews, &options.limits);
+            streamed_pixels(levels, coarsest, &header, options, path)?
         } else {
             decode_pixels(Feed::Tiff(Box::new(tiff)), &header, options, progress, path)?
         };
@@ -681,6 +660,24 @@ impl RasterTileSource {
     }
 }
 
+/// Runs `open`, turning a decoder's panic into a corrupt-file error for `path`.
+fn guarded(
+    path: &Path,
+    open: impl FnOnce() -> Result<RasterTileSource, RasterError>,
+) -> Result<RasterTileSource, RasterError> {
+    panic::catch_unwind(AssertUnwindSafe(open)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(RasterError::Corrupt {
+            message: format!("the decoder failed: {why}"),
+            path: path.to_owned(),
+        })
+    })
+}
+
 /// Where a raster lies: pixel → CRS, the placement for reprojection, and its lon/lat box.
 fn place(
     path: &Path,
@@ -800,8 +797,8 @@ fn decode_pixels(
 /// A pyramid read from the TIFF's own levels on demand, with histograms from its coarsest
 /// stored level (read whole now).
 fn streamed_pixels(
-    source: Arc<dyn ByteSource>,
-    images: &[LevelImage],
+    levels: TiffLevels,
+    coarsest: usize,
     header: &Header,
     options: &OpenOptions,
     path: &Path,
@@ -811,8 +808,6 @@ fn streamed_pixels(
         width_px: header.width_px,
         height_px: header.height_px,
     };
-    let levels = TiffLevels::open(source, images, &options.limits)?;
-    let coarsest = images.iter().map(|i| i.level).max().unwrap_or(0);
     let budget = options.memory_budget_bytes;
     let io = |e| RasterError::io(e, path);
     if kind.bytes() == 1 {

@@ -97,15 +97,15 @@ pub struct LevelImage {
     pub level: usize,
 }
 
-/// The images of a tiled TIFF that serve pyramid levels: the full raster, and each overview
-/// whose size is exactly a level's (`ceil(w / 2^k)` × `ceil(h / 2^k)`, as GDAL makes them).
-/// Masks and odd-sized overviews are left out.
+/// The overviews of a tiled TIFF that serve pyramid levels, opened: each whose size is exactly
+/// a level's (`ceil(w / 2^k)` × `ceil(h / 2^k)`, as GDAL makes them). Masks and odd-sized
+/// overviews are left out.
 pub fn level_images(
     source: &Arc<dyn ByteSource>,
     full: &mut TiffFile,
     limits: &Limits,
-) -> Result<Vec<LevelImage>, RasterError> {
-    let mut found = vec![LevelImage { ifd: 0, level: 0 }];
+) -> Result<Vec<(LevelImage, TiffFile)>, RasterError> {
+    let mut found: Vec<(LevelImage, TiffFile)> = Vec::new();
     let (w0, h0) = (full.header().width_px, full.header().height_px);
     let count = full.image_count()?;
     for ifd in 1..count {
@@ -123,26 +123,28 @@ pub fn level_images(
         if let Some(level) = level
             && image.header().bands == full.header().bands
             && image.header().kind == full.header().kind
-            && !found.iter().any(|f| f.level == level)
+            && !found.iter().any(|(f, _)| f.level == level)
         {
-            found.push(LevelImage { ifd, level });
+            found.push((LevelImage { ifd, level }, image));
         }
     }
-    found.sort_by_key(|f| f.level);
+    found.sort_by_key(|(f, _)| f.level);
     Ok(found)
 }
 
 impl TiffLevels {
-    /// Opens the stored levels of the TIFF in `source`.
+    /// The stored levels of the TIFF in `source`: its full raster and the `overviews` that
+    /// [`level_images`] found, each already open.
     pub fn open(
         source: Arc<dyn ByteSource>,
-        images: &[LevelImage],
+        full: TiffFile,
+        overviews: Vec<(LevelImage, TiffFile)>,
         limits: &Limits,
-    ) -> Result<Self, RasterError> {
-        let deepest = images.iter().map(|i| i.level).max().unwrap_or(0);
+    ) -> Self {
+        let deepest = overviews.iter().map(|(i, _)| i.level).max().unwrap_or(0);
         let mut levels: Vec<Option<StoredLevel>> = (0..=deepest).map(|_| None).collect();
-        for image in images {
-            let first = TiffFile::open_source(Arc::clone(&source), image.ifd, limits)?;
+        let all = std::iter::once((LevelImage { ifd: 0, level: 0 }, full)).chain(overviews);
+        for (image, first) in all {
             let (across, down) = first.chunk_grid();
             let h = first.header();
             let stored = StoredLevel {
@@ -159,11 +161,11 @@ impl TiffLevels {
                 *slot = Some(stored);
             }
         }
-        Ok(Self {
+        Self {
             levels,
             source,
             limits: *limits,
-        })
+        }
     }
 
     /// The tiles (index, counted across then down) under a rectangle of level `k`.

@@ -60,16 +60,11 @@ pub fn class_color(class: ChangeClass) -> Rgba {
     }
 }
 
-/// Open rings in pixels (the closing vertex dropped).
+/// Open rings in pixels, rings under three points left out.
 fn rings_px(polygon: &Polygon<f64>, to_px: &dyn Fn(Coord<f64>) -> [f32; 2]) -> Vec<Vec<[f32; 2]>> {
-    std::iter::once(polygon.exterior())
-        .chain(polygon.interiors())
-        .map(|ring| {
-            let n = ring.0.len().saturating_sub(1);
-            ring.0.iter().take(n).map(|&c| to_px(c)).collect::<Vec<_>>()
-        })
-        .filter(|r| r.len() >= 3)
-        .collect()
+    let mut rings = super::items::rings_px(polygon, to_px);
+    rings.retain(|r| r.len() >= 3);
+    rings
 }
 
 /// Appends the candidates, the selected one last so it is on top.

@@ -16,7 +16,8 @@ use crate::scene::{ItemGeometry, SceneItem};
 /// Lon/lat to the view's pixels.
 pub type ToPx<'a> = &'a dyn Fn(Coord<f64>) -> [f32; 2];
 
-fn rings_px(poly: &geo::Polygon<f64>, to_px: ToPx<'_>) -> Vec<Vec<[f32; 2]>> {
+/// A polygon's rings in the view's pixels, open (the closing vertex dropped).
+pub(super) fn rings_px(poly: &geo::Polygon<f64>, to_px: ToPx<'_>) -> Vec<Vec<[f32; 2]>> {
     std::iter::once(poly.exterior())
         .chain(poly.interiors())
         .map(|ring| {
