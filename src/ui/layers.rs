@@ -133,7 +133,9 @@ pub fn layers_ui(
                         shown_now: shown.contains(&index),
                         file_date: file_dates.get(&layer.id).copied(),
                     };
-                    layer_row(ui, layer, &row, runtime, &mut commands);
+                    super::offscreen::unless_offscreen(ui, |ui| {
+                        layer_row(ui, layer, &row, runtime, &mut commands);
+                    });
                 });
                 ui.separator();
             }

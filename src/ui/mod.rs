@@ -21,6 +21,7 @@ pub mod list_mesh;
 pub mod loupe;
 pub mod map_edit;
 pub mod map_view;
+pub mod offscreen;
 pub mod progress;
 pub mod progress_form;
 pub mod stage_views;
