@@ -116,41 +116,49 @@ pub fn wayback_ui(ui: &mut Ui, view: &WaybackView<'_>) -> Vec<Command> {
 }
 
 fn rows_ui(ui: &mut Ui, rows: &[CaptureRow], out: &mut Vec<Command>) {
-    egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-        egui::Grid::new("sitewatch-wayback-captures")
-            .striped(true)
-            .num_columns(6)
-            .show(ui, |ui| {
-                for head in ["Captured", "First in release", "Source", "Resolution", "Accuracy"] {
-                    ui.strong(head);
-                }
-                ui.label("");
-                ui.end_row();
-                for (i, row) in rows.iter().enumerate() {
-                    let date = if row.mixed {
-                        RichText::new(&row.date).color(Color32::from_rgb(230, 180, 80))
-                    } else {
-                        RichText::new(&row.date)
-                    };
-                    let shown = ui.label(date);
-                    if let Some(problem) = &row.problem {
-                        shown.on_hover_text(problem.as_str());
-                    } else if row.mixed {
-                        shown.on_hover_text("The view's corners show captures of other days");
+    egui::ScrollArea::vertical()
+        .max_height(320.0)
+        .show(ui, |ui| {
+            egui::Grid::new("sitewatch-wayback-captures")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for head in [
+                        "Captured",
+                        "First in release",
+                        "Source",
+                        "Resolution",
+                        "Accuracy",
+                    ] {
+                        ui.strong(head);
                     }
-                    ui.label(&row.release);
-                    ui.label(&row.source);
-                    ui.label(&row.resolution);
-                    ui.label(&row.accuracy);
-                    if ui
-                        .button("Add")
-                        .on_hover_text("Add this capture as a layer dated by its capture day")
-                        .clicked()
-                    {
-                        out.push(WaybackCommand::Add(i).into());
-                    }
+                    ui.label("");
                     ui.end_row();
-                }
-            });
-    });
+                    for (i, row) in rows.iter().enumerate() {
+                        let date = if row.mixed {
+                            RichText::new(&row.date).color(Color32::from_rgb(230, 180, 80))
+                        } else {
+                            RichText::new(&row.date)
+                        };
+                        let shown = ui.label(date);
+                        if let Some(problem) = &row.problem {
+                            shown.on_hover_text(problem.as_str());
+                        } else if row.mixed {
+                            shown.on_hover_text("The view's corners show captures of other days");
+                        }
+                        ui.label(&row.release);
+                        ui.label(&row.source);
+                        ui.label(&row.resolution);
+                        ui.label(&row.accuracy);
+                        if ui
+                            .button("Add")
+                            .on_hover_text("Add this capture as a layer dated by its capture day")
+                            .clicked()
+                        {
+                            out.push(WaybackCommand::Add(i).into());
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
 }

@@ -336,11 +336,11 @@ pub fn png_tile(rgb: [u8; 3]) -> Vec<u8> {
     png.into_inner()
 }
 
-/// The standard replica around `centre`: releases 60 (2025-06-01, new tile C), 50 (stored
-/// nothing), 40 (stored B again), 30 (B), 20 (stored A again), 10 (A) and 5 (no tile yet).
-/// Captures: 60 on 2025-03-15 at the centre with 2024-11-02 north-east of it (mixed), 30 on
-/// 2023-04-20, 10 on 2020-08-17.
-pub fn standard_releases(centre: [f64; 2]) -> Vec<Release> {
+/// The standard replica: releases 60 (2025-06-01, new tile C), 50 (stored nothing), 40 (stored
+/// B again), 30 (B), 20 (stored A again), 10 (A) and 5 (no tile yet). Captures: 60 on
+/// 2025-03-15, but 2024-11-02 north-east of `mixed_from` (so a view whose north-east corner is
+/// there is mixed), 30 on 2023-04-20, 10 on 2020-08-17.
+pub fn standard_releases(mixed_from: [f64; 2]) -> Vec<Release> {
     let world = |day: &'static str| Area {
         bbox: [-180.0, -90.0, 180.0, 90.0],
         day,
@@ -348,7 +348,7 @@ pub fn standard_releases(centre: [f64; 2]) -> Vec<Release> {
         resolution_m: 0.5,
     };
     let north_east = Area {
-        bbox: [centre[0] + 1e-6, centre[1] + 1e-6, 180.0, 90.0],
+        bbox: [mixed_from[0] + 1e-6, mixed_from[1] + 1e-6, 180.0, 90.0],
         day: "2024-11-02",
         provider: "Vantor",
         resolution_m: 0.3,
