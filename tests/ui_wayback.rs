@@ -77,7 +77,7 @@ fn all_captures_are_added_as_one_undoable_track_that_the_timeline_steps_through(
         .state()
         .wayback_captures()
         .iter()
-        .map(|c| c.date_text())
+        .map(sitewatch::imagery::wayback_changes::Capture::date_text)
         .collect();
     assert_eq!(
         dates,

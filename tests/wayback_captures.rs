@@ -14,7 +14,7 @@ use std::time::Duration;
 use common::wayback_server::{Fault, WaybackServer, standard_releases};
 use sitewatch::imagery::http::user_agent;
 use sitewatch::imagery::wayback_capture_layer::{CAPTURES_TRACK, capture_layer};
-use sitewatch::imagery::wayback_changes::{CaptureReport, Place, find_captures};
+use sitewatch::imagery::wayback_changes::{Capture, CaptureReport, Place, find_captures};
 use sitewatch::imagery::wayback_service::{
     CaptureError, Phase, Progress, Watch, WaybackHttp, WaybackService,
 };
@@ -69,7 +69,7 @@ fn only_releases_whose_imagery_changed_are_kept_each_dated_by_its_capture() {
         "40 and 20 repeat older tiles"
     );
     assert_eq!((report.releases, report.candidates), (7, 5));
-    let dates: Vec<String> = report.captures.iter().map(|c| c.date_text()).collect();
+    let dates: Vec<String> = report.captures.iter().map(Capture::date_text).collect();
     assert_eq!(
         dates,
         ["mixed: 2024-11-02–2025-03-15", "2023-04-20", "2020-08-17"]

@@ -3,6 +3,8 @@
 //! (release, source, resolution, accuracy) in the note. A view whose corners show other days
 //! is "mixed: D1–D2", and its date runs from D1 to D2.
 
+use std::fmt::Write as _;
+
 use serde_json::Map;
 
 use super::dated::ESRI_ATTRIBUTION;
@@ -69,18 +71,19 @@ fn provenance(capture: &Capture) -> String {
         Some((day, _)) => format!("Captured {day} (at the view's centre and corners)."),
         None => "Capture date unknown: the layer is dated by its release.".to_owned(),
     };
-    note.push_str(&format!(
+    let _ = write!(
+        note,
         " First in Wayback release {} ({}, published {}).",
         release.number, release.title, release.release_date
-    ));
+    );
     if let Some(info) = &capture.centre {
         let described = info.description();
         if !described.is_empty() {
-            note.push_str(&format!(" Source: {described}."));
+            let _ = write!(note, " Source: {described}.");
         }
     }
     if let Some(problem) = &capture.metadata_problem {
-        note.push_str(&format!(" {}.", capitalised(problem)));
+        let _ = write!(note, " {}.", capitalised(problem));
     }
     note.push_str(" Esri terms of use apply.");
     note

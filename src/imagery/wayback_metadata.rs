@@ -128,7 +128,7 @@ fn info_of(attributes: &Value) -> CaptureInfo {
     }
 }
 
-/// The capture areas in a query answer, in the server's order; an ArcGIS `error` object or a
+/// The capture areas in a query answer, in the server's order; an `ArcGIS` `error` object or a
 /// document without `features` is an error naming `url`.
 pub fn parse_features(bytes: &[u8], url: &str) -> Result<Vec<CaptureInfo>, CaptureError> {
     let malformed = |message: String| CaptureError::Malformed {

@@ -171,7 +171,7 @@ fn serve(
         if let Some((name, value)) = header.split_once(':')
             && name.eq_ignore_ascii_case("user-agent")
         {
-            agent = value.trim().to_owned();
+            value.trim().clone_into(&mut agent);
         }
     }
     seen.lock().unwrap().push((target.clone(), agent));
