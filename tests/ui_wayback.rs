@@ -1,8 +1,8 @@
 //! The Wayback captures window against a Wayback replica on 127.0.0.1: "Wayback captures
 //! here…" in the layer panel's "Add dated service" menu looks under the view's centre, lists
 //! the three distinct captures (the newest "mixed" at the view's north-east corner), Add all
-//! adds them on one track in one undo step, and the timeline steps through them by capture day;
-//! a missing release list is said in the window.
+//! adds them on one track in one undo step, and the timeline steps through them by capture day
+//! (the mixed one's date stamp showing both days); a missing release list is said in the window.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
@@ -48,6 +48,8 @@ fn look_here(h: &mut Harness<'_, SitewatchApp>, server: &WaybackServer) {
     for _ in 0..MAX_FRAMES {
         h.run_steps(1);
         if !matches!(h.state().wayback_status(), WaybackStatus::Looking { .. }) {
+            // The window may resize to the answer: let it settle before reading it.
+            h.run_steps(2);
             return;
         }
         std::thread::yield_now();
@@ -132,6 +134,13 @@ fn all_captures_are_added_as_one_undoable_track_that_the_timeline_steps_through(
             "at {date}"
         );
     }
+    let scene = h.state_mut().scene();
+    let mixed = scene.layers.iter().find(|l| l.id == ids[2]).unwrap();
+    assert_eq!(
+        mixed.date_label.as_deref(),
+        Some("2 NOV 2024 – 15 MAR 2025"),
+        "the figure's date stamp shows both days"
+    );
 }
 
 #[test]
