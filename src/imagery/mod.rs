@@ -15,6 +15,11 @@ pub mod tile_cover;
 pub mod tile_loader;
 pub mod tile_source;
 pub mod wayback;
+pub mod wayback_capture_layer;
+pub mod wayback_changes;
+pub mod wayback_metadata;
+pub mod wayback_service;
+pub mod wayback_tilemap;
 pub mod wmts;
 
 pub use tile_source::{TileError, TileKey, TileSource};

@@ -14,6 +14,11 @@ pub const SYNTHETIC_NOTICE: &str = "SYNTHETIC IMAGERY — not an observation";
 /// The credit of generated demo imagery, in the credit line like any provider's.
 pub const SYNTHETIC_CREDIT: &str = "Synthetic demo imagery, Sitewatch generator";
 
+/// The field of a layer whose pixels span several days (a Wayback view whose corners show other
+/// captures than its centre): the last day, `date` being the first. It lives among the flattened
+/// fields, so it saves as `"date_until"` beside `"date"` and no constructor changes.
+pub const DATE_UNTIL_FIELD: &str = "date_until";
+
 /// Dates read from undated layers' files (a GeoTIFF's `DateTime`), by layer id. The window holds
 /// them while it runs and passes them to the timeline and the scene; they are never saved, so
 /// reading a file never changes the project (the user keeps a date with an ordinary edit).
@@ -140,8 +145,30 @@ impl ImageryLayer {
         Some(self.label_of(self.effective_date(file_dates)?))
     }
 
+    /// The last day of a layer whose pixels span several days (see [`DATE_UNTIL_FIELD`]).
+    #[must_use]
+    pub fn date_until(&self) -> Option<FuzzyDate> {
+        self.extra.get(DATE_UNTIL_FIELD)?.as_str()?.parse().ok()
+    }
+
+    /// Sets or clears the last day of the layer's span.
+    pub fn set_date_until(&mut self, until: Option<FuzzyDate>) {
+        match until {
+            Some(until) => {
+                self.extra
+                    .insert(DATE_UNTIL_FIELD.to_owned(), until.to_string().into());
+            }
+            None => {
+                self.extra.remove(DATE_UNTIL_FIELD);
+            }
+        }
+    }
+
     fn label_of(&self, date: FuzzyDate) -> String {
-        let date = date.display_upper();
+        let mut date = date.display_upper();
+        if let Some(until) = self.date_until().map(|u| u.display_upper()) {
+            date = format!("{date} – {until}");
+        }
         match self.date_kind {
             DateKind::Acquisition => date,
             DateKind::Mosaic => format!("MOSAIC · {date}"),

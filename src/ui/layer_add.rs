@@ -72,6 +72,14 @@ pub(super) fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) 
                 ))));
                 ui.close();
             }
+            if ui
+                .button(crate::ui::wayback::LOOK_HERE_LABEL)
+                .on_hover_text("The distinct Esri Wayback captures under the view's centre")
+                .clicked()
+            {
+                commands.push(crate::command::WaybackCommand::LookHere.into());
+                ui.close();
+            }
         });
     });
 }

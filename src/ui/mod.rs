@@ -29,3 +29,4 @@ pub mod theme;
 pub mod timeline;
 pub mod tools;
 pub mod top_bar;
+pub mod wayback;

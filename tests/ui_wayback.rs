@@ -1,0 +1,160 @@
+//! The Wayback captures window against a Wayback replica on 127.0.0.1: "Wayback captures
+//! here…" in the layer panel's "Add dated service" menu looks under the view's centre, lists
+//! the three distinct captures (the newest "mixed" at the view's north-east corner), Add all
+//! adds them on one track in one undo step, and the timeline steps through them by capture day
+//! (the mixed one's date stamp showing both days); a missing release list is said in the window.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+mod common;
+
+use common::wayback_server::{Fault, WaybackServer, standard_releases};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use sitewatch::app::SitewatchApp;
+use sitewatch::command::{Command, EditCommand, TimeCommand, WaybackCommand};
+use sitewatch::imagery::wayback_service::WaybackService;
+use sitewatch::model::LayerSource;
+use sitewatch::ui::wayback::{ADD_ALL_LABEL, LOOK_HERE_LABEL, WaybackStatus};
+
+/// Frames a search may take before the test gives up: far more than a local server needs.
+const MAX_FRAMES: usize = 20_000;
+
+/// The replica, with release 60 older north-east of the project's home box's north-east
+/// corner (inside the view, which shows all of the home box).
+fn replica(h: &Harness<'_, SitewatchApp>, fault: Fault) -> WaybackServer {
+    let home = h.state().project().home;
+    let inset = [
+        home.east - (home.east - home.west) * 0.05,
+        home.north - (home.north - home.south) * 0.05,
+    ];
+    WaybackServer::start(standard_releases(inset), fault)
+}
+
+fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
+    let ctx = h.ctx.clone();
+    h.state_mut().apply(&ctx, command);
+    h.run_steps(2);
+}
+
+/// Points the window at `server`, then opens it from the layer panel's menu and waits.
+fn look_here(h: &mut Harness<'_, SitewatchApp>, server: &WaybackServer) {
+    let service = WaybackService::replica(&server.base());
+    apply(h, WaybackCommand::UseService(service).into());
+    h.get_by_label("Add dated service").click_accesskit();
+    h.run_steps(2);
+    h.get_by_label(LOOK_HERE_LABEL).click_accesskit();
+    h.run_steps(1);
+    assert!(h.state().wayback_open(), "the entry opens the window");
+    for _ in 0..MAX_FRAMES {
+        h.run_steps(1);
+        if !matches!(h.state().wayback_status(), WaybackStatus::Looking { .. }) {
+            // The window may resize to the answer: let it settle before reading it.
+            h.run_steps(2);
+            return;
+        }
+        std::thread::yield_now();
+    }
+    panic!("the search did not answer within {MAX_FRAMES} frames");
+}
+
+fn shown_captures(h: &mut Harness<'_, SitewatchApp>) -> Vec<String> {
+    h.state_mut()
+        .scene()
+        .layers
+        .iter()
+        .map(|l| l.id.clone())
+        .filter(|id| id.starts_with("esri-wayback-capture-"))
+        .collect()
+}
+
+#[test]
+fn all_captures_are_added_as_one_undoable_track_that_the_timeline_steps_through() {
+    let mut h = common::window::ready_app();
+    let server = replica(&h, Fault::None);
+    look_here(&mut h, &server);
+
+    let status = h.state().wayback_status().clone();
+    assert!(matches!(status, WaybackStatus::Done(_)), "{status:?}");
+    let dates: Vec<String> = h
+        .state()
+        .wayback_captures()
+        .iter()
+        .map(sitewatch::imagery::wayback_changes::Capture::date_text)
+        .collect();
+    assert_eq!(
+        dates,
+        ["mixed: 2024-11-02–2025-03-15", "2023-04-20", "2020-08-17"]
+    );
+    assert!(h.query_by_label("mixed: 2024-11-02–2025-03-15").is_some());
+    assert!(
+        h.query_by_label("30 (2023-07-01)").is_some(),
+        "first release shown"
+    );
+
+    let before = h.state().project().layers.len();
+    h.get_by_label(ADD_ALL_LABEL).click_accesskit();
+    h.run_steps(2);
+    let layers = &h.state().project().layers;
+    assert_eq!(layers.len(), before + 3);
+    let added = &layers[before..];
+    assert!(added.iter().all(|l| l.track == "Esri Wayback"));
+    let releases: Vec<Option<String>> = added
+        .iter()
+        .map(|l| match &l.source {
+            LayerSource::Tiles { release, url, .. } => {
+                assert!(url.starts_with(&server.base()), "{url}");
+                release.clone()
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        releases,
+        ["10", "30", "60"].map(|r| Some(r.to_owned())),
+        "oldest first"
+    );
+    let ids: Vec<String> = added.iter().map(|l| l.id.clone()).collect();
+
+    apply(&mut h, Command::Edit(EditCommand::Undo));
+    assert_eq!(h.state().project().layers.len(), before, "one undo step");
+    apply(&mut h, Command::Edit(EditCommand::Redo));
+    assert_eq!(h.state().project().layers.len(), before + 3);
+
+    let day = |d: &str| TimeCommand::SetDate(d.parse().unwrap());
+    apply(&mut h, Command::Time(day("2020-08-16")));
+    assert!(
+        shown_captures(&mut h).is_empty(),
+        "nothing before the first capture"
+    );
+    for (id, date) in ids.iter().zip(["2020-08-17", "2023-04-20", "2024-11-02"]) {
+        apply(&mut h, Command::Time(day(date)));
+        assert_eq!(
+            &shown_captures(&mut h),
+            std::slice::from_ref(id),
+            "at {date}"
+        );
+    }
+    let scene = h.state_mut().scene();
+    let mixed = scene.layers.iter().find(|l| l.id == ids[2]).unwrap();
+    assert_eq!(
+        mixed.date_label.as_deref(),
+        Some("2 NOV 2024 – 15 MAR 2025"),
+        "the figure's date stamp shows both days"
+    );
+}
+
+#[test]
+fn a_missing_release_list_is_said_in_the_window() {
+    let mut h = common::window::ready_app();
+    let server = replica(&h, Fault::ConfigStatus(404));
+    look_here(&mut h, &server);
+    let url = format!("{}/waybackconfig.json", server.base());
+    let status = h.state().wayback_status().clone();
+    assert_eq!(
+        status,
+        WaybackStatus::Failed(format!("Wayback release list: HTTP 404: {url}"))
+    );
+    assert!(h.query_by_label_contains("HTTP 404").is_some(), "shown");
+    assert!(h.state().wayback_captures().is_empty());
+    assert_eq!(server.count("/tilemap/"), 0);
+}
