@@ -22,6 +22,7 @@ mod map_overlay;
 mod progress;
 mod scene_cache;
 mod stage_views;
+mod wmts;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,6 +154,8 @@ pub struct SitewatchApp {
     loupe: crate::ui::loupe::Loupe,
     /// The Find imagery window, its search and results.
     find_imagery: find_imagery::FindImageryState,
+    /// The Add WMTS layers window and the service it read.
+    wmts: wmts::WmtsState,
 }
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
@@ -238,6 +241,7 @@ impl SitewatchApp {
             changes: changes::ChangesState::default(),
             loupe: crate::ui::loupe::Loupe::default(),
             find_imagery: find_imagery::FindImageryState::default(),
+            wmts: wmts::WmtsState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

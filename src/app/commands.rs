@@ -32,6 +32,7 @@ impl SitewatchApp {
             Command::Progress(c) => self.apply_progress(ctx, c),
             Command::Changes(c) => self.apply_changes(ctx, c),
             Command::FindImagery(c) => self.apply_find_imagery(ctx, c),
+            Command::Wmts(c) => self.apply_wmts(ctx, c),
         }
     }
 

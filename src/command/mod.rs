@@ -13,6 +13,7 @@ mod imagery;
 mod progress;
 mod time;
 mod view;
+mod wmts;
 
 pub use changes::{ChangesCommand, ChangesRequest};
 pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
@@ -25,6 +26,7 @@ pub use imagery::ImageryCommand;
 pub use progress::ProgressCommand;
 pub use time::TimeCommand;
 pub use view::ViewCommand;
+pub use wmts::{WmtsChoice, WmtsCommand};
 
 /// One thing the user asked for, by area.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +51,8 @@ pub enum Command {
     Changes(ChangesCommand),
     /// The Find imagery window: STAC searches and adding their scenes as layers.
     FindImagery(FindImageryCommand),
+    /// The Add WMTS layers window: a service's capabilities, its layers and dated series.
+    Wmts(WmtsCommand),
 }
 
 macro_rules! from_area {
@@ -64,6 +68,7 @@ macro_rules! from_area {
 from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: ImageryCommand,
     Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand,
     Progress: ProgressCommand, Changes: ChangesCommand, FindImagery: FindImageryCommand);
+from_area!(Wmts: WmtsCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

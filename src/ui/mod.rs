@@ -28,3 +28,4 @@ pub mod theme;
 pub mod timeline;
 pub mod tools;
 pub mod top_bar;
+pub mod wmts;

@@ -6,10 +6,10 @@
 use chrono::NaiveDate;
 use serde_json::{Map, json};
 
+use super::WmtsError;
 use super::capabilities::{Capabilities, WmtsLayer};
 use super::time::{WmtsDatedLayer, dated_layers};
 use super::xyz::{XyzOptions, XyzTemplate, xyz_template};
-use super::WmtsError;
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
 
 /// The most dated layers one "Add dated series" makes (the newest are kept).
@@ -53,7 +53,10 @@ pub fn matrix_set_choices(capabilities: &Capabilities, layer: &WmtsLayer) -> Vec
 
 /// The value whose day is nearest `date` (the earlier on a tie); `None` when there are none.
 #[must_use]
-pub fn nearest_value(values: &[(NaiveDate, String)], date: NaiveDate) -> Option<&(NaiveDate, String)> {
+pub fn nearest_value(
+    values: &[(NaiveDate, String)],
+    date: NaiveDate,
+) -> Option<&(NaiveDate, String)> {
     values
         .iter()
         .min_by_key(|(day, _)| ((*day - date).num_days().abs(), *day))
@@ -79,7 +82,10 @@ fn project_layer(
     name: String,
     taken: &dyn Fn(&str) -> bool,
 ) -> ImageryLayer {
-    let title = layer.title.clone().unwrap_or_else(|| layer.identifier.clone());
+    let title = layer
+        .title
+        .clone()
+        .unwrap_or_else(|| layer.identifier.clone());
     let base = match time {
         Some((day, _)) => format!("wmts-{}-{day}", layer.identifier),
         None => format!("wmts-{}", layer.identifier),
@@ -128,10 +134,20 @@ pub fn single_layer(
     taken: &dyn Fn(&str) -> bool,
 ) -> Result<ImageryLayer, WmtsError> {
     let layer = capabilities.layer(layer_id)?;
-    let title = layer.title.clone().unwrap_or_else(|| layer.identifier.clone());
+    let title = layer
+        .title
+        .clone()
+        .unwrap_or_else(|| layer.identifier.clone());
     let Some(dimension) = layer.time() else {
         let template = xyz_template(capabilities, layer, options)?;
-        return Ok(project_layer(capabilities, layer, &template, None, title, taken));
+        return Ok(project_layer(
+            capabilities,
+            layer,
+            &template,
+            None,
+            title,
+            taken,
+        ));
     };
     let values = super::time::time_values(&dimension.values, range, usize::MAX);
     let chosen = nearest_value(&values, date).cloned().or_else(|| {
@@ -141,7 +157,14 @@ pub fn single_layer(
     });
     let Some((day, value)) = chosen else {
         let template = xyz_template(capabilities, layer, options)?;
-        return Ok(project_layer(capabilities, layer, &template, None, title, taken));
+        return Ok(project_layer(
+            capabilities,
+            layer,
+            &template,
+            None,
+            title,
+            taken,
+        ));
     };
     let template = xyz_template(
         capabilities,
@@ -258,14 +281,17 @@ mod tests {
         let caps = caps();
         let range = Some((day("2025-05-01"), day("2025-07-01")));
         let taken = |id: &str| id == "wmts-daily-2025-05-02";
-        let layers =
-            series_layers(&caps, "daily", &XyzOptions::default(), range, &taken).unwrap();
+        let layers = series_layers(&caps, "daily", &XyzOptions::default(), range, &taken).unwrap();
         let ids: Vec<&str> = layers.iter().map(|l| l.id.as_str()).collect();
         assert_eq!(ids, ["wmts-daily-2025-05-02-2", "wmts-daily-2025-06-11"]);
         for layer in &layers {
             assert_eq!(layer.track, "Daily");
             assert_eq!(layer.attribution, "Test agency");
-            assert!(layer.note.contains("from http://t/caps.xml"), "{}", layer.note);
+            assert!(
+                layer.note.contains("from http://t/caps.xml"),
+                "{}",
+                layer.note
+            );
         }
         let LayerSource::Tiles { url, max_zoom, .. } = &layers[1].source else {
             panic!("tiles");
@@ -292,8 +318,15 @@ mod tests {
             tile_matrix_set: Some("geo".to_owned()),
             ..XyzOptions::default()
         };
-        let err = single_layer(&caps, "daily", &chosen_set, None, day("2025-08-01"), &|_| false)
-            .unwrap_err();
+        let err = single_layer(
+            &caps,
+            "daily",
+            &chosen_set,
+            None,
+            day("2025-08-01"),
+            &|_| false,
+        )
+        .unwrap_err();
         assert!(matches!(err, WmtsError::NoWebMercator { .. }), "{err:?}");
     }
 }

@@ -102,7 +102,12 @@ pub fn xyz_template(
     let (set, zooms) = layer
         .tile_matrix_sets
         .iter()
-        .filter(|id| options.tile_matrix_set.as_ref().is_none_or(|chosen| chosen == *id))
+        .filter(|id| {
+            options
+                .tile_matrix_set
+                .as_ref()
+                .is_none_or(|chosen| chosen == *id)
+        })
         .filter_map(|id| capabilities.tile_matrix_set(id))
         .map(|set| (set, set.web_mercator_zooms()))
         .find(|(_, zooms)| !zooms.is_empty())
