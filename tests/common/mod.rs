@@ -6,6 +6,7 @@ pub mod range_server;
 pub mod rasters;
 pub mod stac_server;
 pub mod window;
+pub mod wmts_server;
 
 use chrono::NaiveDate;
 use egui_kittest::Harness;
