@@ -88,7 +88,7 @@ impl WmtsForm {
     /// Chooses `layer` with its defaults.
     fn select(&mut self, layer: &WmtsLayer, sets: &[MatrixSetChoice]) {
         self.selected = Some(layer.identifier.clone());
-        self.style = layer.default_style().to_owned();
+        layer.default_style().clone_into(&mut self.style);
         self.format = ["image/png", "image/jpeg"]
             .into_iter()
             .find(|f| layer.formats.iter().any(|o| o == f))
@@ -190,7 +190,7 @@ fn source_ui(ui: &mut Ui, form: &mut WmtsForm, view: &WmtsView<'_>, commands: &m
             .on_hover_text("Daily global imagery from NASA's Earth observing satellites")
             .clicked()
         {
-            form.url = GIBS_URL.to_owned();
+            GIBS_URL.clone_into(&mut form.url);
         }
     });
     if !valid && !url.is_empty() {

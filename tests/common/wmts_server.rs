@@ -162,17 +162,17 @@ fn serve(
             held.lock().unwrap().push(stream);
             return;
         }
-        tiles if tiles.starts_with("tiles/") && tiles.ends_with(".png") => {
+        tiles if tiles.starts_with("tiles/") && tiles.to_ascii_lowercase().ends_with(".png") => {
             (200, "image/png", tile.to_vec())
         }
         _ => (404, "text/plain", b"no such file".to_vec()),
     };
     let mut stream = stream;
-    let head = format!(
+    let status_line = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(status_line.as_bytes());
     let _ = stream.write_all(&body);
     let _ = stream.flush();
 }
