@@ -195,13 +195,16 @@ impl SitewatchApp {
             date: self.date,
             added: state.added.as_deref(),
         };
+        // At the top right, over the annotation panel, so the map and the layers stay in view.
+        let corner = ctx.content_rect().right_top() + egui::vec2(-8.0, 60.0);
         let mut open = true;
         let mut commands = Vec::new();
         egui::Window::new("Add WMTS layers")
-            .id(egui::Id::unique("sitewatch-wmts"))
-            .default_pos(egui::pos2(340.0, 80.0))
+            .id(egui::Id::unique("sitewatch-wmts-window"))
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos(corner)
             .open(&mut open)
-            .default_width(460.0)
+            .default_width(360.0)
             .resizable(true)
             .show(ctx, |ui| {
                 commands.extend(wmts_ui(ui, &mut state.form, &view));
