@@ -8,8 +8,8 @@ use egui::{Color32, RichText, Ui};
 
 use crate::command::{Command, WmtsChoice, WmtsCommand};
 use crate::imagery::wmts::{
-    Capabilities, MatrixSetChoice, WmtsLayer, XyzOptions, matrix_set_choices, nearest_value,
-    time_values,
+    Capabilities, MAX_SERIES, MatrixSetChoice, WmtsLayer, XyzOptions, matrix_set_choices,
+    nearest_value, time_values,
 };
 
 /// NASA GIBS' Web Mercator "best" capabilities, the preset.
@@ -373,8 +373,13 @@ fn dates_text(values: &[(NaiveDate, String)], date: NaiveDate) -> String {
     let nearest = nearest_value(values, date).map_or(String::new(), |(day, _)| {
         format!("; nearest the slider: {day}")
     });
+    let capped = if values.len() > MAX_SERIES {
+        format!(" (a series adds the newest {MAX_SERIES})")
+    } else {
+        String::new()
+    };
     format!(
-        "{} date(s) in the range, {} to {}{nearest}",
+        "{} date(s) in the range, {} to {}{nearest}{capped}",
         values.len(),
         first.0,
         last.0
