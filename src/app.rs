@@ -23,6 +23,7 @@ mod progress;
 mod scene_cache;
 mod stage_views;
 mod wayback;
+mod wmts;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -156,6 +157,8 @@ pub struct SitewatchApp {
     find_imagery: find_imagery::FindImageryState,
     /// The Wayback captures window, its search and the captures found.
     wayback: wayback::WaybackState,
+    /// The Add WMTS layers window and the service it read.
+    wmts: wmts::WmtsState,
 }
 
 /// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
@@ -242,6 +245,7 @@ impl SitewatchApp {
             loupe: crate::ui::loupe::Loupe::default(),
             find_imagery: find_imagery::FindImageryState::default(),
             wayback: wayback::WaybackState::default(),
+            wmts: wmts::WmtsState::default(),
         };
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));

@@ -33,6 +33,7 @@ impl SitewatchApp {
             Command::Changes(c) => self.apply_changes(ctx, c),
             Command::FindImagery(c) => self.apply_find_imagery(ctx, c),
             Command::Wayback(c) => self.apply_wayback(ctx, c),
+            Command::Wmts(c) => self.apply_wmts(ctx, c),
         }
     }
 

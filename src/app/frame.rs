@@ -324,6 +324,7 @@ impl SitewatchApp {
         commands.extend(self.changes_window(&ctx));
         commands.extend(self.find_imagery_window(&ctx));
         commands.extend(self.wayback_window(&ctx));
+        commands.extend(self.wmts_window(&ctx));
         self.modals(&ctx, &mut commands);
 
         // The cached scene must not be shared while commands patch it in place.

@@ -14,6 +14,7 @@ mod progress;
 mod time;
 mod view;
 mod wayback;
+mod wmts;
 
 pub use changes::{ChangesCommand, ChangesRequest};
 pub use compare::{BLINK_RATES, CompareCommand, CompareMode};
@@ -27,6 +28,7 @@ pub use progress::ProgressCommand;
 pub use time::TimeCommand;
 pub use view::ViewCommand;
 pub use wayback::WaybackCommand;
+pub use wmts::{WmtsChoice, WmtsCommand};
 
 /// One thing the user asked for, by area.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +55,8 @@ pub enum Command {
     FindImagery(FindImageryCommand),
     /// The Wayback captures window: distinct captures under the view and adding them.
     Wayback(WaybackCommand),
+    /// The Add WMTS layers window: a service's capabilities, its layers and dated series.
+    Wmts(WmtsCommand),
 }
 
 macro_rules! from_area {
@@ -69,6 +73,7 @@ from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: Ima
     Export: ExportCommand, Edit: EditCommand, Compare: CompareCommand,
     Progress: ProgressCommand, Changes: ChangesCommand, FindImagery: FindImageryCommand);
 from_area!(Wayback: WaybackCommand);
+from_area!(Wmts: WmtsCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

@@ -51,6 +51,9 @@ pub(super) fn add_ui(ui: &mut Ui, date: NaiveDate, commands: &mut Vec<Command>) 
             }
             ui.data_mut(|d| d.insert_temp(id, url));
         });
+        if ui.button(crate::ui::wmts::OPEN_LABEL).clicked() {
+            commands.push(crate::command::WmtsCommand::Toggle.into());
+        }
         ui.menu_button("Add dated service", |ui| {
             let year = date.year().clamp(2016, 2024);
             if ui

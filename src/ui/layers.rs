@@ -177,7 +177,10 @@ fn layer_row(
         ui.label(RichText::new(&layer.name).strong());
     });
     let date = match (layer.date, file_date) {
-        (Some(d), _) => d.display_upper(),
+        (Some(d), _) => match layer.date_until() {
+            Some(until) => format!("{} – {}", d.display_upper(), until.display_upper()),
+            None => d.display_upper(),
+        },
         (None, Some(day)) => format!("{} (from file)", FuzzyDate::day(day).display_upper()),
         (None, None) => "date unknown".to_owned(),
     };

@@ -30,3 +30,4 @@ pub mod timeline;
 pub mod tools;
 pub mod top_bar;
 pub mod wayback;
+pub mod wmts;

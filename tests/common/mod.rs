@@ -7,6 +7,7 @@ pub mod rasters;
 pub mod stac_server;
 pub mod wayback_server;
 pub mod window;
+pub mod wmts_server;
 
 use chrono::NaiveDate;
 use egui_kittest::Harness;

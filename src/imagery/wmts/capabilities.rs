@@ -8,6 +8,8 @@ use super::xml::{self, Element};
 pub struct Capabilities {
     /// The service's title.
     pub title: Option<String>,
+    /// Who runs the service (`ServiceProvider/ProviderName`), the credit where one is given.
+    pub provider: Option<String>,
     /// Every layer, in document order.
     pub layers: Vec<WmtsLayer>,
     /// Every tile matrix set, in document order.
@@ -46,6 +48,8 @@ pub struct WmtsLayer {
     pub identifier: String,
     /// Human title.
     pub title: Option<String>,
+    /// What the layer shows, in the service's words (`Abstract`).
+    pub abstract_text: Option<String>,
     /// Image formats offered: `image/png`, `image/jpeg`.
     pub formats: Vec<String>,
     /// Styles; usually one, `default`.
@@ -160,6 +164,11 @@ pub fn parse_capabilities(text: &str, origin: &str) -> Result<Capabilities, Wmts
         .child("ServiceIdentification")
         .and_then(|service| service.child_text("Title"))
         .map(str::to_owned);
+    let provider = root
+        .child("ServiceProvider")
+        .and_then(|provider| provider.child_text("ProviderName"))
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned);
     let contents = root.child("Contents");
     let layers = contents
         .into_iter()
@@ -173,6 +182,7 @@ pub fn parse_capabilities(text: &str, origin: &str) -> Result<Capabilities, Wmts
         .collect();
     Ok(Capabilities {
         title,
+        provider,
         layers,
         tile_matrix_sets,
         get_tile_kvp_url: get_tile_kvp_url(&root),
@@ -191,6 +201,10 @@ fn layer(element: &Element) -> WmtsLayer {
     WmtsLayer {
         identifier: element.child_text("Identifier").unwrap_or("").to_owned(),
         title: element.child_text("Title").map(str::to_owned),
+        abstract_text: element
+            .child_text("Abstract")
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned),
         formats: texts("Format"),
         styles: element
             .children("Style")

@@ -4,6 +4,7 @@
 //! into dated layers for one track.
 
 mod capabilities;
+mod layers;
 mod time;
 mod xml;
 mod xyz;
@@ -13,6 +14,10 @@ use std::time::Duration;
 pub use capabilities::{
     Capabilities, Dimension, ResourceUrl, Style, TileMatrix, TileMatrixSet, WmtsLayer,
     parse_capabilities,
+};
+pub use layers::{
+    MAX_SERIES, MatrixSetChoice, matrix_set_choices, nearest_value, series_layers, service_credit,
+    single_layer,
 };
 pub use time::{WmtsDatedLayer, dated_layers, time_values};
 pub use xyz::{XyzOptions, XyzTemplate, xyz_template};

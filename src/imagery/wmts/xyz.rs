@@ -21,6 +21,8 @@ pub struct XyzOptions {
     pub style: Option<String>,
     /// Value for the `Time` dimension; its default when `None`.
     pub time: Option<String>,
+    /// Tile matrix set; the layer's first Web Mercator one when `None`.
+    pub tile_matrix_set: Option<String>,
 }
 
 /// An XYZ URL template for the tile loader.
@@ -100,6 +102,12 @@ pub fn xyz_template(
     let (set, zooms) = layer
         .tile_matrix_sets
         .iter()
+        .filter(|id| {
+            options
+                .tile_matrix_set
+                .as_ref()
+                .is_none_or(|chosen| chosen == *id)
+        })
         .filter_map(|id| capabilities.tile_matrix_set(id))
         .map(|set| (set, set.web_mercator_zooms()))
         .find(|(_, zooms)| !zooms.is_empty())
