@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -104,5 +106,100 @@ fn rasters_missing_or_broken_name_their_path_once() {
             .err()
             .unwrap();
         reads_once(name, &err, &path);
+    }
+}
+
+/// Checks one failure of a service: its URL once in the printed chain, and no link that
+/// embeds its cause.
+fn names_url_once(what: &str, error: &dyn Error, url: &str) {
+    let chain = error_chain(error);
+    assert_eq!(
+        chain.matches(url).count(),
+        1,
+        "{what}: the URL once in «{chain}»"
+    );
+    reads_once(what, error, Path::new(url));
+}
+
+#[test]
+fn tile_services_that_fail_name_the_tile_url_once() {
+    use common::range_server::{Behaviour, RangeServer};
+    use sitewatch::imagery::TileSource as _;
+    use sitewatch::imagery::http::{HttpTileConfig, HttpTileSource};
+    let key = sitewatch::imagery::TileKey { z: 3, x: 1, y: 2 };
+    let tile = |server: &RangeServer| {
+        let template = server.url("t/{z}/{x}/{y}.png");
+        let mut config = HttpTileConfig::new("test", template, "test", 19);
+        config.timeout = std::time::Duration::from_millis(500);
+        (
+            HttpTileSource::new(config, None).fetch(key).unwrap_err(),
+            server.url("t/3/1/2.png"),
+        )
+    };
+    for (what, server) in [
+        (
+            "tile 404",
+            RangeServer::start(Vec::new(), Behaviour::Status(404)),
+        ),
+        (
+            "tile 500",
+            RangeServer::start(Vec::new(), Behaviour::Status(500)),
+        ),
+        (
+            "tile not an image",
+            RangeServer::start(b"<html>no tile</html>".to_vec(), Behaviour::NoRanges),
+        ),
+        (
+            "tile no answer",
+            RangeServer::start(Vec::new(), Behaviour::Hang),
+        ),
+    ] {
+        let (err, url) = tile(&server);
+        names_url_once(what, &err, &url);
+    }
+}
+
+#[test]
+fn tile_archives_missing_or_broken_name_their_path_once() {
+    use sitewatch::imagery::pmtiles::PmTilesSource;
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pmtiles");
+    let broken = garbage(dir.path(), "broken.pmtiles");
+    let cut = dir.path().join("cut.pmtiles");
+    let mut header = b"PMTiles\x03".to_vec();
+    header.resize(40, 0);
+    std::fs::write(&cut, header).unwrap();
+    for (what, path) in [("missing", missing), ("broken", broken), ("cut", cut)] {
+        let Err(err) = PmTilesSource::open(&path, "") else {
+            panic!("{what} archive opened")
+        };
+        reads_once(&format!("{what} .pmtiles"), &err, &path);
+    }
+}
+
+#[test]
+fn capabilities_and_release_lists_that_fail_name_their_url_once() {
+    use common::range_server::{Behaviour, RangeServer};
+    use sitewatch::imagery::{wayback, wmts};
+    let timeout = std::time::Duration::from_millis(500);
+    for (what, server) in [
+        (
+            "404",
+            RangeServer::start(Vec::new(), Behaviour::Status(404)),
+        ),
+        (
+            "garbage",
+            RangeServer::start(b"{ not xml, not json".to_vec(), Behaviour::NoRanges),
+        ),
+        ("no answer", RangeServer::start(Vec::new(), Behaviour::Hang)),
+    ] {
+        let url = server.url("WMTSCapabilities.xml");
+        let err = wmts::fetch_capabilities(&url, Some(timeout)).unwrap_err();
+        names_url_once(&format!("WMTS {what}"), &err, &url);
+        let url = server.url("waybackconfig.json");
+        let Err(err) = wayback::fetch_releases_with_timeout(&url, None, timeout) else {
+            panic!("Wayback {what}: a release list")
+        };
+        names_url_once(&format!("Wayback {what}"), &err, &url);
     }
 }
