@@ -161,18 +161,7 @@ pub struct SitewatchApp {
     wmts: wmts::WmtsState,
 }
 
-/// An error and its causes, each once: "cannot write the measures CSV: /x.csv: Permission
-/// denied", as the window's messages show them.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use crate::error_chain::error_chain;
 
 fn default_date(project: &Project) -> NaiveDate {
     project

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod app;
 pub mod command;
 pub mod editing;
+pub mod error_chain;
 pub mod export;
 pub mod imagery;
 pub mod interchange;

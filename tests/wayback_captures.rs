@@ -153,7 +153,7 @@ fn a_missing_or_malformed_release_list_is_one_line_naming_its_url() {
     ] {
         let server = WaybackServer::start(standard_releases(CENTRE), fault);
         let err = search(&server, Duration::from_secs(10)).0.unwrap_err();
-        let text = sitewatch::imagery::wayback_service::error_line(&err);
+        let text = sitewatch::error_chain::error_chain(&err);
         let url = format!("{}/waybackconfig.json", server.base());
         assert!(text.starts_with(start), "{text}");
         assert!(text.ends_with(&url), "{text}");

@@ -13,9 +13,7 @@ use crate::imagery::wayback;
 use crate::imagery::wayback_capture_layer::{CAPTURES_TRACK, capture_layer};
 use crate::imagery::wayback_changes::{Capture, CaptureReport, Place, find_captures};
 use crate::imagery::wayback_metadata::metres;
-use crate::imagery::wayback_service::{
-    Phase, Progress, Watch, WaybackHttp, WaybackService, error_line,
-};
+use crate::imagery::wayback_service::{Phase, Progress, Watch, WaybackHttp, WaybackService};
 use crate::ui::wayback::{CaptureRow, WaybackStatus, WaybackView, wayback_ui};
 
 /// A search on its worker.
@@ -143,7 +141,7 @@ impl SitewatchApp {
                 };
                 let http = WaybackHttp::default();
                 let found = find_captures(&http, &service, cache.as_ref(), &place, &watch)
-                    .map_err(|e| error_line(&e));
+                    .map_err(|e| super::error_chain(&e));
                 // A stopped search's receiver is gone: its answer is dropped here.
                 let _ = tx.send(found);
                 repaint.request_repaint();

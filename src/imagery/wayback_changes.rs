@@ -191,7 +191,7 @@ fn date_capture(
         return capture;
     }
     let mut fail = |err: CaptureError| {
-        let text = crate::imagery::wayback_service::error_line(&err);
+        let text = crate::error_chain::error_chain(&err);
         if matches!(
             err,
             CaptureError::TimedOut { .. } | CaptureError::Network { .. }

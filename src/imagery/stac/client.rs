@@ -277,21 +277,19 @@ fn url_with_query(url: &str, pairs: &[(&str, String)]) -> String {
     format!("{url}{separator}{}", query.join("&"))
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters and `,` `:` (kept readable:
-/// servers accept them in bbox and datetime values).
+/// RFC 3986's unreserved characters and `,` `:` (kept readable: servers accept them in bbox
+/// and datetime values).
+const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b',')
+    .remove(b':');
+
+/// Percent-encodes everything but [`KEPT`].
 fn percent_encode(value: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-._~,:".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0xf)]));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, KEPT).to_string()
 }
 
 #[cfg(test)]

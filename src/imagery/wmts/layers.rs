@@ -138,23 +138,15 @@ pub fn single_layer(
         .title
         .clone()
         .unwrap_or_else(|| layer.identifier.clone());
-    let Some(dimension) = layer.time() else {
-        let template = xyz_template(capabilities, layer, options)?;
-        return Ok(project_layer(
-            capabilities,
-            layer,
-            &template,
-            None,
-            title,
-            taken,
-        ));
-    };
-    let values = super::time::time_values(&dimension.values, range, usize::MAX);
-    let chosen = nearest_value(&values, date).cloned().or_else(|| {
-        let default = dimension.default.clone()?;
-        let day = NaiveDate::parse_from_str(default.get(..10)?, "%Y-%m-%d").ok()?;
-        Some((day, default))
+    let chosen = layer.time().and_then(|dimension| {
+        let values = super::time::time_values(&dimension.values, range, usize::MAX);
+        nearest_value(&values, date).cloned().or_else(|| {
+            let default = dimension.default.clone()?;
+            let day = NaiveDate::parse_from_str(default.get(..10)?, "%Y-%m-%d").ok()?;
+            Some((day, default))
+        })
     });
+    // Undated (no `Time` dimension, or no value in range and no readable default).
     let Some((day, value)) = chosen else {
         let template = xyz_template(capabilities, layer, options)?;
         return Ok(project_layer(
