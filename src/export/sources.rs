@@ -13,6 +13,7 @@ use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::http_bytes::Retry;
+use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
 use crate::model::{ImageryLayer, LayerSource};
@@ -122,7 +123,8 @@ impl LayerSources for ProjectLayerSources {
             }
             LayerSource::Remote { url } => self
                 .raster_from(layer, url, |options| {
-                    RasterTileSource::open_url(url, options, Retry::default())
+                    let signer = Signers::shared().for_layer(layer);
+                    RasterTileSource::open_url_signed(url, options, Retry::default(), signer)
                 })
                 .map(|s| s as Arc<dyn TileSource>),
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())

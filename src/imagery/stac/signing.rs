@@ -46,6 +46,9 @@ pub struct SasSigner {
     agent: ureq::Agent,
     clock: Clock,
     tokens: Mutex<HashMap<String, SasToken>>,
+    /// Held while a token is fetched, so threads wanting the same collection's token at once
+    /// (a series of layers opening together) share one request.
+    fetching: Mutex<()>,
 }
 
 impl SasSigner {
@@ -56,6 +59,7 @@ impl SasSigner {
             agent: transport::agent(timeout),
             clock: Arc::new(Utc::now),
             tokens: Mutex::new(HashMap::new()),
+            fetching: Mutex::new(()),
         }
     }
 
@@ -66,14 +70,51 @@ impl SasSigner {
         self
     }
 
-    /// The token for `collection`: the kept one while it is valid, else a fresh one.
+    /// The token endpoint asked: `{token_url}/{collection}` without the collection.
+    #[must_use]
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// The token for `collection`: the kept one while it is valid, else a fresh one (one
+    /// request however many threads ask at once).
     pub fn token(&self, collection: &str) -> Result<SasToken, StacError> {
-        let now = (self.clock)();
-        if let Some(token) = self.lock().get(collection)
-            && now + EXPIRY_MARGIN < token.expires
-        {
-            return Ok(token.clone());
+        if let Some(token) = self.kept(collection) {
+            return Ok(token);
         }
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have fetched it while this one waited.
+        if let Some(token) = self.kept(collection) {
+            return Ok(token);
+        }
+        self.fetch(collection)
+    }
+
+    /// A token for `collection` other than `rejected` (which the storage just refused): the
+    /// kept one when another thread has already replaced it, else a fresh one, whatever the
+    /// kept one's stated expiry.
+    pub fn renew(&self, collection: &str, rejected: &str) -> Result<SasToken, StacError> {
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(token) = self.kept(collection)
+            && token.token != rejected
+        {
+            return Ok(token);
+        }
+        self.fetch(collection)
+    }
+
+    /// The kept token for `collection` while it is valid.
+    fn kept(&self, collection: &str) -> Option<SasToken> {
+        let now = (self.clock)();
+        self.lock()
+            .get(collection)
+            .filter(|token| now + EXPIRY_MARGIN < token.expires)
+            .cloned()
+    }
+
+    /// Asks the endpoint for `collection`'s token and keeps it. Errors name the endpoint's URL.
+    fn fetch(&self, collection: &str) -> Result<SasToken, StacError> {
+        let now = (self.clock)();
         let url = format!("{}/{}", self.token_url.trim_end_matches('/'), collection);
         let bytes = transport::send(&self.agent, &url, None, &url)?.ok(&url)?;
         let answer: TokenAnswer =
