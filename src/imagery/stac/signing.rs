@@ -24,6 +24,10 @@ const EXPIRY_MARGIN: TimeDelta = TimeDelta::seconds(60);
 /// How long a token without a readable expiry is kept (the Planetary Computer's last an hour).
 const UNSTATED_LIFETIME: TimeDelta = TimeDelta::minutes(5);
 
+/// The shortest time a fetched token is kept, whatever its stated expiry (longer than the
+/// margin, so the next request uses it).
+const MIN_KEPT: TimeDelta = TimeDelta::minutes(2);
+
 /// A SAS token for one collection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SasToken {
@@ -119,11 +123,15 @@ impl SasSigner {
         let bytes = transport::send(&self.agent, &url, None, &url)?.ok(&url)?;
         let answer: TokenAnswer =
             serde_json::from_slice(&bytes).map_err(|err| StacError::json(err, &url))?;
+        // A token stated to expire already (a clock set wrong here or there) is still kept a
+        // while: asking again for every request would be a storm; the storage's 403 says when
+        // it is really refused.
         let expires = answer
             .expiry
             .as_deref()
             .and_then(parse_datetime)
-            .unwrap_or(now + UNSTATED_LIFETIME);
+            .unwrap_or(now + UNSTATED_LIFETIME)
+            .max(now + MIN_KEPT);
         let token = SasToken {
             token: answer.token.trim_start_matches('?').to_owned(),
             expires,
