@@ -45,14 +45,19 @@ fn cog() -> Vec<u8> {
         STEP_DEG,
     ));
     let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(&mut out, &spec, 2, |k, x0, y0, w, h, block: &mut Vec<u8>| {
-        for y in y0..y0 + h {
-            for x in x0..x0 + w {
-                let v = ((x * 7 + y * 13 + k * 50) % 200) as u8;
-                block.extend([v, 255 - v, 40]);
+    write_geotiff_levels_with(
+        &mut out,
+        &spec,
+        2,
+        |k, x0, y0, w, h, block: &mut Vec<u8>| {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    let v = ((x * 7 + y * 13 + k * 50) % 200) as u8;
+                    block.extend([v, 255 - v, 40]);
+                }
             }
-        }
-    })
+        },
+    )
     .unwrap();
     out.into_inner()
 }
@@ -127,10 +132,7 @@ fn every_request_carries_the_collection_token_fetched_once() {
     source.fetch(centre_key(17)).unwrap();
     let queries = server.state.lock().unwrap().file_queries.clone();
     assert!(queries.len() >= 2, "{queries:?}");
-    assert!(
-        queries.iter().all(|q| q.ends_with("sig=t1")),
-        "{queries:?}"
-    );
+    assert!(queries.iter().all(|q| q.ends_with("sig=t1")), "{queries:?}");
     assert_eq!(server.token_requests(), 1);
     assert_eq!(server.refused(), 0);
 
@@ -155,7 +157,10 @@ fn a_token_the_storage_stops_accepting_is_renewed_once_and_the_request_repeated(
     let state = server.state.lock().unwrap();
     let after = &state.file_queries[before..];
     assert!(after[0].ends_with("sig=t1"), "{after:?}");
-    assert!(after[1..].iter().all(|q| q.ends_with("sig=t2")), "{after:?}");
+    assert!(
+        after[1..].iter().all(|q| q.ends_with("sig=t2")),
+        "{after:?}"
+    );
 }
 
 #[test]
@@ -182,7 +187,11 @@ fn a_token_stated_as_expired_already_is_kept_a_while_rather_than_asked_for_every
     let source = open(&server, &signers).unwrap();
     source.fetch(centre_key(13)).unwrap();
     source.fetch(centre_key(17)).unwrap();
-    assert_eq!(server.token_requests(), 1, "no token storm on a skewed clock");
+    assert_eq!(
+        server.token_requests(),
+        1,
+        "no token storm on a skewed clock"
+    );
 }
 
 #[test]
@@ -260,7 +269,9 @@ fn a_project_with_a_signed_remote_layer_saves_the_unsigned_url_and_loads_its_sig
         "source": {"kind": "remote", "url": server.url("scene.tif")}
     }))
     .unwrap();
-    project.layers.push(sitewatch::model::ImageryLayer { extra, ..layer });
+    project
+        .layers
+        .push(sitewatch::model::ImageryLayer { extra, ..layer });
 
     let text = sitewatch::model::io::to_json_string(&project);
     assert!(!text.contains("sig="), "no token in the file");

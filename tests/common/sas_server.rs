@@ -114,17 +114,10 @@ impl Drop for SasServer {
 
 /// The value of `sig` in a query string.
 fn signature(query: &str) -> Option<&str> {
-    query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("sig="))
+    query.split('&').find_map(|pair| pair.strip_prefix("sig="))
 }
 
-fn serve(
-    stream: TcpStream,
-    data: &[u8],
-    state: &Mutex<SasState>,
-    held: &Mutex<Vec<TcpStream>>,
-) {
+fn serve(stream: TcpStream, data: &[u8], state: &Mutex<SasState>, held: &Mutex<Vec<TcpStream>>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut stream = stream;
     loop {
@@ -147,7 +140,11 @@ fn serve(
                 && name.eq_ignore_ascii_case("range")
                 && let Some((a, b)) = value.trim().trim_start_matches("bytes=").split_once('-')
             {
-                range = a.trim().parse::<u64>().ok().zip(b.trim().parse::<u64>().ok());
+                range = a
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .zip(b.trim().parse::<u64>().ok());
             }
         }
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
@@ -165,7 +162,11 @@ fn serve(
                     ("200 OK", String::new(), json.into_bytes())
                 }
                 TokenMode::Status(code) => (
-                    if code == 404 { "404 Not Found" } else { "500 Oops" },
+                    if code == 404 {
+                        "404 Not Found"
+                    } else {
+                        "500 Oops"
+                    },
                     String::new(),
                     b"{}".to_vec(),
                 ),
@@ -181,10 +182,7 @@ fn serve(
             s.file_queries.push(query.to_owned());
             let valid = !s.refuse_all
                 && signature(query).is_some_and(|sig| s.accepted.iter().any(|a| a == sig));
-            if !valid {
-                s.refused += 1;
-                ("403 Forbidden", String::new(), b"AuthenticationFailed".to_vec())
-            } else {
+            if valid {
                 let len = data.len() as u64;
                 match range {
                     Some((a, b)) if a < len => {
@@ -197,13 +195,20 @@ fn serve(
                     }
                     _ => ("200 OK", String::new(), data.to_vec()),
                 }
+            } else {
+                s.refused += 1;
+                (
+                    "403 Forbidden",
+                    String::new(),
+                    b"AuthenticationFailed".to_vec(),
+                )
             }
         };
-        let head = format!(
+        let status_line = format!(
             "HTTP/1.1 {status}\r\nContent-Length: {}\r\n{extra}Connection: keep-alive\r\n\r\n",
             body.len()
         );
-        if stream.write_all(head.as_bytes()).is_err()
+        if stream.write_all(status_line.as_bytes()).is_err()
             || stream.write_all(&body).is_err()
             || stream.flush().is_err()
         {
