@@ -292,6 +292,49 @@ fn a_project_with_a_signed_remote_layer_saves_the_unsigned_url_and_loads_its_sig
     assert_eq!(server.token_requests(), 1, "the kept token serves it");
 }
 
+/// A dated remote layer on the server's file, signed as recorded.
+fn signed_layer(server: &SasServer) -> sitewatch::model::ImageryLayer {
+    let mut layer: sitewatch::model::ImageryLayer = serde_json::from_value(serde_json::json!({
+        "id": "s2", "name": "Sentinel-2 visual", "date": "2025-06-01",
+        "source": {"kind": "remote", "url": server.url("scene.tif")}
+    }))
+    .unwrap();
+    signing(server).store(&mut layer.extra);
+    layer
+}
+
+#[test]
+fn the_export_reads_a_signed_layer_and_names_a_failing_token_endpoint_once() {
+    use sitewatch::export::LayerSources;
+    use sitewatch::export::sources::ProjectLayerSources;
+    let dir = tempfile::tempdir().unwrap();
+
+    let server = SasServer::start(cog(), EXPIRY);
+    let sources = ProjectLayerSources::without_cache(dir.path().to_path_buf());
+    let source = sources.source(&signed_layer(&server)).unwrap().unwrap();
+    source.fetch(centre_key(13)).unwrap();
+    assert_eq!(server.refused(), 0, "every request signed");
+    let state = server.state.lock().unwrap();
+    assert!(state.file_queries.iter().all(|q| q.contains("sig=t")));
+    drop(state);
+
+    let broken = SasServer::start(cog(), EXPIRY);
+    broken.state.lock().unwrap().token_mode = TokenMode::Status(500);
+    let sources = ProjectLayerSources::without_cache(dir.path().to_path_buf());
+    let Err(err) = sources.source(&signed_layer(&broken)).unwrap() else {
+        panic!("a failing token endpoint fails the layer");
+    };
+    let message = err.to_string();
+    let token_url = format!("{}/{COLLECTION}", broken.token_url());
+    assert_eq!(message.matches(&token_url).count(), 1, "{message}");
+    assert_eq!(
+        message.matches(&broken.url("scene.tif")).count(),
+        1,
+        "{message}"
+    );
+    assert_eq!(broken.file_requests(), 0);
+}
+
 #[test]
 fn an_old_project_remote_layer_without_signing_still_loads_unsigned() {
     let layer: sitewatch::model::ImageryLayer = serde_json::from_value(serde_json::json!({

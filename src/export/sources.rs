@@ -90,7 +90,7 @@ impl ProjectLayerSources {
             ..OpenOptions::default()
         };
         let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
-            message: e.to_string(),
+            message: open_failure(&e),
             what: location.to_owned(),
         })?;
         self.rasters
@@ -99,6 +99,22 @@ impl ProjectLayerSources {
             .insert(key, Arc::clone(&raster));
         Ok(raster)
     }
+}
+
+/// Why a raster did not open, in words that leave its location to the caller (which names it
+/// once): for a remote raster, the causes (a refused token names its endpoint).
+fn open_failure(e: &RasterError) -> String {
+    let RasterError::Remote { source, .. } = e else {
+        return e.to_string();
+    };
+    let mut text = format!("cannot read the remote raster: {source}");
+    let mut cause = std::error::Error::source(source);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl LayerSources for ProjectLayerSources {
