@@ -233,4 +233,22 @@ mod tests {
             "https://a/x.tif?sig=kept"
         );
     }
+
+    #[test]
+    fn a_token_already_replaced_by_another_thread_is_used_for_the_retry() {
+        // Port 9 on localhost: nothing answers, so a request would fail the test.
+        let signer = SasSigner::new("http://127.0.0.1:9/token", Some(Duration::from_millis(200)));
+        signer.lock().insert(
+            "c".to_owned(),
+            SasToken {
+                token: "sig=new".to_owned(),
+                expires: Utc::now() + TimeDelta::hours(1),
+            },
+        );
+        assert_eq!(signer.renew("c", "sig=old").unwrap().token, "sig=new");
+        assert!(
+            signer.renew("c", "sig=new").is_err(),
+            "the refused one is asked for afresh"
+        );
+    }
 }
