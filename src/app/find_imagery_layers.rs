@@ -1,13 +1,17 @@
 //! Search results become dated layers: each planned layer's visual COG as a remote GeoTIFF
 //! layer on its provider's track, dated by its acquisition day, its item, collection and licence
 //! kept in the layer's fields and note. All layers of one Add or Add series are one edit.
+//! Assets that need signing (the Planetary Computer's) keep their URL unsigned and record how to
+//! sign it, so the layer is signed afresh each time it is read.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
 use crate::editing::Edit;
-use crate::imagery::stac::{AssetChoice, StacLayerPlan};
+use crate::imagery::raster::signed::AssetSigning;
+use crate::imagery::stac::presets::PLANETARY_COMPUTER_TOKEN_URL;
+use crate::imagery::stac::{AssetChoice, Signing, StacLayerPlan};
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
 
 /// What adding a set of plans comes to.
@@ -52,18 +56,33 @@ impl AddOutcome {
     }
 }
 
-/// Turns `plans` into layers; `origin` is the API or file searched, `unsigned_note` what to say
-/// when asset URLs need signing, and `taken` the ids already in the project.
+/// Turns `plans` into layers; `origin` is the API or file searched, `needs_signing` is `Some`
+/// when the search was the Planetary Computer's (its text is no longer used: the layers record
+/// their signing, see [`layers_from_signed_plans`]), and `taken` the ids already in the project.
 pub(crate) fn layers_from_plans(
     plans: &[StacLayerPlan],
     origin: &str,
-    unsigned_note: Option<&str>,
+    needs_signing: Option<&str>,
+    taken: &[String],
+) -> AddOutcome {
+    let signing = needs_signing.map(|_| Signing::PlanetaryComputer {
+        token_url: PLANETARY_COMPUTER_TOKEN_URL.to_owned(),
+    });
+    layers_from_signed_plans(plans, origin, signing.as_ref(), taken)
+}
+
+/// Turns `plans` into layers; `origin` is the API or file searched, `signing` how the API's
+/// asset URLs are made readable, and `taken` the ids already in the project.
+pub(crate) fn layers_from_signed_plans(
+    plans: &[StacLayerPlan],
+    origin: &str,
+    signing: Option<&Signing>,
     taken: &[String],
 ) -> AddOutcome {
     let mut outcome = AddOutcome::default();
     let mut taken: Vec<String> = taken.to_vec();
     for plan in plans {
-        match layer_from_plan(plan, origin, unsigned_note, &taken) {
+        match layer_from_plan(plan, origin, signing, &taken) {
             Ok(layer) => {
                 taken.push(layer.id.clone());
                 outcome.layers.push(layer);
@@ -79,7 +98,7 @@ pub(crate) fn layers_from_plans(
 fn layer_from_plan(
     plan: &StacLayerPlan,
     origin: &str,
-    unsigned_note: Option<&str>,
+    signing: Option<&Signing>,
     taken: &[String],
 ) -> Result<ImageryLayer, String> {
     let ids = plan.item_ids().join(", ");
@@ -104,9 +123,19 @@ fn layer_from_plan(
             others.join(", ")
         );
     }
-    if let Some(extra) = unsigned_note {
-        note.push_str("; ");
-        note.push_str(extra);
+    let asset_signing = match signing {
+        Some(Signing::PlanetaryComputer { token_url }) => Some(AssetSigning::PlanetaryComputer {
+            token_url: token_url.clone(),
+            collection: plan.collection.clone(),
+        }),
+        Some(Signing::None) | None => None,
+    };
+    if asset_signing.is_some() {
+        let _ = write!(
+            note,
+            "; asset signed with a fresh Planetary Computer token ({}) each time it is read",
+            plan.collection
+        );
     }
     let _ = write!(note, "; found at {origin}");
     let name = plan
@@ -128,6 +157,9 @@ fn layer_from_plan(
     }
     if let Some(platform) = &first.platform {
         extra.insert("stac_platform".to_owned(), Value::String(platform.clone()));
+    }
+    if let Some(asset_signing) = &asset_signing {
+        asset_signing.store(&mut extra);
     }
     Ok(ImageryLayer {
         id,
@@ -210,5 +242,35 @@ mod tests {
             panic!("one batch");
         };
         assert_eq!(edits.len(), 2);
+        assert!(
+            !june.extra.contains_key("signing"),
+            "Earth Search needs none"
+        );
+    }
+
+    #[test]
+    fn planetary_computer_layers_record_their_signing_and_keep_the_url_unsigned() {
+        let items = [item("A", "2025-05-01T10:00:00Z", true)];
+        let series = plan_series(&items, PlanOptions::default(), Thinning::Every, "test");
+        let signing = Signing::PlanetaryComputer {
+            token_url: "http://127.0.0.1:9/token".into(),
+        };
+        let out = layers_from_signed_plans(&series.layers, "http://x/search", Some(&signing), &[]);
+        let layer = &out.layers[0];
+        assert_eq!(
+            layer.source,
+            LayerSource::Remote {
+                url: "https://e/A/TCI.tif".into()
+            }
+        );
+        assert_eq!(
+            AssetSigning::of_layer(layer),
+            Some(AssetSigning::PlanetaryComputer {
+                token_url: "http://127.0.0.1:9/token".into(),
+                collection: "sentinel-2-l2a".into(),
+            })
+        );
+        assert!(layer.note.contains("signed with a fresh"), "{}", layer.note);
+        assert!(!layer.note.contains("may refuse"), "{}", layer.note);
     }
 }

@@ -9,6 +9,7 @@ use crate::export::display::raster_display;
 use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
+use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
 use crate::model::layer_display::LayerDisplay;
@@ -340,7 +341,13 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
         }
         LayerSource::Remote { url } => {
             let (options, wakeup) = load_options(ctx, layer);
-            State::Loading(RasterLoad::start_url(url.clone(), options, Some(wakeup)))
+            let signer = Signers::shared().for_layer(layer);
+            State::Loading(RasterLoad::start_signed_url(
+                url.clone(),
+                options,
+                signer,
+                Some(wakeup),
+            ))
         }
         LayerSource::Tiles { .. } => {
             let cache = DiskCache::default_root()

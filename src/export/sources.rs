@@ -13,6 +13,7 @@ use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::http_bytes::Retry;
+use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
 use crate::model::{ImageryLayer, LayerSource};
@@ -89,7 +90,7 @@ impl ProjectLayerSources {
             ..OpenOptions::default()
         };
         let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
-            message: e.to_string(),
+            message: open_failure(&e),
             what: location.to_owned(),
         })?;
         self.rasters
@@ -98,6 +99,22 @@ impl ProjectLayerSources {
             .insert(key, Arc::clone(&raster));
         Ok(raster)
     }
+}
+
+/// Why a raster did not open, in words that leave its location to the caller (which names it
+/// once): for a remote raster, the causes (a refused token names its endpoint).
+fn open_failure(e: &RasterError) -> String {
+    let RasterError::Remote { source, .. } = e else {
+        return e.to_string();
+    };
+    let mut text = format!("cannot read the remote raster: {source}");
+    let mut cause = std::error::Error::source(source);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 impl LayerSources for ProjectLayerSources {
@@ -122,7 +139,8 @@ impl LayerSources for ProjectLayerSources {
             }
             LayerSource::Remote { url } => self
                 .raster_from(layer, url, |options| {
-                    RasterTileSource::open_url(url, options, Retry::default())
+                    let signer = Signers::shared().for_layer(layer);
+                    RasterTileSource::open_url_signed(url, options, Retry::default(), signer)
                 })
                 .map(|s| s as Arc<dyn TileSource>),
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())

@@ -8,6 +8,11 @@
 //! is at most [`WHOLE_FILE_LIMIT`]; a larger one is refused, naming the server. Failed requests
 //! (network errors, 429, 5xx) are retried with a doubling backoff, a bounded number of times.
 //! `s3://bucket/key` and `gs://bucket/key` are read from their public HTTPS endpoints.
+//!
+//! A signed asset ([`super::signed`]) has its current token appended to every request; a 403
+//! fetches a new token and repeats that request once, and a second 403 is
+//! [`RemoteError::RefusedAfterResign`]. The URL kept, logged and named in errors (and so the
+//! key of the range cache) is always the unsigned one.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -18,7 +23,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::bytes::ByteSource;
+use super::signed::RequestSigner;
 use crate::imagery::http::user_agent;
+use crate::imagery::stac::StacError;
+use crate::imagery::stac::signing::append_token;
 
 /// Largest file read whole from a server without range support.
 pub const WHOLE_FILE_LIMIT: u64 = 64 << 20;
@@ -101,6 +109,19 @@ pub enum RemoteError {
     /// The URL's scheme is not one Sitewatch reads.
     #[error("an address Sitewatch cannot read (use https://, http://, s3:// or gs://)")]
     Scheme,
+    /// No signing token could be had; the cause names the token endpoint.
+    #[error("no signing token for the asset")]
+    Token {
+        /// Why (the endpoint's status, no answer, malformed JSON), naming its URL.
+        #[source]
+        source: StacError,
+    },
+    /// A signed request was refused (403) again right after a fresh token was fetched.
+    #[error(
+        "signed asset refused with HTTP 403 even after re-signing with a fresh token (token \
+         expired or not accepted)"
+    )]
+    RefusedAfterResign,
 }
 
 /// The HTTPS address of `url`: `s3://bucket/key` → `https://bucket.s3.amazonaws.com/key`,
@@ -128,7 +149,9 @@ pub fn is_remote_url(text: &str) -> bool {
 
 /// A file on a web server, read in ranges.
 pub struct HttpBytes {
+    /// The unsigned address: what is logged, named in errors and keys caches.
     url: String,
+    signer: Option<Arc<dyn RequestSigner>>,
     agent: ureq::Agent,
     retry: Retry,
     len: u64,
@@ -229,6 +252,15 @@ enum Answer {
 impl HttpBytes {
     /// Opens `url` (see [`https_url`]): the first request reads the header and learns the size.
     pub fn open(url: &str, retry: Retry) -> Result<Self, RemoteError> {
+        Self::open_signed(url, retry, None)
+    }
+
+    /// Opens `url` (unsigned) with each request signed by `signer`, when there is one.
+    pub fn open_signed(
+        url: &str,
+        retry: Retry,
+        signer: Option<Arc<dyn RequestSigner>>,
+    ) -> Result<Self, RemoteError> {
         let url = https_url(url)?;
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(retry.timeout))
@@ -238,6 +270,7 @@ impl HttpBytes {
             .into();
         let mut this = Self {
             url,
+            signer,
             agent,
             retry,
             len: 0,
@@ -280,13 +313,40 @@ impl HttpBytes {
             .to_owned()
     }
 
-    /// One request for `range` (end exclusive, clipped by the server), retried on failures
-    /// that may pass.
+    /// One request for `range` (end exclusive, clipped by the server), signed when the asset
+    /// is, retried on failures that may pass; a signed request refused with 403 is signed
+    /// afresh and sent once more.
     fn get(&self, range: Range<u64>, first: bool) -> Result<Answer, RemoteError> {
+        let Some(signer) = &self.signer else {
+            return self.get_retried(range, first, "");
+        };
+        let token = signer.token()?;
+        match self.get_retried(range.clone(), first, &token) {
+            Err(RemoteError::Status { status: 403 }) => {
+                log::info!("signed request refused, fetching a new token: {}", self.url);
+                let fresh = signer.renew(&token)?;
+                match self.get_retried(range, first, &fresh) {
+                    Err(RemoteError::Status { status: 403 }) => {
+                        Err(RemoteError::RefusedAfterResign)
+                    }
+                    other => other,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// [`Self::get`] with `token` (empty: unsigned), retried on failures that may pass.
+    fn get_retried(
+        &self,
+        range: Range<u64>,
+        first: bool,
+        token: &str,
+    ) -> Result<Answer, RemoteError> {
         let mut wait = self.retry.first_backoff;
         let mut attempt = 1;
         loop {
-            match self.get_once(range.clone(), first) {
+            match self.get_once(range.clone(), first, token) {
                 Err(e) if attempt < self.retry.attempts && retryable(&e) => {
                     log::info!("retrying {} after: {e}", self.url);
                     (self.retry.sleep)(wait);
@@ -298,19 +358,19 @@ impl HttpBytes {
         }
     }
 
-    fn get_once(&self, range: Range<u64>, first: bool) -> Result<Answer, RemoteError> {
+    fn get_once(&self, range: Range<u64>, first: bool, token: &str) -> Result<Answer, RemoteError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let network = |e: ureq::Error| RemoteError::Network {
             message: match e {
                 ureq::Error::Timeout(_) => {
                     format!("timed out after {} s", self.retry.timeout.as_secs())
                 }
-                other => other.to_string(),
+                other => without_token(&other.to_string(), token),
             },
         };
         let mut response = self
             .agent
-            .get(&self.url)
+            .get(append_token(&self.url, token))
             .header("Range", format!("bytes={}-{}", range.start, range.end - 1))
             .call()
             .map_err(network)?;
@@ -420,6 +480,15 @@ impl HttpBytes {
             }
             _ => Err(io::ErrorKind::UnexpectedEof.into()),
         }
+    }
+}
+
+/// `message` with any copy of `token` blanked out, so no token lands in an error or a log.
+fn without_token(message: &str, token: &str) -> String {
+    if token.is_empty() {
+        message.to_owned()
+    } else {
+        message.replace(token, "…")
     }
 }
 

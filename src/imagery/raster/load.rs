@@ -110,9 +110,20 @@ impl RasterLoad {
 
     /// Starts opening the GeoTIFF at `url` (see [`RasterTileSource::open_url`]).
     pub fn start_url(url: String, options: OpenOptions, wakeup: Option<Wakeup>) -> Self {
+        Self::start_signed_url(url, options, None, wakeup)
+    }
+
+    /// Starts opening the GeoTIFF at the unsigned `url`, each request signed by `signer` when
+    /// there is one (see [`RasterTileSource::open_url_signed`]).
+    pub fn start_signed_url(
+        url: String,
+        options: OpenOptions,
+        signer: Option<Arc<dyn super::signed::RequestSigner>>,
+        wakeup: Option<Wakeup>,
+    ) -> Self {
         let thread_url = url.clone();
         Self::spawn(PathBuf::from(url), wakeup, move |_| {
-            RasterTileSource::open_url(&thread_url, &options, Retry::default())
+            RasterTileSource::open_url_signed(&thread_url, &options, Retry::default(), signer)
         })
     }
 

@@ -46,6 +46,7 @@ pub mod lzw;
 pub mod pyramid;
 pub mod reproject;
 pub mod shared_stretch;
+pub mod signed;
 pub mod source;
 pub mod stream;
 pub mod stretch;

@@ -20,6 +20,7 @@ use super::load::Progress;
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
+use super::signed::RequestSigner;
 use super::stream::{TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
@@ -258,11 +259,22 @@ impl RasterTileSource {
     /// Opens a GeoTIFF on a web server (`https://`, `http://`, `s3://`, `gs://`): the header
     /// and tile indexes now, tiles as views need them.
     pub fn open_url(url: &str, options: &OpenOptions, retry: Retry) -> Result<Self, RasterError> {
+        Self::open_url_signed(url, options, retry, None)
+    }
+
+    /// [`Self::open_url`] for an asset whose requests `signer` signs (see [`super::signed`]);
+    /// `url` is the unsigned address, the one errors name.
+    pub fn open_url_signed(
+        url: &str,
+        options: &OpenOptions,
+        retry: Retry,
+        signer: Option<Arc<dyn RequestSigner>>,
+    ) -> Result<Self, RasterError> {
         let remote = |source| RasterError::Remote {
             source,
             url: url.to_owned(),
         };
-        let bytes = HttpBytes::open(url, retry).map_err(remote)?;
+        let bytes = HttpBytes::open_signed(url, retry, signer).map_err(remote)?;
         let source: Arc<dyn ByteSource> = Arc::new(bytes);
         let name = PathBuf::from(url);
         let mut head = [0u8; 8];

@@ -24,6 +24,10 @@ const EXPIRY_MARGIN: TimeDelta = TimeDelta::seconds(60);
 /// How long a token without a readable expiry is kept (the Planetary Computer's last an hour).
 const UNSTATED_LIFETIME: TimeDelta = TimeDelta::minutes(5);
 
+/// The shortest time a fetched token is kept, whatever its stated expiry (longer than the
+/// margin, so the next request uses it).
+const MIN_KEPT: TimeDelta = TimeDelta::minutes(2);
+
 /// A SAS token for one collection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SasToken {
@@ -46,6 +50,9 @@ pub struct SasSigner {
     agent: ureq::Agent,
     clock: Clock,
     tokens: Mutex<HashMap<String, SasToken>>,
+    /// Held while a token is fetched, so threads wanting the same collection's token at once
+    /// (a series of layers opening together) share one request.
+    fetching: Mutex<()>,
 }
 
 impl SasSigner {
@@ -56,6 +63,7 @@ impl SasSigner {
             agent: transport::agent(timeout),
             clock: Arc::new(Utc::now),
             tokens: Mutex::new(HashMap::new()),
+            fetching: Mutex::new(()),
         }
     }
 
@@ -66,23 +74,64 @@ impl SasSigner {
         self
     }
 
-    /// The token for `collection`: the kept one while it is valid, else a fresh one.
+    /// The token endpoint asked: `{token_url}/{collection}` without the collection.
+    #[must_use]
+    pub fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    /// The token for `collection`: the kept one while it is valid, else a fresh one (one
+    /// request however many threads ask at once).
     pub fn token(&self, collection: &str) -> Result<SasToken, StacError> {
-        let now = (self.clock)();
-        if let Some(token) = self.lock().get(collection)
-            && now + EXPIRY_MARGIN < token.expires
-        {
-            return Ok(token.clone());
+        if let Some(token) = self.kept(collection) {
+            return Ok(token);
         }
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another thread may have fetched it while this one waited.
+        if let Some(token) = self.kept(collection) {
+            return Ok(token);
+        }
+        self.fetch(collection)
+    }
+
+    /// A token for `collection` other than `rejected` (which the storage just refused): the
+    /// kept one when another thread has already replaced it, else a fresh one, whatever the
+    /// kept one's stated expiry.
+    pub fn renew(&self, collection: &str, rejected: &str) -> Result<SasToken, StacError> {
+        let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(token) = self.kept(collection)
+            && token.token != rejected
+        {
+            return Ok(token);
+        }
+        self.fetch(collection)
+    }
+
+    /// The kept token for `collection` while it is valid.
+    fn kept(&self, collection: &str) -> Option<SasToken> {
+        let now = (self.clock)();
+        self.lock()
+            .get(collection)
+            .filter(|token| now + EXPIRY_MARGIN < token.expires)
+            .cloned()
+    }
+
+    /// Asks the endpoint for `collection`'s token and keeps it. Errors name the endpoint's URL.
+    fn fetch(&self, collection: &str) -> Result<SasToken, StacError> {
+        let now = (self.clock)();
         let url = format!("{}/{}", self.token_url.trim_end_matches('/'), collection);
         let bytes = transport::send(&self.agent, &url, None, &url)?.ok(&url)?;
         let answer: TokenAnswer =
             serde_json::from_slice(&bytes).map_err(|err| StacError::json(err, &url))?;
+        // A token stated to expire already (a clock set wrong here or there) is still kept a
+        // while: asking again for every request would be a storm; the storage's 403 says when
+        // it is really refused.
         let expires = answer
             .expiry
             .as_deref()
             .and_then(parse_datetime)
-            .unwrap_or(now + UNSTATED_LIFETIME);
+            .unwrap_or(now + UNSTATED_LIFETIME)
+            .max(now + MIN_KEPT);
         let token = SasToken {
             token: answer.token.trim_start_matches('?').to_owned(),
             expires,
@@ -182,6 +231,24 @@ mod tests {
         assert_eq!(
             signer.sign("c", "https://a/x.tif").unwrap(),
             "https://a/x.tif?sig=kept"
+        );
+    }
+
+    #[test]
+    fn a_token_already_replaced_by_another_thread_is_used_for_the_retry() {
+        // Port 9 on localhost: nothing answers, so a request would fail the test.
+        let signer = SasSigner::new("http://127.0.0.1:9/token", Some(Duration::from_millis(200)));
+        signer.lock().insert(
+            "c".to_owned(),
+            SasToken {
+                token: "sig=new".to_owned(),
+                expires: Utc::now() + TimeDelta::hours(1),
+            },
+        );
+        assert_eq!(signer.renew("c", "sig=old").unwrap().token, "sig=new");
+        assert!(
+            signer.renew("c", "sig=new").is_err(),
+            "the refused one is asked for afresh"
         );
     }
 }
