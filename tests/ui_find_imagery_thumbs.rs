@@ -85,8 +85,7 @@ fn server(most_at_once: Arc<AtomicUsize>) -> Server {
 fn search(h: &mut Harness<'_, SitewatchApp>, api: &str) {
     let ctx = h.ctx.clone();
     if !h.state().find_imagery_open() {
-        h.state_mut()
-            .apply(&ctx, FindImageryCommand::Toggle.into());
+        h.state_mut().apply(&ctx, FindImageryCommand::Toggle.into());
     }
     let search = ImagerySearch {
         source: ImagerySource::Custom(api.to_owned()),
@@ -135,7 +134,10 @@ fn each_result_shows_its_preview_fetched_once_and_a_missing_one_says_so() {
     ] {
         assert_eq!(stac.count(path), 1, "{path} asked for once");
     }
-    assert!(most_at_once.load(Ordering::SeqCst) <= 2, "two at a time per host");
+    assert!(
+        most_at_once.load(Ordering::SeqCst) <= 2,
+        "two at a time per host"
+    );
     for shown in ["S2A_0502", "S2B_0611", "S2B_0901"] {
         assert!(
             h.query_by_label(&preview_label(shown)).is_some(),

@@ -44,7 +44,10 @@ pub fn reply_png(width: u32, height: u32, rgb: [u8; 3]) -> Reply {
     let picture = image::RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 255]));
     let mut body = Vec::new();
     picture
-        .write_to(&mut std::io::Cursor::new(&mut body), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut body),
+            image::ImageFormat::Png,
+        )
         .unwrap();
     Reply {
         status: 200,

@@ -234,7 +234,10 @@ mod tests {
     #[test]
     fn a_large_png_is_scaled_down_keeping_its_aspect() {
         let rgba = decode_thumbnail(&png(512, 256)).unwrap();
-        assert_eq!(rgba.dimensions(), (THUMBNAIL_EDGE_PX, THUMBNAIL_EDGE_PX / 2));
+        assert_eq!(
+            rgba.dimensions(),
+            (THUMBNAIL_EDGE_PX, THUMBNAIL_EDGE_PX / 2)
+        );
     }
 
     #[test]
