@@ -22,7 +22,7 @@ use sitewatch::ui::find_imagery_thumb::{NO_PREVIEW, preview_label};
 const MAX_FRAMES: usize = 20_000;
 
 /// A scene over the site with `assets`.
-fn item(id: &str, day: &str, assets: Value) -> Value {
+fn item(id: &str, day: &str, assets: &Value) -> Value {
     json!({
         "type": "Feature", "id": id, "collection": "sentinel-2-l2a",
         "bbox": [130.60, 42.40, 130.68, 42.45],
@@ -51,13 +51,13 @@ fn server(most_at_once: Arc<AtomicUsize>) -> Server {
             match request.target.as_str() {
                 "/api/search" => {
                     let features = [
-                        item("S2A_0502", "2025-05-02", thumb("S2A_0502")),
-                        item("S2B_0611", "2025-06-11", thumb("S2B_0611")),
-                        item("S2A_0820", "2025-08-20", thumb("S2A_0820")),
+                        item("S2A_0502", "2025-05-02", &thumb("S2A_0502")),
+                        item("S2B_0611", "2025-06-11", &thumb("S2B_0611")),
+                        item("S2A_0820", "2025-08-20", &thumb("S2A_0820")),
                         item(
                             "S2B_0901",
                             "2025-09-01",
-                            json!({"rendered_preview": {
+                            &json!({"rendered_preview": {
                                 "href": format!("{base}/previews/S2B_0901.png"),
                                 "type": "image/png", "roles": ["overview"]}}),
                         ),
@@ -66,7 +66,7 @@ fn server(most_at_once: Arc<AtomicUsize>) -> Server {
                     reply(200, page.to_string())
                 }
                 "/thumbs/S2A_0820.png" => reply(404, "{}"),
-                path if path.ends_with(".png") => {
+                path if path.starts_with("/thumbs/") || path.starts_with("/previews/") => {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     most_at_once.fetch_max(now, Ordering::SeqCst);
                     let answer = reply_png(96, 48, [40, 160, 90]);

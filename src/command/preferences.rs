@@ -1,7 +1,7 @@
 //! The Preferences window: the tile cache's size cap, and clearing it.
 
 /// What the Preferences window asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PreferencesCommand {
     /// Show the window (counting the cache), or hide it.
     Toggle,

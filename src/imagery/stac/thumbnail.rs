@@ -175,7 +175,7 @@ mod tests {
 
     use super::*;
 
-    fn item(assets: serde_json::Value) -> Item {
+    fn item(assets: &serde_json::Value) -> Item {
         serde_json::from_value(json!({"type": "Feature", "id": "a", "assets": assets})).unwrap()
     }
 
@@ -190,12 +190,12 @@ mod tests {
 
     #[test]
     fn an_item_without_assets_has_no_preview() {
-        assert_eq!(thumbnail_url(&item(json!({}))), None);
+        assert_eq!(thumbnail_url(&item(&json!({}))), None);
     }
 
     #[test]
     fn the_thumbnail_asset_is_the_preview() {
-        let item = item(json!({
+        let item = item(&json!({
             "rendered_preview": {"href": "https://e/p.png", "type": "image/png"},
             "thumbnail": {"href": "https://e/t.jpg", "type": "image/jpeg"}}));
         assert_eq!(thumbnail_url(&item), Some("https://e/t.jpg"));
@@ -203,13 +203,13 @@ mod tests {
 
     #[test]
     fn an_asset_with_the_thumbnail_role_counts_and_an_untyped_one_is_tried() {
-        let item = item(json!({"preview": {"href": "https://e/t", "roles": ["thumbnail"]}}));
+        let item = item(&json!({"preview": {"href": "https://e/t", "roles": ["thumbnail"]}}));
         assert_eq!(thumbnail_url(&item), Some("https://e/t"));
     }
 
     #[test]
     fn a_png_rendered_preview_stands_in_for_a_missing_thumbnail() {
-        let item = item(json!({
+        let item = item(&json!({
             "overview": {"href": "https://e/o.tif", "type": "image/tiff"},
             "rendered_preview": {"href": "https://e/p.png", "type": "image/png",
                                  "roles": ["overview"]}}));
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn a_tiff_overview_or_an_s3_thumbnail_is_no_preview() {
-        let item = item(json!({
+        let item = item(&json!({
             "overview": {"href": "https://e/o.tif", "type": "image/tiff"},
             "thumbnail": {"href": "s3://bucket/t.jpg", "type": "image/jpeg"}}));
         assert_eq!(thumbnail_url(&item), None);
