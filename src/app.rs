@@ -14,11 +14,13 @@ mod export;
 pub mod files;
 mod find_imagery;
 mod find_imagery_layers;
+mod find_imagery_thumbs;
 mod frame;
 pub mod imagery;
 mod imagery_runtime;
 mod loupe;
 mod map_overlay;
+mod preferences;
 mod progress;
 mod scene_cache;
 mod stage_views;
@@ -66,6 +68,8 @@ pub struct Prefs {
     pub figure_frame: bool,
     /// Seconds between autosaves of unsaved work.
     pub autosave_interval_s: u32,
+    /// The tile cache's size cap in bytes (older preferences load with the 1 GiB default).
+    pub tile_cache_max_bytes: u64,
 }
 
 impl Default for Prefs {
@@ -78,6 +82,7 @@ impl Default for Prefs {
             layers_panel_open: true,
             figure_frame: false,
             autosave_interval_s: files::AUTOSAVE_INTERVAL_S as u32,
+            tile_cache_max_bytes: crate::imagery::disk_cache::DiskCache::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -159,6 +164,8 @@ pub struct SitewatchApp {
     wayback: wayback::WaybackState,
     /// The Add WMTS layers window and the service it read.
     wmts: wmts::WmtsState,
+    /// The Preferences window.
+    preferences: preferences::PreferencesState,
 }
 
 pub use crate::error_chain::error_chain;
@@ -235,7 +242,9 @@ impl SitewatchApp {
             find_imagery: find_imagery::FindImageryState::default(),
             wayback: wayback::WaybackState::default(),
             wmts: wmts::WmtsState::default(),
+            preferences: preferences::PreferencesState::default(),
         };
+        crate::imagery::disk_cache::DiskCache::set_shared_max_bytes(app.prefs.tile_cache_max_bytes);
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));
         // Autosave and recovery only for real sessions: tests and screenshots leave the user's

@@ -34,6 +34,7 @@ impl SitewatchApp {
             Command::FindImagery(c) => self.apply_find_imagery(ctx, c),
             Command::Wayback(c) => self.apply_wayback(ctx, c),
             Command::Wmts(c) => self.apply_wmts(ctx, c),
+            Command::Preferences(c) => self.apply_preferences(ctx, c),
         }
     }
 

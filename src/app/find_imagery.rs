@@ -10,6 +10,7 @@ use chrono::{Datelike as _, Duration};
 use egui::{Key, Modifiers};
 
 use super::find_imagery_layers::layers_from_plans;
+use super::find_imagery_thumbs::Thumbs;
 use super::map_overlay::paint_map_overlay;
 use super::{SitewatchApp, error_chain};
 use crate::command::{Command, FindImageryCommand, ImagerySearch, ImagerySource};
@@ -58,6 +59,8 @@ pub(crate) struct FindImageryState {
     job: Option<Receiver<Result<Found, String>>>,
     /// The file dialog in progress.
     dialog: Option<Receiver<Option<PathBuf>>>,
+    /// The results' previews.
+    thumbs: Thumbs,
 }
 
 impl SitewatchApp {
@@ -77,6 +80,12 @@ impl SitewatchApp {
     #[must_use]
     pub fn find_imagery_results(&self) -> &[Item] {
         &self.find_imagery.items
+    }
+
+    /// How many result previews are still waiting or loading.
+    #[must_use]
+    pub fn find_imagery_previews_pending(&self) -> usize {
+        self.find_imagery.thumbs.pending()
     }
 
     /// What the last Add or Add series said (how many layers, which items were skipped).
@@ -208,6 +217,7 @@ impl SitewatchApp {
                         found: found.items.len(),
                         detail: found.detail,
                     };
+                    state.thumbs.reset(&found.items);
                     state.items = found.items;
                     state.origin = found.origin;
                     state.signed = found.signed;
@@ -318,7 +328,14 @@ impl SitewatchApp {
         if !self.find_imagery.open {
             return Vec::new();
         }
-        let rows: Vec<ResultRow> = self.find_imagery.items.iter().map(row).collect();
+        self.find_imagery.thumbs.pump(ctx);
+        let thumbs = &self.find_imagery.thumbs;
+        let rows: Vec<ResultRow> = self
+            .find_imagery
+            .items
+            .iter()
+            .map(|item| row(item, thumbs))
+            .collect();
         let view_box = self
             .editor
             .map_view()
@@ -390,11 +407,12 @@ fn footprint(item: &Item) -> Vec<Vec<[f64; 2]>> {
 }
 
 /// An item as a result row.
-fn row(item: &Item) -> ResultRow {
+fn row(item: &Item, thumbs: &Thumbs) -> ResultRow {
     ResultRow {
         date: item.acquired().map(|d| d.date_naive()),
         platform: item.properties.platform.clone().unwrap_or_default(),
         cloud_cover: item.properties.cloud_cover,
         id: item.id.clone(),
+        preview: thumbs.preview(item),
     }
 }

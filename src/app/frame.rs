@@ -325,6 +325,7 @@ impl SitewatchApp {
         commands.extend(self.find_imagery_window(&ctx));
         commands.extend(self.wayback_window(&ctx));
         commands.extend(self.wmts_window(&ctx));
+        commands.extend(self.preferences_window(&ctx));
         self.modals(&ctx, &mut commands);
 
         // The cached scene must not be shared while commands patch it in place.

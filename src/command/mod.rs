@@ -10,6 +10,7 @@ mod export;
 mod files;
 mod find_imagery;
 mod imagery;
+mod preferences;
 mod progress;
 mod time;
 mod view;
@@ -24,6 +25,7 @@ pub use export::ExportCommand;
 pub use files::{FileCommand, UnsavedChoice};
 pub use find_imagery::{FindImageryCommand, ImagerySearch, ImagerySource};
 pub use imagery::ImageryCommand;
+pub use preferences::PreferencesCommand;
 pub use progress::ProgressCommand;
 pub use time::TimeCommand;
 pub use view::ViewCommand;
@@ -57,6 +59,8 @@ pub enum Command {
     Wayback(WaybackCommand),
     /// The Add WMTS layers window: a service's capabilities, its layers and dated series.
     Wmts(WmtsCommand),
+    /// The Preferences window: the tile cache's cap and Clear.
+    Preferences(PreferencesCommand),
 }
 
 macro_rules! from_area {
@@ -74,6 +78,7 @@ from_area!(Time: TimeCommand, View: ViewCommand, File: FileCommand, Imagery: Ima
     Progress: ProgressCommand, Changes: ChangesCommand, FindImagery: FindImageryCommand);
 from_area!(Wayback: WaybackCommand);
 from_area!(Wmts: WmtsCommand);
+from_area!(Preferences: PreferencesCommand);
 
 impl Command {
     /// An edit applied as its own undo step.

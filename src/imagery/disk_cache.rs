@@ -22,6 +22,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+/// The cap of caches without one of their own: see [`DiskCache::set_shared_max_bytes`].
+static SHARED_MAX_BYTES: AtomicU64 = AtomicU64::new(DiskCache::DEFAULT_MAX_BYTES);
+
 /// Marks an entry file that starts with a header block.
 const MAGIC: &[u8] = b"SWCACHE1\n";
 
@@ -58,7 +61,8 @@ pub struct CachedEntry {
 pub struct DiskCache {
     root: PathBuf,
     max_age: Duration,
-    max_bytes: u64,
+    /// Its own cap; `None` follows the shared cap (the app's preference).
+    max_bytes: Option<u64>,
     /// Bytes in the folder as last counted, shared by clones; `None` until first counted.
     size: Arc<Mutex<Option<u64>>>,
 }
@@ -71,14 +75,15 @@ impl DiskCache {
     pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
     /// A cache under `root` whose entries are fresh for `max_age` after they were written, at
-    /// most [`DEFAULT_MAX_BYTES`](Self::DEFAULT_MAX_BYTES) big. Nothing is created until the
+    /// most the [shared cap](Self::set_shared_max_bytes) big (at first
+    /// [`DEFAULT_MAX_BYTES`](Self::DEFAULT_MAX_BYTES)). Nothing is created until the
     /// first [`put`](Self::put).
     #[must_use]
     pub fn new(root: PathBuf, max_age: Duration) -> Self {
         Self {
             root,
             max_age,
-            max_bytes: Self::DEFAULT_MAX_BYTES,
+            max_bytes: None,
             size: Arc::new(Mutex::new(None)),
         }
     }
@@ -87,7 +92,7 @@ impl DiskCache {
     /// recently used entries are deleted until it is under it again.
     #[must_use]
     pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
-        self.max_bytes = max_bytes;
+        self.max_bytes = Some(max_bytes);
         self
     }
 
@@ -114,7 +119,19 @@ impl DiskCache {
     /// The byte cap.
     #[must_use]
     pub fn max_bytes(&self) -> u64 {
-        self.max_bytes
+        self.max_bytes.unwrap_or_else(Self::shared_max_bytes)
+    }
+
+    /// Sets the cap of every cache without one of its own ([`with_max_bytes`](Self::with_max_bytes)),
+    /// those already open included: the app's preference, so it reaches every tile source.
+    pub fn set_shared_max_bytes(max_bytes: u64) {
+        SHARED_MAX_BYTES.store(max_bytes, Ordering::Relaxed);
+    }
+
+    /// The cap of caches without one of their own.
+    #[must_use]
+    pub fn shared_max_bytes() -> u64 {
+        SHARED_MAX_BYTES.load(Ordering::Relaxed)
     }
 
     /// Where the entry for `url` lives (whether or not it exists).
@@ -250,7 +267,7 @@ impl DiskCache {
             Some(total) => total.saturating_add(added).saturating_sub(removed),
             None => list_entries(&self.root).iter().map(|e| e.len).sum(),
         };
-        *size = Some(if total > self.max_bytes {
+        *size = Some(if total > self.max_bytes() {
             self.evict()
         } else {
             total
@@ -264,7 +281,7 @@ impl DiskCache {
         let mut total: u64 = entries.iter().map(|e| e.len).sum();
         entries.sort_by_key(|e| e.used);
         for entry in entries {
-            if total <= self.max_bytes {
+            if total <= self.max_bytes() {
                 break;
             }
             match fs::remove_file(&entry.path) {

@@ -173,6 +173,8 @@ pub struct ResultRow {
     pub cloud_cover: Option<f64>,
     /// The item id.
     pub id: String,
+    /// Its preview picture.
+    pub preview: crate::ui::find_imagery_thumb::RowPreview,
 }
 
 /// What the window shows besides the form.

@@ -1,4 +1,4 @@
-//! The Find imagery window's results: one row per scene (date, platform, cloud cover, item id),
+//! The Find imagery window's results: one row per scene (preview, date, platform, cloud cover, item id),
 //! a click selects it (its footprint is highlighted on the map), and Add / Add series.
 
 use egui::Ui;
@@ -30,8 +30,9 @@ pub(crate) fn results_ui(
         .show(ui, |ui| {
             egui::Grid::new("find-imagery-results")
                 .striped(true)
-                .num_columns(4)
+                .num_columns(5)
                 .show(ui, |ui| {
+                    ui.label("");
                     ui.strong("Date");
                     ui.strong("Platform");
                     ui.strong("Cloud");
@@ -39,6 +40,7 @@ pub(crate) fn results_ui(
                     ui.end_row();
                     for (i, row) in view.rows.iter().enumerate() {
                         let selected = view.selected == Some(i);
+                        super::find_imagery_thumb::preview_ui(ui, &row.preview, &row.id);
                         let date = row
                             .date
                             .map_or_else(|| "no date".to_owned(), |d| d.to_string());

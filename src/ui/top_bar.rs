@@ -85,6 +85,12 @@ pub fn top_bar_ui(
             {
                 commands.push(crate::command::FindImageryCommand::Toggle.into());
             }
+            if ui
+                .button(super::preferences::PREFERENCES_MENU_LABEL)
+                .clicked()
+            {
+                commands.push(crate::command::PreferencesCommand::Toggle.into());
+            }
             if ui.button("Back to site").clicked() {
                 commands.push(Command::View(ViewCommand::GoHome));
             }

@@ -1,5 +1,5 @@
 //! A tiny HTTP/1.1 JSON server on 127.0.0.1 for STAC tests: each request goes to a handler
-//! the test gives, and is recorded.
+//! the test gives, and is recorded. Pictures (thumbnails) are served with [`reply_png`].
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -23,15 +23,36 @@ pub struct Request {
 pub struct Reply {
     /// HTTP status.
     pub status: u16,
-    /// JSON body.
-    pub body: String,
+    /// The body (JSON unless `content_type` says otherwise).
+    pub body: Vec<u8>,
+    /// The `Content-Type` header.
+    pub content_type: &'static str,
 }
 
-/// An answer.
+/// A JSON answer.
 pub fn reply(status: u16, body: impl Into<String>) -> Reply {
     Reply {
         status,
-        body: body.into(),
+        body: body.into().into_bytes(),
+        content_type: "application/json",
+    }
+}
+
+/// A 200 answer with a `width` × `height` PNG of one colour.
+pub fn reply_png(width: u32, height: u32, rgb: [u8; 3]) -> Reply {
+    let [r, g, b] = rgb;
+    let picture = image::RgbaImage::from_pixel(width, height, image::Rgba([r, g, b, 255]));
+    let mut body = Vec::new();
+    picture
+        .write_to(
+            &mut std::io::Cursor::new(&mut body),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    Reply {
+        status: 200,
+        body,
+        content_type: "image/png",
     }
 }
 
@@ -145,10 +166,11 @@ fn serve(stream: TcpStream, seen: &Mutex<Vec<Request>>, handler: &Handler) {
     let answer = handler(&request);
     let mut stream = stream;
     let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         answer.status,
+        answer.content_type,
         answer.body.len()
     );
     let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(answer.body.as_bytes());
+    let _ = stream.write_all(&answer.body);
 }

@@ -12,6 +12,7 @@ pub mod presets;
 pub mod series;
 pub mod signing;
 pub mod stretch;
+pub mod thumbnail;
 mod transport;
 pub mod types;
 
