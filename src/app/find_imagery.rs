@@ -21,17 +21,13 @@ use crate::imagery::stac::{
 use crate::render::lower::footprints::{FootprintMark, lower_footprints};
 use crate::ui::find_imagery::{FindForm, FindView, ResultRow, SearchStatus, find_imagery_ui};
 
-/// What the note of a layer whose asset needs signing says.
-const UNSIGNED_NOTE: &str = "asset URL stored unsigned: Planetary Computer signing when the \
-    layer is read is not wired in this version, so the server may refuse it";
-
 /// What a search or a file read found.
 struct Found {
     items: Vec<Item>,
     /// The search URL or the file, naming items in messages and notes.
     origin: String,
-    /// Whether the assets need signing.
-    signed: bool,
+    /// How the assets are signed when read.
+    signing: Signing,
     /// Pages read, the page cap, a failed later page, links not followed.
     detail: String,
 }
@@ -49,8 +45,8 @@ pub(crate) struct FindImageryState {
     items: Vec<Item>,
     /// Where they were found.
     origin: String,
-    /// Whether their assets need signing.
-    signed: bool,
+    /// How their assets are signed when read.
+    signing: Signing,
     /// The selected result.
     selected: Option<usize>,
     /// What the last Add said.
@@ -138,7 +134,7 @@ impl SitewatchApp {
             ImagerySource::Custom(url) => StacApi::custom(url.clone()),
         };
         let origin = api.search_url();
-        let signed = api.signing != Signing::None;
+        let signing = api.signing.clone();
         let what = format!("Searching {}…", api.name);
         self.run_job(ctx, what, move || {
             let results = StacClient::new(api)
@@ -155,7 +151,7 @@ impl SitewatchApp {
             Ok(Found {
                 items: results.items,
                 origin,
-                signed,
+                signing,
                 detail,
             })
         });
@@ -184,7 +180,7 @@ impl SitewatchApp {
             Ok(Found {
                 items: read.items,
                 origin: path.display().to_string(),
-                signed: false,
+                signing: Signing::None,
                 detail,
             })
         });
@@ -220,7 +216,7 @@ impl SitewatchApp {
                     state.thumbs.reset(&found.items);
                     state.items = found.items;
                     state.origin = found.origin;
-                    state.signed = found.signed;
+                    state.signing = found.signing;
                     state.selected = None;
                     state.added = None;
                     state.job = None;
@@ -298,8 +294,9 @@ impl SitewatchApp {
         skipped: &mut Vec<String>,
     ) {
         let taken: Vec<String> = self.project.layers.iter().map(|l| l.id.clone()).collect();
-        let note = self.find_imagery.signed.then_some(UNSIGNED_NOTE);
-        let mut outcome = layers_from_plans(plans, &self.find_imagery.origin, note, &taken);
+        let signing = &self.find_imagery.signing;
+        let signing = (*signing != Signing::None).then_some(signing);
+        let mut outcome = layers_from_plans(plans, &self.find_imagery.origin, signing, &taken);
         skipped.append(&mut outcome.skipped);
         outcome.skipped = std::mem::take(skipped);
         self.find_imagery.added = Some(outcome.summary());

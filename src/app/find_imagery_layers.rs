@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use crate::editing::Edit;
 use crate::imagery::raster::signed::AssetSigning;
-use crate::imagery::stac::presets::PLANETARY_COMPUTER_TOKEN_URL;
 use crate::imagery::stac::{AssetChoice, Signing, StacLayerPlan};
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
 
@@ -56,24 +55,9 @@ impl AddOutcome {
     }
 }
 
-/// Turns `plans` into layers; `origin` is the API or file searched, `needs_signing` is `Some`
-/// when the search was the Planetary Computer's (its text is no longer used: the layers record
-/// their signing, see [`layers_from_signed_plans`]), and `taken` the ids already in the project.
-pub(crate) fn layers_from_plans(
-    plans: &[StacLayerPlan],
-    origin: &str,
-    needs_signing: Option<&str>,
-    taken: &[String],
-) -> AddOutcome {
-    let signing = needs_signing.map(|_| Signing::PlanetaryComputer {
-        token_url: PLANETARY_COMPUTER_TOKEN_URL.to_owned(),
-    });
-    layers_from_signed_plans(plans, origin, signing.as_ref(), taken)
-}
-
 /// Turns `plans` into layers; `origin` is the API or file searched, `signing` how the API's
 /// asset URLs are made readable, and `taken` the ids already in the project.
-pub(crate) fn layers_from_signed_plans(
+pub(crate) fn layers_from_plans(
     plans: &[StacLayerPlan],
     origin: &str,
     signing: Option<&Signing>,
@@ -255,7 +239,7 @@ mod tests {
         let signing = Signing::PlanetaryComputer {
             token_url: "http://127.0.0.1:9/token".into(),
         };
-        let out = layers_from_signed_plans(&series.layers, "http://x/search", Some(&signing), &[]);
+        let out = layers_from_plans(&series.layers, "http://x/search", Some(&signing), &[]);
         let layer = &out.layers[0];
         assert_eq!(
             layer.source,

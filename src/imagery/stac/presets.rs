@@ -12,9 +12,10 @@ pub const PLANETARY_COMPUTER_TOKEN_URL: &str =
     "https://planetarycomputer.microsoft.com/api/sas/v1/token";
 
 /// How an API's asset URLs become readable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Signing {
     /// Asset URLs are public as they are.
+    #[default]
     None,
     /// Planetary Computer SAS tokens, fetched per collection from `token_url/{collection}` and
     /// appended to asset URLs as their query string.
