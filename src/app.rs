@@ -24,6 +24,7 @@ mod preferences;
 mod progress;
 mod scene_cache;
 mod stage_views;
+mod tool_window;
 mod wayback;
 mod wmts;
 

@@ -12,6 +12,7 @@ use egui::{Key, Modifiers};
 use super::find_imagery_layers::layers_from_plans;
 use super::find_imagery_thumbs::Thumbs;
 use super::map_overlay::paint_map_overlay;
+use super::tool_window::ToolWindow;
 use super::{SitewatchApp, error_chain};
 use crate::command::{Command, FindImageryCommand, ImagerySearch, ImagerySource};
 use crate::imagery::stac::{
@@ -338,6 +339,7 @@ impl SitewatchApp {
             .map_view()
             .as_ref()
             .and_then(super::changes::view_box);
+        let map = self.editor.map_view().map(|v| v.rect);
         let state = &mut self.find_imagery;
         let view = FindView {
             view_box,
@@ -346,24 +348,13 @@ impl SitewatchApp {
             selected: state.selected,
             added: state.added.as_deref(),
         };
-        let corner = self.editor.map_view().map_or(egui::pos2(800.0, 80.0), |v| {
-            v.rect.right_top() + egui::vec2(-12.0, 48.0)
-        });
-        let mut open = true;
-        let mut commands = Vec::new();
-        egui::Window::new("Find imagery")
-            .id(egui::Id::unique("sitewatch-find-imagery"))
-            .pivot(egui::Align2::RIGHT_TOP)
-            .default_pos(corner)
-            .open(&mut open)
-            .default_width(440.0)
-            .resizable(true)
-            .show(ctx, |ui| {
-                commands.extend(find_imagery_ui(ui, &mut state.form, &view));
-            });
-        if !open {
-            commands.push(FindImageryCommand::Close.into());
+        let commands = ToolWindow {
+            title: "Find imagery",
+            id: "sitewatch-find-imagery",
+            width: 440.0,
+            close: FindImageryCommand::Close.into(),
         }
+        .show(ctx, map, |ui| find_imagery_ui(ui, &mut state.form, &view));
         commands
     }
 

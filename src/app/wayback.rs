@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use super::SitewatchApp;
+use super::tool_window::ToolWindow;
 use crate::command::{Command, WaybackCommand};
 use crate::editing::Edit;
 use crate::imagery::wayback;
@@ -242,23 +243,15 @@ impl SitewatchApp {
             notes: &notes,
             added: state.added.as_deref(),
         };
-        let corner = self.editor.map_view().map_or(egui::pos2(800.0, 80.0), |v| {
-            v.rect.right_top() + egui::vec2(-12.0, 48.0)
-        });
-        let mut open = true;
-        let mut commands = Vec::new();
-        egui::Window::new("Wayback captures")
-            .id(egui::Id::unique("sitewatch-wayback-captures"))
-            .pivot(egui::Align2::RIGHT_TOP)
-            .default_pos(corner)
-            .open(&mut open)
-            .default_width(620.0)
-            .resizable(true)
-            .show(ctx, |ui| commands.extend(wayback_ui(ui, &view)));
-        if !open {
-            commands.push(WaybackCommand::Close.into());
+        ToolWindow {
+            title: "Wayback captures",
+            id: "sitewatch-wayback-captures",
+            width: 620.0,
+            close: WaybackCommand::Close.into(),
         }
-        commands
+        .show(ctx, self.editor.map_view().map(|v| v.rect), |ui| {
+            wayback_ui(ui, &view)
+        })
     }
 }
 

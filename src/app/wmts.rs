@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::time::Duration;
 
+use super::tool_window::ToolWindow;
 use super::{SitewatchApp, error_chain};
 use crate::command::{Command, WmtsChoice, WmtsCommand};
 use crate::editing::Edit;
@@ -188,6 +189,7 @@ impl SitewatchApp {
         if !self.wmts.open {
             return Vec::new();
         }
+        let map = self.editor.map_view().map(|v| v.rect);
         let state = &mut self.wmts;
         let view = WmtsView {
             status: &state.status,
@@ -195,23 +197,12 @@ impl SitewatchApp {
             date: self.date,
             added: state.added.as_deref(),
         };
-        // At the top right, over the annotation panel, so the map and the layers stay in view.
-        let corner = ctx.content_rect().right_top() + egui::vec2(-8.0, 60.0);
-        let mut open = true;
-        let mut commands = Vec::new();
-        egui::Window::new("Add WMTS layers")
-            .id(egui::Id::unique("sitewatch-wmts-window"))
-            .pivot(egui::Align2::RIGHT_TOP)
-            .default_pos(corner)
-            .open(&mut open)
-            .default_width(360.0)
-            .resizable(true)
-            .show(ctx, |ui| {
-                commands.extend(wmts_ui(ui, &mut state.form, &view));
-            });
-        if !open {
-            commands.push(WmtsCommand::Close.into());
+        ToolWindow {
+            title: "Add WMTS layers",
+            id: "sitewatch-wmts-window",
+            width: 360.0,
+            close: WmtsCommand::Close.into(),
         }
-        commands
+        .show(ctx, map, |ui| wmts_ui(ui, &mut state.form, &view))
     }
 }

@@ -98,14 +98,7 @@ impl FindForm {
 
     /// The search the form describes over `view`, or why it cannot be made.
     pub fn search(&self, view: LonLatBox) -> Result<ImagerySearch, String> {
-        let day = |text: &str, what: &str| {
-            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("The {what} day is not a date like 2025-06-14."))
-        };
-        let (from, to) = (day(&self.from, "first")?, day(&self.to, "last")?);
-        if from > to {
-            return Err("The first day is after the last.".to_owned());
-        }
+        let (from, to) = super::day_range::day_range(&self.from, &self.to)?;
         let source = match self.source {
             SourceKind::EarthSearch => ImagerySource::EarthSearch,
             SourceKind::PlanetaryComputer => ImagerySource::PlanetaryComputer,

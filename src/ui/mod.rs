@@ -6,6 +6,7 @@ pub mod changes;
 pub mod changes_review;
 pub mod compare_bar;
 pub mod compare_options;
+pub mod day_range;
 pub mod export_dialog;
 pub mod file_menu;
 pub mod file_modals;

@@ -104,15 +104,7 @@ impl WmtsForm {
 
     /// The date range typed, or why it is not one.
     pub fn range(&self) -> Result<(NaiveDate, NaiveDate), String> {
-        let day = |text: &str, what: &str| {
-            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("The {what} day is not a date like 2025-06-14."))
-        };
-        let (from, to) = (day(&self.from, "first")?, day(&self.to, "last")?);
-        if from > to {
-            return Err("The first day is after the last.".to_owned());
-        }
-        Ok((from, to))
+        super::day_range::day_range(&self.from, &self.to)
     }
 
     /// The choice the form describes for the selected layer.
