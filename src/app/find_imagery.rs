@@ -348,14 +348,13 @@ impl SitewatchApp {
             selected: state.selected,
             added: state.added.as_deref(),
         };
-        let commands = ToolWindow {
+        ToolWindow {
             title: "Find imagery",
             id: "sitewatch-find-imagery",
             width: 440.0,
             close: FindImageryCommand::Close.into(),
         }
-        .show(ctx, map, |ui| find_imagery_ui(ui, &mut state.form, &view));
-        commands
+        .show(ctx, map, |ui| find_imagery_ui(ui, &mut state.form, &view))
     }
 
     /// The results' footprints over the map, the selected one highlighted: a display list of
