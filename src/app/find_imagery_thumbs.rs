@@ -147,11 +147,7 @@ impl Thumbs {
 
 /// The `host:port` of a URL, the unit of the per-host limit.
 fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    rest.split(['/', '?', '#'])
-        .next()
-        .unwrap_or(rest)
-        .to_ascii_lowercase()
+    crate::imagery::http::url_host(url).to_ascii_lowercase()
 }
 
 #[cfg(test)]

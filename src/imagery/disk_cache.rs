@@ -436,14 +436,8 @@ fn read_bytes(path: &Path) -> Option<Vec<u8>> {
 /// The URL's host (and port) as a folder name: only ASCII letters, digits, `.`, `-` and `_`
 /// survive, so no URL can climb out of the cache root.
 fn host_folder(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let host = after_scheme
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
-    // Credentials have no place in a folder name.
-    let host = host.rsplit_once('@').map_or(host, |(_, host)| host);
-    let folder: String = host
+    // Credentials have no place in a folder name: `url_host` leaves them out.
+    let folder: String = super::http::url_host(url)
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' {

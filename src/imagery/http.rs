@@ -13,6 +13,20 @@ use super::tile_source::{TileError, TileKey, TileSource};
 /// How long one tile request may take, connection to last byte, unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The `host[:port]` of a URL: no scheme, credentials, path, query or fragment (the text up to
+/// the first `/` when it has no scheme). The unit of per-host limits, cache folders and messages.
+#[must_use]
+pub fn url_host(url: &str) -> &str {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default();
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host)
+}
+
 /// Tile servers are asked to identify the application (OpenStreetMap's policy requires it):
 /// `sitewatch/<version> (+<repository>)`.
 #[must_use]

@@ -9,6 +9,7 @@ use super::theme::bold;
 use crate::command::{Command, EditCommand, ViewCommand};
 use crate::editing::Edit;
 use crate::export::display::layer_display;
+use crate::imagery::http::url_host;
 use crate::imagery::raster::{BandMapping, Display, Stretch};
 use crate::model::SYNTHETIC_NOTICE;
 use crate::model::layer_display::{LayerDisplay, Tone};
@@ -52,14 +53,8 @@ fn set_layer(
 fn kind_text(layer: &ImageryLayer) -> String {
     match &layer.source {
         LayerSource::File { path } => format!("file · {path}"),
-        LayerSource::Tiles { url, .. } => {
-            let host = url.split('/').nth(2).unwrap_or(url);
-            format!("tile service · {host}")
-        }
-        LayerSource::Remote { url } => {
-            let host = url.split('/').nth(2).unwrap_or(url);
-            format!("remote GeoTIFF · {host}")
-        }
+        LayerSource::Tiles { url, .. } => format!("tile service · {}", url_host(url)),
+        LayerSource::Remote { url } => format!("remote GeoTIFF · {}", url_host(url)),
     }
 }
 

@@ -305,12 +305,7 @@ impl HttpBytes {
     }
 
     fn host(&self) -> String {
-        self.url
-            .split("://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or(&self.url)
-            .to_owned()
+        crate::imagery::http::url_host(&self.url).to_owned()
     }
 
     /// One request for `range` (end exclusive, clipped by the server), signed when the asset
