@@ -12,8 +12,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use sitewatch::app::SitewatchApp;
 use sitewatch::command::{Command, EditCommand, TimeCommand, WaybackCommand};
+use sitewatch::imagery::wayback_service::TileAddress;
 use sitewatch::imagery::wayback_service::WaybackService;
 use sitewatch::model::LayerSource;
+use sitewatch::spatial::mercator::{lonlat_from_world_px, world_px_from_lonlat};
+use sitewatch::ui::map_menu::WAYBACK_HERE;
 use sitewatch::ui::wayback::{ADD_ALL_LABEL, LOOK_HERE_LABEL, WaybackStatus};
 
 /// Frames a search may take before the test gives up: far more than a local server needs.
@@ -45,6 +48,11 @@ fn look_here(h: &mut Harness<'_, SitewatchApp>, server: &WaybackServer) {
     h.get_by_label(LOOK_HERE_LABEL).click_accesskit();
     h.run_steps(1);
     assert!(h.state().wayback_open(), "the entry opens the window");
+    wait_for_search(h);
+}
+
+/// Draws frames until the search has answered.
+fn wait_for_search(h: &mut Harness<'_, SitewatchApp>) {
     for _ in 0..MAX_FRAMES {
         h.run_steps(1);
         if !matches!(h.state().wayback_status(), WaybackStatus::Looking { .. }) {
@@ -157,4 +165,63 @@ fn a_missing_release_list_is_said_in_the_window() {
     assert!(h.query_by_label_contains("HTTP 404").is_some(), "shown");
     assert!(h.state().wayback_captures().is_empty());
     assert_eq!(server.count("/tilemap/"), 0);
+}
+
+#[test]
+fn a_right_click_on_the_map_looks_for_the_captures_at_the_point_clicked() {
+    let mut h = common::window::ready_app();
+    let server = replica(&h, Fault::None);
+    apply(
+        &mut h,
+        WaybackCommand::UseService(WaybackService::replica(&server.base())).into(),
+    );
+    let view = h.state().map_view().unwrap();
+    let offset = egui::vec2(240.0, 160.0);
+    let at = view.rect.center() + offset;
+    h.event(egui::Event::PointerMoved(at));
+    h.run_steps(1);
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Secondary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(1);
+    }
+    h.run_steps(1);
+    h.get_by_label(WAYBACK_HERE).click_accesskit();
+    h.run_steps(1);
+    assert!(h.state().wayback_open(), "the menu opens the window");
+    wait_for_search(&mut h);
+
+    let status = h.state().wayback_status().clone();
+    assert!(matches!(status, WaybackStatus::Done(_)), "{status:?}");
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let z = view.zoom.round().clamp(10.0, 19.0) as u8;
+    let centre_px = world_px_from_lonlat(view.center, view.zoom);
+    let clicked = lonlat_from_world_px(
+        geo::Coord {
+            x: centre_px.x + f64::from(offset.x),
+            y: centre_px.y + f64::from(offset.y),
+        },
+        view.zoom,
+    );
+    let tile = |p: geo::Coord<f64>| {
+        let t = TileAddress::at([p.x, p.y], z);
+        format!("/{}/{}/{}", t.z, t.row, t.col)
+    };
+    assert_ne!(
+        tile(clicked),
+        tile(view.center),
+        "the point is off the centre's tile"
+    );
+    let tiles = server.requests("/tile/");
+    assert!(!tiles.is_empty());
+    assert!(
+        tiles.iter().all(|t| t.ends_with(&tile(clicked))),
+        "every tile compared is the clicked point's {}: {tiles:?}",
+        tile(clicked)
+    );
+    h.get_by_label_contains("(the point chosen)");
 }

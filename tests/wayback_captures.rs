@@ -179,6 +179,31 @@ fn a_hanging_tilemap_server_times_out_once_with_its_url() {
 }
 
 #[test]
+fn a_candidate_whose_tile_is_refused_is_left_out_and_named_while_the_others_are_compared() {
+    let server = WaybackServer::start(standard_releases(CENTRE), Fault::TileStatus(30, 500));
+    let report = search(&server, Duration::from_secs(10)).0.unwrap();
+
+    // 10 (A) is kept, 20 repeats it, 30 is refused, so 40 (B) is where B first shows.
+    assert_eq!(numbers(&report), [60, 40, 10]);
+    assert_eq!(report.skipped.len(), 1, "{:?}", report.skipped);
+    let line = &report.skipped[0];
+    assert!(
+        line.starts_with("release 30 left out: Wayback tile: HTTP 500: "),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{}/tile/30/17/", server.base())),
+        "{line}"
+    );
+    assert_eq!(
+        server.count("/tile/"),
+        5,
+        "one request per candidate, no retry"
+    );
+    assert_eq!(report.captures[1].date_text(), "2023-04-20");
+}
+
+#[test]
 fn a_hanging_metadata_server_leaves_the_captures_listed_with_unknown_dates() {
     let server = WaybackServer::start(standard_releases(CENTRE), Fault::Hang("/metadata"));
     let report = search(&server, Duration::from_millis(300)).0.unwrap();

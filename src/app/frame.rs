@@ -316,6 +316,10 @@ impl SitewatchApp {
                 self.paint_footprints(ui, out.response.rect);
                 self.paint_loupe(ui, out.response.rect);
                 commands.extend(out.commands);
+                commands.extend(crate::ui::map_menu::map_menu_ui(
+                    &out.response,
+                    out.hover_lonlat,
+                ));
                 commands.extend(self.align_window(&ctx, out.response.rect, &scene));
                 commands.extend(self.keyboard(&ctx, out.response.has_focus()));
             });

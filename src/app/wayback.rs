@@ -1,5 +1,5 @@
 //! The Wayback captures window in the app: the search for the captures under the view's centre
-//! runs on a worker (progress shown, stoppable), and Add / Add all make capture layers on the
+//! (or a point chosen on the map) runs on a worker (progress shown, stoppable), and Add / Add all make capture layers on the
 //! "Esri Wayback" track as one undoable edit.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +15,7 @@ use crate::imagery::wayback_capture_layer::{CAPTURES_TRACK, capture_layer};
 use crate::imagery::wayback_changes::{Capture, CaptureReport, Place, find_captures};
 use crate::imagery::wayback_metadata::metres;
 use crate::imagery::wayback_service::{Phase, Progress, Watch, WaybackHttp, WaybackService};
+use crate::spatial::coords::format_lat_lon;
 use crate::ui::wayback::{CaptureRow, WaybackStatus, WaybackView, wayback_ui};
 
 /// A search on its worker.
@@ -72,7 +73,11 @@ impl SitewatchApp {
         match command {
             WaybackCommand::LookHere => {
                 self.wayback.open = true;
-                self.look_for_captures(ctx);
+                self.look_for_captures(ctx, None);
+            }
+            WaybackCommand::LookAt { lon, lat } => {
+                self.wayback.open = true;
+                self.look_for_captures(ctx, Some([lon, lat]));
             }
             WaybackCommand::Close => self.wayback.open = false,
             WaybackCommand::Cancel => {
@@ -87,8 +92,9 @@ impl SitewatchApp {
         }
     }
 
-    /// Starts a search at the view's centre; one already going is stopped.
-    fn look_for_captures(&mut self, ctx: &egui::Context) {
+    /// Starts a search at `point` (longitude, latitude), or else at the view's centre; one
+    /// already going is stopped.
+    fn look_for_captures(&mut self, ctx: &egui::Context, point: Option<[f64; 2]>) {
         if let Some(job) = self.wayback.job.take() {
             job.cancel.store(true, Ordering::Relaxed);
         }
@@ -107,14 +113,14 @@ impl SitewatchApp {
                 [b.west, b.north],
             ]
         });
-        let place = Place {
-            centre: [view.center.x, view.center.y],
-            corners,
-            z,
+        let (centre, which) = match point {
+            Some(point) => (point, "the point chosen"),
+            None => ([view.center.x, view.center.y], "the view's centre"),
         };
+        let place = Place { centre, corners, z };
         self.wayback.place = Some(format!(
-            "At {:.4}° E, {:.4}° N (the view's centre), tile zoom {z}",
-            place.centre[0], place.centre[1]
+            "At {} ({which}), tile zoom {z}",
+            format_lat_lon(geo::Coord::from((centre[0], centre[1])), 5)
         ));
         self.wayback.added = None;
         let service = self.wayback.service.clone();
@@ -273,11 +279,15 @@ fn fraction(p: Progress) -> f32 {
 
 fn summary(report: &CaptureReport) -> String {
     let t = report.tile;
+    let skipped = match report.skipped.len() {
+        0 => String::new(),
+        n => format!(" {n} left out: their tile was refused."),
+    };
     format!(
-        "{} distinct capture(s) in {} releases ({} candidate tiles compared, tile {}/{}/{}).",
+        "{} distinct capture(s) in {} releases ({} candidate tiles compared, tile {}/{}/{}).{skipped}",
         report.captures.len(),
         report.releases,
-        report.candidates,
+        report.candidates.saturating_sub(report.skipped.len()),
         t.z,
         t.row,
         t.col
@@ -292,6 +302,7 @@ fn notes(report: &CaptureReport) -> Vec<String> {
     if let Some(why) = &report.list_note {
         notes.push(format!("Release list from an older copy: {why}"));
     }
+    notes.extend(report.skipped.iter().cloned());
     notes
 }
 

@@ -1,5 +1,5 @@
 //! The Wayback captures window: which distinct captures Esri's Wayback holds under the view's
-//! centre, and adding them as layers dated by their capture days.
+//! centre (or a chosen point), and adding them as layers dated by their capture days.
 
 use crate::imagery::wayback_service::WaybackService;
 
@@ -8,6 +8,14 @@ use crate::imagery::wayback_service::WaybackService;
 pub enum WaybackCommand {
     /// Open the window and look for the captures under the view's centre (and at its corners).
     LookHere,
+    /// Open the window and look for the captures at this point (the view's corners still say
+    /// whether a capture is mixed).
+    LookAt {
+        /// Longitude, degrees.
+        lon: f64,
+        /// Latitude, degrees.
+        lat: f64,
+    },
     /// Hide the window (the captures found are kept).
     Close,
     /// Stop the search in progress.

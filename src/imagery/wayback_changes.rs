@@ -86,6 +86,9 @@ pub struct CaptureReport {
     pub metadata_error: Option<String>,
     /// Why the release list came from an old cached copy, when it did.
     pub list_note: Option<String>,
+    /// Candidate releases left out because their tile was refused with an HTTP error (one
+    /// line each, naming the URL): the others are still compared.
+    pub skipped: Vec<String>,
 }
 
 /// Reads the release list from `service` (through `cache`, if any), then finds the captures at
@@ -119,7 +122,7 @@ pub fn find_captures_in(
     }
     let tile = TileAddress::at(place.centre, place.z);
     let candidates = candidate_releases(http, service, releases, tile, watch)?;
-    let kept = distinct(http, service, &candidates, tile, watch)?;
+    let Distinct { kept, skipped } = distinct(http, service, &candidates, tile, watch)?;
     let mut captures = Vec::with_capacity(kept.len());
     let mut metadata_error = None;
     for (done, number) in kept.iter().enumerate() {
@@ -137,23 +140,43 @@ pub fn find_captures_in(
         candidates: candidates.len(),
         metadata_error,
         list_note: None,
+        skipped,
     })
 }
 
+/// The releases kept, and those left out.
+struct Distinct {
+    kept: Vec<u32>,
+    skipped: Vec<String>,
+}
+
 /// The candidates (newest first) whose tile bytes differ from the next older kept one, newest
-/// first: of a run of releases serving the same bytes, the oldest stays.
+/// first: of a run of releases serving the same bytes, the oldest stays. A tile refused with an
+/// HTTP error leaves its release out (and is named); one that gets no answer stops the search,
+/// since the next would wait as long.
 fn distinct(
     http: &WaybackHttp,
     service: &WaybackService,
     candidates: &[u32],
     tile: TileAddress,
     watch: &Watch<'_>,
-) -> Result<Vec<u32>, CaptureError> {
+) -> Result<Distinct, CaptureError> {
     let mut kept: Vec<u32> = Vec::new();
+    let mut skipped = Vec::new();
     let mut last_bytes: Option<Vec<u8>> = None;
     for (done, number) in candidates.iter().rev().enumerate() {
         watch.step(Phase::Tiles, done, candidates.len())?;
-        let bytes = http.get("tile", &service.tile_url(*number, tile))?;
+        let bytes = match http.get("tile", &service.tile_url(*number, tile)) {
+            Ok(bytes) => bytes,
+            Err(err @ CaptureError::Http { .. }) => {
+                skipped.push(format!(
+                    "release {number} left out: {}",
+                    crate::error_chain::error_chain(&err)
+                ));
+                continue;
+            }
+            Err(err) => return Err(err),
+        };
         if last_bytes.as_ref() != Some(&bytes) {
             kept.push(*number);
             last_bytes = Some(bytes);
@@ -161,7 +184,8 @@ fn distinct(
     }
     watch.step(Phase::Tiles, candidates.len(), candidates.len())?;
     kept.reverse();
-    Ok(kept)
+    skipped.reverse();
+    Ok(Distinct { kept, skipped })
 }
 
 /// Asks `release`'s metadata at the place. After a request that got no answer, no more are

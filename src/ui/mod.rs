@@ -22,6 +22,7 @@ pub mod layers;
 pub mod list_mesh;
 pub mod loupe;
 pub mod map_edit;
+pub mod map_menu;
 pub mod map_view;
 pub mod offscreen;
 pub mod preferences;

@@ -52,6 +52,8 @@ pub enum Fault {
     ConfigBody(String),
     /// Requests whose path starts with this prefix (`/tilemap`, `/metadata`) never answer.
     Hang(&'static str),
+    /// The tile of this release answers with this status.
+    TileStatus(u32, u16),
 }
 
 /// The replica; stops when dropped.
@@ -214,6 +216,10 @@ impl Replica {
                 ),
                 None => json(200, json!({"data": [0], "valid": true})),
             },
+            ["tile", release, _, _, _] if self.refused_tile(release).is_some() => {
+                let status = self.refused_tile(release).unwrap();
+                (status, "text/plain", b"tile server error".to_vec())
+            }
             ["tile", release, _, _, _] => match self.stored_at(release.parse().unwrap()) {
                 Some(stored) => (200, "image/png", stored.stored.clone().unwrap()),
                 None => (404, "text/plain", b"no tile".to_vec()),
@@ -252,6 +258,14 @@ impl Replica {
             config.insert(r.number.to_string(), entry);
         }
         Value::Object(config)
+    }
+
+    /// The status the tile of `release` answers with, when the fault says so.
+    fn refused_tile(&self, release: &str) -> Option<u16> {
+        match self.fault {
+            Fault::TileStatus(number, status) if release == number.to_string() => Some(status),
+            _ => None,
+        }
     }
 
     /// The newest release at or before `number` (by release day) that stored a tile.
