@@ -13,22 +13,22 @@ use std::error::Error;
 use sitewatch::app::error_chain;
 
 /// A path no message has of its own.
-pub const PATH: &str = "/srv/analyst/needle-7f3a.tif";
+pub(crate) const PATH: &str = "/srv/analyst/needle-7f3a.tif";
 /// A URL no message has of its own.
-pub const URL: &str = "http://127.0.0.1:9/needle-7f3a/cog.tif";
+pub(crate) const URL: &str = "http://127.0.0.1:9/needle-7f3a/cog.tif";
 
 /// One variant: its name, the error, and what it must name once (`None`: it names no file).
-pub struct Case {
+pub(crate) struct Case {
     /// `Enum::Variant`.
-    pub what: &'static str,
+    pub(crate) what: &'static str,
     /// The error.
-    pub error: Box<dyn Error>,
+    pub(crate) error: Box<dyn Error>,
     /// The path or URL it names.
-    pub names: Option<&'static str>,
+    pub(crate) names: Option<&'static str>,
 }
 
 /// A case that names `names` once.
-pub fn naming(what: &'static str, error: impl Error + 'static, names: &'static str) -> Case {
+pub(crate) fn naming(what: &'static str, error: impl Error + 'static, names: &'static str) -> Case {
     Case {
         what,
         error: Box::new(error),
@@ -37,7 +37,7 @@ pub fn naming(what: &'static str, error: impl Error + 'static, names: &'static s
 }
 
 /// A case about no file.
-pub fn plain(what: &'static str, error: impl Error + 'static) -> Case {
+pub(crate) fn plain(what: &'static str, error: impl Error + 'static) -> Case {
     Case {
         what,
         error: Box::new(error),
@@ -46,17 +46,17 @@ pub fn plain(what: &'static str, error: impl Error + 'static) -> Case {
 }
 
 /// An OS error as a missing file gives it.
-pub fn io_error() -> std::io::Error {
+pub(crate) fn io_error() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
 }
 
 /// A JSON syntax error.
-pub fn json_error() -> serde_json::Error {
+pub(crate) fn json_error() -> serde_json::Error {
     serde_json::from_str::<serde_json::Value>("{\"a\": ").unwrap_err()
 }
 
 /// Checks every case; all failures are reported together.
-pub fn check(cases: &[Case]) {
+pub(crate) fn check(cases: &[Case]) {
     let mut failures = Vec::new();
     for case in cases {
         let chain = error_chain(case.error.as_ref());
