@@ -1,9 +1,14 @@
 //! The Find imagery results' previews against a STAC API on 127.0.0.1: each row's thumbnail
 //! (or PNG rendered preview) is fetched once, at most two at a time per host, and shown as a
-//! picture; a thumbnail the server does not have says "no preview"; a new search fetches again.
+//! picture; a thumbnail the server does not have says "no preview"; a new search fetches again;
+//! a catalogue that signs its assets has previews in its storage signed with the collection's
+//! token.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
+#[path = "common/sas_server.rs"]
+#[allow(dead_code, reason = "the token faults are for tests/pc_signing.rs")]
+mod sas_server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,10 +16,11 @@ use std::sync::{Arc, Mutex};
 use common::stac_server::{Server, reply, reply_png};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
+use sas_server::SasServer;
 use serde_json::{Value, json};
 use sitewatch::app::SitewatchApp;
 use sitewatch::command::{FindImageryCommand, ImagerySearch, ImagerySource};
-use sitewatch::imagery::stac::SearchParams;
+use sitewatch::imagery::stac::{SearchParams, Signing, StacApi};
 use sitewatch::ui::find_imagery::SearchStatus;
 use sitewatch::ui::find_imagery_thumb::{NO_PREVIEW, preview_label};
 
@@ -83,12 +89,17 @@ fn server(most_at_once: Arc<AtomicUsize>) -> Server {
 
 /// Opens the window, searches the API and waits for the results and their previews.
 fn search(h: &mut Harness<'_, SitewatchApp>, api: &str) {
+    search_source(h, ImagerySource::Custom(api.to_owned()));
+}
+
+/// [`search`] against any source.
+fn search_source(h: &mut Harness<'_, SitewatchApp>, source: ImagerySource) {
     let ctx = h.ctx.clone();
     if !h.state().find_imagery_open() {
         h.state_mut().apply(&ctx, FindImageryCommand::Toggle.into());
     }
     let search = ImagerySearch {
-        source: ImagerySource::Custom(api.to_owned()),
+        source,
         params: SearchParams {
             bbox_lonlat: [130.6, 42.4, 130.7, 42.5],
             dates: None,
@@ -157,4 +168,57 @@ fn each_result_shows_its_preview_fetched_once_and_a_missing_one_says_so() {
     search(&mut h, &stac.url("/api"));
     assert_eq!(stac.count("/thumbs/S2A_0502.png"), 2);
     assert!(h.query_by_label(&preview_label("S2A_0502")).is_some());
+}
+
+/// A PNG's bytes.
+fn png_bytes() -> Vec<u8> {
+    let picture = image::RgbaImage::from_pixel(64, 32, image::Rgba([200, 120, 40, 255]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn a_preview_in_a_signing_catalogues_storage_is_signed_with_its_collections_token() {
+    let storage = SasServer::start(png_bytes(), "2030-01-01T00:00:00Z");
+    let thumbnail = storage.url("landsat/LC09_L2SP_thumb_small.png");
+    let stac = Server::start(move |request| match request.target.as_str() {
+        "/api/search" => {
+            let mut scene = item(
+                "LC09_L2SP",
+                "2025-06-20",
+                &json!({"thumbnail": {"href": thumbnail, "type": "image/png",
+                                      "roles": ["thumbnail"]}}),
+            );
+            scene["collection"] = json!("landsat-c2-l2");
+            let page = json!({"type": "FeatureCollection", "features": [scene]});
+            reply(200, page.to_string())
+        }
+        _ => reply(404, "{}"),
+    });
+    let mut h = common::window::ready_app();
+
+    // Unsigned, the storage refuses it.
+    search(&mut h, &stac.url("/api"));
+    assert_eq!(storage.refused(), 1);
+    assert_eq!(h.query_all_by_label(NO_PREVIEW).count(), 1);
+    assert!(h.query_by_label(&preview_label("LC09_L2SP")).is_none());
+
+    // The same catalogue with Planetary Computer signing: one token for the collection.
+    let api = StacApi {
+        signing: Signing::PlanetaryComputer {
+            token_url: storage.token_url(),
+        },
+        ..StacApi::custom(stac.url("/api"))
+    };
+    search_source(&mut h, ImagerySource::Api(Box::new(api)));
+    assert!(
+        h.query_by_label(&preview_label("LC09_L2SP")).is_some(),
+        "the signed preview shows"
+    );
+    assert_eq!(storage.token_requests(), 1);
+    assert_eq!(storage.refused(), 1, "the signed request is accepted");
+    assert_eq!(storage.file_requests(), 2);
 }

@@ -10,7 +10,7 @@ use chrono::{Datelike as _, Duration};
 use egui::{Key, Modifiers};
 
 use super::find_imagery_layers::layers_from_plans;
-use super::find_imagery_thumbs::Thumbs;
+use super::find_imagery_thumbs::{PreviewSigning, Thumbs};
 use super::map_overlay::paint_map_overlay;
 use super::tool_window::ToolWindow;
 use super::{SitewatchApp, error_chain};
@@ -133,6 +133,7 @@ impl SitewatchApp {
             ImagerySource::EarthSearch => StacApi::earth_search(),
             ImagerySource::PlanetaryComputer => StacApi::planetary_computer(),
             ImagerySource::Custom(url) => StacApi::custom(url.clone()),
+            ImagerySource::Api(api) => (**api).clone(),
         };
         let origin = api.search_url();
         let signing = api.signing.clone();
@@ -214,7 +215,8 @@ impl SitewatchApp {
                         found: found.items.len(),
                         detail: found.detail,
                     };
-                    state.thumbs.reset(&found.items);
+                    let signing = PreviewSigning::of(&found.signing, &found.origin);
+                    state.thumbs.reset(&found.items, signing);
                     state.items = found.items;
                     state.origin = found.origin;
                     state.signing = found.signing;

@@ -1,5 +1,7 @@
 //! The Find imagery results' previews: fetched on worker threads, at most two at a time per
-//! host, decoded into textures kept by URL until the next search replaces the results.
+//! host, decoded into textures kept by URL until the next search replaces the results. Where the
+//! catalogue signs its assets (the Planetary Computer), a preview kept on another host than the
+//! catalogue (its blob storage) is signed with the item's collection's token, as the layers are.
 
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -7,8 +9,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use image::RgbaImage;
 
-use crate::imagery::stac::Item;
-use crate::imagery::stac::thumbnail::{fetch_thumbnail, thumbnail_agent, thumbnail_url};
+use crate::imagery::raster::signed::Signers;
+use crate::imagery::stac::thumbnail::{
+    ThumbnailError, decode_thumbnail, fetch_thumbnail, thumbnail_agent, thumbnail_url,
+};
+use crate::imagery::stac::{Item, SasSigner, Signing};
 use crate::ui::find_imagery_thumb::RowPreview;
 
 /// At most this many preview requests run at once against one host (the tile servers' etiquette).
@@ -29,6 +34,26 @@ enum Thumb {
 /// A finished fetch: the URL and the picture or why not.
 type Answer = (String, Result<RgbaImage, String>);
 
+/// How a search's previews are signed: with the catalogue's token endpoint, for previews on
+/// another host than the catalogue.
+pub(crate) struct PreviewSigning {
+    signer: Arc<SasSigner>,
+    catalogue_host: String,
+}
+
+impl PreviewSigning {
+    /// The signing of a search at `origin` whose assets are signed as `signing` says.
+    pub(crate) fn of(signing: &Signing, origin: &str) -> Option<Self> {
+        match signing {
+            Signing::None => None,
+            Signing::PlanetaryComputer { token_url } => Some(Self {
+                signer: Signers::shared().endpoint(token_url),
+                catalogue_host: host_of(origin),
+            }),
+        }
+    }
+}
+
 /// The previews of the results on show.
 pub(crate) struct Thumbs {
     /// By URL, for the results' life.
@@ -41,6 +66,10 @@ pub(crate) struct Thumbs {
     /// Where this search's workers answer; a new search makes a new channel, so late answers
     /// of an old one are dropped.
     answers: (Sender<Answer>, Receiver<Answer>),
+    /// The signer of this search's previews, when they are signed.
+    signer: Option<Arc<SasSigner>>,
+    /// The collection whose token signs a preview, by URL (only previews to sign).
+    sign_as: HashMap<String, String>,
 }
 
 impl Default for Thumbs {
@@ -50,22 +79,35 @@ impl Default for Thumbs {
             order: Vec::new(),
             running: Arc::new(Mutex::new(HashMap::new())),
             answers: mpsc::channel(),
+            signer: None,
+            sign_as: HashMap::new(),
         }
     }
 }
 
 impl Thumbs {
-    /// Forgets the previews of earlier results and queues those of `items`.
-    pub(crate) fn reset(&mut self, items: &[Item]) {
+    /// Forgets the previews of earlier results and queues those of `items`, signed as
+    /// `signing` says.
+    pub(crate) fn reset(&mut self, items: &[Item], signing: Option<PreviewSigning>) {
         self.by_url.clear();
         self.order.clear();
+        self.sign_as.clear();
         self.answers = mpsc::channel();
-        for url in items.iter().filter_map(thumbnail_url) {
+        for item in items {
+            let Some(url) = thumbnail_url(item) else {
+                continue;
+            };
+            if let (Some(signing), Some(collection)) = (&signing, &item.collection)
+                && host_of(url) != signing.catalogue_host
+            {
+                self.sign_as.insert(url.to_owned(), collection.clone());
+            }
             if !self.by_url.contains_key(url) {
                 self.by_url.insert(url.to_owned(), Thumb::Queued);
                 self.order.push(url.to_owned());
             }
         }
+        self.signer = signing.map(|s| s.signer);
     }
 
     /// Takes finished fetches as textures and starts queued ones where their host has a slot.
@@ -104,9 +146,13 @@ impl Thumbs {
                 Arc::clone(&self.running),
                 ctx.clone(),
             );
+            let signed = self.signer.clone().zip(self.sign_as.get(&url).cloned());
             std::thread::spawn(move || {
-                let answer =
-                    fetch_thumbnail(&thumbnail_agent(), &url).map_err(|e| super::error_chain(&e));
+                let answer = match signed {
+                    Some((signer, collection)) => fetch_signed(&signer, &collection, &url),
+                    None => fetch_thumbnail(&thumbnail_agent(), &url)
+                        .map_err(|e| super::error_chain(&e)),
+                };
                 if let Some(count) = running
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -143,6 +189,19 @@ impl Thumbs {
             .filter(|t| matches!(t, Thumb::Queued | Thumb::Loading))
             .count()
     }
+}
+
+/// The preview at `url` signed with `collection`'s token (re-signed once on a 403), decoded.
+fn fetch_signed(signer: &SasSigner, collection: &str, url: &str) -> Result<RgbaImage, String> {
+    let bytes = signer
+        .get_signed(collection, url)
+        .map_err(|e| super::error_chain(&e))?;
+    decode_thumbnail(&bytes).map_err(|source| {
+        super::error_chain(&ThumbnailError::Decode {
+            source,
+            url: url.to_owned(),
+        })
+    })
 }
 
 /// The `host:port` of a URL, the unit of the per-host limit.

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::imagery::stac::{SearchParams, Thinning};
+use crate::imagery::stac::{SearchParams, StacApi, Thinning};
 
 /// Where a search goes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -15,6 +15,9 @@ pub enum ImagerySource {
     PlanetaryComputer,
     /// Any STAC API by its root URL.
     Custom(String),
+    /// A STAC API described in full, with how its assets are signed (a mirror of a preset, or
+    /// a replica in tests).
+    Api(Box<StacApi>),
 }
 
 /// One search: where, and what.
