@@ -38,6 +38,7 @@ pub mod compare_source;
 pub mod crs;
 pub mod date;
 pub mod decode;
+pub mod float;
 pub mod geokeys;
 pub mod georef;
 pub mod http_bytes;
