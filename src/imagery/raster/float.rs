@@ -15,7 +15,8 @@ pub const NODATA_HELD: u16 = 0;
 #[must_use]
 pub fn held_from_f32(v: f32, nodata: Option<f32>) -> u16 {
     #[allow(clippy::float_cmp, reason = "nodata is an exact stored value")]
-    if v.is_nan() || nodata.is_some_and(|nd| nd == v) {
+    let is_nodata = v.is_nan() || nodata.is_some_and(|nd| nd == v);
+    if is_nodata {
         return NODATA_HELD;
     }
     let bits = v.to_bits();
@@ -31,11 +32,7 @@ pub fn held_from_f32(v: f32, nodata: Option<f32>) -> u16 {
 /// The float a held value (or a value between two, as bilinear resampling makes) stands for.
 #[must_use]
 pub fn f32_from_held(held: f32) -> f32 {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "clamped to the u32 range first"
-    )]
+    // Clamped to the u32 range first.
     let ordered = (f64::from(held) * 65536.0)
         .round()
         .clamp(0.0, f64::from(u32::MAX)) as u32;

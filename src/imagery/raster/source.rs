@@ -493,7 +493,7 @@ impl RasterTileSource {
     }
 
     /// The raw values of the full-resolution pixel under a lon/lat (signed kinds as their real
-    /// values), with its column and row: what the status bar reads out under the cursor.
+    /// values, floats to 16-bit precision, NaN for their nodata), with its column and row: what the status bar reads out under the cursor.
     /// `None` outside the raster, or where that part is not decoded yet.
     #[must_use]
     pub fn value_at(&self, lonlat: Coord<f64>) -> Option<PixelValues> {

@@ -332,14 +332,8 @@ impl Resolved {
         let (Some(low), Some(scale)) = (self.low.get(c), self.scale.get(c)) else {
             return 0;
         };
-        #[allow(
-            clippy::cast_possible_truncation,
-            clippy::cast_sign_loss,
-            reason = "clamped to 0–255; NaN becomes 0"
-        )]
-        {
-            ((x - low) * scale).round().clamp(0.0, 255.0) as u8
-        }
+        // Clamped to 0–255; NaN becomes 0.
+        ((x - low) * scale).round().clamp(0.0, 255.0) as u8
     }
 
     /// The held-value domain limits as sample values (or dB), from `low` and `scale`.
@@ -422,11 +416,13 @@ pub fn resolve(
             Stretch::Decibel { low_db, high_db } => (low_db, high_db),
             Stretch::Percentile { low_pct, high_pct } => {
                 let h = histograms.band(bands[c]);
-                let lo = h.and_then(|h| h.percentile(low_pct)).unwrap_or(0.0);
-                let hi = h
-                    .and_then(|h| h.percentile(high_pct))
-                    .unwrap_or(kind.max_held());
-                (from_held(lo), from_held(hi))
+                let cut = |pct| h.and_then(|h| h.percentile(pct));
+                match (cut(low_pct), cut(high_pct)) {
+                    (Some(lo), Some(hi)) => (from_held(lo), from_held(hi)),
+                    // Nothing but nodata: any range will do.
+                    _ if transfer == Transfer::Held => (0.0, kind.max_held()),
+                    _ => (0.0, 1.0),
+                }
             }
         };
         if !(lo.is_finite() && hi.is_finite()) {
