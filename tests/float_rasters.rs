@@ -60,25 +60,20 @@ fn backscatter_cog(path: &Path) {
         .truncate(true)
         .open(path)
         .unwrap();
-    write_geotiff_levels_with(
-        file,
-        &spec,
-        2,
-        |k, x0, y0, w, h, block: &mut Vec<f32>| {
-            let corner = 64 >> k;
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    block.push(if x < corner && y < corner {
-                        f32::NAN
-                    } else if k == 0 {
-                        FULL
-                    } else {
-                        OVERVIEW
-                    });
-                }
+    write_geotiff_levels_with(file, &spec, 2, |k, x0, y0, w, h, block: &mut Vec<f32>| {
+        let corner = 64 >> k;
+        for y in y0..y0 + h {
+            for x in x0..x0 + w {
+                block.push(if x < corner && y < corner {
+                    f32::NAN
+                } else if k == 0 {
+                    FULL
+                } else {
+                    OVERVIEW
+                });
             }
-        },
-    )
+        }
+    })
     .unwrap();
 }
 
@@ -123,12 +118,18 @@ fn a_float32_cog_opens_streamed_and_looks_like_backscatter_in_decibels() {
     assert_eq!(raster.sample_kind(), SampleKind::F32);
     assert_eq!(raster.display().stretch, Stretch::Auto);
     assert!(
-        matches!(raster.resolved().transfer, Transfer::Decibel { float: true, .. }),
+        matches!(
+            raster.resolved().transfer,
+            Transfer::Decibel { float: true, .. }
+        ),
         "values between 0 and 10 are taken for linear power: {:?}",
         raster.resolved()
     );
     let (low_db, high_db) = raster.stretch_limits()[0];
-    assert!((low_db + 25.0).abs() < 1e-4 && high_db.abs() < 1e-4, "{low_db} {high_db}");
+    assert!(
+        (low_db + 25.0).abs() < 1e-4 && high_db.abs() < 1e-4,
+        "{low_db} {high_db}"
+    );
     assert_eq!(
         raster.percentile_source(),
         "percentiles from the coarsest overview"
@@ -195,13 +196,7 @@ fn elevation(path: &Path, compression: Compression) {
     spec.nodata = Some(-32768.0);
     let samples: Vec<f32> = (0..200)
         .flat_map(|_| 0..200)
-        .map(|x| {
-            if x == 0 {
-                -32768.0
-            } else {
-                100.0 + x as f32
-            }
-        })
+        .map(|x| if x == 0 { -32768.0 } else { 100.0 + x as f32 })
         .collect();
     let file = std::fs::File::create(path).unwrap();
     write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
@@ -258,7 +253,10 @@ fn a_sixteen_bit_single_band_raster_takes_a_min_max_stretch() {
     );
     raster.set_stretch(Stretch::MIN_MAX).unwrap();
     let (low, high) = raster.stretch_limits()[0];
-    assert!((low - 1010.0).abs() < 0.01 && (high - 2990.0).abs() < 0.01, "{low} {high}");
+    assert!(
+        (low - 1010.0).abs() < 0.01 && (high - 2990.0).abs() < 0.01,
+        "{low} {high}"
+    );
     raster.set_stretch(Stretch::Auto).unwrap();
     assert_eq!(
         raster.display().stretch,
@@ -310,7 +308,9 @@ fn a_layers_stretch_choice_survives_saving_and_loading_and_old_projects_are_auto
     );
 
     project.layers[0].display = Some(LayerDisplay::new(LayerBands::Gray(1), LayerStretch::Auto));
-    let loaded = parse(&to_json_string(&project), "round trip").unwrap().project;
+    let loaded = parse(&to_json_string(&project), "round trip")
+        .unwrap()
+        .project;
     assert_eq!(
         loaded.layers[0].display.as_ref().map(|d| d.stretch),
         Some(LayerStretch::Auto)

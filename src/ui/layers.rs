@@ -442,8 +442,7 @@ fn display_ui(
         ));
     }
     // Plain 8-bit photographs need no band controls; multiband or stretched data does.
-    if (band_count > 3 || !matches!(display.stretch, Stretch::Full)) && !(gray && band_count == 1)
-    {
+    if (band_count > 3 || !matches!(display.stretch, Stretch::Full)) && !(gray && band_count == 1) {
         bands_ui(ui, layer, band_count, display, commands);
     }
     tone_ui(ui, layer, display, tone, commands);

@@ -411,8 +411,7 @@ impl TiffFile {
             nodata_value
                 .and_then(|v| {
                     let held = v + kind.offset();
-                    (held.fract() == 0.0 && (0.0..=kind.max_held()).contains(&held))
-                        .then_some(held)
+                    (held.fract() == 0.0 && (0.0..=kind.max_held()).contains(&held)).then_some(held)
                 })
                 // GDAL_NODATA names the stored value; WhiteIsZero samples arrive inverted.
                 .map(|held| {

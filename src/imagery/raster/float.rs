@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn held_values_sort_as_the_floats_do() {
-        let values = [-1e6f32, -32768.0, -1.0, -0.01, 0.0, 1e-6, 0.01, 0.5, 1.0, 7.0, 1e9];
+        let values = [
+            -1e6f32, -32768.0, -1.0, -0.01, 0.0, 1e-6, 0.01, 0.5, 1.0, 7.0, 1e9,
+        ];
         let held: Vec<u16> = values.iter().map(|v| held_from_f32(*v, None)).collect();
         assert!(held.windows(2).all(|w| w[0] < w[1]), "{held:?}");
         assert!(held.iter().all(|h| *h != NODATA_HELD));
@@ -70,7 +72,10 @@ mod tests {
     fn a_value_comes_back_within_half_a_percent() {
         for v in [-1234.5f32, -0.3, 0.001, 0.01, 0.25, 1.0, 3.7, 2500.0] {
             let back = f32_from_held(f32::from(held_from_f32(v, None)));
-            assert!((back - v).abs() <= v.abs() * 0.004, "{v} came back as {back}");
+            assert!(
+                (back - v).abs() <= v.abs() * 0.004,
+                "{v} came back as {back}"
+            );
         }
         assert!(f32_from_held(f32::from(held_from_f32(0.0, None))).abs() < 1e-30);
     }

@@ -516,7 +516,10 @@ impl RasterTileSource {
         Some(PixelValues {
             col,
             row,
-            values: held.into_iter().map(|v| self.kind.value_of_held(v)).collect(),
+            values: held
+                .into_iter()
+                .map(|v| self.kind.value_of_held(v))
+                .collect(),
         })
     }
 
