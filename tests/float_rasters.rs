@@ -324,3 +324,85 @@ fn a_layers_stretch_choice_survives_saving_and_loading_and_old_projects_are_auto
     assert_eq!(loaded.layers[0].display, None);
     assert_eq!(StretchChoice::of(None), Some(StretchChoice::Auto));
 }
+
+#[test]
+fn a_remote_float32_cog_streams_and_shows_in_decibels() {
+    use common::range_server::{Behaviour, RangeServer};
+    use sitewatch::imagery::raster::http_bytes::Retry;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s1.tif");
+    backscatter_cog(&path);
+    let server = RangeServer::start(std::fs::read(&path).unwrap(), Behaviour::Ranges);
+    let no_wait = Retry {
+        sleep: std::sync::Arc::new(|_| {}),
+        ..Retry::default()
+    };
+    let raster =
+        RasterTileSource::open_url(&server.url("vv.tif"), &OpenOptions::default(), no_wait)
+            .unwrap();
+    assert!(raster.is_streamed());
+    assert!(matches!(
+        raster.resolved().transfer,
+        Transfer::Decibel { float: true, .. }
+    ));
+    let (out, _) = grey_at(&raster, centre(), 12);
+    assert!(out.abs_diff(153) <= 1, "overview at −10 dB: {out}");
+    let (near, _) = grey_at(&raster, centre(), 18);
+    assert!(near.abs_diff(51) <= 1, "full resolution at −20 dB: {near}");
+}
+
+#[test]
+fn the_export_draws_a_float_layer_with_the_stretch_the_layer_saved() {
+    use sitewatch::export::sources::ProjectLayerSources;
+    use sitewatch::export::{ExportOptions, render_figure};
+    use sitewatch::spatial::LonLatBox;
+    let dir = tempfile::tempdir().unwrap();
+    backscatter_cog(&dir.path().join("s1.tif"));
+    let mut project = empty_project(&load_default_project().unwrap().project);
+    let side = f64::from(SIDE) * STEP_DEG;
+    // A small part of the raster, away from the NaN corner: finer than the overviews.
+    project.home = LonLatBox::try_from([
+        WEST + side * 0.5,
+        NORTH - side * 0.6,
+        WEST + side * 0.6,
+        NORTH - side * 0.5,
+    ])
+    .unwrap();
+    let mut layer = common::file_layer("s1", Some("2025-07-05"), "Sentinel-1");
+    let centre_grey = |project: &sitewatch::model::Project| {
+        let options = ExportOptions {
+            size_px: [320, 200],
+            imagery: Some(std::sync::Arc::new(ProjectLayerSources::without_cache(
+                dir.path().to_path_buf(),
+            ))),
+            ..ExportOptions::default()
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 8, 1).unwrap();
+        let figure = render_figure(project, date, &options, &|_, _| true).unwrap();
+        assert!(figure.layers_left_out.is_empty(), "the layer was drawn");
+        let image = figure.to_rgba_image().unwrap();
+        image.get_pixel(image.width() / 2, image.height() / 2).0
+    };
+    layer.display = Some(LayerDisplay::new(
+        LayerBands::Gray(1),
+        LayerStretch::Decibel {
+            low_db: -25.0,
+            high_db: 0.0,
+        },
+    ));
+    project.layers.push(layer.clone());
+    let decibel = centre_grey(&project);
+    // The export's view is finer than the overviews: −20 dB of the full resolution.
+    assert!(decibel[0].abs_diff(51) <= 2, "{decibel:?}");
+    layer.display = Some(LayerDisplay::new(
+        LayerBands::Gray(1),
+        LayerStretch::Decibel {
+            low_db: -30.0,
+            high_db: -10.0,
+        },
+    ));
+    project.layers[0] = layer;
+    let other = centre_grey(&project);
+    // (−20 + 30) / 20 × 255 = 127.5.
+    assert!(other[0].abs_diff(128) <= 2, "{other:?}");
+}
