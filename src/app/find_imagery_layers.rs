@@ -1,5 +1,5 @@
-//! Search results become dated layers: each planned layer's visual COG as a remote GeoTIFF
-//! layer on its provider's track, dated by its acquisition day, its item, collection and licence
+//! Search results become dated layers: each planned layer's visual COG (or, for radar, its VV
+//! or VH backscatter COG, shown in decibels) as a remote GeoTIFF layer on its provider's track, dated by its acquisition day, its item, collection and licence
 //! kept in the layer's fields and note. All layers of one Add or Add series are one edit.
 //! Assets that need signing (the Planetary Computer's) keep their URL unsigned and record how to
 //! sign it, so the layer is signed afresh each time it is read.
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::editing::Edit;
 use crate::imagery::raster::signed::AssetSigning;
 use crate::imagery::stac::{AssetChoice, Signing, StacLayerPlan};
+use crate::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
 
 /// What adding a set of plans comes to.
@@ -77,8 +78,8 @@ pub(crate) fn layers_from_plans(
     outcome
 }
 
-/// One plan as a layer: its first scene's visual COG (only single-file visual COGs are added in
-/// this version; a same-day mosaic adds its first scene and names the others in the note).
+/// One plan as a layer: its first scene's visual COG or radar polarisation (band composites
+/// are not added in this version; a same-day mosaic adds its first scene and names the others in the note).
 fn layer_from_plan(
     plan: &StacLayerPlan,
     origin: &str,
@@ -89,12 +90,30 @@ fn layer_from_plan(
     let Some(first) = plan.scenes.first() else {
         return Err(format!("{} has no scene", plan.name));
     };
-    let AssetChoice::Visual { href, .. } = &first.assets else {
-        return Err(format!(
-            "{ids} has no single visual COG (band composites are not added in this version)"
-        ));
+    let (href, display, mut note) = match &first.assets {
+        AssetChoice::Visual { href, .. } => (href, None, plan.note.clone()),
+        // Radar: one polarisation's float COG of linear power, in grey through decibels.
+        AssetChoice::Backscatter { band, stretch } => (
+            &band.href,
+            Some(LayerDisplay::new(
+                LayerBands::Gray(1),
+                LayerStretch::Decibel {
+                    low_db: stretch.min_db,
+                    high_db: stretch.max_db,
+                },
+            )),
+            format!(
+                "{}; {} polarisation",
+                plan.note,
+                band.asset_key.to_uppercase()
+            ),
+        ),
+        AssetChoice::Bands { .. } => {
+            return Err(format!(
+                "{ids} has no single visual COG (band composites are not added in this version)"
+            ));
+        }
     };
-    let mut note = plan.note.clone();
     if let [_, others @ ..] = plan.scenes.as_slice()
         && !others.is_empty()
     {
@@ -157,7 +176,7 @@ fn layer_from_plan(
         opacity: 1.0,
         visible: true,
         source: LayerSource::Remote { url: href.clone() },
-        display: None,
+        display,
         offset_m: None,
         extra,
     })
@@ -256,5 +275,57 @@ mod tests {
         );
         assert!(layer.note.contains("signed with a fresh"), "{}", layer.note);
         assert!(!layer.note.contains("may refuse"), "{}", layer.note);
+    }
+
+    #[test]
+    fn a_sentinel_1_rtc_item_becomes_a_signed_vv_layer_stretched_in_decibels() {
+        let s1: Item = serde_json::from_value(json!({
+            "type": "Feature", "id": "S1A_IW_GRDH_1SDV_20250601", "collection": "sentinel-1-rtc",
+            "bbox": [13.3, 52.4, 13.5, 52.6],
+            "properties": {"datetime": "2025-06-01T05:00:00Z", "platform": "SENTINEL-1A"},
+            "assets": {"vh": {"href": "https://pc/vh.tif", "type": "image/tiff; application=geotiff; profile=cloud-optimized"},
+                       "vv": {"href": "https://pc/vv.tif", "type": "image/tiff; application=geotiff; profile=cloud-optimized"}}
+        }))
+        .unwrap();
+        let series = plan_series(&[s1], PlanOptions::default(), Thinning::Every, "test");
+        let signing = Signing::PlanetaryComputer {
+            token_url: "http://127.0.0.1:9/token".into(),
+        };
+        let out = layers_from_plans(&series.layers, "http://x/search", Some(&signing), &[]);
+        assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+        let layer = &out.layers[0];
+        assert_eq!(
+            layer.source,
+            LayerSource::Remote {
+                url: "https://pc/vv.tif".into()
+            },
+            "VV before VH"
+        );
+        assert_eq!(layer.track, "Sentinel-1");
+        assert_eq!(
+            layer.date,
+            Some(FuzzyDate::day("2025-06-01".parse().unwrap()))
+        );
+        assert_eq!(
+            layer.display,
+            Some(LayerDisplay::new(
+                LayerBands::Gray(1),
+                LayerStretch::Decibel {
+                    low_db: -25.0,
+                    high_db: 0.0
+                }
+            ))
+        );
+        assert_eq!(
+            AssetSigning::of_layer(layer),
+            Some(AssetSigning::PlanetaryComputer {
+                token_url: "http://127.0.0.1:9/token".into(),
+                collection: "sentinel-1-rtc".into(),
+            })
+        );
+        assert!(layer.note.contains("VV polarisation"), "{}", layer.note);
+        assert!(layer.note.contains("dB"), "{}", layer.note);
+        assert!(!layer.attribution.is_empty());
+        assert_eq!(layer.extra["stac_collection"], "sentinel-1-rtc");
     }
 }

@@ -18,6 +18,8 @@ pub fn raster_display(display: &LayerDisplay) -> Display {
                 Stretch::Percentile { low_pct, high_pct }
             }
             LayerStretch::Range { low, high } => Stretch::Range { low, high },
+            LayerStretch::Decibel { low_db, high_db } => Stretch::Decibel { low_db, high_db },
+            LayerStretch::Auto => Stretch::Auto,
         },
     }
 }
@@ -36,6 +38,8 @@ pub fn layer_display(display: &Display) -> LayerDisplay {
                 LayerStretch::Percentile { low_pct, high_pct }
             }
             Stretch::Range { low, high } => LayerStretch::Range { low, high },
+            Stretch::Decibel { low_db, high_db } => LayerStretch::Decibel { low_db, high_db },
+            Stretch::Auto => LayerStretch::Auto,
         },
     )
 }

@@ -35,6 +35,16 @@ pub enum LayerStretch {
         /// Value shown at full brightness.
         high: f64,
     },
+    /// Radar backscatter (linear power) in decibels between fixed limits.
+    Decibel {
+        /// Decibels shown black.
+        low_db: f64,
+        /// Decibels shown at full brightness.
+        high_db: f64,
+    },
+    /// What the file suggests: decibels for floating-point data that looks like backscatter,
+    /// 2–98 % for other floats and 16-bit data, 8-bit pictures as they are.
+    Auto,
 }
 
 /// Brightness, contrast and gamma applied after the stretch, to every shown band alike.

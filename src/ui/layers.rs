@@ -292,9 +292,16 @@ fn layer_row(
         }
     });
     if let Some((bands, display)) = runtime.raster_display(&layer.id) {
-        display_ui(ui, layer, bands, display, commands);
+        let from = runtime
+            .histogram_source(&layer.id)
+            .map(|s| s.raster.percentile_source());
+        display_ui(ui, layer, (bands, display), from, commands);
     }
-    if let Some(source) = runtime.histogram_source(&layer.id) {
+    // A float raster's handles would be held values, not its samples': its list is enough.
+    if let Some(source) = runtime
+        .histogram_source(&layer.id)
+        .filter(|s| !s.raster.sample_kind().is_float())
+    {
         egui::CollapsingHeader::new("Histogram")
             .id_salt("histogram")
             .show(ui, |ui| commands.extend(histogram_ui(ui, layer, &source)));
@@ -415,8 +422,8 @@ fn date_entry_ui(ui: &mut Ui, layer: &ImageryLayer, from_file: bool, commands: &
 fn display_ui(
     ui: &mut Ui,
     layer: &ImageryLayer,
-    band_count: usize,
-    display: Display,
+    (band_count, display): (usize, Display),
+    percentiles_from: Option<&str>,
     commands: &mut Vec<Command>,
 ) {
     let tone = layer
@@ -424,8 +431,18 @@ fn display_ui(
         .as_ref()
         .map(LayerDisplay::tone)
         .unwrap_or_default();
+    // One band in grey chooses its stretch from a list; several bands tick 2–98 %.
+    let gray = matches!(display.bands, BandMapping::Gray(_));
+    if gray {
+        commands.extend(super::stretch_choice::stretch_choice_ui(
+            ui,
+            layer,
+            display,
+            percentiles_from,
+        ));
+    }
     // Plain 8-bit photographs need no band controls; multiband or stretched data does.
-    if band_count > 3 || !matches!(display.stretch, Stretch::Full) {
+    if (band_count > 3 || !matches!(display.stretch, Stretch::Full)) && !(gray && band_count == 1) {
         bands_ui(ui, layer, band_count, display, commands);
     }
     tone_ui(ui, layer, display, tone, commands);

@@ -29,6 +29,7 @@ pub mod preferences;
 pub mod progress;
 pub mod progress_form;
 pub mod stage_views;
+pub mod stretch_choice;
 pub mod theme;
 pub mod timeline;
 pub mod tools;

@@ -15,6 +15,7 @@ use tiff::{TiffError, TiffFormatError};
 
 use super::bytes::{ByteSource, FileBytes, SourceReader};
 use super::date::date_from_tiff_datetime;
+use super::float;
 use super::geokeys::GeoKeys;
 use super::lzw::{self, LzwLayout};
 use super::pyramid::BlockAt;
@@ -203,7 +204,8 @@ pub struct Header {
     pub alpha_band: Option<usize>,
     /// True colour pictures (RGB, YCbCr, palette), shown unstretched at 8 bits.
     pub photographic: bool,
-    /// `GDAL_NODATA`, as held (signed values offset).
+    /// `GDAL_NODATA`, as held (signed values offset; for floats always
+    /// [`float::NODATA_HELD`], which NaN and `GDAL_NODATA` are held as).
     pub nodata: Option<u16>,
     /// TIFF `DateTime`.
     pub date: Option<NaiveDate>,
@@ -237,6 +239,8 @@ pub struct TiffFile {
     chunk_h: u32,
     /// Set for LZW files, whose chunks are decoded by [`lzw`] rather than `tiff`.
     lzw: Option<LzwLayout>,
+    /// A floating-point file's `GDAL_NODATA` value (NaN is nodata anyway).
+    float_nodata: Option<f32>,
 }
 
 fn tiff_error(e: TiffError, path: &Path) -> RasterError {
@@ -340,7 +344,13 @@ impl TiffFile {
             (8, 2) => SampleKind::I8,
             (16, 1) => SampleKind::U16,
             (16, 2) => SampleKind::I16,
-            (b, 3) => return Err(unsupported(format!("{b}-bit floating-point samples"))),
+            (32, 3) => SampleKind::F32,
+            (64, 3) => SampleKind::F64,
+            (b, 3) => {
+                return Err(unsupported(format!(
+                    "{b}-bit floating-point samples (32 and 64 are read)"
+                )));
+            }
             (b, _) => return Err(unsupported(format!("{b}-bit samples (8 and 16 are read)"))),
         };
         let ycbcr = photometric == 6;
@@ -384,7 +394,7 @@ impl TiffFile {
             Some(1 | 2) if file_bands > colour_bands => Some(colour_bands),
             _ => None,
         };
-        let nodata = decoder
+        let nodata_value = decoder
             .find_tag(Tag::GdalNodata)
             .map_err(err)?
             .and_then(|v| v.into_string().ok())
@@ -392,20 +402,27 @@ impl TiffFile {
                 s.trim_matches(|c: char| c == '\0' || c.is_whitespace())
                     .parse::<f64>()
                     .ok()
-            })
-            .and_then(|v| {
-                let held = v + kind.offset();
-                (held.fract() == 0.0 && (0.0..=kind.max_held()).contains(&held)).then_some(held)
-            })
-            // GDAL_NODATA names the stored value; WhiteIsZero samples arrive inverted.
-            .map(|held| {
-                let held = if photometric == 0 {
-                    kind.max_held() - held
-                } else {
-                    held
-                };
-                held as u16
             });
+        // Floats hold NaN and GDAL_NODATA as one reserved value (see `float`).
+        let float_nodata = nodata_value.filter(|_| kind.is_float()).map(|v| v as f32);
+        let nodata = if kind.is_float() {
+            Some(float::NODATA_HELD)
+        } else {
+            nodata_value
+                .and_then(|v| {
+                    let held = v + kind.offset();
+                    (held.fract() == 0.0 && (0.0..=kind.max_held()).contains(&held)).then_some(held)
+                })
+                // GDAL_NODATA names the stored value; WhiteIsZero samples arrive inverted.
+                .map(|held| {
+                    let held = if photometric == 0 {
+                        kind.max_held() - held
+                    } else {
+                        held
+                    };
+                    held as u16
+                })
+        };
         let date = decoder
             .find_tag(Tag::DateTime)
             .map_err(err)?
@@ -492,17 +509,18 @@ impl TiffFile {
             .unwrap_or(0);
         let lzw = if compression == 5 {
             let predictor = short(&mut decoder, Tag::Predictor)?.unwrap_or(1);
-            if predictor > 2 {
+            if predictor > 3 || (predictor == 3 && !kind.is_float()) {
                 return Err(unsupported(format!("predictor {predictor} with LZW")));
             }
             Some(LzwLayout {
                 offsets,
                 counts,
                 predictor,
+                samples_per_pixel: if planar { 1 } else { file_bands },
                 big_endian: decoder.byte_order() == tiff::tags::ByteOrder::BigEndian,
                 bits,
                 signed: matches!(kind, SampleKind::I8 | SampleKind::I16),
-                white_is_zero: photometric == 0,
+                white_is_zero: photometric == 0 && !kind.is_float(),
                 max_chunk_bytes: limits.max_chunk_bytes,
             })
         } else {
@@ -539,6 +557,7 @@ impl TiffFile {
             chunk_w,
             chunk_h,
             lzw,
+            float_nodata,
         })
     }
 
@@ -726,9 +745,31 @@ impl TiffFile {
                     block.samples = Samples::U16(&held);
                     sink.put(block);
                 }
+                DecodingResult::F32(v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    let nodata = self.float_nodata;
+                    let held: Vec<u16> =
+                        v.iter().map(|s| float::held_from_f32(*s, nodata)).collect();
+                    block.samples = Samples::U16(&held);
+                    sink.put(block);
+                }
+                DecodingResult::F64(v) => {
+                    if v.len() < want {
+                        return Err(short_chunk(v.len()));
+                    }
+                    let nodata = self.float_nodata;
+                    let held: Vec<u16> = v
+                        .iter()
+                        .map(|s| float::held_from_f32(*s as f32, nodata))
+                        .collect();
+                    block.samples = Samples::U16(&held);
+                    sink.put(block);
+                }
                 _ => {
                     return Err(RasterError::Unsupported {
-                        message: "sample type other than 8 or 16-bit integers".to_owned(),
+                        message: "sample type other than 8 or 16-bit integers or floats".to_owned(),
                         path: self.path.clone(),
                     });
                 }

@@ -16,11 +16,13 @@ pub struct LzwLayout {
     pub offsets: Vec<u64>,
     /// Compressed length of each chunk.
     pub counts: Vec<u64>,
-    /// 1 (none) or 2 (horizontal differencing).
+    /// 1 (none), 2 (horizontal differencing) or 3 (floating-point byte planes differenced).
     pub predictor: u16,
+    /// Samples per pixel in a chunk (1 for planar files): the predictor's stride.
+    pub samples_per_pixel: usize,
     /// Multi-byte samples are big-endian.
     pub big_endian: bool,
-    /// 8 or 16.
+    /// 8, 16, or 32 and 64 for floats.
     pub bits: u16,
     /// Signed samples.
     pub signed: bool,
@@ -81,6 +83,9 @@ pub fn read_chunk<R: Read + Seek>(
         ));
     }
     let row_samples = data_w as usize * spp;
+    if bytes == 4 || bytes == 8 {
+        return Ok(float_rows(&raw, layout, stored_row, data_h, row_samples));
+    }
     Ok(if bytes == 1 {
         let mut out = Vec::with_capacity(row_samples * data_h as usize);
         for row in raw.chunks_exact(stored_row).take(data_h as usize) {
@@ -140,6 +145,77 @@ pub fn read_chunk<R: Read + Seek>(
             DecodingResult::U16(out)
         }
     })
+}
+
+/// Floating-point rows (32 or 64-bit): predictor undone (3: the byte planes of each row
+/// differenced, as libtiff writes them; 2: whole words differenced), padding dropped.
+fn float_rows(
+    raw: &[u8],
+    layout: &LzwLayout,
+    stored_row: usize,
+    data_h: u32,
+    row_samples: usize,
+) -> DecodingResult {
+    let bytes = usize::from(layout.bits / 8);
+    let mut words: Vec<u64> = Vec::with_capacity(row_samples * data_h as usize);
+    let mut planes = vec![0u8; stored_row];
+    for row in raw.chunks_exact(stored_row).take(data_h as usize) {
+        let start = words.len();
+        let wc = stored_row / bytes;
+        if layout.predictor == 3 {
+            planes.copy_from_slice(row);
+            let stride = layout.samples_per_pixel.max(1);
+            for k in stride..planes.len() {
+                if let Some(&left) = planes.get(k - stride)
+                    && let Some(v) = planes.get_mut(k)
+                {
+                    *v = v.wrapping_add(left);
+                }
+            }
+            // Plane b holds byte b (most significant first) of every sample.
+            words.extend((0..wc).map(|i| {
+                (0..bytes).fold(0u64, |acc, b| {
+                    (acc << 8) | u64::from(planes.get(b * wc + i).copied().unwrap_or(0))
+                })
+            }));
+        } else {
+            words.extend(row.chunks_exact(bytes).map(|b| {
+                let mut v = 0u64;
+                for (k, byte) in b.iter().enumerate() {
+                    let shift = if layout.big_endian {
+                        8 * (bytes - 1 - k)
+                    } else {
+                        8 * k
+                    };
+                    v |= u64::from(*byte) << shift;
+                }
+                v
+            }));
+            if layout.predictor == 2 {
+                let add: fn(u64, u64) -> u64 = if bytes == 4 {
+                    |a, b| a.wrapping_add(b) & 0xFFFF_FFFF
+                } else {
+                    u64::wrapping_add
+                };
+                undo_predictor(
+                    words.get_mut(start..).unwrap_or_default(),
+                    layout.samples_per_pixel.max(1),
+                    add,
+                );
+            }
+        }
+        words.truncate(start + row_samples);
+    }
+    if bytes == 4 {
+        DecodingResult::F32(
+            words
+                .into_iter()
+                .map(|w| f32::from_bits(u32::try_from(w).unwrap_or(u32::MAX)))
+                .collect(),
+        )
+    } else {
+        DecodingResult::F64(words.into_iter().map(f64::from_bits).collect())
+    }
 }
 
 /// Decodes `packed` until `out` is full: never more output than that, however the stream is
@@ -205,6 +281,7 @@ mod tests {
             offsets: vec![0],
             counts: vec![packed.len() as u64],
             predictor: 1,
+            samples_per_pixel: 1,
             big_endian: false,
             bits: 8,
             signed: false,
@@ -222,5 +299,52 @@ mod tests {
         };
         assert!(read_chunk(&mut file, &short, 0, (6, 4, 3), 1).is_err());
         assert!(read_chunk(&mut file, &layout, 1, (6, 4, 3), 1).is_err());
+    }
+
+    #[test]
+    fn float_rows_with_the_floating_point_predictor_come_back_as_written() {
+        // Two rows of three float32 samples, stored four wide (one pixel of padding).
+        let rows = [[0.01f32, -2.5, 1e6, 0.0], [f32::NAN, 7.0, 0.25, 0.0]];
+        let mut raw = Vec::new();
+        for row in rows {
+            // Byte planes (most significant first), then each byte minus the one before it.
+            let wc = row.len();
+            let mut planes = vec![0u8; wc * 4];
+            for (i, v) in row.iter().enumerate() {
+                for (b, byte) in v.to_be_bytes().iter().enumerate() {
+                    planes[b * wc + i] = *byte;
+                }
+            }
+            for k in (1..planes.len()).rev() {
+                planes[k] = planes[k].wrapping_sub(planes[k - 1]);
+            }
+            raw.extend(planes);
+        }
+        let mut packed = Vec::new();
+        weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+            .into_vec(&mut packed)
+            .encode_all(&raw)
+            .status
+            .unwrap();
+        let layout = LzwLayout {
+            offsets: vec![0],
+            counts: vec![packed.len() as u64],
+            predictor: 3,
+            samples_per_pixel: 1,
+            big_endian: false,
+            bits: 32,
+            signed: false,
+            white_is_zero: false,
+            max_chunk_bytes: 1 << 20,
+        };
+        let mut file = std::io::Cursor::new(packed);
+        let DecodingResult::F32(v) = read_chunk(&mut file, &layout, 0, (4, 3, 2), 1).unwrap()
+        else {
+            panic!("float samples")
+        };
+        assert_eq!(v.len(), 6);
+        assert_eq!(&v[..3], &[0.01, -2.5, 1e6]);
+        assert!(v[3].is_nan());
+        assert_eq!(&v[4..], &[7.0, 0.25]);
     }
 }

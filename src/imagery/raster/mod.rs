@@ -1,4 +1,5 @@
-//! Georeferenced rasters as tile sources: `GeoTIFF` (8/16-bit, 1–16 bands, strips or tiles,
+//! Georeferenced rasters as tile sources: `GeoTIFF` (8/16-bit integers, 1–16 bands, or
+//! 32/64-bit floats held in 16 bits as [`float`] says; strips or tiles,
 //! uncompressed, LZW, Deflate, JPEG) and PNG/JPEG/TIFF with a world file, in WGS 84,
 //! Web Mercator, WGS 84 / UTM (exact) or any CRS `proj4rs` knows: by EPSG code, or from the WKT
 //! of a `.prj` or `.aux.xml` through `proj4wkt` (see [`wkt`]).
@@ -15,7 +16,7 @@
 //! the pyramid level whose pixels are closest to, and not smaller than, half a screen pixel.
 //!
 //! # Memory
-//! Pixels are held in their own type (1 or 2 bytes per sample, no RGBA copy). At most
+//! Pixels are held in their own type (1 or 2 bytes per sample, floats in 2; no RGBA copy). At most
 //! [`OpenOptions::memory_budget_bytes`] (default [`DEFAULT_MEMORY_BUDGET_BYTES`], 512 MiB) of
 //! chunks stay in memory, coarse levels first; the rest go to an anonymous temporary file and
 //! come back through a cache of 48 chunks (≤ 48 × 256 × 256 × bands × bytes). While decoding, the
@@ -38,6 +39,7 @@ pub mod compare_source;
 pub mod crs;
 pub mod date;
 pub mod decode;
+pub mod float;
 pub mod geokeys;
 pub mod georef;
 pub mod http_bytes;
@@ -139,7 +141,7 @@ pub enum RasterError {
         /// The file.
         path: PathBuf,
     },
-    /// A layout this reader does not handle (float samples, 1-bit, 16-bit palette, …).
+    /// A layout this reader does not handle (1-bit or 32-bit integer samples, 16-bit palette, …).
     #[error("unsupported image layout ({message}): {path}")]
     Unsupported {
         /// Which.

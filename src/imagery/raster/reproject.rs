@@ -396,7 +396,7 @@ pub fn render_tile<T: Sample>(
             if let Some(lut) = look.matched.and_then(|m| m.get(c)) {
                 v = super::shared_stretch::lookup(lut, v);
             }
-            rgba[c] = ((v - r.low[c]) * r.scale[c]).round().clamp(0.0, 255.0) as u8;
+            rgba[c] = r.byte(c, v);
             if let Some(curve) = look.tone {
                 rgba[c] = curve[usize::from(rgba[c])];
             }

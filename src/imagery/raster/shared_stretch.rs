@@ -71,13 +71,15 @@ pub struct CompareLook {
 }
 
 impl CompareLook {
-    /// The raster's own bands with this look's stretch.
+    /// The raster's own bands with this look's stretch (on held values: for floating-point
+    /// samples, whose held values grow with the logarithm, that is close to a decibel stretch).
     #[must_use]
     pub fn resolved(&self, own: Resolved) -> Resolved {
         Resolved {
             bands: own.bands,
             low: self.low,
             scale: self.scale,
+            transfer: super::stretch::Transfer::Held,
         }
     }
 
@@ -233,7 +235,7 @@ fn one_stretch(rasters: &[&ComparedRaster<'_>]) -> Option<CompareLook> {
 /// How each compared raster is drawn: `a` (date A's) and `b` (date B's) in, a look for each
 /// out in the same order; `None` keeps the raster's own stretch. A raster on both sides belongs
 /// in `a` only. Each group (track and sample kind) is stretched on its own: an 8-bit photograph
-/// is never stretched by a 16-bit scene's samples.
+/// is never stretched by a 16-bit scene's samples. Floating-point rasters keep their own.
 #[must_use]
 pub fn compare_looks(
     a: &[ComparedRaster<'_>],
@@ -247,7 +249,9 @@ pub fn compare_looks(
             groups.push((r.group, r.kind));
         }
     }
-    for group in groups {
+    // Floating-point rasters keep their own stretch: theirs is on decoded values (or decibels),
+    // not on the held values a shared stretch is taken from.
+    for group in groups.into_iter().filter(|(_, kind)| !kind.is_float()) {
         let pick = |side: &[ComparedRaster<'_>]| -> Vec<usize> {
             (0..side.len())
                 .filter(|&i| side.get(i).is_some_and(|r| (r.group, r.kind) == group))

@@ -129,6 +129,8 @@ pub struct RasterTileSource {
     kind: SampleKind,
     bands: usize,
     alpha_band: Option<usize>,
+    /// True colour pictures, which an automatic stretch shows as they are.
+    photographic: bool,
     nodata: Option<u16>,
     histograms: Histograms,
     display: RwLock<(Display, Resolved)>,
@@ -362,6 +364,7 @@ impl RasterTileSource {
         let display = options
             .display
             .unwrap_or_else(|| Display::default_for(header.bands, kind, header.photographic));
+        let display = settled(display, kind, header.bands, header.photographic);
         let resolved = resolve(&display, &histograms, kind, header.bands).map_err(|message| {
             RasterError::BadDisplay {
                 message,
@@ -387,6 +390,7 @@ impl RasterTileSource {
             kind,
             bands: header.bands,
             alpha_band: header.alpha_band,
+            photographic: header.photographic,
             nodata: header.nodata,
             histograms,
             display: RwLock::new((display, resolved)),
@@ -403,6 +407,17 @@ impl RasterTileSource {
         match &self.pixels {
             Pixels::U8(p) => p.is_streamed(),
             Pixels::U16(p) => p.is_streamed(),
+        }
+    }
+
+    /// Where percentile stretches are taken from, for the layer panel: a streamed raster's
+    /// from its coarsest stored level only (the full resolution is never read whole).
+    #[must_use]
+    pub fn percentile_source(&self) -> &'static str {
+        if self.is_streamed() {
+            "percentiles from the coarsest overview"
+        } else {
+            "percentiles from a sample of every pixel"
         }
     }
 
@@ -478,7 +493,7 @@ impl RasterTileSource {
     }
 
     /// The raw values of the full-resolution pixel under a lon/lat (signed kinds as their real
-    /// values), with its column and row: what the status bar reads out under the cursor.
+    /// values, floats to 16-bit precision, NaN for their nodata), with its column and row: what the status bar reads out under the cursor.
     /// `None` outside the raster, or where that part is not decoded yet.
     #[must_use]
     pub fn value_at(&self, lonlat: Coord<f64>) -> Option<PixelValues> {
@@ -497,16 +512,23 @@ impl RasterTileSource {
             reason = "checked to lie within the raster's size above"
         )]
         let (col, row) = (px.x.floor() as u32, px.y.floor() as u32);
-        let held = match &self.pixels {
-            Pixels::U8(p) => held_values(p, col, row),
-            Pixels::U16(p) => held_values(p, col, row),
-        }?;
-        let offset = self.kind.offset();
+        let held = self.held_at(col, row)?;
         Some(PixelValues {
             col,
             row,
-            values: held.into_iter().map(|v| v - offset).collect(),
+            values: held
+                .into_iter()
+                .map(|v| self.kind.value_of_held(v))
+                .collect(),
         })
+    }
+
+    /// The held values of the full-resolution pixel at a column and row, if decoded.
+    fn held_at(&self, col: u32, row: u32) -> Option<Vec<f64>> {
+        match &self.pixels {
+            Pixels::U8(p) => held_values(p, col, row),
+            Pixels::U16(p) => held_values(p, col, row),
+        }
     }
 
     /// The colour the full-resolution pixel under a lon/lat shows in (its bands, stretch and
@@ -514,13 +536,8 @@ impl RasterTileSource {
     /// nodata, or where that part is not decoded yet.
     #[must_use]
     pub fn shown_rgba_at(&self, lonlat: Coord<f64>) -> Option<[u8; 4]> {
-        let offset = self.kind.offset();
-        let held: Vec<f64> = self
-            .value_at(lonlat)?
-            .values
-            .iter()
-            .map(|v| v + offset)
-            .collect();
+        let PixelValues { col, row, .. } = self.value_at(lonlat)?;
+        let held = self.held_at(col, row)?;
         if let Some(nodata) = self.nodata
             && held.iter().all(|v| (*v - f64::from(nodata)).abs() < 0.5)
         {
@@ -531,7 +548,7 @@ impl RasterTileSource {
         let mut rgba = [0, 0, 0, u8::MAX];
         for (c, out) in rgba.iter_mut().take(3).enumerate() {
             let v = *held.get(r.bands[c])? as f32;
-            let stretched = ((v - r.low[c]) * r.scale[c]).round().clamp(0.0, 255.0) as u8;
+            let stretched = r.byte(c, v);
             *out = tone.map_or(stretched, |curve| curve[usize::from(stretched)]);
         }
         if let Some(band) = self.alpha_band {
@@ -557,23 +574,16 @@ impl RasterTileSource {
     }
 
     /// The sample values shown black and full-bright for red, green and blue (the same three
-    /// for gray), as the file holds them (signed where it is).
+    /// for gray), as the file holds them (signed where it is); decibels for a decibel stretch.
     pub fn stretch_limits(&self) -> [(f64, f64); 3] {
-        let r = self
-            .display
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1;
-        let off = self.kind.offset();
-        std::array::from_fn(|c| {
-            let low = f64::from(r.low[c]);
-            (low - off, low + 255.0 / f64::from(r.scale[c]) - off)
-        })
+        let r = self.resolved();
+        std::array::from_fn(|c| r.limits(c, self.kind))
     }
 
     /// Changes bands and stretch for tiles fetched from now on (tiles already drawn stay as
     /// they are: clear the layer's tile cache to redraw).
     pub fn set_display(&self, display: Display) -> Result<(), RasterError> {
+        let display = settled(display, self.kind, self.bands, self.photographic);
         let resolved =
             resolve(&display, &self.histograms, self.kind, self.bands).map_err(|message| {
                 RasterError::BadDisplay {
@@ -670,6 +680,15 @@ impl RasterTileSource {
             what: format!("{key} of {}", self.path.display()),
         })
     }
+}
+
+/// `display` with an automatic stretch of an integer raster made the one the file suggests
+/// (a floating-point raster's is chosen from its samples when resolved).
+fn settled(mut display: Display, kind: SampleKind, bands: usize, photographic: bool) -> Display {
+    if display.stretch == Stretch::Auto && !kind.is_float() {
+        display.stretch = Display::default_for(bands, kind, photographic).stretch;
+    }
+    display
 }
 
 /// Runs `open`, turning a decoder's panic into a corrupt-file error for `path`.

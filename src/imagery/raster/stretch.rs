@@ -18,6 +18,10 @@ pub enum SampleKind {
     I8,
     /// Signed 16-bit, held as unsigned with the sign bit flipped (order kept).
     I16,
+    /// 32-bit floating point, held in 16 bits as [`super::float`] describes.
+    F32,
+    /// 64-bit floating point, held as 32-bit floats are.
+    F64,
 }
 
 impl SampleKind {
@@ -25,9 +29,25 @@ impl SampleKind {
     #[must_use]
     pub fn offset(self) -> f64 {
         match self {
-            Self::U8 | Self::U16 => 0.0,
+            Self::U8 | Self::U16 | Self::F32 | Self::F64 => 0.0,
             Self::I8 => 128.0,
             Self::I16 => 32768.0,
+        }
+    }
+
+    /// True for floating-point samples, whose held values are not linear in the value.
+    #[must_use]
+    pub fn is_float(self) -> bool {
+        matches!(self, Self::F32 | Self::F64)
+    }
+
+    /// The sample value a held value (or one between two, after resampling) stands for.
+    #[must_use]
+    pub fn value_of_held(self, held: f64) -> f64 {
+        if self.is_float() {
+            f64::from(super::float::f32_from_held(held as f32))
+        } else {
+            held - self.offset()
         }
     }
 
@@ -36,16 +56,16 @@ impl SampleKind {
     pub fn max_held(self) -> f64 {
         match self {
             Self::U8 | Self::I8 => 255.0,
-            Self::U16 | Self::I16 => 65535.0,
+            Self::U16 | Self::I16 | Self::F32 | Self::F64 => 65535.0,
         }
     }
 
-    /// Bytes per sample.
+    /// Bytes per held sample (floats are held in 2).
     #[must_use]
     pub fn bytes(self) -> usize {
         match self {
             Self::U8 | Self::I8 => 1,
-            Self::U16 | Self::I16 => 2,
+            Self::U16 | Self::I16 | Self::F32 | Self::F64 => 2,
         }
     }
 }
@@ -78,6 +98,18 @@ pub enum Stretch {
         /// Value shown at full brightness.
         high: f64,
     },
+    /// Radar backscatter (linear power) in decibels, `10·log10(value)`, between fixed limits;
+    /// zero, negative values show black.
+    Decibel {
+        /// Decibels shown black.
+        low_db: f64,
+        /// Decibels shown at full brightness.
+        high_db: f64,
+    },
+    /// Chosen from the samples: for floating-point data that looks like linear backscatter
+    /// (2nd percentile ≥ 0, 98th ≤ 10) [`Stretch::DECIBEL_DEFAULT`], for other floats 2–98 %;
+    /// for integers what [`Display::default_for`] gives.
+    Auto,
 }
 
 impl Stretch {
@@ -85,6 +117,18 @@ impl Stretch {
     pub const PERCENTILE_2_98: Self = Self::Percentile {
         low_pct: 2.0,
         high_pct: 98.0,
+    };
+
+    /// From the smallest to the largest value.
+    pub const MIN_MAX: Self = Self::Percentile {
+        low_pct: 0.0,
+        high_pct: 100.0,
+    };
+
+    /// −25 dB black to 0 dB white: water black, built-up areas white.
+    pub const DECIBEL_DEFAULT: Self = Self::Decibel {
+        low_db: -25.0,
+        high_db: 0.0,
     };
 }
 
@@ -107,7 +151,9 @@ impl Display {
         } else {
             BandMapping::Gray(1)
         };
-        let stretch = if kind == SampleKind::U8 && (photographic || band_count <= 2) {
+        let stretch = if kind.is_float() {
+            Stretch::Auto
+        } else if kind == SampleKind::U8 && (photographic || band_count <= 2) {
             Stretch::Full
         } else {
             Stretch::PERCENTILE_2_98
@@ -240,15 +286,75 @@ impl Histograms {
     }
 }
 
-/// A [`Display`] made ready for drawing: 0-based bands and `out = (held − low) · scale`.
+/// What a held value is turned into before the linear part of a stretch.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Transfer {
+    /// The held value itself.
+    #[default]
+    Held,
+    /// A floating-point sample's value.
+    Float,
+    /// Decibels of the sample's value (a float's, or an integer's: held minus `offset`).
+    Decibel {
+        /// True for floating-point samples.
+        float: bool,
+        /// What is subtracted from an integer's held value to get its value.
+        offset: f32,
+    },
+}
+
+/// A [`Display`] made ready for drawing: 0-based bands and `out = (x − low) · scale`, `x` the
+/// held value as [`Transfer`] says.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Resolved {
     /// Bands for red, green, blue (the same three times for gray).
     pub bands: [usize; 3],
-    /// Held value shown black, per channel.
+    /// Value shown black, per channel (held, sample value or dB as `transfer` says).
     pub low: [f32; 3],
     /// 255 / (high − low), per channel.
     pub scale: [f32; 3],
+    /// What the stretch applies to.
+    pub transfer: Transfer,
+}
+
+impl Resolved {
+    /// The 0–255 value channel `c` shows for a held value (or a resampled one between two).
+    #[must_use]
+    pub fn byte(&self, c: usize, held: f32) -> u8 {
+        let x = match self.transfer {
+            Transfer::Held => held,
+            Transfer::Float => super::float::f32_from_held(held),
+            Transfer::Decibel { float: true, .. } => {
+                super::float::decibels(super::float::f32_from_held(held))
+            }
+            Transfer::Decibel { offset, .. } => super::float::decibels(held - offset),
+        };
+        let (Some(low), Some(scale)) = (self.low.get(c), self.scale.get(c)) else {
+            return 0;
+        };
+        // Clamped to 0–255; NaN becomes 0.
+        ((x - low) * scale).round().clamp(0.0, 255.0) as u8
+    }
+
+    /// The held-value domain limits as sample values (or dB), from `low` and `scale`.
+    #[must_use]
+    pub fn limits(&self, c: usize, kind: SampleKind) -> (f64, f64) {
+        let low = f64::from(self.low.get(c).copied().unwrap_or(0.0));
+        let high = low + 255.0 / f64::from(self.scale.get(c).copied().unwrap_or(1.0));
+        match self.transfer {
+            Transfer::Held => (low - kind.offset(), high - kind.offset()),
+            Transfer::Float | Transfer::Decibel { .. } => (low, high),
+        }
+    }
+}
+
+/// The 2nd and 98th percentile values of a float band look like linear backscatter.
+fn looks_like_backscatter(h: Option<&Histogram>) -> bool {
+    let value = |pct| {
+        h.and_then(|h| h.percentile(pct))
+            .map(|held| f64::from(super::float::f32_from_held(held as f32)))
+    };
+    matches!((value(2.0), value(98.0)), (Some(lo), Some(hi)) if lo >= 0.0 && hi <= 10.0 && hi > 0.0)
 }
 
 /// Checks the band numbers and computes each channel's stretch.
@@ -271,29 +377,73 @@ pub fn resolve(
         }
         *slot = n - 1;
     }
+    let stretch = match display.stretch {
+        Stretch::Auto if kind.is_float() => {
+            if looks_like_backscatter(histograms.band(bands[0])) {
+                Stretch::DECIBEL_DEFAULT
+            } else {
+                Stretch::PERCENTILE_2_98
+            }
+        }
+        Stretch::Auto if kind == SampleKind::U8 => Stretch::Full,
+        Stretch::Auto => Stretch::PERCENTILE_2_98,
+        Stretch::Full if kind.is_float() => Stretch::MIN_MAX,
+        other => other,
+    };
+    let transfer = match stretch {
+        Stretch::Decibel { .. } => Transfer::Decibel {
+            float: kind.is_float(),
+            offset: kind.offset() as f32,
+        },
+        _ if kind.is_float() => Transfer::Float,
+        _ => Transfer::Held,
+    };
+    // Held percentiles and limits, in the units the transfer gives.
+    let from_held = |held: f64| match transfer {
+        Transfer::Float => kind.value_of_held(held),
+        _ => held,
+    };
+    let from_value = |value: f64| match transfer {
+        Transfer::Held => value + kind.offset(),
+        _ => value,
+    };
     let mut low = [0f32; 3];
     let mut scale = [1f32; 3];
     for c in 0..3 {
-        let (lo, hi) = match display.stretch {
-            Stretch::Full => (0.0, kind.max_held()),
-            Stretch::Range { low, high } => (low + kind.offset(), high + kind.offset()),
+        let (lo, hi) = match stretch {
+            Stretch::Full | Stretch::Auto => (0.0, kind.max_held()),
+            Stretch::Range { low, high } => (from_value(low), from_value(high)),
+            Stretch::Decibel { low_db, high_db } => (low_db, high_db),
             Stretch::Percentile { low_pct, high_pct } => {
                 let h = histograms.band(bands[c]);
-                let lo = h.and_then(|h| h.percentile(low_pct)).unwrap_or(0.0);
-                let hi = h
-                    .and_then(|h| h.percentile(high_pct))
-                    .unwrap_or(kind.max_held());
-                (lo, hi)
+                let cut = |pct| h.and_then(|h| h.percentile(pct));
+                match (cut(low_pct), cut(high_pct)) {
+                    (Some(lo), Some(hi)) => (from_held(lo), from_held(hi)),
+                    // Nothing but nodata: any range will do.
+                    _ if transfer == Transfer::Held => (0.0, kind.max_held()),
+                    _ => (0.0, 1.0),
+                }
             }
         };
         if !(lo.is_finite() && hi.is_finite()) {
             return Err(format!("stretch {lo}–{hi} is not a range"));
         }
-        let hi = if hi > lo { hi } else { lo + 1.0 };
+        let hi = if hi > lo {
+            hi
+        } else if transfer == Transfer::Held {
+            lo + 1.0
+        } else {
+            lo + lo.abs().max(1e-6) * 1e-3
+        };
         low[c] = lo as f32;
         scale[c] = (255.0 / (hi - lo)) as f32;
     }
-    Ok(Resolved { bands, low, scale })
+    Ok(Resolved {
+        bands,
+        low,
+        scale,
+        transfer,
+    })
 }
 
 #[cfg(test)]

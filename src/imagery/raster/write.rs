@@ -1,4 +1,4 @@
-//! Writing `GeoTIFFs`: 8/16-bit, any band count, strips or tiles, chunky or planar, uncompressed,
+//! Writing `GeoTIFFs`: 8/16-bit integers or 32-bit floats, any band count, strips or tiles, chunky or planar, uncompressed,
 //! LZW or Deflate, georeferenced by an EPSG code and a transform (tie point + pixel scale when
 //! north-up, the transformation matrix otherwise). Used by the tests and the benchmark to make
 //! files of every layout, and by anyone exporting a raster.
@@ -121,6 +121,8 @@ impl GeoTiffSpec {
 pub trait WriteSample: Copy + Default {
     /// Bits per sample.
     const BITS: u16;
+    /// IEEE floating point (`SampleFormat` 3) rather than integers.
+    const FLOAT: bool = false;
     /// Appends native-endian bytes (the encoder writes the file in native byte order).
     fn extend_ne(samples: &[Self], out: &mut Vec<u8>);
 }
@@ -134,6 +136,14 @@ impl WriteSample for u8 {
 
 impl WriteSample for u16 {
     const BITS: u16 = 16;
+    fn extend_ne(samples: &[Self], out: &mut Vec<u8>) {
+        out.extend(samples.iter().flat_map(|s| s.to_ne_bytes()));
+    }
+}
+
+impl WriteSample for f32 {
+    const BITS: u16 = 32;
+    const FLOAT: bool = true;
     fn extend_ne(samples: &[Self], out: &mut Vec<u8>) {
         out.extend(samples.iter().flat_map(|s| s.to_ne_bytes()));
     }
@@ -378,7 +388,17 @@ fn write_directory<W: Write + Seek, T: WriteSample>(
     dir.write_tag(Tag::PlanarConfiguration, if spec.planar { 2u16 } else { 1 })?;
     dir.write_tag(
         Tag::SampleFormat,
-        vec![if spec.signed { 2u16 } else { 1 }; bands].as_slice(),
+        vec![
+            if T::FLOAT {
+                3u16
+            } else if spec.signed {
+                2
+            } else {
+                1
+            };
+            bands
+        ]
+        .as_slice(),
     )?;
     if bands > colour {
         let mut extra = vec![0u16; bands - colour];
