@@ -109,8 +109,8 @@ fn main() {
             .iter()
             .map(|t| match judge(row, t, &rows) {
                 Some((ok, r)) => {
-                    let word = if ok { "yes" } else { "**no**" };
-                    r.map_or(word.to_owned(), |r| format!("{word} ({r:.2}×)"))
+                    let verdict = if ok { "yes" } else { "**no**" };
+                    r.map_or(verdict.to_owned(), |r| format!("{verdict} ({r:.2}×)"))
                 }
                 None => "not measured".to_owned(),
             })

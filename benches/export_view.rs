@@ -305,7 +305,7 @@ fn bench_one(raster: &Path, kind: Kind, dir: &Path) {
             "1.2× decoding the file on all cores (raster_open)"
         }
     );
-    let size = format!("{} × {}", image_px[0], image_px[1]);
+    let figure_size = format!("{} × {}", image_px[0], image_px[1]);
     let mut targets = match kind {
         Kind::Strips => vec![Target::of_row(
             "≤ 1.2× decode on all cores",
@@ -319,9 +319,9 @@ fn bench_one(raster: &Path, kind: Kind, dir: &Path) {
         bench: BENCH,
         id: format!("{layout}.export"),
         work: format!(
-            "{}: {size} export of the whole extent, {ANNOTATIONS} annotations, without PNG encoding · `gdalwarp -t_srs EPSG:3857 -r bilinear -te … -ts {}` to GeoTIFF",
+            "{}: {figure_size} export of the whole extent, {ANNOTATIONS} annotations, without PNG encoding · `gdalwarp -t_srs EPSG:3857 -r bilinear -te … -ts {}` to GeoTIFF",
             kind.label(),
-            size.replace(" × ", " ")
+            figure_size.replace(" × ", " ")
         ),
         unit: "s",
         value: field(ours, "secs"),

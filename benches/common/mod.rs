@@ -6,6 +6,7 @@
 
 #![allow(
     dead_code,
+    unused_imports,
     clippy::unwrap_used,
     reason = "each bench uses a part of these helpers; a benchmark fails loudly"
 )]
@@ -226,12 +227,11 @@ pub struct Input {
 /// removed with the [`Input`].
 pub fn input(kind: Kind) -> Input {
     let side = side_px();
-    let (folder, dir) = match std::env::var_os("SITEWATCH_BENCH_DIR") {
-        Some(d) => (PathBuf::from(d), None),
-        None => {
-            let dir = tempfile::tempdir().unwrap();
-            (dir.path().to_path_buf(), Some(dir))
-        }
+    let (folder, dir) = if let Some(d) = std::env::var_os("SITEWATCH_BENCH_DIR") {
+        (PathBuf::from(d), None)
+    } else {
+        let dir = tempfile::tempdir().unwrap();
+        (dir.path().to_path_buf(), Some(dir))
     };
     let path = folder.join(format!("utm52n_{side}_{}.tif", kind.name()));
     if !path.exists() {
