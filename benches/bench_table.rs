@@ -67,9 +67,7 @@ fn main() {
         .find(|a| !a.starts_with("--"))
         .or_else(|| std::env::var("SITEWATCH_BENCH_RESULTS").ok());
     let Some(path) = path else {
-        println!(
-            "bench_table: no results (SITEWATCH_BENCH_RESULTS unset; scripts/bench sets it)"
-        );
+        println!("bench_table: no results (SITEWATCH_BENCH_RESULTS unset; scripts/bench sets it)");
         return;
     };
     let text = match std::fs::read_to_string(&path) {
@@ -90,7 +88,8 @@ fn main() {
     for row in &rows {
         let unit = row.get("unit").and_then(Value::as_str).unwrap_or("");
         let work = row.get("work").and_then(Value::as_str).unwrap_or("?");
-        let show = |key: &str, unit: &str| num(row, key).map_or("–".to_owned(), |v| figure(v, unit));
+        let show =
+            |key: &str, unit: &str| num(row, key).map_or("–".to_owned(), |v| figure(v, unit));
         let ratio = match (num(row, "value"), num(row, "gdal")) {
             (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
             _ => "–".to_owned(),

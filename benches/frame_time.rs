@@ -394,7 +394,11 @@ fn raster_run() {
         "raster_load",
         format!(
             "UI frame while the {side} × {side} no-overview file loads (60 Hz): CPU max{}",
-            if load_time.is_some() { "" } else { " (NOT loaded in time)" }
+            if load_time.is_some() {
+                ""
+            } else {
+                " (NOT loaded in time)"
+            }
         ),
         loading.max,
         vec![Target::at_most("< 16 ms (imagery issue)", 16.0)],

@@ -22,8 +22,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use common::{
-    Gdal, Kind, Row, SCREEN_PX, Target, detail_tiles, drop_caches, field, gdal_to_memory,
-    peak_kib, record, view_tiles,
+    Gdal, Kind, Row, SCREEN_PX, Target, detail_tiles, drop_caches, field, gdal_to_memory, peak_kib,
+    record, view_tiles,
 };
 use sitewatch::imagery::raster::decode::{Block, BlockSink, TiffFile};
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource, SampleKind};
