@@ -268,7 +268,7 @@ fn main() {
         out.textures_delta.clear();
     };
     report(
-        "egui frame of the annotation panel (10,000 listed)",
+        &format!("egui frame of the annotation panel ({n} listed)"),
         time(20, panel),
     );
 
