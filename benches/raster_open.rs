@@ -265,7 +265,9 @@ fn bench_file(id: &str, label: &str, path: &Path) {
         ),
         (
             "decode_tiff",
-            format!("{label}: decode every pixel on one core (`tiff` `read_image`) · GDAL"),
+            format!(
+                "{label}: decode every pixel on one core (`tiff` `read_image`) · GDAL, one thread"
+            ),
             field(&decode, "secs"),
             field(&decode, "peak_kib"),
             g_decode,
