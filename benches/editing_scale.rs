@@ -11,6 +11,8 @@
     reason = "a benchmark reports and fails loudly"
 )]
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -44,13 +46,27 @@ fn report(what: &str, (median, worst): (Duration, Duration)) {
         median.as_secs_f64() * 1e3,
         worst.as_secs_f64() * 1e3
     );
+    let n = annotation_count();
+    common::record(&common::Row {
+        bench: "editing_scale",
+        id: format!("editing.{what}"),
+        work: format!("editing, {n} annotations: {what}, median"),
+        unit: "ms",
+        value: median.as_secs_f64() * 1e3,
+        ..common::Row::default()
+    });
+}
+
+/// Annotations around the site: `SITEWATCH_BENCH_N`, or 10,000.
+fn annotation_count() -> usize {
+    std::env::var("SITEWATCH_BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000)
 }
 
 fn main() {
-    let n: usize = std::env::var("SITEWATCH_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    let n = annotation_count();
     let mut project = load_default_project().unwrap().project;
     let date = project.stages.last().unwrap().date.key();
     let center = project.home.center();
@@ -252,7 +268,7 @@ fn main() {
         out.textures_delta.clear();
     };
     report(
-        "egui frame of the annotation panel (10,000 listed)",
+        &format!("egui frame of the annotation panel ({n} listed)"),
         time(20, panel),
     );
 

@@ -7,6 +7,8 @@
 //! Wall time is the upper bound: it includes waiting for a core.
 //!
 //! Runs (the "one figure" issue's targets; idle frames ≤ 1 ms of CPU at 1,000 annotations):
+//! 0. start-up to the end of the first frame on the default project (loading it, creating the
+//!    app and its egui context, the first frame; no window), with the process's peak memory;
 //! 1. idle frames on the default project (41 annotations);
 //! 2. idle frames with 1,000 more annotations (`editing::synthetic::scatter` over the site),
 //!    the map's meshes handed to egui each frame (as without a wgpu renderer);
@@ -19,7 +21,7 @@
 //!    until nothing is loading, then a second more (imagery issue: under 16 ms throughout).
 //!
 //! `cargo bench --bench frame_time` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster;
-//! `SITEWATCH_BENCH_RASTER=0` skips run 4; `SITEWATCH_BENCH_SCRUB=N` scrubs N days (default 240).
+//! `SITEWATCH_BENCH_RASTER=0` skips run 5; `SITEWATCH_BENCH_SCRUB=N` scrubs N days (default 240).
 
 #![allow(
     clippy::unwrap_used,
@@ -31,6 +33,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::{Row, Target, record};
 use cpu_time::ThreadTime;
 use sitewatch::app::{AppOptions, Prefs, SitewatchApp};
 use sitewatch::command::{
@@ -39,6 +42,8 @@ use sitewatch::command::{
 use sitewatch::editing::synthetic::scatter;
 use sitewatch::model::FuzzyDate;
 use sitewatch::model::default_project::load_default_project;
+
+const BENCH: &str = "frame_time";
 
 /// One frame at 60 Hz.
 const FRAME: Duration = Duration::from_micros(16_667);
@@ -72,7 +77,17 @@ struct Window {
 }
 
 impl Window {
+    /// The app on the default project with `extra_annotations` more, after ten frames.
     fn new(extra_annotations: usize) -> Self {
+        let mut window = Self::open(extra_annotations);
+        for _ in 0..10 {
+            window.frame();
+        }
+        window
+    }
+
+    /// The app on the default project with `extra_annotations` more, before its first frame.
+    fn open(extra_annotations: usize) -> Self {
         let mut loaded = load_default_project().unwrap();
         let home = loaded.project.home.center();
         let more = scatter(
@@ -95,11 +110,7 @@ impl Window {
             },
             Prefs::default(),
         );
-        let mut window = Self { ctx, app };
-        for _ in 0..10 {
-            window.frame();
-        }
-        window
+        Self { ctx, app }
     }
 
     /// Runs one frame and tessellates it; returns its cost.
@@ -151,7 +162,16 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64, f64) {
     (ms(v[v.len() / 2]), ms(p99), ms(*v.last().unwrap()))
 }
 
-fn report(what: &str, frames: &[Frame]) {
+/// CPU milliseconds of a run: median, p99, max.
+#[derive(Clone, Copy)]
+struct Cpu {
+    median: f64,
+    p99: f64,
+    max: f64,
+}
+
+/// Prints a row of the frames' table; returns their CPU figures.
+fn report(what: &str, frames: &[Frame]) -> Cpu {
     let (wm, wp, wx) = stats(frames.iter().map(|f| f.wall).collect());
     let (cm, cp, cx) = stats(frames.iter().map(|f| f.cpu).collect());
     let (tm, _, _) = stats(frames.iter().map(|f| f.tessellation).collect());
@@ -166,6 +186,50 @@ fn report(what: &str, frames: &[Frame]) {
         "| {what} | {} | {cm:.2} / {cp:.2} / {cx:.2} | {tm:.2} | {wm:.2} / {wp:.2} / {wx:.2} | {cpu_over} / {wall_over} |",
         frames.len()
     );
+    Cpu {
+        median: cm,
+        p99: cp,
+        max: cx,
+    }
+}
+
+/// Records a frame figure (CPU ms) for the one table.
+fn record_ms(id: &str, work: String, ms: f64, targets: Vec<Target>) {
+    record(&Row {
+        bench: BENCH,
+        id: format!("frame.{id}"),
+        work,
+        unit: "ms",
+        value: ms,
+        targets,
+        ..Row::default()
+    });
+}
+
+/// Start-up to the first frame on the default project: loading it, creating the app and its
+/// egui context, and the first frame with its tessellation (no window, no GPU).
+fn startup() {
+    let t = Instant::now();
+    let mut window = Window::open(0);
+    let created = t.elapsed();
+    window.frame();
+    let first = t.elapsed();
+    let peak_mb = common::peak_kib() as f64 * 1024.0 / 1e6;
+    println!(
+        "# frame_time: start-up to the first frame on the default project: {:.1} ms (app created in {:.1} ms), peak {peak_mb:.0} MB",
+        first.as_secs_f64() * 1e3,
+        created.as_secs_f64() * 1e3
+    );
+    println!();
+    record(&Row {
+        bench: BENCH,
+        id: "startup".to_owned(),
+        work: "start-up to the end of the first frame, default project (project loaded, app and egui context created, frame + tessellation; no window or GPU)".to_owned(),
+        unit: "ms",
+        value: first.as_secs_f64() * 1e3,
+        peak_mb: Some(peak_mb),
+        ..Row::default()
+    });
 }
 
 fn annotation_runs() {
@@ -223,23 +287,48 @@ fn annotation_runs() {
     );
     println!();
     println!("{TABLE_HEAD}");
-    report("idle, default project (41 annotations)", &idle_small);
-    report(
+    let idle_target = || vec![Target::at_most("≤ 1 ms (\"one figure\" issue)", 1.0)];
+    let small_cpu = report("idle, default project (41 annotations)", &idle_small);
+    record_ms(
+        "idle_default",
+        "UI frame, idle, default project: CPU median".to_owned(),
+        small_cpu.median,
+        idle_target(),
+    );
+    let big_cpu = report(
         &format!("idle, {shown} annotations, meshes through egui"),
         &idle_big,
     );
-    report(
+    record_ms(
+        "idle_egui",
+        format!("UI frame, idle, {shown} annotations, meshes through egui: CPU median"),
+        big_cpu.median,
+        Vec::new(),
+    );
+    let gpu_cpu = report(
         &format!("idle, {shown} annotations, meshes on the GPU"),
         &idle_gpu,
     );
-    for (what, frames) in [
-        ("", &scrub_plain),
-        (", swipe", &scrub_swipe),
-        (", side by side", &scrub_panes),
+    record_ms(
+        "idle_gpu",
+        format!("UI frame, idle, {shown} annotations, meshes on the GPU: CPU median"),
+        gpu_cpu.median,
+        idle_target(),
+    );
+    for (id, what, frames) in [
+        ("scrub", "", &scrub_plain),
+        ("scrub_swipe", ", swipe", &scrub_swipe),
+        ("scrub_panes", ", side by side", &scrub_panes),
     ] {
-        report(
+        let cpu = report(
             &format!("scrub one day per frame{what}, {shown} annotations, {dated_layers} layers"),
             frames,
+        );
+        record_ms(
+            id,
+            format!("UI frame, scrubbing one day a frame{what}, {shown} annotations: CPU p99"),
+            cpu.p99,
+            vec![Target::at_most("p99 ≤ 8 ms (compare issue)", 8.0)],
         );
     }
     println!();
@@ -254,17 +343,9 @@ fn annotation_runs() {
 
 fn raster_run() {
     let side = common::side_px();
-    let dir = tempfile::tempdir().unwrap();
-    let raster = dir.path().join(format!("utm52n_{side}.tif"));
-    let t = Instant::now();
-    common::generate(&raster, side);
     println!();
-    println!(
-        "generated {} ({:.0} MB) in {:.1} s",
-        raster.display(),
-        std::fs::metadata(&raster).unwrap().len() as f64 / 1e6,
-        t.elapsed().as_secs_f64()
-    );
+    let input = common::input(common::Kind::Strips);
+    let raster = input.path.clone();
     let mut w = Window::new(0);
     let idle: Vec<Frame> = (0..60).map(|_| w.paced_frame()).collect();
     let t = Instant::now();
@@ -307,11 +388,25 @@ fn raster_run() {
     println!();
     println!("{TABLE_HEAD}");
     report("idle, before", &idle);
-    report("while the layer loads", &during);
+    let loading = report("while the layer loads", &during);
     report("after", &after);
+    record_ms(
+        "raster_load",
+        format!(
+            "UI frame while the {side} × {side} no-overview file loads (60 Hz): CPU max{}",
+            if load_time.is_some() {
+                ""
+            } else {
+                " (NOT loaded in time)"
+            }
+        ),
+        loading.max,
+        vec![Target::at_most("< 16 ms (imagery issue)", 16.0)],
+    );
 }
 
 fn main() {
+    startup();
     annotation_runs();
     if std::env::var("SITEWATCH_BENCH_RASTER").as_deref() != Ok("0") {
         raster_run();

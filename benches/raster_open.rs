@@ -1,10 +1,13 @@
-//! Opening a large `GeoTIFF`: a 10000 × 10000 RGB Deflate `GeoTIFF` in UTM 52N, generated in a temp
-//! folder, opened as a tile source (decoded, pyramid built: ready to draw), against merely
-//! decoding it with `tiff`; each measured in a fresh child process for its own peak memory
-//! (`VmHWM`), cold (page cache dropped, when allowed) and warm; and `gdalwarp` to a 3840 × 2160
-//! Web Mercator image when GDAL is installed.
+//! Opening a large `GeoTIFF`: a 10000 × 10000 RGB Deflate `GeoTIFF` in UTM 52N, as 16-row strips
+//! without overviews and as a cloud-optimized GeoTIFF, each opened as a tile source in a fresh
+//! child process and timed to its first pixels (the first tile of the zoomed-out view), its
+//! whole extent (every tile of that view) and full detail (a 1920 × 1080 screen at the native
+//! zoom), with peak memory (`VmHWM`) at each; against decoding every pixel on one core (`tiff`)
+//! and on all cores (Sitewatch's TIFF reader, a thread a core), and GDAL (`gdal_translate -of
+//! MEM`) on the same work in the same run when it is installed.
 //!
-//! `cargo bench --bench raster_open` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster.
+//! `cargo bench --bench raster_open` (release). `SITEWATCH_BENCH_PX=4000` for a smaller raster;
+//! `SITEWATCH_BENCH_FILE=path.tif` times that file instead of the two generated ones.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,82 +17,114 @@
 
 mod common;
 
-use common::{drop_caches, field, generate, peak_kib};
 use std::fs::File;
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
-use geo::Coord;
+use common::{
+    Gdal, Kind, Row, SCREEN_PX, Target, detail_tiles, drop_caches, field, gdal_to_memory, peak_kib,
+    record, view_tiles,
+};
 use sitewatch::imagery::raster::decode::{Block, BlockSink, TiffFile};
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource, SampleKind};
 use sitewatch::imagery::{TileKey, TileSource};
-use sitewatch::spatial::mercator::world_px_from_lonlat;
+
+const BENCH: &str = "raster_open";
+
+/// Counts what arrives, keeps nothing.
+struct Null(usize);
+
+impl BlockSink for Null {
+    fn put(&mut self, block: Block<'_>) {
+        self.0 += (block.at.w * block.at.h) as usize;
+    }
+    fn complete_rows(&mut self, _rows: u32) -> Result<(), RasterError> {
+        Ok(())
+    }
+    fn keep_going(&mut self, _fraction: f64) -> bool {
+        true
+    }
+}
+
+/// Cores to decode on.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// Every strip or tile of the full-resolution image, a thread a core, into no pyramid.
+fn decode_all_cores(path: &Path) -> usize {
+    let (across, down) = TiffFile::open(path, &Limits::default())
+        .unwrap()
+        .chunk_grid();
+    let chunks = across * down;
+    let n = cores();
+    std::thread::scope(|s| {
+        let threads: Vec<_> = (0..n)
+            .map(|i| {
+                s.spawn(move || {
+                    let mut file = TiffFile::open(path, &Limits::default()).unwrap();
+                    let (mut sink, mut scratch) = (Null(0), Vec::new());
+                    for q in (i as u32..chunks).step_by(n) {
+                        file.decode_chunk(q, &mut sink, &mut scratch).unwrap();
+                    }
+                    sink.0
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).sum()
+    })
+}
+
+/// Fetches `tiles`; how many failed.
+fn fetch_all(src: &RasterTileSource, tiles: &[TileKey]) -> usize {
+    tiles
+        .iter()
+        .filter(|&&key| std::hint::black_box(src.fetch(key)).is_err())
+        .count()
+}
 
 fn child(mode: &str, path: &Path) {
     let start = Instant::now();
-    if mode == "ours" {
-        /// Counts what arrives, keeps nothing.
-        struct Null(usize);
-        impl BlockSink for Null {
-            fn put(&mut self, block: Block<'_>) {
-                self.0 += (block.at.w * block.at.h) as usize;
-            }
-            fn complete_rows(&mut self, _rows: u32) -> Result<(), RasterError> {
-                Ok(())
-            }
-            fn keep_going(&mut self, _fraction: f64) -> bool {
-                true
-            }
-        }
-        let mut file = TiffFile::open(path, &Limits::default()).unwrap();
-        let mut sink = Null(0);
-        file.decode(&mut sink).unwrap();
-        let secs = start.elapsed().as_secs_f64();
-        println!("secs={secs:.3} peak_kib={} px={}", peak_kib(), sink.0);
-    } else if mode == "decode" {
-        let mut decoder =
-            tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
-                .unwrap()
-                .with_limits(tiff::decoder::Limits::unlimited());
-        let image = decoder.read_image().unwrap();
-        let secs = start.elapsed().as_secs_f64();
-        let bytes = match &image {
-            tiff::decoder::DecodingResult::U8(v) => v.len(),
-            _ => 0,
-        };
-        println!("secs={secs:.3} peak_kib={} bytes={bytes}", peak_kib());
-    } else {
-        let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
-        let secs = start.elapsed().as_secs_f64();
-        let peak = peak_kib();
-        // First tiles: the whole raster (zoom to layer) and one at full resolution.
-        let b = src.bounds_lonlat();
-        let t = Instant::now();
-        let centre = b.center();
-        let mut tiles = 0;
-        for z in [11u8, 17] {
-            let w = world_px_from_lonlat(
-                Coord {
-                    x: centre.x,
-                    y: centre.y,
-                },
-                f64::from(z),
-            );
-            let key = TileKey {
-                z,
-                x: (w.x / 256.0) as u32,
-                y: (w.y / 256.0) as u32,
+    let secs = || start.elapsed().as_secs_f64();
+    match mode {
+        "decode" => {
+            let mut decoder =
+                tiff::decoder::Decoder::new(std::io::BufReader::new(File::open(path).unwrap()))
+                    .unwrap()
+                    .with_limits(tiff::decoder::Limits::unlimited());
+            let image = decoder.read_image().unwrap();
+            let bytes = match &image {
+                tiff::decoder::DecodingResult::U8(v) => v.len(),
+                _ => 0,
             };
-            std::hint::black_box(src.fetch(key).unwrap());
-            tiles += 1;
+            println!("secs={:.3} peak_kib={} bytes={bytes}", secs(), peak_kib());
         }
-        let tile_ms = t.elapsed().as_secs_f64() * 1000.0 / f64::from(tiles);
-        let (held, spilled) = src.memory_bytes();
-        println!(
-            "secs={secs:.3} peak_kib={peak} held={held} spilled={spilled} levels={} tile_ms={tile_ms:.1}",
-            src.level_count()
-        );
+        "all" => {
+            let px = decode_all_cores(path);
+            println!("secs={:.3} peak_kib={} px={px}", secs(), peak_kib());
+        }
+        _ => {
+            let src = RasterTileSource::open(path, &OpenOptions::default()).unwrap();
+            let (open_s, open_kib) = (secs(), peak_kib());
+            let b = src.bounds_lonlat();
+            let (zoom, view_w, tiles) = view_tiles(&b);
+            let mut failed = fetch_all(&src, &tiles[..1]);
+            let (first_s, first_kib) = (secs(), peak_kib());
+            failed += fetch_all(&src, &tiles[1..]);
+            let (extent_s, extent_kib) = (secs(), peak_kib());
+            let (detail_zoom, detail) = detail_tiles(&b, src.native_zoom());
+            failed += fetch_all(&src, &detail);
+            let (detail_s, detail_kib) = (secs(), peak_kib());
+            let (held, spilled) = src.memory_bytes();
+            println!(
+                "open_s={open_s:.3} open_kib={open_kib} first_s={first_s:.3} first_kib={first_kib} extent_s={extent_s:.3} extent_kib={extent_kib} detail_s={detail_s:.3} detail_kib={detail_kib} zoom={zoom} view_w={view_w:.0} tiles={} detail_zoom={detail_zoom} detail_tiles={} failed={failed} held={held} spilled={spilled} levels={} streamed={} bytes_read={}",
+                tiles.len(),
+                detail.len(),
+                src.level_count(),
+                u8::from(src.is_streamed()),
+                src.bytes_read()
+            );
+        }
     }
 }
 
@@ -104,26 +139,26 @@ fn main() {
         child(&args[2], Path::new(&args[3]));
         return;
     }
-    let side: u32 = std::env::var("SITEWATCH_BENCH_PX")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
-    let dir = tempfile::tempdir().unwrap();
-    let path = match std::env::var_os("SITEWATCH_BENCH_FILE") {
-        Some(p) => std::path::PathBuf::from(p),
-        None => dir.path().join(format!("utm52n_{side}.tif")),
-    };
-    if !path.exists() {
-        let t = Instant::now();
-        generate(&path, side);
-        println!(
-            "generated {} in {:.1} s",
-            path.display(),
-            t.elapsed().as_secs_f64()
-        );
+    if let Some(p) = std::env::var_os("SITEWATCH_BENCH_FILE") {
+        bench_file("file", "SITEWATCH_BENCH_FILE", Path::new(&p));
+        return;
     }
-    let file_mb = std::fs::metadata(&path).unwrap().len() as f64 / 1e6;
-    let header = TiffFile::open(&path, &Limits::default())
+    for kind in [Kind::Strips, Kind::Cog] {
+        let input = common::input(kind);
+        bench_file(kind.name(), kind.label(), &input.path);
+        println!();
+    }
+}
+
+/// MB from KiB.
+fn mb(kib: f64) -> f64 {
+    kib * 1024.0 / 1e6
+}
+
+/// Opens, decodes and has GDAL read one file; prints a table and records its rows.
+fn bench_file(id: &str, label: &str, path: &Path) {
+    let file_mb = std::fs::metadata(path).unwrap().len() as f64 / 1e6;
+    let header = TiffFile::open(path, &Limits::default())
         .unwrap()
         .header()
         .clone();
@@ -132,85 +167,152 @@ fn main() {
         * f64::from(header.height_px)
         * (header.bands * sample_bytes) as f64
         / 1e6;
-    println!("# raster_open: {}", path.display());
+    println!("# raster_open ({label}): {}", path.display());
     println!(
         "{} × {} px, {} bands; file {file_mb:.0} MB, decoded {decoded_mb:.0} MB",
         header.width_px, header.height_px, header.bands
     );
 
-    let mut rows = Vec::new();
-    for pass in ["cold", "warm"] {
-        let cold_note = if pass == "cold" {
-            match drop_caches() {
-                Ok(()) => String::new(),
-                Err(e) => format!(" (page cache not dropped: {e})"),
-            }
-        } else {
-            String::new()
-        };
-        let decode = measure("decode", &path);
-        if pass == "cold" {
-            let _ = drop_caches();
+    match drop_caches() {
+        Ok(()) => {
+            let cold = measure("view", path);
+            println!(
+                "cold (page cache dropped): first pixels {:.2} s, whole extent {:.2} s, full detail {:.2} s",
+                field(&cold, "first_s"),
+                field(&cold, "extent_s"),
+                field(&cold, "detail_s")
+            );
         }
-        let open = measure("open", &path);
-        rows.push((format!("{pass}{cold_note}"), decode, open));
+        Err(e) => println!("no cold pass (page cache not dropped: {e}); warm figures"),
     }
-    let ours = measure("ours", &path);
+    // Warm: the file in the page cache, GDAL's libraries loaded.
+    std::hint::black_box(std::fs::read(path).unwrap());
+    let input = path.display().to_string();
+    let _ = gdal_to_memory(&input, &["-outsize", "64", "0"], &[]);
+    let decode = measure("decode", path);
+    let all = measure("all", path);
+    let view = measure("view", path);
+    let failed = field(&view, "failed");
+    if failed > 0.0 {
+        println!("{failed} tiles failed to draw");
+    }
+
+    // GDAL on the same work.
+    let (w, h) = (header.width_px, header.height_px);
+    let view_w = format!("{:.0}", field(&view, "view_w"));
+    let srcwin: Vec<String> = [
+        (f64::from(w) - SCREEN_PX[0]) / 2.0,
+        (f64::from(h) - SCREEN_PX[1]) / 2.0,
+        SCREEN_PX[0],
+        SCREEN_PX[1],
+    ]
+    .iter()
+    .map(|v| format!("{:.0}", v.max(0.0)))
+    .collect();
+    let mut srcwin_args = vec!["-srcwin"];
+    srcwin_args.extend(srcwin.iter().map(String::as_str));
+    let all_cpus = [("GDAL_NUM_THREADS", "ALL_CPUS")];
+    let g_first = gdal_to_memory(&input, &["-outsize", "256", "0"], &[]);
+    let g_extent = gdal_to_memory(&input, &["-outsize", &view_w, "0"], &[]);
+    let g_detail = gdal_to_memory(&input, &srcwin_args, &[]);
+    let g_decode = gdal_to_memory(&input, &[], &[]);
+    let g_all = gdal_to_memory(&input, &[], &all_cpus);
+    if let Err(e) = &g_first {
+        println!("GDAL: {e}");
+    }
+
+    let n = cores();
+    let rows = [
+        (
+            "first",
+            format!(
+                "{label}: first pixels (open, first tile of the zoomed-out view) · GDAL `-outsize 256 0`"
+            ),
+            field(&view, "first_s"),
+            field(&view, "first_kib"),
+            g_first,
+        ),
+        (
+            "extent",
+            format!(
+                "{label}: whole extent ({} tiles at z{}, {view_w} px wide) · GDAL `-outsize {view_w} 0`",
+                field(&view, "tiles"),
+                field(&view, "zoom")
+            ),
+            field(&view, "extent_s"),
+            field(&view, "extent_kib"),
+            g_extent,
+        ),
+        (
+            "detail",
+            format!(
+                "{label}: full detail (then {} tiles of a 1920 × 1080 screen at z{}) · GDAL `-srcwin` 1920 × 1080",
+                field(&view, "detail_tiles"),
+                field(&view, "detail_zoom")
+            ),
+            field(&view, "detail_s"),
+            field(&view, "detail_kib"),
+            g_detail,
+        ),
+        (
+            "decode_all",
+            format!(
+                "{label}: decode every pixel on all {n} cores (Sitewatch's TIFF reader, a thread a core) · GDAL `GDAL_NUM_THREADS=ALL_CPUS`"
+            ),
+            field(&all, "secs"),
+            field(&all, "peak_kib"),
+            g_all,
+        ),
+        (
+            "decode_tiff",
+            format!(
+                "{label}: decode every pixel on one core (`tiff` `read_image`) · GDAL, one thread"
+            ),
+            field(&decode, "secs"),
+            field(&decode, "peak_kib"),
+            g_decode,
+        ),
+    ];
+    println!();
+    println!("| work | Sitewatch s | peak MB | GDAL `gdal_translate -of MEM` s | GDAL peak MB |");
+    println!("|---|---|---|---|---|");
+    for (row, work, secs, kib, gdal) in rows {
+        let (g_s, g_mb) = gdal
+            .as_ref()
+            .map_or((f64::NAN, f64::NAN), |g: &Gdal| (g.secs, g.peak_mb()));
+        println!(
+            "| {work} | {secs:.2} | {:.0} | {g_s:.2} | {g_mb:.0} |",
+            mb(kib)
+        );
+        let targets = match (id, row) {
+            ("strips", "first") => vec![Target::at_most("≤ 0.5 s", 0.5)],
+            ("strips", "detail") => vec![Target::of_row(
+                "≤ 1.2× decode on all cores",
+                "strips.decode_all",
+                1.2,
+            )],
+            _ => Vec::new(),
+        };
+        record(&Row {
+            bench: BENCH,
+            id: format!("{id}.{row}"),
+            work,
+            unit: "s",
+            value: secs,
+            peak_mb: Some(mb(kib)),
+            gdal: gdal.as_ref().ok().map(|g| g.secs),
+            gdal_peak_mb: gdal.as_ref().ok().map(Gdal::peak_mb),
+            targets,
+        });
+    }
     println!();
     println!(
-        "| pass | tiff decode s | open (ready to draw) s | ratio | decode peak MB | open peak MB | peak / decoded size |"
+        "open {:.2} s: {} levels, {:.0} MB held, {:.0} MB spilled, streamed {}, {:.1} MB read by the view's tiles",
+        field(&view, "open_s"),
+        field(&view, "levels"),
+        field(&view, "held") / 1e6,
+        field(&view, "spilled") / 1e6,
+        field(&view, "streamed"),
+        field(&view, "bytes_read") / 1e6
     );
-    println!("|---|---|---|---|---|---|---|");
-    for (pass, decode, open) in &rows {
-        let (ds, os) = (field(decode, "secs"), field(open, "secs"));
-        let (dp, op) = (
-            field(decode, "peak_kib") * 1024.0 / 1e6,
-            field(open, "peak_kib") * 1024.0 / 1e6,
-        );
-        println!(
-            "| {pass} | {ds:.2} | {os:.2} | {:.2}× | {dp:.0} | {op:.0} | {:.2}× |",
-            os / ds,
-            op / decoded_mb
-        );
-    }
-    if let Some((_, _, open)) = rows.last() {
-        println!();
-        println!(
-            "open: {} levels, {:.0} MB held, {:.0} MB spilled, first tiles {:.1} ms each",
-            field(open, "levels"),
-            field(open, "held") / 1e6,
-            field(open, "spilled") / 1e6,
-            field(open, "tile_ms")
-        );
-    }
-    println!(
-        "our strip/tile reader alone, into no pyramid (warm): {:.2} s",
-        field(&ours, "secs")
-    );
-
-    let warped = dir.path().join("warped.tif");
-    let t = Instant::now();
-    match Command::new("gdalwarp")
-        .args([
-            "-q",
-            "-overwrite",
-            "-t_srs",
-            "EPSG:3857",
-            "-r",
-            "bilinear",
-            "-ts",
-            "3840",
-            "2160",
-        ])
-        .arg(&path)
-        .arg(&warped)
-        .status()
-    {
-        Ok(s) if s.success() => println!(
-            "gdalwarp -t_srs EPSG:3857 -r bilinear -ts 3840 2160: {:.2} s (warm)",
-            t.elapsed().as_secs_f64()
-        ),
-        Ok(s) => println!("gdalwarp failed: {s}"),
-        Err(e) => println!("gdalwarp not run: {e}"),
-    }
 }
