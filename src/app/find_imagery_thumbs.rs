@@ -146,9 +146,9 @@ impl Thumbs {
                 Arc::clone(&self.running),
                 ctx.clone(),
             );
-            let signed = self.signer.clone().zip(self.sign_as.get(&url).cloned());
+            let signing = self.signer.clone().zip(self.sign_as.get(&url).cloned());
             std::thread::spawn(move || {
-                let answer = match signed {
+                let answer = match signing {
                     Some((signer, collection)) => fetch_signed(&signer, &collection, &url),
                     None => fetch_thumbnail(&thumbnail_agent(), &url)
                         .map_err(|e| super::error_chain(&e)),
