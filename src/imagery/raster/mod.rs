@@ -45,6 +45,7 @@ pub mod georef;
 pub mod http_bytes;
 pub mod load;
 pub mod lzw;
+pub mod preview;
 pub mod pyramid;
 pub mod reproject;
 pub mod shared_stretch;
