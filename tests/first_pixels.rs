@@ -117,7 +117,7 @@ fn a_preview_tile_covers_the_whole_extent_before_the_full_decode_and_approximate
     );
     assert_eq!(opaque(&fine), 256 * 256);
     let whole_diff = mean_abs_diff(&coarse, &fine);
-    assert!(whole_diff < 3.0, "mean difference {whole_diff}");
+    assert!(whole_diff < 1.0, "mean difference {whole_diff}");
     // Zoomed in four times past the preview's pixels, bilinear keeps it close.
     let inside = TileKey {
         z: 13,
@@ -128,7 +128,7 @@ fn a_preview_tile_covers_the_whole_extent_before_the_full_decode_and_approximate
         &preview.fetch(inside).unwrap(),
         &reference.fetch(inside).unwrap(),
     );
-    assert!(zoomed_diff < 3.0, "mean difference {zoomed_diff}");
+    assert!(zoomed_diff < 1.0, "mean difference {zoomed_diff}");
 
     gated.go.send(()).unwrap();
     let full = gated.load.wait().unwrap();

@@ -159,7 +159,8 @@ impl RasterLoad {
     ) -> Self {
         let path = path.into();
         let thread_path = path.clone();
-        Self::spawn(path, wakeup, Some(after_preview), move |progress| {
+        let progress = progress_for(wakeup.clone()).with_preview(after_preview);
+        Self::spawn(path, progress, wakeup, move |progress| {
             RasterTileSource::open_with_progress(&thread_path, &options, progress)
         })
     }
@@ -178,25 +179,19 @@ impl RasterLoad {
         wakeup: Option<Wakeup>,
     ) -> Self {
         let thread_url = url.clone();
-        Self::spawn(PathBuf::from(url), wakeup, None, move |_| {
+        let progress = progress_for(wakeup.clone());
+        Self::spawn(PathBuf::from(url), progress, wakeup, move |_| {
             RasterTileSource::open_url_signed(&thread_url, &options, Retry::default(), signer)
         })
     }
 
     fn spawn(
         path: PathBuf,
+        progress: Progress,
         wakeup: Option<Wakeup>,
-        preview: Option<Option<Wakeup>>,
         open: impl FnOnce(&Progress) -> Result<RasterTileSource, RasterError> + Send + 'static,
     ) -> Self {
-        let progress = match wakeup.clone() {
-            Some(w) => Progress::with_wakeup(w),
-            None => Progress::new(),
-        };
-        let progress = Arc::new(match preview {
-            Some(after_preview) => progress.with_preview(after_preview),
-            None => progress,
-        });
+        let progress = Arc::new(progress);
         let thread_progress = Arc::clone(&progress);
         let spawned = std::thread::Builder::new()
             .name("raster-load".to_owned())
@@ -274,6 +269,14 @@ impl RasterLoad {
                 path: self.path.clone(),
             }),
         }
+    }
+}
+
+/// Progress that calls `wakeup`, when there is one.
+fn progress_for(wakeup: Option<Wakeup>) -> Progress {
+    match wakeup {
+        Some(w) => Progress::with_wakeup(w),
+        None => Progress::new(),
     }
 }
 
