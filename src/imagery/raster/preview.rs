@@ -166,7 +166,7 @@ impl<S: BlockSink> BlockSink for PreviewSink<'_, S> {
     }
 
     fn keep_going(&mut self, _fraction: f64) -> bool {
-        // The preview's share of the work is not on the progress line: only cancelling counts.
+        // The caller puts the preview's strips on the progress line: only cancelling counts.
         self.inner.keep_going(0.0)
     }
 }

@@ -87,6 +87,8 @@ struct Sink<'a> {
     building: Building,
     histograms: Histograms,
     progress: &'a Progress,
+    /// Where decoding starts on the progress line (after a preview, where that ended).
+    from: f64,
     path: &'a Path,
 }
 
@@ -114,7 +116,8 @@ impl BlockSink for Sink<'_> {
     }
 
     fn keep_going(&mut self, fraction: f64) -> bool {
-        self.progress.set(0.02 + fraction * (DECODE_SHARE - 0.02));
+        self.progress
+            .set(self.from + fraction * (DECODE_SHARE - self.from));
         !self.progress.is_cancelled()
     }
 }
@@ -836,6 +839,7 @@ fn pyramid_sink<'a>(
             header.nodata,
         ),
         progress,
+        from: f64::from(progress.fraction()).clamp(0.02, DECODE_SHARE),
         path,
     }
 }
@@ -920,8 +924,12 @@ fn decode_preview(
     let inner = pyramid_sink(header, size, usize::MAX, progress, path);
     let mut sink = PreviewSink::new(plan, inner);
     let mut expanded = Vec::new();
-    for &q in plan.strips() {
+    // The preview's share of the decoding on the progress line, by strips decoded.
+    let (preview_strips, all_strips) = (plan.strips().len() as f64, f64::from(tiff.chunk_grid().1));
+    let share = (DECODE_SHARE - 0.02) * preview_strips / (preview_strips + all_strips).max(1.0);
+    for (i, &q) in plan.strips().iter().enumerate() {
         tiff.decode_chunk(q, &mut sink, &mut expanded)?;
+        progress.set(0.02 + share * (i + 1) as f64 / preview_strips);
         if !sink.keep_going(0.0) {
             return Err(RasterError::Cancelled {
                 path: path.to_owned(),
