@@ -51,6 +51,8 @@ struct Entry {
     display_error: Option<String>,
     /// The layer drawn with a comparison's stretch, while one is in force.
     compare: Option<(Arc<crate::imagery::raster::CompareLook>, EguiTiles)>,
+    /// Tiles of a loading file's coarse preview, drawn until the full raster is ready.
+    preview: Option<EguiTiles>,
 }
 
 impl Entry {
@@ -63,6 +65,7 @@ impl Entry {
             file_default: None,
             display_error: None,
             compare: None,
+            preview: None,
         }
     }
 
@@ -162,9 +165,23 @@ impl ImageryRuntime {
             }
         }
         for (id, entry) in &mut self.entries {
+            if let State::Loading(load) = &entry.state
+                && let Some(preview) = load.take_preview()
+            {
+                let wanted = project.layers.iter().find(|l| &l.id == id);
+                let wanted = wanted.and_then(|l| l.display.as_ref());
+                preview.set_tone(wanted.map(LayerDisplay::tone).unwrap_or_default());
+                if let Some(d) = wanted {
+                    // A display the file cannot show is reported once the full raster is ready.
+                    let _ = preview.set_display(raster_display(d));
+                }
+                entry.preview = Some(EguiTiles::new(ctx.clone(), Arc::new(preview)));
+            }
             if let State::Loading(load) = &mut entry.state
                 && let Some(result) = load.try_take()
             {
+                // The full raster's tiles (and stretch) take over from the preview's.
+                entry.preview = None;
                 entry.state = match result {
                     Ok(source) => {
                         if let Some(day) = source.capture_date() {
@@ -232,6 +249,10 @@ impl ImageryRuntime {
                     }
                     | Entry {
                         state: State::Ready { tiles, .. },
+                        ..
+                    }
+                    | Entry {
+                        preview: Some(tiles),
                         ..
                     },
                 ) => Some((id.as_str(), tiles, *opacity)),

@@ -2,8 +2,8 @@
 //! the UI polls its progress (0–1), cancels it, and takes the finished source.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
 use super::RasterError;
@@ -20,6 +20,13 @@ pub struct Progress {
     millionths: AtomicU32,
     cancelled: AtomicBool,
     wakeup: Option<Wakeup>,
+    /// True when the loader should offer a coarse preview before the full decode.
+    wants_preview: bool,
+    /// The preview offered and not yet taken.
+    preview: Mutex<Option<RasterTileSource>>,
+    /// Called on the loading thread once the preview is offered, before the full decode goes
+    /// on (a test holds the decode there).
+    after_preview: Option<Wakeup>,
 }
 
 impl std::fmt::Debug for Progress {
@@ -44,6 +51,43 @@ impl Progress {
             wakeup: Some(wakeup),
             ..Self::default()
         }
+    }
+
+    /// The same, also asking for a coarse preview of a raster without overviews (see
+    /// [`super::preview`]); `after_preview` runs on the loading thread right after it is offered.
+    #[must_use]
+    pub fn with_preview(self, after_preview: Option<Wakeup>) -> Self {
+        Self {
+            wants_preview: true,
+            after_preview,
+            ..self
+        }
+    }
+
+    /// True when a preview is wanted.
+    #[must_use]
+    pub fn wants_preview(&self) -> bool {
+        self.wants_preview
+    }
+
+    /// Offers the preview (from the loading thread): kept for [`Self::take_preview`], the UI
+    /// woken.
+    pub fn offer_preview(&self, preview: RasterTileSource) {
+        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = Some(preview);
+        if let Some(w) = &self.wakeup {
+            w();
+        }
+        if let Some(hook) = &self.after_preview {
+            hook();
+        }
+    }
+
+    /// The preview, once offered (once).
+    pub fn take_preview(&self) -> Option<RasterTileSource> {
+        self.preview
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     /// Done so far, 0–1.
@@ -101,9 +145,22 @@ impl RasterLoad {
     /// Starts opening `path`; `wakeup` (e.g. `ctx.request_repaint`) is called as it progresses
     /// and when it ends.
     pub fn start(path: impl Into<PathBuf>, options: OpenOptions, wakeup: Option<Wakeup>) -> Self {
+        Self::start_observed(path, options, wakeup, None)
+    }
+
+    /// [`Self::start`], with `after_preview` run on the loading thread once a stripped file's
+    /// coarse preview is offered ([`Self::take_preview`]) and before its full decode goes on:
+    /// a test holds the full decode there.
+    pub fn start_observed(
+        path: impl Into<PathBuf>,
+        options: OpenOptions,
+        wakeup: Option<Wakeup>,
+        after_preview: Option<Wakeup>,
+    ) -> Self {
         let path = path.into();
         let thread_path = path.clone();
-        Self::spawn(path, wakeup, move |progress| {
+        let progress = progress_for(wakeup.clone()).with_preview(after_preview);
+        Self::spawn(path, progress, wakeup, move |progress| {
             RasterTileSource::open_with_progress(&thread_path, &options, progress)
         })
     }
@@ -122,20 +179,19 @@ impl RasterLoad {
         wakeup: Option<Wakeup>,
     ) -> Self {
         let thread_url = url.clone();
-        Self::spawn(PathBuf::from(url), wakeup, move |_| {
+        let progress = progress_for(wakeup.clone());
+        Self::spawn(PathBuf::from(url), progress, wakeup, move |_| {
             RasterTileSource::open_url_signed(&thread_url, &options, Retry::default(), signer)
         })
     }
 
     fn spawn(
         path: PathBuf,
+        progress: Progress,
         wakeup: Option<Wakeup>,
         open: impl FnOnce(&Progress) -> Result<RasterTileSource, RasterError> + Send + 'static,
     ) -> Self {
-        let progress = Arc::new(match wakeup.clone() {
-            Some(w) => Progress::with_wakeup(w),
-            None => Progress::new(),
-        });
+        let progress = Arc::new(progress);
         let thread_progress = Arc::clone(&progress);
         let spawned = std::thread::Builder::new()
             .name("raster-load".to_owned())
@@ -169,6 +225,13 @@ impl RasterLoad {
         self.progress.fraction()
     }
 
+    /// The coarse preview of the whole extent, once the loader offers it (once): a stripped
+    /// file without overviews has one early, to draw from until the full raster is ready.
+    #[must_use]
+    pub fn take_preview(&self) -> Option<RasterTileSource> {
+        self.progress.take_preview()
+    }
+
     /// Asks the load to stop; it then ends with [`RasterError::Cancelled`].
     pub fn cancel(&self) {
         self.progress.cancel();
@@ -188,6 +251,8 @@ impl RasterLoad {
         if !self.is_finished() {
             return None;
         }
+        // A preview nobody took is dropped with the full raster ready.
+        drop(self.progress.take_preview());
         match std::mem::replace(&mut self.state, State::Taken) {
             State::Running(h) => Some(join(h, &self.path)),
             State::Done(r) => Some(*r),
@@ -204,6 +269,14 @@ impl RasterLoad {
                 path: self.path.clone(),
             }),
         }
+    }
+}
+
+/// Progress that calls `wakeup`, when there is one.
+fn progress_for(wakeup: Option<Wakeup>) -> Progress {
+    match wakeup {
+        Some(w) => Progress::with_wakeup(w),
+        None => Progress::new(),
     }
 }
 

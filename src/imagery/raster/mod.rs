@@ -10,7 +10,10 @@
 //! tiles as views need them, the missing levels averaged from the level above on demand, and
 //! decoded chunks are kept up to the memory budget, least recently drawn dropped first. Its
 //! percentile stretch comes from the coarsest stored level. Other files are decoded once, off
-//! the UI thread ([`RasterLoad`]), into 256×256 chunks on a pyramid of 2×-averaged levels; tiles are then reprojected per request through a mesh
+//! the UI thread ([`RasterLoad`]), into 256×256 chunks on a pyramid of 2×-averaged levels; a
+//! stripped GeoTIFF of more than [`preview::PREVIEW_STRIPS`] strips first offers a coarse
+//! [`preview`] of its whole extent (from every k-th strip, about 128 of them), drawn while the
+//! full decode goes on. Tiles are then reprojected per request through a mesh
 //! (exact transform every ≤16 output pixels, bilinear in between, refined until the
 //! interpolation error is under [`reproject::MESH_TOLERANCE_PX`]) with bilinear resampling from
 //! the pyramid level whose pixels are closest to, and not smaller than, half a screen pixel.
@@ -45,6 +48,7 @@ pub mod georef;
 pub mod http_bytes;
 pub mod load;
 pub mod lzw;
+pub mod preview;
 pub mod pyramid;
 pub mod reproject;
 pub mod shared_stretch;

@@ -17,6 +17,7 @@ use super::decode::{
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
+use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
@@ -86,6 +87,8 @@ struct Sink<'a> {
     building: Building,
     histograms: Histograms,
     progress: &'a Progress,
+    /// Where decoding starts on the progress line (after a preview, where that ended).
+    from: f64,
     path: &'a Path,
 }
 
@@ -113,7 +116,8 @@ impl BlockSink for Sink<'_> {
     }
 
     fn keep_going(&mut self, fraction: f64) -> bool {
-        self.progress.set(0.02 + fraction * (DECODE_SHARE - 0.02));
+        self.progress
+            .set(self.from + fraction * (DECODE_SHARE - self.from));
         !self.progress.is_cancelled()
     }
 }
@@ -342,9 +346,66 @@ impl RasterTileSource {
             let levels = TiffLevels::open(source, tiff, overviews, &options.limits);
             streamed_pixels(levels, coarsest, &header, options, path)?
         } else {
+            if !tiff.is_tiled() && !remote && progress.wants_preview() {
+                Self::offer_preview(&mut tiff, path, options, &header, &placed, progress)?;
+            }
             decode_pixels(Feed::Tiff(Box::new(tiff)), &header, options, progress, path)?
         };
         Self::assemble(path, options, &header, placed, pixels, histograms, progress)
+    }
+
+    /// Decodes every k-th strip into a coarse copy of the whole extent and offers it to
+    /// `progress`, when the file has enough strips for that to save time. Its percentile
+    /// stretch comes from the preview's own samples; the full raster's, from all of them,
+    /// replaces it with the full raster (the window makes its tiles anew then).
+    fn offer_preview(
+        tiff: &mut TiffFile,
+        path: &Path,
+        options: &OpenOptions,
+        header: &Header,
+        (crs_from_pixel, placement, bounds): &(GeoTransform, Placement, LonLatBox),
+        progress: &Progress,
+    ) -> Result<(), RasterError> {
+        let (_, rows_per_strip) = tiff.chunk_dims();
+        let Some(plan) = PreviewPlan::for_strips(header.width_px, header.height_px, rows_per_strip)
+        else {
+            return Ok(());
+        };
+        let (pixels, histograms) = decode_preview(tiff, &plan, header, progress, path)?;
+        let (sx, sy) = (
+            f64::from(header.width_px) / f64::from(plan.width_px()),
+            f64::from(header.height_px) / f64::from(plan.height_px()),
+        );
+        let c = crs_from_pixel.0;
+        let preview_from_pixel =
+            GeoTransform([c[0], c[1] * sx, c[2] * sy, c[3], c[4] * sx, c[5] * sy]);
+        let Some(pixel_from_crs) = preview_from_pixel.inverse() else {
+            return Ok(());
+        };
+        let preview_header = Header {
+            width_px: plan.width_px(),
+            height_px: plan.height_px(),
+            ..header.clone()
+        };
+        let preview_placement = Placement {
+            crs: placement.crs.clone(),
+            pixel_from_crs,
+            width_px: plan.width_px(),
+            height_px: plan.height_px(),
+        };
+        let mut preview = Self::assemble(
+            path,
+            options,
+            &preview_header,
+            (preview_from_pixel, preview_placement, *bounds),
+            pixels,
+            histograms,
+            &Progress::new(),
+        )?;
+        // Zoomable as deep as the full raster will be.
+        preview.native_zoom = native_zoom(placement, crs_from_pixel);
+        progress.offer_preview(preview);
+        Ok(())
     }
 
     #[allow(
@@ -744,23 +805,15 @@ enum Feed {
     Image(image::DynamicImage),
 }
 
-/// Decodes the whole raster into a pyramid, with its histograms.
-fn decode_pixels(
-    feed: Feed,
+/// A sink that builds a pyramid of `size` (the raster's, or its preview's) and its histograms.
+fn pyramid_sink<'a>(
     header: &Header,
-    options: &OpenOptions,
-    progress: &Progress,
-    path: &Path,
-) -> Result<(Pixels, Histograms), RasterError> {
-    let cancelled = || RasterError::Cancelled {
-        path: path.to_owned(),
-    };
+    size: LevelSize,
+    budget: usize,
+    progress: &'a Progress,
+    path: &'a Path,
+) -> Sink<'a> {
     let kind = header.kind.unwrap_or(SampleKind::U8);
-    let size = LevelSize {
-        width_px: header.width_px,
-        height_px: header.height_px,
-    };
-    let budget = options.memory_budget_bytes;
     let building = if kind.bytes() == 1 {
         Building::U8(PyramidBuilder::new(
             size,
@@ -776,18 +829,67 @@ fn decode_pixels(
             header.nodata,
         ))
     };
-    let mut sink = Sink {
+    Sink {
         building,
         histograms: Histograms::new(
             header.bands,
             kind,
-            header.width_px,
-            header.height_px,
+            size.width_px,
+            size.height_px,
             header.nodata,
         ),
         progress,
+        from: f64::from(progress.fraction()).clamp(0.02, DECODE_SHARE),
         path,
+    }
+}
+
+/// The pyramid's coarser levels built, `on_row(done, total)` after each chunk row (false
+/// cancels).
+fn finish_sink(
+    sink: Sink<'_>,
+    on_row: impl FnMut(usize, usize) -> bool,
+) -> Result<(Pixels, Histograms), RasterError> {
+    let Sink {
+        building,
+        histograms,
+        path,
+        ..
+    } = sink;
+    let cancelled = || RasterError::Cancelled {
+        path: path.to_owned(),
     };
+    let spill_err = |e| RasterError::io(e, path);
+    let pixels = match building {
+        Building::U8(mut b) => {
+            if !b.build_levels(on_row).map_err(spill_err)? {
+                return Err(cancelled());
+            }
+            Pixels::U8(b.finish())
+        }
+        Building::U16(mut b) => {
+            if !b.build_levels(on_row).map_err(spill_err)? {
+                return Err(cancelled());
+            }
+            Pixels::U16(b.finish())
+        }
+    };
+    Ok((pixels, histograms))
+}
+
+/// Decodes the whole raster into a pyramid, with its histograms.
+fn decode_pixels(
+    feed: Feed,
+    header: &Header,
+    options: &OpenOptions,
+    progress: &Progress,
+    path: &Path,
+) -> Result<(Pixels, Histograms), RasterError> {
+    let size = LevelSize {
+        width_px: header.width_px,
+        height_px: header.height_px,
+    };
+    let mut sink = pyramid_sink(header, size, options.memory_budget_bytes, progress, path);
     let complete = match feed {
         Feed::Tiff(mut t) => t.decode(&mut sink)?,
         Feed::Image(img) => {
@@ -796,33 +898,45 @@ fn decode_pixels(
         }
     };
     if !complete {
-        return Err(cancelled());
+        return Err(RasterError::Cancelled {
+            path: path.to_owned(),
+        });
     }
-    let Sink {
-        building,
-        histograms,
-        ..
-    } = sink;
-    let levels_progress = |done: usize, total: usize| {
+    finish_sink(sink, |done, total| {
         progress.set(DECODE_SHARE + (1.0 - DECODE_SHARE) * done as f64 / total.max(1) as f64);
         !progress.is_cancelled()
+    })
+}
+
+/// Decodes the strips `plan` names into a small pyramid of the preview's size.
+fn decode_preview(
+    tiff: &mut TiffFile,
+    plan: &PreviewPlan,
+    header: &Header,
+    progress: &Progress,
+    path: &Path,
+) -> Result<(Pixels, Histograms), RasterError> {
+    let size = LevelSize {
+        width_px: plan.width_px(),
+        height_px: plan.height_px(),
     };
-    let spill_err = |e| RasterError::io(e, path);
-    let pixels = match building {
-        Building::U8(mut b) => {
-            if !b.build_levels(levels_progress).map_err(spill_err)? {
-                return Err(cancelled());
-            }
-            Pixels::U8(b.finish())
+    // The preview is small: it always stays in memory.
+    let inner = pyramid_sink(header, size, usize::MAX, progress, path);
+    let mut sink = PreviewSink::new(plan, inner);
+    let mut expanded = Vec::new();
+    // The preview's share of the decoding on the progress line, by strips decoded.
+    let (preview_strips, all_strips) = (plan.strips().len() as f64, f64::from(tiff.chunk_grid().1));
+    let share = (DECODE_SHARE - 0.02) * preview_strips / (preview_strips + all_strips).max(1.0);
+    for (i, &q) in plan.strips().iter().enumerate() {
+        tiff.decode_chunk(q, &mut sink, &mut expanded)?;
+        progress.set(0.02 + share * (i + 1) as f64 / preview_strips);
+        if !sink.keep_going(0.0) {
+            return Err(RasterError::Cancelled {
+                path: path.to_owned(),
+            });
         }
-        Building::U16(mut b) => {
-            if !b.build_levels(levels_progress).map_err(spill_err)? {
-                return Err(cancelled());
-            }
-            Pixels::U16(b.finish())
-        }
-    };
-    Ok((pixels, histograms))
+    }
+    finish_sink(sink.into_inner(), |_, _| !progress.is_cancelled())
 }
 
 /// A pyramid read from the TIFF's own levels on demand, with histograms from its coarsest

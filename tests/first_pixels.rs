@@ -1,0 +1,200 @@
+//! First pixels: a stripped GeoTIFF without overviews offers a coarse preview of its whole
+//! extent (every k-th strip) while its full decode goes on, and full detail after. The full
+//! decode is held after the preview by a hook on the loading thread: no sleeps, no timing.
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Mutex};
+
+use sitewatch::imagery::raster::georef::GeoTransform;
+use sitewatch::imagery::raster::preview::PreviewPlan;
+use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, Layout, write_geotiff};
+use sitewatch::imagery::raster::{OpenOptions, RasterError, RasterLoad, RasterTileSource};
+use sitewatch::imagery::tile_loader::Wakeup;
+use sitewatch::imagery::{TileKey, TileSource};
+
+const SIDE_PX: u32 = 2000;
+const ROWS_PER_STRIP: u32 = 8;
+/// Web Mercator metres across one zoom-10 tile.
+const TILE_Z10_M: f64 = 2.0 * 20_037_508.342_789_244 / 1024.0;
+/// The zoom-10 tile the raster fills exactly (its south-west corner at 0°, 0°).
+const WHOLE: TileKey = TileKey {
+    z: 10,
+    x: 512,
+    y: 511,
+};
+
+/// A smooth 16-bit field: gentle waves, no detail finer than a preview pixel can carry.
+fn value(x: u32, y: u32) -> u16 {
+    let (x, y) = (f64::from(x), f64::from(y));
+    (20_000.0 + 9_000.0 * (x / 310.0).sin() * (y / 270.0).cos() + 3.0 * x) as u16
+}
+
+/// Writes the test raster: 2000 × 2000, one 16-bit band, Deflate, 8-row strips, no overviews,
+/// filling [`WHOLE`].
+fn write_raster(path: &Path) {
+    let mut spec = GeoTiffSpec::new(SIDE_PX, SIDE_PX, 1);
+    spec.alpha = false;
+    spec.layout = Layout::Strips {
+        rows: ROWS_PER_STRIP,
+    };
+    spec.compression = Compression::Deflate;
+    spec.epsg = Some((3857, false));
+    let px_m = TILE_Z10_M / f64::from(SIDE_PX);
+    spec.transform = Some(GeoTransform([0.0, px_m, 0.0, TILE_Z10_M, 0.0, -px_m]));
+    let samples: Vec<u16> = (0..SIDE_PX)
+        .flat_map(|y| (0..SIDE_PX).map(move |x| value(x, y)))
+        .collect();
+    let file = std::fs::File::create(path).unwrap();
+    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+}
+
+/// A load whose full decode waits, after the preview is offered, until `go` sends or is
+/// dropped; `offered` hears when the preview is there.
+struct Gated {
+    load: RasterLoad,
+    offered: Receiver<()>,
+    go: Sender<()>,
+}
+
+fn gated_load(path: &Path) -> Gated {
+    let (offered_tx, offered) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel::<()>();
+    let (offered_tx, go_rx) = (Mutex::new(offered_tx), Mutex::new(go_rx));
+    let hook: Wakeup = Arc::new(move || {
+        offered_tx.lock().unwrap().send(()).unwrap();
+        // Either the go-ahead or the test's end releases the decode.
+        let _ = go_rx.lock().unwrap().recv();
+    });
+    let load = RasterLoad::start_observed(path, OpenOptions::default(), None, Some(hook));
+    Gated { load, offered, go }
+}
+
+fn mean_abs_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
+    let total: u64 = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(p, q)| u64::from(p.abs_diff(*q)))
+        .sum();
+    total as f64 / a.as_raw().len() as f64
+}
+
+fn opaque(tile: &image::RgbaImage) -> usize {
+    tile.pixels().filter(|p| p.0[3] == 255).count()
+}
+
+#[test]
+fn the_preview_decodes_every_second_strip_of_two_hundred_and_fifty() {
+    let plan = PreviewPlan::for_strips(SIDE_PX, SIDE_PX, ROWS_PER_STRIP).unwrap();
+    assert_eq!(SIDE_PX.div_ceil(ROWS_PER_STRIP), 250);
+    assert_eq!(plan.strips().len(), 125);
+    assert_eq!((plan.width_px(), plan.height_px()), (125, 125));
+}
+
+#[test]
+fn a_preview_tile_covers_the_whole_extent_before_the_full_decode_and_approximates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    let gated = gated_load(&path);
+    gated.offered.recv().unwrap();
+    assert!(!gated.load.is_finished());
+    // An early milestone on the progress line: 125 strips of 125 + 250 decoded.
+    let at_preview = gated.load.progress();
+    assert!((0.2..0.4).contains(&at_preview), "{at_preview}");
+    let preview = gated.load.take_preview().unwrap();
+    let reference = RasterTileSource::open(&path, &OpenOptions::default()).unwrap();
+    assert_eq!(preview.bounds_lonlat(), reference.bounds_lonlat());
+    assert_eq!(preview.max_zoom(), reference.max_zoom());
+
+    let coarse = preview.fetch(WHOLE).unwrap();
+    let fine = reference.fetch(WHOLE).unwrap();
+    assert_eq!(
+        opaque(&coarse),
+        256 * 256,
+        "the preview fills the whole tile"
+    );
+    assert_eq!(opaque(&fine), 256 * 256);
+    let whole_diff = mean_abs_diff(&coarse, &fine);
+    assert!(whole_diff < 1.0, "mean difference {whole_diff}");
+    // Zoomed in four times past the preview's pixels, bilinear keeps it close.
+    let inside = TileKey {
+        z: 13,
+        x: 512 * 8 + 3,
+        y: 511 * 8 + 5,
+    };
+    let zoomed_diff = mean_abs_diff(
+        &preview.fetch(inside).unwrap(),
+        &reference.fetch(inside).unwrap(),
+    );
+    assert!(zoomed_diff < 1.0, "mean difference {zoomed_diff}");
+
+    gated.go.send(()).unwrap();
+    let full = gated.load.wait().unwrap();
+    assert_eq!(full.fetch(WHOLE).unwrap(), fine);
+    assert_eq!(
+        full.fetch(inside).unwrap(),
+        reference.fetch(inside).unwrap()
+    );
+    assert_eq!(full.histograms(), reference.histograms());
+}
+
+#[test]
+fn after_the_full_decode_pixels_hold_the_files_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    let gated = gated_load(&path);
+    gated.offered.recv().unwrap();
+    gated.go.send(()).unwrap();
+    let full = gated.load.wait().unwrap();
+    assert_eq!(full.size_px(), (SIDE_PX, SIDE_PX));
+    let px_deg = 360.0 / 1024.0 / f64::from(SIDE_PX);
+    // The centre of pixel (1234, 1999), in the bottom row, on the equator.
+    let lonlat = geo::Coord {
+        x: 1234.5 * px_deg,
+        y: 0.5 * px_deg,
+    };
+    let got = full.value_at(lonlat).unwrap();
+    assert_eq!((got.col, got.row), (1234, 1999));
+    assert_eq!(got.values, vec![f64::from(value(1234, 1999))]);
+}
+
+#[test]
+fn cancelling_during_the_full_decode_ends_the_loading_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    let gated = gated_load(&path);
+    gated.offered.recv().unwrap();
+    gated.load.cancel();
+    gated.go.send(()).unwrap();
+    // `wait` joins the thread: it has ended when this returns.
+    let result = gated.load.wait();
+    assert!(
+        matches!(result, Err(RasterError::Cancelled { .. })),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_file_of_few_strips_offers_no_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.tif");
+    let mut spec = GeoTiffSpec::new(64, 64, 1);
+    spec.alpha = false;
+    spec.epsg = Some((3857, false));
+    spec.transform = Some(GeoTransform([0.0, 10.0, 0.0, 640.0, 0.0, -10.0]));
+    let samples: Vec<u8> = (0..64 * 64).map(|i| (i % 251) as u8).collect();
+    let file = std::fs::File::create(&path).unwrap();
+    write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
+    let offered = Arc::new(AtomicBool::new(false));
+    let seen = Arc::clone(&offered);
+    let hook: Wakeup = Arc::new(move || seen.store(true, Ordering::Relaxed));
+    let load = RasterLoad::start_observed(&path, OpenOptions::default(), None, Some(hook));
+    load.wait().unwrap();
+    assert!(!offered.load(Ordering::Relaxed));
+}
