@@ -94,7 +94,10 @@ impl Entry {
         match raster.set_display(display) {
             Ok(()) => {
                 self.display_error = None;
-                *tiles = EguiTiles::new(ctx.clone(), Arc::clone(raster) as _);
+                // The old look stands in while the tiles are drawn again.
+                let earlier =
+                    std::mem::replace(tiles, EguiTiles::new(ctx.clone(), Arc::clone(raster) as _));
+                tiles.keep_as_stand_ins(earlier);
             }
             Err(e) => self.display_error = Some(crate::app::error_chain(&e)),
         }
@@ -180,8 +183,9 @@ impl ImageryRuntime {
             if let State::Loading(load) = &mut entry.state
                 && let Some(result) = load.try_take()
             {
-                // The full raster's tiles (and stretch) take over from the preview's.
-                entry.preview = None;
+                // The full raster's tiles (and stretch) take over from the preview's, which
+                // stand in for them until they load.
+                let preview = entry.preview.take();
                 entry.state = match result {
                     Ok(source) => {
                         if let Some(day) = source.capture_date() {
@@ -190,8 +194,12 @@ impl ImageryRuntime {
                         }
                         entry.file_default = Some(source.display());
                         let source = Arc::new(source);
+                        let mut tiles = EguiTiles::new(ctx.clone(), Arc::clone(&source) as _);
+                        if let Some(preview) = preview {
+                            tiles.keep_as_stand_ins(preview);
+                        }
                         State::Ready {
-                            tiles: EguiTiles::new(ctx.clone(), Arc::clone(&source) as _),
+                            tiles,
                             raster: Some(source),
                             archive: None,
                         }

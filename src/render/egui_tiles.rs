@@ -31,6 +31,9 @@ struct CachedTexture {
     last_pass: u64,
     /// Order of last use, for least-recently-used eviction.
     last_use: u64,
+    /// Drawn in this tile's place until its own texture loads (from a loading file's preview,
+    /// or the layer's look before a display change).
+    stand_in: bool,
 }
 
 /// One tile layer as walkers draws it: textures for loaded tiles, loading in the background.
@@ -107,6 +110,16 @@ impl EguiTiles {
         &mut self.loader
     }
 
+    /// Keeps `earlier`'s textures to draw in place of this layer's tiles until they load (a
+    /// loading file's preview, or the layer's look before a display change), so the layer is
+    /// never blank in between; each is still asked for, and replaced when it arrives.
+    pub fn keep_as_stand_ins(&mut self, earlier: EguiTiles) {
+        for (key, mut cached) in earlier.textures {
+            cached.stand_in = true;
+            self.textures.entry(key).or_insert(cached);
+        }
+    }
+
     /// Turns the tiles finished since the last call into textures, then evicts the least
     /// recently drawn beyond the cap.
     fn absorb_ready(&mut self) {
@@ -127,6 +140,7 @@ impl EguiTiles {
                     texture,
                     last_pass: pass,
                     last_use: self.uses,
+                    stand_in: false,
                 },
             );
         }
@@ -169,7 +183,7 @@ impl EguiTiles {
         }
         let deepest = key.z.min(self.max_zoom);
         let (wanted, _) = covering_ancestor(key, deepest)?;
-        if !self.textures.contains_key(&wanted) {
+        if self.textures.get(&wanted).is_none_or(|c| c.stand_in) {
             self.loader.request(wanted);
         }
         (0..=deepest).rev().find_map(|zoom| {
@@ -383,6 +397,30 @@ mod tests {
         let mut tiles = tiles();
         assert!(tiles.at(id(1, 5, 0)).is_none());
         assert_eq!(tiles.pending(), 0);
+    }
+
+    #[test]
+    fn a_stand_in_is_drawn_until_the_tile_itself_arrives() {
+        // One context, as in the window, so texture ids tell the two apart.
+        let ctx = egui::Context::default();
+        let mut earlier = EguiTiles::with_workers(ctx.clone(), Arc::new(ColourSource), 1);
+        let stand_in = load(&mut earlier, id(2, 1, 1));
+        let mut tiles = EguiTiles::with_workers(ctx, Arc::new(ColourSource), 1);
+        tiles.keep_as_stand_ins(earlier);
+        let piece = tiles.at(id(2, 1, 1)).unwrap();
+        assert_eq!(
+            texture_id(&piece),
+            stand_in,
+            "the earlier texture stands in"
+        );
+        assert_ne!(
+            tiles.loader_mut().state(TileKey { z: 2, x: 1, y: 1 }),
+            TileState::Idle,
+            "the tile itself is still asked for"
+        );
+        wait_for_loads(&tiles);
+        let own = texture_id(&tiles.at(id(2, 1, 1)).unwrap());
+        assert_ne!(own, stand_in, "its own texture replaces the stand-in");
     }
 
     /// Runs an empty egui pass, so that what is drawn next counts as a new frame.
