@@ -369,7 +369,10 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
         }
         LayerSource::Remote { url } => {
-            let (options, wakeup) = load_options(ctx, layer);
+            let (mut options, wakeup) = load_options(ctx, layer);
+            // Fetched ranges share the tiles' disk cache: one cap, one eviction, one Clear.
+            options.range_cache = DiskCache::default_root()
+                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
             let signer = Signers::shared().for_layer(layer);
             State::Loading(RasterLoad::start_signed_url(
                 url.clone(),

@@ -140,7 +140,11 @@ impl LayerSources for ProjectLayerSources {
             LayerSource::Remote { url } => self
                 .raster_from(layer, url, |options| {
                     let signer = Signers::shared().for_layer(layer);
-                    RasterTileSource::open_url_signed(url, options, Retry::default(), signer)
+                    let options = OpenOptions {
+                        range_cache: self.cache.clone(),
+                        ..options.clone()
+                    };
+                    RasterTileSource::open_url_signed(url, &options, Retry::default(), signer)
                 })
                 .map(|s| s as Arc<dyn TileSource>),
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())

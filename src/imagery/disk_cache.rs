@@ -298,6 +298,14 @@ impl DiskCache {
     }
 }
 
+/// Two handles are equal when they share folder, freshness and cap (the running size is
+/// bookkeeping, not identity): so options holding a cache can still be compared.
+impl PartialEq for DiskCache {
+    fn eq(&self, other: &Self) -> bool {
+        self.root == other.root && self.max_age == other.max_age && self.max_bytes == other.max_bytes
+    }
+}
+
 /// One file of the cache as the eviction sees it.
 struct Listed {
     path: PathBuf,

@@ -13,6 +13,11 @@
 //! fetches a new token and repeats that request once, and a second 403 is
 //! [`RemoteError::RefusedAfterResign`]. The URL kept, logged and named in errors (and so the
 //! key of the range cache) is always the unsigned one.
+//!
+//! Given a [`DiskCache`], fetched ranges are also kept on disk ([`super::range_disk`]): a reopen
+//! revalidates the first read with the stored validators and then serves stored ranges with no
+//! request; when the server cannot be reached, a file whose header is stored opens from the
+//! stale copies.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -23,7 +28,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::bytes::ByteSource;
+use super::range_disk::{RangeDisk, ResponseMeta, Stored};
 use super::signed::RequestSigner;
+use crate::imagery::disk_cache::{DiskCache, Validators};
 use crate::imagery::http::user_agent;
 use crate::imagery::stac::StacError;
 use crate::imagery::stac::signing::append_token;
@@ -160,6 +167,8 @@ pub struct HttpBytes {
     fetching: Mutex<()>,
     bytes_read: AtomicU64,
     requests: AtomicU64,
+    /// Fetched ranges kept on disk, when there is a cache.
+    disk: Option<RangeDisk>,
 }
 
 /// Fetched ranges, by start offset, each with its last use.
@@ -247,6 +256,8 @@ impl CachedRanges {
 enum Answer {
     Partial { total: u64, body: Vec<u8> },
     Whole(Vec<u8>),
+    /// `304 Not Modified` to a conditional first read.
+    NotModified,
 }
 
 impl HttpBytes {
@@ -261,7 +272,18 @@ impl HttpBytes {
         retry: Retry,
         signer: Option<Arc<dyn RequestSigner>>,
     ) -> Result<Self, RemoteError> {
+        Self::open_cached(url, retry, signer, None)
+    }
+
+    /// [`Self::open_signed`], keeping fetched ranges in `cache` when there is one.
+    pub fn open_cached(
+        url: &str,
+        retry: Retry,
+        signer: Option<Arc<dyn RequestSigner>>,
+        cache: Option<DiskCache>,
+    ) -> Result<Self, RemoteError> {
         let url = https_url(url)?;
+        let disk = cache.map(|cache| RangeDisk::new(cache, &url, DIRECT_READ));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(retry.timeout))
             .user_agent(user_agent())
@@ -278,24 +300,52 @@ impl HttpBytes {
             fetching: Mutex::new(()),
             bytes_read: AtomicU64::new(0),
             requests: AtomicU64::new(0),
+            disk,
         };
-        match this.get(0..FIRST_READ, true)? {
-            Answer::Partial { total, body } => {
-                this.len = total;
-                this.state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(0, body);
+        this.len = this.first_read()?;
+        Ok(this)
+    }
+
+    /// Reads the header (conditionally when the disk holds it) and returns the file's size.
+    /// Unchanged (304), the stored ranges stand; changed, they are deleted; with no server to
+    /// ask, the stored copy is used as it is.
+    fn first_read(&self) -> Result<u64, RemoteError> {
+        let stored = self.disk.as_ref().and_then(RangeDisk::stored);
+        let validators = stored.as_ref().map(|s| &s.validators);
+        let (answer, meta) = match self.get(0..FIRST_READ, true, validators) {
+            Err(RemoteError::Network { message }) if stored.is_some() => {
+                log::warn!("offline ({message}): reading the stored copy of {}", self.url);
+                return Ok(stored.map_or(0, |s| s.len));
             }
-            Answer::Whole(body) => {
-                this.len = body.len() as u64;
-                this.state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .whole = Some(Arc::new(body));
+            other => other?,
+        };
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match (answer, &self.disk, stored) {
+            (Answer::NotModified, Some(disk), Some(Stored { len, .. })) => {
+                disk.confirm(&meta);
+                Ok(len)
+            }
+            (Answer::NotModified, ..) => Err(RemoteError::Malformed {
+                message: "304 Not Modified to a request that asked for none".to_owned(),
+            }),
+            (Answer::Partial { total, body }, disk, _) => {
+                if let Some(disk) = disk {
+                    disk.adopt(&meta, total);
+                    disk.store(0, &body);
+                }
+                state.insert(0, body);
+                Ok(total)
+            }
+            (Answer::Whole(body), disk, _) => {
+                let len = body.len() as u64;
+                if let Some(disk) = disk {
+                    // Read whole, not in ranges: nothing to keep in range entries.
+                    disk.drop_all();
+                }
+                state.whole = Some(Arc::new(body));
+                Ok(len)
             }
         }
-        Ok(this)
     }
 
     /// The HTTPS address read.
@@ -311,16 +361,21 @@ impl HttpBytes {
     /// One request for `range` (end exclusive, clipped by the server), signed when the asset
     /// is, retried on failures that may pass; a signed request refused with 403 is signed
     /// afresh and sent once more.
-    fn get(&self, range: Range<u64>, first: bool) -> Result<Answer, RemoteError> {
+    fn get(
+        &self,
+        range: Range<u64>,
+        first: bool,
+        cond: Option<&Validators>,
+    ) -> Result<(Answer, ResponseMeta), RemoteError> {
         let Some(signer) = &self.signer else {
-            return self.get_retried(range, first, "");
+            return self.get_retried(range, first, cond, "");
         };
         let token = signer.token()?;
-        match self.get_retried(range.clone(), first, &token) {
+        match self.get_retried(range.clone(), first, cond, &token) {
             Err(RemoteError::Status { status: 403 }) => {
                 log::info!("signed request refused, fetching a new token: {}", self.url);
                 let fresh = signer.renew(&token)?;
-                match self.get_retried(range, first, &fresh) {
+                match self.get_retried(range, first, cond, &fresh) {
                     Err(RemoteError::Status { status: 403 }) => {
                         Err(RemoteError::RefusedAfterResign)
                     }
@@ -336,12 +391,13 @@ impl HttpBytes {
         &self,
         range: Range<u64>,
         first: bool,
+        cond: Option<&Validators>,
         token: &str,
-    ) -> Result<Answer, RemoteError> {
+    ) -> Result<(Answer, ResponseMeta), RemoteError> {
         let mut wait = self.retry.first_backoff;
         let mut attempt = 1;
         loop {
-            match self.get_once(range.clone(), first, token) {
+            match self.get_once(range.clone(), first, cond, token) {
                 Err(e) if attempt < self.retry.attempts && retryable(&e) => {
                     log::info!("retrying {} after: {e}", self.url);
                     (self.retry.sleep)(wait);
@@ -353,7 +409,14 @@ impl HttpBytes {
         }
     }
 
-    fn get_once(&self, range: Range<u64>, first: bool, token: &str) -> Result<Answer, RemoteError> {
+    /// One request; with `cond`, conditional on those validators (a 304 is `NotModified`).
+    fn get_once(
+        &self,
+        range: Range<u64>,
+        first: bool,
+        cond: Option<&Validators>,
+        token: &str,
+    ) -> Result<(Answer, ResponseMeta), RemoteError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let network = |e: ureq::Error| RemoteError::Network {
             message: match e {
@@ -363,14 +426,21 @@ impl HttpBytes {
                 other => without_token(&other.to_string(), token),
             },
         };
-        let mut response = self
+        let mut request = self
             .agent
             .get(append_token(&self.url, token))
-            .header("Range", format!("bytes={}-{}", range.start, range.end - 1))
-            .call()
-            .map_err(network)?;
+            .header("Range", format!("bytes={}-{}", range.start, range.end - 1));
+        if let Some(etag) = cond.and_then(|v| v.etag.as_deref()) {
+            request = request.header("If-None-Match", etag);
+        }
+        if let Some(modified) = cond.and_then(|v| v.last_modified.as_deref()) {
+            request = request.header("If-Modified-Since", modified);
+        }
+        let mut response = request.call().map_err(network)?;
         let status = response.status().as_u16();
-        match status {
+        let meta = ResponseMeta::from_headers(response.headers());
+        let answer = match status {
+            304 if cond.is_some() => Ok(Answer::NotModified),
             206 => {
                 let total = response
                     .headers()
@@ -421,7 +491,8 @@ impl HttpBytes {
                 message: "the server stopped answering range requests".to_owned(),
             }),
             status => Err(RemoteError::Status { status }),
-        }
+        };
+        answer.map(|answer| (answer, meta))
     }
 
     /// Fetches what the cache lacks of `wanted` (sorted by start), near ranges merged into one
@@ -430,19 +501,20 @@ impl HttpBytes {
         // One fill at a time: tile workers wanting the same tiles wait for one download rather
         // than each fetching it.
         let _fetching = self.fetching.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut missing: Vec<Range<u64>> = {
-            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            if state.whole.is_some() {
-                return Ok(());
+        let mut missing = self.missing(wanted);
+        if let Some(disk) = &self.disk
+            && !missing.is_empty()
+        {
+            let found = disk.load(&missing);
+            if !found.is_empty() {
+                let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                for (start, body) in found {
+                    state.insert(start, body);
+                }
+                drop(state);
+                missing = self.missing(wanted);
             }
-            wanted
-                .iter()
-                .map(|r| r.start..r.end.min(self.len))
-                .filter(|r| r.start < r.end)
-                .flat_map(|r| state.gaps(&r))
-                .collect()
-        };
-        missing.sort_by_key(|r| r.start);
+        }
         let mut runs: Vec<Range<u64>> = Vec::new();
         for r in missing {
             match runs.last_mut() {
@@ -451,25 +523,51 @@ impl HttpBytes {
             }
         }
         for run in runs {
-            match self.get(run.clone(), false).map_err(io::Error::other)? {
-                Answer::Partial { body, .. } => self
-                    .state
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(run.start, body),
-                Answer::Whole(_) => {
-                    return Err(io::Error::other("the server stopped answering ranges"));
+            match self.get(run.clone(), false, None).map_err(io::Error::other)? {
+                (Answer::Partial { body, .. }, meta) => {
+                    if let Some(disk) = &self.disk {
+                        if !disk.same_file(&meta) {
+                            disk.drop_all();
+                            return Err(io::Error::other(RemoteError::Malformed {
+                                message: "the file changed on the server since it was opened"
+                                    .to_owned(),
+                            }));
+                        }
+                        disk.store(run.start, &body);
+                    }
+                    self.state
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .insert(run.start, body);
                 }
+                _ => return Err(io::Error::other("the server stopped answering ranges")),
             }
         }
         Ok(())
     }
 
+    /// The parts of `wanted` (clipped to the file) no range in memory holds, by start; none
+    /// when the file is held whole.
+    fn missing(&self, wanted: &[Range<u64>]) -> Vec<Range<u64>> {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if state.whole.is_some() {
+            return Vec::new();
+        }
+        let mut missing: Vec<Range<u64>> = wanted
+            .iter()
+            .map(|r| r.start..r.end.min(self.len))
+            .filter(|r| r.start < r.end)
+            .flat_map(|r| state.gaps(&r))
+            .collect();
+        missing.sort_by_key(|r| r.start);
+        missing
+    }
+
     /// Reads `buf.len()` bytes at `offset` in one request, past the cache.
     fn read_direct(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let end = offset + buf.len() as u64;
-        match self.get(offset..end, false).map_err(io::Error::other)? {
-            Answer::Partial { body, .. } if body.len() == buf.len() => {
+        match self.get(offset..end, false, None).map_err(io::Error::other)? {
+            (Answer::Partial { body, .. }, _) if body.len() == buf.len() => {
                 buf.copy_from_slice(&body);
                 Ok(())
             }

@@ -50,6 +50,7 @@ pub mod load;
 pub mod lzw;
 pub mod preview;
 pub mod pyramid;
+pub mod range_disk;
 pub mod reproject;
 pub mod shared_stretch;
 pub mod signed;

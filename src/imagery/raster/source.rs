@@ -26,6 +26,7 @@ use super::stream::{TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
+use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::{TileError, TileKey, TileSource};
 use crate::spatial::LonLatBox;
 use crate::spatial::mercator::world_px_from_lonlat;
@@ -55,6 +56,9 @@ pub struct OpenOptions {
     pub limits: Limits,
     /// Bytes of decoded pixels kept in memory; the rest is spilled to a temporary file.
     pub memory_budget_bytes: usize,
+    /// Where a remote raster's fetched ranges are kept on disk (the tiles' cache); `None`
+    /// keeps them in memory only.
+    pub range_cache: Option<DiskCache>,
 }
 
 impl Default for OpenOptions {
@@ -68,6 +72,7 @@ impl Default for OpenOptions {
             tone: crate::model::layer_display::Tone::default(),
             limits: Limits::default(),
             memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
+            range_cache: None,
         }
     }
 }
@@ -280,7 +285,8 @@ impl RasterTileSource {
             source,
             url: url.to_owned(),
         };
-        let bytes = HttpBytes::open_signed(url, retry, signer).map_err(remote)?;
+        let bytes = HttpBytes::open_cached(url, retry, signer, options.range_cache.clone())
+            .map_err(remote)?;
         let source: Arc<dyn ByteSource> = Arc::new(bytes);
         let name = PathBuf::from(url);
         let mut head = [0u8; 8];
