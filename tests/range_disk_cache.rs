@@ -51,17 +51,22 @@ fn cog_with(main: usize, compression: Compression) -> Vec<u8> {
         STEP_DEG,
     ));
     let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(&mut out, &spec, 2, |k, x0, y0, w, h, block: &mut Vec<u8>| {
-        for y in y0..y0 + h {
-            for x in x0..x0 + w {
-                let noise = (common::rasters::hash(u64::from(k), i64::from(x), i64::from(y))
-                    * 30.0) as u8;
-                let mut px = [30 + noise; 3];
-                px[main] = 200 + noise / 2;
-                block.extend(px);
+    write_geotiff_levels_with(
+        &mut out,
+        &spec,
+        2,
+        |k, x0, y0, w, h, block: &mut Vec<u8>| {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    let noise = (common::rasters::hash(u64::from(k), i64::from(x), i64::from(y))
+                        * 30.0) as u8;
+                    let mut px = [30 + noise; 3];
+                    px[main] = 200 + noise / 2;
+                    block.extend(px);
+                }
             }
-        }
-    })
+        },
+    )
     .unwrap();
     out.into_inner()
 }
@@ -154,7 +159,11 @@ fn a_second_open_asks_the_server_once_to_revalidate_and_draws_the_same_pixels_fr
     let second_requests = server.request_count() - first_requests;
     eprintln!("requests: first open {first_requests}, second open {second_requests}");
     assert_eq!(second_requests, 1, "the second open only revalidates");
-    assert_eq!(server.not_modified.load(Ordering::SeqCst), 1, "answered 304");
+    assert_eq!(
+        server.not_modified.load(Ordering::SeqCst),
+        1,
+        "answered 304"
+    );
     assert_eq!(second.bytes_read(), 0, "no body came over the wire");
     assert!(out_1 == out_2 && in_1 == in_2, "the same pixels");
     assert!(mean_rgb(&in_2)[0] > 150.0);
@@ -190,7 +199,10 @@ fn a_changed_etag_drops_every_old_range_and_the_new_file_is_drawn() {
     let new = second.fetch(centre_key(ZOOMED_OUT)).unwrap();
     assert_eq!(server.not_modified.load(Ordering::SeqCst), 0);
     let [r, g, _] = mean_rgb(&new);
-    assert!(g > 150.0 && r < 90.0, "the new file's pixels: red {r}, green {g}");
+    assert!(
+        g > 150.0 && r < 90.0,
+        "the new file's pixels: red {r}, green {g}"
+    );
     assert_ne!(old, new);
     let files = files_under(dir.path());
     assert!(!files.is_empty(), "the new version is kept");
@@ -229,7 +241,10 @@ fn with_the_server_stopped_the_cached_view_still_draws_and_an_uncached_one_is_an
         },
         no_wait(),
     );
-    assert!(elsewhere.is_err(), "a file never cached cannot open offline");
+    assert!(
+        elsewhere.is_err(),
+        "a file never cached cannot open offline"
+    );
 }
 
 #[test]
@@ -246,7 +261,11 @@ fn a_no_store_answer_writes_nothing_to_disk() {
 
     let again = open(&url, &cache);
     again.fetch(centre_key(ZOOMED_OUT)).unwrap();
-    assert_eq!(server.not_modified.load(Ordering::SeqCst), 0, "nothing to revalidate");
+    assert_eq!(
+        server.not_modified.load(Ordering::SeqCst),
+        0,
+        "nothing to revalidate"
+    );
     assert_eq!(files_under(dir.path()), Vec::<PathBuf>::new());
 }
 
@@ -284,7 +303,11 @@ fn the_cap_evicts_the_least_recently_used_ranges() {
     read(&second, &a);
     let before_d = server.request_count();
     read(&second, &d);
-    assert_eq!(server.request_count(), before_d + 1, "D came from the server");
+    assert_eq!(
+        server.request_count(),
+        before_d + 1,
+        "D came from the server"
+    );
     assert!(!exists(&b), "B, least recently used, was evicted");
     assert!(exists(&a) && exists(&c) && exists(&d) && exists(&(0..64 << 10)));
     let size = cache.size_bytes();
@@ -333,7 +356,12 @@ fn a_signing_token_reaches_the_server_but_no_file_name_or_file_in_the_cache() {
     .unwrap();
     let seen = source.fetch(centre_key(ZOOMED_OUT)).unwrap();
     assert!(
-        server.targets.lock().unwrap().iter().all(|t| t.contains(SECRET)),
+        server
+            .targets
+            .lock()
+            .unwrap()
+            .iter()
+            .all(|t| t.contains(SECRET)),
         "every request was signed"
     );
     let files = files_under(dir.path());

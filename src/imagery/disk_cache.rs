@@ -302,7 +302,9 @@ impl DiskCache {
 /// bookkeeping, not identity): so options holding a cache can still be compared.
 impl PartialEq for DiskCache {
     fn eq(&self, other: &Self) -> bool {
-        self.root == other.root && self.max_age == other.max_age && self.max_bytes == other.max_bytes
+        self.root == other.root
+            && self.max_age == other.max_age
+            && self.max_bytes == other.max_bytes
     }
 }
 

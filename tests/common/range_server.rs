@@ -272,8 +272,9 @@ fn serve(stream: TcpStream, behaviour: Behaviour, shared: &Shared) {
                 if if_none_match.as_deref() == Some(etag.as_str()) =>
             {
                 not_modified.fetch_add(1, Ordering::SeqCst);
-                let status_line =
-                    format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: keep-alive\r\n\r\n");
+                let status_line = format!(
+                    "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nConnection: keep-alive\r\n\r\n"
+                );
                 stream.write_all(status_line.as_bytes())
             }
             Behaviour::Validated | Behaviour::NoStore => {
@@ -282,7 +283,8 @@ fn serve(stream: TcpStream, behaviour: Behaviour, shared: &Shared) {
                 } else {
                     ""
                 };
-                let validators = format!("ETag: {etag}\r\nLast-Modified: {last_modified}\r\n{no_store}");
+                let validators =
+                    format!("ETag: {etag}\r\nLast-Modified: {last_modified}\r\n{no_store}");
                 match range {
                     Some((a, b)) if a < len => {
                         let b = b.min(len - 1);

@@ -254,7 +254,10 @@ impl CachedRanges {
 }
 
 enum Answer {
-    Partial { total: u64, body: Vec<u8> },
+    Partial {
+        total: u64,
+        body: Vec<u8>,
+    },
     Whole(Vec<u8>),
     /// `304 Not Modified` to a conditional first read.
     NotModified,
@@ -314,7 +317,10 @@ impl HttpBytes {
         let validators = stored.as_ref().map(|s| &s.validators);
         let (answer, meta) = match self.get(0..FIRST_READ, true, validators) {
             Err(RemoteError::Network { message }) if stored.is_some() => {
-                log::warn!("offline ({message}): reading the stored copy of {}", self.url);
+                log::warn!(
+                    "offline ({message}): reading the stored copy of {}",
+                    self.url
+                );
                 return Ok(stored.map_or(0, |s| s.len));
             }
             other => other?,
@@ -523,7 +529,10 @@ impl HttpBytes {
             }
         }
         for run in runs {
-            match self.get(run.clone(), false, None).map_err(io::Error::other)? {
+            match self
+                .get(run.clone(), false, None)
+                .map_err(io::Error::other)?
+            {
                 (Answer::Partial { body, .. }, meta) => {
                     if let Some(disk) = &self.disk {
                         if !disk.same_file(&meta) {
@@ -566,7 +575,10 @@ impl HttpBytes {
     /// Reads `buf.len()` bytes at `offset` in one request, past the cache.
     fn read_direct(&self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         let end = offset + buf.len() as u64;
-        match self.get(offset..end, false, None).map_err(io::Error::other)? {
+        match self
+            .get(offset..end, false, None)
+            .map_err(io::Error::other)?
+        {
             (Answer::Partial { body, .. }, _) if body.len() == buf.len() => {
                 buf.copy_from_slice(&body);
                 Ok(())

@@ -13,6 +13,7 @@
 //! evicted is fetched again when next needed.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
 
@@ -100,7 +101,7 @@ impl Index {
     fn to_text(&self) -> String {
         let mut out = format!("len {}\n", self.len);
         for (start, end) in &self.ranges {
-            out.push_str(&format!("{start}-{}\n", end - 1));
+            let _ = writeln!(out, "{start}-{}", end - 1);
         }
         out
     }
@@ -352,6 +353,11 @@ mod tests {
         }
     }
 
+    /// One range to ask for.
+    fn one(range: Range<u64>) -> Vec<Range<u64>> {
+        vec![range]
+    }
+
     fn entries(dir: &tempfile::TempDir) -> usize {
         walk(dir.path()).len()
     }
@@ -386,10 +392,19 @@ mod tests {
             etag: etag.map(str::to_owned),
             last_modified: modified.map(str::to_owned),
         };
-        assert!(same_version(&v(Some("\"a\""), None), &v(Some("\"a\""), None)));
-        assert!(!same_version(&v(Some("\"a\""), None), &v(Some("\"b\""), None)));
+        assert!(same_version(
+            &v(Some("\"a\""), None),
+            &v(Some("\"a\""), None)
+        ));
+        assert!(!same_version(
+            &v(Some("\"a\""), None),
+            &v(Some("\"b\""), None)
+        ));
         assert!(same_version(&v(None, Some("d1")), &v(None, Some("d1"))));
-        assert!(!same_version(&v(Some("\"a\""), Some("d1")), &v(Some("\"b\""), Some("d1"))));
+        assert!(!same_version(
+            &v(Some("\"a\""), Some("d1")),
+            &v(Some("\"b\""), Some("d1"))
+        ));
         assert!(!same_version(&v(None, None), &v(None, None)));
     }
 
@@ -429,8 +444,8 @@ mod tests {
                 len: 10_000
             })
         );
-        assert_eq!(second.load(&[5010..5020]), vec![(5000, vec![2; 50])]);
-        assert_eq!(second.load(&[200..300]), Vec::new());
+        assert_eq!(second.load(&one(5010..5020)), vec![(5000, vec![2; 50])]);
+        assert_eq!(second.load(&one(200..300)), Vec::new());
         assert_eq!(second.load(&[0..1, 5049..6000]).len(), 2);
     }
 
@@ -447,9 +462,12 @@ mod tests {
         second.adopt(&meta("\"v2\""), 10_000);
         assert_eq!(entries(&dir), 0, "all dropped");
         second.store(0, &[9; 100]);
-        assert_eq!(second.load(&[0..10]), vec![(0, vec![9; 100])]);
+        assert_eq!(second.load(&one(0..10)), vec![(0, vec![9; 100])]);
         let third = RangeDisk::new(cache, URL, 16 << 20);
-        assert_eq!(third.stored().unwrap().validators, meta("\"v2\"").validators);
+        assert_eq!(
+            third.stored().unwrap().validators,
+            meta("\"v2\"").validators
+        );
     }
 
     #[test]
@@ -461,7 +479,7 @@ mod tests {
         let second = RangeDisk::new(cache, URL, 16 << 20);
         second.adopt(&meta("\"v1\""), 10_000);
         assert_eq!(entries(&dir), 2);
-        assert_eq!(second.load(&[5000..5001]).len(), 1);
+        assert_eq!(second.load(&one(5000..5001)).len(), 1);
     }
 
     #[test]
@@ -490,7 +508,7 @@ mod tests {
         let body: Vec<u8> = (0..20_000u32).map(|i| i as u8).collect();
         disk.store(1000, &body);
         assert!(cache.entry(&range_key(URL, &(1000..9192))).is_some());
-        let back = RangeDisk::new(cache, URL, 8 << 10).load(&[1000..21_000]);
+        let back = RangeDisk::new(cache, URL, 8 << 10).load(&one(1000..21_000));
         assert_eq!(back.len(), 3);
         let joined: Vec<u8> = back.into_iter().flat_map(|(_, b)| b).collect();
         assert_eq!(joined, body);
@@ -505,8 +523,8 @@ mod tests {
         disk.store(5000, &[2; 50]);
         cache.remove(&range_key(URL, &(5000..5050))).unwrap();
         let again = RangeDisk::new(cache, URL, 16 << 20);
-        assert_eq!(again.load(&[5000..5050]), Vec::new());
-        assert_eq!(again.load(&[0..5050]).len(), 1);
+        assert_eq!(again.load(&one(5000..5050)), Vec::new());
+        assert_eq!(again.load(&one(0..5050)).len(), 1);
     }
 
     #[test]
