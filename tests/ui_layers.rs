@@ -7,7 +7,7 @@ mod common;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use sitewatch::app::SitewatchApp;
-use sitewatch::ui::layers::{opacity_label, visible_label};
+use sitewatch::ui::layers::{controls_label, opacity_label, visible_label};
 
 fn harness() -> Harness<'static, SitewatchApp> {
     common::default_app(common::day(2024, 7, 1), 1500.0, 2000.0)
@@ -35,8 +35,10 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
         added.attribution
     );
 
-    // Two layers of that name now exist (the project ships one, hidden): the new one is on top.
+    // Two layers of that name now exist (the project ships one, hidden): the new one is on top,
+    // and only its row opened when it was added.
     let label = opacity_label(&added);
+    assert_eq!(h.query_all_by_label(&label).count(), 1, "only the new row is open");
     h.get_all_by_label(&label)
         .next()
         .expect("an opacity slider for the new layer")
@@ -60,6 +62,34 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
         h.state().project().layers.last().unwrap().visible,
         "undo shows it again"
     );
+}
+
+#[test]
+fn a_layers_controls_open_under_its_row_and_close_again() {
+    let mut h = harness();
+    h.run_steps(3);
+    let layers = h.state().project().layers.clone();
+    assert!(layers.len() > 1);
+    // Closed rows: every layer's box and name, no layer's opacity.
+    for layer in &layers {
+        assert!(h.query_by_label(&visible_label(layer)).is_some(), "{}", layer.name);
+        assert!(h.query_by_label(&opacity_label(layer)).is_none(), "{}", layer.name);
+    }
+    let layer = layers.last().unwrap();
+    h.get_by_label(&controls_label(layer)).click_accesskit();
+    h.run_steps(3);
+    assert!(
+        h.query_by_label(&opacity_label(layer)).is_some(),
+        "its opacity is offered once open"
+    );
+    let others = layers[..layers.len() - 1]
+        .iter()
+        .filter(|l| h.query_by_label(&opacity_label(l)).is_some())
+        .count();
+    assert_eq!(others, 0, "the other rows stay closed");
+    h.get_by_label(&controls_label(layer)).click_accesskit();
+    h.run_steps(3);
+    assert!(h.query_by_label(&opacity_label(layer)).is_none(), "closed again");
 }
 
 #[test]

@@ -1,5 +1,11 @@
-//! The layer panel: every imagery layer with its date, kind, source and credit; visibility,
-//! opacity, order, zoom to layer, remove, bands and stretch; adding files and dated services.
+//! The layer panel: every imagery layer with its visibility, name, date and loading state; a
+//! layer's controls (source and credit, opacity, order, zoom to layer, remove, bands, stretch,
+//! tone, histogram) open under its row, as a GIS layer tree's properties do; adding files and
+//! dated services.
+//!
+//! Rows are closed until opened (the triangle or the layer's name), so a long series reads as a
+//! list and the panel lays out a few widgets a layer; a layer added while the panel is shown
+//! opens, since its controls are what one wants next.
 
 use chrono::NaiveDate;
 use egui::{Color32, RichText, Role, Ui, WidgetInfo};
@@ -25,6 +31,11 @@ pub fn visible_label(layer: &ImageryLayer) -> String {
 /// Accessible label of a layer's opacity slider.
 pub fn opacity_label(layer: &ImageryLayer) -> String {
     format!("Opacity of {}", layer.name)
+}
+
+/// Accessible label of the triangle that opens or closes a layer's controls.
+pub fn controls_label(layer: &ImageryLayer) -> String {
+    format!("Controls of {}", layer.name)
 }
 
 /// Accessible label of the button that keeps a date read from a layer's file.
@@ -115,6 +126,7 @@ pub fn layers_ui(
         );
     }
     let count = project.layers.len();
+    let added = newly_added(ui, project);
     egui::ScrollArea::vertical()
         .id_salt("layer-list")
         .max_height((ui.available_height() - 90.0).max(120.0))
@@ -129,7 +141,8 @@ pub fn layers_ui(
                         file_date: file_dates.get(&layer.id).copied(),
                     };
                     super::offscreen::unless_offscreen(ui, |ui| {
-                        layer_row(ui, layer, &row, runtime, &mut commands);
+                        let open = added.contains(&layer.id);
+                        layer_row(ui, layer, &row, runtime, open, &mut commands);
                     });
                 });
                 ui.separator();
@@ -137,6 +150,26 @@ pub fn layers_ui(
         });
     super::layer_add::add_ui(ui, date, &mut commands);
     commands
+}
+
+/// The ids of layers that were not in the project the last time the panel was drawn (none the
+/// first time: opening a project adds nothing).
+fn newly_added(ui: &Ui, project: &Project) -> Vec<String> {
+    let key = ui.scope_id().with("sitewatch-layer-ids");
+    let ids: Vec<String> = project.layers.iter().map(|l| l.id.clone()).collect();
+    let before = ui.data_mut(|d| d.get_temp::<std::sync::Arc<Vec<String>>>(key));
+    let added = match &before {
+        Some(before) if before.as_slice() != ids.as_slice() => ids
+            .iter()
+            .filter(|id| !before.contains(id))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    if before.is_none_or(|b| b.as_slice() != ids.as_slice()) {
+        ui.data_mut(|d| d.insert_temp(key, std::sync::Arc::new(ids)));
+    }
+    added
 }
 
 /// Where a layer sits in the panel and what the runtime knows of its date.
@@ -153,15 +186,27 @@ fn layer_row(
     layer: &ImageryLayer,
     row: &Row,
     runtime: &dyn LayerStatus,
+    open_now: bool,
     commands: &mut Vec<Command>,
 ) {
     let &Row {
-        index,
-        count,
         shown_now,
         file_date,
+        ..
     } = row;
+    let mut controls = egui::collapsing_header::CollapsingState::load_with_default_open(
+        ui.ctx(),
+        ui.make_persistent_id("layer-controls"),
+        false,
+    );
+    if open_now {
+        controls.set_open(true);
+    }
     ui.horizontal(|ui| {
+        let toggle = controls.show_toggle_button(ui, egui::collapsing_header::paint_default_icon);
+        let label = controls_label(layer);
+        let open = controls.is_open();
+        toggle.widget_info(|| WidgetInfo::selected(Role::Button, true, open, label.clone()));
         let mut visible = layer.visible;
         let response = ui.checkbox(&mut visible, "");
         let label = visible_label(layer);
@@ -169,7 +214,12 @@ fn layer_row(
         if response.changed() {
             commands.push(set_layer(layer, |l| l.visible = visible, None));
         }
-        ui.label(RichText::new(&layer.name).strong());
+        let name = ui
+            .add(egui::Label::new(RichText::new(&layer.name).strong()).sense(egui::Sense::click()))
+            .on_hover_cursor(egui::CursorIcon::PointingHand);
+        if name.clicked() {
+            controls.toggle(ui);
+        }
     });
     let date = match (layer.date, file_date) {
         (Some(d), _) => match layer.date_until() {
@@ -200,14 +250,6 @@ fn layer_row(
                 .color(Color32::from_rgb(0xF0, 0xE4, 0x42)),
         );
     }
-    ui.label(RichText::new(kind_text(layer)).weak().small());
-    if !layer.track.is_empty() || !layer.attribution.is_empty() {
-        ui.label(
-            RichText::new(format!("track {} · {}", layer.track, layer.attribution))
-                .weak()
-                .small(),
-        );
-    }
     // One scope whatever the state shows, so the widgets below keep their ids while a layer
     // opens and its tiles load (an id that moves between frames loses a click).
     ui.scope(|ui| load_state_ui(ui, runtime.load_state(&layer.id)));
@@ -216,6 +258,28 @@ fn layer_row(
             keep_file_date_ui(ui, layer, day, commands);
         }
         date_entry_ui(ui, layer, file_date.is_some(), commands);
+    }
+    controls.show_body_unindented(ui, |ui| {
+        layer_controls(ui, layer, row, runtime, commands);
+    });
+}
+
+/// A layer's controls, under its row while it is open: where it comes from, opacity, order,
+/// zoom, remove, and for an open raster its bands, stretch, tone and histogram.
+fn layer_controls(
+    ui: &mut Ui,
+    layer: &ImageryLayer,
+    &Row { index, count, .. }: &Row,
+    runtime: &dyn LayerStatus,
+    commands: &mut Vec<Command>,
+) {
+    ui.label(RichText::new(kind_text(layer)).weak().small());
+    if !layer.track.is_empty() || !layer.attribution.is_empty() {
+        ui.label(
+            RichText::new(format!("track {} · {}", layer.track, layer.attribution))
+                .weak()
+                .small(),
+        );
     }
     ui.horizontal(|ui| {
         let mut opacity = layer.opacity;
