@@ -23,7 +23,7 @@ use sitewatch::model::project_file::empty_project;
 use sitewatch::model::{ImageryLayer, Project};
 use sitewatch::spatial::LonLatBox;
 use sitewatch::ui::histogram::{
-    HistogramSource, high_handle_label, histogram_ui, low_handle_label, reset_label,
+    HistogramSource, channel_label, high_handle_label, histogram_ui, low_handle_label, reset_label,
 };
 
 /// The raster's north-west corner and pixel size, degrees.
@@ -187,6 +187,99 @@ fn dragging_a_handle_fixes_the_layers_stretch_in_one_undo_step_per_drag() {
         h.state().stretch(),
         None,
         "and one more the whole first drag"
+    );
+}
+
+#[test]
+fn one_channels_limits_move_alone_and_all_channels_share_one_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scene.tif");
+    let pattern = common::rasters::pattern(SIDE);
+    common::rasters::rgb_geotiff(&path, SIDE, TOP_LEFT, STEP, None, &pattern);
+    let mut h = harness(&path);
+    h.run_steps(2);
+    let layer = h.state().layer();
+    let before = h.state().raster.stretch_limits();
+
+    // Green alone: its white comes down, red and blue keep what they showed.
+    h.get_by_label(&channel_label(&layer, Some(1)))
+        .click_accesskit();
+    h.run_steps(2);
+    let from = handle_at(&h, &high_handle_label(&layer));
+    drag(&mut h, from, from - egui::vec2(60.0, 0.0));
+    let Some(LayerStretch::Bands { low, high }) = h.state().stretch() else {
+        panic!("a per-band stretch, not {:?}", h.state().stretch());
+    };
+    assert!(
+        high[1] < before[1].1 - 20.0,
+        "green's white moved: {high:?}"
+    );
+    for c in [0, 2] {
+        assert!(
+            (high[c] - before[c].1).abs() < 1e-9 && (low[c] - before[c].0).abs() < 1e-9,
+            "channel {c} kept {:?}: {low:?}–{high:?}",
+            before[c]
+        );
+    }
+    let shown = h.state().raster.stretch_limits();
+    assert!(
+        (shown[1].1 - high[1]).abs() < 0.5,
+        "the raster shows it: {shown:?}"
+    );
+    assert!(
+        (shown[0].1 - before[0].1).abs() < 0.5,
+        "red unchanged: {shown:?}"
+    );
+
+    // All channels: one drag gives one range to every band.
+    h.get_by_label(&channel_label(&layer, None))
+        .click_accesskit();
+    h.run_steps(2);
+    let from = handle_at(&h, &low_handle_label(&layer));
+    drag(&mut h, from, from + egui::vec2(40.0, 0.0));
+    let (low, _) = range(h.state().stretch());
+    let shown = h.state().raster.stretch_limits();
+    assert!(
+        shown.iter().all(|l| (l.0 - low).abs() < 0.5),
+        "every band's black at {low}: {shown:?}"
+    );
+
+    // Each drag was one undo step.
+    let Panel {
+        project, history, ..
+    } = h.state_mut();
+    history.undo(project).unwrap().unwrap();
+    assert!(matches!(
+        h.state().stretch(),
+        Some(LayerStretch::Bands { .. })
+    ));
+    let Panel {
+        project, history, ..
+    } = h.state_mut();
+    history.undo(project).unwrap().unwrap();
+    assert_eq!(h.state().stretch(), None);
+}
+
+#[test]
+fn a_per_band_stretch_is_saved_with_the_project_as_written() {
+    let text = r#"{"bands": {"rgb": [4, 3, 2]}, "stretch": {"kind": "bands", "low": [300.0, 250.0, 200.0], "high": [2800.0, 2400.0, 2600.0]}}"#;
+    let display: LayerDisplay = serde_json::from_str(text).unwrap();
+    assert_eq!(
+        display.stretch,
+        LayerStretch::Bands {
+            low: [300.0, 250.0, 200.0],
+            high: [2800.0, 2400.0, 2600.0]
+        }
+    );
+    let again: LayerDisplay =
+        serde_json::from_str(&serde_json::to_string(&display).unwrap()).unwrap();
+    assert_eq!(again, display);
+    assert_eq!(
+        raster_display(&display).stretch,
+        Stretch::Bands {
+            low: [300.0, 250.0, 200.0],
+            high: [2800.0, 2400.0, 2600.0]
+        }
     );
 }
 

@@ -38,7 +38,11 @@ fn a_dated_service_is_added_from_the_panel_and_its_opacity_changed_by_label() {
     // Two layers of that name now exist (the project ships one, hidden): the new one is on top,
     // and only its row opened when it was added.
     let label = opacity_label(&added);
-    assert_eq!(h.query_all_by_label(&label).count(), 1, "only the new row is open");
+    assert_eq!(
+        h.query_all_by_label(&label).count(),
+        1,
+        "only the new row is open"
+    );
     h.get_all_by_label(&label)
         .next()
         .expect("an opacity slider for the new layer")
@@ -72,8 +76,16 @@ fn a_layers_controls_open_under_its_row_and_close_again() {
     assert!(layers.len() > 1);
     // Closed rows: every layer's box and name, no layer's opacity.
     for layer in &layers {
-        assert!(h.query_by_label(&visible_label(layer)).is_some(), "{}", layer.name);
-        assert!(h.query_by_label(&opacity_label(layer)).is_none(), "{}", layer.name);
+        assert!(
+            h.query_by_label(&visible_label(layer)).is_some(),
+            "{}",
+            layer.name
+        );
+        assert!(
+            h.query_by_label(&opacity_label(layer)).is_none(),
+            "{}",
+            layer.name
+        );
     }
     let layer = layers.last().unwrap();
     h.get_by_label(&controls_label(layer)).click_accesskit();
@@ -89,7 +101,10 @@ fn a_layers_controls_open_under_its_row_and_close_again() {
     assert_eq!(others, 0, "the other rows stay closed");
     h.get_by_label(&controls_label(layer)).click_accesskit();
     h.run_steps(3);
-    assert!(h.query_by_label(&opacity_label(layer)).is_none(), "closed again");
+    assert!(
+        h.query_by_label(&opacity_label(layer)).is_none(),
+        "closed again"
+    );
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub fn raster_display(display: &LayerDisplay) -> Display {
                 Stretch::Percentile { low_pct, high_pct }
             }
             LayerStretch::Range { low, high } => Stretch::Range { low, high },
+            LayerStretch::Bands { low, high } => Stretch::Bands { low, high },
             LayerStretch::Decibel { low_db, high_db } => Stretch::Decibel { low_db, high_db },
             LayerStretch::Auto => Stretch::Auto,
         },
@@ -38,6 +39,7 @@ pub fn layer_display(display: &Display) -> LayerDisplay {
                 LayerStretch::Percentile { low_pct, high_pct }
             }
             Stretch::Range { low, high } => LayerStretch::Range { low, high },
+            Stretch::Bands { low, high } => LayerStretch::Bands { low, high },
             Stretch::Decibel { low_db, high_db } => LayerStretch::Decibel { low_db, high_db },
             Stretch::Auto => LayerStretch::Auto,
         },
@@ -64,6 +66,13 @@ mod tests {
                 LayerStretch::Range {
                     low: -5.0,
                     high: 300.0,
+                },
+            ),
+            LayerDisplay::new(
+                LayerBands::Rgb([4, 3, 2]),
+                LayerStretch::Bands {
+                    low: [300.0, 250.0, 200.0],
+                    high: [2800.0, 2400.0, 2600.0],
                 },
             ),
         ] {

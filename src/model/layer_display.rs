@@ -35,6 +35,13 @@ pub enum LayerStretch {
         /// Value shown at full brightness.
         high: f64,
     },
+    /// Fixed sample values per shown channel (red, green, blue; a grey layer uses the first).
+    Bands {
+        /// Values shown black, per channel.
+        low: [f64; 3],
+        /// Values shown at full brightness, per channel.
+        high: [f64; 3],
+    },
     /// Radar backscatter (linear power) in decibels between fixed limits.
     Decibel {
         /// Decibels shown black.

@@ -1,7 +1,9 @@
 //! A raster layer's histogram with its stretch limits as two handles: the shown bands' sample
 //! counts (red, green and blue curves, or one grey curve), the values shown black and full
-//! bright as vertical lines, dragged to set a fixed stretch. The stretch is the layer's saved
-//! display, so the window and every export show it; one drag is one undo step.
+//! bright as vertical lines, dragged to set a fixed stretch. With three distinct bands a
+//! channel choice (All, R, G, B) moves one channel's limits alone, so each band is balanced on
+//! its own (a per-band stretch); All sets one range for every band. The stretch is the layer's
+//! saved display, so the window and every export show it; one drag is one undo step.
 
 use egui::{Color32, Pos2, Rect, Response, RichText, Role, Sense, Stroke, Ui, WidgetInfo, pos2};
 
@@ -39,6 +41,17 @@ pub fn low_handle_label(layer: &ImageryLayer) -> String {
 pub fn high_handle_label(layer: &ImageryLayer) -> String {
     format!("High stretch limit of {}", layer.name)
 }
+
+/// Accessible label of the choice of the channel whose limits the handles move: `None` for all.
+pub fn channel_label(layer: &ImageryLayer, channel: Option<usize>) -> String {
+    let name = channel
+        .and_then(|c| CHANNELS.get(c))
+        .map_or("all channels", |(_, long)| long);
+    format!("Stretch {name} of {}", layer.name)
+}
+
+/// The channels' short and long names.
+const CHANNELS: [(&str, &str); 3] = [("R", "red"), ("G", "green"), ("B", "blue")];
 
 /// Accessible label of the button that returns to the automatic stretch.
 pub fn reset_label(layer: &ImageryLayer) -> String {
@@ -131,16 +144,69 @@ fn shown_bands(bands: BandMapping) -> Vec<(usize, Color32)> {
     }
 }
 
-/// The one pair of limits the handles hold (real values, as the file holds them): a fixed
-/// range as it is, otherwise the middle of the channels' limits in use.
-fn handle_pair(stretch: Stretch, limits: [(f64, f64); 3]) -> (f64, f64) {
-    match stretch {
-        Stretch::Range { low, high } => (low, high),
+/// The pair of limits the handles hold (real values, as the file holds them): one channel's
+/// when one is chosen; for all, a fixed range as it is, otherwise the middle of the channels'
+/// limits in use.
+fn handle_pair(stretch: Stretch, limits: [(f64, f64); 3], channel: Option<usize>) -> (f64, f64) {
+    match (stretch, channel) {
+        (Stretch::Bands { low, high }, Some(c)) => (low[c], high[c]),
+        (_, Some(c)) => limits[c],
+        (Stretch::Range { low, high }, None) => (low, high),
         _ => (
             limits.iter().map(|l| l.0).sum::<f64>() / 3.0,
             limits.iter().map(|l| l.1).sum::<f64>() / 3.0,
         ),
     }
+}
+
+/// The fixed stretch that puts `lo`–`hi` on `channel` (all channels when `None`), the other
+/// channels keeping the limits they show now.
+fn fixed_stretch(
+    stretch: Stretch,
+    limits: [(f64, f64); 3],
+    channel: Option<usize>,
+    (lo, hi): (f64, f64),
+) -> LayerStretch {
+    let Some(c) = channel else {
+        return LayerStretch::Range { low: lo, high: hi };
+    };
+    let (mut low, mut high) = match stretch {
+        Stretch::Bands { low, high } => (low, high),
+        _ => (limits.map(|l| l.0), limits.map(|l| l.1)),
+    };
+    low[c] = lo;
+    high[c] = hi;
+    LayerStretch::Bands { low, high }
+}
+
+/// The channel choice (All, R, G, B) of a layer with three distinct bands; the choice is the
+/// panel's, kept between frames.
+fn channel_ui(ui: &mut Ui, layer: &ImageryLayer, distinct: bool) -> Option<usize> {
+    let id = ui.scope_id().with("stretch-channel");
+    if !distinct {
+        return None;
+    }
+    let mut channel: Option<usize> = ui.data(|d| d.get_temp(id).unwrap_or(None));
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("limits of").small());
+        let choices = std::iter::once((None, "All")).chain(
+            CHANNELS
+                .iter()
+                .enumerate()
+                .map(|(c, (short, _))| (Some(c), *short)),
+        );
+        for (choice, text) in choices {
+            let response = ui.selectable_label(channel == choice, text);
+            let label = channel_label(layer, choice);
+            let selected = channel == choice;
+            response.widget_info(|| WidgetInfo::selected(Role::Button, true, selected, &label));
+            if response.clicked() {
+                channel = choice;
+            }
+        }
+    });
+    ui.data_mut(|d| d.insert_temp(id, channel));
+    channel
 }
 
 /// The edit that gives the layer `stretch`, keeping the rest of its saved display.
@@ -219,7 +285,10 @@ pub fn histogram_ui(
     let log_id = ui.scope_id().with("log-scale");
     let mut log = ui.data(|d| d.get_temp::<bool>(log_id).unwrap_or(false));
     let limits = raster.stretch_limits();
-    let (low, high) = handle_pair(display.stretch, limits);
+    let channel = channel_ui(ui, layer, bands.len() == 3);
+    let (low, high) = handle_pair(display.stretch, limits, channel);
+    let current = crate::export::display::layer_display(&display).stretch;
+    let fixed = |lo: f64, hi: f64| fixed_stretch(display.stretch, limits, channel, (lo, hi));
 
     let width = ui.available_width().max(60.0);
     let (space, _) = ui.allocate_exact_size(egui::vec2(width, PLOT_HEIGHT), Sense::hover());
@@ -228,7 +297,13 @@ pub fn histogram_ui(
     let painter = ui.painter_at(plot);
     painter.rect_filled(plot, 2.0, Color32::from_black_alpha(120));
     let n = (plot.width().round() as usize / 2).max(8);
-    for ((_, color), h) in bands.iter().zip(&histograms) {
+    for (i, ((_, color), h)) in bands.iter().zip(&histograms).enumerate() {
+        // The chosen channel's curve stands out.
+        let color = if channel.is_some_and(|c| c != i) {
+            color.gamma_multiply(0.35)
+        } else {
+            *color
+        };
         let heights = columns(h, span, n, log);
         let points: Vec<Pos2> = heights
             .iter()
@@ -238,7 +313,7 @@ pub fn histogram_ui(
                 pos2(x, plot.bottom() - v * (plot.height() - 4.0))
             })
             .collect();
-        painter.line(points, Stroke::new(1.5, *color));
+        painter.line(points, Stroke::new(1.5, color));
     }
     // The limits each channel uses now (they differ under a percentile stretch).
     for ((_, color), (lo, hi)) in bands.iter().zip(limits) {
@@ -285,9 +360,9 @@ pub fn histogram_ui(
             } else {
                 (low, v.max(low + 1.0))
             };
-            if (lo, hi) != (low, high) || !matches!(display.stretch, Stretch::Range { .. }) {
-                let range = LayerStretch::Range { low: lo, high: hi };
-                command = Some(stretch_command(layer, source, range, Some(key)));
+            let stretch = fixed(lo, hi);
+            if stretch != current {
+                command = Some(stretch_command(layer, source, stretch, Some(key)));
             }
         }
     }
@@ -303,11 +378,10 @@ pub fn histogram_ui(
         ui.add(egui::DragValue::new(&mut hi).range(min_real + 1.0..=max_real))
             .widget_info(|| WidgetInfo::slider(true, hi, high_label.clone()));
         if (lo, hi) != (low, high) && lo < hi {
-            let range = LayerStretch::Range { low: lo, high: hi };
             command = Some(stretch_command(
                 layer,
                 source,
-                range,
+                fixed(lo, hi),
                 Some(format!("stretch-value:{}", layer.id)),
             ));
         }

@@ -551,7 +551,7 @@ fn bands_ui(
         let stretched = !matches!(new.stretch, Stretch::Full);
         let mut want = stretched;
         // A fixed range comes from the histogram's handles; unticking shows the full range.
-        let text = if matches!(new.stretch, Stretch::Range { .. }) {
+        let text = if matches!(new.stretch, Stretch::Range { .. } | Stretch::Bands { .. }) {
             "fixed stretch"
         } else {
             "2–98 % stretch"

@@ -98,6 +98,14 @@ pub enum Stretch {
         /// Value shown at full brightness.
         high: f64,
     },
+    /// Fixed sample values for 0 and 255, one pair per shown channel (red, green, blue; a grey
+    /// layer uses the first): each band balanced on its own, as a colour correction needs.
+    Bands {
+        /// Values shown black, per channel.
+        low: [f64; 3],
+        /// Values shown at full brightness, per channel.
+        high: [f64; 3],
+    },
     /// Radar backscatter (linear power) in decibels, `10·log10(value)`, between fixed limits;
     /// zero, negative values show black.
     Decibel {
@@ -413,6 +421,7 @@ pub fn resolve(
         let (lo, hi) = match stretch {
             Stretch::Full | Stretch::Auto => (0.0, kind.max_held()),
             Stretch::Range { low, high } => (from_value(low), from_value(high)),
+            Stretch::Bands { low, high } => (from_value(low[c]), from_value(high[c])),
             Stretch::Decibel { low_db, high_db } => (low_db, high_db),
             Stretch::Percentile { low_pct, high_pct } => {
                 let h = histograms.band(bands[c]);
@@ -506,6 +515,30 @@ mod tests {
         assert_eq!(r.bands, [3, 2, 1]);
         assert!((r.low[0] - 400.0).abs() < 1e-6);
         assert!((r.scale[0] - 0.255).abs() < 1e-6);
+    }
+
+    #[test]
+    fn per_band_limits_stretch_each_channel_on_its_own() {
+        let h = Histograms::new(4, SampleKind::U16, 1, 1, None);
+        let d = Display {
+            bands: BandMapping::Rgb([4, 3, 2]),
+            stretch: Stretch::Bands {
+                low: [300.0, 250.0, 200.0],
+                high: [2850.0, 1525.0, 710.0],
+            },
+        };
+        let r = resolve(&d, &h, SampleKind::U16, 4).unwrap();
+        for (c, (low, high)) in [(300.0, 2850.0), (250.0, 1525.0), (200.0, 710.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let (lo, hi) = r.limits(c, SampleKind::U16);
+            assert!(
+                (lo - low).abs() < 1e-3 && (hi - high).abs() < 1e-2,
+                "{c}: {lo}–{hi}"
+            );
+        }
+        assert!((r.scale[1] - 0.2).abs() < 1e-6, "{}", r.scale[1]);
     }
 
     #[test]

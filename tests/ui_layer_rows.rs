@@ -1,0 +1,37 @@
+//! The layer panel's rows under the pointer: a click on a layer's name opens its controls and
+//! nothing else (no other row opens, the panel does not scroll).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+
+mod common;
+
+use egui_kittest::kittest::Queryable as _;
+use sitewatch::ui::layers::{controls_label, opacity_label};
+
+#[test]
+fn a_click_on_a_layers_name_opens_that_row_alone() {
+    let mut h = common::default_app(common::day(2025, 10, 14), 1600.0, 1000.0);
+    h.run_steps(5);
+    let layers = h.state().project().layers.clone();
+    let layer = layers
+        .iter()
+        .find(|l| l.name == "Synthetic scene, 14 OCT 2025")
+        .unwrap()
+        .clone();
+    let name_at = h.get_by_label(&layer.name).rect().center();
+    h.get_by_label(&layer.name).click();
+    for _ in 0..20 {
+        h.step();
+    }
+    let open: Vec<&str> = layers
+        .iter()
+        .filter(|l| h.query_by_label(&opacity_label(l)).is_some())
+        .map(|l| l.name.as_str())
+        .collect();
+    assert_eq!(open, [layer.name.as_str()], "only the clicked row opened");
+    let moved = h.get_by_label(&layer.name).rect().center();
+    assert!(
+        (moved.y - name_at.y).abs() < 1.0,
+        "the panel did not scroll: {name_at:?} → {moved:?}"
+    );
+    assert!(h.query_by_label(&controls_label(&layer)).is_some());
+}
