@@ -18,8 +18,19 @@ fn a_click_on_a_layers_name_opens_that_row_alone() {
         .unwrap()
         .clone();
     let name_at = h.get_by_label(&layer.name).rect().center();
-    h.get_by_label(&layer.name).click();
-    for _ in 0..20 {
+    // As a hand does it: move there, press, release a frame later, stay.
+    h.hover_at(name_at);
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: name_at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.step();
+    }
+    for _ in 0..30 {
         h.step();
     }
     let open: Vec<&str> = layers
