@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::range_server::{Behaviour, RangeServer};
+use common::tiles::no_wait;
 use geo::Coord;
 use sitewatch::imagery::raster::bytes::{ByteSource, MemoryBytes};
 use sitewatch::imagery::raster::decode::TiffFile;
@@ -18,7 +19,6 @@ use sitewatch::imagery::raster::write::{
 };
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
-use sitewatch::spatial::mercator::world_px_from_lonlat;
 
 const SIDE: u32 = 2048;
 const STEP_DEG: f64 = 1e-5;
@@ -79,16 +79,7 @@ fn full_resolution_tiles(bytes: &[u8]) -> Vec<std::ops::Range<u64>> {
 
 /// The tile at `zoom` over the raster's centre.
 fn centre_key(zoom: u8) -> TileKey {
-    let centre = Coord {
-        x: WEST + f64::from(SIDE) * STEP_DEG / 2.0,
-        y: NORTH - f64::from(SIDE) * STEP_DEG / 2.0,
-    };
-    let world = world_px_from_lonlat(centre, f64::from(zoom));
-    TileKey {
-        z: zoom,
-        x: (world.x / 256.0) as u32,
-        y: (world.y / 256.0) as u32,
-    }
+    common::tiles::centre_key((WEST, NORTH), SIDE, STEP_DEG, zoom)
 }
 
 /// Mean red and blue of the tile's opaque pixels.
@@ -106,13 +97,6 @@ fn red_blue(tile: &image::RgbaImage) -> (f64, f64) {
 /// than its pixels.
 const ZOOMED_OUT: u8 = 13;
 const ZOOMED_IN: u8 = 18;
-
-fn no_wait() -> Retry {
-    Retry {
-        sleep: Arc::new(|_| {}),
-        ..Retry::default()
-    }
-}
 
 #[test]
 fn a_local_cog_draws_a_zoomed_out_view_from_its_overview_and_reads_little_of_the_file() {

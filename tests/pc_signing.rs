@@ -6,6 +6,8 @@
 
 #[path = "common/sas_server.rs"]
 mod sas_server;
+#[path = "common/tiles.rs"]
+mod tiles;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,7 +23,6 @@ use sitewatch::imagery::raster::write::{
 };
 use sitewatch::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
-use sitewatch::spatial::mercator::world_px_from_lonlat;
 
 const SIDE: u32 = 1024;
 const STEP_DEG: f64 = 2e-5;
@@ -64,23 +65,13 @@ fn cog() -> Vec<u8> {
 
 /// The tile at `zoom` over the raster's centre.
 fn centre_key(zoom: u8) -> TileKey {
-    let centre = Coord {
-        x: WEST + f64::from(SIDE) * STEP_DEG / 2.0,
-        y: NORTH - f64::from(SIDE) * STEP_DEG / 2.0,
-    };
-    let world = world_px_from_lonlat(centre, f64::from(zoom));
-    TileKey {
-        z: zoom,
-        x: (world.x / 256.0) as u32,
-        y: (world.y / 256.0) as u32,
-    }
+    tiles::centre_key((WEST, NORTH), SIDE, STEP_DEG, zoom)
 }
 
 fn no_wait() -> Retry {
     Retry {
-        sleep: Arc::new(|_| {}),
         timeout: Duration::from_secs(5),
-        ..Retry::default()
+        ..tiles::no_wait()
     }
 }
 

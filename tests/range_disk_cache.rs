@@ -11,11 +11,12 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use common::range_server::{Behaviour, RangeServer};
+use common::tiles::no_wait;
 use geo::Coord;
 use sitewatch::imagery::disk_cache::DiskCache;
 use sitewatch::imagery::raster::bytes::ByteSource;
 use sitewatch::imagery::raster::georef::GeoTransform;
-use sitewatch::imagery::raster::http_bytes::{HttpBytes, RemoteError, Retry};
+use sitewatch::imagery::raster::http_bytes::{HttpBytes, RemoteError};
 use sitewatch::imagery::raster::range_disk::range_key;
 use sitewatch::imagery::raster::signed::RequestSigner;
 use sitewatch::imagery::raster::write::{
@@ -23,7 +24,6 @@ use sitewatch::imagery::raster::write::{
 };
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
-use sitewatch::spatial::mercator::world_px_from_lonlat;
 
 const SIDE: u32 = 1024;
 const STEP_DEG: f64 = 2e-5;
@@ -73,23 +73,7 @@ fn cog_with(main: usize, compression: Compression) -> Vec<u8> {
 
 /// The tile at `zoom` over the raster's centre.
 fn centre_key(zoom: u8) -> TileKey {
-    let centre = Coord {
-        x: WEST + f64::from(SIDE) * STEP_DEG / 2.0,
-        y: NORTH - f64::from(SIDE) * STEP_DEG / 2.0,
-    };
-    let world = world_px_from_lonlat(centre, f64::from(zoom));
-    TileKey {
-        z: zoom,
-        x: (world.x / 256.0) as u32,
-        y: (world.y / 256.0) as u32,
-    }
-}
-
-fn no_wait() -> Retry {
-    Retry {
-        sleep: Arc::new(|_| {}),
-        ..Retry::default()
-    }
+    common::tiles::centre_key((WEST, NORTH), SIDE, STEP_DEG, zoom)
 }
 
 /// A cache in `dir` (never the user's), with its own cap.

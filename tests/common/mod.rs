@@ -5,6 +5,7 @@ pub mod cli;
 pub mod range_server;
 pub mod rasters;
 pub mod stac_server;
+pub mod tiles;
 pub mod wayback_server;
 pub mod window;
 pub mod wmts_server;
