@@ -217,7 +217,7 @@ fn stretch_command(
     coalesce: Option<String>,
 ) -> Command {
     let display =
-        super::layers::changed_display(layer, source.raster.display(), |d| d.stretch = stretch);
+        super::layer_look::changed_display(layer, source.raster.display(), |d| d.stretch = stretch);
     Command::Edit(EditCommand::Apply {
         edit: Edit::SetLayerDisplay {
             id: layer.id.clone(),

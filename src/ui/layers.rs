@@ -1,7 +1,7 @@
 //! The layer panel: every imagery layer with its visibility, name, date and loading state; a
 //! layer's controls (source and credit, opacity, order, zoom to layer, remove, bands, stretch,
 //! tone, histogram) open under its row, as a GIS layer tree's properties do; adding files and
-//! dated services.
+//! dated services. A raster's look (bands, stretch, tone) is drawn by [`super::layer_look`].
 //!
 //! Rows are closed until opened (the triangle or the layer's name), so a long series reads as a
 //! list and the panel lays out a few widgets a layer; a layer added while the panel is shown
@@ -14,11 +14,9 @@ use super::histogram::{HistogramSource, histogram_ui};
 use super::theme::bold;
 use crate::command::{Command, EditCommand, ViewCommand};
 use crate::editing::Edit;
-use crate::export::display::layer_display;
 use crate::imagery::http::url_host;
-use crate::imagery::raster::{BandMapping, Display, Stretch};
+use crate::imagery::raster::Display;
 use crate::model::SYNTHETIC_NOTICE;
-use crate::model::layer_display::{LayerDisplay, Tone};
 use crate::model::tracks::layers_at;
 use crate::model::{FileDates, FuzzyDate, ImageryLayer, LayerSource, Project};
 use crate::spatial::LonLatBox;
@@ -359,7 +357,7 @@ fn layer_controls(
         let from = runtime
             .histogram_source(&layer.id)
             .map(|s| s.raster.percentile_source());
-        display_ui(ui, layer, (bands, display), from, commands);
+        super::layer_look::display_ui(ui, layer, (bands, display), from, commands);
     }
     // A float raster's handles would be held values, not its samples': its list is enough.
     if let Some(source) = runtime
@@ -481,140 +479,4 @@ fn date_entry_ui(ui: &mut Ui, layer: &ImageryLayer, from_file: bool, commands: &
         }
     });
     ui.data_mut(|d| d.insert_temp(id, text));
-}
-
-fn display_ui(
-    ui: &mut Ui,
-    layer: &ImageryLayer,
-    (band_count, display): (usize, Display),
-    percentiles_from: Option<&str>,
-    commands: &mut Vec<Command>,
-) {
-    let tone = layer
-        .display
-        .as_ref()
-        .map(LayerDisplay::tone)
-        .unwrap_or_default();
-    // One band in grey chooses its stretch from a list; several bands tick 2–98 %.
-    let gray = matches!(display.bands, BandMapping::Gray(_));
-    if gray {
-        commands.extend(super::stretch_choice::stretch_choice_ui(
-            ui,
-            layer,
-            display,
-            percentiles_from,
-        ));
-    }
-    // Plain 8-bit photographs need no band controls; multiband or stretched data does.
-    if (band_count > 3 || !matches!(display.stretch, Stretch::Full)) && !(gray && band_count == 1) {
-        bands_ui(ui, layer, band_count, display, commands);
-    }
-    tone_ui(ui, layer, display, tone, commands);
-}
-
-/// The layer's saved display with `change` made: what it had besides (tone, fields a later
-/// version wrote) stays.
-pub(super) fn changed_display(
-    layer: &ImageryLayer,
-    shown: Display,
-    change: impl FnOnce(&mut LayerDisplay),
-) -> LayerDisplay {
-    let mut display = layer
-        .display
-        .clone()
-        .unwrap_or_else(|| layer_display(&shown));
-    change(&mut display);
-    display
-}
-
-fn bands_ui(
-    ui: &mut Ui,
-    layer: &ImageryLayer,
-    band_count: usize,
-    display: Display,
-    commands: &mut Vec<Command>,
-) {
-    ui.horizontal(|ui| {
-        let mut new = display;
-        ui.label("Bands");
-        match &mut new.bands {
-            BandMapping::Rgb(rgb) => {
-                for (c, b) in ["R", "G", "B"].iter().zip(rgb.iter_mut()) {
-                    ui.label(*c);
-                    ui.add(egui::DragValue::new(b).range(1..=band_count));
-                }
-            }
-            BandMapping::Gray(b) => {
-                ui.add(egui::DragValue::new(b).range(1..=band_count));
-            }
-        }
-        let stretched = !matches!(new.stretch, Stretch::Full);
-        let mut want = stretched;
-        // A fixed range comes from the histogram's handles; unticking shows the full range.
-        let text = if matches!(new.stretch, Stretch::Range { .. } | Stretch::Bands { .. }) {
-            "fixed stretch"
-        } else {
-            "2–98 % stretch"
-        };
-        ui.checkbox(&mut want, text);
-        if want != stretched {
-            new.stretch = if want {
-                Stretch::PERCENTILE_2_98
-            } else {
-                Stretch::Full
-            };
-        }
-        if new != display {
-            // A drag of a band number is one undo step.
-            commands.push(Command::Edit(EditCommand::Apply {
-                edit: Edit::SetLayerDisplay {
-                    id: layer.id.clone(),
-                    display: Some(changed_display(layer, display, |d| {
-                        let picked = layer_display(&new);
-                        (d.bands, d.stretch) = (picked.bands, picked.stretch);
-                    })),
-                },
-                coalesce: Some(format!("display:{}", layer.id)),
-            }));
-        }
-    });
-}
-
-/// Brightness, contrast and gamma after the stretch: saved with the layer, one undo step a drag.
-fn tone_ui(
-    ui: &mut Ui,
-    layer: &ImageryLayer,
-    display: Display,
-    tone: Tone,
-    commands: &mut Vec<Command>,
-) {
-    let mut new = tone;
-    // One slider a line, as opacity: the panel keeps its width.
-    ui.add(
-        egui::Slider::new(&mut new.brightness, -0.5..=0.5)
-            .fixed_decimals(2)
-            .text("brightness"),
-    );
-    ui.add(
-        egui::Slider::new(&mut new.contrast, 0.25..=3.0)
-            .fixed_decimals(2)
-            .text("contrast"),
-    );
-    ui.add(
-        egui::Slider::new(&mut new.gamma, 0.3..=3.0)
-            .fixed_decimals(2)
-            .text("gamma"),
-    );
-    if !tone.is_identity() && ui.small_button("Reset tone").clicked() {
-        new = Tone::default();
-    }
-    if new != tone {
-        commands.push(Command::Edit(EditCommand::Apply {
-            edit: Edit::SetLayerDisplay {
-                id: layer.id.clone(),
-                display: Some(changed_display(layer, display, |d| d.set_tone(new))),
-            },
-            coalesce: Some(format!("tone:{}", layer.id)),
-        }));
-    }
 }

@@ -18,6 +18,7 @@ pub mod histogram;
 pub mod import_dialog;
 pub mod inspector;
 pub mod layer_add;
+pub mod layer_look;
 pub mod layers;
 pub mod list_mesh;
 pub mod loupe;

@@ -112,7 +112,8 @@ pub fn stretch_choice_ui(
         ui.label(egui::RichText::new(from).small().weak());
     }
     let choice = picked.filter(|p| Some(*p) != current)?;
-    let display = super::layers::changed_display(layer, shown, |d| d.stretch = choice.stretch());
+    let display =
+        super::layer_look::changed_display(layer, shown, |d| d.stretch = choice.stretch());
     Some(Command::Edit(EditCommand::Apply {
         edit: Edit::SetLayerDisplay {
             id: layer.id.clone(),
