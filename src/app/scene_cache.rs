@@ -10,9 +10,7 @@ use chrono::NaiveDate;
 use crate::command::{Command, EditCommand, FileCommand, ViewCommand};
 use crate::model::Project;
 use crate::scene::index::SceneIndex;
-use crate::scene::{
-    Scene, SceneOptions, SceneShows, build_reusing, patch_annotation, scene_shows,
-};
+use crate::scene::{Scene, SceneOptions, SceneShows, build_reusing, patch_annotation, scene_shows};
 
 /// A built scene, its spatial index, and what they were built for.
 #[derive(Default)]

@@ -8,8 +8,8 @@ use walkers::Projector;
 
 use super::compare_content::{CompareDraw, DateContent};
 use super::{
-    BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent,
-    PANE_GUTTER_PX, WINDOW_FURNITURE_SCALE, lonlat,
+    BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent, PANE_GUTTER_PX,
+    WINDOW_FURNITURE_SCALE, lonlat,
 };
 use crate::export::view::ExportView;
 use crate::render::display_list::{DisplayList, ImagerySource, PaintOp};
