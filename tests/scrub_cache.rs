@@ -194,4 +194,11 @@ fn a_day_step_that_shows_a_new_annotation_draws_it() {
         "the map is lowered again"
     );
     assert!(ops(&h) > drawn, "and drawn: nothing else changed that day");
+    let meshes = h.state().list_meshes().unwrap();
+    assert!(
+        meshes.tessellated_runs() < meshes.runs(),
+        "what did not change is taken from the last meshes: {} of {} runs tessellated",
+        meshes.tessellated_runs(),
+        meshes.runs()
+    );
 }

@@ -44,7 +44,7 @@ impl ListCache {
                 )
             };
             self.imagery = self.body.only(|op| matches!(op, PaintOp::Imagery(_)));
-            self.meshes = None;
+            self.last_meshes = self.meshes.take().or(self.last_meshes.take());
             self.full = std::sync::OnceLock::new();
             self.compositions += 1;
             self.composed = Some(composed.clone());
@@ -64,7 +64,7 @@ impl ListCache {
             None => DisplayList::new(self.body.size_px),
             Some(c) => self.compose_tags(c, content.text, frame),
         };
-        self.tag_meshes = None;
+        self.last_tag_meshes = self.tag_meshes.take().or(self.last_tag_meshes.take());
         self.full = std::sync::OnceLock::new();
         self.tags_key = Some(tags_key);
     }

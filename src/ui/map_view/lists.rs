@@ -99,6 +99,9 @@ pub struct ListCache {
     pub(super) meshes: Option<ListMeshes>,
     /// The tags, tessellated once per lowering of them.
     pub(super) tag_meshes: Option<ListMeshes>,
+    /// The meshes of the last body and tags, until new ones are made from what they share.
+    pub(super) last_meshes: Option<ListMeshes>,
+    pub(super) last_tag_meshes: Option<ListMeshes>,
     pub(super) lowerings: u64,
     /// How many times the body was composed and so tessellated again.
     pub(super) compositions: u64,

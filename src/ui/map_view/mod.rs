@@ -231,13 +231,25 @@ pub fn map_ui(
         } else {
             (cache.b.place, cache.b.clip.unwrap_or(rect))
         };
-        // The body and the tags are tessellated apart: scrubbing changes only the tags.
-        for (meshes, list) in [
-            (&mut cache.meshes, &*cache.body),
-            (&mut cache.tag_meshes, &cache.tags),
+        // The body and the tags are tessellated apart: scrubbing changes only the tags. What
+        // the last meshes share with the new list is taken from them.
+        for (meshes, last, list) in [
+            (&mut cache.meshes, &mut cache.last_meshes, &*cache.body),
+            (
+                &mut cache.tag_meshes,
+                &mut cache.last_tag_meshes,
+                &cache.tags,
+            ),
         ] {
             if !meshes.as_ref().is_some_and(|m| m.is_current(ui.ctx())) {
-                *meshes = Some(ListMeshes::new(ui.ctx(), list, place, clip));
+                let previous = last.take().or_else(|| meshes.take());
+                *meshes = Some(ListMeshes::reusing(
+                    ui.ctx(),
+                    list,
+                    place,
+                    clip,
+                    previous.as_ref(),
+                ));
             }
         }
         if let Some(on_screen) = frame.on_screen.filter(|_| cache.b.frame_box.is_some()) {
