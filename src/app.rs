@@ -300,6 +300,20 @@ impl SitewatchApp {
         self.list_cache.lowerings()
     }
 
+    /// How many times the painted list was composed anew and so tessellated again (tests check
+    /// that scrubbing a comparison between changes keeps it).
+    #[must_use]
+    pub fn list_compositions(&self) -> u64 {
+        self.list_cache.compositions()
+    }
+
+    /// How many times date A's scene was built (tests check that a comparison keeps it while
+    /// date A stays).
+    #[must_use]
+    pub fn compare_scene_builds(&self) -> u64 {
+        self.compare.scene.a.builds()
+    }
+
     /// How far the layer `id`'s imagery has opened (the layer panel shows the same).
     #[must_use]
     pub fn layer_load_state(&self, id: &str) -> crate::ui::layers::LayerLoadState {

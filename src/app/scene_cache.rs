@@ -1,5 +1,6 @@
-//! The scene between frames: rebuilt only when the project, the date or the view options
-//! change, patched in place when an edit touches one annotation (a drag), so ten thousand
+//! The scene between frames: rebuilt only when the project, the view options or what the date
+//! shows (annotations, layers, stage) change, moved to the new date in place when only the date
+//! does, patched in place when an edit touches one annotation (a drag), so ten thousand
 //! annotations cost nothing on frames where nothing changed.
 
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use chrono::NaiveDate;
 use crate::command::{Command, EditCommand, FileCommand, ViewCommand};
 use crate::model::Project;
 use crate::scene::index::SceneIndex;
-use crate::scene::{Scene, SceneOptions, build, patch_annotation};
+use crate::scene::{Scene, SceneOptions, SceneShows, build_reusing, patch_annotation, scene_shows};
 
 /// A built scene, its spatial index, and what they were built for.
 #[derive(Default)]
@@ -24,7 +25,9 @@ pub(crate) struct SceneCache {
     patches: Vec<String>,
     /// The selection the items' flags show.
     selected: Option<String>,
-    /// How many full builds so far (tests check that idle frames build nothing).
+    /// What the built scene shows besides its date (a date showing the same is a redate).
+    shows: Option<SceneShows>,
+    /// How many builds so far (tests check that idle frames and quiet date steps build nothing).
     builds: u64,
     /// Changes with every build, patch or selection change: what was drawn from an older
     /// version is out of date.
@@ -91,23 +94,40 @@ impl SceneCache {
         self.builds
     }
 
-    /// The scene for this project, date and options, with its index.
+    /// The scene for this project, date and options, with its index. A date that shows the
+    /// same annotations, layers and stage as the built one only moves the built scene's date
+    /// (no build: scrubbing a quiet stretch costs nothing); one that shows others builds anew,
+    /// taking the items that stay from the built scene.
     pub(crate) fn get(
         &mut self,
         project: &Project,
         date: NaiveDate,
         options: &SceneOptions,
     ) -> (Arc<Scene>, Arc<SceneIndex>) {
-        let key = (
-            date,
-            SceneOptions {
-                selected: None,
-                ..options.clone()
-            },
-        );
-        let fresh = !self.stale && self.built_for.as_ref() == Some(&key);
+        let unselected = SceneOptions {
+            selected: None,
+            ..options.clone()
+        };
+        let same_options = !self.stale
+            && self
+                .built_for
+                .as_ref()
+                .is_some_and(|(_, built)| *built == unselected);
+        let moved = self
+            .built_for
+            .as_ref()
+            .is_some_and(|(built, _)| *built != date);
+        let shows = (same_options && moved).then(|| scene_shows(project, date, &unselected));
+        let redate = shows.is_some() && shows == self.shows;
+        // Items can be taken from the built scene while it follows the project.
+        let reuse = same_options && self.patches.is_empty();
         match &mut self.built {
-            Some((scene, index)) if fresh => {
+            Some((scene, index)) if same_options && (!moved || redate) => {
+                if redate {
+                    self.version = next_version();
+                    crate::scene::redate(Arc::make_mut(scene), date);
+                    self.built_for = Some((date, unselected));
+                }
                 if !self.patches.is_empty() {
                     self.version = next_version();
                     self.map_version = next_version();
@@ -131,7 +151,9 @@ impl SceneCache {
                 (Arc::clone(scene), Arc::clone(index))
             }
             _ => {
-                let scene = build(project, date, options);
+                let previous = self.built.as_ref().filter(|_| reuse);
+                let scene =
+                    build_reusing(project, date, options, previous.map(|(s, _)| s.as_ref()));
                 let same = self.built.as_ref().filter(|(old, _)| same_map(old, &scene));
                 // The same items: the old index holds them.
                 let index = if let Some((_, old_index)) = same {
@@ -143,7 +165,8 @@ impl SceneCache {
                 let scene = Arc::new(scene);
                 self.built = Some((Arc::clone(&scene), Arc::clone(&index)));
                 self.selected.clone_from(&options.selected);
-                self.built_for = Some(key);
+                self.shows = Some(shows.unwrap_or_else(|| scene_shows(project, date, &unselected)));
+                self.built_for = Some((date, unselected));
                 self.stale = false;
                 self.patches.clear();
                 self.builds += 1;

@@ -329,6 +329,12 @@ impl DisplayList {
         self.ops.push(op);
     }
 
+    /// Appends `other`'s operations and boxes after this list's, as if lowered into it.
+    pub fn append(&mut self, other: &Self) {
+        self.ops.extend(other.ops.iter().cloned());
+        self.boxes.extend(other.boxes.iter().cloned());
+    }
+
     /// The text runs, in paint order.
     pub fn text_runs(&self) -> impl Iterator<Item = &TextRun> {
         self.ops.iter().filter_map(|op| match op {

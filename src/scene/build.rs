@@ -1,5 +1,7 @@
 //! Building a [`Scene`] from a project at a date.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use geo::line_measures::InterpolatableLine as _;
 use geo::{Centroid as _, Coord, Euclidean, InteriorPoint as _};
@@ -9,7 +11,7 @@ use super::{
     status_alpha,
 };
 use crate::model::date::display_day_upper;
-use crate::model::timeline::{current_stage, visible_annotations};
+use crate::model::timeline::{current_stage, current_stage_index, is_visible, visible_annotations};
 use crate::model::tracks::layers_at;
 use crate::model::{Annotation, Category, FileDates, Mark, Marker, Project, Rgba, Shape, Style};
 
@@ -145,9 +147,55 @@ pub fn patch_annotation(scene: &mut Scene, project: &Project, id: &str) -> Optio
     Some(index)
 }
 
+/// What a scene at a date shows besides the date itself: the annotations visible (indices in
+/// the project), the imagery layers with their opacities, and the current stage. Two dates with
+/// the same `SceneShows` have scenes that differ only in their date (see [`redate`]), so a
+/// cache keys on this, not on the date: scrubbing across a quiet stretch rebuilds nothing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneShows {
+    visible: Vec<usize>,
+    layers: Vec<(usize, f32)>,
+    stage: Option<usize>,
+}
+
+/// What the scene at `date` shows (cheap: one date comparison per annotation).
+#[must_use]
+pub fn scene_shows(project: &Project, date: NaiveDate, options: &SceneOptions) -> SceneShows {
+    SceneShows {
+        visible: project
+            .annotations
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| is_visible(a, date))
+            .map(|(i, _)| i)
+            .collect(),
+        layers: layers_at(project, date, &options.file_dates),
+        stage: current_stage_index(&project.stages, date),
+    }
+}
+
+/// Moves a built scene to `date` when [`scene_shows`] is the same at both dates: only the date
+/// and its label change.
+pub fn redate(scene: &mut Scene, date: NaiveDate) {
+    scene.date = date;
+    scene.date_label = display_day_upper(date);
+}
+
 /// Builds the scene: the annotations visible at `date` (styled by category and certainty),
 /// their labels, the legend of what is shown, the stage caption, credits and notices.
 pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scene {
+    build_reusing(project, date, options, None)
+}
+
+/// [`build`], taking the items and labels of annotations already in `previous` from it instead
+/// of styling them again (label anchors of areas cost most). `previous` must have been built
+/// from this very project with the same label language; only the selection flags are set anew.
+pub fn build_reusing(
+    project: &Project,
+    date: NaiveDate,
+    options: &SceneOptions,
+    previous: Option<&Scene>,
+) -> Scene {
     let fallback = fallback_style();
     let mut visible: Vec<&Annotation> = visible_annotations(project, date).collect();
     // Stable: within a rank, project order (later annotations on top).
@@ -158,9 +206,24 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
             .category(&a.category)
             .map_or(&fallback, |c: &Category| &c.style)
     };
+    let old_items: HashMap<&str, &SceneItem> = previous
+        .map(|p| p.items.iter().map(|i| (i.id.as_str(), i)).collect())
+        .unwrap_or_default();
+    let old_labels: HashMap<&str, &SceneLabel> = previous
+        .map(|p| p.labels.iter().map(|l| (l.id.as_str(), l)).collect())
+        .unwrap_or_default();
     let items: Vec<SceneItem> = visible
         .iter()
-        .map(|a| item(a, style_of(a), options.selected.as_deref() == Some(&a.id)))
+        .map(|a| {
+            let selected = options.selected.as_deref() == Some(&a.id);
+            match old_items.get(a.id.as_str()) {
+                Some(old) => SceneItem {
+                    selected,
+                    ..(*old).clone()
+                },
+                None => item(a, style_of(a), selected),
+            }
+        })
         .collect();
     let language = options
         .label_language
@@ -169,7 +232,10 @@ pub fn build(project: &Project, date: NaiveDate, options: &SceneOptions) -> Scen
     let labels = visible
         .iter()
         .filter(|a| has_label(a))
-        .map(|a| label(a, style_of(a), language))
+        .map(|a| match old_labels.get(a.id.as_str()) {
+            Some(old) => (*old).clone(),
+            None => label(a, style_of(a), language),
+        })
         .collect();
 
     let legend = project

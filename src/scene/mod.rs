@@ -10,7 +10,9 @@ pub mod index;
 pub mod labels;
 pub mod marks;
 
-pub use build::{SceneOptions, build, patch_annotation};
+pub use build::{
+    SceneOptions, SceneShows, build, build_reusing, patch_annotation, redate, scene_shows,
+};
 
 use chrono::NaiveDate;
 use geo::{Coord, LineString, Polygon};

@@ -9,6 +9,8 @@
 //! lines, fills, markers, boxes) and textured parts (text). With a wgpu renderer the plain parts
 //! stay on the GPU (`gpu_mesh`) and only the text goes through egui each frame.
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash as _, Hasher as _};
 use std::sync::Arc;
 
 use egui::epaint::{Primitive, WHITE_UV};
@@ -50,44 +52,64 @@ pub struct ListMeshes {
     /// Each part, in drawing order, with the screen rect it is cut to (the list's clip ops).
     parts: Vec<Part>,
     atlas: AtlasState,
+    /// The parts of each run of ops, by the run's content: a list lowered again after a change
+    /// takes the runs it shares with the last one from here instead of tessellating them.
+    runs: HashMap<u64, Vec<Part>>,
+    /// Runs tessellated when these meshes were made (the rest were taken from the last ones).
+    tessellated_runs: usize,
 }
+
+/// Ops in a run, on average: a run ends after an op whose hash is a multiple of this, so runs
+/// are cut by content and an op added or removed changes only the run it is in.
+const RUN_OPS: u64 = 16;
 
 impl ListMeshes {
     /// Tessellates the non-imagery ops of `list` as `place` puts them, clipped to `clip`.
     #[must_use]
     pub fn new(ctx: &Context, list: &DisplayList, place: Placement, clip: Rect) -> Self {
+        Self::reusing(ctx, list, place, clip, None)
+    }
+
+    /// [`ListMeshes::new`], taking the runs of ops that `previous` (made for an earlier list)
+    /// tessellated already: after a day shows one more annotation, most of the map's ops are the
+    /// same and only the runs around what changed are tessellated again.
+    #[must_use]
+    pub fn reusing(
+        ctx: &Context,
+        list: &DisplayList,
+        place: Placement,
+        clip: Rect,
+        previous: Option<&Self>,
+    ) -> Self {
         let atlas = AtlasState::now(ctx);
-        let vectors = list.only(|op| !matches!(op, PaintOp::Imagery(_)));
-        // Paint into a layer of our own, take the shapes back out, tessellate them once.
-        let layer = LayerId::new(
-            Order::Background,
-            Id::unique("sitewatch-display-list-capture"),
-        );
-        let painter = Painter::new(ctx.clone(), layer, clip);
-        egui_paint::paint(&painter, &vectors, place, &mut |_, _, _| {});
-        let shapes = ctx.graphics_mut(|g| {
-            let list = std::mem::take(g.entry(layer));
-            list.all_entries().cloned().collect::<Vec<_>>()
-        });
-        let parts: Vec<Part> = ctx
-            .tessellate(shapes, atlas.pixels_per_point)
-            .into_iter()
-            .filter_map(|clipped| match clipped.primitive {
-                // In points, as shapes are (pixels per point only sets the feathering).
-                Primitive::Mesh(mesh) => Some((clipped.clip_rect, mesh)),
-                Primitive::Callback(_) => None,
-            })
-            .flat_map(|(clip, mesh)| {
-                split_plain(&mesh)
-                    .into_iter()
-                    .map(move |(plain, mesh)| Part {
-                        clip,
-                        plain,
-                        mesh: Arc::new(mesh),
-                    })
-            })
-            .collect();
-        Self { parts, atlas }
+        let previous = previous.filter(|p| p.atlas.still_valid(atlas));
+        let mut out = Self {
+            atlas,
+            ..Self::default()
+        };
+        for run in runs(list, place, clip) {
+            let parts = if let Some(parts) = previous.and_then(|p| p.runs.get(&run.key)) {
+                parts.clone()
+            } else {
+                out.tessellated_runs += 1;
+                tessellate(ctx, &run.list, place, clip, atlas.pixels_per_point)
+            };
+            out.parts.extend(parts.iter().cloned());
+            out.runs.insert(run.key, parts);
+        }
+        out
+    }
+
+    /// Runs of ops tessellated when these meshes were made (not taken from earlier ones).
+    #[must_use]
+    pub fn tessellated_runs(&self) -> usize {
+        self.tessellated_runs
+    }
+
+    /// Runs of ops the meshes were made of.
+    #[must_use]
+    pub fn runs(&self) -> usize {
+        self.runs.len()
     }
 
     /// False when egui's font atlas changed under the meshes (make them again).
@@ -135,7 +157,188 @@ impl ListMeshes {
     }
 }
 
+/// A run of a list's vector ops, as a list of its own that starts with the clip in force.
+struct Run {
+    key: u64,
+    list: DisplayList,
+}
+
+/// The list's vector ops cut into runs by content (see [`RUN_OPS`]); each run's key hashes its
+/// ops, the clip it starts under and where the list goes on screen.
+fn runs(list: &DisplayList, place: Placement, clip: Rect) -> Vec<Run> {
+    let start = |clip_px: Option<crate::render::display_list::RectPx>| {
+        let mut hasher = DefaultHasher::new();
+        for v in [place.origin.x, place.origin.y, place.scale] {
+            v.to_bits().hash(&mut hasher);
+        }
+        for v in [clip.min.x, clip.min.y, clip.max.x, clip.max.y] {
+            v.to_bits().hash(&mut hasher);
+        }
+        hash_op(&PaintOp::Clip(clip_px), &mut hasher);
+        let mut list = DisplayList::new(list.size_px);
+        list.push(PaintOp::Clip(clip_px));
+        (hasher, list)
+    };
+    let mut out = Vec::new();
+    let mut clip_px = None;
+    let (mut hasher, mut run) = start(clip_px);
+    for op in &list.ops {
+        if matches!(op, PaintOp::Imagery(_)) {
+            continue;
+        }
+        if let PaintOp::Clip(c) = op {
+            clip_px = *c;
+            if run.ops.len() > 1 {
+                out.push(Run {
+                    key: hasher.finish(),
+                    list: run,
+                });
+            }
+            (hasher, run) = start(clip_px);
+            continue;
+        }
+        let mut own = DefaultHasher::new();
+        hash_op(op, &mut own);
+        let op_hash = own.finish();
+        op_hash.hash(&mut hasher);
+        run.push(op.clone());
+        if op_hash.is_multiple_of(RUN_OPS) {
+            out.push(Run {
+                key: hasher.finish(),
+                list: run,
+            });
+            (hasher, run) = start(clip_px);
+        }
+    }
+    if run.ops.len() > 1 {
+        out.push(Run {
+            key: hasher.finish(),
+            list: run,
+        });
+    }
+    out
+}
+
+/// Hashes everything of an op that the egui painter draws.
+fn hash_op(op: &PaintOp, h: &mut DefaultHasher) {
+    let floats = |h: &mut DefaultHasher, v: &[f32]| {
+        for x in v {
+            x.to_bits().hash(h);
+        }
+    };
+    let dash = |h: &mut DefaultHasher, d: Option<(f32, f32)>| {
+        if let Some((a, b)) = d {
+            floats(h, &[a, b]);
+        }
+    };
+    std::mem::discriminant(op).hash(h);
+    match op {
+        PaintOp::FillRings { rings, color } => {
+            color.hash(h);
+            for ring in rings {
+                ring.len().hash(h);
+                floats(h, ring.as_flattened());
+            }
+        }
+        PaintOp::Stroke {
+            points,
+            closed,
+            width_px,
+            color,
+            dash_px,
+        } => {
+            floats(h, points.as_flattened());
+            closed.hash(h);
+            floats(h, &[*width_px]);
+            color.hash(h);
+            dash(h, *dash_px);
+        }
+        PaintOp::FillRect {
+            rect_px,
+            radius_px,
+            color,
+        } => {
+            floats(h, rect_px);
+            floats(h, &[*radius_px]);
+            color.hash(h);
+        }
+        PaintOp::FillCircle {
+            center_px,
+            radius_px,
+            color,
+        } => {
+            floats(h, center_px);
+            floats(h, &[*radius_px]);
+            color.hash(h);
+        }
+        PaintOp::StrokeCircle {
+            center_px,
+            radius_px,
+            width_px,
+            color,
+            dash_px,
+        } => {
+            floats(h, center_px);
+            floats(h, &[*radius_px, *width_px]);
+            color.hash(h);
+            dash(h, *dash_px);
+        }
+        PaintOp::Text(run) => {
+            run.text.hash(h);
+            std::mem::discriminant(&run.font.weight).hash(h);
+            floats(h, &[run.font.size_px]);
+            run.color.hash(h);
+            floats(h, &run.origin_px);
+        }
+        PaintOp::Imagery(i) => i.layer_id.hash(h),
+        PaintOp::Clip(c) => {
+            if let Some(r) = c {
+                floats(h, r);
+            }
+        }
+    }
+}
+
+/// Tessellates `list` (vector ops only) as `place` puts it, clipped to `clip`, into parts.
+fn tessellate(
+    ctx: &Context,
+    list: &DisplayList,
+    place: Placement,
+    clip: Rect,
+    pixels_per_point: f32,
+) -> Vec<Part> {
+    // Paint into a layer of our own, take the shapes back out, tessellate them once.
+    let layer = LayerId::new(
+        Order::Background,
+        Id::unique("sitewatch-display-list-capture"),
+    );
+    let painter = Painter::new(ctx.clone(), layer, clip);
+    egui_paint::paint(&painter, list, place, &mut |_, _, _| {});
+    let shapes = ctx.graphics_mut(|g| {
+        let list = std::mem::take(g.entry(layer));
+        list.all_entries().cloned().collect::<Vec<_>>()
+    });
+    ctx.tessellate(shapes, pixels_per_point)
+        .into_iter()
+        .filter_map(|clipped| match clipped.primitive {
+            // In points, as shapes are (pixels per point only sets the feathering).
+            Primitive::Mesh(mesh) => Some((clipped.clip_rect, mesh)),
+            Primitive::Callback(_) => None,
+        })
+        .flat_map(|(clip, mesh)| {
+            split_plain(&mesh)
+                .into_iter()
+                .map(move |(plain, mesh)| Part {
+                    clip,
+                    plain,
+                    mesh: Arc::new(mesh),
+                })
+        })
+        .collect()
+}
+
 /// A run of triangles of one tessellated mesh.
+#[derive(Clone)]
 struct Part {
     clip: Rect,
     /// Every vertex on the white texel (no text).

@@ -85,13 +85,55 @@ pub fn swipe(
     tags: SideTags<'_>,
     s: Scale,
 ) -> DisplayList {
+    let mut list = swipe_body(a, b, divider, s);
+    list.append(&swipe_tags(b.size_px, divider, measure, tags, s));
+    list
+}
+
+/// [`swipe`] without its side tags: what changes only when either date's list does (the window
+/// keeps it while scrubbing moves only the tags' dates).
+#[must_use]
+pub fn swipe_body(a: &DisplayList, b: &DisplayList, divider: f32, s: Scale) -> DisplayList {
     let (left, right) = swipe_sides(b.size_px, divider);
     let mut list = DisplayList::new(b.size_px);
     let mut whole = Vec::new();
     side(&mut list, a, left, Some(&mut whole));
     side(&mut list, b, right, Some(&mut whole));
     list.push(PaintOp::Clip(None));
-    lower_divider(&mut list, left[2], whole, measure, tags, s);
+    lower_divider(&mut list, left[2], whole, s);
+    list
+}
+
+/// [`swipe`]'s side tags alone, at the top either side of the divider, drawn last.
+#[must_use]
+pub fn swipe_tags(
+    size_px: [f32; 2],
+    divider: f32,
+    measure: &dyn TextMeasure,
+    tags: SideTags<'_>,
+    s: Scale,
+) -> DisplayList {
+    let (left, _) = swipe_sides(size_px, divider);
+    let x = left[2];
+    let mut list = DisplayList::new(size_px);
+    let gap = s.soft(TAG_GAP_PX);
+    let top = tags.top_px;
+    tag(
+        &mut list,
+        measure,
+        tags.a,
+        (Anchor::End(x - gap), top),
+        "swipe-a",
+        s,
+    );
+    tag(
+        &mut list,
+        measure,
+        tags.b,
+        (Anchor::Start(x + gap), top),
+        "swipe-b",
+        s,
+    );
     list
 }
 
@@ -239,15 +281,8 @@ fn label_part(op: &PaintOp, label: RectPx) -> bool {
 }
 
 /// The divider at `x`: a cased white line the view's height, the labels kept whole over it,
-/// a round handle with arrows, and a tag on each side at the top.
-fn lower_divider(
-    list: &mut DisplayList,
-    x: f32,
-    whole_labels: Vec<PaintOp>,
-    measure: &dyn TextMeasure,
-    tags: SideTags<'_>,
-    s: Scale,
-) {
+/// and a round handle with arrows.
+fn lower_divider(list: &mut DisplayList, x: f32, whole_labels: Vec<PaintOp>, s: Scale) {
     let h = list.size_px[1];
     for (width, color) in [
         (s.line(DIVIDER_CASING_PX), CASING),
@@ -289,24 +324,6 @@ fn lower_divider(
             color: WHITE,
         });
     }
-    let gap = s.soft(TAG_GAP_PX);
-    let top = tags.top_px;
-    tag(
-        list,
-        measure,
-        tags.a,
-        (Anchor::End(x - gap), top),
-        "swipe-a",
-        s,
-    );
-    tag(
-        list,
-        measure,
-        tags.b,
-        (Anchor::Start(x + gap), top),
-        "swipe-b",
-        s,
-    );
 }
 
 /// Each pane's date tag, centred at its top (its top edge at `top_px`).

@@ -6,21 +6,21 @@ use egui::{Rect, vec2};
 use geo::Coord;
 use walkers::Projector;
 
-use super::compare_content::{CompareContent, CompareDraw, DateContent};
+use super::compare_content::{CompareDraw, DateContent};
 use super::{
-    AIDS_ROW_PX, BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent,
-    PANE_GUTTER_PX, WINDOW_FURNITURE_SCALE, lonlat,
+    BASEMAP_OP_ID, DrawnLabel, FIGURE_WIDTH_PX, FigureFrame, MapContent, PANE_GUTTER_PX,
+    WINDOW_FURNITURE_SCALE, lonlat,
 };
 use crate::export::view::ExportView;
 use crate::render::display_list::{DisplayList, ImagerySource, PaintOp};
 use crate::render::egui_paint::Placement;
 use crate::render::layout::{LayoutInput, window_furniture};
-use crate::render::lower::compare::{self, SideTags};
+use crate::render::lower::compare;
 use crate::render::lower::figure::lower_window_furniture;
 use crate::render::lower::offset::shift_layers;
 use crate::render::lower::style::Scale;
 use crate::render::lower::{FigureInput, LowerOptions, lower_figure, lower_scene, window_imagery};
-use crate::render::text::{EpaintText, TextMeasure};
+use crate::render::text::TextMeasure;
 use crate::scene::Scene;
 use crate::scene::index::SceneIndex;
 use crate::spatial::LonLatBox;
@@ -63,12 +63,9 @@ pub(super) struct Side {
     pub(super) shift: egui::Vec2,
 }
 
-/// What the painted list was made from: the slider's lowering, and date A's with how the two
-/// are compared.
-pub(super) type Composed = (
-    u64,
-    Option<(u64, CompareDraw, [String; 2], Vec<(u64, String)>)>,
-);
+/// What the painted list's body was made from: the slider's lowering, and date A's and the
+/// middle panes' with how they are compared (their tags are not in it: see `compose`).
+pub(super) type Composed = (u64, Option<(u64, CompareDraw, Vec<u64>)>);
 
 /// The last display lists and what they were lowered for.
 #[derive(Default)]
@@ -84,15 +81,30 @@ pub struct ListCache {
     /// The shared cursor: a crosshair in every pane but the pointer's.
     pub(super) cursor: DisplayList,
     pub(super) composed: Option<Composed>,
-    /// What is painted: the slider's list, or the comparison of both.
-    pub(super) list: std::sync::Arc<DisplayList>,
-    /// Its labels on screen.
+    /// What is painted but the comparison's tags: the slider's list, or the comparison of all
+    /// dates shown.
+    pub(super) body: std::sync::Arc<DisplayList>,
+    /// The comparison's tags, painted over the body: they name each side's date, so they are
+    /// all that changes while scrubbing between changes of what the map shows.
+    pub(super) tags: DisplayList,
+    /// What the tags were lowered for.
+    pub(super) tags_key: Option<(Composed, Vec<String>)>,
+    /// The body with the tags, made when asked for (tests and the benchmark read it).
+    pub(super) full: std::sync::OnceLock<std::sync::Arc<DisplayList>>,
+    /// The body's labels on screen.
     pub(super) drawn: Vec<DrawnLabel>,
-    /// Its imagery ops, painted each frame from the tile textures.
+    /// The body's imagery ops, painted each frame from the tile textures.
     pub(super) imagery: DisplayList,
-    /// Everything else, tessellated once.
+    /// Everything else of the body, tessellated once per composition.
     pub(super) meshes: Option<ListMeshes>,
+    /// The tags, tessellated once per lowering of them.
+    pub(super) tag_meshes: Option<ListMeshes>,
+    /// The meshes of the last body and tags, until new ones are made from what they share.
+    pub(super) last_meshes: Option<ListMeshes>,
+    pub(super) last_tag_meshes: Option<ListMeshes>,
     pub(super) lowerings: u64,
+    /// How many times the body was composed and so tessellated again.
+    pub(super) compositions: u64,
 }
 
 impl ListCache {
@@ -102,10 +114,24 @@ impl ListCache {
         self.lowerings
     }
 
-    /// The list drawn last.
+    /// How many times the painted list's body was composed anew (its meshes made again).
+    #[must_use]
+    pub fn compositions(&self) -> u64 {
+        self.compositions
+    }
+
+    /// The list drawn last: the body, then the tags.
     #[must_use]
     pub fn list(&self) -> &std::sync::Arc<DisplayList> {
-        &self.list
+        self.full.get_or_init(|| {
+            if self.tags.ops.is_empty() && self.tags.boxes.is_empty() {
+                std::sync::Arc::clone(&self.body)
+            } else {
+                let mut list = (*self.body).clone();
+                list.append(&self.tags);
+                std::sync::Arc::new(list)
+            }
+        })
     }
 
     /// Where the list drawn last is on screen.
@@ -418,92 +444,7 @@ impl ListCache {
                 self.lowerings += 1;
             }
         }
-        let middle_ids: Vec<(u64, String)> = self
-            .middle
-            .iter()
-            .zip(middle)
-            .map(|(side, pane)| (side.id, pane.tag.clone()))
-            .collect();
-        let composed: Composed = (
-            self.b.id,
-            content
-                .compare
-                .map(|c| (self.a.id, c.draw, c.tags.clone(), middle_ids)),
-        );
-        if self.composed.as_ref() == Some(&composed) {
-            return;
-        }
-        self.list = match content.compare {
-            None => std::sync::Arc::clone(&self.b.list),
-            Some(c) => std::sync::Arc::new(self.compose(c, content.text, frame)),
-        };
-        // Labels are dragged on the slider's list; panes are for looking.
-        self.drawn = if side_by_side {
-            Vec::new()
-        } else {
-            screen_labels(
-                &self.list,
-                self.b.place,
-                content.scene,
-                frame.projector,
-                self.b.unit_px,
-            )
-        };
-        self.imagery = self.list.only(|op| matches!(op, PaintOp::Imagery(_)));
-        self.meshes = None;
-        self.composed = Some(composed);
-    }
-
-    /// Date A's list and the slider's, compared as `c` says.
-    pub(super) fn compose(
-        &self,
-        c: &CompareContent<'_>,
-        text: &EpaintText,
-        frame: &Frame<'_>,
-    ) -> DisplayList {
-        let (a, b) = (&self.a.list, &self.b.list);
-        // Below the window's own buttons along the map's top edge.
-        let tags = SideTags {
-            a: &c.tags[0],
-            b: &c.tags[1],
-            top_px: AIDS_ROW_PX,
-        };
-        match c.draw {
-            CompareDraw::Swipe { divider } => compare::swipe(
-                a,
-                b,
-                compare::divider_px(b.size_px[0], divider),
-                text,
-                tags,
-                self.b.furniture_scale(),
-            ),
-            CompareDraw::Blend { t } => compare::blend(a, b, t),
-            CompareDraw::SideBySide => {
-                let size = [frame.rect.width(), frame.rect.height()];
-                let rects = compare::pane_rects(size, 2 + self.middle.len(), PANE_GUTTER_PX);
-                let lists: Vec<DisplayList> = std::iter::once(&self.a)
-                    .chain(&self.middle)
-                    .chain(std::iter::once(&self.b))
-                    .map(Side::pane_list)
-                    .collect();
-                let pairs: Vec<(&DisplayList, _)> =
-                    lists.iter().zip(rects.iter().copied()).collect();
-                let mut list = compare::panes(size, &pairs);
-                let names: Vec<&str> = std::iter::once(tags.a)
-                    .chain(c.middle.iter().map(|m| m.tag.as_str()))
-                    .chain(std::iter::once(tags.b))
-                    .collect();
-                compare::lower_pane_tags(
-                    &mut list,
-                    &rects,
-                    &names,
-                    text,
-                    Scale(WINDOW_FURNITURE_SCALE),
-                    AIDS_ROW_PX,
-                );
-                list
-            }
-        }
+        self.compose(content, frame);
     }
 }
 

@@ -19,6 +19,7 @@ use crate::spatial::mercator::zoom_to_fit;
 use crate::ui::list_mesh::ListMeshes;
 
 mod compare_content;
+mod compose;
 mod lists;
 
 pub use compare_content::{CompareContent, CompareDraw, DateContent, PaneContent};
@@ -230,12 +231,26 @@ pub fn map_ui(
         } else {
             (cache.b.place, cache.b.clip.unwrap_or(rect))
         };
-        if !cache
-            .meshes
-            .as_ref()
-            .is_some_and(|m| m.is_current(ui.ctx()))
-        {
-            cache.meshes = Some(ListMeshes::new(ui.ctx(), &cache.list, place, clip));
+        // The body and the tags are tessellated apart: scrubbing changes only the tags. What
+        // the last meshes share with the new list is taken from them.
+        for (meshes, last, list) in [
+            (&mut cache.meshes, &mut cache.last_meshes, &*cache.body),
+            (
+                &mut cache.tag_meshes,
+                &mut cache.last_tag_meshes,
+                &cache.tags,
+            ),
+        ] {
+            if !meshes.as_ref().is_some_and(|m| m.is_current(ui.ctx())) {
+                let previous = last.take().or_else(|| meshes.take());
+                *meshes = Some(ListMeshes::reusing(
+                    ui.ctx(),
+                    list,
+                    place,
+                    clip,
+                    previous.as_ref(),
+                ));
+            }
         }
         if let Some(on_screen) = frame.on_screen.filter(|_| cache.b.frame_box.is_some()) {
             dim_outside(&painter, rect, on_screen);
@@ -253,7 +268,7 @@ pub fn map_ui(
         // Imagery under the tessellated vector ops (the window's list has its imagery first).
         let figure_painter = painter.with_clip_rect(clip);
         egui_paint::paint(&figure_painter, &cache.imagery, place, &mut paint_imagery);
-        if let Some(meshes) = &cache.meshes {
+        for meshes in [&cache.meshes, &cache.tag_meshes].into_iter().flatten() {
             meshes.paint(&figure_painter);
         }
         if side_by_side {
