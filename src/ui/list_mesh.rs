@@ -97,6 +97,7 @@ impl ListMeshes {
             out.parts.extend(parts.iter().cloned());
             out.runs.insert(run.key, parts);
         }
+        out.parts = joined(std::mem::take(&mut out.parts));
         out
     }
 
@@ -344,6 +345,26 @@ struct Part {
     /// Every vertex on the white texel (no text).
     plain: bool,
     mesh: Arc<Mesh>,
+}
+
+/// Neighbouring parts of one kind, clip and texture as one mesh each: the runs are kept apart
+/// for reuse, but each part drawn costs a draw call (and a paint callback each frame), so the
+/// parts drawn are as few as before the list was cut into runs. Order is kept.
+fn joined(parts: Vec<Part>) -> Vec<Part> {
+    let mut out: Vec<Part> = Vec::with_capacity(parts.len());
+    for part in parts {
+        match out.last_mut() {
+            Some(last)
+                if last.plain == part.plain
+                    && last.clip == part.clip
+                    && last.mesh.texture_id == part.mesh.texture_id =>
+            {
+                Arc::make_mut(&mut last.mesh).append_ref(&part.mesh);
+            }
+            _ => out.push(part),
+        }
+    }
+    out
 }
 
 /// Cuts `mesh` into runs of plain and textured triangles, in order, each with the vertices it
