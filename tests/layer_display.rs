@@ -76,7 +76,7 @@ fn undo_restores_the_previous_display() {
     let mut history = History::new();
     let edit = Edit::SetLayerDisplay {
         id: "scene".into(),
-        display: Some(swapped()),
+        display: Some(Box::new(swapped())),
     };
     history.apply(&mut p, edit, None, 0.0).unwrap();
     assert_eq!(p.layers[0].display, Some(swapped()));

@@ -213,8 +213,8 @@ pub enum Edit {
     SetLayerDisplay {
         /// Layer id.
         id: String,
-        /// The new display.
-        display: Option<crate::model::layer_display::LayerDisplay>,
+        /// The new display (boxed: it is the largest edit's payload).
+        display: Option<Box<crate::model::layer_display::LayerDisplay>>,
     },
     /// Keep a view with a stage, or forget it (`None`).
     SetStageView {
@@ -355,8 +355,11 @@ impl Edit {
                 let Some(layer) = project.layers.get_mut(index) else {
                     return Err(EditError::UnknownLayer(id));
                 };
-                let old = std::mem::replace(&mut layer.display, display);
-                Ok(Edit::SetLayerDisplay { id, display: old })
+                let old = std::mem::replace(&mut layer.display, display.map(|d| *d));
+                Ok(Edit::SetLayerDisplay {
+                    id,
+                    display: old.map(Box::new),
+                })
             }
             Edit::SetStageView { index, view } => {
                 let stage = project

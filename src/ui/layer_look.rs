@@ -46,11 +46,13 @@ pub(super) fn changed_display(
     layer: &ImageryLayer,
     shown: Display,
     change: impl FnOnce(&mut LayerDisplay),
-) -> LayerDisplay {
-    let mut display = layer
-        .display
-        .clone()
-        .unwrap_or_else(|| layer_display(&shown));
+) -> Box<LayerDisplay> {
+    let mut display = Box::new(
+        layer
+            .display
+            .clone()
+            .unwrap_or_else(|| layer_display(&shown)),
+    );
     change(&mut display);
     display
 }
