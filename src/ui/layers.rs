@@ -151,17 +151,21 @@ pub fn layers_ui(
 }
 
 /// The ids of layers that were not in the project the last time the panel was drawn (none the
-/// first time: opening a project adds nothing).
+/// first time, and none when no layer stayed: opening another project adds nothing).
 fn newly_added(ui: &Ui, project: &Project) -> Vec<String> {
     let key = ui.scope_id().with("sitewatch-layer-ids");
     let ids: Vec<String> = project.layers.iter().map(|l| l.id.clone()).collect();
     let before = ui.data_mut(|d| d.get_temp::<std::sync::Arc<Vec<String>>>(key));
     let added = match &before {
-        Some(before) if before.as_slice() != ids.as_slice() => ids
-            .iter()
-            .filter(|id| !before.contains(id))
-            .cloned()
-            .collect(),
+        Some(before)
+            if before.as_slice() != ids.as_slice()
+                && (before.is_empty() || before.iter().any(|id| ids.contains(id))) =>
+        {
+            ids.iter()
+                .filter(|id| !before.contains(id))
+                .cloned()
+                .collect()
+        }
         _ => Vec::new(),
     };
     if before.is_none_or(|b| b.as_slice() != ids.as_slice()) {
