@@ -9,14 +9,10 @@ use std::time::Duration;
 
 use common::range_server::{Behaviour, RangeServer};
 use common::tiles::no_wait;
-use geo::Coord;
 use sitewatch::imagery::raster::bytes::{ByteSource, MemoryBytes};
 use sitewatch::imagery::raster::decode::TiffFile;
-use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::http_bytes::Retry;
-use sitewatch::imagery::raster::write::{
-    Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-};
+use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
 use sitewatch::imagery::raster::{Limits, OpenOptions, RasterError, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
 
@@ -35,16 +31,7 @@ fn red_and_blue_cog(overviews: u32) -> Vec<u8> {
 }
 
 fn write_red_and_blue(out: &mut std::io::Cursor<Vec<u8>>, overviews: u32) {
-    let mut spec = GeoTiffSpec::new(SIDE, SIDE, 3);
-    spec.rgb = true;
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = Compression::Deflate;
-    spec.transform = Some(GeoTransform::north_up(
-        Coord { x: WEST, y: NORTH },
-        STEP_DEG,
-        STEP_DEG,
-    ));
+    let spec = common::tiles::cog_spec((WEST, NORTH), SIDE, STEP_DEG, Compression::Deflate);
     write_geotiff_levels_with(
         out,
         &spec,

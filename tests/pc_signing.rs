@@ -13,14 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use geo::Coord;
 use sas_server::{SasServer, TokenMode};
-use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::http_bytes::{RemoteError, Retry};
 use sitewatch::imagery::raster::signed::{AssetSigning, Signers};
-use sitewatch::imagery::raster::write::{
-    Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-};
+use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
 use sitewatch::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
 
@@ -35,16 +31,7 @@ const EXPIRY: &str = "2025-06-01T11:00:00Z";
 
 /// A 1024² RGB COG (256 px Deflate tiles, two overviews) with varied pixels.
 fn cog() -> Vec<u8> {
-    let mut spec = GeoTiffSpec::new(SIDE, SIDE, 3);
-    spec.rgb = true;
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = Compression::Deflate;
-    spec.transform = Some(GeoTransform::north_up(
-        Coord { x: WEST, y: NORTH },
-        STEP_DEG,
-        STEP_DEG,
-    ));
+    let spec = tiles::cog_spec((WEST, NORTH), SIDE, STEP_DEG, Compression::Deflate);
     let mut out = std::io::Cursor::new(Vec::new());
     write_geotiff_levels_with(
         &mut out,

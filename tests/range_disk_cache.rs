@@ -12,16 +12,12 @@ use std::sync::atomic::Ordering;
 
 use common::range_server::{Behaviour, RangeServer};
 use common::tiles::no_wait;
-use geo::Coord;
 use sitewatch::imagery::disk_cache::DiskCache;
 use sitewatch::imagery::raster::bytes::ByteSource;
-use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::http_bytes::{HttpBytes, RemoteError};
 use sitewatch::imagery::raster::range_disk::range_key;
 use sitewatch::imagery::raster::signed::RequestSigner;
-use sitewatch::imagery::raster::write::{
-    Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-};
+use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
 
@@ -40,16 +36,7 @@ fn cog(main: usize) -> Vec<u8> {
 }
 
 fn cog_with(main: usize, compression: Compression) -> Vec<u8> {
-    let mut spec = GeoTiffSpec::new(SIDE, SIDE, 3);
-    spec.rgb = true;
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = compression;
-    spec.transform = Some(GeoTransform::north_up(
-        Coord { x: WEST, y: NORTH },
-        STEP_DEG,
-        STEP_DEG,
-    ));
+    let spec = common::tiles::cog_spec((WEST, NORTH), SIDE, STEP_DEG, compression);
     let mut out = std::io::Cursor::new(Vec::new());
     write_geotiff_levels_with(
         &mut out,

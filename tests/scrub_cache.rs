@@ -8,7 +8,7 @@ mod common;
 
 use chrono::NaiveDate;
 use egui_kittest::Harness;
-use sitewatch::app::{AppOptions, SitewatchApp};
+use sitewatch::app::SitewatchApp;
 use sitewatch::command::{Command, CompareCommand, CompareMode, TimeCommand};
 use sitewatch::editing::synthetic::scatter;
 use sitewatch::model::date::display_day_upper;
@@ -20,20 +20,7 @@ use sitewatch::scene::{SceneOptions, scene_shows};
 fn harness(project: Project, date: NaiveDate) -> Harness<'static, SitewatchApp> {
     let mut loaded = load_default_project().unwrap();
     loaded.project = project;
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| {
-            SitewatchApp::new(
-                cc,
-                AppOptions {
-                    loaded,
-                    project_path: None,
-                    date: Some(date),
-                    screenshot: None,
-                    persist: false,
-                },
-            )
-        });
+    let mut h = common::app_with(loaded, date, 1400.0, 900.0);
     settle(&mut h);
     h
 }

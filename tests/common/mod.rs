@@ -17,13 +17,23 @@ use sitewatch::model::default_project::load_default_project;
 
 /// The window at `date`, `width` × `height` logical pixels, persisting nothing.
 pub fn default_app(date: NaiveDate, width: f32, height: f32) -> Harness<'static, SitewatchApp> {
+    app_with(load_default_project().unwrap(), date, width, height)
+}
+
+/// The window on `loaded` at `date`, `width` × `height` logical pixels, persisting nothing.
+pub fn app_with(
+    loaded: sitewatch::model::io::Loaded,
+    date: NaiveDate,
+    width: f32,
+    height: f32,
+) -> Harness<'static, SitewatchApp> {
     Harness::builder()
         .with_size(egui::vec2(width, height))
         .build_eframe(move |cc| {
             SitewatchApp::new(
                 cc,
                 AppOptions {
-                    loaded: load_default_project().unwrap(),
+                    loaded,
                     project_path: None,
                     date: Some(date),
                     screenshot: None,

@@ -29,3 +29,25 @@ pub fn no_wait() -> Retry {
         ..Retry::default()
     }
 }
+
+/// The spec of a `side` × `side` RGB cloud-optimized GeoTIFF in EPSG:4326 with 256 px tiles,
+/// its north-west corner at (`west`, `north`), `step` degrees a pixel.
+pub fn cog_spec(
+    (west, north): (f64, f64),
+    side: u32,
+    step: f64,
+    compression: sitewatch::imagery::raster::write::Compression,
+) -> sitewatch::imagery::raster::write::GeoTiffSpec {
+    use sitewatch::imagery::raster::write::{GeoTiffSpec, Layout};
+    let mut spec = GeoTiffSpec::new(side, side, 3);
+    spec.rgb = true;
+    spec.epsg = Some((4326, true));
+    spec.layout = Layout::Tiles { edge_px: 256 };
+    spec.compression = compression;
+    spec.transform = Some(sitewatch::imagery::raster::georef::GeoTransform::north_up(
+        Coord { x: west, y: north },
+        step,
+        step,
+    ));
+    spec
+}
