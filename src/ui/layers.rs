@@ -154,23 +154,24 @@ pub fn layers_ui(
 /// first time, and none when no layer stayed: opening another project adds nothing).
 fn newly_added(ui: &Ui, project: &Project) -> Vec<String> {
     let key = ui.scope_id().with("sitewatch-layer-ids");
-    let ids: Vec<String> = project.layers.iter().map(|l| l.id.clone()).collect();
     let before = ui.data_mut(|d| d.get_temp::<std::sync::Arc<Vec<String>>>(key));
+    // Every frame but those that add or remove a layer: nothing to copy.
+    if before
+        .as_ref()
+        .is_some_and(|b| b.iter().eq(project.layers.iter().map(|l| &l.id)))
+    {
+        return Vec::new();
+    }
+    let ids: Vec<String> = project.layers.iter().map(|l| l.id.clone()).collect();
     let added = match &before {
-        Some(before)
-            if before.as_slice() != ids.as_slice()
-                && (before.is_empty() || before.iter().any(|id| ids.contains(id))) =>
-        {
-            ids.iter()
-                .filter(|id| !before.contains(id))
-                .cloned()
-                .collect()
-        }
+        Some(before) if before.is_empty() || before.iter().any(|id| ids.contains(id)) => ids
+            .iter()
+            .filter(|id| !before.contains(id))
+            .cloned()
+            .collect(),
         _ => Vec::new(),
     };
-    if before.is_none_or(|b| b.as_slice() != ids.as_slice()) {
-        ui.data_mut(|d| d.insert_temp(key, std::sync::Arc::new(ids)));
-    }
+    ui.data_mut(|d| d.insert_temp(key, std::sync::Arc::new(ids)));
     added
 }
 
