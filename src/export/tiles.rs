@@ -12,7 +12,7 @@ use tiny_skia::Pixmap;
 
 use super::ExportError;
 use super::view::ExportView;
-use crate::imagery::{TileError, TileKey, TileSource};
+use crate::imagery::{TileError, TileKey, TileSource, ViewRect};
 pub use fallback::LowerTile;
 pub use fetch::{Clock, DEFAULT_TILE_DEADLINE, FetchPolicy, SystemClock};
 
@@ -178,7 +178,36 @@ pub fn composite_with(
         return Err(ExportError::Cancelled);
     }
     let mut reports = Vec::with_capacity(layers.len());
+    let rect = ViewRect {
+        origin_world_px: view.origin_world_px(),
+        zoom: view.zoom(),
+        size_px: view.size_px(),
+    };
     for (layer, (z, ts, cols, rows, keys)) in layers.iter().zip(plans) {
+        // A raster file is drawn straight into the figure, at its zoom, resampled once.
+        if let Some(drawn) = layer.source.draw_view(&rect) {
+            let image = drawn.map_err(|source| ExportError::Tiles {
+                layer: layer.source.name().to_owned(),
+                failed: 1,
+                total: 1,
+                source,
+            })?;
+            blend_layer(pixmap, &image, layer.opacity);
+            done += keys.len();
+            if !progress(done, total) {
+                return Err(ExportError::Cancelled);
+            }
+            reports.push(LayerReport {
+                layer_id: None,
+                name: layer.source.name().to_owned(),
+                credit: layer.source.attribution().to_owned(),
+                tile_zoom: z,
+                tiles: 0,
+                opacity: layer.opacity,
+                lower_resolution: Vec::new(),
+            });
+            continue;
+        }
         let only_keys: Vec<TileKey> = keys.iter().map(|k| k.2).collect();
         let mut tick = || {
             done += 1;
@@ -312,6 +341,34 @@ fn lerp4(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
         a[2] + (b[2] - a[2]) * t,
         a[3] + (b[3] - a[3]) * t,
     ]
+}
+
+/// Lays an image of the whole view (straight alpha) over the pixmap at `opacity`.
+fn blend_layer(pixmap: &mut Pixmap, image: &RgbaImage, opacity: f32) {
+    let opacity = opacity.clamp(0.0, 1.0);
+    for (out, src) in pixmap
+        .data_mut()
+        .chunks_exact_mut(4)
+        .zip(image.as_raw().chunks_exact(4))
+    {
+        let alpha = f32::from(src[3]) / 255.0 * opacity;
+        if alpha <= 0.0 {
+            continue;
+        }
+        let keep = 1.0 - alpha;
+        // The pixmap is premultiplied: colours scale by alpha, alpha by the opacity alone.
+        let [r, g, b, a] = [src[0], src[1], src[2], src[3]];
+        for (o, c) in out.iter_mut().zip([r, g, b]) {
+            *o = (f32::from(c) * alpha + f32::from(*o) * keep)
+                .round()
+                .clamp(0.0, 255.0) as u8;
+        }
+        if let Some(o) = out.get_mut(3) {
+            *o = (f32::from(a) * opacity + f32::from(*o) * keep)
+                .round()
+                .clamp(0.0, 255.0) as u8;
+        }
+    }
 }
 
 /// Resamples one layer over the pixmap, a band of rows per thread.

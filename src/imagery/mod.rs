@@ -14,6 +14,7 @@ pub mod synthetic;
 pub mod tile_cover;
 pub mod tile_loader;
 pub mod tile_source;
+pub mod view_rect;
 pub mod wayback;
 pub mod wayback_capture_layer;
 pub mod wayback_changes;
@@ -23,3 +24,4 @@ pub mod wayback_tilemap;
 pub mod wmts;
 
 pub use tile_source::{TileError, TileKey, TileSource};
+pub use view_rect::ViewRect;

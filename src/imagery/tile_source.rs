@@ -115,4 +115,14 @@ pub trait TileSource: Send + Sync {
     fn raster(&self) -> Option<&crate::imagery::raster::RasterTileSource> {
         None
     }
+
+    /// The pixels of `rect` drawn straight from the source, at the rectangle's own zoom, where
+    /// the source can (a raster file: resampled once, from the level that fits); `None` where
+    /// it has only tiles. An export draws a layer this way when it can.
+    fn draw_view(
+        &self,
+        _rect: &crate::imagery::ViewRect,
+    ) -> Option<Result<image::RgbaImage, TileError>> {
+        None
+    }
 }

@@ -58,4 +58,14 @@ impl TileSource for CompareStretched {
     fn raster(&self) -> Option<&super::RasterTileSource> {
         self.inner.raster()
     }
+
+    fn draw_view(
+        &self,
+        rect: &crate::imagery::ViewRect,
+    ) -> Option<Result<image::RgbaImage, TileError>> {
+        match self.inner.raster() {
+            Some(raster) => Some(raster.render_view(rect, Some(&self.look))),
+            None => self.inner.draw_view(rect),
+        }
+    }
 }

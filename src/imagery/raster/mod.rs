@@ -58,6 +58,7 @@ pub mod source;
 pub mod stream;
 pub mod stretch;
 pub mod utm;
+pub mod view_render;
 pub mod wkt;
 pub mod write;
 

@@ -22,15 +22,13 @@ use super::crs::Crs;
 use super::georef::GeoTransform;
 use super::pyramid::{CHUNK_PX, Pyramid, Sample, SpillError};
 use super::stretch::Resolved;
-use crate::imagery::TileKey;
-use crate::spatial::mercator::{TILE_SIZE, lonlat_from_world_px};
+use crate::imagery::{TileKey, ViewRect};
+use crate::spatial::mercator::lonlat_from_world_px;
 
 /// Output pixels between mesh nodes to start with.
 pub const MESH_STEP_PX: u32 = 16;
 /// Largest interpolation error allowed at a cell's centre, in output pixels.
 pub const MESH_TOLERANCE_PX: f64 = 0.05;
-/// Output tile edge, pixels.
-const TILE_PX: u32 = 256;
 /// Largest source window read for one tile, pixels (a coarser level is used beyond it).
 const MAX_WINDOW_PX: u64 = 1024 * 1024;
 
@@ -47,12 +45,22 @@ pub struct Placement {
     pub height_px: u32,
 }
 
-/// The source position of every output pixel of a tile.
+/// Exact transforms at the nodes of a square grid over the output pixels.
+struct Mesh {
+    nodes: Vec<Option<Coord<f64>>>,
+    nx: usize,
+    ny: usize,
+    step: u32,
+}
+
+/// The source position of every output pixel of a tile (or of any rectangle of output pixels).
 #[derive(Clone, Debug)]
 pub struct TileCoords {
     /// Level-0 pixel coordinates of each output pixel's centre, row-major; NaN where the
     /// transform has no answer.
     pub px: Vec<[f64; 2]>,
+    /// Width and height of the output, pixels.
+    pub size_px: [u32; 2],
     /// Source pixels per output pixel (geometric mean of the two axes), over the raster.
     pub scale: f64,
     /// Mesh step used, output pixels.
@@ -80,11 +88,13 @@ impl Placement {
 
     /// Where the output pixels of tile `key` come from.
     pub fn tile_coords(&self, key: TileKey) -> TileCoords {
-        let zoom = f64::from(key.z);
-        let origin = Coord {
-            x: f64::from(key.x) * TILE_SIZE,
-            y: f64::from(key.y) * TILE_SIZE,
-        };
+        self.rect_coords(&ViewRect::of_tile(key))
+    }
+
+    /// Where the output pixels of `rect` come from.
+    pub fn rect_coords(&self, rect: &ViewRect) -> TileCoords {
+        let zoom = rect.zoom;
+        let origin = rect.origin_world_px;
         let exact = |tx: f64, ty: f64| {
             self.source_px(
                 Coord {
@@ -94,23 +104,25 @@ impl Placement {
                 zoom,
             )
         };
+        let [w, h] = rect.size_px;
         let mut step = MESH_STEP_PX;
         loop {
-            let n = (TILE_PX / step + 1) as usize;
-            let nodes: Vec<Option<Coord<f64>>> = (0..n * n)
+            let nx = (w.div_ceil(step) + 1).max(2) as usize;
+            let ny = (h.div_ceil(step) + 1).max(2) as usize;
+            let nodes: Vec<Option<Coord<f64>>> = (0..nx * ny)
                 .map(|i| {
                     exact(
-                        ((i % n) as u32 * step).into(),
-                        ((i / n) as u32 * step).into(),
+                        ((i % nx) as u32 * step).into(),
+                        ((i / nx) as u32 * step).into(),
                     )
                 })
                 .collect();
             let mut worst = 0f64;
             let mut scales = Vec::new();
-            for cy in 0..n - 1 {
-                for cx in 0..n - 1 {
+            for cy in 0..ny - 1 {
+                for cx in 0..nx - 1 {
                     let corner = |dx: usize, dy: usize| {
-                        nodes.get((cy + dy) * n + cx + dx).copied().flatten()
+                        nodes.get((cy + dy) * nx + cx + dx).copied().flatten()
                     };
                     let (Some(a), Some(b), Some(c), Some(d)) =
                         (corner(0, 0), corner(1, 0), corner(0, 1), corner(1, 1))
@@ -145,31 +157,43 @@ impl Placement {
             }
             scales.sort_by(f64::total_cmp);
             let scale = scales.get(scales.len() / 2).copied().unwrap_or(1.0);
-            return self.fill(&nodes, n, step, scale, exact);
+            return self.fill(
+                &Mesh {
+                    nodes,
+                    nx,
+                    ny,
+                    step,
+                },
+                rect.size_px,
+                scale,
+                exact,
+            );
         }
     }
 
     fn fill(
         &self,
-        nodes: &[Option<Coord<f64>>],
-        n: usize,
-        step: u32,
+        mesh: &Mesh,
+        size_px: [u32; 2],
         scale: f64,
         exact: impl Fn(f64, f64) -> Option<Coord<f64>>,
     ) -> TileCoords {
-        let mut px = vec![[f64::NAN; 2]; (TILE_PX * TILE_PX) as usize];
-        let h = f64::from(step);
+        let [w, h] = size_px;
+        let mut px = vec![[f64::NAN; 2]; w as usize * h as usize];
+        let step = f64::from(mesh.step);
+        let (nx, ny) = (mesh.nx, mesh.ny);
         let mut any_inside = false;
-        for y in 0..TILE_PX {
-            let ty = (f64::from(y) + 0.5) / h;
-            let cy = (ty.floor() as usize).min(n - 2);
+        for y in 0..h {
+            let ty = (f64::from(y) + 0.5) / step;
+            let cy = (ty.floor() as usize).min(ny - 2);
             let fy = ty - cy as f64;
-            for x in 0..TILE_PX {
-                let tx = (f64::from(x) + 0.5) / h;
-                let cx = (tx.floor() as usize).min(n - 2);
+            for x in 0..w {
+                let tx = (f64::from(x) + 0.5) / step;
+                let cx = (tx.floor() as usize).min(nx - 2);
                 let fx = tx - cx as f64;
-                let corner =
-                    |dx: usize, dy: usize| nodes.get((cy + dy) * n + cx + dx).copied().flatten();
+                let corner = |dx: usize, dy: usize| {
+                    mesh.nodes.get((cy + dy) * nx + cx + dx).copied().flatten()
+                };
                 let p = match (corner(0, 0), corner(1, 0), corner(0, 1), corner(1, 1)) {
                     (Some(a), Some(b), Some(c), Some(d)) => Some(Coord {
                         x: (a.x * (1.0 - fx) + b.x * fx) * (1.0 - fy)
@@ -179,7 +203,7 @@ impl Placement {
                     }),
                     _ => exact(f64::from(x) + 0.5, f64::from(y) + 0.5),
                 };
-                if let (Some(p), Some(slot)) = (p, px.get_mut((y * TILE_PX + x) as usize)) {
+                if let (Some(p), Some(slot)) = (p, px.get_mut((y * w + x) as usize)) {
                     *slot = [p.x, p.y];
                     any_inside |= self.inside(p.x, p.y);
                 }
@@ -187,8 +211,9 @@ impl Placement {
         }
         TileCoords {
             px,
+            size_px,
             scale,
-            step_px: step,
+            step_px: mesh.step,
             any_inside,
         }
     }
@@ -287,26 +312,45 @@ impl<T: Sample> Window<T> {
     }
 }
 
-/// Draws one tile from the pyramid.
+/// Draws one tile (or any rectangle of output pixels) from the pyramid level that fits it.
 pub fn render_tile<T: Sample>(
     pyr: &Pyramid<T>,
     placement: &Placement,
     coords: &TileCoords,
     look: &Look<'_, T>,
 ) -> Result<RgbaImage, SpillError> {
-    let mut out = RgbaImage::new(TILE_PX, TILE_PX);
-    if !coords.any_inside {
-        return Ok(out);
-    }
+    render_at(pyr, placement, coords, look, level_for(pyr, coords.scale))
+}
+
+/// The pyramid level drawn where `scale` source pixels make one output pixel: the finest
+/// level no finer than needed (a streamed raster, which pays for each level it reads, takes a
+/// level up to 1.2× coarser than the output's pixels, as GDAL does).
+pub fn level_for<T: Sample>(pyr: &Pyramid<T>, scale: f64) -> usize {
     let levels = pyr.level_count().max(1);
-    // A streamed raster pays for each level it reads: like GDAL, it takes a level up to 1.2×
-    // coarser than the screen's pixels rather than the next finer one.
     let oversampling = if pyr.is_streamed() {
         STREAMED_OVERSAMPLING
     } else {
         1.0
     };
-    let mut k = ((coords.scale * oversampling).max(1.0).log2().floor() as usize).min(levels - 1);
+    ((scale * oversampling).max(1.0).log2().floor() as usize).min(levels - 1)
+}
+
+/// Draws the output pixels of `coords` from level `k` (or a coarser one where the source
+/// window would be too large).
+pub fn render_at<T: Sample>(
+    pyr: &Pyramid<T>,
+    placement: &Placement,
+    coords: &TileCoords,
+    look: &Look<'_, T>,
+    k: usize,
+) -> Result<RgbaImage, SpillError> {
+    let [out_w, out_h] = coords.size_px;
+    let mut out = RgbaImage::new(out_w, out_h);
+    if !coords.any_inside {
+        return Ok(out);
+    }
+    let levels = pyr.level_count().max(1);
+    let mut k = k.min(levels - 1);
     // Bounding box of the pixels on the raster, in level-0 pixels.
     let (mut u0, mut v0, mut u1, mut v1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for p in &coords.px {
@@ -403,7 +447,7 @@ pub fn render_tile<T: Sample>(
         }
         // Coverage by valid taps makes nodata edges soft instead of jagged.
         rgba[3] = (alpha_acc * 255.0).round().clamp(0.0, 255.0) as u8;
-        let (x, y) = ((i as u32) % TILE_PX, (i as u32) / TILE_PX);
+        let (x, y) = ((i as u32) % out_w, (i as u32) / out_w);
         out.put_pixel(x, y, Rgba(rgba));
     }
     Ok(out)

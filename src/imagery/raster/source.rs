@@ -19,13 +19,15 @@ use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
-use super::reproject::{Look, Placement, render_tile};
+use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
 use super::shared_stretch::CompareLook;
 use super::signed::RequestSigner;
 use super::stream::{TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
+use super::view_render;
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
+use crate::imagery::ViewRect;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::{TileError, TileKey, TileSource};
 use crate::spatial::LonLatBox;
@@ -704,23 +706,63 @@ impl RasterTileSource {
         self.render(key, Some(look))
     }
 
+    /// Draws `rect` straight from the level that fits its scale (an export's figure, at its
+    /// own zoom: resampled once, not through tiles), on every core; with `look`, a comparison's
+    /// stretch.
+    pub fn render_view(
+        &self,
+        rect: &ViewRect,
+        look: Option<&CompareLook>,
+    ) -> Result<image::RgbaImage, TileError> {
+        let Some(scale) = view_render::scale_over(&self.placement, rect) else {
+            return Ok(image::RgbaImage::new(rect.size_px[0], rect.size_px[1]));
+        };
+        let level = match &self.pixels {
+            Pixels::U8(p) => level_for(p, scale),
+            Pixels::U16(p) => level_for(p, scale),
+        };
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        view_render::render_blocks(rect, threads, &|block: &ViewRect| {
+            let coords = self.placement.rect_coords(block);
+            self.draw(&coords, look, Some(level))
+                .map_err(|e| TileError::Local {
+                    message: format!("reading the spill file: {e}"),
+                    what: self.path.display().to_string(),
+                })
+        })
+    }
+
     fn render(
         &self,
         key: TileKey,
         look: Option<&CompareLook>,
     ) -> Result<image::RgbaImage, TileError> {
+        let coords = self.placement.tile_coords(key);
+        self.draw(&coords, look, None)
+            .map_err(|e| TileError::Local {
+                message: format!("reading the spill file: {e}"),
+                what: format!("{key} of {}", self.path.display()),
+            })
+    }
+
+    /// Draws the output pixels of `coords` from `level`, or the level that fits them.
+    fn draw(
+        &self,
+        coords: &TileCoords,
+        look: Option<&CompareLook>,
+        level: Option<usize>,
+    ) -> Result<image::RgbaImage, super::pyramid::SpillError> {
         let own = self.resolved();
         let resolved = look.map_or(own, |l| l.resolved(own));
         let matched = look.and_then(|l| l.matched.as_deref());
         let tone = *self.tone.read().unwrap_or_else(PoisonError::into_inner);
         let tone = tone.as_ref();
-        let coords = self.placement.tile_coords(key);
         let alpha_max = |max: f32| self.alpha_band.map(|b| (b, max));
-        let rendered = match &self.pixels {
-            Pixels::U8(p) => render_tile(
+        match &self.pixels {
+            Pixels::U8(p) => render_at(
                 p,
                 &self.placement,
-                &coords,
+                coords,
                 &Look {
                     resolved,
                     matched,
@@ -728,11 +770,12 @@ impl RasterTileSource {
                     nodata: self.nodata.map(|v| v as u8),
                     alpha: alpha_max(255.0),
                 },
+                level.unwrap_or_else(|| level_for(p, coords.scale)),
             ),
-            Pixels::U16(p) => render_tile(
+            Pixels::U16(p) => render_at(
                 p,
                 &self.placement,
-                &coords,
+                coords,
                 &Look {
                     resolved,
                     matched,
@@ -740,12 +783,9 @@ impl RasterTileSource {
                     nodata: self.nodata,
                     alpha: alpha_max(65535.0),
                 },
+                level.unwrap_or_else(|| level_for(p, coords.scale)),
             ),
-        };
-        rendered.map_err(|e| TileError::Local {
-            message: format!("reading the spill file: {e}"),
-            what: format!("{key} of {}", self.path.display()),
-        })
+        }
     }
 }
 
@@ -1124,6 +1164,10 @@ impl TileSource for RasterTileSource {
 
     fn raster(&self) -> Option<&RasterTileSource> {
         Some(self)
+    }
+
+    fn draw_view(&self, rect: &ViewRect) -> Option<Result<image::RgbaImage, TileError>> {
+        Some(self.render_view(rect, None))
     }
 }
 
