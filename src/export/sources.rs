@@ -13,6 +13,7 @@ use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::http_bytes::Retry;
+use crate::imagery::raster::band_stack::BandPlace;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
@@ -147,6 +148,19 @@ impl LayerSources for ProjectLayerSources {
                     RasterTileSource::open_url_signed(url, &options, Retry::default(), signer)
                 })
                 .map(|s| s as Arc<dyn TileSource>),
+            LayerSource::Bands { red, green, blue } => {
+                let bands = [red, green, blue].map(|l| BandPlace::of(l, &self.base_dir));
+                let location = format!("{red}|{green}|{blue}");
+                self.raster_from(layer, &location, |options| {
+                    let signer = Signers::shared().for_layer(layer);
+                    let options = OpenOptions {
+                        range_cache: self.cache.clone(),
+                        ..options.clone()
+                    };
+                    RasterTileSource::open_bands(&bands, &options, Retry::default(), signer)
+                })
+                .map(|s| s as Arc<dyn TileSource>)
+            }
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())
                 .map(|s| Arc::new(s) as Arc<dyn TileSource>)
                 .map_err(|e| TileError::Local {

@@ -22,7 +22,8 @@ use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
 use super::signed::RequestSigner;
-use super::stream::{TiffLevels, level_images};
+use super::band_stack::{BandPlace, open_stack};
+use super::stream::{ChunkSource, TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;
 use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
@@ -305,6 +306,37 @@ impl RasterTileSource {
         }
         guarded(&name, || {
             Self::open_tiff(source, &name, options, &Progress::new(), true)
+        })
+    }
+
+    /// Opens three single-band GeoTIFFs on one grid (red, green, blue; each on a web server or
+    /// on disk, remote ones signed by `signer`) as one 3-band raster, streamed from their tiles
+    /// (see [`super::band_stack`]). Errors name the band at fault.
+    pub fn open_bands(
+        bands: &[BandPlace; 3],
+        options: &OpenOptions,
+        retry: Retry,
+        signer: Option<Arc<dyn RequestSigner>>,
+    ) -> Result<Self, RasterError> {
+        let name = bands[0].name();
+        guarded(&name, || {
+            let opened = open_stack(bands, options, &retry, signer.as_ref())?;
+            let (pixels, histograms) = streamed_pixels(
+                opened.stack,
+                opened.coarsest,
+                &opened.header,
+                options,
+                &name,
+            )?;
+            Self::assemble(
+                &name,
+                options,
+                &opened.header,
+                opened.placed,
+                pixels,
+                histograms,
+                &Progress::new(),
+            )
         })
     }
 
@@ -777,7 +809,7 @@ fn guarded(
 }
 
 /// Where a raster lies: pixel → CRS, the placement for reprojection, and its lon/lat box.
-fn place(
+pub(super) fn place(
     path: &Path,
     header: &Header,
     options: &OpenOptions,
@@ -947,8 +979,8 @@ fn decode_preview(
 
 /// A pyramid read from the TIFF's own levels on demand, with histograms from its coarsest
 /// stored level (read whole now).
-fn streamed_pixels(
-    levels: TiffLevels,
+fn streamed_pixels<L: ChunkSource<u8> + ChunkSource<u16> + 'static>(
+    levels: L,
     coarsest: usize,
     header: &Header,
     options: &OpenOptions,

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod composite;
 mod error;
 pub mod file;
 pub mod plan;
@@ -17,6 +18,7 @@ mod transport;
 pub mod types;
 
 pub use assets::{AssetChoice, BandAsset, Composite, choose_assets};
+pub use composite::composite_layer;
 pub use client::{SearchMethod, SearchParams, SearchResults, StacClient};
 pub use error::StacError;
 pub use file::{FileItems, read_items_file};
