@@ -91,7 +91,7 @@ impl ProjectLayerSources {
             ..OpenOptions::default()
         };
         let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
-            message: open_failure(&e),
+            message: open_failure(&e, location),
             what: location.to_owned(),
         })?;
         self.rasters
@@ -103,12 +103,17 @@ impl ProjectLayerSources {
 }
 
 /// Why a raster did not open, in words that leave its location to the caller (which names it
-/// once): for a remote raster, the causes (a refused token names its endpoint).
-fn open_failure(e: &RasterError) -> String {
-    let RasterError::Remote { source, .. } = e else {
+/// once): for a remote raster, the causes (a refused token names its endpoint). A band of a
+/// composite that is not the `location` the caller names is named.
+fn open_failure(e: &RasterError, location: &str) -> String {
+    let RasterError::Remote { source, url } = e else {
         return e.to_string();
     };
-    let mut text = format!("cannot read the remote raster: {source}");
+    let mut text = if url == location {
+        format!("cannot read the remote raster: {source}")
+    } else {
+        format!("{e}: {source}")
+    };
     let mut cause = std::error::Error::source(source);
     while let Some(c) = cause {
         text.push_str(": ");
