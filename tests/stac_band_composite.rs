@@ -18,10 +18,6 @@ use serde_json::{Value, json};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, LayerSources, ViewChoice, render_figure};
 use sitewatch::imagery::raster::band_stack::BandPlace;
-use sitewatch::imagery::raster::georef::GeoTransform;
-use sitewatch::imagery::raster::write::{
-    Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-};
 use sitewatch::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use sitewatch::imagery::stac::{Composite, Item, PlanOptions, ReflectanceStretch, plan_layer};
 use sitewatch::imagery::{TileError, TileSource};
@@ -42,25 +38,9 @@ const GREEN: u16 = 1800;
 const BLUE: u16 = 1200;
 const NIR: u16 = 4600;
 
-/// A `side` × `side` single-band 16-bit COG (256 px tiles, one overview, nodata 0) of one
-/// stored value, its north-west corner at (`WEST`, `NORTH`).
+/// One band's COG: `side` × `side` px of one stored value at (`WEST`, `NORTH`).
 fn band_cog(value: u16, side: u32) -> Vec<u8> {
-    let mut spec = GeoTiffSpec::new(side, side, 1);
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = Compression::Deflate;
-    spec.nodata = Some(0.0);
-    spec.transform = Some(GeoTransform::north_up(
-        Coord { x: WEST, y: NORTH },
-        STEP_DEG,
-        STEP_DEG,
-    ));
-    let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(&mut out, &spec, 1, |_, _, _, w, h, block: &mut Vec<u16>| {
-        block.extend(std::iter::repeat_n(value, (w * h) as usize));
-    })
-    .unwrap();
-    out.into_inner()
+    common::rasters::gray16_cog(value, side, (WEST, NORTH), STEP_DEG)
 }
 
 /// The byte a stored value is shown as: its reflectance's place between the stretch's limits,
@@ -165,7 +145,8 @@ fn stretch() -> ReflectanceStretch {
 
 #[test]
 fn a_band_only_item_is_added_as_three_remote_cogs_drawn_with_the_series_reflectance_stretch() {
-    let servers = [RED, GREEN, BLUE].map(|v| RangeServer::start(band_cog(v, SIDE), Behaviour::Ranges));
+    let servers =
+        [RED, GREEN, BLUE].map(|v| RangeServer::start(band_cog(v, SIDE), Behaviour::Ranges));
     let hrefs = [0, 1, 2].map(|i| servers[i].url(&format!("B0{}.tif", 4 - i)));
     let item = item(&[
         ("red", "red", hrefs[0].clone()),
@@ -208,8 +189,8 @@ fn a_band_only_item_is_added_as_three_remote_cogs_drawn_with_the_series_reflecta
 
 #[test]
 fn false_colour_shows_near_infrared_red_and_green_as_red_green_and_blue() {
-    let servers = [NIR, RED, GREEN, BLUE]
-        .map(|v| RangeServer::start(band_cog(v, SIDE), Behaviour::Ranges));
+    let servers =
+        [NIR, RED, GREEN, BLUE].map(|v| RangeServer::start(band_cog(v, SIDE), Behaviour::Ranges));
     let item = item(&[
         ("nir", "nir", servers[0].url("B08.tif")),
         ("red", "red", servers[1].url("B04.tif")),
@@ -289,13 +270,14 @@ fn band_files_beside_the_project_are_drawn_in_an_export_and_the_source_round_tri
     };
     let day = NaiveDate::from_ymd_opt(2025, 6, 2).unwrap();
     let figure = render_figure(&back, day, &options, &|_, _| true).unwrap();
-    assert!(figure.layers_left_out.is_empty(), "{:?}", figure.layers_left_out);
+    assert!(
+        figure.layers_left_out.is_empty(),
+        "{:?}",
+        figure.layers_left_out
+    );
     let expected = [RED, GREEN, BLUE].map(|v| expected_byte(v, &stretch()));
     let image = figure.to_rgba_image().unwrap();
-    let composite = image
-        .pixels()
-        .filter(|p| p.0[..3] == expected)
-        .count();
+    let composite = image.pixels().filter(|p| p.0[..3] == expected).count();
     assert!(
         composite > (320 * 240) / 2,
         "{composite} pixels of {expected:?}"

@@ -270,7 +270,8 @@ mod tests {
             "C has only band COGs: a band composite"
         );
         assert!(
-            july.note.contains("true-colour composite of red/green/blue"),
+            july.note
+                .contains("true-colour composite of red/green/blue"),
             "{}",
             july.note
         );
@@ -289,9 +290,11 @@ mod tests {
         let mut c: Item = item("C", "2025-07-01T10:00:00Z", false);
         c.assets.insert(
             "nir".into(),
-            serde_json::from_value(json!({"href": "https://e/n.tif", "type": "image/tiff; application=geotiff",
+            serde_json::from_value(
+                json!({"href": "https://e/n.tif", "type": "image/tiff; application=geotiff",
                 "eo:bands": [{"common_name": "nir"}],
-                "raster:bands": [{"scale": 0.0001, "offset": -0.1}]}))
+                "raster:bands": [{"scale": 0.0001, "offset": -0.1}]}),
+            )
             .unwrap(),
         );
         let options = PlanOptions {

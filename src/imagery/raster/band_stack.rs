@@ -102,12 +102,17 @@ fn open_band(
     let name = place.name();
     let source = place.open_bytes(options, retry, signer)?;
     let mut head = [0u8; 8];
-    let n = head.len().min(usize::try_from(source.len()).unwrap_or(usize::MAX));
+    let n = head
+        .len()
+        .min(usize::try_from(source.len()).unwrap_or(usize::MAX));
     source
         .read_at(0, &mut head[..n])
         .map_err(|e| RasterError::io(e, &name))?;
     if sniff_bytes(&head[..n], &name)? != Format::Tiff {
-        return Err(unsupported("a PNG or JPEG band (bands are GeoTIFFs)", &name));
+        return Err(unsupported(
+            "a PNG or JPEG band (bands are GeoTIFFs)",
+            &name,
+        ));
     }
     let mut tiff = TiffFile::open_source(Arc::clone(&source), 0, &options.limits)?;
     let header = tiff.header().clone();
@@ -158,10 +163,7 @@ fn grid_difference(first: &OpenBand, band: &OpenBand) -> Option<String> {
         ));
     }
     if a.kind != b.kind {
-        return Some(format!(
-            "{:?} samples, the first band {:?}",
-            b.kind, a.kind
-        ));
+        return Some(format!("{:?} samples, the first band {:?}", b.kind, a.kind));
     }
     // A thousandth of a pixel is the same grid.
     let (ta, tb) = (first.transform.0, band.transform.0);
@@ -171,10 +173,7 @@ fn grid_difference(first: &OpenBand, band: &OpenBand) -> Option<String> {
         .iter()
         .all(|&i| (ta[i] - tb[i]).abs() <= ta[i].abs().max(1e-12) * 1e-6);
     if !(same_origin && same_steps) {
-        return Some(format!(
-            "transform {:?}, the first band {:?}",
-            tb, ta
-        ));
+        return Some(format!("transform {:?}, the first band {:?}", tb, ta));
     }
     if first.placement.crs != band.placement.crs {
         return Some(format!(

@@ -8,6 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use chrono::NaiveDate;
 use geo::Coord;
 
+use super::band_stack::{BandPlace, open_stack};
 use super::bytes::{ByteSource, FileBytes};
 use super::crs::Crs;
 use super::decode::{
@@ -22,7 +23,6 @@ use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, render_tile};
 use super::shared_stretch::CompareLook;
 use super::signed::RequestSigner;
-use super::band_stack::{BandPlace, open_stack};
 use super::stream::{ChunkSource, TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::wkt::crs_from_wkt;

@@ -54,7 +54,10 @@ pub fn composite_layer(
 impl AssetChoice {
     /// [`composite_layer`] of a band choice; `None` for a visual composite or radar.
     #[must_use]
-    pub fn composite_layer(&self, stretch: &ReflectanceStretch) -> Option<(LayerSource, LayerDisplay)> {
+    pub fn composite_layer(
+        &self,
+        stretch: &ReflectanceStretch,
+    ) -> Option<(LayerSource, LayerDisplay)> {
         match self {
             Self::Bands { red, green, blue } => Some(composite_layer([red, green, blue], stretch)),
             Self::Visual { .. } | Self::Backscatter { .. } => None,
@@ -98,8 +101,14 @@ mod tests {
             panic!("{:?}", display.stretch);
         };
         let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
-        assert!(close(low[0], 1000.0) && close(high[0], 4000.0), "{low:?} {high:?}");
-        assert!(close(low[1], 0.0) && close(high[1], 3000.0), "{low:?} {high:?}");
+        assert!(
+            close(low[0], 1000.0) && close(high[0], 4000.0),
+            "{low:?} {high:?}"
+        );
+        assert!(
+            close(low[1], 0.0) && close(high[1], 3000.0),
+            "{low:?} {high:?}"
+        );
         assert!(close(low[2], 0.2 / 0.000_027_5) && close(high[2], 0.5 / 0.000_027_5));
         assert!((display.gamma - 2.2).abs() < 1e-6);
     }

@@ -18,8 +18,8 @@ mod transport;
 pub mod types;
 
 pub use assets::{AssetChoice, BandAsset, Composite, choose_assets};
-pub use composite::composite_layer;
 pub use client::{SearchMethod, SearchParams, SearchResults, StacClient};
+pub use composite::composite_layer;
 pub use error::StacError;
 pub use file::{FileItems, read_items_file};
 pub use plan::{PlanOptions, Provider, StacLayerPlan, StacScene, plan_layer, plan_scene, provider};
