@@ -297,7 +297,7 @@ fn a_band_on_another_grid_or_missing_is_refused_with_a_message_naming_it() {
     let refused = RasterTileSource::open_bands(
         &places,
         &OpenOptions::default(),
-        common::tiles::no_wait(),
+        &common::tiles::no_wait(),
         None,
     )
     .unwrap_err();

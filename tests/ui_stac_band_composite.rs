@@ -41,7 +41,7 @@ fn await_frames(h: &mut Harness<'_, SitewatchApp>, done: impl Fn(&SitewatchApp) 
 
 /// Reads a STAC file with one Sentinel-2 item whose red, green and blue assets are `hrefs`,
 /// adds it, and shows its day; the added layer's id.
-fn add_band_item(h: &mut Harness<'_, SitewatchApp>, hrefs: [String; 3]) -> String {
+fn add_band_item(h: &mut Harness<'_, SitewatchApp>, hrefs: &[String; 3]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let band = |href: &str, name: &str| {
         json!({"href": href, "type": "image/tiff; application=geotiff; profile=cloud-optimized",
@@ -104,7 +104,7 @@ fn add_makes_a_band_composite_layer_that_the_window_opens_from_its_three_cogs() 
     });
     let hrefs = [0, 1, 2].map(|i| servers[i].url("band.tif"));
     let mut h = common::window::ready_app();
-    let id = add_band_item(&mut h, hrefs);
+    let id = add_band_item(&mut h, &hrefs);
     await_frames(&mut h, |app| opened(app, &id));
     let state = h.state().layer_load_state(&id);
     assert!(matches!(state, LayerLoadState::Ready { .. }), "{state:?}");
@@ -131,7 +131,7 @@ fn a_band_answering_404_shows_as_a_failed_layer_naming_that_band() {
         gone.url("B02.tif"),
     ];
     let mut h = common::window::ready_app();
-    let id = add_band_item(&mut h, hrefs);
+    let id = add_band_item(&mut h, &hrefs);
     await_frames(&mut h, |app| opened(app, &id));
     let LayerLoadState::Failed(message) = h.state().layer_load_state(&id) else {
         panic!("{:?}", h.state().layer_load_state(&id));

@@ -162,7 +162,12 @@ impl LayerSources for ProjectLayerSources {
                         range_cache: self.cache.clone(),
                         ..options.clone()
                     };
-                    RasterTileSource::open_bands(&bands, &options, Retry::default(), signer)
+                    RasterTileSource::open_bands(
+                        &bands,
+                        &options,
+                        &Retry::default(),
+                        signer.as_ref(),
+                    )
                 })
                 .map(|s| s as Arc<dyn TileSource>)
             }

@@ -173,7 +173,7 @@ fn grid_difference(first: &OpenBand, band: &OpenBand) -> Option<String> {
         .iter()
         .all(|&i| (ta[i] - tb[i]).abs() <= ta[i].abs().max(1e-12) * 1e-6);
     if !(same_origin && same_steps) {
-        return Some(format!("transform {:?}, the first band {:?}", tb, ta));
+        return Some(format!("transform {tb:?}, the first band {ta:?}"));
     }
     if first.placement.crs != band.placement.crs {
         return Some(format!(
@@ -235,7 +235,7 @@ pub(super) fn open_stack(
     header.bands = 3;
     header.alpha_band = None;
     header.photographic = false;
-    let placed = (red.transform, red.placement, red.bounds);
+    let located = (red.transform, red.placement, red.bounds);
     let mut others = others.into_iter().map(|band| band.levels);
     let (Some(green), Some(blue)) = (others.next(), others.next()) else {
         return Err(unsupported("fewer than three bands", &places[0].name()));
@@ -246,7 +246,7 @@ pub(super) fn open_stack(
             stored,
         },
         header,
-        placed,
+        placed: located,
         coarsest,
     })
 }
@@ -296,12 +296,12 @@ impl<T: FromSamples> ChunkSource<T> for BandStack {
             return Ok(Vec::new());
         }
         let [red, green, blue] = &self.bands;
-        let read = |band: &TiffLevels| ChunkSource::<T>::read(band, k, chunk, size, 1);
+        let read_band = |band: &TiffLevels| ChunkSource::<T>::read(band, k, chunk, size, 1);
         // The three bands' tiles are fetched at once: a remote band costs one round trip, not three.
         let (red, green, blue) = std::thread::scope(|scope| {
-            let green = scope.spawn(|| read(green));
-            let blue = scope.spawn(|| read(blue));
-            let red = read(red);
+            let green = scope.spawn(|| read_band(green));
+            let blue = scope.spawn(|| read_band(blue));
+            let red = read_band(red);
             let joined = |h: std::thread::ScopedJoinHandle<'_, io::Result<_>>| {
                 h.join()
                     .unwrap_or_else(|_| Err(io::Error::other("a band's reader failed")))

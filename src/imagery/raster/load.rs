@@ -195,7 +195,7 @@ impl RasterLoad {
     ) -> Self {
         let progress = progress_for(wakeup.clone());
         Self::spawn(bands[0].name(), progress, wakeup, move |_| {
-            RasterTileSource::open_bands(&bands, &options, Retry::default(), signer)
+            RasterTileSource::open_bands(&bands, &options, &Retry::default(), signer.as_ref())
         })
     }
 

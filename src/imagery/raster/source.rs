@@ -315,12 +315,12 @@ impl RasterTileSource {
     pub fn open_bands(
         bands: &[BandPlace; 3],
         options: &OpenOptions,
-        retry: Retry,
-        signer: Option<Arc<dyn RequestSigner>>,
+        retry: &Retry,
+        signer: Option<&Arc<dyn RequestSigner>>,
     ) -> Result<Self, RasterError> {
         let name = bands[0].name();
         guarded(&name, || {
-            let opened = open_stack(bands, options, &retry, signer.as_ref())?;
+            let opened = open_stack(bands, options, retry, signer)?;
             let (pixels, histograms) = streamed_pixels(
                 opened.stack,
                 opened.coarsest,
