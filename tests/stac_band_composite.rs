@@ -333,3 +333,26 @@ fn a_band_on_another_grid_or_missing_is_refused_with_a_message_naming_it() {
     assert!(message.contains(&other.url("B03.tif")), "{message}");
     assert!(message.contains("not the first band's"), "{message}");
 }
+
+#[test]
+fn saving_elsewhere_makes_local_band_paths_absolute_and_keeps_urls() {
+    let item = item(&[
+        ("red", "red", "bands/B04.tif".to_owned()),
+        ("green", "green", "https://e/B03.tif".to_owned()),
+        ("blue", "blue", "/data/B02.tif".to_owned()),
+    ]);
+    let project = project_with(planned_layer(&item, Composite::TrueColour));
+    let moved = sitewatch::model::project_file::rebase_layer_files(
+        &project,
+        Some(Path::new("/old/site.geojson")),
+        Path::new("/new/site.geojson"),
+    );
+    assert_eq!(
+        moved.layers[0].source,
+        LayerSource::Bands {
+            red: "/old/bands/B04.tif".into(),
+            green: "https://e/B03.tif".into(),
+            blue: "/data/B02.tif".into(),
+        }
+    );
+}
