@@ -2,7 +2,8 @@
 //! searched over the view (two pages, three scenes, their visual COGs on a range server), Add
 //! series adds them as one dated track in one undo step, and the timeline shows each scene at
 //! its date; a server error, malformed JSON and an unreachable server say so in the window; a
-//! STAC file's band-only item is skipped with a message.
+//! STAC file's item with neither a visual COG nor all three colour bands is skipped with a
+//! message.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
@@ -271,16 +272,14 @@ fn a_server_error_malformed_json_and_no_server_are_said_in_the_window() {
 }
 
 #[test]
-fn a_stac_file_adds_its_visual_scene_and_skips_a_band_only_one_with_a_message() {
+fn a_stac_file_adds_its_visual_scene_and_skips_one_with_two_bands_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let mut band_only = item("S2B_20250601", "2025-06-01", 2.0, "unused");
     band_only["assets"] = json!({
         "red": {"href": "https://e/r.tif", "type": "image/tiff; application=geotiff",
                 "eo:bands": [{"common_name": "red"}]},
         "green": {"href": "https://e/g.tif", "type": "image/tiff; application=geotiff",
-                  "eo:bands": [{"common_name": "green"}]},
-        "blue": {"href": "https://e/b.tif", "type": "image/tiff; application=geotiff",
-                 "eo:bands": [{"common_name": "blue"}]}});
+                  "eo:bands": [{"common_name": "green"}]}});
     let visual = item("S2A_20250502", "2025-05-02", 4.0, "https://e/v/TCI.tif");
     let path = dir.path().join("search.json");
     let file = json!({"type": "FeatureCollection", "features": [visual, band_only]});
@@ -300,10 +299,7 @@ fn a_stac_file_adds_its_visual_scene_and_skips_a_band_only_one_with_a_message() 
     h.run_steps(2);
     assert_eq!(h.state().project().layers.len(), before);
     let said = h.state().find_imagery_added().unwrap().to_owned();
-    assert!(
-        said.contains("S2B_20250601 has no single visual COG"),
-        "{said}"
-    );
+    assert!(said.contains("S2B_20250601 has no usable asset"), "{said}");
 
     h.get_by_label(ADD_SERIES_LABEL).click();
     h.run_steps(2);

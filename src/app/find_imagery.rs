@@ -270,7 +270,11 @@ impl SitewatchApp {
         let Some(item) = state.selected.and_then(|i| state.items.get(i)) else {
             return;
         };
-        let (plans, mut skipped) = match plan_layer(item, PlanOptions::default(), &state.origin) {
+        let options = PlanOptions {
+            composite: state.form.composite,
+            ..PlanOptions::default()
+        };
+        let (plans, mut skipped) = match plan_layer(item, options, &state.origin) {
             Ok(plan) => (vec![plan], Vec::new()),
             Err(e) => (Vec::new(), vec![error_chain(&e)]),
         };
@@ -281,7 +285,10 @@ impl SitewatchApp {
         let state = &self.find_imagery;
         let series = plan_series(
             &state.items,
-            PlanOptions::default(),
+            PlanOptions {
+                composite: state.form.composite,
+                ..PlanOptions::default()
+            },
             thinning,
             &state.origin,
         );

@@ -1,6 +1,8 @@
 //! Search results become dated layers: each planned layer's visual COG (or, for radar, its VV
-//! or VH backscatter COG, shown in decibels) as a remote GeoTIFF layer on its provider's track, dated by its acquisition day, its item, collection and licence
-//! kept in the layer's fields and note. All layers of one Add or Add series are one edit.
+//! or VH backscatter COG, shown in decibels) as a remote GeoTIFF layer, or its red/green/blue
+//! (or near-infrared/red/green) band COGs as a band composite stretched by the series' one
+//! reflectance stretch, on its provider's track, dated by its acquisition day, its item,
+//! collection and licence kept in the layer's fields and note. All layers of one Add or Add series are one edit.
 //! Assets that need signing (the Planetary Computer's) keep their URL unsigned and record how to
 //! sign it, so the layer is signed afresh each time it is read.
 
@@ -10,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::editing::Edit;
 use crate::imagery::raster::signed::AssetSigning;
-use crate::imagery::stac::{AssetChoice, Signing, StacLayerPlan};
+use crate::imagery::stac::{AssetChoice, Composite, Signing, StacLayerPlan, composite_layer};
 use crate::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
 use crate::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource};
 
@@ -78,23 +80,28 @@ pub(crate) fn layers_from_plans(
     outcome
 }
 
-/// One plan as a layer: its first scene's visual COG or radar polarisation (band composites
-/// are not added in this version; a same-day mosaic adds its first scene and names the others in the note).
+/// One plan as a layer: its first scene's visual COG, band composite or radar polarisation (a
+/// same-day mosaic adds its first scene and names the others in the note).
 fn layer_from_plan(
     plan: &StacLayerPlan,
     origin: &str,
     signing: Option<&Signing>,
     taken: &[String],
 ) -> Result<ImageryLayer, String> {
-    let ids = plan.item_ids().join(", ");
     let Some(first) = plan.scenes.first() else {
         return Err(format!("{} has no scene", plan.name));
     };
-    let (href, display, mut note) = match &first.assets {
-        AssetChoice::Visual { href, .. } => (href, None, plan.note.clone()),
+    let (source, display, mut note) = match &first.assets {
+        AssetChoice::Visual { href, .. } => (
+            LayerSource::Remote { url: href.clone() },
+            None,
+            plan.note.clone(),
+        ),
         // Radar: one polarisation's float COG of linear power, in grey through decibels.
         AssetChoice::Backscatter { band, stretch } => (
-            &band.href,
+            LayerSource::Remote {
+                url: band.href.clone(),
+            },
             Some(LayerDisplay::new(
                 LayerBands::Gray(1),
                 LayerStretch::Decibel {
@@ -108,10 +115,21 @@ fn layer_from_plan(
                 band.asset_key.to_uppercase()
             ),
         ),
-        AssetChoice::Bands { .. } => {
-            return Err(format!(
-                "{ids} has no single visual COG (band composites are not added in this version)"
-            ));
+        // Three band COGs: the series' one reflectance stretch in each band's stored values.
+        AssetChoice::Bands { red, green, blue } => {
+            let stretch = plan.stretch.unwrap_or_default();
+            let (source, display) = composite_layer([red, green, blue], &stretch);
+            let keys = [red, green, blue].map(|band| band.asset_key.as_str());
+            let note = format!(
+                "{}; {} composite of {}",
+                plan.note,
+                match plan.composite {
+                    Composite::TrueColour => "true-colour",
+                    Composite::FalseColourNir => "false-colour (near-infrared)",
+                },
+                keys.join("/")
+            );
+            (source, Some(display), note)
         }
     };
     if let [_, others @ ..] = plan.scenes.as_slice()
@@ -175,7 +193,7 @@ fn layer_from_plan(
         synthetic: false,
         opacity: 1.0,
         visible: true,
-        source: LayerSource::Remote { url: href.clone() },
+        source,
         display,
         offset_m: None,
         extra,
@@ -220,7 +238,8 @@ mod tests {
             ids,
             [
                 "stac-sentinel-2-l2a-A-2",
-                "stac-sentinel-2-l2a-2025-06-01-mosaic"
+                "stac-sentinel-2-l2a-2025-06-01-mosaic",
+                "stac-sentinel-2-l2a-C"
             ]
         );
         let june = &out.layers[1];
@@ -239,16 +258,72 @@ mod tests {
         assert_eq!(june.extra["stac_collection"], "sentinel-2-l2a");
         assert!(june.note.contains("not B2"), "{}", june.note);
         assert!(june.attribution.contains("Copernicus"));
-        assert_eq!(out.skipped.len(), 1, "C has only band COGs");
-        assert!(out.skipped[0].contains("no single visual COG"));
+        assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+        let july = &out.layers[2];
+        assert_eq!(
+            july.source,
+            LayerSource::Bands {
+                red: "https://e/r.tif".into(),
+                green: "https://e/g.tif".into(),
+                blue: "https://e/b.tif".into(),
+            },
+            "C has only band COGs: a band composite"
+        );
+        assert!(
+            july.note
+                .contains("true-colour composite of red/green/blue"),
+            "{}",
+            july.note
+        );
         let Some(Edit::Batch(edits)) = out.edit(5) else {
             panic!("one batch");
         };
-        assert_eq!(edits.len(), 2);
+        assert_eq!(edits.len(), 3);
         assert!(
             !june.extra.contains_key("signing"),
             "Earth Search needs none"
         );
+    }
+
+    #[test]
+    fn a_false_colour_plan_shows_near_infrared_red_and_green_with_the_series_stretch() {
+        let mut c: Item = item("C", "2025-07-01T10:00:00Z", false);
+        c.assets.insert(
+            "nir".into(),
+            serde_json::from_value(
+                json!({"href": "https://e/n.tif", "type": "image/tiff; application=geotiff",
+                "eo:bands": [{"common_name": "nir"}],
+                "raster:bands": [{"scale": 0.0001, "offset": -0.1}]}),
+            )
+            .unwrap(),
+        );
+        let options = PlanOptions {
+            composite: crate::imagery::stac::Composite::FalseColourNir,
+            ..PlanOptions::default()
+        };
+        let series = plan_series(&[c], options, Thinning::Every, "test");
+        let out = layers_from_plans(&series.layers, "http://x/search", None, &[]);
+        let layer = &out.layers[0];
+        assert_eq!(
+            layer.source,
+            LayerSource::Bands {
+                red: "https://e/n.tif".into(),
+                green: "https://e/r.tif".into(),
+                blue: "https://e/g.tif".into(),
+            }
+        );
+        let display = layer.display.as_ref().unwrap();
+        assert_eq!(display.bands, LayerBands::Rgb([1, 2, 3]));
+        let LayerStretch::Bands { low, high } = display.stretch else {
+            panic!("{:?}", display.stretch);
+        };
+        // The near-infrared band's offset moves its limits; the others have ESA's digital
+        // numbers without an offset (no processing baseline).
+        assert!((low[0] - 1000.0).abs() < 1e-6 && (high[0] - 4000.0).abs() < 1e-6);
+        assert!(low[1].abs() < 1e-9 && (high[1] - 3000.0).abs() < 1e-6);
+        assert!((display.gamma - 2.2).abs() < 1e-6);
+        assert!(layer.name.ends_with("NIR"), "{}", layer.name);
+        assert!(layer.note.contains("false-colour"), "{}", layer.note);
     }
 
     #[test]

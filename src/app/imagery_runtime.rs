@@ -9,6 +9,7 @@ use crate::export::display::raster_display;
 use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
+use crate::imagery::raster::band_stack::BandPlace;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
@@ -134,6 +135,7 @@ fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
             layer.date.map(|d| d.to_string()).unwrap_or_default()
         ),
         LayerSource::Remote { url } => format!("remote:{url}"),
+        LayerSource::Bands { red, green, blue } => format!("bands:{red}|{green}|{blue}"),
     }
 }
 
@@ -376,6 +378,19 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
             let signer = Signers::shared().for_layer(layer);
             State::Loading(RasterLoad::start_signed_url(
                 url.clone(),
+                options,
+                signer,
+                Some(wakeup),
+            ))
+        }
+        LayerSource::Bands { red, green, blue } => {
+            let (mut options, wakeup) = load_options(ctx, layer);
+            options.range_cache = DiskCache::default_root()
+                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+            let signer = Signers::shared().for_layer(layer);
+            let bands = [red, green, blue].map(|location| BandPlace::of(location, base_dir));
+            State::Loading(RasterLoad::start_bands(
+                bands,
                 options,
                 signer,
                 Some(wakeup),

@@ -113,7 +113,9 @@ fn scene_of(layer: &ImageryLayer) -> Option<String> {
                 .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned()),
         ),
         LayerSource::Tiles { release, .. } => release.as_ref().map(|r| format!("release {r}")),
-        LayerSource::Remote { url } => url.rsplit('/').next().map(str::to_owned),
+        LayerSource::Remote { url } | LayerSource::Bands { red: url, .. } => {
+            url.rsplit('/').next().map(str::to_owned)
+        }
     })
 }
 
@@ -139,7 +141,9 @@ pub fn new_layer_source(layer: &ImageryLayer, date: Option<FuzzyDate>, key: Stri
         None => layer.name.clone(),
     };
     let url = match &layer.source {
-        LayerSource::Tiles { url, .. } | LayerSource::Remote { url } => Some(url.clone()),
+        LayerSource::Tiles { url, .. }
+        | LayerSource::Remote { url }
+        | LayerSource::Bands { red: url, .. } => Some(url.clone()),
         LayerSource::File { .. } => None,
     };
     let mut extra = Map::new();

@@ -12,6 +12,7 @@ use super::LayerSources;
 use super::display::raster_display;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
+use crate::imagery::raster::band_stack::BandPlace;
 use crate::imagery::raster::http_bytes::Retry;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
@@ -90,7 +91,7 @@ impl ProjectLayerSources {
             ..OpenOptions::default()
         };
         let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
-            message: open_failure(&e),
+            message: open_failure(&e, location),
             what: location.to_owned(),
         })?;
         self.rasters
@@ -102,12 +103,17 @@ impl ProjectLayerSources {
 }
 
 /// Why a raster did not open, in words that leave its location to the caller (which names it
-/// once): for a remote raster, the causes (a refused token names its endpoint).
-fn open_failure(e: &RasterError) -> String {
-    let RasterError::Remote { source, .. } = e else {
+/// once): for a remote raster, the causes (a refused token names its endpoint). A band of a
+/// composite that is not the `location` the caller names is named.
+fn open_failure(e: &RasterError, location: &str) -> String {
+    let RasterError::Remote { source, url } = e else {
         return e.to_string();
     };
-    let mut text = format!("cannot read the remote raster: {source}");
+    let mut text = if url == location {
+        format!("cannot read the remote raster: {source}")
+    } else {
+        format!("{e}: {source}")
+    };
     let mut cause = std::error::Error::source(source);
     while let Some(c) = cause {
         text.push_str(": ");
@@ -147,6 +153,24 @@ impl LayerSources for ProjectLayerSources {
                     RasterTileSource::open_url_signed(url, &options, Retry::default(), signer)
                 })
                 .map(|s| s as Arc<dyn TileSource>),
+            LayerSource::Bands { red, green, blue } => {
+                let bands = [red, green, blue].map(|l| BandPlace::of(l, &self.base_dir));
+                let location = format!("{red}|{green}|{blue}");
+                self.raster_from(layer, &location, |options| {
+                    let signer = Signers::shared().for_layer(layer);
+                    let options = OpenOptions {
+                        range_cache: self.cache.clone(),
+                        ..options.clone()
+                    };
+                    RasterTileSource::open_bands(
+                        &bands,
+                        &options,
+                        &Retry::default(),
+                        signer.as_ref(),
+                    )
+                })
+                .map(|s| s as Arc<dyn TileSource>)
+            }
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())
                 .map(|s| Arc::new(s) as Arc<dyn TileSource>)
                 .map_err(|e| TileError::Local {

@@ -51,6 +51,17 @@ pub enum LayerSource {
         /// The address.
         url: String,
     },
+    /// A band composite: three single-band GeoTIFFs on one grid (a STAC item's red, green and
+    /// blue COGs, or near-infrared, red and green for false colour) shown as red, green and
+    /// blue. Each is an address as [`Self::Remote`] reads, or a path as [`Self::File`] takes.
+    Bands {
+        /// Shown as red.
+        red: String,
+        /// Shown as green.
+        green: String,
+        /// Shown as blue.
+        blue: String,
+    },
 }
 
 fn default_max_zoom() -> u8 {
@@ -187,7 +198,9 @@ impl ImageryLayer {
     pub fn file_path(&self) -> Option<&str> {
         match &self.source {
             LayerSource::File { path } => Some(path),
-            LayerSource::Tiles { .. } | LayerSource::Remote { .. } => None,
+            LayerSource::Tiles { .. } | LayerSource::Remote { .. } | LayerSource::Bands { .. } => {
+                None
+            }
         }
     }
 

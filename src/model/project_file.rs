@@ -58,13 +58,19 @@ pub fn rebase_layer_files(project: &Project, from: Option<&Path>, to: &Path) -> 
         return out;
     }
     for layer in &mut out.layers {
-        if let LayerSource::File { path } = &mut layer.source
-            && Path::new(path.as_str()).is_relative()
-        {
-            let absolute = old_base.join(path.as_str());
-            let absolute = std::fs::canonicalize(&absolute).unwrap_or(absolute);
-            if let Some(text) = absolute.to_str() {
-                text.clone_into(path);
+        let paths = match &mut layer.source {
+            LayerSource::File { path } => vec![path],
+            LayerSource::Bands { red, green, blue } => vec![red, green, blue],
+            LayerSource::Tiles { .. } | LayerSource::Remote { .. } => Vec::new(),
+        };
+        for path in paths {
+            let remote = path.contains("://");
+            if !remote && Path::new(path.as_str()).is_relative() {
+                let absolute = old_base.join(path.as_str());
+                let absolute = std::fs::canonicalize(&absolute).unwrap_or(absolute);
+                if let Some(text) = absolute.to_str() {
+                    text.clone_into(path);
+                }
             }
         }
     }

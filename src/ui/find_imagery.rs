@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use egui::{Color32, RichText, Ui};
 
 use crate::command::{Command, FindImageryCommand, ImagerySearch, ImagerySource};
-use crate::imagery::stac::{SearchParams, StacApi, Thinning};
+use crate::imagery::stac::{Composite, SearchParams, StacApi, Thinning};
 use crate::spatial::LonLatBox;
 
 /// Accessible label of the source choice "Earth Search".
@@ -35,6 +35,10 @@ pub const CANCEL_LABEL: &str = "Cancel search";
 pub const ADD_LABEL: &str = "Add";
 /// Accessible label of the button that adds every result as a series.
 pub const ADD_SERIES_LABEL: &str = "Add series";
+/// Label of the choice that adds true-colour pictures (visual COGs, else red/green/blue bands).
+pub const TRUE_COLOUR_LABEL: &str = "True colour";
+/// Label of the choice that adds false-colour pictures (near-infrared, red, green bands).
+pub const FALSE_COLOUR_LABEL: &str = "False colour (NIR)";
 /// Items asked for per page.
 const PAGE_LIMIT: u32 = 100;
 
@@ -69,6 +73,8 @@ pub struct FindForm {
     pub max_cloud: f64,
     /// How Add series thins the results.
     pub thinning: Thinning,
+    /// Which picture Add and Add series make of each scene.
+    pub composite: Composite,
 }
 
 impl Default for FindForm {
@@ -82,6 +88,7 @@ impl Default for FindForm {
             cloud_filter: true,
             max_cloud: 30.0,
             thinning: Thinning::Every,
+            composite: Composite::TrueColour,
         }
     }
 }

@@ -3,9 +3,11 @@
 
 use egui::Ui;
 
-use super::find_imagery::{ADD_LABEL, ADD_SERIES_LABEL, FindForm, FindView};
+use super::find_imagery::{
+    ADD_LABEL, ADD_SERIES_LABEL, FALSE_COLOUR_LABEL, FindForm, FindView, TRUE_COLOUR_LABEL,
+};
 use crate::command::{Command, FindImageryCommand};
-use crate::imagery::stac::Thinning;
+use crate::imagery::stac::{Composite, Thinning};
 
 /// The thinning choices of Add series, with what the window calls them.
 const THINNINGS: [(Thinning, &str); 3] = [
@@ -59,6 +61,20 @@ pub(crate) fn results_ui(
                 });
         });
     ui.horizontal(|ui| {
+        ui.radio_value(
+            &mut form.composite,
+            Composite::TrueColour,
+            TRUE_COLOUR_LABEL,
+        )
+        .on_hover_text("The visual COG, else the red, green and blue band COGs");
+        ui.radio_value(
+            &mut form.composite,
+            Composite::FalseColourNir,
+            FALSE_COLOUR_LABEL,
+        )
+        .on_hover_text("Near-infrared, red and green band COGs as red, green and blue");
+    });
+    ui.horizontal(|ui| {
         if ui
             .add_enabled(view.selected.is_some(), egui::Button::new(ADD_LABEL))
             .on_hover_text("Add the selected scene as a dated layer")
@@ -89,6 +105,6 @@ pub(crate) fn results_ui(
         ui.label(added);
     }
     ui.label(
-        "Only single-file visual COGs are added in this version; same-day scenes add the first.",
+        "Band composites share one reflectance stretch (0–0.3, gamma 2.2); same-day scenes add the first.",
     );
 }

@@ -64,6 +64,7 @@ fn kind_text(layer: &ImageryLayer) -> String {
         LayerSource::File { path } => format!("file · {path}"),
         LayerSource::Tiles { url, .. } => format!("tile service · {}", url_host(url)),
         LayerSource::Remote { url } => format!("remote GeoTIFF · {}", url_host(url)),
+        LayerSource::Bands { red, .. } => format!("band composite · {}", url_host(red)),
     }
 }
 

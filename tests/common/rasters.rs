@@ -94,3 +94,31 @@ pub fn gray16_gradient(
     let file = std::fs::File::create(path).unwrap();
     write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
 }
+
+/// A `side` × `side` single-band 16-bit cloud-optimized GeoTIFF in EPSG:4326 of one stored
+/// `value` (256 px Deflate tiles, one overview, nodata 0), its north-west corner at
+/// `top_left` (lon, lat), `step` degrees a pixel: one band of a STAC band composite.
+pub fn gray16_cog(value: u16, side: u32, top_left: (f64, f64), step: f64) -> Vec<u8> {
+    use sitewatch::imagery::raster::write::{
+        Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
+    };
+    let mut spec = GeoTiffSpec::new(side, side, 1);
+    spec.epsg = Some((4326, true));
+    spec.layout = Layout::Tiles { edge_px: 256 };
+    spec.compression = Compression::Deflate;
+    spec.nodata = Some(0.0);
+    spec.transform = Some(sitewatch::imagery::raster::georef::GeoTransform::north_up(
+        geo::Coord {
+            x: top_left.0,
+            y: top_left.1,
+        },
+        step,
+        step,
+    ));
+    let mut out = std::io::Cursor::new(Vec::new());
+    write_geotiff_levels_with(&mut out, &spec, 1, |_, _, _, w, h, block: &mut Vec<u16>| {
+        block.extend(std::iter::repeat_n(value, (w * h) as usize));
+    })
+    .unwrap();
+    out.into_inner()
+}

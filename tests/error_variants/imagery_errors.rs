@@ -114,6 +114,10 @@ fn raster_errors_name_their_file_or_url_once() {
             message: "band 4 of 3".into(),
             path: path(),
         },
+        RasterError::BandGrid {
+            detail: "600 × 600 px, the first band 512 × 512 px".into(),
+            path: path(),
+        },
         RasterError::Cancelled { path: path() },
     ];
     for error in rasters {
@@ -129,6 +133,7 @@ fn raster_errors_name_their_file_or_url_once() {
             RasterError::BadWorldFile { .. } => "RasterError::BadWorldFile",
             RasterError::BadDisplay { .. } => "RasterError::BadDisplay",
             RasterError::Remote { .. } => "RasterError::Remote",
+            RasterError::BandGrid { .. } => "RasterError::BandGrid",
             RasterError::Cancelled { .. } => "RasterError::Cancelled",
         };
         cases.push(naming(what, error, PATH));

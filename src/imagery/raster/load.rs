@@ -185,6 +185,20 @@ impl RasterLoad {
         })
     }
 
+    /// Starts opening a band composite's three GeoTIFFs (see
+    /// [`RasterTileSource::open_bands`]), remote ones signed by `signer`.
+    pub fn start_bands(
+        bands: [super::band_stack::BandPlace; 3],
+        options: OpenOptions,
+        signer: Option<Arc<dyn super::signed::RequestSigner>>,
+        wakeup: Option<Wakeup>,
+    ) -> Self {
+        let progress = progress_for(wakeup.clone());
+        Self::spawn(bands[0].name(), progress, wakeup, move |_| {
+            RasterTileSource::open_bands(&bands, &options, &Retry::default(), signer.as_ref())
+        })
+    }
+
     fn spawn(
         path: PathBuf,
         progress: Progress,

@@ -36,6 +36,7 @@
 //! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Overviews whose size is
 //! not a pyramid level's (`ceil(w / 2^k)`) are not used, nor external `.ovr` files.
 
+pub mod band_stack;
 pub mod bytes;
 pub mod chunk_lru;
 pub mod compare_source;
@@ -196,6 +197,15 @@ pub enum RasterError {
         source: http_bytes::RemoteError,
         /// The address.
         url: String,
+    },
+    /// A band of a band composite whose grid (size, sample type, transform or CRS) is not the
+    /// first band's.
+    #[error("this band's grid is not the first band's ({detail}): {path}")]
+    BandGrid {
+        /// What differs.
+        detail: String,
+        /// The band's file or URL.
+        path: PathBuf,
     },
     /// The caller cancelled the load.
     #[error("loading cancelled: {path}")]

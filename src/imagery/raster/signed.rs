@@ -44,7 +44,10 @@ impl AssetSigning {
     /// read is treated as none (the layer then reads unsigned and says why it was refused).
     #[must_use]
     pub fn of_layer(layer: &ImageryLayer) -> Option<Self> {
-        if !matches!(layer.source, LayerSource::Remote { .. }) {
+        if !matches!(
+            layer.source,
+            LayerSource::Remote { .. } | LayerSource::Bands { .. }
+        ) {
             return None;
         }
         let value = layer.extra.get(SIGNING_FIELD)?;

@@ -8,6 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use chrono::NaiveDate;
 use geo::Coord;
 
+use super::band_stack::{BandPlace, open_stack};
 use super::bytes::{ByteSource, FileBytes};
 use super::crs::Crs;
 use super::decode::{
@@ -22,7 +23,7 @@ use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
 use super::shared_stretch::CompareLook;
 use super::signed::RequestSigner;
-use super::stream::{TiffLevels, level_images};
+use super::stream::{ChunkSource, TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::view_render;
 use super::wkt::crs_from_wkt;
@@ -307,6 +308,37 @@ impl RasterTileSource {
         }
         guarded(&name, || {
             Self::open_tiff(source, &name, options, &Progress::new(), true)
+        })
+    }
+
+    /// Opens three single-band GeoTIFFs on one grid (red, green, blue; each on a web server or
+    /// on disk, remote ones signed by `signer`) as one 3-band raster, streamed from their tiles
+    /// (see [`super::band_stack`]). Errors name the band at fault.
+    pub fn open_bands(
+        bands: &[BandPlace; 3],
+        options: &OpenOptions,
+        retry: &Retry,
+        signer: Option<&Arc<dyn RequestSigner>>,
+    ) -> Result<Self, RasterError> {
+        let name = bands[0].name();
+        guarded(&name, || {
+            let opened = open_stack(bands, options, retry, signer)?;
+            let (pixels, histograms) = streamed_pixels(
+                opened.stack,
+                opened.coarsest,
+                &opened.header,
+                options,
+                &name,
+            )?;
+            Self::assemble(
+                &name,
+                options,
+                &opened.header,
+                opened.placed,
+                pixels,
+                histograms,
+                &Progress::new(),
+            )
         })
     }
 
@@ -817,7 +849,7 @@ fn guarded(
 }
 
 /// Where a raster lies: pixel → CRS, the placement for reprojection, and its lon/lat box.
-fn place(
+pub(super) fn place(
     path: &Path,
     header: &Header,
     options: &OpenOptions,
@@ -987,8 +1019,8 @@ fn decode_preview(
 
 /// A pyramid read from the TIFF's own levels on demand, with histograms from its coarsest
 /// stored level (read whole now).
-fn streamed_pixels(
-    levels: TiffLevels,
+fn streamed_pixels<L: ChunkSource<u8> + ChunkSource<u16> + 'static>(
+    levels: L,
     coarsest: usize,
     header: &Header,
     options: &OpenOptions,

@@ -5,6 +5,7 @@
 
 pub mod assets;
 pub mod client;
+pub mod composite;
 mod error;
 pub mod file;
 pub mod plan;
@@ -18,6 +19,7 @@ pub mod types;
 
 pub use assets::{AssetChoice, BandAsset, Composite, choose_assets};
 pub use client::{SearchMethod, SearchParams, SearchResults, StacClient};
+pub use composite::composite_layer;
 pub use error::StacError;
 pub use file::{FileItems, read_items_file};
 pub use plan::{PlanOptions, Provider, StacLayerPlan, StacScene, plan_layer, plan_scene, provider};
