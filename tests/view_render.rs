@@ -14,7 +14,7 @@ use sitewatch::imagery::raster::georef::GeoTransform;
 use sitewatch::imagery::raster::write::{GeoTiffSpec, Layout, write_geotiff};
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource, ViewRect};
-use sitewatch::spatial::mercator::{lonlat_from_world_px, world_px_from_lonlat};
+use sitewatch::spatial::mercator::world_px_from_lonlat;
 
 /// The site in UTM 52N (PROJ 9), and in lon/lat.
 const SITE_UTM52N: Coord<f64> = Coord {
@@ -156,9 +156,7 @@ fn an_export_draws_a_raster_layer_without_tiles_and_in_its_place() {
     let src: Arc<dyn TileSource> = Arc::new(opened(dir.path()));
     let size = [640u32, 400];
     let zoom = 17.6;
-    let site = world_px_from_lonlat(SITE_LONLAT, zoom);
-    let centre = lonlat_from_world_px(site, zoom);
-    let view = ExportView::new(centre, zoom, size).unwrap();
+    let view = ExportView::new(SITE_LONLAT, zoom, size).unwrap();
     let mut pixmap = tiny_skia::Pixmap::new(size[0], size[1]).unwrap();
     pixmap.fill(tiny_skia::Color::WHITE);
     let layers = [TileLayer {

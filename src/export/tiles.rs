@@ -4,6 +4,7 @@
 
 mod fallback;
 mod fetch;
+mod resample;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use super::view::ExportView;
 use crate::imagery::{TileError, TileKey, TileSource, ViewRect};
 pub use fallback::LowerTile;
 pub use fetch::{Clock, DEFAULT_TILE_DEADLINE, FetchPolicy, SystemClock};
+use resample::{Grid, blend_layer, draw_layer};
 
 /// One raster layer of an export: where its tiles come from and how opaque it is drawn.
 #[derive(Clone)]
@@ -111,34 +113,6 @@ fn keys_for(z: u8, cols: [i64; 2], rows: [i64; 2]) -> Vec<(i64, i64, TileKey)> {
         }
     }
     keys
-}
-
-/// Per output column (or row): the two texels read and the weight of the second, as
-/// (tile index, offset in tile) pairs.
-struct Axis {
-    samples: Vec<([(usize, usize); 2], f32)>,
-}
-
-impl Axis {
-    fn new(origin_world: f64, count: u32, f: f64, first_tile: i64, tile_size: u32) -> Self {
-        let ts = i64::from(tile_size);
-        let samples = (0..count)
-            .map(|i| {
-                // Texel centres sit at +0.5: sample the texel grid at the pixel centre.
-                let t =
-                    (origin_world + f64::from(i) + 0.5) * f * f64::from(tile_size) / 256.0 - 0.5;
-                let t0 = t.floor() as i64;
-                let weight = (t - t.floor()) as f32;
-                let split = |texel: i64| {
-                    // Off the grid (beyond the Mercator poles) reads as no tile.
-                    let tile = usize::try_from(texel.div_euclid(ts) - first_tile);
-                    (tile.unwrap_or(usize::MAX), texel.rem_euclid(ts) as usize)
-                };
-                ([split(t0), split(t0 + 1)], weight)
-            })
-            .collect();
-        Self { samples }
-    }
 }
 
 /// Draws the layers, bottom first, over what `pixmap` holds, fetching only the tiles the view
@@ -295,117 +269,6 @@ fn clone_error(e: &TileError) -> TileError {
             what: what.clone(),
         },
     }
-}
-
-/// The fetched tiles of one layer, row-major from the `first` column and row.
-struct Grid<'a> {
-    tiles: &'a [Option<RgbaImage>],
-    width: usize,
-    tile_size: u32,
-    first: [i64; 2],
-}
-
-impl Grid<'_> {
-    /// A texel, premultiplied, as floats; transparent where there is no tile.
-    fn texel(&self, col: (usize, usize), row: (usize, usize)) -> [f32; 4] {
-        if col.0 >= self.width {
-            return [0.0; 4];
-        }
-        let Some(Some(tile)) = row
-            .0
-            .checked_mul(self.width)
-            .and_then(|i| self.tiles.get(i + col.0))
-        else {
-            return [0.0; 4];
-        };
-        let at = (row.1 * tile.width() as usize + col.1) * 4;
-        match tile.as_raw().get(at..at + 4) {
-            Some(&[r, g, b, a]) => {
-                let alpha = f32::from(a) / 255.0;
-                [
-                    f32::from(r) * alpha,
-                    f32::from(g) * alpha,
-                    f32::from(b) * alpha,
-                    f32::from(a),
-                ]
-            }
-            _ => [0.0; 4],
-        }
-    }
-}
-
-fn lerp4(a: [f32; 4], b: [f32; 4], t: f32) -> [f32; 4] {
-    [
-        a[0] + (b[0] - a[0]) * t,
-        a[1] + (b[1] - a[1]) * t,
-        a[2] + (b[2] - a[2]) * t,
-        a[3] + (b[3] - a[3]) * t,
-    ]
-}
-
-/// Lays an image of the whole view (straight alpha) over the pixmap at `opacity`.
-fn blend_layer(pixmap: &mut Pixmap, image: &RgbaImage, opacity: f32) {
-    let opacity = opacity.clamp(0.0, 1.0);
-    for (out, src) in pixmap
-        .data_mut()
-        .chunks_exact_mut(4)
-        .zip(image.as_raw().chunks_exact(4))
-    {
-        let alpha = f32::from(src[3]) / 255.0 * opacity;
-        if alpha <= 0.0 {
-            continue;
-        }
-        let keep = 1.0 - alpha;
-        // The pixmap is premultiplied: colours scale by alpha, alpha by the opacity alone.
-        let [r, g, b, a] = [src[0], src[1], src[2], src[3]];
-        for (o, c) in out.iter_mut().zip([r, g, b]) {
-            *o = (f32::from(c) * alpha + f32::from(*o) * keep)
-                .round()
-                .clamp(0.0, 255.0) as u8;
-        }
-        if let Some(o) = out.get_mut(3) {
-            *o = (f32::from(a) * opacity + f32::from(*o) * keep)
-                .round()
-                .clamp(0.0, 255.0) as u8;
-        }
-    }
-}
-
-/// Resamples one layer over the pixmap, a band of rows per thread.
-fn draw_layer(pixmap: &mut Pixmap, view: &ExportView, grid: &Grid<'_>, tile_z: u8, opacity: f32) {
-    let factor = 2f64.powf(f64::from(tile_z) - view.zoom());
-    let origin = view.origin_world_px();
-    let [width, height] = view.size_px();
-    let columns = Axis::new(origin.x, width, factor, grid.first[0], grid.tile_size);
-    let rows = Axis::new(origin.y, height, factor, grid.first[1], grid.tile_size);
-    let opacity = opacity.clamp(0.0, 1.0);
-    let stride = width as usize * 4;
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let band_rows = (height as usize).div_ceil(threads).max(1);
-    let data = pixmap.data_mut();
-    std::thread::scope(|scope| {
-        for (band, chunk) in data.chunks_mut(band_rows * stride).enumerate() {
-            let (columns, rows) = (&columns, &rows);
-            scope.spawn(move || {
-                for (i, line) in chunk.chunks_exact_mut(stride).enumerate() {
-                    let Some(&([r0, r1], fy)) = rows.samples.get(band * band_rows + i) else {
-                        continue;
-                    };
-                    for (pixel, &([c0, c1], fx)) in line.chunks_exact_mut(4).zip(&columns.samples) {
-                        let top = lerp4(grid.texel(c0, r0), grid.texel(c1, r0), fx);
-                        let bottom = lerp4(grid.texel(c0, r1), grid.texel(c1, r1), fx);
-                        let sample = lerp4(top, bottom, fy);
-                        let keep = 1.0 - sample[3] / 255.0 * opacity;
-                        for (out, src) in pixel.iter_mut().zip(sample) {
-                            *out = (src * opacity + f32::from(*out) * keep)
-                                .round()
-                                .clamp(0.0, 255.0) as u8;
-                        }
-                    }
-                }
-            });
-        }
-    });
 }
 
 #[cfg(test)]

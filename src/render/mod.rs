@@ -7,6 +7,7 @@ pub mod egui_tiles;
 pub mod fonts;
 pub mod layout;
 pub mod lower;
+pub mod pixel_copy;
 pub mod skia;
 pub mod skia_text;
 pub mod svg;

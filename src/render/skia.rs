@@ -171,6 +171,9 @@ fn clip_mask(size: [u32; 2], clip: RectPx) -> Option<Mask> {
 
 /// Draws an RGBA image into its destination rectangle, scaled, offset, faded and clipped.
 fn imagery(pixmap: &mut Pixmap, op: &ImageryOp, cut: Option<RectPx>) {
+    if cut.is_none() && super::pixel_copy::copy_opaque(pixmap, op) {
+        return;
+    }
     // Window textures exist only on screen.
     let Some((size_px, premultiplied)) = op.source.premultiplied() else {
         return;

@@ -2,8 +2,7 @@
 //! square blocks shared out to every core, each block read from one pyramid level chosen for
 //! the whole rectangle, so the figure has no seams between levels and is resampled once.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use image::RgbaImage;
 
@@ -37,6 +36,10 @@ pub fn scale_over(placement: &Placement, rect: &ViewRect) -> Option<f64> {
 
 /// Draws `rect` block by block on `threads` threads with `draw` (given each block as a
 /// rectangle of its own) and puts the blocks together; the first error stops the others.
+///
+/// Each thread starts on its own contiguous run of blocks (neighbouring blocks share the
+/// source's tiles, which two threads would otherwise decode twice at once) and, when its run
+/// is done, takes blocks from the far end of the longest run left.
 pub fn render_blocks<E: Send>(
     rect: &ViewRect,
     threads: usize,
@@ -44,22 +47,29 @@ pub fn render_blocks<E: Send>(
 ) -> Result<RgbaImage, E> {
     let [w, h] = rect.size_px;
     let blocks = rect.blocks(BLOCK_PX);
+    let threads = threads.clamp(1, blocks.len().max(1));
     let out = Mutex::new(RgbaImage::new(w, h));
-    let next = AtomicUsize::new(0);
+    let runs = Mutex::new(runs(blocks.len(), threads));
     let failed: Mutex<Option<E>> = Mutex::new(None);
     std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, blocks.len().max(1)) {
-            scope.spawn(|| {
+        for own in 0..threads {
+            let (blocks, out, runs, failed) = (&blocks, &out, &runs, &failed);
+            scope.spawn(move || {
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    // The lock is let go before drawing.
+                    let next = take(
+                        &mut runs.lock().unwrap_or_else(PoisonError::into_inner),
+                        own,
+                    );
+                    let Some(i) = next else {
+                        return;
+                    };
                     let Some(&block) = blocks.get(i) else {
                         return;
                     };
                     match draw(&rect.part(block)) {
                         Ok(image) => {
-                            let mut out = out
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                            let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
                             image::imageops::replace(
                                 &mut *out,
                                 &image,
@@ -68,11 +78,11 @@ pub fn render_blocks<E: Send>(
                             );
                         }
                         Err(e) => {
-                            let mut failed = failed
+                            failed
                                 .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner);
-                            failed.get_or_insert(e);
-                            next.store(blocks.len(), Ordering::Relaxed);
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .get_or_insert(e);
+                            runs.lock().unwrap_or_else(PoisonError::into_inner).clear();
                             return;
                         }
                     }
@@ -80,13 +90,52 @@ pub fn render_blocks<E: Send>(
             });
         }
     });
-    match failed
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
         Some(e) => Err(e),
-        None => Ok(out
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)),
+        None => Ok(out.into_inner().unwrap_or_else(PoisonError::into_inner)),
+    }
+}
+
+/// `count` blocks cut into `threads` contiguous runs, as `[next, end)`.
+fn runs(count: usize, threads: usize) -> Vec<[usize; 2]> {
+    (0..threads)
+        .map(|t| [count * t / threads, count * (t + 1) / threads])
+        .collect()
+}
+
+/// The next block for thread `own`: the front of its run, or else the back of the longest run.
+fn take(runs: &mut [[usize; 2]], own: usize) -> Option<usize> {
+    if let Some(run) = runs.get_mut(own).filter(|r| r[0] < r[1]) {
+        run[0] += 1;
+        return Some(run[0] - 1);
+    }
+    let longest = runs
+        .iter_mut()
+        .filter(|r| r[0] < r[1])
+        .max_by_key(|r| r[1] - r[0])?;
+    longest[1] -= 1;
+    Some(longest[1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_start_on_their_own_runs_and_then_share_what_is_left() {
+        let mut r = runs(10, 2);
+        assert_eq!(r, vec![[0, 5], [5, 10]]);
+        assert_eq!(take(&mut r, 0), Some(0));
+        assert_eq!(take(&mut r, 1), Some(5));
+        // Thread 1 finishes its run, then takes thread 0's last blocks, from the far end.
+        for want in [6, 7, 8, 9] {
+            assert_eq!(take(&mut r, 1), Some(want));
+        }
+        assert_eq!(take(&mut r, 1), Some(4));
+        assert_eq!(take(&mut r, 0), Some(1));
+        let mut seen: Vec<usize> = std::iter::from_fn(|| take(&mut r, 1)).collect();
+        seen.sort_unstable();
+        assert_eq!(seen, vec![2, 3]);
+        assert_eq!(take(&mut r, 0), None);
     }
 }
