@@ -16,7 +16,7 @@
 )]
 
 use geo::Coord;
-use image::{Rgba, RgbaImage};
+use image::RgbaImage;
 
 use super::crs::Crs;
 use super::georef::GeoTransform;
@@ -183,23 +183,31 @@ impl Placement {
         let step = f64::from(mesh.step);
         let (nx, ny) = (mesh.nx, mesh.ny);
         let mut any_inside = false;
+        let mut row_nodes: Vec<Option<Coord<f64>>> = Vec::with_capacity(nx);
         for y in 0..h {
             let ty = (f64::from(y) + 0.5) / step;
-            let cy = (ty.floor() as usize).min(ny - 2);
+            // Non-negative: the cast is the floor.
+            let cy = (ty as usize).min(ny - 2);
             let fy = ty - cy as f64;
+            // The mesh's columns at this row, interpolated down once for the whole row.
+            row_nodes.clear();
+            row_nodes.extend((0..nx).map(|j| {
+                let node = |dy: usize| mesh.nodes.get((cy + dy) * nx + j).copied().flatten();
+                let (a, c) = (node(0)?, node(1)?);
+                Some(Coord {
+                    x: a.x * (1.0 - fy) + c.x * fy,
+                    y: a.y * (1.0 - fy) + c.y * fy,
+                })
+            }));
             for x in 0..w {
                 let tx = (f64::from(x) + 0.5) / step;
-                let cx = (tx.floor() as usize).min(nx - 2);
+                let cx = (tx as usize).min(nx - 2);
                 let fx = tx - cx as f64;
-                let corner = |dx: usize, dy: usize| {
-                    mesh.nodes.get((cy + dy) * nx + cx + dx).copied().flatten()
-                };
-                let p = match (corner(0, 0), corner(1, 0), corner(0, 1), corner(1, 1)) {
-                    (Some(a), Some(b), Some(c), Some(d)) => Some(Coord {
-                        x: (a.x * (1.0 - fx) + b.x * fx) * (1.0 - fy)
-                            + (c.x * (1.0 - fx) + d.x * fx) * fy,
-                        y: (a.y * (1.0 - fx) + b.y * fx) * (1.0 - fy)
-                            + (c.y * (1.0 - fx) + d.y * fx) * fy,
+                let column = |dx: usize| row_nodes.get(cx + dx).copied().flatten();
+                let p = match (column(0), column(1)) {
+                    (Some(a), Some(b)) => Some(Coord {
+                        x: a.x * (1.0 - fx) + b.x * fx,
+                        y: a.y * (1.0 - fx) + b.y * fx,
                     }),
                     _ => exact(f64::from(x) + 0.5, f64::from(y) + 0.5),
                 };
@@ -312,6 +320,13 @@ impl<T: Sample> Window<T> {
     }
 }
 
+/// `v.floor()` without the library call (`f64::floor` is one on baseline x86-64), for values
+/// well inside ±2⁶³.
+fn floor(v: f64) -> f64 {
+    let t = v as i64 as f64;
+    if t > v { t - 1.0 } else { t }
+}
+
 /// Draws one tile (or any rectangle of output pixels) from the pyramid level that fits it.
 pub fn render_tile<T: Sample>(
     pyr: &Pyramid<T>,
@@ -397,7 +412,7 @@ pub fn render_at<T: Sample>(
         // Continuous level coordinates, then pixel-centre based for the taps.
         let fu = p[0] / f - 0.5;
         let fv = p[1] / f - 0.5;
-        let (xa, ya) = (fu.floor(), fv.floor());
+        let (xa, ya) = (floor(fu), floor(fv));
         let (wx, wy) = ((fu - xa) as f32, (fv - ya) as f32);
         let max_x = f64::from(size.width_px - 1);
         let max_y = f64::from(size.height_px - 1);
@@ -446,9 +461,11 @@ pub fn render_at<T: Sample>(
             }
         }
         // Coverage by valid taps makes nodata edges soft instead of jagged.
-        rgba[3] = (alpha_acc * 255.0).round().clamp(0.0, 255.0) as u8;
-        let (x, y) = ((i as u32) % out_w, (i as u32) / out_w);
-        out.put_pixel(x, y, Rgba(rgba));
+        // Rounded; the cast saturates at 0 and 255.
+        rgba[3] = (alpha_acc * 255.0 + 0.5) as u8;
+        if let Some(slot) = out.get_mut(i * 4..i * 4 + 4) {
+            slot.copy_from_slice(&rgba);
+        }
     }
     Ok(out)
 }

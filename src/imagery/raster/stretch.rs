@@ -340,8 +340,8 @@ impl Resolved {
         let (Some(low), Some(scale)) = (self.low.get(c), self.scale.get(c)) else {
             return 0;
         };
-        // Clamped to 0–255; NaN becomes 0.
-        ((x - low) * scale).round().clamp(0.0, 255.0) as u8
+        // Rounded half up and clamped to 0–255 by the saturating cast; NaN becomes 0.
+        ((x - low) * scale + 0.5) as u8
     }
 
     /// The held-value domain limits as sample values (or dB), from `low` and `scale`.

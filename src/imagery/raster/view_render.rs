@@ -70,12 +70,7 @@ pub fn render_blocks<E: Send>(
                     match draw(&rect.part(block)) {
                         Ok(image) => {
                             let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
-                            image::imageops::replace(
-                                &mut *out,
-                                &image,
-                                i64::from(block[0]),
-                                i64::from(block[1]),
-                            );
+                            put_block(&mut out, &image, block);
                         }
                         Err(e) => {
                             failed
@@ -93,6 +88,18 @@ pub fn render_blocks<E: Send>(
     match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
         Some(e) => Err(e),
         None => Ok(out.into_inner().unwrap_or_else(PoisonError::into_inner)),
+    }
+}
+
+/// Copies a block's pixels into the image, row by row.
+fn put_block(out: &mut RgbaImage, image: &RgbaImage, [x, y, w, _]: [u32; 4]) {
+    let stride = out.width() as usize * 4;
+    let row_bytes = w as usize * 4;
+    for (i, row) in image.as_raw().chunks_exact(row_bytes).enumerate() {
+        let at = (y as usize + i) * stride + x as usize * 4;
+        if let Some(dst) = out.get_mut(at..at + row_bytes) {
+            dst.copy_from_slice(row);
+        }
     }
 }
 
