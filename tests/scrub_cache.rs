@@ -21,20 +21,8 @@ fn harness(project: Project, date: NaiveDate) -> Harness<'static, SitewatchApp> 
     let mut loaded = load_default_project().unwrap();
     loaded.project = project;
     let mut h = common::app_with(loaded, date, 1400.0, 900.0);
-    settle(&mut h);
+    common::settle_layers(&mut h);
     h
-}
-
-/// Runs frames until no layer is opening or loading (their arrival changes what is drawn).
-fn settle(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..500 {
-        if h.state().pending_work().is_empty() {
-            break;
-        }
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    h.run_steps(2);
 }
 
 fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
@@ -45,7 +33,7 @@ fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
 
 fn scrub_to(h: &mut Harness<'_, SitewatchApp>, date: NaiveDate) {
     apply(h, Command::Time(TimeCommand::SetDate(date)));
-    settle(h);
+    common::settle_layers(h);
 }
 
 /// Two following days in the default project between which nothing shown changes.
@@ -105,7 +93,7 @@ fn swipe_scrubbing_keeps_both_sides_and_moves_only_the_tags() {
         &mut h,
         Command::Compare(CompareCommand::SetMode(CompareMode::Swipe)),
     );
-    settle(&mut h);
+    common::settle_layers(&mut h);
     let before = work(&h);
     let label = display_day_upper;
     assert!(
@@ -137,7 +125,7 @@ fn side_by_side_scrubbing_keeps_the_panes_and_moves_only_the_tags() {
         &mut h,
         Command::Compare(CompareCommand::SetMode(CompareMode::SideBySide)),
     );
-    settle(&mut h);
+    common::settle_layers(&mut h);
     let before = work(&h);
     scrub_to(&mut h, next);
     assert_eq!(work(&h), before, "{day} → {next}: the panes are kept");

@@ -206,14 +206,7 @@ fn scrubbing_redraws_the_map_only_when_what_it_shows_changes() {
 
     scrub_to(&mut h, quiet.0);
     // Layers opening on their workers change what is drawn: wait until none is.
-    for _ in 0..500 {
-        if h.state().pending_work().is_empty() {
-            break;
-        }
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    h.run_steps(2);
+    common::settle_layers(&mut h);
     let before = h.state().list_lowerings();
     scrub_to(&mut h, quiet.1);
     assert_eq!(

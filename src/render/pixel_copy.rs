@@ -1,6 +1,6 @@
 //! Drawing an opaque image pixel for pixel: a copy of its rows, which is what resampling it
-//! would give (an export's composited imagery under its annotations, 8 million pixels a 4K
-//! figure, drawn this way in a few milliseconds instead of a hundred).
+//! would give (an export's composited imagery under its annotations, 8 million pixels in a 4K
+//! figure, is such an image).
 
 use tiny_skia::Pixmap;
 

@@ -99,3 +99,16 @@ pub fn drag(h: &mut Harness<'_, SitewatchApp>, from: egui::Pos2, to: egui::Pos2)
     h.drop_at(to);
     h.run_steps(3);
 }
+
+/// Runs frames until no layer is opening or loading on its worker (their arrival changes what
+/// is drawn), then two more.
+pub fn settle_layers(h: &mut Harness<'_, SitewatchApp>) {
+    for _ in 0..500 {
+        if h.state().pending_work().is_empty() {
+            break;
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run_steps(2);
+}

@@ -63,24 +63,27 @@ impl Grid<'_> {
     }
 }
 
-/// A texel of a row from [`Grid::row`], premultiplied, as floats; transparent where there is
-/// no tile.
-fn texel(row: &[Option<&[u8]>], col: (usize, usize)) -> Option<[f32; 4]> {
+/// A texel of a row from [`Grid::row`] as stored (straight alpha); `None` where there is no
+/// tile.
+fn raw(row: &[Option<&[u8]>], col: (usize, usize)) -> Option<[u8; 4]> {
     let line = row.get(col.0).copied().flatten()?;
     let at = col.1 * 4;
-    match *line.get(at..at + 4)? {
-        [r, g, b, 255] => Some([f32::from(r), f32::from(g), f32::from(b), 255.0]),
-        [r, g, b, a] => {
-            let alpha = f32::from(a) / 255.0;
-            Some([
-                f32::from(r) * alpha,
-                f32::from(g) * alpha,
-                f32::from(b) * alpha,
-                f32::from(a),
-            ])
-        }
-        _ => None,
+    line.get(at..at + 4)?.try_into().ok()
+}
+
+/// A texel of a row from [`Grid::row`], premultiplied, as floats; `None` where there is no tile.
+fn texel(row: &[Option<&[u8]>], col: (usize, usize)) -> Option<[f32; 4]> {
+    let [r, g, b, a] = raw(row, col)?;
+    if a == u8::MAX {
+        return Some([f32::from(r), f32::from(g), f32::from(b), 255.0]);
     }
+    let alpha = f32::from(a) / 255.0;
+    Some([
+        f32::from(r) * alpha,
+        f32::from(g) * alpha,
+        f32::from(b) * alpha,
+        f32::from(a),
+    ])
 }
 
 /// Fixed-point weights: 1.0 is this.
@@ -94,14 +97,7 @@ fn opaque_taps(
     [c0, c1]: [(usize, usize); 2],
     [fx, fy]: [f32; 2],
 ) -> Option<[u8; 4]> {
-    let tap = |row: &[Option<&[u8]>], col: (usize, usize)| -> Option<[u8; 4]> {
-        let line = row.get(col.0).copied().flatten()?;
-        let at = col.1 * 4;
-        match *line.get(at..at + 4)? {
-            [r, g, b, u8::MAX] => Some([r, g, b, u8::MAX]),
-            _ => None,
-        }
-    };
+    let tap = |row: &[Option<&[u8]>], col| raw(row, col).filter(|t| t[3] == u8::MAX);
     let (a, b) = (tap(top, c0)?, tap(top, c1)?);
     let (c, d) = (tap(bottom, c0)?, tap(bottom, c1)?);
     let wx = (fx * ONE as f32 + 0.5) as u32;

@@ -50,6 +50,19 @@ impl BandAsset {
             _ => Some(stored * self.values.scale + self.values.offset),
         }
     }
+
+    /// The stored value whose physical value is `physical`: `(physical − offset) / scale` (a
+    /// zero or broken scale is taken as 1).
+    #[must_use]
+    pub fn stored_of(&self, physical: f64) -> f64 {
+        let scale = self.values.scale;
+        let scale = if scale.is_finite() && scale != 0.0 {
+            scale
+        } else {
+            1.0
+        };
+        (physical - self.values.offset) / scale
+    }
 }
 
 /// What to read for an item's picture.

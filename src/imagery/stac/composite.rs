@@ -8,21 +8,6 @@ use super::stretch::ReflectanceStretch;
 use crate::model::LayerSource;
 use crate::model::layer_display::{LayerBands, LayerDisplay, LayerStretch};
 
-impl BandAsset {
-    /// The stored value whose physical value is `physical`: `(physical − offset) / scale` (a
-    /// zero or broken scale is taken as 1).
-    #[must_use]
-    pub fn stored_of(&self, physical: f64) -> f64 {
-        let scale = self.values.scale;
-        let scale = if scale.is_finite() && scale != 0.0 {
-            scale
-        } else {
-            1.0
-        };
-        (physical - self.values.offset) / scale
-    }
-}
-
 /// The source and display of a band composite: red, green and blue read from the three COGs,
 /// each stretched from the stored value of `stretch.min` to that of `stretch.max`, then the
 /// stretch's gamma as the layer's tone.
