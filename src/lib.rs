@@ -5,16 +5,20 @@
 #![deny(clippy::unwrap_used)]
 
 pub mod analysis;
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod command;
 pub mod editing;
 pub mod error_chain;
 pub mod export;
+pub mod fuzz_targets;
 pub mod imagery;
 pub mod interchange;
 pub mod model;
 pub mod render;
 pub mod scene;
+#[cfg(feature = "gui")]
 pub mod screenshot;
 pub mod spatial;
+#[cfg(feature = "gui")]
 pub mod ui;

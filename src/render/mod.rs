@@ -3,6 +3,7 @@
 pub mod display_list;
 pub mod egui_paint;
 pub mod egui_place;
+#[cfg(feature = "gui")]
 pub mod egui_tiles;
 pub mod fonts;
 pub mod layout;
