@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes Sitewatch's readers with AFL++ on the stable toolchain, then minimises each target's
-# queue into corpus/<target>/ (committed; `cargo test --test fuzz_corpus` replays it).
+# queue into corpus/<target>/*.gz (committed; `cargo test --test fuzz_corpus` replays it).
 #
 #   fuzz/run.sh [SECONDS] [TARGET...]      e.g. fuzz/run.sh 600            (every target)
 #                                                fuzz/run.sh 60 geotiff kml (two, a minute each)
@@ -29,7 +29,9 @@ fuzz_one() {
   rm -rf "out/$t"
   # A corpus from an earlier run joins the seeds, so each run starts where the last one ended.
   mkdir -p "seeds/$t"
-  if [ -d "corpus/$t" ]; then cp -n corpus/"$t"/* "seeds/$t/" 2>/dev/null || true; fi
+  for f in corpus/"$t"/*.gz; do
+    [ -f "$f" ] && gunzip -c "$f" > "seeds/$t/$(basename "$f" .gz)"
+  done
   AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
     cargo afl fuzz -i "seeds/$t" -o "out/$t" -V "$secs" -t 2000 -- "target/release/$t" \
     > "out/$t.log" 2>&1 || true
@@ -43,8 +45,11 @@ fuzz_one() {
   # afl-cmin.awk: the Python afl-cmin finds no tuples in the smallest targets' traces.
   AFL_PATH=$afl_bin AFL_SKIP_CPUFREQ=1 "$afl_bin/afl-cmin.awk" -i "out/$t/default/queue" \
     -o "corpus/$t.new" -t 2000 -- "target/release/$t" > "out/$t.cmin.log" 2>&1 || { echo "$t: cmin failed; see out/$t.cmin.log"; return; }
-  # Content-named files: plain names in git, and the same input never committed twice.
-  for f in "corpus/$t.new"/*; do mv "$f" "corpus/$t.new/$(sha1sum "$f" | cut -c1-16)"; done
+  # Content-named, gzipped files: plain names in git, the same input never committed twice,
+  # and a fifth of the bytes (GeoPackages and projects are mostly repetition).
+  for f in "corpus/$t.new"/*; do
+    gzip -9 -n -c "$f" > "corpus/$t.new/$(sha1sum "$f" | cut -c1-16).gz" && rm "$f"
+  done
   rm -rf "corpus/$t" && mv "corpus/$t.new" "corpus/$t"
 }
 

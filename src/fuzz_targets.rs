@@ -27,8 +27,11 @@ use crate::spatial::LonLatBox;
 /// Splits a multi-file input (a Shapefile's `.shp`, `.shx`, `.dbf`, `.prj`, `.cpg`).
 pub const PART_SEPARATOR: &[u8] = b"\n--sitewatch-part--\n";
 
+/// A fuzz target's entry point.
+pub type Entry = fn(&[u8]);
+
 /// Every target: its name (the `fuzz/` binary and corpus folder) and its entry point.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("project", project),
     ("geojson", geojson),
     ("kml", kml),
@@ -48,7 +51,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
 
 /// The entry point named `name`, if there is one.
 #[must_use]
-pub fn target(name: &str) -> Option<fn(&[u8])> {
+pub fn target(name: &str) -> Option<Entry> {
     TARGETS.iter().find(|(n, _)| *n == name).map(|(_, f)| *f)
 }
 
@@ -97,7 +100,7 @@ pub fn shapefile(data: &[u8]) {
     });
 }
 
-/// A GeoPackage's feature tables imported into the default project.
+/// A `GeoPackage`'s feature tables imported into the default project.
 pub fn gpkg(data: &[u8]) {
     with_file("fuzz.gpkg", data, |path| {
         let _ = interchange::import_file_with(path, base(), date(), &ImportOptions::default());
@@ -182,21 +185,23 @@ pub fn stac(data: &[u8]) {
 
 /// A WMTS capabilities document and every layer's dates and XYZ templates.
 pub fn wmts(data: &[u8]) {
-    if let Ok(text) = std::str::from_utf8(data) {
-        if let Ok(capabilities) =
-            crate::imagery::wmts::parse_capabilities(text, "https://fuzz.invalid/wmts")
-        {
-            for layer in &capabilities.layers {
-                let options = crate::imagery::wmts::XyzOptions::default();
-                let _ = crate::imagery::wmts::dated_layers(
-                    &capabilities,
-                    &layer.identifier,
-                    &options,
-                    None,
-                    64,
-                );
-            }
-        }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(capabilities) =
+        crate::imagery::wmts::parse_capabilities(text, "https://fuzz.invalid/wmts")
+    else {
+        return;
+    };
+    for layer in &capabilities.layers {
+        let options = crate::imagery::wmts::XyzOptions::default();
+        let _ = crate::imagery::wmts::dated_layers(
+            &capabilities,
+            &layer.identifier,
+            &options,
+            None,
+            64,
+        );
     }
 }
 

@@ -206,3 +206,23 @@ fn files_that_are_not_geopackages_say_so_and_name_the_file() {
     let err = import_file(&cut, &empty(), date()).unwrap_err();
     assert!(err.to_string().contains("cut.gpkg"), "{err}");
 }
+
+#[test]
+fn a_column_name_that_is_not_utf8_is_read_lossily_not_a_panic() {
+    // Found by the gpkg fuzz target (fuzz/regressions/gpkg): the fixture with one byte of a
+    // column name turned into an invalid UTF-8 sequence; rusqlite's `column_name` panicked on it.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/gpkg/column-name-not-utf8");
+    let dir = tempfile::tempdir().unwrap();
+    let origin = dir.path().join("mangled.gpkg");
+    std::fs::copy(&path, &origin).unwrap();
+    let got = import_file(&origin, &empty(), date()).unwrap();
+    assert!(!got.annotations.is_empty());
+    let lossy = got
+        .annotations
+        .iter()
+        .flat_map(|a| a.extra_properties.keys())
+        .filter(|k| k.contains('\u{FFFD}'))
+        .count();
+    assert!(lossy > 0, "{:#?}", got.annotations[0].extra_properties);
+}

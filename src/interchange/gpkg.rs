@@ -121,8 +121,22 @@ fn read_table(
     crs: Option<&Crs>,
     builder: &mut Builder<'_>,
 ) -> rusqlite::Result<()> {
+    // The column names come from `table_info` as text values, read lossily: rusqlite's
+    // `column_name` panics on a name that is not UTF-8 (found by the gpkg fuzz target).
+    let mut info = db.prepare(&format!("PRAGMA table_info({})", quoted(&table.name)))?;
+    let columns = info
+        .query_map([], |row| {
+            Ok(match row.get_ref(1)? {
+                ValueRef::Text(name) => String::from_utf8_lossy(name).into_owned(),
+                _ => String::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    // `SELECT *` gives a table's columns in `table_info`'s order.
     let mut stmt = db.prepare(&format!("SELECT * FROM {}", quoted(&table.name)))?;
-    let columns: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    if stmt.column_count() != columns.len() {
+        return Err(rusqlite::Error::InvalidColumnIndex(columns.len()));
+    }
     let mut rows = stmt.query([])?;
     let mut n = 0;
     while let Some(row) = rows.next()? {

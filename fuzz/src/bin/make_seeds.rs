@@ -35,11 +35,7 @@ fn main() -> Res {
     // A project of the default site with five annotations, and what the exporters make of it.
     let mut small = sitewatch::model::default_project::load_default_project()?.project;
     small.annotations.truncate(5);
-    put(
-        "project",
-        "small.sitewatch.geojson",
-        sitewatch::model::io::to_json_string(&small).as_bytes(),
-    )?;
+    put("project", "small.sitewatch.geojson", &tiny_project(&small)?)?;
     put(
         "project",
         "empty.json",
@@ -53,9 +49,10 @@ fn main() -> Res {
     let gpkg = std::env::temp_dir().join("sitewatch-seed.gpkg");
     let _ = fs::remove_file(&gpkg);
     sitewatch::interchange::gpkg::export_file(&gpkg, &small)?;
-    put("gpkg", "small.gpkg", &fs::read(&gpkg)?)?;
+    put("gpkg", "small.gpkg", &small_pages(&gpkg)?)?;
+    fs::copy(inter.join("geopackage/two-crs.gpkg"), &gpkg)?;
+    put("gpkg", "two-crs.gpkg", &small_pages(&gpkg)?)?;
     fs::remove_file(&gpkg)?;
-    copy("gpkg", &inter.join("geopackage/two-crs.gpkg"))?;
 
     for f in [
         "qgis-export.geojson",
@@ -156,6 +153,52 @@ fn main() -> Res {
     Ok(())
 }
 
+/// `project` as a project file of about 6 KB (AFL++ mutates small inputs best): three features,
+/// the first few categories, sources, stages, layers and measures, every string cut to 24
+/// characters, compact JSON. Citations of sources left out stay (a reader warns of them).
+fn tiny_project(
+    project: &sitewatch::model::Project,
+) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    fn cut(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::String(s) => *s = s.chars().take(24).collect(),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(cut),
+            serde_json::Value::Object(members) => members.values_mut().for_each(cut),
+            _ => {}
+        }
+    }
+    let text = sitewatch::model::io::to_json_string(project);
+    let mut doc: serde_json::Value = serde_json::from_str(&text)?;
+    if let Some(features) = doc
+        .get_mut("features")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        features.truncate(3);
+    }
+    if let Some(meta) = doc
+        .get_mut("sitewatch")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        let keep = [
+            ("categories", 4),
+            ("sources", 6),
+            ("stages", 4),
+            ("layers", 3),
+            ("measures", 2),
+        ];
+        for (member, n) in keep {
+            if let Some(list) = meta
+                .get_mut(member)
+                .and_then(serde_json::Value::as_array_mut)
+            {
+                list.truncate(n);
+            }
+        }
+    }
+    cut(&mut doc);
+    Ok(serde_json::to_vec(&doc)?)
+}
+
 /// A 64 × 64 RGB COG-like GeoTIFF (tiled, Deflate, two overviews) in UTM 52N over the site.
 fn cog() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
     let mut spec = GeoTiffSpec::new(64, 64, 3);
@@ -174,6 +217,15 @@ fn cog() -> Result<Vec<u8>, Box<dyn std::error::Error>> {
         }
     })?;
     Ok(out.into_inner())
+}
+
+/// The SQLite file at `path` rewritten with 512-byte pages (a GeoPackage of a few tables is
+/// then a few kilobytes, not 45 to 127), returned.
+fn small_pages(path: &Path) -> Result<Vec<u8>, Box<dyn std::error::Error>> {
+    let db = rusqlite::Connection::open(path)?;
+    db.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA page_size = 512; VACUUM;")?;
+    drop(db);
+    Ok(fs::read(path)?)
 }
 
 /// A tiny valid PNG tile, its colour from `z`.
