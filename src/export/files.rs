@@ -81,10 +81,6 @@ pub fn encode_png(
         message: e.to_string(),
         path: path.to_path_buf(),
     };
-    let rgb: Vec<u8> = rgba
-        .chunks_exact(4)
-        .flat_map(|p| p.iter().take(3).copied())
-        .collect();
     let mut bytes = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut bytes, size_px[0], size_px[1]);
@@ -102,7 +98,19 @@ pub fn encode_png(
             .map_err(encode_error)?;
         }
         let mut writer = encoder.write_header().map_err(encode_error)?;
-        writer.write_image_data(&rgb).map_err(encode_error)?;
+        // Row by row: an RGB copy of the whole figure (25 MB at 4K) is never held.
+        let mut stream = writer.stream_writer().map_err(encode_error)?;
+        let width = size_px[0] as usize;
+        let mut row = Vec::with_capacity(width * 3);
+        for pixels in rgba.chunks_exact(width * 4) {
+            row.clear();
+            row.extend(pixels.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]));
+            std::io::Write::write_all(&mut stream, &row).map_err(|e| ExportError::Encode {
+                message: e.to_string(),
+                path: path.to_path_buf(),
+            })?;
+        }
+        stream.finish().map_err(encode_error)?;
         writer.finish().map_err(encode_error)?;
     }
     Ok(bytes)

@@ -1,7 +1,7 @@
 //! The export pipeline: the view's imagery fetched once, then each date's scene drawn over it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::NaiveDate;
 use geo::Coord;
@@ -29,7 +29,10 @@ use crate::scene::{Scene, SceneOptions, build};
 /// The imagery of a view, fetched once and reused for every date.
 pub(super) struct Prepared {
     pub(super) view: ExportView,
-    base: Pixmap,
+    /// The basemap and the options' extra layers; taken, not copied, by the one figure of a
+    /// [`Self::single_use`] preparation.
+    base: Mutex<Option<Pixmap>>,
+    single_use: bool,
     reports: Vec<LayerReport>,
     pub(super) text: EpaintText,
 }
@@ -87,7 +90,8 @@ pub(super) fn prepare(
     let reports = tiles::composite_with(&mut base, &view, &layers, progress, &policy)?;
     Ok(Prepared {
         view,
-        base,
+        base: Mutex::new(Some(base)),
+        single_use: false,
         reports,
         text: EpaintText::bundled(),
     })
@@ -107,7 +111,28 @@ fn keep_drawn_layers(scene: &mut Scene, drawn_ids: &[String], tile_credits: &[St
 }
 
 impl Prepared {
-    /// Draws the project's imagery layers shown at the scene's date over a copy of the base.
+    /// For one figure only: its imagery is drawn on the base itself, not on a copy of it (a
+    /// figure's worth of memory less at the export's peak: 33 MB at 4K).
+    pub(super) fn single_use(mut self) -> Self {
+        self.single_use = true;
+        self
+    }
+
+    /// The pixels to draw a date's imagery on: the base itself for a single-use preparation,
+    /// otherwise a copy.
+    fn base_pixels(&self) -> Result<Pixmap, ExportError> {
+        let mut base = self.base.lock().unwrap_or_else(PoisonError::into_inner);
+        let pixels = if self.single_use {
+            base.take()
+        } else {
+            base.clone()
+        };
+        // Only a second figure of a single-use preparation finds none.
+        let [width, height] = self.view.size_px();
+        pixels.ok_or(ExportError::Allocate { width, height })
+    }
+
+    /// Draws the project's imagery layers shown at the scene's date over the base.
     /// Returns the image, the tile reports and the names of layers with no source.
     pub(super) fn imagery(
         &self,
@@ -117,7 +142,7 @@ impl Prepared {
         cache: &mut SourceCache,
         progress: Progress<'_>,
     ) -> Result<Imagery, ExportError> {
-        let mut pixmap = self.base.clone();
+        let mut pixmap = self.base_pixels()?;
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
         for shown in &scene.layers {
@@ -478,7 +503,7 @@ pub fn render_figure(
     options: &ExportOptions,
     progress: Progress<'_>,
 ) -> Result<Figure, ExportError> {
-    let prepared = prepare(project, options, progress)?;
+    let prepared = prepare(project, options, progress)?.single_use();
     prepared.figure(project, date, options, &mut SourceCache::new(), progress)
 }
 

@@ -78,6 +78,10 @@ pub enum TileError {
     },
 }
 
+/// Where a view drawn block by block goes: each block's pixels and its `[x, y, w, h]` in the
+/// view ([`TileSource::draw_view`]).
+pub type BlockSink<'a> = &'a (dyn Fn(&image::RgbaImage, [u32; 4]) + Sync);
+
 /// A source of raster tiles. `fetch` blocks; it is called on worker threads, never the UI thread.
 pub trait TileSource: Send + Sync {
     /// Produces one tile's pixels (`tile_size()` square, RGBA).
@@ -117,12 +121,14 @@ pub trait TileSource: Send + Sync {
     }
 
     /// The pixels of `rect` drawn straight from the source, at the rectangle's own zoom, where
-    /// the source can (a raster file: resampled once, from the level that fits); `None` where
-    /// it has only tiles. An export draws a layer this way when it can.
+    /// the source can (a raster file: resampled once, from the level that fits), handed to
+    /// `put` a block at a time; `None` where it has only tiles. An export draws a layer this
+    /// way when it can, blending each block into its figure.
     fn draw_view(
         &self,
         _rect: &crate::imagery::ViewRect,
-    ) -> Option<Result<image::RgbaImage, TileError>> {
+        _put: BlockSink<'_>,
+    ) -> Option<Result<(), TileError>> {
         None
     }
 }

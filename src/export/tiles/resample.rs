@@ -187,20 +187,28 @@ pub(super) fn draw_layer(
     });
 }
 
-/// Lays an image of the whole view (straight alpha) over the pixmap at `opacity`.
-pub(super) fn blend_layer(pixmap: &mut Pixmap, image: &RgbaImage, opacity: f32) {
+/// Blends a block of a layer drawn straight from its source (an image in straight alpha, at
+/// `[x, y, w, h]` of the figure) into the premultiplied figure at `opacity`: opaque pixels at
+/// full opacity are copied.
+pub(super) fn blend_block(
+    pixmap: &mut Pixmap,
+    image: &RgbaImage,
+    [x, y, w, _]: [u32; 4],
+    opacity: f32,
+) {
     let opacity = opacity.clamp(0.0, 1.0);
     let stride = pixmap.width() as usize * 4;
-    let band = band_rows(pixmap.height()) * stride;
+    let row_bytes = w as usize * 4;
     let data = pixmap.data_mut();
-    std::thread::scope(|scope| {
-        for (out, src) in data.chunks_mut(band).zip(image.as_raw().chunks(band)) {
-            scope.spawn(move || blend_rows(out, src, opacity));
+    for (i, src) in image.as_raw().chunks_exact(row_bytes).enumerate() {
+        let at = (y as usize + i) * stride + x as usize * 4;
+        if let Some(out) = data.get_mut(at..at + row_bytes) {
+            blend_rows(out, src, opacity);
         }
-    });
+    }
 }
 
-/// [`blend_layer`] over some rows.
+/// [`blend_block`] over some pixels.
 fn blend_rows(out: &mut [u8], src: &[u8], opacity: f32) {
     for (out, src) in out.chunks_exact_mut(4).zip(src.chunks_exact(4)) {
         let &[r, g, b, a] = src else {

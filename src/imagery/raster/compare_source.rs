@@ -62,10 +62,11 @@ impl TileSource for CompareStretched {
     fn draw_view(
         &self,
         rect: &crate::imagery::ViewRect,
-    ) -> Option<Result<image::RgbaImage, TileError>> {
+        put: crate::imagery::tile_source::BlockSink<'_>,
+    ) -> Option<Result<(), TileError>> {
         match self.inner.raster() {
-            Some(raster) => Some(raster.render_view(rect, Some(&self.look))),
-            None => self.inner.draw_view(rect),
+            Some(raster) => Some(raster.render_view_into(rect, Some(&self.look), put)),
+            None => self.inner.draw_view(rect, put),
         }
     }
 }

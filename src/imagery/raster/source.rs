@@ -746,22 +746,43 @@ impl RasterTileSource {
         rect: &ViewRect,
         look: Option<&CompareLook>,
     ) -> Result<image::RgbaImage, TileError> {
+        let out = std::sync::Mutex::new(image::RgbaImage::new(rect.size_px[0], rect.size_px[1]));
+        self.render_view_into(rect, look, &|image, block| {
+            let mut out = out
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            view_render::put_block(&mut out, image, block);
+        })?;
+        Ok(out
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// [`Self::render_view`] handed to `put` a block at a time (its `[x, y, w, h]` in `rect`),
+    /// on every core; nothing where the raster is not. No image of the whole view is held.
+    pub fn render_view_into(
+        &self,
+        rect: &ViewRect,
+        look: Option<&CompareLook>,
+        put: crate::imagery::tile_source::BlockSink<'_>,
+    ) -> Result<(), TileError> {
         let Some(scale) = view_render::scale_over(&self.placement, rect) else {
-            return Ok(image::RgbaImage::new(rect.size_px[0], rect.size_px[1]));
+            return Ok(());
         };
         let level = match &self.pixels {
             Pixels::U8(p) => level_for(p, scale),
             Pixels::U16(p) => level_for(p, scale),
         };
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        view_render::render_blocks(rect, threads, &|block: &ViewRect| {
+        let draw = |block: &ViewRect| {
             let coords = self.placement.rect_coords(block);
             self.draw(&coords, look, Some(level))
                 .map_err(|e| TileError::Local {
                     message: format!("reading the spill file: {e}"),
                     what: self.path.display().to_string(),
                 })
-        })
+        };
+        view_render::render_blocks(rect, threads, &draw, put)
     }
 
     fn render(
@@ -1198,8 +1219,12 @@ impl TileSource for RasterTileSource {
         Some(self)
     }
 
-    fn draw_view(&self, rect: &ViewRect) -> Option<Result<image::RgbaImage, TileError>> {
-        Some(self.render_view(rect, None))
+    fn draw_view(
+        &self,
+        rect: &ViewRect,
+        put: crate::imagery::tile_source::BlockSink<'_>,
+    ) -> Option<Result<(), TileError>> {
+        Some(self.render_view_into(rect, None, put))
     }
 }
 

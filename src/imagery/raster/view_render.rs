@@ -35,7 +35,9 @@ pub fn scale_over(placement: &Placement, rect: &ViewRect) -> Option<f64> {
 }
 
 /// Draws `rect` block by block on `threads` threads with `draw` (given each block as a
-/// rectangle of its own) and puts the blocks together; the first error stops the others.
+/// rectangle of its own) and hands each block to `put` with its `[x, y, w, h]` in `rect` (an
+/// export blends it straight into its figure: no image of the whole view is held); the first
+/// error stops the others.
 ///
 /// Each thread starts on its own contiguous run of blocks (neighbouring blocks share the
 /// source's tiles, which two threads would otherwise decode twice at once) and, when its run
@@ -44,16 +46,15 @@ pub fn render_blocks<E: Send>(
     rect: &ViewRect,
     threads: usize,
     draw: &(dyn Fn(&ViewRect) -> Result<RgbaImage, E> + Sync),
-) -> Result<RgbaImage, E> {
-    let [w, h] = rect.size_px;
+    put: &(dyn Fn(&RgbaImage, [u32; 4]) + Sync),
+) -> Result<(), E> {
     let blocks = rect.blocks(BLOCK_PX);
     let threads = threads.clamp(1, blocks.len().max(1));
-    let out = Mutex::new(RgbaImage::new(w, h));
     let runs = Mutex::new(runs(blocks.len(), threads));
     let failed: Mutex<Option<E>> = Mutex::new(None);
     std::thread::scope(|scope| {
         for own in 0..threads {
-            let (blocks, out, runs, failed) = (&blocks, &out, &runs, &failed);
+            let (blocks, runs, failed) = (&blocks, &runs, &failed);
             scope.spawn(move || {
                 loop {
                     // The lock is let go before drawing.
@@ -68,10 +69,7 @@ pub fn render_blocks<E: Send>(
                         return;
                     };
                     match draw(&rect.part(block)) {
-                        Ok(image) => {
-                            let mut out = out.lock().unwrap_or_else(PoisonError::into_inner);
-                            put_block(&mut out, &image, block);
-                        }
+                        Ok(image) => put(&image, block),
                         Err(e) => {
                             failed
                                 .lock()
@@ -87,12 +85,12 @@ pub fn render_blocks<E: Send>(
     });
     match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
         Some(e) => Err(e),
-        None => Ok(out.into_inner().unwrap_or_else(PoisonError::into_inner)),
+        None => Ok(()),
     }
 }
 
 /// Copies a block's pixels into the image, row by row.
-fn put_block(out: &mut RgbaImage, image: &RgbaImage, [x, y, w, _]: [u32; 4]) {
+pub fn put_block(out: &mut RgbaImage, image: &RgbaImage, [x, y, w, _]: [u32; 4]) {
     let stride = out.width() as usize * 4;
     let row_bytes = w as usize * 4;
     for (i, row) in image.as_raw().chunks_exact(row_bytes).enumerate() {
