@@ -17,6 +17,25 @@ use super::tile_source::{TileError, TileKey, TileSource};
 /// connections per client.
 pub const DEFAULT_WORKERS: usize = 2;
 
+/// Worker threads for a layer's tiles in the window: a remote service or file gets
+/// [`DEFAULT_WORKERS`] (two connections a client); a local source, whose tiles are decoded and
+/// reprojected here, every core but the UI thread's.
+#[must_use]
+pub fn window_workers(source: &dyn TileSource) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    window_workers_for(source.is_remote(), cores)
+}
+
+/// [`window_workers`] for a source that is `remote` or not on a machine of `cores` cores.
+#[must_use]
+pub fn window_workers_for(remote: bool, cores: usize) -> usize {
+    if remote {
+        DEFAULT_WORKERS
+    } else {
+        cores.saturating_sub(1).max(1)
+    }
+}
+
 /// More queued tiles than this and the oldest requests are dropped: they scrolled away long ago.
 const MAX_QUEUED: usize = 384;
 
@@ -516,6 +535,15 @@ mod tests {
     const B: TileKey = TileKey { z: 3, x: 2, y: 2 };
     const C: TileKey = TileKey { z: 3, x: 3, y: 2 };
     const D: TileKey = TileKey { z: 3, x: 4, y: 2 };
+
+    #[test]
+    fn a_local_source_decodes_on_every_core_but_the_uis_and_a_service_gets_two() {
+        assert_eq!(window_workers_for(false, 1), 1);
+        assert_eq!(window_workers_for(false, 2), 1);
+        assert_eq!(window_workers_for(false, 16), 15);
+        assert_eq!(window_workers_for(true, 16), DEFAULT_WORKERS);
+        assert_eq!(window_workers_for(true, 1), DEFAULT_WORKERS);
+    }
 
     /// A source that counts and records its calls, fails the first `failures` of them, and
     /// holds every fetch until `gate` is free.

@@ -17,7 +17,7 @@ use walkers::{Stats, Tile, TileId, TilePiece, Tiles};
 
 use crate::imagery::tile_cover::{MapView, tiles_covering};
 use crate::imagery::tile_loader::{
-    DEFAULT_WORKERS, LayerStatus, TileLoader, UvRect, covering_ancestor,
+    LayerStatus, TileLoader, UvRect, covering_ancestor, window_workers,
 };
 use crate::imagery::{TileKey, TileSource};
 
@@ -49,10 +49,11 @@ pub struct EguiTiles {
 }
 
 impl EguiTiles {
-    /// Tiles from `source`, loaded by [`DEFAULT_WORKERS`] threads that repaint `ctx` after each
-    /// tile.
+    /// Tiles from `source`, loaded by [`window_workers`] threads (two for a remote source, every
+    /// core but the UI's for a local one) that repaint `ctx` after each tile.
     pub fn new(ctx: egui::Context, source: Arc<dyn TileSource>) -> Self {
-        Self::with_workers(ctx, source, DEFAULT_WORKERS)
+        let workers = window_workers(source.as_ref());
+        Self::with_workers(ctx, source, workers)
     }
 
     /// Tiles from `source`, loaded by `workers` threads.
