@@ -57,15 +57,21 @@ fn every_target_has_a_binary_and_a_corpus() {
     assert!(target("no-such-reader").is_none());
 }
 
-#[test]
-fn every_corpus_file_replays_without_a_panic() {
+/// Runs every file under `fuzz/<folder>/<target>/` through its target; returns how many.
+fn replay(folder: &str) -> usize {
     let mut replayed = 0;
     for (name, run) in TARGETS {
-        for file in files_in(&fuzz_dir().join("corpus").join(name)) {
+        for file in files_in(&fuzz_dir().join(folder).join(name)) {
             run(&input(&file));
             replayed += 1;
         }
     }
+    replayed
+}
+
+#[test]
+fn every_corpus_file_replays_without_a_panic() {
+    let replayed = replay("corpus");
     assert!(
         replayed >= 2 * TARGETS.len(),
         "{replayed} corpus files replayed"
@@ -75,13 +81,7 @@ fn every_corpus_file_replays_without_a_panic() {
 #[test]
 fn every_input_that_once_crashed_a_reader_replays_without_a_panic() {
     // fuzz/regressions/<target>/<what it broke>: what AFL++ found, kept after the fix.
-    let mut replayed = 0;
-    for (name, run) in TARGETS {
-        for file in files_in(&fuzz_dir().join("regressions").join(name)) {
-            run(&input(&file));
-            replayed += 1;
-        }
-    }
+    let replayed = replay("regressions");
     assert!(replayed > 0, "no regression inputs under fuzz/regressions");
 }
 
