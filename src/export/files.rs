@@ -102,7 +102,7 @@ pub fn encode_png(
         let mut stream = writer.stream_writer().map_err(encode_error)?;
         let width = size_px[0] as usize;
         let mut row = Vec::with_capacity(width * 3);
-        for pixels in rgba.chunks_exact(width * 4) {
+        for pixels in rgba.chunks_exact((width * 4).max(4)) {
             row.clear();
             row.extend(pixels.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]));
             std::io::Write::write_all(&mut stream, &row).map_err(|e| ExportError::Encode {

@@ -196,6 +196,9 @@ pub(super) fn blend_block(
     [x, y, w, _]: [u32; 4],
     opacity: f32,
 ) {
+    if w == 0 {
+        return;
+    }
     let opacity = opacity.clamp(0.0, 1.0);
     let stride = pixmap.width() as usize * 4;
     let row_bytes = w as usize * 4;
