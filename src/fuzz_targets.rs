@@ -20,6 +20,7 @@ use crate::imagery::raster::crs::Crs;
 use crate::imagery::raster::georef::{GeoTransform, parse_aux_xml};
 use crate::imagery::raster::source::{OpenOptions, RasterTileSource};
 use crate::imagery::raster::wkt::crs_from_wkt;
+use crate::imagery::wayback_service::TileAddress;
 use crate::interchange::{self, ImportOptions};
 use crate::model::Project;
 use crate::spatial::LonLatBox;
@@ -242,17 +243,15 @@ fn round_trip(crs: &Crs) {
 
 /// The Web Mercator tile at `zoom` (at most 12) over the middle of `bounds`.
 fn middle_tile(bounds: LonLatBox, max_zoom: u8) -> TileKey {
-    let z = max_zoom.min(12);
-    let lon = f64::midpoint(bounds.west, bounds.east);
-    let lat = f64::midpoint(bounds.south, bounds.north);
-    let px =
-        crate::spatial::mercator::world_px_from_lonlat(geo::Coord { x: lon, y: lat }, f64::from(z));
-    let tiles = f64::from(1_u32 << z);
-    let index = |v: f64| (v / 256.0).clamp(0.0, tiles - 1.0) as u32;
+    let middle = [
+        f64::midpoint(bounds.west, bounds.east),
+        f64::midpoint(bounds.south, bounds.north),
+    ];
+    let tile = TileAddress::at(middle, max_zoom.min(12));
     TileKey {
-        z,
-        x: if px.x.is_finite() { index(px.x) } else { 0 },
-        y: if px.y.is_finite() { index(px.y) } else { 0 },
+        z: tile.z,
+        x: tile.col,
+        y: tile.row,
     }
 }
 
