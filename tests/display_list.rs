@@ -612,13 +612,10 @@ fn with_gpu_meshes_the_maps_plain_parts_leave_each_frame_as_callbacks_not_vertic
     // nothing is loading (a bound on the wait, not a proof of anything), then until two frames
     // in a row hand over the same.
     let mut off = tessellated_frame(&ctx, &mut app);
-    for _ in 0..3000 {
-        if app.pending_work().is_empty() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
+    common::wait::until(|| {
         off = tessellated_frame(&ctx, &mut app);
-    }
+        app.pending_work().is_empty()
+    });
     assert_eq!(
         app.pending_work(),
         Vec::<String>::new(),

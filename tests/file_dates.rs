@@ -72,14 +72,9 @@ fn scene_label(h: &mut Harness<'static, SitewatchApp>, id: &str) -> Option<Strin
 
 /// Steps frames until the scene dates the layer (the file opens on a worker thread).
 fn until_dated_by_file(h: &mut Harness<'static, SitewatchApp>) -> bool {
-    for _ in 0..300 {
-        h.step();
-        if scene_label(h, "scene") == Some("5 JUL 2025".to_owned()) {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    false
+    common::wait::frames_until(h, |h| {
+        scene_label(h, "scene") == Some("5 JUL 2025".to_owned())
+    })
 }
 
 fn set_date(h: &mut Harness<'static, SitewatchApp>, date: NaiveDate) {
@@ -220,15 +215,8 @@ fn a_dated_layer_finishing_its_load_rebuilds_no_scene() {
         "still opening after the first frame"
     );
     let builds = h.state().scene_builds();
-    let mut opened = false;
-    for _ in 0..300 {
-        h.step();
-        if h.state().raster_display("scene").is_some() {
-            opened = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let opened =
+        common::wait::frames_until(&mut h, |h| h.state().raster_display("scene").is_some());
     assert!(opened, "the layer opens");
     h.run_steps(3);
     assert_eq!(

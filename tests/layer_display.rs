@@ -195,14 +195,9 @@ mod window {
 
     /// Steps frames until the raster has opened (on a worker thread) and shows `bands`.
     fn shows(h: &mut Harness<'static, SitewatchApp>, bands: BandMapping) -> bool {
-        for _ in 0..300 {
-            h.step();
-            if h.state().raster_display("scene").map(|d| d.bands) == Some(bands) {
-                return true;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
-        false
+        super::common::wait::frames_until(h, |h| {
+            h.state().raster_display("scene").map(|d| d.bands) == Some(bands)
+        })
     }
 
     fn apply(h: &mut Harness<'static, SitewatchApp>, command: Command) {

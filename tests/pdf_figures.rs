@@ -297,19 +297,15 @@ fn the_windows_export_writes_a_pdf_when_the_save_name_ends_in_pdf() {
     );
     // The export runs on a worker; its message arrives when it is done (bounded wait).
     let mut message = None;
-    for _ in 0..600 {
-        h.step();
+    common::wait::frames_until(&mut h, |h| {
         message = h
             .state()
             .messages()
             .iter()
             .find(|m| m.contains("window.pdf"))
             .cloned();
-        if message.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        message.is_some()
+    });
     let message = message.expect("the export finishes");
     assert!(message.starts_with("Exported"), "{message}");
     let bytes = std::fs::read(&out).unwrap();

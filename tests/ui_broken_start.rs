@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -81,13 +83,7 @@ fn a_broken_project_at_start_opens_an_empty_untitled_project_and_a_modal_that_sa
         .set_file_picker(Arc::new(FakePicker(good.clone())));
     h.get_by_label("Open…").click();
     // The dialog answers on its own thread: step until its answer has been applied.
-    for _ in 0..10_000 {
-        h.step();
-        if h.state().project_path().is_some() {
-            break;
-        }
-        std::thread::yield_now();
-    }
+    common::wait::frames_until(&mut h, |h| h.state().project_path().is_some());
     h.run_steps(2);
     assert_eq!(h.state().project_path(), Some(good.as_path()));
     assert!(

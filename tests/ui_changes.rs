@@ -15,21 +15,12 @@ use sitewatch::editing::change_accept::CHANGE_CATEGORY_KEY;
 use sitewatch::ui::changes::{CANCEL_LABEL, FIND_LABEL, FindStatus};
 use sitewatch::ui::changes_review::{AS_NEW_LABEL, Decision, ROW_LABEL};
 
-/// Frames a run may take before the test gives up: far more than the finder needs on the
-/// default project's 1 MP scenes.
-const MAX_FRAMES: usize = 20_000;
-
-/// Draws frames until the run in progress has answered; the number of frames it took.
-fn await_run(h: &mut Harness<'_, SitewatchApp>) -> usize {
-    for frame in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if !matches!(h.state().changes_status(), FindStatus::Running { .. }) {
-            return frame;
-        }
-        // Leave the worker the core this thread would spin on.
-        std::thread::yield_now();
-    }
-    panic!("the run did not answer within {MAX_FRAMES} frames");
+/// Draws frames until the run in progress has answered.
+fn await_run(h: &mut Harness<'_, SitewatchApp>) {
+    let answered = common::wait::frames_until(h, |h| {
+        !matches!(h.state().changes_status(), FindStatus::Running { .. })
+    });
+    assert!(answered, "the run did not answer");
 }
 
 fn annotations(h: &Harness<'_, SitewatchApp>) -> usize {
@@ -51,8 +42,7 @@ fn find_lists_candidates_and_accepting_one_is_one_undoable_annotation() {
         "{:?}",
         h.state().changes_status()
     );
-    let frames = await_run(&mut h);
-    println!("answered after {frames} frames");
+    await_run(&mut h);
     let status = h.state().changes_status().clone();
     let FindStatus::Done(found) = status else {
         panic!("the run failed: {status:?}");

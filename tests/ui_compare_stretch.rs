@@ -13,15 +13,11 @@ use common::window::apply;
 
 /// Steps the window until both layers are open (the files decode on a worker).
 fn until_open(h: &mut Harness<'static, SitewatchApp>, ids: &[String]) {
-    for _ in 0..500 {
-        h.step();
-        if ids.iter().all(|id| h.state().raster_display(id).is_some()) {
-            h.run_steps(3);
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    panic!("the layers did not open");
+    let open = common::wait::frames_until(h, |h| {
+        ids.iter().all(|id| h.state().raster_display(id).is_some())
+    });
+    assert!(open, "the layers did not open");
+    h.run_steps(3);
 }
 
 #[test]

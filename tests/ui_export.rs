@@ -27,15 +27,9 @@ fn ctrl_e_opens_the_export_dialog_and_its_preview_arrives() {
         "Ctrl+E opens it"
     );
     // The preview is rendered on a worker thread; give it time, frame by frame.
-    let mut ready = false;
-    for _ in 0..200 {
-        h.step();
-        if h.query_by_label_contains("Rendering the preview").is_none() {
-            ready = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let ready = common::wait::frames_until(&mut h, |h| {
+        h.query_by_label_contains("Rendering the preview").is_none()
+    });
     assert!(ready, "the preview arrives");
     assert!(
         h.state()

@@ -28,12 +28,10 @@ fn picker(h: &mut Harness<'_, SitewatchApp>, answer: &Path) -> Arc<FakePicker> {
     p
 }
 
-/// Waits (in frames) for the dialog thread to answer.
+/// Draws frames until the dialog thread has answered and its answer is applied.
 fn settle_dialog(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..40 {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-        h.run_steps(1);
-    }
+    let answered = common::wait::frames_until(h, |h| !h.state().file_dialog_open());
+    assert!(answered, "the dialog answered");
     // The path it answered starts a save on the worker.
     h.state_mut().wait_for_file_work();
     h.run_steps(1);

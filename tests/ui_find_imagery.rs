@@ -26,9 +26,6 @@ use sitewatch::ui::find_imagery::{
     ADD_LABEL, ADD_SERIES_LABEL, CUSTOM_LABEL, SEARCH_LABEL, SearchStatus, URL_LABEL,
 };
 
-/// Frames a search may take before the test gives up: far more than a local server needs.
-const MAX_FRAMES: usize = 20_000;
-
 /// The scenes served: id, day, cloud cover.
 const SCENES: [(&str, &str, f64); 3] = [
     ("S2A_20250502", "2025-05-02", 4.0),
@@ -101,14 +98,10 @@ fn stac_server(cogs: &RangeServer) -> Server {
 
 /// Draws frames until the search in progress has answered.
 fn await_search(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if !matches!(h.state().find_imagery_status(), SearchStatus::Searching(_)) {
-            return;
-        }
-        std::thread::yield_now();
-    }
-    panic!("the search did not answer within {MAX_FRAMES} frames");
+    let answered = common::wait::frames_until(h, |h| {
+        !matches!(h.state().find_imagery_status(), SearchStatus::Searching(_))
+    });
+    assert!(answered, "the search did not answer");
 }
 
 /// Opens the window with I, picks a custom API, types `url` and searches this view.

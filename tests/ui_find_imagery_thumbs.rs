@@ -24,9 +24,6 @@ use sitewatch::imagery::stac::{SearchParams, Signing, StacApi};
 use sitewatch::ui::find_imagery::SearchStatus;
 use sitewatch::ui::find_imagery_thumb::{NO_PREVIEW, preview_label};
 
-/// Frames a search or the previews may take before the test gives up.
-const MAX_FRAMES: usize = 20_000;
-
 /// A scene over the site with `assets`.
 fn item(id: &str, day: &str, assets: &Value) -> Value {
     json!({
@@ -110,16 +107,12 @@ fn search_source(h: &mut Harness<'_, SitewatchApp>, source: ImagerySource) {
     };
     h.state_mut()
         .apply(&ctx, FindImageryCommand::Search(Box::new(search)).into());
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
+    let done = common::wait::frames_until(h, |h| {
         let searching = matches!(h.state().find_imagery_status(), SearchStatus::Searching(_));
-        if !searching && h.state().find_imagery_previews_pending() == 0 {
-            h.run_steps(2);
-            return;
-        }
-        std::thread::yield_now();
-    }
-    panic!("the search or its previews did not finish within {MAX_FRAMES} frames");
+        !searching && h.state().find_imagery_previews_pending() == 0
+    });
+    assert!(done, "the search or its previews did not finish");
+    h.run_steps(2);
 }
 
 #[test]

@@ -5,13 +5,31 @@
 mod common;
 
 use egui_kittest::kittest::Queryable as _;
-use sitewatch::ui::layers::{controls_label, opacity_label};
+use sitewatch::ui::layers::{LayerLoadState, controls_label, opacity_label};
 
 #[test]
 fn a_click_on_a_layers_name_opens_that_row_alone() {
     let mut h = common::default_app(common::day(2025, 10, 14), 1600.0, 1000.0);
     h.run_steps(5);
     let layers = h.state().project().layers.clone();
+    // Rows grow and shrink while layers open and load their tiles (a progress bar, a line of
+    // tile counts), shown at this date or not: let that end before reading where a name is.
+    let quiet = common::wait::frames_until(&mut h, |h| {
+        layers.iter().all(|l| {
+            matches!(
+                h.state().layer_load_state(&l.id),
+                LayerLoadState::Idle
+                    | LayerLoadState::Failed(_)
+                    | LayerLoadState::Ready {
+                        loading: 0,
+                        failed: 0,
+                        ..
+                    }
+            )
+        })
+    });
+    assert!(quiet, "the layers settled");
+    h.run_steps(2);
     let layer = layers
         .iter()
         .find(|l| l.name == "Synthetic scene, 14 OCT 2025")

@@ -152,14 +152,7 @@ fn frames_until(
     h: &mut Harness<'_, SitewatchApp>,
     done: impl Fn(&Harness<'_, SitewatchApp>) -> bool,
 ) -> bool {
-    for _ in 0..200 {
-        h.step();
-        if done(h) {
-            return true;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    false
+    common::wait::frames_until(h, |h| done(h))
 }
 
 #[test]

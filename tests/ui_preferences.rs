@@ -12,20 +12,11 @@ use sitewatch::app::{Prefs, SitewatchApp};
 use sitewatch::imagery::disk_cache::DiskCache;
 use sitewatch::ui::preferences::{CACHE_CAP_LABEL, CLEAR_CACHE_LABEL, PREFERENCES_MENU_LABEL};
 
-/// Frames a count or a clear may take before the test gives up.
-const MAX_FRAMES: usize = 20_000;
-
 /// Draws frames until the window's count or clear has finished.
 fn await_cache_job(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if !h.state().preferences_busy() {
-            h.run_steps(2);
-            return;
-        }
-        std::thread::yield_now();
-    }
-    panic!("the cache work did not finish within {MAX_FRAMES} frames");
+    let finished = common::wait::frames_until(h, |h| !h.state().preferences_busy());
+    assert!(finished, "the cache work did not finish");
+    h.run_steps(2);
 }
 
 #[test]

@@ -66,13 +66,7 @@ fn export_csv_asks_for_a_file_and_writes_the_measures_there() {
     open_progress(&mut h);
     h.get_by_label("Export CSV…").click();
     // The dialog answers from its own thread; draw frames until its answer is applied.
-    for _ in 0..1000 {
-        h.run_steps(1);
-        if h.state().progress_status().is_some() {
-            break;
-        }
-        std::thread::yield_now();
-    }
+    common::wait::frames_until(&mut h, |h| h.state().progress_status().is_some());
     assert_eq!(
         *fake.asked.lock().unwrap(),
         vec![DialogPurpose::MeasuresCsv]

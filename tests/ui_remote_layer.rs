@@ -75,17 +75,13 @@ fn an_address_typed_in_becomes_a_remote_layer_that_opens_over_http() {
 
     // The window opens it off the UI thread: wait, bounded, for the header and first tiles.
     let mut state = LayerLoadState::Idle;
-    for _ in 0..400 {
-        h.step();
+    common::wait::frames_until(&mut h, |h| {
         state = h.state().layer_load_state(&added.id);
-        if matches!(
+        matches!(
             state,
             LayerLoadState::Ready { .. } | LayerLoadState::Failed(_)
-        ) {
-            break;
-        }
-        std::thread::yield_now();
-    }
+        )
+    });
     assert!(matches!(state, LayerLoadState::Ready { .. }), "{state:?}");
     assert!(server.request_count() >= 1, "read over HTTP");
 

@@ -17,8 +17,6 @@ use sitewatch::model::{ImageryLayer, LayerSource};
 use sitewatch::ui::find_imagery::{FALSE_COLOUR_LABEL, SearchStatus};
 use sitewatch::ui::layers::LayerLoadState;
 
-/// Frames a load may take before the test gives up: far more than a local server needs.
-const MAX_FRAMES: usize = 20_000;
 const SIDE: u32 = 512;
 const STEP_DEG: f64 = 1e-4;
 const TOP_LEFT: (f64, f64) = (130.61, 42.44);
@@ -33,14 +31,10 @@ fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
 
 /// Draws frames until `done` says so.
 fn await_frames(h: &mut Harness<'_, SitewatchApp>, done: impl Fn(&SitewatchApp) -> bool) {
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if done(h.state()) {
-            return;
-        }
-        std::thread::yield_now();
-    }
-    panic!("not done within {MAX_FRAMES} frames");
+    assert!(
+        common::wait::frames_until(h, |h| done(h.state())),
+        "not done"
+    );
 }
 
 /// Reads a STAC file with one Sentinel-2 item whose red, green and blue assets are `hrefs`

@@ -19,9 +19,6 @@ use sitewatch::spatial::mercator::{lonlat_from_world_px, world_px_from_lonlat};
 use sitewatch::ui::map_menu::WAYBACK_HERE;
 use sitewatch::ui::wayback::{ADD_ALL_LABEL, LOOK_HERE_LABEL, WaybackStatus};
 
-/// Frames a search may take before the test gives up: far more than a local server needs.
-const MAX_FRAMES: usize = 20_000;
-
 /// The replica, with release 60 older north-east of the project's home box's north-east
 /// corner (inside the view, which shows all of the home box).
 fn replica(h: &Harness<'_, SitewatchApp>, fault: Fault) -> WaybackServer {
@@ -53,16 +50,12 @@ fn look_here(h: &mut Harness<'_, SitewatchApp>, server: &WaybackServer) {
 
 /// Draws frames until the search has answered.
 fn wait_for_search(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if !matches!(h.state().wayback_status(), WaybackStatus::Looking { .. }) {
-            // The window may resize to the answer: let it settle before reading it.
-            h.run_steps(2);
-            return;
-        }
-        std::thread::yield_now();
-    }
-    panic!("the search did not answer within {MAX_FRAMES} frames");
+    let answered = common::wait::frames_until(h, |h| {
+        !matches!(h.state().wayback_status(), WaybackStatus::Looking { .. })
+    });
+    assert!(answered, "the search did not answer");
+    // The window may resize to the answer: let it settle before reading it.
+    h.run_steps(2);
 }
 
 fn shown_captures(h: &mut Harness<'_, SitewatchApp>) -> Vec<String> {

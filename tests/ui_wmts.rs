@@ -21,9 +21,6 @@ use sitewatch::ui::wmts::{
     ADD_LABEL, ADD_SERIES_LABEL, LOAD_LABEL, OPEN_LABEL, URL_LABEL, WmtsStatus,
 };
 
-/// Frames a read or a tile may take before the test gives up: far more than a local server needs.
-const MAX_FRAMES: usize = 20_000;
-
 /// The dated layer's row in the window's list.
 const DATED_ROW: &str = "Site true colour (Site_TrueColor)";
 
@@ -35,15 +32,11 @@ fn apply(h: &mut Harness<'_, SitewatchApp>, command: Command) {
 
 /// Draws frames until the capabilities read in progress has answered.
 fn await_read(h: &mut Harness<'_, SitewatchApp>) -> WmtsStatus {
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        let status = h.state().wmts_status().clone();
-        if !matches!(status, WmtsStatus::Loading(_)) {
-            return status;
-        }
-        std::thread::yield_now();
-    }
-    panic!("the capabilities read did not answer within {MAX_FRAMES} frames");
+    let answered = common::wait::frames_until(h, |h| {
+        !matches!(h.state().wmts_status(), WmtsStatus::Loading(_))
+    });
+    assert!(answered, "the capabilities read did not answer");
+    h.state().wmts_status().clone()
 }
 
 /// The window at 20 June 2025, opened from the layer panel, `url` typed and loaded.
@@ -146,15 +139,9 @@ fn a_dated_series_is_one_undoable_track_whose_tiles_are_asked_for_with_each_time
     }
     // The August layer's tiles are asked for with its Time value.
     let wanted = "/2025-08-20/GoogleMapsCompatible_Level9/";
-    let mut asked = false;
-    for _ in 0..MAX_FRAMES {
-        h.run_steps(1);
-        if server.tile_requests().iter().any(|r| r.contains(wanted)) {
-            asked = true;
-            break;
-        }
-        std::thread::yield_now();
-    }
+    let asked = common::wait::frames_until(&mut h, |_| {
+        server.tile_requests().iter().any(|r| r.contains(wanted))
+    });
     assert!(asked, "tiles asked for: {:?}", server.tile_requests());
 }
 

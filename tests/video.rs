@@ -193,19 +193,15 @@ fn the_export_dialog_writes_an_mp4_timelapse() {
     );
     // The export runs on a worker; its message arrives when it is done.
     let mut message = None;
-    for _ in 0..600 {
-        h.step();
+    common::wait::frames_until(&mut h, |h| {
         message = h
             .state()
             .messages()
             .iter()
             .find(|m| m.contains("window.mp4"))
             .cloned();
-        if message.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        message.is_some()
+    });
     let message = message.expect("the export finishes");
     assert!(message.contains("video timelapse"), "{message}");
     assert!(probe(&out, "stream=codec_name").contains("codec_name=h264"));

@@ -301,6 +301,12 @@ impl SitewatchApp {
         self.files.dialog = Some(rx);
     }
 
+    /// True while a file dialog is open (its answer not yet applied).
+    #[must_use]
+    pub fn file_dialog_open(&self) -> bool {
+        self.files.dialog.is_some()
+    }
+
     /// What a finished dialog asks for.
     pub(crate) fn poll_file_dialog(&mut self) -> Vec<Command> {
         let Some(rx) = &self.files.dialog else {

@@ -6,6 +6,7 @@ pub mod range_server;
 pub mod rasters;
 pub mod stac_server;
 pub mod tiles;
+pub mod wait;
 pub mod wayback_server;
 pub mod window;
 pub mod wmts_server;
@@ -103,12 +104,7 @@ pub fn drag(h: &mut Harness<'_, SitewatchApp>, from: egui::Pos2, to: egui::Pos2)
 /// Runs frames until no layer is opening or loading on its worker (their arrival changes what
 /// is drawn), then two more.
 pub fn settle_layers(h: &mut Harness<'_, SitewatchApp>) {
-    for _ in 0..500 {
-        if h.state().pending_work().is_empty() {
-            break;
-        }
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let settled = wait::frames_until(h, |h| h.state().pending_work().is_empty());
+    assert!(settled, "still loading: {:?}", h.state().pending_work());
     h.run_steps(2);
 }
