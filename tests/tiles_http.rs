@@ -196,7 +196,7 @@ fn files_under(dir: &Path) -> usize {
 
 /// Polls `condition` for up to two minutes (a bound for busy CI cores, not a timing).
 fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + Duration::from_mins(2);
     while !condition() {
         assert!(Instant::now() < deadline, "never: {what}");
         std::thread::sleep(Duration::from_millis(5));

@@ -618,7 +618,7 @@ mod tests {
 
     /// Polls `condition` for up to two minutes (a bound for busy CI cores, not a timing).
     fn wait_until(mut condition: impl FnMut() -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(120);
+        let deadline = Instant::now() + Duration::from_mins(2);
         while !condition() {
             assert!(Instant::now() < deadline, "condition never met");
             std::thread::sleep(Duration::from_millis(2));

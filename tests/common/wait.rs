@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 
 /// How long a wait lasts before the test calls the answer lost.
-pub const PATIENCE: Duration = Duration::from_secs(120);
+pub const PATIENCE: Duration = Duration::from_mins(2);
 
 /// Draws frames until `done` holds (checked after each frame) or [`PATIENCE`] has passed;
 /// whether it held. Between frames the thread sleeps a little, leaving the workers the core.
