@@ -137,7 +137,7 @@ fn open_band(
         .chain(overviews.iter().map(|(image, _)| image.level))
         .collect();
     Ok(OpenBand {
-        levels: TiffLevels::open(source, tiff, overviews, &options.limits),
+        levels: TiffLevels::open(tiff, overviews, &options.limits),
         header,
         transform,
         placement,

@@ -34,7 +34,10 @@
 //! # Left to the caller
 //! [`RasterTileSource::set_display`] changes tiles fetched afterwards; tiles already cached by a
 //! [`crate::imagery::tile_loader::TileLoader`] must be dropped to redraw. Overviews whose size is
-//! not a pyramid level's (`ceil(w / 2^k)`) are not used, nor external `.ovr` files.
+//! not a pyramid level's (`ceil(w / 2^k)`) are not used. A tiled file without internal
+//! overviews uses those of its external `.ovr` ([`external_ovr`]); a file in strips is decoded
+//! whole even beside one (its strips span the width, so reading a view from them costs about as
+//! much as decoding them), and a remote file's `.ovr` is not looked for.
 
 pub mod band_stack;
 pub mod bytes;
@@ -43,6 +46,7 @@ pub mod compare_source;
 pub mod crs;
 pub mod date;
 pub mod decode;
+pub mod external_ovr;
 pub mod float;
 pub mod geokeys;
 pub mod georef;

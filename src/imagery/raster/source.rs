@@ -15,6 +15,7 @@ use super::decode::{
     Block, BlockSink, Format, Header, Samples, TiffFile, decode_image, feed_image, sniff,
     sniff_bytes,
 };
+use super::external_ovr::external_overviews;
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
@@ -372,18 +373,22 @@ impl RasterTileSource {
         progress: &Progress,
         remote: bool,
     ) -> Result<Self, RasterError> {
-        let mut tiff = TiffFile::open_source(Arc::clone(&source), 0, &options.limits)?;
+        let mut tiff = TiffFile::open_source(source, 0, &options.limits)?;
+        let source = Arc::clone(tiff.source());
         let header = tiff.header().clone();
         progress.set(0.02);
         let placed = place(path, &header, options)?;
-        let overviews = if tiff.is_tiled() {
+        let mut overviews = if tiff.is_tiled() {
             level_images(&source, &mut tiff, &options.limits)?
         } else {
             Vec::new()
         };
+        if tiff.is_tiled() && overviews.is_empty() && !remote {
+            overviews = external_overviews(path, &tiff, &options.limits);
+        }
         let (pixels, histograms) = if tiff.is_tiled() && (!overviews.is_empty() || remote) {
             let coarsest = overviews.iter().map(|(i, _)| i.level).max().unwrap_or(0);
-            let levels = TiffLevels::open(source, tiff, overviews, &options.limits);
+            let levels = TiffLevels::open(tiff, overviews, &options.limits);
             streamed_pixels(levels, coarsest, &header, options, path)?
         } else {
             if !tiff.is_tiled() && !remote && progress.wants_preview() {

@@ -1,6 +1,7 @@
 //! Pyramid chunks read from the file's own tiles on demand: the full raster and each overview
-//! the TIFF stores (a cloud-optimized GeoTIFF's, or internal ones) serve the pyramid level of
-//! their size; nothing is decoded up front. Levels the file lacks are averaged from the level
+//! the TIFF stores (a cloud-optimized GeoTIFF's, internal ones, or those of an external `.ovr`
+//! file: [`super::external_ovr`]) serve the pyramid level of their size; nothing is decoded up
+//! front. Levels the file lacks are averaged from the level
 //! above by the pyramid ([`super::pyramid::Pyramid`]).
 //!
 //! Each stored level keeps a pool of open decoders over the shared [`ByteSource`] (one more
@@ -58,8 +59,10 @@ pub trait ChunkSource<T>: Send + Sync {
     fn bytes_read(&self) -> u64;
 }
 
-/// A level the TIFF stores.
+/// A level the TIFF (or its `.ovr`) stores.
 struct StoredLevel {
+    /// The file holding it.
+    source: Arc<dyn ByteSource>,
     ifd: usize,
     /// Decoders not in use.
     pool: Mutex<Vec<TiffFile>>,
@@ -84,7 +87,8 @@ impl StoredLevel {
 /// The TIFF's own levels, by pyramid level.
 pub struct TiffLevels {
     levels: Vec<Option<StoredLevel>>,
-    source: Arc<dyn ByteSource>,
+    /// Every file a level is read from, once each.
+    sources: Vec<Arc<dyn ByteSource>>,
     limits: Limits,
 }
 
@@ -105,10 +109,21 @@ pub fn level_images(
     full: &mut TiffFile,
     limits: &Limits,
 ) -> Result<Vec<(LevelImage, TiffFile)>, RasterError> {
+    let count = full.image_count()?;
+    Ok(matching_levels(source, 1..count, full, limits))
+}
+
+/// The images `ifds` of the TIFF in `source` that serve a pyramid level of `full` (tiled, not
+/// masks, exactly a level's size, the same bands and sample type; one per level), by level.
+pub(super) fn matching_levels(
+    source: &Arc<dyn ByteSource>,
+    ifds: std::ops::Range<usize>,
+    full: &TiffFile,
+    limits: &Limits,
+) -> Vec<(LevelImage, TiffFile)> {
     let mut found: Vec<(LevelImage, TiffFile)> = Vec::new();
     let (w0, h0) = (full.header().width_px, full.header().height_px);
-    let count = full.image_count()?;
-    for ifd in 1..count {
+    for ifd in ifds {
         let Ok(image) = TiffFile::open_source(Arc::clone(source), ifd, limits) else {
             continue;
         };
@@ -129,25 +144,27 @@ pub fn level_images(
         }
     }
     found.sort_by_key(|(f, _)| f.level);
-    Ok(found)
+    found
 }
 
 impl TiffLevels {
-    /// The stored levels of the TIFF in `source`: its full raster and the `overviews` that
-    /// [`level_images`] found, each already open.
-    pub fn open(
-        source: Arc<dyn ByteSource>,
-        full: TiffFile,
-        overviews: Vec<(LevelImage, TiffFile)>,
-        limits: &Limits,
-    ) -> Self {
+    /// The stored levels of a TIFF: its full raster and the `overviews` that [`level_images`]
+    /// (or [`super::external_ovr::external_overviews`]) found, each already open on the file
+    /// that holds it.
+    pub fn open(full: TiffFile, overviews: Vec<(LevelImage, TiffFile)>, limits: &Limits) -> Self {
         let deepest = overviews.iter().map(|(i, _)| i.level).max().unwrap_or(0);
         let mut levels: Vec<Option<StoredLevel>> = (0..=deepest).map(|_| None).collect();
+        let mut sources: Vec<Arc<dyn ByteSource>> = Vec::new();
         let all = std::iter::once((LevelImage { ifd: 0, level: 0 }, full)).chain(overviews);
         for (image, first) in all {
             let (across, down) = first.chunk_grid();
             let h = first.header();
+            let source = Arc::clone(first.source());
+            if !sources.iter().any(|s| Arc::ptr_eq(s, &source)) {
+                sources.push(Arc::clone(&source));
+            }
             let stored = StoredLevel {
+                source,
                 ifd: image.ifd,
                 tile: first.chunk_dims(),
                 across,
@@ -163,7 +180,7 @@ impl TiffLevels {
         }
         Self {
             levels,
-            source,
+            sources,
             limits: *limits,
         }
     }
@@ -277,7 +294,7 @@ impl<T: FromSamples> ChunkSource<T> for TiffLevels {
                 (x, y, vec![T::default(); w as usize * h as usize * bands])
             })
             .collect();
-        self.source.prefetch(&level.ranges_of(&tiles))?;
+        level.source.prefetch(&level.ranges_of(&tiles))?;
         let pooled = level
             .pool
             .lock()
@@ -285,7 +302,7 @@ impl<T: FromSamples> ChunkSource<T> for TiffLevels {
             .pop();
         let mut decoder = match pooled {
             Some(d) => d,
-            None => TiffFile::open_source(Arc::clone(&self.source), level.ifd, &self.limits)
+            None => TiffFile::open_source(Arc::clone(&level.source), level.ifd, &self.limits)
                 .map_err(io::Error::other)?,
         };
         let mut sink = ChunkSink {
@@ -317,13 +334,13 @@ impl<T: FromSamples> ChunkSource<T> for TiffLevels {
                 Self::tiles_under(level, x0, y0, x0 + CHUNK_PX, y0 + CHUNK_PX)
             })
             .collect();
-        if let Err(e) = self.source.prefetch(&level.ranges_of(&tiles)) {
+        if let Err(e) = level.source.prefetch(&level.ranges_of(&tiles)) {
             // The reads that follow report it, each for its own tile.
-            log::debug!("prefetch of {} failed: {e}", self.source.name().display());
+            log::debug!("prefetch of {} failed: {e}", level.source.name().display());
         }
     }
 
     fn bytes_read(&self) -> u64 {
-        self.source.bytes_read()
+        self.sources.iter().map(|s| s.bytes_read()).sum()
     }
 }
