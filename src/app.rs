@@ -71,6 +71,9 @@ pub struct Prefs {
     pub autosave_interval_s: u32,
     /// The tile cache's size cap in bytes (older preferences load with the 1 GiB default).
     pub tile_cache_max_bytes: u64,
+    /// Bytes of decoded imagery kept in memory, all layers together (older preferences load
+    /// with the default: 1 GiB, or a quarter of the machine's memory when that is less).
+    pub imagery_memory_max_bytes: u64,
 }
 
 impl Default for Prefs {
@@ -84,6 +87,7 @@ impl Default for Prefs {
             figure_frame: false,
             autosave_interval_s: files::AUTOSAVE_INTERVAL_S as u32,
             tile_cache_max_bytes: crate::imagery::disk_cache::DiskCache::DEFAULT_MAX_BYTES,
+            imagery_memory_max_bytes: crate::imagery::raster::memory_budget::default_limit() as u64,
         }
     }
 }
@@ -246,6 +250,8 @@ impl SitewatchApp {
             preferences: preferences::PreferencesState::default(),
         };
         crate::imagery::disk_cache::DiskCache::set_shared_max_bytes(app.prefs.tile_cache_max_bytes);
+        crate::imagery::raster::memory_budget::MemoryBudget::global()
+            .set_limit(usize::try_from(app.prefs.imagery_memory_max_bytes).unwrap_or(usize::MAX));
         app.set_basemap(ctx, app.prefs.basemap);
         app.set_autosave_interval(f64::from(app.prefs.autosave_interval_s));
         // Autosave and recovery only for real sessions: tests and screenshots leave the user's

@@ -135,7 +135,7 @@ pub fn geotiff(data: &[u8]) {
                 max_pixels: 1 << 24,
                 max_chunk_bytes: 1 << 24,
             },
-            memory_budget_bytes: 1 << 26,
+            budget: crate::imagery::raster::memory_budget::MemoryBudget::new(1 << 26),
             ..OpenOptions::default()
         };
         if let Ok(source) = RasterTileSource::open(path, &options) {

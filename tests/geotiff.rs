@@ -995,7 +995,7 @@ fn a_raster_over_its_memory_budget_spills_to_disk_and_draws_the_same() {
     let tight = RasterTileSource::open(
         &path,
         &OpenOptions {
-            memory_budget_bytes: 1 << 20,
+            budget: sitewatch::imagery::raster::memory_budget::MemoryBudget::new(1 << 20),
             ..OpenOptions::default()
         },
     )

@@ -10,7 +10,10 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use sitewatch::app::{Prefs, SitewatchApp};
 use sitewatch::imagery::disk_cache::DiskCache;
-use sitewatch::ui::preferences::{CACHE_CAP_LABEL, CLEAR_CACHE_LABEL, PREFERENCES_MENU_LABEL};
+use sitewatch::imagery::raster::memory_budget::{MemoryBudget, default_limit};
+use sitewatch::ui::preferences::{
+    CACHE_CAP_LABEL, CLEAR_CACHE_LABEL, MEMORY_BUDGET_LABEL, PREFERENCES_MENU_LABEL,
+};
 
 /// Draws frames until the window's count or clear has finished.
 fn await_cache_job(h: &mut Harness<'_, SitewatchApp>) {
@@ -23,6 +26,8 @@ fn await_cache_job(h: &mut Harness<'_, SitewatchApp>) {
 fn older_preferences_load_with_a_one_gib_cache_cap() {
     let prefs: Prefs = serde_json::from_str(r#"{"autosave_interval_s": 60}"#).unwrap();
     assert_eq!(prefs.tile_cache_max_bytes, 1 << 30);
+    assert_eq!(prefs.imagery_memory_max_bytes, default_limit() as u64);
+    assert!(default_limit() <= 1 << 30 && default_limit() > 0);
 }
 
 #[test]
@@ -69,6 +74,22 @@ fn preferences_set_the_cache_cap_and_clear_empties_the_cache_folder() {
         "the caches follow"
     );
     assert_eq!(cache.max_bytes(), 256 << 20, "an open cache too");
+
+    // The one budget of every layer's decoded pixels (this binary's only window sets it).
+    assert!(
+        h.query_by_label_contains("Decoded imagery held now")
+            .is_some(),
+        "what is held is shown"
+    );
+    h.get_by_role_and_label(Role::Slider, MEMORY_BUDGET_LABEL)
+        .set_value_accesskit(300.0);
+    h.run_steps(2);
+    assert_eq!(h.state().imagery_memory_budget(), 300 << 20);
+    assert_eq!(
+        MemoryBudget::global().limit(),
+        300 << 20,
+        "open rasters follow"
+    );
 
     h.get_by_label(CLEAR_CACHE_LABEL).click_accesskit();
     h.run_steps(1);

@@ -7,6 +7,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use super::SitewatchApp;
 use crate::command::{Command, PreferencesCommand};
 use crate::imagery::disk_cache::DiskCache;
+use crate::imagery::raster::memory_budget::MemoryBudget;
 use crate::ui::preferences::{PreferencesView, human_bytes, preferences_ui};
 
 /// What a worker found: the bytes a clear freed (`None` for a count), the size after, or why a
@@ -52,6 +53,12 @@ impl SitewatchApp {
         self.prefs.tile_cache_max_bytes
     }
 
+    /// The memory budget of decoded imagery, all layers together, bytes.
+    #[must_use]
+    pub fn imagery_memory_budget(&self) -> u64 {
+        self.prefs.imagery_memory_max_bytes
+    }
+
     /// The tile cache's size as last counted by the Preferences window; `None` while counting.
     #[must_use]
     pub fn tile_cache_size(&self) -> Option<u64> {
@@ -86,6 +93,10 @@ impl SitewatchApp {
                 DiskCache::set_shared_max_bytes(bytes);
             }
             PreferencesCommand::ClearCache => self.start_cache_job(ctx, true),
+            PreferencesCommand::SetMemoryBudget(bytes) => {
+                self.prefs.imagery_memory_max_bytes = bytes;
+                MemoryBudget::global().set_limit(usize::try_from(bytes).unwrap_or(usize::MAX));
+            }
         }
     }
 
@@ -144,6 +155,8 @@ impl SitewatchApp {
             cache_root: state.cache_root.as_deref(),
             cache_size_bytes: state.size_bytes,
             cap_bytes: self.prefs.tile_cache_max_bytes,
+            memory_budget_bytes: self.prefs.imagery_memory_max_bytes,
+            memory_used_bytes: MemoryBudget::global().used() as u64,
             busy: state.job.is_some(),
             said: state.said.as_deref(),
         };

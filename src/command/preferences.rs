@@ -1,4 +1,5 @@
-//! The Preferences window: the tile cache's size cap, and clearing it.
+//! The Preferences window: the tile cache's size cap, clearing it, and the memory budget of
+//! decoded imagery.
 
 /// What the Preferences window asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,4 +12,7 @@ pub enum PreferencesCommand {
     SetCacheCap(u64),
     /// Delete every cached tile, on a worker, and say how many bytes that freed.
     ClearCache,
+    /// Keep at most this many bytes of decoded imagery, all layers together (kept between
+    /// runs).
+    SetMemoryBudget(u64),
 }

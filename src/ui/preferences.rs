@@ -1,4 +1,5 @@
-//! The Preferences window: the tile cache's folder and size, its cap, and Clear cache.
+//! The Preferences window: the tile cache's folder and size, its cap, and Clear cache; the
+//! memory budget of decoded imagery.
 
 use std::path::Path;
 
@@ -12,6 +13,10 @@ pub const PREFERENCES_MENU_LABEL: &str = "Preferences…";
 pub const CACHE_CAP_LABEL: &str = "Tile cache cap (MiB)";
 /// Accessible label of the button that empties the cache.
 pub const CLEAR_CACHE_LABEL: &str = "Clear cache";
+/// Accessible label of the imagery memory slider.
+pub const MEMORY_BUDGET_LABEL: &str = "Imagery memory (MiB)";
+/// The memory budget's range, MiB: 128 MiB to 64 GiB.
+const MEMORY_RANGE_MIB: std::ops::RangeInclusive<u64> = 128..=64 * 1024;
 /// One mebibyte.
 const MIB: u64 = 1024 * 1024;
 /// The cap's range, MiB: 128 MiB to 16 GiB.
@@ -27,6 +32,10 @@ pub struct PreferencesView<'a> {
     pub cap_bytes: u64,
     /// Whether a count or a clear is running.
     pub busy: bool,
+    /// Bytes of decoded imagery allowed, all layers together.
+    pub memory_budget_bytes: u64,
+    /// Bytes of decoded imagery held now.
+    pub memory_used_bytes: u64,
     /// What the last Clear said.
     pub said: Option<&'a str>,
 }
@@ -49,7 +58,8 @@ pub fn human_bytes(bytes: u64) -> String {
 
 /// The window's contents; returns what the user asked for.
 pub fn preferences_ui(ui: &mut Ui, view: &PreferencesView<'_>) -> Vec<Command> {
-    let mut out = Vec::new();
+    let mut out = memory_ui(ui, view);
+    ui.separator();
     ui.heading("Tile cache");
     let Some(root) = view.cache_root else {
         ui.label("This system has no cache folder: tiles are not kept on disk.");
@@ -90,6 +100,33 @@ pub fn preferences_ui(ui: &mut Ui, view: &PreferencesView<'_>) -> Vec<Command> {
             ui.label(said);
         }
     });
+    out
+}
+
+/// The memory budget of decoded imagery: what is held now, and the slider that sets it.
+fn memory_ui(ui: &mut Ui, view: &PreferencesView<'_>) -> Vec<Command> {
+    let mut out = Vec::new();
+    ui.heading("Imagery memory");
+    ui.label(format!(
+        "Decoded imagery held now, all layers: {}",
+        human_bytes(view.memory_used_bytes)
+    ));
+    let mut mib =
+        (view.memory_budget_bytes / MIB).clamp(*MEMORY_RANGE_MIB.start(), *MEMORY_RANGE_MIB.end());
+    let slider = egui::Slider::new(&mut mib, MEMORY_RANGE_MIB)
+        .logarithmic(true)
+        .suffix(" MiB")
+        .text(MEMORY_BUDGET_LABEL);
+    if ui
+        .add(slider)
+        .on_hover_text(
+            "Past it, the tiles of streamed files drawn least recently are dropped (read again \
+             when shown), and a file decoded whole keeps the rest in a temporary file",
+        )
+        .changed()
+    {
+        out.push(PreferencesCommand::SetMemoryBudget(mib * MIB).into());
+    }
     out
 }
 

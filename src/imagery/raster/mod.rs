@@ -19,9 +19,12 @@
 //! the pyramid level whose pixels are closest to, and not smaller than, half a screen pixel.
 //!
 //! # Memory
-//! Pixels are held in their own type (1 or 2 bytes per sample, floats in 2; no RGBA copy). At most
-//! [`OpenOptions::memory_budget_bytes`] (default [`DEFAULT_MEMORY_BUDGET_BYTES`], 512 MiB) of
-//! chunks stay in memory, coarse levels first; the rest go to an anonymous temporary file and
+//! Pixels are held in their own type (1 or 2 bytes per sample, floats in 2; no RGBA copy). Every
+//! open raster shares one [`memory_budget::MemoryBudget`] ([`OpenOptions::budget`]; the
+//! window's is a preference, default 1 GiB or a quarter of the machine's memory): a streamed
+//! raster's decoded chunks are dropped least recently drawn first, across rasters; a raster
+//! decoded whole keeps in memory what the budget has room for when it is built, coarse levels
+//! first; the rest go to an anonymous temporary file and
 //! come back through a cache of 48 chunks (≤ 48 × 256 × 256 × bands × bytes). While decoding, the
 //! strip or tile being read and the chunk rows it touches are held besides. A 10000 × 10000 RGB
 //! raster is 300 MB of pixels plus 100 MB of pyramid: it stays in memory whole.
@@ -53,6 +56,7 @@ pub mod georef;
 pub mod http_bytes;
 pub mod load;
 pub mod lzw;
+pub mod memory_budget;
 pub mod preview;
 pub mod pyramid;
 pub mod range_disk;
@@ -78,9 +82,6 @@ pub use load::{Progress, RasterLoad};
 pub use shared_stretch::{CompareLook, CompareStretch};
 pub use source::{OpenOptions, PixelValues, RasterTileSource};
 pub use stretch::{BandMapping, Display, SampleKind, Stretch};
-
-/// Default bytes of decoded pixels kept in memory per raster; see the module docs.
-pub const DEFAULT_MEMORY_BUDGET_BYTES: usize = 512 << 20;
 
 /// Largest raster accepted, checked on the header before anything is allocated: one set of
 /// limits for every decode path (TIFF strips and tiles of any compression, PNG, JPEG).

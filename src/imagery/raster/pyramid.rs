@@ -16,6 +16,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::chunk_lru::ChunkLru;
+use super::memory_budget::{MemoryBudget, Reservation};
 use super::stream::ChunkSource;
 
 /// Edge of a chunk in pixels.
@@ -169,10 +170,12 @@ pub struct Pyramid<T> {
     nodata: Option<T>,
     /// For a streamed raster: where chunks are read from, and the decoded ones kept.
     stream: Option<Stream<T>>,
+    /// A pyramid decoded whole: its in-memory pixels, counted against the shared budget.
+    held: Option<Reservation>,
 }
 
 /// A streamed pyramid's chunk source and its decoded chunks.
-type Stream<T> = (Box<dyn ChunkSource<T>>, Mutex<ChunkLru<T>>);
+type Stream<T> = (Box<dyn ChunkSource<T>>, Arc<Mutex<ChunkLru<T>>>);
 
 /// The level sizes from `size` down to one chunk.
 fn level_sizes(size: LevelSize) -> Vec<LevelSize> {
@@ -187,13 +190,14 @@ fn level_sizes(size: LevelSize) -> Vec<LevelSize> {
 
 impl<T: Sample> Pyramid<T> {
     /// A pyramid read on demand from `source`: stored levels from the file, the others
-    /// averaged from the level above, decoded chunks kept up to `budget_bytes`.
+    /// averaged from the level above, decoded chunks kept under `budget` (shared by every
+    /// open raster).
     pub fn streamed(
         size: LevelSize,
         bands: usize,
         nodata: Option<T>,
         source: Box<dyn ChunkSource<T>>,
-        budget_bytes: usize,
+        budget: &Arc<MemoryBudget>,
     ) -> Self {
         let levels = level_sizes(size)
             .into_iter()
@@ -210,7 +214,16 @@ impl<T: Sample> Pyramid<T> {
             memory_bytes: 0,
             spilled_bytes: 0,
             nodata,
-            stream: Some((source, Mutex::new(ChunkLru::new(budget_bytes, T::BYTES)))),
+            stream: Some((source, ChunkLru::shared(budget, T::BYTES))),
+            held: None,
+        }
+    }
+
+    /// Counts this pyramid's in-memory pixels (one decoded whole) against `budget` while it
+    /// is open.
+    pub fn count_against(&mut self, budget: &Arc<MemoryBudget>) {
+        if self.stream.is_none() {
+            self.held = Some(Reservation::new(budget, self.memory_bytes));
         }
     }
 
@@ -671,6 +684,7 @@ impl<T: Sample> PyramidBuilder<T> {
             spilled_bytes: self.spilled_bytes,
             nodata: self.nodata,
             stream: None,
+            held: None,
         }
     }
 }

@@ -19,6 +19,7 @@ use super::external_ovr::external_overviews;
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
+use super::memory_budget::MemoryBudget;
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
@@ -28,7 +29,7 @@ use super::stream::{ChunkSource, TiffLevels, level_images};
 use super::stretch::{Display, Histograms, Resolved, SampleKind, Stretch, resolve};
 use super::view_render;
 use super::wkt::crs_from_wkt;
-use super::{DEFAULT_MEMORY_BUDGET_BYTES, Limits, RasterError};
+use super::{Limits, RasterError};
 use crate::imagery::ViewRect;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::{TileError, TileKey, TileSource};
@@ -58,8 +59,10 @@ pub struct OpenOptions {
     pub tone: crate::model::layer_display::Tone,
     /// Largest raster accepted.
     pub limits: Limits,
-    /// Bytes of decoded pixels kept in memory; the rest is spilled to a temporary file.
-    pub memory_budget_bytes: usize,
+    /// The budget the decoded pixels of every open raster share ([`MemoryBudget::global`] by
+    /// default): a raster decoded whole keeps what it has room for in memory and spills the
+    /// rest to a temporary file; a streamed one's chunks are dropped least recently drawn first.
+    pub budget: Arc<MemoryBudget>,
     /// Where a remote raster's fetched ranges are kept on disk (the tiles' cache); `None`
     /// keeps them in memory only.
     pub range_cache: Option<DiskCache>,
@@ -75,7 +78,7 @@ impl Default for OpenOptions {
             display: None,
             tone: crate::model::layer_display::Tone::default(),
             limits: Limits::default(),
-            memory_budget_bytes: DEFAULT_MEMORY_BUDGET_BYTES,
+            budget: MemoryBudget::global(),
             range_cache: None,
         }
     }
@@ -84,6 +87,16 @@ impl Default for OpenOptions {
 enum Pixels {
     U8(Pyramid<u8>),
     U16(Pyramid<u16>),
+}
+
+impl Pixels {
+    /// Counts a pyramid decoded whole against `budget` while it is open.
+    fn count_against(&mut self, budget: &Arc<MemoryBudget>) {
+        match self {
+            Self::U8(p) => p.count_against(budget),
+            Self::U16(p) => p.count_against(budget),
+        }
+    }
 }
 
 enum Building {
@@ -993,7 +1006,13 @@ fn decode_pixels(
         width_px: header.width_px,
         height_px: header.height_px,
     };
-    let mut sink = pyramid_sink(header, size, options.memory_budget_bytes, progress, path);
+    let bytes = header.width_px as usize
+        * header.height_px as usize
+        * header.bands
+        * header.kind.unwrap_or(SampleKind::U8).bytes();
+    // A pyramid is a third more than its full level.
+    let room = options.budget.room_for(bytes.saturating_add(bytes / 3));
+    let mut sink = pyramid_sink(header, size, room, progress, path);
     let complete = match feed {
         Feed::Tiff(mut t) => t.decode(&mut sink)?,
         Feed::Image(img) => {
@@ -1006,10 +1025,12 @@ fn decode_pixels(
             path: path.to_owned(),
         });
     }
-    finish_sink(sink, |done, total| {
+    let (mut pixels, histograms) = finish_sink(sink, |done, total| {
         progress.set(DECODE_SHARE + (1.0 - DECODE_SHARE) * done as f64 / total.max(1) as f64);
         !progress.is_cancelled()
-    })
+    })?;
+    pixels.count_against(&options.budget);
+    Ok((pixels, histograms))
 }
 
 /// Decodes the strips `plan` names into a small pyramid of the preview's size.
@@ -1057,7 +1078,7 @@ fn streamed_pixels<L: ChunkSource<u8> + ChunkSource<u16> + 'static>(
         width_px: header.width_px,
         height_px: header.height_px,
     };
-    let budget = options.memory_budget_bytes;
+    let budget = &options.budget;
     let io = |e| RasterError::io(e, path);
     if kind.bytes() == 1 {
         let p = Pyramid::streamed(
