@@ -102,6 +102,8 @@ fn await_search(h: &mut Harness<'_, SitewatchApp>) {
         !matches!(h.state().find_imagery_status(), SearchStatus::Searching(_))
     });
     assert!(answered, "the search did not answer");
+    // The window sizes itself to the answer over a frame or two: let it settle before a click.
+    h.run_steps(3);
 }
 
 /// Opens the window with I, picks a custom API, types `url` and searches this view.
