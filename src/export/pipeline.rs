@@ -32,6 +32,10 @@ pub(super) struct Prepared {
     /// The basemap and the options' extra layers; taken, not copied, by the one figure of a
     /// [`Self::single_use`] preparation.
     base: Mutex<Option<Pixmap>>,
+    /// For one figure with nothing but the basemap under its imagery: the basemap, fetched and
+    /// drawn under the imagery once that is drawn, only where the imagery lets it show (a COG
+    /// covering the view leaves none of its tiles to fetch or resample). There is no `base`.
+    basemap_later: Option<TileLayer>,
     single_use: bool,
     reports: Vec<LayerReport>,
     pub(super) text: EpaintText,
@@ -65,6 +69,17 @@ pub(super) fn prepare(
     options: &ExportOptions,
     progress: Progress<'_>,
 ) -> Result<Prepared, ExportError> {
+    prepare_with(project, options, progress, false)
+}
+
+/// [`prepare`]; with `basemap_later`, for one figure, the basemap (when it is all there is
+/// under the imagery) is left to be drawn under the imagery.
+fn prepare_with(
+    project: &Project,
+    options: &ExportOptions,
+    progress: Progress<'_>,
+    basemap_later: bool,
+) -> Result<Prepared, ExportError> {
     check_size(options.size_px)?;
     let view = options.view.resolve(project, options.size_px)?;
     let basemap = options
@@ -74,10 +89,21 @@ pub(super) fn prepare(
             basemap: options.basemap.label().to_owned(),
             source,
         })?;
-    let mut layers = vec![TileLayer {
+    let basemap = TileLayer {
         source: basemap,
         opacity: 1.0,
-    }];
+    };
+    if basemap_later && options.layers.is_empty() {
+        return Ok(Prepared {
+            view,
+            base: Mutex::new(None),
+            basemap_later: Some(basemap),
+            single_use: true,
+            reports: Vec::new(),
+            text: EpaintText::bundled(),
+        });
+    }
+    let mut layers = vec![basemap];
     layers.extend(options.layers.iter().cloned());
     let [width, height] = options.size_px;
     let mut base = Pixmap::new(width, height).ok_or(ExportError::Allocate { width, height })?;
@@ -91,6 +117,7 @@ pub(super) fn prepare(
     Ok(Prepared {
         view,
         base: Mutex::new(Some(base)),
+        basemap_later: None,
         single_use: false,
         reports,
         text: EpaintText::bundled(),
@@ -121,6 +148,11 @@ impl Prepared {
     /// The pixels to draw a date's imagery on: the base itself for a single-use preparation,
     /// otherwise a copy.
     fn base_pixels(&self) -> Result<Pixmap, ExportError> {
+        if self.basemap_later.is_some() {
+            // Nothing under the imagery yet: the basemap and background go under it after.
+            let [width, height] = self.view.size_px();
+            return Pixmap::new(width, height).ok_or(ExportError::Allocate { width, height });
+        }
         let mut base = self.base.lock().unwrap_or_else(PoisonError::into_inner);
         let pixels = if self.single_use {
             base.take()
@@ -171,6 +203,16 @@ impl Prepared {
             }
             drawn.push(shown.id.clone());
         }
+        if let Some(basemap) = &self.basemap_later {
+            let policy = tiles::FetchPolicy {
+                deadline: options.tile_deadline,
+                ..tiles::FetchPolicy::default()
+            };
+            let report = tiles::draw_under(&mut pixmap, &self.view, basemap, progress, &policy)?;
+            // The basemap's report comes first, as it does when drawn first.
+            reports.insert(0, report);
+            tiles::fill_under(&mut pixmap, BACKGROUND);
+        }
         Ok(Imagery {
             pixmap,
             reports,
@@ -188,10 +230,13 @@ impl Prepared {
         pick: Option<&str>,
         options: &ExportOptions,
     ) -> (Scene, Vec<String>) {
-        let tile_credits: Vec<String> = self
-            .reports
+        // A basemap drawn later credits first, as its report will come first.
+        let later = self
+            .basemap_later
             .iter()
-            .map(|r| r.credit.clone())
+            .map(|l| l.source.attribution().to_owned());
+        let tile_credits: Vec<String> = later
+            .chain(self.reports.iter().map(|r| r.credit.clone()))
             .filter(|c| !c.is_empty())
             .collect();
         let file_dates = file_dates(project, options);
@@ -503,7 +548,7 @@ pub fn render_figure(
     options: &ExportOptions,
     progress: Progress<'_>,
 ) -> Result<Figure, ExportError> {
-    let prepared = prepare(project, options, progress)?.single_use();
+    let prepared = prepare_with(project, options, progress, true)?.single_use();
     prepared.figure(project, date, options, &mut SourceCache::new(), progress)
 }
 

@@ -190,66 +190,190 @@ pub fn composite_with(
             });
             continue;
         }
-        let only_keys: Vec<TileKey> = keys.iter().map(|k| k.2).collect();
-        let mut tick = || {
-            done += 1;
-            progress(done, total)
+        let fetched = fetch_planned(
+            layer,
+            (z, ts, cols, rows, &keys),
+            &|_| true,
+            policy,
+            deadline_at,
+            (&mut done, total, progress),
+        )?;
+        fetched.draw(pixmap, view, Blend::Over);
+        reports.push(fetched.report);
+    }
+    Ok(reports)
+}
+
+/// Puts an opaque `rgb` under the pixmap where it is not opaque (the export's background under
+/// everything else).
+pub fn fill_under(pixmap: &mut Pixmap, [r, g, b]: [u8; 3]) {
+    for pixel in pixmap.data_mut().chunks_exact_mut(4) {
+        let &mut [pr, pg, pb, pa] = pixel else {
+            continue;
         };
-        let mut fetched =
-            fetch::fetch_all(&layer.source, &only_keys, policy, deadline_at, &mut tick)?;
-        // Tiles that failed or came too late are drawn from a coarser level where one is there.
-        let lower_resolution = if fetched.values().any(Result::is_err) {
-            let mut still = || progress(done, total);
-            fallback::fill_from_coarser(
-                &layer.source,
-                &mut fetched,
-                policy,
-                deadline_at,
-                &mut still,
-            )?
-        } else {
-            Vec::new()
-        };
-        // The first failure in key order, so that the report does not change from run to run.
-        let first_failure = only_keys
-            .iter()
-            .filter_map(|key| fetched.get(key).and_then(|r| r.as_ref().err()))
-            .map(clone_error)
-            .next();
-        if let Some(first) = first_failure {
-            let failed = fetched.values().filter(|r| r.is_err()).count();
-            return Err(ExportError::Tiles {
-                layer: layer.source.name().to_owned(),
-                failed,
-                total: fetched.len(),
-                source: first,
-            });
+        if pa == u8::MAX {
+            continue;
         }
-        let width = (cols[1] - cols[0] + 1).max(0) as usize;
-        let grid = into_grid(&keys, fetched);
-        draw_layer(
-            pixmap,
-            view,
-            &Grid {
-                tiles: &grid,
-                width,
-                tile_size: ts,
-                first: [cols[0], rows[0]],
-            },
-            z,
-            layer.opacity,
-        );
-        reports.push(LayerReport {
+        let through = 1.0 - f32::from(pa) / 255.0;
+        let mix = |held: u8, under: u8| {
+            (f32::from(held) + f32::from(under) * through)
+                .round()
+                .clamp(0.0, 255.0) as u8
+        };
+        pixel.copy_from_slice(&[mix(pr, r), mix(pg, g), mix(pb, b), u8::MAX]);
+    }
+}
+
+/// A tile layer's tiles fetched for a view, not drawn yet.
+pub struct FetchedLayer {
+    grid: Vec<Option<RgbaImage>>,
+    width: usize,
+    tile_size: u32,
+    first: [i64; 2],
+    z: u8,
+    /// What was fetched, for the provenance record.
+    pub report: LayerReport,
+}
+
+/// How a fetched layer meets what the pixmap holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blend {
+    /// Over it, as layers stack bottom first.
+    Over,
+    /// Under it: only where it is not opaque (the result is as if drawn first).
+    Under,
+}
+
+impl FetchedLayer {
+    /// Resamples the tiles onto `pixmap`, over or under what it holds.
+    pub fn draw(&self, pixmap: &mut Pixmap, view: &ExportView, blend: Blend) {
+        let grid = Grid {
+            tiles: &self.grid,
+            width: self.width,
+            tile_size: self.tile_size,
+            first: self.first,
+        };
+        draw_layer(pixmap, view, &grid, self.z, self.report.opacity, blend);
+    }
+}
+
+/// Draws `layer` (a tile layer: the basemap) under what `pixmap` holds for `view`, fetching
+/// only the tiles under pixels the pixmap leaves see-through (with a 2 px margin for the
+/// bilinear taps): a figure whose imagery covers it fetches and resamples none. Under
+/// `policy`, one deadline from now; `progress(done, total)` counts the tiles fetched.
+pub fn draw_under(
+    pixmap: &mut Pixmap,
+    view: &ExportView,
+    layer: &TileLayer,
+    progress: &dyn Fn(usize, usize) -> bool,
+    policy: &FetchPolicy,
+) -> Result<LayerReport, ExportError> {
+    let z = tile_zoom(view.zoom(), layer.source.max_zoom());
+    let ts = layer.source.tile_size();
+    let (cols, rows) = tile_range(view, z, ts);
+    let keys = keys_for(z, cols, rows);
+    let world_per_tile = 256.0 / 2f64.powf(f64::from(z) - view.zoom());
+    let origin = view.origin_world_px();
+    let see_through = |&(col, row, _): &(i64, i64, TileKey)| {
+        let x0 = col as f64 * world_per_tile - origin.x - 2.0;
+        let y0 = row as f64 * world_per_tile - origin.y - 2.0;
+        let span = world_per_tile + 4.0;
+        any_see_through(pixmap, [x0, y0, x0 + span, y0 + span])
+    };
+    let wanted: std::collections::HashSet<(i64, i64)> = keys
+        .iter()
+        .filter(|k| see_through(k))
+        .map(|&(col, row, _)| (col, row))
+        .collect();
+    let total = wanted.len();
+    let mut done = 0;
+    let fetched = fetch_planned(
+        layer,
+        (z, ts, cols, rows, &keys),
+        &|&(col, row, _)| wanted.contains(&(col, row)),
+        policy,
+        policy.deadline_from_now(),
+        (&mut done, total, progress),
+    )?;
+    fetched.draw(pixmap, view, Blend::Under);
+    Ok(fetched.report)
+}
+
+/// True when a pixel of the pixmap within `[x0, y0, x1, y1]` (figure pixels) is not opaque.
+fn any_see_through(pixmap: &Pixmap, [x0, y0, x1, y1]: [f64; 4]) -> bool {
+    let (w, h) = (f64::from(pixmap.width()), f64::from(pixmap.height()));
+    let clamp = |v: f64, max: f64| v.floor().clamp(0.0, max) as usize;
+    let (x0, x1) = (clamp(x0, w), clamp(x1.ceil(), w));
+    let (y0, y1) = (clamp(y0, h), clamp(y1.ceil(), h));
+    let stride = pixmap.width() as usize * 4;
+    let data = pixmap.data();
+    (y0..y1).any(|y| {
+        data.get(y * stride + x0 * 4..y * stride + x1 * 4)
+            .is_some_and(|row| row.chunks_exact(4).any(|p| p.get(3) != Some(&u8::MAX)))
+    })
+}
+
+/// A layer's tile level, tile size, columns, rows and keys.
+type Plan<'k> = (u8, u32, [i64; 2], [i64; 2], &'k [(i64, i64, TileKey)]);
+
+/// Fetches the planned tiles of `layer` that `wanted` takes (asked in key order), drawing
+/// failed or late ones from a coarser level where one is there; a tile still missing fails the
+/// export, naming the layer.
+fn fetch_planned(
+    layer: &TileLayer,
+    (z, ts, cols, rows, keys): Plan<'_>,
+    wanted: &dyn Fn(&(i64, i64, TileKey)) -> bool,
+    policy: &FetchPolicy,
+    deadline_at: std::time::Duration,
+    (done, total, progress): (&mut usize, usize, &dyn Fn(usize, usize) -> bool),
+) -> Result<FetchedLayer, ExportError> {
+    let only_keys: Vec<TileKey> = keys.iter().filter(|k| wanted(k)).map(|k| k.2).collect();
+    let mut tick = || {
+        *done += 1;
+        progress(*done, total)
+    };
+    let mut fetched = fetch::fetch_all(&layer.source, &only_keys, policy, deadline_at, &mut tick)?;
+    // Tiles that failed or came too late are drawn from a coarser level where one is there.
+    let lower_resolution = if fetched.values().any(Result::is_err) {
+        let mut still = || progress(*done, total);
+        fallback::fill_from_coarser(&layer.source, &mut fetched, policy, deadline_at, &mut still)?
+    } else {
+        Vec::new()
+    };
+    // The first failure in key order, so that the report does not change from run to run.
+    let first_failure = only_keys
+        .iter()
+        .filter_map(|key| fetched.get(key).and_then(|r| r.as_ref().err()))
+        .map(clone_error)
+        .next();
+    if let Some(first) = first_failure {
+        let failed = fetched.values().filter(|r| r.is_err()).count();
+        return Err(ExportError::Tiles {
+            layer: layer.source.name().to_owned(),
+            failed,
+            total: fetched.len(),
+            source: first,
+        });
+    }
+    let width = (cols[1] - cols[0] + 1).max(0) as usize;
+    let tiles = only_keys.len();
+    let grid = into_grid(keys, fetched);
+    Ok(FetchedLayer {
+        grid,
+        width,
+        tile_size: ts,
+        first: [cols[0], rows[0]],
+        z,
+        report: LayerReport {
             layer_id: None,
             name: layer.source.name().to_owned(),
             credit: layer.source.attribution().to_owned(),
             tile_zoom: z,
-            tiles: keys.len(),
+            tiles,
             opacity: layer.opacity,
             lower_resolution,
-        });
-    }
-    Ok(reports)
+        },
+    })
 }
 
 /// The fetched tiles in the order of `keys`, moved, not copied (a 4K figure's basemap is 240

@@ -4,6 +4,7 @@
 use image::RgbaImage;
 use tiny_skia::Pixmap;
 
+use super::Blend;
 use crate::export::view::ExportView;
 
 /// Per output column (or row): the two texels read and the weight of the second, as
@@ -126,14 +127,16 @@ fn band_rows(height: u32) -> usize {
     (height as usize).div_ceil(threads).max(1)
 }
 
-/// Resamples one layer's tiles over the pixmap.
+/// Resamples one layer's tiles over the pixmap, or under it (only where it is not opaque).
 pub(super) fn draw_layer(
     pixmap: &mut Pixmap,
     view: &ExportView,
     grid: &Grid<'_>,
     tile_z: u8,
     opacity: f32,
+    blend: Blend,
 ) {
+    let under = blend == Blend::Under;
     let factor = 2f64.powf(f64::from(tile_z) - view.zoom());
     let origin = view.origin_world_px();
     let [width, height] = view.size_px();
@@ -155,7 +158,13 @@ pub(super) fn draw_layer(
                     grid.row(r0, &mut top_row);
                     grid.row(r1, &mut bottom_row);
                     for (pixel, &([c0, c1], fx)) in line.chunks_exact_mut(4).zip(&columns.samples) {
+                        let held = pixel.get(3).copied().unwrap_or(0);
+                        if under && held == u8::MAX {
+                            // Covered: what would be drawn under it never shows.
+                            continue;
+                        }
                         if opacity >= 1.0
+                            && (!under || held == 0)
                             && let Some(opaque) =
                                 opaque_taps(&top_row, &bottom_row, [c0, c1], [fx, fy])
                         {
@@ -174,6 +183,16 @@ pub(super) fn draw_layer(
                         }
                         let [a, b, c, d] = taps.map(|t| t.unwrap_or([0.0; 4]));
                         let sample = lerp4(lerp4(a, b, fx), lerp4(c, d, fx), fy);
+                        if under {
+                            // What shows through what the pixel holds (both premultiplied).
+                            let through = 1.0 - f32::from(held) / 255.0;
+                            for (out, src) in pixel.iter_mut().zip(sample) {
+                                *out = (f32::from(*out) + src * opacity * through)
+                                    .round()
+                                    .clamp(0.0, 255.0) as u8;
+                            }
+                            continue;
+                        }
                         let keep = 1.0 - sample[3] / 255.0 * opacity;
                         for (out, src) in pixel.iter_mut().zip(sample) {
                             *out = (src * opacity + f32::from(*out) * keep)
