@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::range_server::{Behaviour, RangeServer};
-use common::tiles::no_wait;
+use common::tiles::{mean_red_blue, no_wait};
 use sitewatch::imagery::raster::bytes::{ByteSource, MemoryBytes};
 use sitewatch::imagery::raster::decode::TiffFile;
 use sitewatch::imagery::raster::http_bytes::Retry;
@@ -69,17 +69,6 @@ fn centre_key(zoom: u8) -> TileKey {
     common::tiles::centre_key((WEST, NORTH), SIDE, STEP_DEG, zoom)
 }
 
-/// Mean red and blue of the tile's opaque pixels.
-fn red_blue(tile: &image::RgbaImage) -> (f64, f64) {
-    let opaque: Vec<_> = tile.pixels().filter(|p| p.0[3] > 0).collect();
-    assert!(!opaque.is_empty(), "the tile shows the raster");
-    let n = opaque.len() as f64;
-    (
-        opaque.iter().map(|p| f64::from(p.0[0])).sum::<f64>() / n,
-        opaque.iter().map(|p| f64::from(p.0[2])).sum::<f64>() / n,
-    )
-}
-
 /// Zoom 13 shows the whole raster in about 120 px (its 256 px overview); zoom 18 is finer
 /// than its pixels.
 const ZOOMED_OUT: u8 = 13;
@@ -101,7 +90,7 @@ fn a_local_cog_draws_a_zoomed_out_view_from_its_overview_and_reads_little_of_the
         "nothing like the full raster decoded on opening: {memory} bytes"
     );
 
-    let (red, blue) = red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
+    let (red, blue) = mean_red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
     assert!(
         blue > 150.0 && red < 90.0,
         "overview pixels: red {red}, blue {blue}"
@@ -113,7 +102,7 @@ fn a_local_cog_draws_a_zoomed_out_view_from_its_overview_and_reads_little_of_the
         bytes.len()
     );
 
-    let (red, blue) = red_blue(&source.fetch(centre_key(ZOOMED_IN)).unwrap());
+    let (red, blue) = mean_red_blue(&source.fetch(centre_key(ZOOMED_IN)).unwrap());
     assert!(
         red > 150.0 && blue < 90.0,
         "full-resolution pixels: red {red}, blue {blue}"
@@ -127,7 +116,7 @@ fn a_tiled_file_without_overviews_is_still_decoded_whole() {
     std::fs::write(&path, red_and_blue_cog(0)).unwrap();
     let source = RasterTileSource::open(&path, &OpenOptions::default()).unwrap();
     assert!(!source.is_streamed());
-    let (red, blue) = red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
+    let (red, blue) = mean_red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
     assert!(
         red > 150.0 && blue < 90.0,
         "averaged from full resolution: red {red}"
@@ -143,7 +132,7 @@ fn a_remote_cog_reads_under_five_percent_and_no_full_resolution_tile_for_a_zoome
         RasterTileSource::open_url(&server.url("scene.tif"), &OpenOptions::default(), no_wait())
             .unwrap();
     assert!(source.is_streamed());
-    let (red, blue) = red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
+    let (red, blue) = mean_red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
     assert!(
         blue > 150.0 && red < 90.0,
         "overview pixels: red {red}, blue {blue}"
@@ -192,7 +181,7 @@ fn a_server_without_range_support_serves_a_small_file_whole_and_a_large_one_is_r
     let source =
         RasterTileSource::open_url(&whole.url("small.tif"), &OpenOptions::default(), no_wait())
             .unwrap();
-    let (_, blue) = red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
+    let (_, blue) = mean_red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
     assert!(blue > 150.0);
     assert_eq!(whole.request_count(), 1, "read once, whole");
 
@@ -328,7 +317,7 @@ fn a_gdal_cog_over_http_reads_no_byte_of_its_full_resolution_tiles_for_a_zoomed_
             .unwrap();
     assert!(source.is_streamed(), "GDAL's overviews are used");
     // GDAL's overviews average the red full resolution: still red, drawn from an overview.
-    let (red, _) = red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
+    let (red, _) = mean_red_blue(&source.fetch(centre_key(ZOOMED_OUT)).unwrap());
     assert!(red > 150.0);
     let sent = server.sent();
     assert!(

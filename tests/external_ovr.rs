@@ -7,7 +7,6 @@ mod common;
 
 use std::path::Path;
 
-use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
 
@@ -19,35 +18,10 @@ const NORTH: f64 = 42.43;
 const ZOOMED_OUT: u8 = 13;
 const ZOOMED_IN: u8 = 18;
 
-/// Writes a tiled RGB GeoTIFF `side` px a side with `overviews` internal overviews, each pixel
-/// noise around `rgb` (noise that does not compress away, so bytes read mean something).
+/// Writes a tiled RGB GeoTIFF `side` px a side over the site with `overviews` internal
+/// overviews, noise around `rgb`.
 fn write_tiled(path: &Path, side: u32, overviews: u32, bands: u16, rgb: [u8; 3]) {
-    let mut spec = common::tiles::cog_spec((WEST, NORTH), side, STEP_DEG, Compression::Deflate);
-    if bands != 3 {
-        spec = sitewatch::imagery::raster::write::GeoTiffSpec {
-            bands,
-            rgb: false,
-            ..spec
-        };
-    }
-    let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(
-        &mut out,
-        &spec,
-        overviews,
-        |k, x0, y0, w, h, block: &mut Vec<u8>| {
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    let noise = (common::rasters::hash(u64::from(k), i64::from(x), i64::from(y))
-                        * 30.0) as u8;
-                    let px = rgb.map(|c| c.saturating_add(noise));
-                    block.extend(&px[..usize::from(bands)]);
-                }
-            }
-        },
-    )
-    .unwrap();
-    std::fs::write(path, out.into_inner()).unwrap();
+    common::tiles::write_noise_tiff(path, (WEST, NORTH), (side, STEP_DEG), overviews, bands, rgb);
 }
 
 /// A red 2048² tiled file without overviews at `path`.
@@ -66,16 +40,9 @@ fn centre_key(zoom: u8) -> TileKey {
     common::tiles::centre_key((WEST, NORTH), SIDE, STEP_DEG, zoom)
 }
 
-/// Mean red and blue of the tile's opaque pixels.
+/// Mean red and blue of the centre tile at `zoom`.
 fn red_blue(source: &RasterTileSource, zoom: u8) -> (f64, f64) {
-    let tile = source.fetch(centre_key(zoom)).unwrap();
-    let opaque: Vec<_> = tile.pixels().filter(|p| p.0[3] > 0).collect();
-    assert!(!opaque.is_empty(), "the tile shows the raster");
-    let n = opaque.len() as f64;
-    (
-        opaque.iter().map(|p| f64::from(p.0[0])).sum::<f64>() / n,
-        opaque.iter().map(|p| f64::from(p.0[2])).sum::<f64>() / n,
-    )
+    common::tiles::mean_red_blue(&source.fetch(centre_key(zoom)).unwrap())
 }
 
 fn file_len(path: &Path) -> u64 {

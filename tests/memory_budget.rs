@@ -8,7 +8,6 @@ mod common;
 use std::path::Path;
 
 use sitewatch::imagery::raster::memory_budget::MemoryBudget;
-use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileKey, TileSource};
 
@@ -17,26 +16,9 @@ const STEP_DEG: f64 = 1e-5;
 const WEST: f64 = 130.64;
 const NORTH: f64 = 42.43;
 
-/// A 2048² RGB tiled GeoTIFF with `overviews` internal overviews, grey noise.
+/// A 2048² RGB tiled GeoTIFF over the site with `overviews` internal overviews, grey noise.
 fn write_cog(path: &Path, overviews: u32) {
-    let spec = common::tiles::cog_spec((WEST, NORTH), SIDE, STEP_DEG, Compression::Deflate);
-    let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(
-        &mut out,
-        &spec,
-        overviews,
-        |k, x0, y0, w, h, block: &mut Vec<u8>| {
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    let v = (common::rasters::hash(u64::from(k), i64::from(x), i64::from(y))
-                        * 200.0) as u8;
-                    block.extend([v, v, v]);
-                }
-            }
-        },
-    )
-    .unwrap();
-    std::fs::write(path, out.into_inner()).unwrap();
+    common::tiles::write_noise_tiff(path, (WEST, NORTH), (SIDE, STEP_DEG), overviews, 3, [90; 3]);
 }
 
 /// The full-detail tiles over the raster's middle, a 6 × 6 block at zoom 18 (about 700 of

@@ -1,4 +1,6 @@
 //! Map tiles over the test rasters, and remote reads whose retries never sleep.
+// Included whole by several test binaries (some by path), each using a part.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 
@@ -50,4 +52,60 @@ pub fn cog_spec(
         step,
     ));
     spec
+}
+
+/// Mean red and blue of the tile's opaque pixels (a test raster's colour says which level or
+/// file it was drawn from).
+pub fn mean_red_blue(tile: &image::RgbaImage) -> (f64, f64) {
+    let opaque: Vec<_> = tile.pixels().filter(|p| p.0[3] > 0).collect();
+    assert!(!opaque.is_empty(), "the tile shows the raster");
+    let n = opaque.len() as f64;
+    (
+        opaque.iter().map(|p| f64::from(p.0[0])).sum::<f64>() / n,
+        opaque.iter().map(|p| f64::from(p.0[2])).sum::<f64>() / n,
+    )
+}
+
+/// Writes a tiled `side`² GeoTIFF in EPSG:4326 (as [`cog_spec`], Deflate) with `overviews`
+/// internal overviews and `bands` bands: each pixel noise (that does not compress away, so
+/// bytes read mean something) around `rgb`, its first `bands` channels.
+pub fn write_noise_tiff(
+    path: &std::path::Path,
+    corner: (f64, f64),
+    (side, step): (u32, f64),
+    overviews: u32,
+    bands: u16,
+    rgb: [u8; 3],
+) {
+    use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, write_geotiff_levels_with};
+    let mut spec = cog_spec(corner, side, step, Compression::Deflate);
+    if bands != 3 {
+        spec = GeoTiffSpec {
+            bands,
+            rgb: false,
+            ..spec
+        };
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    write_geotiff_levels_with(
+        &mut out,
+        &spec,
+        overviews,
+        |k, x0, y0, w, h, block: &mut Vec<u8>| {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    // 0–31 from the level and position (splitmix64's mixer), so that it does
+                    // not compress away.
+                    let mut z = (u64::from(k) << 42) ^ (u64::from(x) << 21) ^ u64::from(y);
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                    let noise = ((z ^ (z >> 31)) >> 59) as u8;
+                    let px = rgb.map(|c| c.saturating_add(noise));
+                    block.extend(&px[..usize::from(bands)]);
+                }
+            }
+        },
+    )
+    .unwrap();
+    std::fs::write(path, out.into_inner()).unwrap();
 }
