@@ -70,7 +70,7 @@ impl<T> ChunkLru<T> {
         self.bytes += bytes;
         self.budget.add(bytes);
         while self.budget.over() {
-            let own = self.oldest_except(key);
+            let own = self.oldest_except(Some(key));
             let other = self.budget.oldest_other(self.id);
             let freed = match (own, other) {
                 (Some((_, mine)), Some((theirs, member))) if theirs < mine => {
@@ -96,10 +96,10 @@ impl<T> ChunkLru<T> {
     }
 
     /// The least recently used chunk other than `key`, with its tick.
-    fn oldest_except(&self, key: (usize, usize)) -> Option<((usize, usize), u64)> {
+    fn oldest_except(&self, key: Option<(usize, usize)>) -> Option<((usize, usize), u64)> {
         self.entries
             .iter()
-            .filter(|(k, _)| **k != key)
+            .filter(|(k, _)| Some(**k) != key)
             .min_by_key(|(_, (_, used))| *used)
             .map(|(k, (_, used))| (*k, *used))
     }
@@ -125,18 +125,14 @@ impl<T> Drop for ChunkLru<T> {
 impl<T: Send + Sync> Evict for Mutex<ChunkLru<T>> {
     fn oldest(&self) -> Option<u64> {
         let cache = self.try_lock().ok()?;
-        cache.entries.values().map(|(_, used)| *used).min()
+        cache.oldest_except(None).map(|(_, used)| used)
     }
 
     fn evict_oldest(&self) -> usize {
         let Ok(mut cache) = self.try_lock() else {
             return 0;
         };
-        let oldest = cache
-            .entries
-            .iter()
-            .min_by_key(|(_, (_, used))| *used)
-            .map(|(k, _)| *k);
+        let oldest = cache.oldest_except(None).map(|(k, _)| k);
         cache.remove(oldest)
     }
 }

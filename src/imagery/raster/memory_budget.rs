@@ -89,7 +89,7 @@ impl MemoryBudget {
     /// Sets the bytes allowed; chunks beyond it go as soon as they can.
     pub fn set_limit(&self, bytes: usize) {
         self.limit.store(bytes, Ordering::Relaxed);
-        self.shrink(None);
+        self.evict_for(0);
     }
 
     /// Bytes of pixels held now.
@@ -151,11 +151,11 @@ impl MemoryBudget {
             .min_by_key(|(tick, _)| *tick)
     }
 
-    /// Drops members' least recently drawn chunks (not `except`'s) until the budget holds or
+    /// Drops members' least recently drawn chunks until `bytes` more fit under the limit or
     /// nothing more can go.
-    pub fn shrink(&self, except: Option<u64>) {
-        while self.over() {
-            let Some((_, member)) = self.oldest_other(except) else {
+    fn evict_for(&self, bytes: usize) {
+        while self.used().saturating_add(bytes) > self.limit() {
+            let Some((_, member)) = self.oldest_other(None) else {
                 return;
             };
             if member.evict_oldest() == 0 {
@@ -168,14 +168,7 @@ impl MemoryBudget {
     /// fit under the limit afterwards (at most `bytes`).
     #[must_use]
     pub fn room_for(&self, bytes: usize) -> usize {
-        while self.used().saturating_add(bytes) > self.limit() {
-            let Some((_, member)) = self.oldest_other(None) else {
-                break;
-            };
-            if member.evict_oldest() == 0 {
-                break;
-            }
-        }
+        self.evict_for(bytes);
         self.limit().saturating_sub(self.used()).min(bytes)
     }
 }
