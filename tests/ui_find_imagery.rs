@@ -3,7 +3,7 @@
 //! series adds them as one dated track in one undo step, and the timeline shows each scene at
 //! its date; a server error, malformed JSON and an unreachable server say so in the window; a
 //! STAC file's item with neither a visual COG nor all three colour bands is skipped with a
-//! message.
+//! message; two scenes of one day are added as one mosaic layer, which opens in the window.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
@@ -305,5 +305,69 @@ fn a_stac_file_adds_its_visual_scene_and_skips_one_with_two_bands_with_a_message
     assert!(
         said.starts_with("Added 1 dated layer(s). Skipped 1"),
         "{said}"
+    );
+}
+
+#[test]
+fn two_scenes_of_one_day_are_one_mosaic_layer_that_opens_in_the_window() {
+    let (east, west) = (cog_server(), cog_server());
+    let dir = tempfile::tempdir().unwrap();
+    let file = json!({"type": "FeatureCollection", "features": [
+        item("S2A_20250611_T52TGN", "2025-06-11", 3.0, &west.url("T52TGN/TCI.tif")),
+        item("S2A_20250611_T53TMH", "2025-06-11", 5.0, &east.url("T53TMH/TCI.tif")),
+        item("S2B_20250820", "2025-08-20", 1.0, &west.url("S2B_20250820/TCI.tif")),
+    ]});
+    let path = dir.path().join("search.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+
+    let mut h = common::window::ready_app();
+    apply(&mut h, FindImageryCommand::Toggle.into());
+    apply(&mut h, FindImageryCommand::OpenFile(path).into());
+    await_search(&mut h);
+    h.get_by_label("2025-08-20").click();
+    h.run_steps(2);
+    let before = h.state().project().layers.len();
+    h.get_by_label(ADD_SERIES_LABEL).click();
+    h.run_steps(2);
+    let layers = &h.state().project().layers;
+    assert_eq!(layers.len(), before + 2, "the June pair is one layer");
+    let june = layers[before].clone();
+    assert_eq!(
+        june.source,
+        LayerSource::Mosaic {
+            scenes: vec![
+                LayerSource::Remote {
+                    url: west.url("T52TGN/TCI.tif")
+                },
+                LayerSource::Remote {
+                    url: east.url("T53TMH/TCI.tif")
+                },
+            ]
+        }
+    );
+    assert_eq!(june.date.unwrap().to_string(), "2025-06-11");
+    assert!(june.name.ends_with("(mosaic of 2)"), "{}", june.name);
+    assert!(june.note.contains("S2A_20250611_T53TMH"), "{}", june.note);
+
+    apply(
+        &mut h,
+        Command::Time(TimeCommand::SetDate("2025-06-11".parse().unwrap())),
+    );
+    assert_eq!(shown_ids(&mut h), vec![june.id.clone()]);
+    let opened = common::wait::frames_until(&mut h, |h| {
+        matches!(
+            h.state().layer_load_state(&june.id),
+            sitewatch::ui::layers::LayerLoadState::Ready { loading: 0, .. }
+        )
+    });
+    let state = h.state().layer_load_state(&june.id);
+    assert!(opened, "{state:?}");
+    let sitewatch::ui::layers::LayerLoadState::Ready { failed, .. } = state else {
+        unreachable!()
+    };
+    assert_eq!(failed, 0, "{state:?}");
+    assert!(
+        west.request_count() > 0 && east.request_count() > 0,
+        "both scenes read"
     );
 }

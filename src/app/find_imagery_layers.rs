@@ -80,22 +80,17 @@ pub(crate) fn layers_from_plans(
     outcome
 }
 
-/// One plan as a layer: its first scene's visual COG, band composite or radar polarisation (a
-/// same-day mosaic adds its first scene and names the others in the note).
-fn layer_from_plan(
+/// One scene's source, the display it needs, and what the note says of it: a visual COG, a
+/// band composite in the series' stretch, or a radar polarisation in decibels.
+fn scene_source(
     plan: &StacLayerPlan,
-    origin: &str,
-    signing: Option<&Signing>,
-    taken: &[String],
-) -> Result<ImageryLayer, String> {
-    let Some(first) = plan.scenes.first() else {
-        return Err(format!("{} has no scene", plan.name));
-    };
-    let (source, display, mut note) = match &first.assets {
+    assets: &AssetChoice,
+) -> (LayerSource, Option<LayerDisplay>, String) {
+    match assets {
         AssetChoice::Visual { href, .. } => (
             LayerSource::Remote { url: href.clone() },
             None,
-            plan.note.clone(),
+            String::new(),
         ),
         // Radar: one polarisation's float COG of linear power, in grey through decibels.
         AssetChoice::Backscatter { band, stretch } => (
@@ -109,11 +104,7 @@ fn layer_from_plan(
                     high_db: stretch.max_db,
                 },
             )),
-            format!(
-                "{}; {} polarisation",
-                plan.note,
-                band.asset_key.to_uppercase()
-            ),
+            format!("; {} polarisation", band.asset_key.to_uppercase()),
         ),
         // Three band COGs: the series' one reflectance stretch in each band's stored values.
         AssetChoice::Bands { red, green, blue } => {
@@ -121,8 +112,7 @@ fn layer_from_plan(
             let (source, display) = composite_layer([red, green, blue], &stretch);
             let keys = [red, green, blue].map(|band| band.asset_key.as_str());
             let note = format!(
-                "{}; {} composite of {}",
-                plan.note,
+                "; {} composite of {}",
                 match plan.composite {
                     Composite::TrueColour => "true-colour",
                     Composite::FalseColourNir => "false-colour (near-infrared)",
@@ -131,17 +121,56 @@ fn layer_from_plan(
             );
             (source, Some(display), note)
         }
+    }
+}
+
+/// One plan as a layer: its scene's visual COG, band composite or radar polarisation; scenes
+/// taken the same day become one mosaic, drawn in the plan's order. A scene whose assets need
+/// another display than the first's (a visual COG beside band COGs, bands with other scales) is
+/// left out, and the note says so.
+fn layer_from_plan(
+    plan: &StacLayerPlan,
+    origin: &str,
+    signing: Option<&Signing>,
+    taken: &[String],
+) -> Result<ImageryLayer, String> {
+    let Some(first) = plan.scenes.first() else {
+        return Err(format!("{} has no scene", plan.name));
     };
-    if let [_, others @ ..] = plan.scenes.as_slice()
-        && !others.is_empty()
-    {
-        let others: Vec<&str> = others.iter().map(|s| s.item_id.as_str()).collect();
+    let (first_source, display, what) = scene_source(plan, &first.assets);
+    let mut note = format!("{}{what}", plan.note);
+    let mut drawn = vec![first];
+    let mut sources = vec![first_source];
+    let mut left_out = Vec::new();
+    for scene in plan.scenes.iter().skip(1) {
+        let (source, scene_display, _) = scene_source(plan, &scene.assets);
+        if scene_display == display
+            && std::mem::discriminant(&source) == std::mem::discriminant(&sources[0])
+        {
+            drawn.push(scene);
+            sources.push(source);
+        } else {
+            left_out.push(scene.item_id.as_str());
+        }
+    }
+    let source = if sources.len() == 1 {
+        sources.remove(0)
+    } else {
+        let ids: Vec<&str> = drawn.iter().map(|s| s.item_id.as_str()).collect();
         let _ = write!(
             note,
-            "; {} scenes that day: only the first ({}) is drawn, not {}",
-            plan.scenes.len(),
+            "; mosaic of {} scenes taken that day, later over earlier: {}",
+            ids.len(),
+            ids.join(", ")
+        );
+        LayerSource::Mosaic { scenes: sources }
+    };
+    if !left_out.is_empty() {
+        let _ = write!(
+            note,
+            "; not drawn (their assets need another display than {}'s): {}",
             first.item_id,
-            others.join(", ")
+            left_out.join(", ")
         );
     }
     let asset_signing = match signing {
@@ -159,15 +188,19 @@ fn layer_from_plan(
         );
     }
     let _ = write!(note, "; found at {origin}");
-    let name = plan
-        .name
-        .split(" (mosaic of")
-        .next()
-        .unwrap_or(&plan.name)
-        .to_owned();
+    let day_name = plan.name.split(" (mosaic of").next().unwrap_or(&plan.name);
+    let name = if drawn.len() > 1 {
+        format!("{day_name} (mosaic of {})", drawn.len())
+    } else {
+        day_name.to_owned()
+    };
     let id = crate::model::ids::unique_id(&plan.id, |t| taken.iter().any(|l| l == t));
     let mut extra = serde_json::Map::new();
     extra.insert("stac_item".to_owned(), json!(first.item_id));
+    if drawn.len() > 1 {
+        let ids: Vec<&str> = drawn.iter().map(|s| s.item_id.as_str()).collect();
+        extra.insert("stac_items".to_owned(), json!(ids));
+    }
     extra.insert("stac_collection".to_owned(), json!(plan.collection));
     if let Some(licence) = &plan.provider.licence {
         extra.insert("stac_licence".to_owned(), json!(licence));
@@ -250,13 +283,24 @@ mod tests {
         );
         assert_eq!(
             june.source,
-            LayerSource::Remote {
-                url: "https://e/B/TCI.tif".into()
-            }
+            LayerSource::Mosaic {
+                scenes: vec![
+                    LayerSource::Remote {
+                        url: "https://e/B/TCI.tif".into()
+                    },
+                    LayerSource::Remote {
+                        url: "https://e/B2/TCI.tif".into()
+                    },
+                ]
+            },
+            "the same day's two scenes, one mosaic"
         );
         assert_eq!(june.extra["stac_item"], "B");
+        assert_eq!(june.extra["stac_items"], json!(["B", "B2"]));
         assert_eq!(june.extra["stac_collection"], "sentinel-2-l2a");
-        assert!(june.note.contains("not B2"), "{}", june.note);
+        assert!(june.note.contains("mosaic of 2 scenes"), "{}", june.note);
+        assert!(june.name.ends_with("(mosaic of 2)"), "{}", june.name);
+        assert!(!june.note.contains("not drawn"), "{}", june.note);
         assert!(june.attribution.contains("Copernicus"));
         assert!(out.skipped.is_empty(), "{:?}", out.skipped);
         let july = &out.layers[2];
@@ -283,6 +327,27 @@ mod tests {
             !june.extra.contains_key("signing"),
             "Earth Search needs none"
         );
+    }
+
+    #[test]
+    fn a_same_day_scene_needing_another_display_is_left_out_and_named() {
+        let items = [
+            item("B", "2025-06-01T10:00:00Z", true),
+            item("B2", "2025-06-01T10:00:05Z", false),
+        ];
+        let series = plan_series(&items, PlanOptions::default(), Thinning::Every, "test");
+        let out = layers_from_plans(&series.layers, "http://x/search", None, &[]);
+        let layer = &out.layers[0];
+        assert_eq!(
+            layer.source,
+            LayerSource::Remote {
+                url: "https://e/B/TCI.tif".into()
+            },
+            "B2 has band COGs only: it cannot share B's visual display"
+        );
+        assert!(layer.note.contains("not drawn"), "{}", layer.note);
+        assert!(layer.note.contains("B2"), "{}", layer.note);
+        assert!(!layer.name.contains("mosaic"), "{}", layer.name);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::imagery::dated;
 use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::band_stack::BandPlace;
+use crate::imagery::raster::mosaic::ScenePlace;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{Display, OpenOptions, RasterLoad, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
@@ -136,6 +137,17 @@ fn identity(layer: &ImageryLayer, base_dir: &Path) -> String {
         ),
         LayerSource::Remote { url } => format!("remote:{url}"),
         LayerSource::Bands { red, green, blue } => format!("bands:{red}|{green}|{blue}"),
+        LayerSource::Mosaic { scenes } => {
+            let scenes: Vec<String> = scenes
+                .iter()
+                .map(|scene| {
+                    let mut one = layer.clone();
+                    one.source = scene.clone();
+                    identity(&one, base_dir)
+                })
+                .collect();
+            format!("mosaic:{}", scenes.join(";"))
+        }
     }
 }
 
@@ -396,6 +408,21 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                 Some(wakeup),
             ))
         }
+        LayerSource::Mosaic { scenes } => match ScenePlace::of_scenes(scenes, base_dir) {
+            Ok(places) => {
+                let (mut options, wakeup) = load_options(ctx, layer);
+                options.range_cache = DiskCache::default_root()
+                    .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+                let signer = Signers::shared().for_layer(layer);
+                State::Loading(RasterLoad::start_mosaic(
+                    places,
+                    options,
+                    signer,
+                    Some(wakeup),
+                ))
+            }
+            Err(e) => State::Failed(crate::app::error_chain(&e)),
+        },
         LayerSource::Tiles { .. } => {
             let cache = DiskCache::default_root()
                 .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));

@@ -106,7 +106,7 @@ fn scene_of(layer: &ImageryLayer) -> Option<String> {
         .iter()
         .find_map(|k| layer.extra.get(*k).and_then(Value::as_str))
         .map(str::to_owned);
-    recorded.or_else(|| match &layer.source {
+    recorded.or_else(|| match layer.source.first_scene() {
         LayerSource::File { path } => Some(
             std::path::Path::new(path)
                 .file_name()
@@ -116,6 +116,7 @@ fn scene_of(layer: &ImageryLayer) -> Option<String> {
         LayerSource::Remote { url } | LayerSource::Bands { red: url, .. } => {
             url.rsplit('/').next().map(str::to_owned)
         }
+        LayerSource::Mosaic { .. } => None,
     })
 }
 
@@ -140,11 +141,11 @@ pub fn new_layer_source(layer: &ImageryLayer, date: Option<FuzzyDate>, key: Stri
         Some(s) => format!("{} ({s})", layer.name),
         None => layer.name.clone(),
     };
-    let url = match &layer.source {
+    let url = match layer.source.first_scene() {
         LayerSource::Tiles { url, .. }
         | LayerSource::Remote { url }
         | LayerSource::Bands { red: url, .. } => Some(url.clone()),
-        LayerSource::File { .. } => None,
+        LayerSource::File { .. } | LayerSource::Mosaic { .. } => None,
     };
     let mut extra = Map::new();
     extra.insert(SOURCE_LAYER_FIELD.to_owned(), Value::from(layer.id.clone()));

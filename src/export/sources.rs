@@ -14,6 +14,7 @@ use crate::imagery::disk_cache::DiskCache;
 use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::band_stack::BandPlace;
 use crate::imagery::raster::http_bytes::Retry;
+use crate::imagery::raster::mosaic::ScenePlace;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, dated};
@@ -164,6 +165,35 @@ impl LayerSources for ProjectLayerSources {
                     };
                     RasterTileSource::open_bands(
                         &bands,
+                        &options,
+                        &Retry::default(),
+                        signer.as_ref(),
+                    )
+                })
+                .map(|s| s as Arc<dyn TileSource>)
+            }
+            LayerSource::Mosaic { scenes } => {
+                let places = match ScenePlace::of_scenes(scenes, &self.base_dir) {
+                    Ok(places) => places,
+                    Err(e) => {
+                        return Some(Err(TileError::Local {
+                            message: e.to_string(),
+                            what: layer.name.clone(),
+                        }));
+                    }
+                };
+                let names: Vec<String> = places
+                    .iter()
+                    .map(|place| place.name().display().to_string())
+                    .collect();
+                self.raster_from(layer, &names.join("|"), |options| {
+                    let signer = Signers::shared().for_layer(layer);
+                    let options = OpenOptions {
+                        range_cache: self.cache.clone(),
+                        ..options.clone()
+                    };
+                    RasterTileSource::open_mosaic(
+                        &places,
                         &options,
                         &Retry::default(),
                         signer.as_ref(),

@@ -62,6 +62,39 @@ pub enum LayerSource {
         /// Shown as blue.
         blue: String,
     },
+    /// A same-day mosaic: scenes taken the same day (a STAC search's neighbouring granules),
+    /// each a [`Self::Remote`], [`Self::Bands`] or [`Self::File`], drawn one over another in
+    /// order, later over earlier, as one dated layer.
+    Mosaic {
+        /// The scenes, the first drawn first.
+        scenes: Vec<LayerSource>,
+    },
+}
+
+impl LayerSource {
+    /// A mosaic's first scene (what its layer is named and credited by); any other source
+    /// itself.
+    #[must_use]
+    pub fn first_scene(&self) -> &Self {
+        match self {
+            Self::Mosaic { scenes } => scenes.first().map_or(self, Self::first_scene),
+            _ => self,
+        }
+    }
+
+    /// The file paths a source reads (a file, a band composite's bands, a mosaic's scenes'),
+    /// URLs among them; not a tile service's or a remote file's address.
+    pub fn file_locations_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Self::File { path } => vec![path],
+            Self::Bands { red, green, blue } => vec![red, green, blue],
+            Self::Mosaic { scenes } => scenes
+                .iter_mut()
+                .flat_map(Self::file_locations_mut)
+                .collect(),
+            Self::Tiles { .. } | Self::Remote { .. } => Vec::new(),
+        }
+    }
 }
 
 fn default_max_zoom() -> u8 {
@@ -198,9 +231,10 @@ impl ImageryLayer {
     pub fn file_path(&self) -> Option<&str> {
         match &self.source {
             LayerSource::File { path } => Some(path),
-            LayerSource::Tiles { .. } | LayerSource::Remote { .. } | LayerSource::Bands { .. } => {
-                None
-            }
+            LayerSource::Tiles { .. }
+            | LayerSource::Remote { .. }
+            | LayerSource::Bands { .. }
+            | LayerSource::Mosaic { .. } => None,
         }
     }
 

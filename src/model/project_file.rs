@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use super::Project;
 use super::default_project::{self, project_base_dir};
 use super::io::Loaded;
-use super::{LayerSource, Project};
 
 /// A project with nothing in it, viewing the same place as `like`.
 #[must_use]
@@ -58,12 +58,7 @@ pub fn rebase_layer_files(project: &Project, from: Option<&Path>, to: &Path) -> 
         return out;
     }
     for layer in &mut out.layers {
-        let paths = match &mut layer.source {
-            LayerSource::File { path } => vec![path],
-            LayerSource::Bands { red, green, blue } => vec![red, green, blue],
-            LayerSource::Tiles { .. } | LayerSource::Remote { .. } => Vec::new(),
-        };
-        for path in paths {
+        for path in layer.source.file_locations_mut() {
             let remote = path.contains("://");
             if !remote && Path::new(path.as_str()).is_relative() {
                 let absolute = old_base.join(path.as_str());

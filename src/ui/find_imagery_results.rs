@@ -105,6 +105,6 @@ pub(crate) fn results_ui(
         ui.label(added);
     }
     ui.label(
-        "Band composites share one reflectance stretch (0–0.3, gamma 2.2); same-day scenes add the first.",
+        "Band composites share one reflectance stretch (0–0.3, gamma 2.2); same-day scenes become one mosaic.",
     );
 }

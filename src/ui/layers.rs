@@ -65,6 +65,15 @@ fn kind_text(layer: &ImageryLayer) -> String {
         LayerSource::Tiles { url, .. } => format!("tile service · {}", url_host(url)),
         LayerSource::Remote { url } => format!("remote GeoTIFF · {}", url_host(url)),
         LayerSource::Bands { red, .. } => format!("band composite · {}", url_host(red)),
+        LayerSource::Mosaic { scenes } => {
+            let first = match scenes.first() {
+                Some(LayerSource::Remote { url } | LayerSource::Bands { red: url, .. }) => {
+                    format!(" · {}", url_host(url))
+                }
+                _ => String::new(),
+            };
+            format!("mosaic of {} scenes{first}", scenes.len())
+        }
     }
 }
 

@@ -38,9 +38,10 @@ pub fn raster_path(layer: &ImageryLayer, base_dir: &Path) -> Result<PathBuf, Cha
             }
             Ok(path)
         }
-        LayerSource::Tiles { .. } | LayerSource::Remote { .. } | LayerSource::Bands { .. } => {
-            Err(not_a_raster())
-        }
+        LayerSource::Tiles { .. }
+        | LayerSource::Remote { .. }
+        | LayerSource::Bands { .. }
+        | LayerSource::Mosaic { .. } => Err(not_a_raster()),
     }
 }
 

@@ -199,6 +199,24 @@ impl RasterLoad {
         })
     }
 
+    /// Starts opening a same-day mosaic's scenes (see [`RasterTileSource::open_mosaic`]),
+    /// remote ones signed by `signer`.
+    pub fn start_mosaic(
+        scenes: Vec<super::mosaic::ScenePlace>,
+        options: OpenOptions,
+        signer: Option<Arc<dyn super::signed::RequestSigner>>,
+        wakeup: Option<Wakeup>,
+    ) -> Self {
+        let progress = progress_for(wakeup.clone());
+        let path = scenes
+            .first()
+            .map(super::mosaic::ScenePlace::name)
+            .unwrap_or_default();
+        Self::spawn(path, progress, wakeup, move |_| {
+            RasterTileSource::open_mosaic(&scenes, &options, &Retry::default(), signer.as_ref())
+        })
+    }
+
     fn spawn(
         path: PathBuf,
         progress: Progress,

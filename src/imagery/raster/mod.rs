@@ -57,6 +57,7 @@ pub mod http_bytes;
 pub mod load;
 pub mod lzw;
 pub mod memory_budget;
+pub mod mosaic;
 pub mod preview;
 pub mod pyramid;
 pub mod range_disk;

@@ -46,7 +46,7 @@ impl AssetSigning {
     pub fn of_layer(layer: &ImageryLayer) -> Option<Self> {
         if !matches!(
             layer.source,
-            LayerSource::Remote { .. } | LayerSource::Bands { .. }
+            LayerSource::Remote { .. } | LayerSource::Bands { .. } | LayerSource::Mosaic { .. }
         ) {
             return None;
         }

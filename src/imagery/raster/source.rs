@@ -20,6 +20,7 @@ use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
 use super::memory_budget::MemoryBudget;
+use super::mosaic::{Over, lay_over, union};
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
@@ -165,6 +166,8 @@ pub struct RasterTileSource {
     bounds: LonLatBox,
     native_zoom: f64,
     capture_date: Option<NaiveDate>,
+    /// A same-day mosaic's other scenes, drawn over this one.
+    over: Option<Box<Over>>,
 }
 
 impl std::fmt::Debug for RasterTileSource {
@@ -517,16 +520,36 @@ impl RasterTileSource {
             bounds,
             native_zoom,
             capture_date: header.date,
+            over: None,
         })
     }
 
     /// True when the pixels are read from the file's own tiles as views need them.
     #[must_use]
     pub fn is_streamed(&self) -> bool {
-        match &self.pixels {
+        let own = match &self.pixels {
             Pixels::U8(p) => p.is_streamed(),
             Pixels::U16(p) => p.is_streamed(),
-        }
+        };
+        own && self.scenes_over().iter().all(Self::is_streamed)
+    }
+
+    /// A same-day mosaic made of this scene and `scenes` drawn over it, in order (see
+    /// [`super::mosaic`]).
+    pub(super) fn with_scenes_over(mut self, scenes: Vec<Self>) -> Self {
+        let bounds = scenes
+            .iter()
+            .fold(self.bounds, |all, scene| union(all, scene.bounds));
+        self.over = Some(Box::new(Over { scenes, bounds }));
+        self
+    }
+
+    /// The scenes drawn over this one (a same-day mosaic's); empty for one scene.
+    #[must_use]
+    pub fn scenes_over(&self) -> &[Self] {
+        self.over
+            .as_ref()
+            .map_or(&[], |over| over.scenes.as_slice())
     }
 
     /// Where percentile stretches are taken from, for the layer panel: a streamed raster's
@@ -543,10 +566,11 @@ impl RasterTileSource {
     /// Bytes a streamed raster has read from its file or server so far; 0 when decoded whole.
     #[must_use]
     pub fn bytes_read(&self) -> u64 {
-        match &self.pixels {
+        let own = match &self.pixels {
             Pixels::U8(p) => p.bytes_read(),
             Pixels::U16(p) => p.bytes_read(),
-        }
+        };
+        own + self.scenes_over().iter().map(Self::bytes_read).sum::<u64>()
     }
 
     /// The file.
@@ -554,9 +578,9 @@ impl RasterTileSource {
         &self.path
     }
 
-    /// The lon/lat box the raster covers, for "zoom to layer".
+    /// The lon/lat box the raster covers (a mosaic: all its scenes), for "zoom to layer".
     pub fn bounds_lonlat(&self) -> LonLatBox {
-        self.bounds
+        self.over.as_ref().map_or(self.bounds, |over| over.bounds)
     }
 
     /// The TIFF `DateTime` (tag 306), if the file has one. See also
@@ -597,10 +621,16 @@ impl RasterTileSource {
 
     /// Bytes of decoded pixels held in memory, and bytes spilled to the temporary file.
     pub fn memory_bytes(&self) -> (usize, u64) {
-        match &self.pixels {
+        let own = match &self.pixels {
             Pixels::U8(p) => (p.memory_bytes(), p.spilled_bytes()),
             Pixels::U16(p) => (p.memory_bytes(), p.spilled_bytes()),
-        }
+        };
+        self.scenes_over()
+            .iter()
+            .fold(own, |(held, spilled), scene| {
+                let (h, s) = scene.memory_bytes();
+                (held + h, spilled + s)
+            })
     }
 
     /// Pyramid levels, full resolution included.
@@ -616,6 +646,19 @@ impl RasterTileSource {
     /// `None` outside the raster, or where that part is not decoded yet.
     #[must_use]
     pub fn value_at(&self, lonlat: Coord<f64>) -> Option<PixelValues> {
+        self.scene_at(lonlat).own_value_at(lonlat)
+    }
+
+    /// The scene a mosaic shows at a lon/lat: the last one drawn there (itself for one scene).
+    fn scene_at(&self, lonlat: Coord<f64>) -> &Self {
+        self.scenes_over()
+            .iter()
+            .rev()
+            .find(|scene| scene.shown_rgba_at_own(lonlat).is_some())
+            .unwrap_or(self)
+    }
+
+    fn own_value_at(&self, lonlat: Coord<f64>) -> Option<PixelValues> {
         let xy = self.placement.crs.xy_from_lonlat(lonlat)?;
         let px = self.placement.pixel_from_crs.apply(xy);
         let (w, h) = (
@@ -655,7 +698,11 @@ impl RasterTileSource {
     /// nodata, or where that part is not decoded yet.
     #[must_use]
     pub fn shown_rgba_at(&self, lonlat: Coord<f64>) -> Option<[u8; 4]> {
-        let PixelValues { col, row, .. } = self.value_at(lonlat)?;
+        self.scene_at(lonlat).shown_rgba_at_own(lonlat)
+    }
+
+    fn shown_rgba_at_own(&self, lonlat: Coord<f64>) -> Option<[u8; 4]> {
+        let PixelValues { col, row, .. } = self.own_value_at(lonlat)?;
         let held = self.held_at(col, row)?;
         if let Some(nodata) = self.nodata
             && held.iter().all(|v| (*v - f64::from(nodata)).abs() < 0.5)
@@ -711,12 +758,18 @@ impl RasterTileSource {
                 }
             })?;
         *self.display.write().unwrap_or_else(PoisonError::into_inner) = (display, resolved);
+        for scene in self.scenes_over() {
+            scene.set_display(display)?;
+        }
         Ok(())
     }
 
     /// Changes brightness, contrast and gamma for tiles fetched from now on.
     pub fn set_tone(&self, tone: crate::model::layer_display::Tone) {
         *self.tone.write().unwrap_or_else(PoisonError::into_inner) = tone_lut(tone);
+        for scene in self.scenes_over() {
+            scene.set_tone(tone);
+        }
     }
 
     /// Shorthand for a percentile stretch with the current bands.
@@ -750,10 +803,7 @@ impl RasterTileSource {
         if !key.is_valid() {
             return Err(TileError::OutOfRange(key));
         }
-        if !tiles_overlap(key, &self.bounds) {
-            return Ok(image::RgbaImage::new(256, 256));
-        }
-        self.render(key, Some(look))
+        self.render_scenes(key, Some(look))
     }
 
     /// Draws `rect` straight from the level that fits its scale (an export's figure, at its
@@ -784,23 +834,65 @@ impl RasterTileSource {
         look: Option<&CompareLook>,
         put: crate::imagery::tile_source::BlockSink<'_>,
     ) -> Result<(), TileError> {
-        let Some(scale) = view_render::scale_over(&self.placement, rect) else {
+        // Each scene on the rectangle, at the level that fits its own scale over it.
+        let scenes: Vec<(&Self, usize)> = std::iter::once(self)
+            .chain(self.scenes_over())
+            .filter_map(|scene| {
+                let scale = view_render::scale_over(&scene.placement, rect)?;
+                let level = match &scene.pixels {
+                    Pixels::U8(p) => level_for(p, scale),
+                    Pixels::U16(p) => level_for(p, scale),
+                };
+                Some((scene, level))
+            })
+            .collect();
+        if scenes.is_empty() {
             return Ok(());
-        };
-        let level = match &self.pixels {
-            Pixels::U8(p) => level_for(p, scale),
-            Pixels::U16(p) => level_for(p, scale),
-        };
+        }
         let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let draw = |block: &ViewRect| {
-            let coords = self.placement.rect_coords(block);
-            self.draw(&coords, look, Some(level))
-                .map_err(|e| TileError::Local {
-                    message: format!("reading the spill file: {e}"),
-                    what: self.path.display().to_string(),
-                })
+            let mut out: Option<image::RgbaImage> = None;
+            for (scene, level) in &scenes {
+                let coords = scene.placement.rect_coords(block);
+                if !coords.any_inside {
+                    continue;
+                }
+                let image =
+                    scene
+                        .draw(&coords, look, Some(*level))
+                        .map_err(|e| TileError::Local {
+                            message: format!("reading the spill file: {e}"),
+                            what: scene.path.display().to_string(),
+                        })?;
+                match &mut out {
+                    Some(under) => lay_over(under, &image),
+                    None => out = Some(image),
+                }
+            }
+            Ok(out.unwrap_or_else(|| image::RgbaImage::new(block.size_px[0], block.size_px[1])))
         };
         view_render::render_blocks(rect, threads, &draw, put)
+    }
+
+    /// A tile of every scene that reaches it, laid over one another in order (one scene: its
+    /// own tile).
+    fn render_scenes(
+        &self,
+        key: TileKey,
+        look: Option<&CompareLook>,
+    ) -> Result<image::RgbaImage, TileError> {
+        let mut out: Option<image::RgbaImage> = None;
+        for scene in std::iter::once(self).chain(self.scenes_over()) {
+            if !tiles_overlap(key, &scene.bounds) {
+                continue;
+            }
+            let image = scene.render(key, look)?;
+            match &mut out {
+                Some(under) => lay_over(under, &image),
+                None => out = Some(image),
+            }
+        }
+        Ok(out.unwrap_or_else(|| image::RgbaImage::new(256, 256)))
     }
 
     fn render(
@@ -1223,10 +1315,7 @@ impl TileSource for RasterTileSource {
         if !key.is_valid() {
             return Err(TileError::OutOfRange(key));
         }
-        if !tiles_overlap(key, &self.bounds) {
-            return Ok(image::RgbaImage::new(256, 256));
-        }
-        self.render(key, None)
+        self.render_scenes(key, None)
     }
 
     fn name(&self) -> &str {
