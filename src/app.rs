@@ -13,6 +13,7 @@ mod editing;
 mod export;
 pub mod files;
 mod find_imagery;
+mod find_imagery_clear;
 mod find_imagery_layers;
 mod find_imagery_thumbs;
 mod frame;

@@ -371,3 +371,53 @@ fn two_scenes_of_one_day_are_one_mosaic_layer_that_opens_in_the_window() {
         "both scenes read"
     );
 }
+
+#[test]
+fn each_result_says_how_clear_the_searched_view_is_from_its_scene_classification_band() {
+    // The band covers the searched box; its western quarter is high cloud, the rest vegetation.
+    let (west, north, step, side) = (130.60, 42.45, 1e-4, 1024);
+    let band = common::rasters::classes_cog(side, (west, north), step, 2, |x, _| {
+        if x < side / 4 { 9 } else { 4 }
+    });
+    let scl = RangeServer::start(band, Behaviour::Ranges);
+    let cogs = cog_server();
+    let mut with_band = item("S2A_20250611", "2025-06-11", 40.0, &cogs.url("v.tif"));
+    with_band["assets"]["scl"] = json!({"href": scl.url("SCL.tif"), "type": "image/tiff"});
+    let without = item("S2B_20250616", "2025-06-16", 5.0, &cogs.url("w.tif"));
+    let features = vec![with_band, without];
+    let stac = Server::start(move |request| match request.target.as_str() {
+        "/api/search" => reply(
+            200,
+            json!({"type": "FeatureCollection", "features": features}).to_string(),
+        ),
+        _ => reply(404, "{}"),
+    });
+
+    let mut h = common::window::ready_app();
+    apply(&mut h, FindImageryCommand::Toggle.into());
+    let span = f64::from(side) * step;
+    let search = ImagerySearch {
+        source: ImagerySource::Custom(stac.url("/api")),
+        params: SearchParams {
+            bbox_lonlat: [west, north - span, west + span, north],
+            dates: None,
+            collections: Vec::new(),
+            limit: 10,
+            max_cloud_cover: None,
+        },
+    };
+    apply(&mut h, FindImageryCommand::Search(Box::new(search)).into());
+    await_search(&mut h);
+    let read = common::wait::frames_until(&mut h, |h| h.state().find_imagery_clear_pending() == 0);
+    assert!(read, "the band was not read");
+    h.run_steps(2);
+    let sky = h.state().find_imagery_clear("S2A_20250611").unwrap();
+    assert!((sky.clear - 0.75).abs() < 1e-12, "{sky:?}");
+    assert!((sky.cloud - 0.25).abs() < 1e-12, "{sky:?}");
+    assert_eq!(h.state().find_imagery_clear("S2B_20250616"), None);
+    assert!(
+        h.query_by_label("75 %").is_some(),
+        "the row shows the view's clear share beside the scene's 40 % cloud"
+    );
+    assert!(scl.request_count() > 0);
+}

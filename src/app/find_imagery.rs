@@ -9,6 +9,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use chrono::{Datelike as _, Duration};
 use egui::{Key, Modifiers};
 
+use super::find_imagery_clear::ClearSkies;
 use super::find_imagery_layers::layers_from_plans;
 use super::find_imagery_thumbs::{PreviewSigning, Thumbs};
 use super::map_overlay::paint_map_overlay;
@@ -16,10 +17,11 @@ use super::tool_window::ToolWindow;
 use super::{SitewatchApp, error_chain};
 use crate::command::{Command, FindImageryCommand, ImagerySearch, ImagerySource};
 use crate::imagery::stac::{
-    Item, PlanOptions, Signing, StacApi, StacClient, Thinning, plan_layer, plan_series,
+    Item, PlanOptions, Signing, StacApi, StacClient, Thinning, plan_layer, plan_series_over_view,
     read_items_file,
 };
 use crate::render::lower::footprints::{FootprintMark, lower_footprints};
+use crate::spatial::LonLatBox;
 use crate::ui::find_imagery::{FindForm, FindView, ResultRow, SearchStatus, find_imagery_ui};
 
 /// What a search or a file read found.
@@ -31,6 +33,9 @@ struct Found {
     signing: Signing,
     /// Pages read, the page cap, a failed later page, links not followed.
     detail: String,
+    /// The box searched (a file read: the map's view when it was opened), over which the
+    /// results' clear shares are read.
+    view: Option<LonLatBox>,
 }
 
 /// The window's state between frames.
@@ -58,6 +63,8 @@ pub(crate) struct FindImageryState {
     dialog: Option<Receiver<Option<PathBuf>>>,
     /// The results' previews.
     thumbs: Thumbs,
+    /// How clear the results are over the view.
+    clear: ClearSkies,
 }
 
 impl SitewatchApp {
@@ -83,6 +90,19 @@ impl SitewatchApp {
     #[must_use]
     pub fn find_imagery_previews_pending(&self) -> usize {
         self.find_imagery.thumbs.pending()
+    }
+
+    /// How clear result `id` is over the searched view, once its scene classification band
+    /// has been read (`None` before, without one, or off the view).
+    #[must_use]
+    pub fn find_imagery_clear(&self, id: &str) -> Option<crate::imagery::stac::ClearSky> {
+        self.find_imagery.clear.clear(id)
+    }
+
+    /// How many results' scene classification bands are still being read.
+    #[must_use]
+    pub fn find_imagery_clear_pending(&self) -> usize {
+        self.find_imagery.clear.pending()
     }
 
     /// What the last Add or Add series said (how many layers, which items were skipped).
@@ -137,6 +157,7 @@ impl SitewatchApp {
         };
         let origin = api.search_url();
         let signing = api.signing.clone();
+        let view = LonLatBox::try_from(search.params.bbox_lonlat).ok();
         let what = format!("Searching {}…", api.name);
         self.run_job(ctx, what, move || {
             let results = StacClient::new(api)
@@ -155,6 +176,7 @@ impl SitewatchApp {
                 origin,
                 signing,
                 detail,
+                view,
             })
         });
     }
@@ -162,6 +184,11 @@ impl SitewatchApp {
     /// Reads an item collection or catalogue file on a worker.
     fn start_file_read(&mut self, ctx: &egui::Context, path: PathBuf) {
         let what = format!("Reading {}…", path.display());
+        let view = self
+            .editor
+            .map_view()
+            .as_ref()
+            .and_then(super::changes::view_box);
         self.run_job(ctx, what, move || {
             let read = read_items_file(&path).map_err(|e| error_chain(&e))?;
             let mut detail = String::new();
@@ -184,6 +211,7 @@ impl SitewatchApp {
                 origin: path.display().to_string(),
                 signing: Signing::None,
                 detail,
+                view,
             })
         });
     }
@@ -217,6 +245,9 @@ impl SitewatchApp {
                     };
                     let signing = PreviewSigning::of(&found.signing, &found.origin);
                     state.thumbs.reset(&found.items, signing);
+                    state
+                        .clear
+                        .reset(ctx, &found.items, found.view, &found.signing);
                     state.items = found.items;
                     state.origin = found.origin;
                     state.signing = found.signing;
@@ -283,7 +314,8 @@ impl SitewatchApp {
 
     fn add_series(&mut self, ctx: &egui::Context, thinning: Thinning) {
         let state = &self.find_imagery;
-        let series = plan_series(
+        let clear = &state.clear;
+        let series = plan_series_over_view(
             &state.items,
             PlanOptions {
                 composite: state.form.composite,
@@ -291,6 +323,7 @@ impl SitewatchApp {
             },
             thinning,
             &state.origin,
+            &|id| clear.clear(id).map(|sky| sky.clear),
         );
         let mut skipped: Vec<String> = series.skipped.iter().map(|e| error_chain(e)).collect();
         self.add_plans(ctx, &series.layers, &mut skipped);
@@ -336,12 +369,13 @@ impl SitewatchApp {
             return Vec::new();
         }
         self.find_imagery.thumbs.pump(ctx);
-        let thumbs = &self.find_imagery.thumbs;
+        self.find_imagery.clear.pump();
+        let (thumbs, clear) = (&self.find_imagery.thumbs, &self.find_imagery.clear);
         let rows: Vec<ResultRow> = self
             .find_imagery
             .items
             .iter()
-            .map(|item| row(item, thumbs))
+            .map(|item| row(item, thumbs, clear))
             .collect();
         let view_box = self
             .editor
@@ -403,12 +437,13 @@ fn footprint(item: &Item) -> Vec<Vec<[f64; 2]>> {
 }
 
 /// An item as a result row.
-fn row(item: &Item, thumbs: &Thumbs) -> ResultRow {
+fn row(item: &Item, thumbs: &Thumbs, clear: &ClearSkies) -> ResultRow {
     ResultRow {
         date: item.acquired().map(|d| d.date_naive()),
         platform: item.properties.platform.clone().unwrap_or_default(),
         cloud_cover: item.properties.cloud_cover,
         id: item.id.clone(),
         preview: thumbs.preview(item),
+        clear: clear.row(&item.id),
     }
 }

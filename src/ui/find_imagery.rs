@@ -175,6 +175,29 @@ pub struct ResultRow {
     pub id: String,
     /// Its preview picture.
     pub preview: crate::ui::find_imagery_thumb::RowPreview,
+    /// How clear it is over the view.
+    pub clear: RowClear,
+}
+
+/// What a result's Clear column shows: the share of the view its scene classification band
+/// finds free of cloud and cloud shadow.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowClear {
+    /// The item has no scene classification band.
+    NoBand,
+    /// Being read.
+    Reading,
+    /// Read.
+    Known {
+        /// Clear share of the view, percent.
+        percent: f64,
+        /// The whole answer, for the hover text.
+        detail: String,
+    },
+    /// The view is off the scene, or all nodata there.
+    Outside,
+    /// Why it could not be read.
+    Failed(String),
 }
 
 /// What the window shows besides the form.

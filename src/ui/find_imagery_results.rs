@@ -4,10 +4,14 @@
 use egui::Ui;
 
 use super::find_imagery::{
-    ADD_LABEL, ADD_SERIES_LABEL, FALSE_COLOUR_LABEL, FindForm, FindView, TRUE_COLOUR_LABEL,
+    ADD_LABEL, ADD_SERIES_LABEL, FALSE_COLOUR_LABEL, FindForm, FindView, RowClear,
+    TRUE_COLOUR_LABEL,
 };
 use crate::command::{Command, FindImageryCommand};
 use crate::imagery::stac::{Composite, Thinning};
+
+/// The header of the column that says how clear each scene is over the view.
+pub const CLEAR_HEADER: &str = "Clear here";
 
 /// The thinning choices of Add series, with what the window calls them.
 const THINNINGS: [(Thinning, &str); 3] = [
@@ -32,12 +36,17 @@ pub(crate) fn results_ui(
         .show(ui, |ui| {
             egui::Grid::new("find-imagery-results")
                 .striped(true)
-                .num_columns(5)
+                .num_columns(6)
                 .show(ui, |ui| {
                     ui.label("");
                     ui.strong("Date");
                     ui.strong("Platform");
-                    ui.strong("Cloud");
+                    ui.strong("Cloud")
+                        .on_hover_text("Cloud cover of the whole scene, as the item states it");
+                    ui.strong(CLEAR_HEADER).on_hover_text(
+                        "Share of the view that the scene classification band (SCL) finds free of \
+                         cloud, cirrus and cloud shadow",
+                    );
                     ui.strong("Item");
                     ui.end_row();
                     for (i, row) in view.rows.iter().enumerate() {
@@ -55,6 +64,7 @@ pub(crate) fn results_ui(
                             row.cloud_cover
                                 .map_or_else(|| "—".to_owned(), |c| format!("{c:.0} %")),
                         );
+                        clear_cell(ui, &row.clear);
                         ui.label(&row.id);
                         ui.end_row();
                     }
@@ -107,4 +117,28 @@ pub(crate) fn results_ui(
     ui.label(
         "Band composites share one reflectance stretch (0–0.3, gamma 2.2); same-day scenes become one mosaic.",
     );
+}
+
+/// A result's Clear cell: the view's clear share, or why there is none.
+fn clear_cell(ui: &mut Ui, clear: &RowClear) {
+    match clear {
+        RowClear::NoBand => {
+            ui.label("—")
+                .on_hover_text("The item has no scene classification band");
+        }
+        RowClear::Reading => {
+            ui.spinner()
+                .on_hover_text("Reading the scene classification band over the view");
+        }
+        RowClear::Known { percent, detail } => {
+            ui.label(format!("{percent:.0} %")).on_hover_text(detail);
+        }
+        RowClear::Outside => {
+            ui.label("off view")
+                .on_hover_text("The scene has no observed pixels over the view");
+        }
+        RowClear::Failed(why) => {
+            ui.label("?").on_hover_text(why);
+        }
+    }
 }

@@ -122,3 +122,47 @@ pub fn gray16_cog(value: u16, side: u32, top_left: (f64, f64), step: f64) -> Vec
     .unwrap();
     out.into_inner()
 }
+
+/// A `side` × `side` single-band 8-bit cloud-optimized GeoTIFF in EPSG:4326 (256 px Deflate
+/// tiles, `overviews` overviews, nodata 0) whose full-resolution pixel (`x`, `y`) holds
+/// `value(x, y)` and whose overview pixels take the value of their top-left full-resolution
+/// pixel (as GDAL's nearest resampling does): a classification band such as Sentinel-2's SCL.
+pub fn classes_cog(
+    side: u32,
+    top_left: (f64, f64),
+    step: f64,
+    overviews: u32,
+    value: impl Fn(u32, u32) -> u8,
+) -> Vec<u8> {
+    use sitewatch::imagery::raster::write::{
+        Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
+    };
+    let mut spec = GeoTiffSpec::new(side, side, 1);
+    spec.epsg = Some((4326, true));
+    spec.layout = Layout::Tiles { edge_px: 256 };
+    spec.compression = Compression::Deflate;
+    spec.nodata = Some(0.0);
+    spec.transform = Some(sitewatch::imagery::raster::georef::GeoTransform::north_up(
+        geo::Coord {
+            x: top_left.0,
+            y: top_left.1,
+        },
+        step,
+        step,
+    ));
+    let mut out = std::io::Cursor::new(Vec::new());
+    write_geotiff_levels_with(
+        &mut out,
+        &spec,
+        overviews,
+        |k, x0, y0, w, h, block: &mut Vec<u8>| {
+            for y in y0..y0 + h {
+                for x in x0..x0 + w {
+                    block.push(value(x << k, y << k));
+                }
+            }
+        },
+    )
+    .unwrap();
+    out.into_inner()
+}

@@ -227,6 +227,12 @@ impl<T: Sample> Pyramid<T> {
         }
     }
 
+    /// True where level `k` holds the file's own pixels (full resolution, or an overview the
+    /// file stores) rather than pixels averaged from the level above.
+    pub fn stores_level(&self, k: usize) -> bool {
+        k == 0 || self.stream.as_ref().is_some_and(|(s, _)| s.stores_level(k))
+    }
+
     /// True for a pyramid read on demand from the file.
     pub fn is_streamed(&self) -> bool {
         self.stream.is_some()

@@ -685,6 +685,53 @@ impl RasterTileSource {
         })
     }
 
+    /// Band `band`'s raw values (as [`Self::value_at`] gives them) at the centres of an `n` ×
+    /// `n` grid of cells over `bbox`, row by row from the north-west; `None` off the raster. The
+    /// values are read, not resampled: from the coarsest level the file stores (full resolution
+    /// or one of its overviews) whose pixels are no larger than a cell, so a classification
+    /// band keeps its classes and a zoomed-out box reads few tiles.
+    pub fn values_over(
+        &self,
+        bbox: LonLatBox,
+        n: u32,
+        band: usize,
+    ) -> Result<Vec<Option<f64>>, TileError> {
+        let n = n.max(1);
+        let (w, h) = (
+            f64::from(self.placement.width_px),
+            f64::from(self.placement.height_px),
+        );
+        let points: Vec<Option<Coord<f64>>> = (0..n * n)
+            .map(|i| {
+                let (col, row) = (f64::from(i % n) + 0.5, f64::from(i / n) + 0.5);
+                let lonlat = Coord {
+                    x: bbox.west + (bbox.east - bbox.west) * col / f64::from(n),
+                    y: bbox.north - (bbox.north - bbox.south) * row / f64::from(n),
+                };
+                let xy = self.placement.crs.xy_from_lonlat(lonlat)?;
+                let px = self.placement.pixel_from_crs.apply(xy);
+                (px.x >= 0.0 && px.y >= 0.0 && px.x < w && px.y < h).then_some(px)
+            })
+            .collect();
+        // Level-0 pixels between neighbouring cells.
+        let inside = || points.iter().flatten();
+        let span = |f: fn(&Coord<f64>) -> f64| {
+            let (lo, hi) = inside().fold((f64::MAX, f64::MIN), |(lo, hi), p| {
+                (lo.min(f(p)), hi.max(f(p)))
+            });
+            (hi - lo).max(0.0)
+        };
+        let cell_px = span(|p| p.x).max(span(|p| p.y)) / f64::from(n);
+        let read = |e: super::pyramid::SpillError| TileError::Local {
+            message: format!("reading the spill file: {e}"),
+            what: self.path.display().to_string(),
+        };
+        match &self.pixels {
+            Pixels::U8(p) => sample_points(p, &points, cell_px, band, self.kind).map_err(read),
+            Pixels::U16(p) => sample_points(p, &points, cell_px, band, self.kind).map_err(read),
+        }
+    }
+
     /// The held values of the full-resolution pixel at a column and row, if decoded.
     fn held_at(&self, col: u32, row: u32) -> Option<Vec<f64>> {
         match &self.pixels {
@@ -1377,6 +1424,73 @@ fn held_values<T: super::pyramid::Sample + Into<f64>>(
     chunk
         .get(i..i + bands)
         .map(|v| v.iter().map(|x| (*x).into()).collect())
+}
+
+/// Band `band`'s values at level-0 pixel positions `points`, read from the coarsest stored
+/// level whose pixels are no larger than `cell_px` level-0 pixels (its chunks fetched at once).
+fn sample_points<T: super::pyramid::Sample + Into<f64>>(
+    pyr: &Pyramid<T>,
+    points: &[Option<Coord<f64>>],
+    cell_px: f64,
+    band: usize,
+    kind: SampleKind,
+) -> Result<Vec<Option<f64>>, super::pyramid::SpillError> {
+    let k = (0..pyr.level_count())
+        .rev()
+        .find(|&k| pyr.stores_level(k) && f64::from(1u32 << k.min(31)) <= cell_px.max(1.0))
+        .unwrap_or(0);
+    let Some(size) = pyr.level_size(k) else {
+        return Ok(vec![None; points.len()]);
+    };
+    let factor = f64::from(1u32 << k.min(31));
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "non-negative positions within the raster, clamped to the level"
+    )]
+    let at = |p: &Coord<f64>| {
+        let col = ((p.x / factor) as u32).min(size.width_px.saturating_sub(1));
+        let row = ((p.y / factor) as u32).min(size.height_px.saturating_sub(1));
+        (col, row)
+    };
+    // The chunks under the points, fetched together where they are most of their rectangle
+    // (a box over a file without overviews spreads them thinly: those are read one by one).
+    let chunks: std::collections::BTreeSet<(u32, u32)> = points
+        .iter()
+        .flatten()
+        .map(|p| {
+            let (col, row) = at(p);
+            (col / CHUNK_PX, row / CHUNK_PX)
+        })
+        .collect();
+    if let (Some(min_x), Some(max_x), Some(min_y), Some(max_y)) = (
+        chunks.iter().map(|c| c.0).min(),
+        chunks.iter().map(|c| c.0).max(),
+        chunks.iter().map(|c| c.1).min(),
+        chunks.iter().map(|c| c.1).max(),
+    ) {
+        let rectangle = (max_x - min_x + 1) as usize * (max_y - min_y + 1) as usize;
+        if rectangle <= 2 * chunks.len() {
+            pyr.prefetch(k, min_x..=max_x, min_y..=max_y);
+        }
+    }
+    let bands = pyr.bands();
+    points
+        .iter()
+        .map(|p| {
+            let Some(p) = p else {
+                return Ok(None);
+            };
+            let (col, row) = at(p);
+            let (cx, cy) = (col / CHUNK_PX, row / CHUNK_PX);
+            let Some(chunk) = pyr.chunk(k, cx, cy)? else {
+                return Ok(None);
+            };
+            let (chunk_w, _) = size.chunk_size(cx, cy);
+            let i = ((row - cy * CHUNK_PX) * chunk_w + (col - cx * CHUNK_PX)) as usize * bands;
+            Ok(chunk.get(i + band).map(|v| kind.value_of_held((*v).into())))
+        })
+        .collect()
 }
 
 /// The lookup a tone needs, or none when it changes nothing.

@@ -4,6 +4,7 @@
 //! a [`StacLayerPlan`] into a layer, and the raster reader reads its assets.
 
 pub mod assets;
+pub mod clear_sky;
 pub mod client;
 pub mod composite;
 mod error;
@@ -18,13 +19,14 @@ mod transport;
 pub mod types;
 
 pub use assets::{AssetChoice, BandAsset, Composite, choose_assets};
+pub use clear_sky::{ClearSky, scene_classification};
 pub use client::{SearchMethod, SearchParams, SearchResults, StacClient};
 pub use composite::composite_layer;
 pub use error::StacError;
 pub use file::{FileItems, read_items_file};
 pub use plan::{PlanOptions, Provider, StacLayerPlan, StacScene, plan_layer, plan_scene, provider};
 pub use presets::{CollectionPreset, Signing, StacApi};
-pub use series::{SeriesPlan, Thinning, plan_series};
+pub use series::{SeriesPlan, Thinning, plan_series, plan_series_over_view};
 pub use signing::{Clock, SasSigner, SasToken};
 pub use stretch::{DecibelStretch, ReflectanceStretch};
 pub use types::{Asset, BandValues, Item, ItemCollection, Link};

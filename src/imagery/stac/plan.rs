@@ -64,6 +64,9 @@ pub struct StacLayerPlan {
     pub scenes: Vec<StacScene>,
     /// Mean cloud cover of the scenes that state it.
     pub cloud_cover: Option<f64>,
+    /// Cloud, cirrus and cloud shadow over the searched view, percent, where the scenes'
+    /// classification bands were read (mean of those that were): what "clearest" thins by.
+    pub view_cloud: Option<f64>,
     /// The stretch for band composites, the same for every layer of a series; `None` when
     /// every scene is a visual composite or radar.
     pub stretch: Option<ReflectanceStretch>,
@@ -254,6 +257,7 @@ pub(crate) fn layer_from_scenes(
         note,
         scenes,
         cloud_cover,
+        view_cloud: None,
         stretch,
         composite: options.composite,
     }

@@ -3,6 +3,7 @@
 //! month. Items that cannot be drawn are reported beside the series, not fatal to it.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -40,6 +41,21 @@ pub fn plan_series(
     thinning: Thinning,
     origin: &str,
 ) -> SeriesPlan {
+    plan_series_over_view(items, options, thinning, origin, &|_| None)
+}
+
+/// [`plan_series`], with how clear each item is over the searched view where its scene
+/// classification band was read (`view_clear(item id)`, 0–1): "clearest" then thins by the
+/// view's cloud and shadow, not the whole scene's (a layer read over the view ranks ahead of
+/// one that was not), and each such layer's note says it.
+#[must_use]
+pub fn plan_series_over_view(
+    items: &[Item],
+    options: PlanOptions,
+    thinning: Thinning,
+    origin: &str,
+    view_clear: &dyn Fn(&str) -> Option<f64>,
+) -> SeriesPlan {
     let mut skipped = Vec::new();
     // (collection, day) → scenes, with the first item's licence; BTreeMap keeps days in order.
     let mut days: BTreeMap<(String, NaiveDate), (Option<String>, Vec<_>)> = BTreeMap::new();
@@ -64,7 +80,22 @@ pub fn plan_series(
         .into_iter()
         .map(|((collection, _), (licence, mut scenes))| {
             scenes.sort_by_key(|scene| scene.acquired);
-            layer_from_scenes(&collection, licence.as_deref(), scenes, options)
+            let mut layer = layer_from_scenes(&collection, licence.as_deref(), scenes, options);
+            let known: Vec<f64> = layer
+                .scenes
+                .iter()
+                .filter_map(|scene| view_clear(&scene.item_id))
+                .collect();
+            if !known.is_empty() {
+                let clear = known.iter().sum::<f64>() / known.len() as f64;
+                layer.view_cloud = Some((1.0 - clear) * 100.0);
+                let _ = write!(
+                    layer.note,
+                    "; clear {:.0} % of the searched view (scene classification band)",
+                    clear * 100.0
+                );
+            }
+            layer
         })
         .collect();
     layers = thin(layers, thinning);
@@ -76,8 +107,8 @@ pub fn plan_series(
     SeriesPlan { layers, skipped }
 }
 
-/// Keeps the clearest layer per collection and period: lowest cloud cover, unknown cover last,
-/// the earlier day on a tie.
+/// Keeps the clearest layer per collection and period: lowest cloud cover (over the view where
+/// known), unknown cover last, the earlier day on a tie.
 fn thin(layers: Vec<StacLayerPlan>, thinning: Thinning) -> Vec<StacLayerPlan> {
     let period = |date: NaiveDate| -> (i32, u32) {
         match thinning {
@@ -99,10 +130,17 @@ fn thin(layers: Vec<StacLayerPlan>, thinning: Thinning) -> Vec<StacLayerPlan> {
     best.into_values().collect()
 }
 
-/// True when `a` is clearer than `b` (or as clear and earlier).
+/// True when `a` is clearer than `b` (or as clear and earlier). A layer whose view was read
+/// ranks by its cloud over the view, ahead of one known only by its whole scene's cover, ahead
+/// of one with neither.
 fn clearer(a: &StacLayerPlan, b: &StacLayerPlan) -> bool {
-    let cover = |layer: &StacLayerPlan| layer.cloud_cover.unwrap_or(f64::INFINITY);
-    match cover(a).total_cmp(&cover(b)) {
+    let rank = |layer: &StacLayerPlan| match (layer.view_cloud, layer.cloud_cover) {
+        (Some(view), _) => (0, view),
+        (None, Some(scene)) => (1, scene),
+        (None, None) => (2, 0.0),
+    };
+    let ((tier_a, a_cover), (tier_b, b_cover)) = (rank(a), rank(b));
+    match tier_a.cmp(&tier_b).then(a_cover.total_cmp(&b_cover)) {
         std::cmp::Ordering::Less => true,
         std::cmp::Ordering::Greater => false,
         std::cmp::Ordering::Equal => a.date < b.date,

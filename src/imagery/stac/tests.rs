@@ -247,6 +247,48 @@ fn thinning_keeps_the_clearest_scene_per_week_and_per_month() {
 }
 
 #[test]
+fn where_the_view_was_read_the_clearest_is_the_clearest_over_the_view() {
+    // "thu" is the clearer scene (5 % cloud) but its cloud sits over the site.
+    let items = [
+        s2_item("mon", "2025-06-02", 40.0),
+        s2_item("thu", "2025-06-05", 5.0),
+        s2_item("fri", "2025-06-06", 20.0),
+    ];
+    let view_clear = |id: &str| match id {
+        "mon" => Some(0.9),
+        "thu" => Some(0.1),
+        _ => None,
+    };
+    let series = plan_series_over_view(
+        &items,
+        PlanOptions::default(),
+        Thinning::PerWeek,
+        "t",
+        &view_clear,
+    );
+    assert_eq!(series.layers.len(), 1);
+    let kept = &series.layers[0];
+    assert_eq!(kept.scenes[0].item_id, "mon");
+    assert!((kept.view_cloud.unwrap() - 10.0).abs() < 1e-9);
+    assert!(
+        kept.note.contains("clear 90 % of the searched view"),
+        "{}",
+        kept.note
+    );
+    // Without the view's answers, the scenes' own cover decides.
+    let every = plan_series_over_view(
+        &items,
+        PlanOptions::default(),
+        Thinning::Every,
+        "t",
+        &view_clear,
+    );
+    assert_eq!(every.layers[2].view_cloud, None);
+    let unread = plan_series(&items, PlanOptions::default(), Thinning::PerWeek, "t");
+    assert_eq!(unread.layers[0].scenes[0].item_id, "thu");
+}
+
+#[test]
 fn unknown_cloud_cover_loses_to_a_known_one_and_ties_keep_the_earlier_day() {
     let mut unknown = s2_item("unknown", "2025-06-02", 0.0);
     unknown.properties.cloud_cover = None;
