@@ -241,6 +241,9 @@ pub struct TiffFile {
     lzw: Option<LzwLayout>,
     /// A floating-point file's `GDAL_NODATA` value (NaN is nodata anyway).
     float_nodata: Option<f32>,
+    /// Which image of the file, and under what limits it was opened (for [`Self::reopen`]).
+    ifd: usize,
+    limits: Limits,
 }
 
 fn tiff_error(e: TiffError, path: &Path) -> RasterError {
@@ -558,7 +561,14 @@ impl TiffFile {
             chunk_h,
             lzw,
             float_nodata,
+            ifd,
+            limits: *limits,
         })
+    }
+
+    /// Another reader of the same image over the same bytes: a decoding thread's own.
+    pub fn reopen(&self) -> Result<Self, RasterError> {
+        Self::open_source(Arc::clone(&self.source), self.ifd, &self.limits)
     }
 
     /// The header.

@@ -58,6 +58,7 @@ pub mod load;
 pub mod lzw;
 pub mod memory_budget;
 pub mod mosaic;
+pub mod parallel_decode;
 pub mod preview;
 pub mod pyramid;
 pub mod range_disk;

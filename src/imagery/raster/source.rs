@@ -21,6 +21,7 @@ use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
 use super::memory_budget::MemoryBudget;
 use super::mosaic::{Over, lay_over, union};
+use super::parallel_decode::decode_parallel;
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
@@ -67,6 +68,9 @@ pub struct OpenOptions {
     /// Where a remote raster's fetched ranges are kept on disk (the tiles' cache); `None`
     /// keeps them in memory only.
     pub range_cache: Option<DiskCache>,
+    /// Threads that decode a raster read whole (0: one a core, as headless work uses; the
+    /// window leaves a core to itself).
+    pub decode_threads: usize,
 }
 
 impl Default for OpenOptions {
@@ -81,6 +85,7 @@ impl Default for OpenOptions {
             limits: Limits::default(),
             budget: MemoryBudget::global(),
             range_cache: None,
+            decode_threads: 0,
         }
     }
 }
@@ -1153,7 +1158,13 @@ fn decode_pixels(
     let room = options.budget.room_for(bytes.saturating_add(bytes / 3));
     let mut sink = pyramid_sink(header, size, room, progress, path);
     let complete = match feed {
-        Feed::Tiff(mut t) => t.decode(&mut sink)?,
+        Feed::Tiff(mut t) => {
+            let threads = match options.decode_threads {
+                0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+                n => n,
+            };
+            decode_parallel(&mut t, &mut sink, threads)?
+        }
         Feed::Image(img) => {
             feed_image(&img, &mut sink)?;
             sink.keep_going(1.0)
