@@ -23,6 +23,11 @@ enum Owned {
 /// What one chunk decoded to.
 type Decoded = Result<Vec<(BlockAt, Owned)>, RasterError>;
 
+/// Called once each chunk is in the sink, with its place in the list and its number: true
+/// goes on.
+pub type AfterChunk<'a> =
+    dyn FnMut(&mut dyn BlockSink, usize, u32) -> Result<bool, RasterError> + 'a;
+
 /// A sink that keeps what it is given.
 #[derive(Default)]
 struct Keep(Vec<(BlockAt, Owned)>);
@@ -55,12 +60,42 @@ pub fn decode_parallel(
 ) -> Result<bool, RasterError> {
     let (across, down) = tiff.chunk_grid();
     let chunks = across * down;
-    let threads = threads.min(chunks as usize / 2);
-    if threads <= 1 {
+    if threads.min(chunks as usize / 2) <= 1 {
         return tiff.decode(sink);
     }
     let (_, chunk_h) = tiff.chunk_dims();
     let height = tiff.header().height_px;
+    let all: Vec<u32> = (0..chunks).collect();
+    decode_chunks(tiff, &all, sink, threads, &mut |sink, _, q| {
+        let (tx, ty) = (q % across, q / across);
+        if tx + 1 == across {
+            sink.complete_rows(((ty + 1) * chunk_h).min(height))?;
+        }
+        Ok(sink.keep_going(f64::from(q + 1) / f64::from(chunks)))
+    })
+}
+
+/// Decodes the strips or tiles `chunks` of `tiff` into `sink` in that order on `threads`
+/// threads (on the calling thread when one is enough), calling `after(sink, i, q)` once the
+/// `i`-th, chunk `q`, is in; `Ok(false)` as soon as that returns false.
+pub fn decode_chunks(
+    tiff: &mut TiffFile,
+    chunks: &[u32],
+    sink: &mut dyn BlockSink,
+    threads: usize,
+    after: &mut AfterChunk<'_>,
+) -> Result<bool, RasterError> {
+    let threads = threads.min(chunks.len() / 2);
+    if threads <= 1 {
+        let mut expanded = Vec::new();
+        for (i, &q) in chunks.iter().enumerate() {
+            tiff.decode_chunk(q, sink, &mut expanded)?;
+            if !after(sink, i, q)? {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
     let readers = (0..threads)
         .map(|_| tiff.reopen())
         .collect::<Result<Vec<_>, _>>()?;
@@ -68,12 +103,11 @@ pub fn decode_parallel(
         let queues: Vec<Receiver<Decoded>> = readers
             .into_iter()
             .enumerate()
-            .map(|(i, mut reader)| {
+            .map(|(first, mut reader)| {
                 let (tx, rx) = sync_channel::<Decoded>(AHEAD);
-                let start = u32::try_from(i).unwrap_or(u32::MAX);
                 scope.spawn(move || {
                     let mut expanded = Vec::new();
-                    for q in (start..chunks).step_by(threads) {
+                    for &q in chunks.iter().skip(first).step_by(threads) {
                         let mut keep = Keep::default();
                         let decoded = reader
                             .decode_chunk(q, &mut keep, &mut expanded)
@@ -88,8 +122,8 @@ pub fn decode_parallel(
                 rx
             })
             .collect();
-        for q in 0..chunks {
-            let Some(queue) = queues.get(q as usize % threads) else {
+        for (i, &q) in chunks.iter().enumerate() {
+            let Some(queue) = queues.get(i % threads) else {
                 break;
             };
             let blocks = queue.recv().map_err(|_| RasterError::Corrupt {
@@ -103,11 +137,7 @@ pub fn decode_parallel(
                 };
                 sink.put(Block { at: *at, samples });
             }
-            let (tx, ty) = (q % across, q / across);
-            if tx + 1 == across {
-                sink.complete_rows(((ty + 1) * chunk_h).min(height))?;
-            }
-            if !sink.keep_going(f64::from(q + 1) / f64::from(chunks)) {
+            if !after(sink, i, q)? {
                 return Ok(false);
             }
         }

@@ -415,6 +415,8 @@ pub struct PyramidBuilder<T> {
     open_rows: BTreeMap<u32, Vec<Vec<T>>>,
     /// Level-0 chunk rows below this are complete.
     done_rows: u32,
+    /// Chunk rows built so far of each coarser level (index 0 unused: `done_rows`).
+    built_rows: Vec<u32>,
     budget_bytes: usize,
     memory_bytes: usize,
     spilled_bytes: u64,
@@ -442,11 +444,13 @@ impl<T: Sample> PyramidBuilder<T> {
             s = s.half();
         }
         let spillable = levels.iter().map(|_| Vec::new()).collect();
+        let built_rows = vec![0; levels.len()];
         Self {
             bands,
             levels,
             open_rows: BTreeMap::new(),
             done_rows: 0,
+            built_rows,
             budget_bytes,
             memory_bytes: 0,
             spilled_bytes: 0,
@@ -533,8 +537,16 @@ impl<T: Sample> PyramidBuilder<T> {
     }
 
     /// Says every level-0 row above `rows` is written: finished chunk rows move into the
-    /// pyramid (and may be spilled).
+    /// pyramid (and may be spilled), and the coarser levels' chunk rows they complete are
+    /// averaged at once, while the rows below are still being decoded.
     pub fn complete_rows(&mut self, rows: u32) -> Result<(), SpillError> {
+        self.store_rows(rows)?;
+        while self.build_next_row()? {}
+        Ok(())
+    }
+
+    /// Moves the finished level-0 chunk rows above `rows` into the pyramid.
+    fn store_rows(&mut self, rows: u32) -> Result<(), SpillError> {
         let size = self.size0();
         let rows = rows.min(size.height_px);
         while self.done_rows < size.rows()
@@ -638,45 +650,68 @@ impl<T: Sample> PyramidBuilder<T> {
         }
     }
 
-    /// Builds the coarser levels from level 0; `on_row(done, total)` after each chunk row, and
-    /// stops early (returning `Ok(false)`) when it returns false.
+    /// Builds the coarser levels' chunk rows still to build (those whose level-0 rows came
+    /// last); `on_row(done, total)` after each chunk row, and stops early (returning
+    /// `Ok(false)`) when it returns false.
     pub fn build_levels(
         &mut self,
         mut on_row: impl FnMut(usize, usize) -> bool,
     ) -> Result<bool, SpillError> {
-        self.complete_rows(u32::MAX)?;
+        self.store_rows(u32::MAX)?;
         let total: usize = self
             .levels
             .iter()
             .skip(1)
             .map(|l| l.size.rows() as usize)
             .sum();
-        let mut done = 0;
-        for k in 1..self.levels.len() {
-            let Some(size) = self.levels.get(k).map(|l| l.size) else {
-                break;
-            };
-            let Some(src_size) = self.levels.get(k - 1).map(|l| l.size) else {
-                break;
-            };
-            for cy in 0..size.rows() {
-                for cx in 0..size.cols() {
-                    let mut src = [[None, None], [None, None]];
-                    for (dy, row) in src.iter_mut().enumerate() {
-                        for (dx, s) in row.iter_mut().enumerate() {
-                            *s = self.read_chunk(k - 1, 2 * cx + dx as u32, 2 * cy + dy as u32)?;
-                        }
-                    }
-                    let data = downsample(&src, src_size, size, cx, cy, self.bands, self.nodata);
-                    self.store(k, (cy * size.cols() + cx) as usize, data)?;
-                }
-                done += 1;
-                if !on_row(done, total) {
-                    return Ok(false);
-                }
+        let mut done: usize = self.built_rows.iter().skip(1).map(|&r| r as usize).sum();
+        while self.build_next_row()? {
+            done += 1;
+            if !on_row(done, total) {
+                return Ok(false);
             }
         }
         Ok(true)
+    }
+
+    /// Averages the next chunk row of the first coarser level whose rows under it are all in;
+    /// false when none is ready.
+    fn build_next_row(&mut self) -> Result<bool, SpillError> {
+        for k in 1..self.levels.len() {
+            let (Some(size), Some(src_size)) = (
+                self.levels.get(k).map(|l| l.size),
+                self.levels.get(k - 1).map(|l| l.size),
+            ) else {
+                break;
+            };
+            let cy = self.built_rows.get(k).copied().unwrap_or(u32::MAX);
+            if cy >= size.rows() {
+                continue;
+            }
+            let src_done = if k == 1 {
+                self.done_rows
+            } else {
+                self.built_rows.get(k - 1).copied().unwrap_or(0)
+            };
+            if src_done < (2 * cy + 2).min(src_size.rows()) {
+                continue;
+            }
+            for cx in 0..size.cols() {
+                let mut src = [[None, None], [None, None]];
+                for (dy, row) in src.iter_mut().enumerate() {
+                    for (dx, s) in row.iter_mut().enumerate() {
+                        *s = self.read_chunk(k - 1, 2 * cx + dx as u32, 2 * cy + dy as u32)?;
+                    }
+                }
+                let data = downsample(&src, src_size, size, cx, cy, self.bands, self.nodata);
+                self.store(k, (cy * size.cols() + cx) as usize, data)?;
+            }
+            if let Some(built) = self.built_rows.get_mut(k) {
+                *built += 1;
+            }
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// The finished pyramid.
@@ -869,6 +904,70 @@ mod tests {
         ] {
             assert_eq!(pixel(&small, k, x, y), pixel(&all, k, x, y));
         }
+    }
+
+    #[test]
+    fn coarser_rows_are_averaged_as_soon_as_the_rows_under_them_are_in() {
+        let size = LevelSize {
+            width_px: 600,
+            height_px: 1300,
+        };
+        let strip = |y0: u32, h: u32| -> Vec<u16> {
+            (y0..y0 + h)
+                .flat_map(|y| (0..600u32).flat_map(move |x| [x as u16, y as u16]))
+                .collect()
+        };
+        let at = |y0, h| BlockAt {
+            x0: 0,
+            y0,
+            w: 600,
+            h,
+            src_bands: 2,
+            first_band: 0,
+        };
+        let mut b = PyramidBuilder::<u16>::new(size, 2, usize::MAX, None);
+        b.put(at(0, 512), &strip(0, 512));
+        b.complete_rows(512).unwrap();
+        // Two level-0 chunk rows make level 1's first; level 2 needs two of level 1's.
+        assert_eq!(b.built_rows[1], 1);
+        assert_eq!(b.built_rows[2], 0);
+        b.put(at(512, 788), &strip(512, 788));
+        b.complete_rows(1300).unwrap();
+        assert_eq!(
+            b.built_rows[1], 3,
+            "1300 rows: 6 level-0 chunk rows, 3 of level 1"
+        );
+        let mut rows_left = 0;
+        assert!(
+            b.build_levels(|_, _| {
+                rows_left += 1;
+                true
+            })
+            .unwrap()
+        );
+        let incremental = b.finish();
+        // The same pyramid as one whose rows all came before any level was built.
+        let mut whole = PyramidBuilder::<u16>::new(size, 2, usize::MAX, None);
+        whole.put(at(0, 1300), &strip(0, 1300));
+        assert!(whole.build_levels(|_, _| true).unwrap());
+        let whole = whole.finish();
+        assert_eq!(incremental.level_count(), whole.level_count());
+        for k in 0..whole.level_count() {
+            let s = whole.level_size(k).unwrap();
+            for cy in 0..s.rows() {
+                for cx in 0..s.cols() {
+                    assert_eq!(
+                        incremental.chunk(k, cx, cy).unwrap(),
+                        whole.chunk(k, cx, cy).unwrap(),
+                        "level {k} chunk {cx},{cy}"
+                    );
+                }
+            }
+        }
+        assert!(
+            rows_left < 6,
+            "most rows were built during the decode: {rows_left} left"
+        );
     }
 
     #[test]

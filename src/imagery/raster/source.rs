@@ -21,7 +21,7 @@ use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
 use super::memory_budget::MemoryBudget;
 use super::mosaic::{Over, lay_over, union};
-use super::parallel_decode::decode_parallel;
+use super::parallel_decode::{decode_chunks, decode_parallel};
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
 use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
@@ -71,6 +71,17 @@ pub struct OpenOptions {
     /// Threads that decode a raster read whole (0: one a core, as headless work uses; the
     /// window leaves a core to itself).
     pub decode_threads: usize,
+}
+
+impl OpenOptions {
+    /// Threads that decode a raster read whole: [`Self::decode_threads`], every core for 0.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        match self.decode_threads {
+            0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            n => n,
+        }
+    }
 }
 
 impl Default for OpenOptions {
@@ -437,7 +448,8 @@ impl RasterTileSource {
         else {
             return Ok(());
         };
-        let (pixels, histograms) = decode_preview(tiff, &plan, header, progress, path)?;
+        let (pixels, histograms) =
+            decode_preview(tiff, &plan, header, (progress, options.threads()), path)?;
         let (sx, sy) = (
             f64::from(header.width_px) / f64::from(plan.width_px()),
             f64::from(header.height_px) / f64::from(plan.height_px()),
@@ -1158,13 +1170,7 @@ fn decode_pixels(
     let room = options.budget.room_for(bytes.saturating_add(bytes / 3));
     let mut sink = pyramid_sink(header, size, room, progress, path);
     let complete = match feed {
-        Feed::Tiff(mut t) => {
-            let threads = match options.decode_threads {
-                0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-                n => n,
-            };
-            decode_parallel(&mut t, &mut sink, threads)?
-        }
+        Feed::Tiff(mut t) => decode_parallel(&mut t, &mut sink, options.threads())?,
         Feed::Image(img) => {
             feed_image(&img, &mut sink)?;
             sink.keep_going(1.0)
@@ -1188,7 +1194,7 @@ fn decode_preview(
     tiff: &mut TiffFile,
     plan: &PreviewPlan,
     header: &Header,
-    progress: &Progress,
+    (progress, threads): (&Progress, usize),
     path: &Path,
 ) -> Result<(Pixels, Histograms), RasterError> {
     let size = LevelSize {
@@ -1198,18 +1204,23 @@ fn decode_preview(
     // The preview is small: it always stays in memory.
     let inner = pyramid_sink(header, size, usize::MAX, progress, path);
     let mut sink = PreviewSink::new(plan, inner);
-    let mut expanded = Vec::new();
     // The preview's share of the decoding on the progress line, by strips decoded.
     let (preview_strips, all_strips) = (plan.strips().len() as f64, f64::from(tiff.chunk_grid().1));
     let share = (DECODE_SHARE - 0.02) * preview_strips / (preview_strips + all_strips).max(1.0);
-    for (i, &q) in plan.strips().iter().enumerate() {
-        tiff.decode_chunk(q, &mut sink, &mut expanded)?;
-        progress.set(0.02 + share * (i + 1) as f64 / preview_strips);
-        if !sink.keep_going(0.0) {
-            return Err(RasterError::Cancelled {
-                path: path.to_owned(),
-            });
-        }
+    let complete = decode_chunks(
+        tiff,
+        plan.strips(),
+        &mut sink,
+        threads,
+        &mut |sink, i, _| {
+            progress.set(0.02 + share * (i + 1) as f64 / preview_strips);
+            Ok(sink.keep_going(0.0))
+        },
+    )?;
+    if !complete {
+        return Err(RasterError::Cancelled {
+            path: path.to_owned(),
+        });
     }
     finish_sink(sink.into_inner(), |_, _| !progress.is_cancelled())
 }
