@@ -30,7 +30,7 @@ impl Prepared {
         for &(date, pick) in dates {
             let (scene, _) = self.scene(project, date, pick, options);
             for shown in &scene.layers {
-                source_of(project, shown, options, cache)?;
+                source_of(project, shown, options, cache, None)?;
             }
             let track = |id: &str| {
                 let layer = project.layers.iter().find(|l| l.id == id);

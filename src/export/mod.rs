@@ -234,6 +234,18 @@ pub trait LayerSources: Send + Sync + std::fmt::Debug {
     /// The source of `layer`'s pixels.
     fn source(&self, layer: &ImageryLayer) -> Option<Result<Arc<dyn TileSource>, TileError>>;
 
+    /// The source of `layer`'s pixels as `view` alone will draw them: a raster decoded whole
+    /// may keep only the resolution that view reads. The same as [`Self::source`] unless the
+    /// sources can do better.
+    fn source_for_view(
+        &self,
+        layer: &ImageryLayer,
+        view: &crate::imagery::ViewRect,
+    ) -> Option<Result<Arc<dyn TileSource>, TileError>> {
+        let _ = view;
+        self.source(layer)
+    }
+
     /// The date an undated layer's file carries (a GeoTIFF's `DateTime`), if any.
     fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
         let _ = layer;

@@ -177,8 +177,13 @@ impl Prepared {
         let mut pixmap = self.base_pixels()?;
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
+        let rect = crate::imagery::ViewRect {
+            origin_world_px: self.view.origin_world_px(),
+            zoom: self.view.zoom(),
+            size_px: self.view.size_px(),
+        };
         for shown in &scene.layers {
-            let source = source_of(project, shown, options, cache)?;
+            let source = source_of(project, shown, options, cache, Some(&rect))?;
             let Some(source) = source else {
                 left_out.push(shown.name.clone());
                 continue;
@@ -454,27 +459,29 @@ fn extend_unique(to: &mut Vec<String>, more: &[String]) {
     }
 }
 
-/// The tile source of a scene's layer, found once per export (`None`: no source here).
+/// The tile source of a scene's layer, found once per export (`None`: no source here); with
+/// the `view` it will be drawn in, a raster file decoded whole keeps only what that view reads.
 pub(super) fn source_of(
     project: &Project,
     shown: &crate::scene::SceneLayer,
     options: &ExportOptions,
     cache: &mut SourceCache,
+    view: Option<&crate::imagery::ViewRect>,
 ) -> Result<Option<Arc<dyn TileSource>>, ExportError> {
     if let Some(found) = cache.get(&shown.id) {
         return Ok(found.clone());
     }
     let layer = project.layers.iter().find(|l| l.id == shown.id);
     let found = match (layer, &options.imagery) {
-        (Some(layer), Some(sources)) => {
-            sources
-                .source(layer)
-                .transpose()
-                .map_err(|source| ExportError::Imagery {
-                    layer: shown.name.clone(),
-                    source,
-                })?
+        (Some(layer), Some(sources)) => match view {
+            Some(view) => sources.source_for_view(layer, view),
+            None => sources.source(layer),
         }
+        .transpose()
+        .map_err(|source| ExportError::Imagery {
+            layer: shown.name.clone(),
+            source,
+        })?,
         _ => None,
     };
     cache.insert(shown.id.clone(), found.clone());

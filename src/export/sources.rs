@@ -17,7 +17,7 @@ use crate::imagery::raster::http_bytes::Retry;
 use crate::imagery::raster::mosaic::ScenePlace;
 use crate::imagery::raster::signed::Signers;
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
-use crate::imagery::{TileError, TileSource, dated};
+use crate::imagery::{TileError, TileSource, ViewRect, dated};
 use crate::model::{ImageryLayer, LayerSource};
 
 /// Rasters opened so far, by file and display: each is decoded once per export.
@@ -52,13 +52,16 @@ impl ProjectLayerSources {
         }
     }
 
-    /// The raster of a file layer, shown as the layer says, opened once.
+    /// The raster of a file layer, shown as the layer says, opened once (for `view` alone,
+    /// when one is given: a file decoded whole then keeps only the levels it reads).
     fn raster(
         &self,
         layer: &ImageryLayer,
         resolved: &std::path::Path,
+        view: Option<&ViewRect>,
     ) -> Result<Arc<RasterTileSource>, TileError> {
-        self.raster_from(layer, &resolved.display().to_string(), |options| {
+        let location = resolved.display().to_string();
+        self.raster_from(layer, &location, view, |options| {
             RasterTileSource::open(resolved, options)
         })
     }
@@ -69,9 +72,10 @@ impl ProjectLayerSources {
         &self,
         layer: &ImageryLayer,
         location: &str,
+        view: Option<&ViewRect>,
         open: impl FnOnce(&OpenOptions) -> Result<RasterTileSource, RasterError>,
     ) -> Result<Arc<RasterTileSource>, TileError> {
-        let key = format!("{location}|{:?}", layer.display);
+        let key = format!("{location}|{:?}|{view:?}", layer.display);
         if let Some(open) = self
             .rasters
             .lock()
@@ -89,6 +93,7 @@ impl ProjectLayerSources {
                 .as_ref()
                 .map(crate::model::layer_display::LayerDisplay::tone)
                 .unwrap_or_default(),
+            view: view.copied(),
             ..OpenOptions::default()
         };
         let raster = open(&options).map(Arc::new).map_err(|e| TileError::Local {
@@ -126,6 +131,34 @@ fn open_failure(e: &RasterError, location: &str) -> String {
 
 impl LayerSources for ProjectLayerSources {
     fn source(&self, layer: &ImageryLayer) -> Option<Result<Arc<dyn TileSource>, TileError>> {
+        self.source_in(layer, None)
+    }
+
+    fn source_for_view(
+        &self,
+        layer: &ImageryLayer,
+        view: &ViewRect,
+    ) -> Option<Result<Arc<dyn TileSource>, TileError>> {
+        self.source_in(layer, Some(view))
+    }
+
+    fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
+        let resolved = layer.resolved_file_path(&self.base_dir)?;
+        if is_pmtiles_path(&resolved) {
+            return None;
+        }
+        // A file that cannot be opened has no date; drawing it reports why.
+        self.raster(layer, &resolved, None).ok()?.capture_date()
+    }
+}
+
+impl ProjectLayerSources {
+    /// The source of `layer`, for `view` alone when one is given.
+    fn source_in(
+        &self,
+        layer: &ImageryLayer,
+        view: Option<&ViewRect>,
+    ) -> Option<Result<Arc<dyn TileSource>, TileError>> {
         Some(match &layer.source {
             LayerSource::File { path } => {
                 let resolved = layer
@@ -141,11 +174,11 @@ impl LayerSources for ProjectLayerSources {
                             }),
                     );
                 }
-                self.raster(layer, &resolved)
+                self.raster(layer, &resolved, view)
                     .map(|s| s as Arc<dyn TileSource>)
             }
             LayerSource::Remote { url } => self
-                .raster_from(layer, url, |options| {
+                .raster_from(layer, url, None, |options| {
                     let signer = Signers::shared().for_layer(layer);
                     let options = OpenOptions {
                         range_cache: self.cache.clone(),
@@ -157,7 +190,7 @@ impl LayerSources for ProjectLayerSources {
             LayerSource::Bands { red, green, blue } => {
                 let bands = [red, green, blue].map(|l| BandPlace::of(l, &self.base_dir));
                 let location = format!("{red}|{green}|{blue}");
-                self.raster_from(layer, &location, |options| {
+                self.raster_from(layer, &location, None, |options| {
                     let signer = Signers::shared().for_layer(layer);
                     let options = OpenOptions {
                         range_cache: self.cache.clone(),
@@ -186,7 +219,7 @@ impl LayerSources for ProjectLayerSources {
                     .iter()
                     .map(|place| place.name().display().to_string())
                     .collect();
-                self.raster_from(layer, &names.join("|"), |options| {
+                self.raster_from(layer, &names.join("|"), None, |options| {
                     let signer = Signers::shared().for_layer(layer);
                     let options = OpenOptions {
                         range_cache: self.cache.clone(),
@@ -208,15 +241,6 @@ impl LayerSources for ProjectLayerSources {
                     what: url.clone(),
                 }),
         })
-    }
-
-    fn file_date(&self, layer: &ImageryLayer) -> Option<NaiveDate> {
-        let resolved = layer.resolved_file_path(&self.base_dir)?;
-        if is_pmtiles_path(&resolved) {
-            return None;
-        }
-        // A file that cannot be opened has no date; drawing it reports why.
-        self.raster(layer, &resolved).ok()?.capture_date()
     }
 }
 
@@ -248,6 +272,17 @@ impl LayerSources for OpenFirst {
         match self.open.get(&layer.id) {
             Some(open) => Some(Ok(Arc::clone(open))),
             None => self.rest.source(layer),
+        }
+    }
+
+    fn source_for_view(
+        &self,
+        layer: &ImageryLayer,
+        view: &ViewRect,
+    ) -> Option<Result<Arc<dyn TileSource>, TileError>> {
+        match self.open.get(&layer.id) {
+            Some(open) => Some(Ok(Arc::clone(open))),
+            None => self.rest.source_for_view(layer, view),
         }
     }
 

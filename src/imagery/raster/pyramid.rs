@@ -417,6 +417,8 @@ pub struct PyramidBuilder<T> {
     done_rows: u32,
     /// Chunk rows built so far of each coarser level (index 0 unused: `done_rows`).
     built_rows: Vec<u32>,
+    /// Levels finer than this are dropped once the level above them is built from them.
+    keep_from: usize,
     budget_bytes: usize,
     memory_bytes: usize,
     spilled_bytes: u64,
@@ -451,6 +453,7 @@ impl<T: Sample> PyramidBuilder<T> {
             open_rows: BTreeMap::new(),
             done_rows: 0,
             built_rows,
+            keep_from: 0,
             budget_bytes,
             memory_bytes: 0,
             spilled_bytes: 0,
@@ -458,6 +461,13 @@ impl<T: Sample> PyramidBuilder<T> {
             spill: None,
             nodata,
         }
+    }
+
+    /// Keeps only level `level` and the coarser ones: the finer levels' chunks are dropped as
+    /// soon as the level above them has been averaged from them (an export that draws the
+    /// raster at one scale holds a sixteenth of it for level 2, not all of it).
+    pub fn keep_from(&mut self, level: usize) {
+        self.keep_from = level.min(self.levels.len().saturating_sub(1));
     }
 
     fn size0(&self) -> LevelSize {
@@ -618,6 +628,23 @@ impl<T: Sample> PyramidBuilder<T> {
         Ok(())
     }
 
+    /// Forgets chunk rows `rows` of level `k` (a level not kept).
+    fn drop_rows(&mut self, k: usize, rows: std::ops::Range<u32>) {
+        let Some(level) = self.levels.get_mut(k) else {
+            return;
+        };
+        let cols = level.size.cols();
+        for cy in rows {
+            for cx in 0..cols {
+                if let Some(slot) = level.slots.get_mut((cy * cols + cx) as usize)
+                    && let Slot::Mem(data) = std::mem::replace(slot, Slot::Missing)
+                {
+                    self.memory_bytes -= data.len() * T::BYTES;
+                }
+            }
+        }
+    }
+
     fn read_chunk(
         &mut self,
         k: usize,
@@ -708,6 +735,9 @@ impl<T: Sample> PyramidBuilder<T> {
             }
             if let Some(built) = self.built_rows.get_mut(k) {
                 *built += 1;
+            }
+            if k - 1 < self.keep_from {
+                self.drop_rows(k - 1, 2 * cy..(2 * cy + 2).min(src_size.rows()));
             }
             return Ok(true);
         }

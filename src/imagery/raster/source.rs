@@ -71,6 +71,10 @@ pub struct OpenOptions {
     /// Threads that decode a raster read whole (0: one a core, as headless work uses; the
     /// window leaves a core to itself).
     pub decode_threads: usize,
+    /// The one view the raster will be drawn for (an export's figure): a raster decoded whole
+    /// then keeps only the pyramid levels that view reads and the coarser ones, not its full
+    /// resolution. `None` (the window) keeps every level.
+    pub view: Option<ViewRect>,
 }
 
 impl OpenOptions {
@@ -97,6 +101,7 @@ impl Default for OpenOptions {
             budget: MemoryBudget::global(),
             range_cache: None,
             decode_threads: 0,
+            view: None,
         }
     }
 }
@@ -129,6 +134,16 @@ struct Sink<'a> {
     /// Where decoding starts on the progress line (after a preview, where that ended).
     from: f64,
     path: &'a Path,
+}
+
+impl Sink<'_> {
+    /// Keeps only level `level` of the pyramid and the coarser ones.
+    fn keep_from(&mut self, level: usize) {
+        match &mut self.building {
+            Building::U8(b) => b.keep_from(level),
+            Building::U16(b) => b.keep_from(level),
+        }
+    }
 }
 
 impl BlockSink for Sink<'_> {
@@ -389,8 +404,14 @@ impl RasterTileSource {
                 let (header, image) = decode_image(path, &options.limits)?;
                 progress.set(0.02);
                 let placed = place(path, &header, options)?;
-                let (pixels, histograms) =
-                    decode_pixels(Feed::Image(image), &header, options, progress, path)?;
+                let keep_from = kept_level(options, &placed.1);
+                let (pixels, histograms) = decode_pixels(
+                    Feed::Image(image),
+                    &header,
+                    (options, keep_from),
+                    progress,
+                    path,
+                )?;
                 Self::assemble(path, options, &header, placed, pixels, histograms, progress)
             }
         }
@@ -426,7 +447,14 @@ impl RasterTileSource {
             if !tiff.is_tiled() && !remote && progress.wants_preview() {
                 Self::offer_preview(&mut tiff, path, options, &header, &placed, progress)?;
             }
-            decode_pixels(Feed::Tiff(Box::new(tiff)), &header, options, progress, path)?
+            let keep_from = kept_level(options, &placed.1);
+            decode_pixels(
+                Feed::Tiff(Box::new(tiff)),
+                &header,
+                (options, keep_from),
+                progress,
+                path,
+            )?
         };
         Self::assemble(path, options, &header, placed, pixels, histograms, progress)
     }
@@ -1078,6 +1106,16 @@ enum Feed {
     Image(image::DynamicImage),
 }
 
+/// The finest level a raster decoded whole keeps: the one [`OpenOptions::view`] is drawn
+/// from (as [`level_for`] chooses it), or full resolution without a view.
+fn kept_level(options: &OpenOptions, placement: &Placement) -> usize {
+    options
+        .view
+        .as_ref()
+        .and_then(|rect| view_render::scale_over(placement, rect))
+        .map_or(0, |scale| scale.max(1.0).log2().floor() as usize)
+}
+
 /// A sink that builds a pyramid of `size` (the raster's, or its preview's) and its histograms.
 fn pyramid_sink<'a>(
     header: &Header,
@@ -1154,7 +1192,7 @@ fn finish_sink(
 fn decode_pixels(
     feed: Feed,
     header: &Header,
-    options: &OpenOptions,
+    (options, keep_from): (&OpenOptions, usize),
     progress: &Progress,
     path: &Path,
 ) -> Result<(Pixels, Histograms), RasterError> {
@@ -1166,9 +1204,11 @@ fn decode_pixels(
         * header.height_px as usize
         * header.bands
         * header.kind.unwrap_or(SampleKind::U8).bytes();
-    // A pyramid is a third more than its full level.
-    let room = options.budget.room_for(bytes.saturating_add(bytes / 3));
+    // A pyramid is a third more than its full level; each level not kept a quarter as much.
+    let kept = bytes >> (2 * keep_from.min(31));
+    let room = options.budget.room_for(kept.saturating_add(kept / 3));
     let mut sink = pyramid_sink(header, size, room, progress, path);
+    sink.keep_from(keep_from);
     let complete = match feed {
         Feed::Tiff(mut t) => decode_parallel(&mut t, &mut sink, options.threads())?,
         Feed::Image(img) => {
