@@ -75,15 +75,15 @@ impl ProjectLayerSources {
         view: Option<&ViewRect>,
         open: impl FnOnce(&OpenOptions) -> Result<RasterTileSource, RasterError>,
     ) -> Result<Arc<RasterTileSource>, TileError> {
-        let key = format!("{location}|{:?}|{view:?}", layer.display);
-        if let Some(open) = self
-            .rasters
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
+        let key = |view: Option<&ViewRect>| format!("{location}|{:?}|{view:?}", layer.display);
         {
-            return Ok(Arc::clone(open));
+            // One opened for every view (all its levels) serves any view.
+            let rasters = self.rasters.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(open) = rasters.get(&key(view)).or_else(|| rasters.get(&key(None))) {
+                return Ok(Arc::clone(open));
+            }
         }
+        let key = key(view);
         let options = OpenOptions {
             name: layer.name.clone(),
             attribution: layer.attribution.clone(),
@@ -147,8 +147,9 @@ impl LayerSources for ProjectLayerSources {
         if is_pmtiles_path(&resolved) {
             return None;
         }
-        // A file that cannot be opened has no date; drawing it reports why.
-        self.raster(layer, &resolved, None).ok()?.capture_date()
+        // Read from the header alone: the pixels are decoded once, for the view that draws them.
+        // A file that cannot be read has no date; drawing it reports why.
+        RasterTileSource::capture_date_of(&resolved)
     }
 }
 

@@ -628,6 +628,16 @@ impl RasterTileSource {
         self.over.as_ref().map_or(self.bounds, |over| over.bounds)
     }
 
+    /// The TIFF `DateTime` (tag 306) of the raster file at `path`, read from its header alone
+    /// (no pixel decoded); `None` for other formats, or a file that cannot be read.
+    #[must_use]
+    pub fn capture_date_of(path: &Path) -> Option<NaiveDate> {
+        match sniff(path).ok()? {
+            Format::Tiff => TiffFile::open(path, &Limits::default()).ok()?.header().date,
+            Format::Png | Format::Jpeg => None,
+        }
+    }
+
     /// The TIFF `DateTime` (tag 306), if the file has one. See also
     /// [`super::date_from_file_name`] for a date in the file's name.
     pub fn capture_date(&self) -> Option<NaiveDate> {
