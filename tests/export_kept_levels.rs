@@ -89,7 +89,16 @@ fn a_view_drawn_from_level_2_keeps_a_sixteenth_of_the_pixels_and_draws_the_same(
         zoom,
         size_px: [256, 256],
     };
-    let kept = sources.source_for_view(&layer(), &rect).unwrap().unwrap();
+    // Sources of their own: one opened for every view would serve this one too.
+    let kept = ProjectLayerSources::without_cache(dir.path().to_owned())
+        .source_for_view(&layer(), &rect)
+        .unwrap()
+        .unwrap();
+    let reused = sources.source_for_view(&layer(), &rect).unwrap().unwrap();
+    assert!(
+        Arc::ptr_eq(&reused, &full),
+        "the whole raster serves any view"
+    );
     let (full_raster, kept_raster) = (full.raster().unwrap(), kept.raster().unwrap());
     let (full_bytes, kept_bytes) = (full_raster.memory_bytes().0, kept_raster.memory_bytes().0);
     assert!(
