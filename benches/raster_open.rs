@@ -107,7 +107,11 @@ fn child(mode: &str, path: &Path) {
         _ => {
             // As the window opens it: the loader offers a coarse preview of a stripped file
             // while the full decode goes on; the first pixels come from whichever is there first.
-            let mut load = RasterLoad::start(path, OpenOptions::default(), None);
+            let options = OpenOptions {
+                decode_threads: OpenOptions::window_threads(),
+                ..OpenOptions::default()
+            };
+            let mut load = RasterLoad::start(path, options, None);
             let (early, mut done) = loop {
                 if let Some(preview) = load.take_preview() {
                     break (Some(preview), None);

@@ -350,12 +350,10 @@ impl ImageryRuntime {
 /// How a raster layer opens in the window: named and credited as the layer, repainting the
 /// window as it goes.
 fn load_options(ctx: &egui::Context, layer: &ImageryLayer) -> (OpenOptions, Wakeup) {
-    // Decoding leaves a core to the window.
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let options = OpenOptions {
         name: layer.name.clone(),
         attribution: layer.attribution.clone(),
-        decode_threads: cores.saturating_sub(1).max(1),
+        decode_threads: OpenOptions::window_threads(),
         ..OpenOptions::default()
     };
     let ctx = ctx.clone();

@@ -51,8 +51,9 @@ impl BlockSink for Keep {
 }
 
 /// Decodes every strip or tile of `tiff` into `sink` in file order, as [`TiffFile::decode`]
-/// does, on `threads` threads; `Ok(false)` if the sink said stop. One thread, or too few chunks
-/// to share, decodes on the calling thread.
+/// does, on `threads` threads (one thread still decodes beside the calling thread, which fills
+/// the sink meanwhile); `Ok(false)` if the sink said stop. No thread, or too few chunks to
+/// share, decodes on the calling thread.
 pub fn decode_parallel(
     tiff: &mut TiffFile,
     sink: &mut dyn BlockSink,
@@ -60,7 +61,7 @@ pub fn decode_parallel(
 ) -> Result<bool, RasterError> {
     let (across, down) = tiff.chunk_grid();
     let chunks = across * down;
-    if threads.min(chunks as usize / 2) <= 1 {
+    if threads.min(chunks as usize / 2) == 0 {
         return tiff.decode(sink);
     }
     let (_, chunk_h) = tiff.chunk_dims();
@@ -76,8 +77,9 @@ pub fn decode_parallel(
 }
 
 /// Decodes the strips or tiles `chunks` of `tiff` into `sink` in that order on `threads`
-/// threads (on the calling thread when one is enough), calling `after(sink, i, q)` once the
-/// `i`-th, chunk `q`, is in; `Ok(false)` as soon as that returns false.
+/// threads (on the calling thread for none, or fewer than two chunks a thread), calling
+/// `after(sink, i, q)` once the `i`-th, chunk `q`, is in; `Ok(false)` as soon as that returns
+/// false.
 pub fn decode_chunks(
     tiff: &mut TiffFile,
     chunks: &[u32],
@@ -86,7 +88,7 @@ pub fn decode_chunks(
     after: &mut AfterChunk<'_>,
 ) -> Result<bool, RasterError> {
     let threads = threads.min(chunks.len() / 2);
-    if threads <= 1 {
+    if threads == 0 {
         let mut expanded = Vec::new();
         for (i, &q) in chunks.iter().enumerate() {
             tiff.decode_chunk(q, sink, &mut expanded)?;

@@ -78,6 +78,14 @@ pub struct OpenOptions {
 }
 
 impl OpenOptions {
+    /// The decoding threads of the window's loads: one a core but one, which the window keeps
+    /// (one on two cores, decoding beside the loader that builds the pyramid).
+    #[must_use]
+    pub fn window_threads() -> usize {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        cores.saturating_sub(1).max(1)
+    }
+
     /// Threads that decode a raster read whole: [`Self::decode_threads`], every core for 0.
     #[must_use]
     pub fn threads(&self) -> usize {
