@@ -10,7 +10,11 @@
 //! tiles as views need them, the missing levels averaged from the level above on demand, and
 //! decoded chunks are kept up to the memory budget, least recently drawn dropped first. Its
 //! percentile stretch comes from the coarsest stored level. Other files are decoded once, off
-//! the UI thread ([`RasterLoad`]), into 256×256 chunks on a pyramid of 2×-averaged levels; a
+//! the UI thread ([`RasterLoad`]), on [`OpenOptions::decode_threads`] threads (every core
+//! headless, all but one in the window: [`parallel_decode`]), into 256×256 chunks on a pyramid
+//! of 2×-averaged levels, each coarser row averaged as soon as the rows under it are in; an
+//! export opens such a file for its one view ([`OpenOptions::view`]) and keeps only the level
+//! that view reads and the coarser ones; a
 //! stripped GeoTIFF of more than [`preview::PREVIEW_STRIPS`] strips first offers a coarse
 //! [`preview`] of its whole extent (from every k-th strip, about 128 of them), drawn while the
 //! full decode goes on. Tiles are then reprojected per request through a mesh
