@@ -15,7 +15,7 @@ use crate::imagery::pmtiles::{PmTilesSource, is_pmtiles_path};
 use crate::imagery::raster::band_stack::BandPlace;
 use crate::imagery::raster::http_bytes::Retry;
 use crate::imagery::raster::mosaic::ScenePlace;
-use crate::imagery::raster::signed::Signers;
+use crate::imagery::raster::signed::{RequestSigner, Signers};
 use crate::imagery::raster::{OpenOptions, RasterError, RasterTileSource};
 use crate::imagery::{TileError, TileSource, ViewRect, dated};
 use crate::model::{ImageryLayer, LayerSource};
@@ -154,6 +154,29 @@ impl LayerSources for ProjectLayerSources {
 }
 
 impl ProjectLayerSources {
+    /// A layer read by range requests (a remote file, a band composite, a mosaic) from
+    /// `location`, opened once by `open` with the fetched ranges in the disk cache and the
+    /// layer's request signer.
+    fn remote(
+        &self,
+        layer: &ImageryLayer,
+        location: &str,
+        open: impl FnOnce(
+            &OpenOptions,
+            Option<&Arc<dyn RequestSigner>>,
+        ) -> Result<RasterTileSource, RasterError>,
+    ) -> Result<Arc<dyn TileSource>, TileError> {
+        self.raster_from(layer, location, None, |options| {
+            let signer = Signers::shared().for_layer(layer);
+            let options = OpenOptions {
+                range_cache: self.cache.clone(),
+                ..options.clone()
+            };
+            open(&options, signer.as_ref())
+        })
+        .map(|s| s as Arc<dyn TileSource>)
+    }
+
     /// The source of `layer`, for `view` alone when one is given.
     fn source_in(
         &self,
@@ -178,33 +201,15 @@ impl ProjectLayerSources {
                 self.raster(layer, &resolved, view)
                     .map(|s| s as Arc<dyn TileSource>)
             }
-            LayerSource::Remote { url } => self
-                .raster_from(layer, url, None, |options| {
-                    let signer = Signers::shared().for_layer(layer);
-                    let options = OpenOptions {
-                        range_cache: self.cache.clone(),
-                        ..options.clone()
-                    };
-                    RasterTileSource::open_url_signed(url, &options, Retry::default(), signer)
-                })
-                .map(|s| s as Arc<dyn TileSource>),
+            LayerSource::Remote { url } => self.remote(layer, url, |options, signer| {
+                RasterTileSource::open_url_signed(url, options, Retry::default(), signer.cloned())
+            }),
             LayerSource::Bands { red, green, blue } => {
                 let bands = [red, green, blue].map(|l| BandPlace::of(l, &self.base_dir));
                 let location = format!("{red}|{green}|{blue}");
-                self.raster_from(layer, &location, None, |options| {
-                    let signer = Signers::shared().for_layer(layer);
-                    let options = OpenOptions {
-                        range_cache: self.cache.clone(),
-                        ..options.clone()
-                    };
-                    RasterTileSource::open_bands(
-                        &bands,
-                        &options,
-                        &Retry::default(),
-                        signer.as_ref(),
-                    )
+                self.remote(layer, &location, |options, signer| {
+                    RasterTileSource::open_bands(&bands, options, &Retry::default(), signer)
                 })
-                .map(|s| s as Arc<dyn TileSource>)
             }
             LayerSource::Mosaic { scenes } => {
                 let places = match ScenePlace::of_scenes(scenes, &self.base_dir) {
@@ -220,20 +225,9 @@ impl ProjectLayerSources {
                     .iter()
                     .map(|place| place.name().display().to_string())
                     .collect();
-                self.raster_from(layer, &names.join("|"), None, |options| {
-                    let signer = Signers::shared().for_layer(layer);
-                    let options = OpenOptions {
-                        range_cache: self.cache.clone(),
-                        ..options.clone()
-                    };
-                    RasterTileSource::open_mosaic(
-                        &places,
-                        &options,
-                        &Retry::default(),
-                        signer.as_ref(),
-                    )
+                self.remote(layer, &names.join("|"), |options, signer| {
+                    RasterTileSource::open_mosaic(&places, options, &Retry::default(), signer)
                 })
-                .map(|s| s as Arc<dyn TileSource>)
             }
             LayerSource::Tiles { url, .. } => dated::tile_source(layer, self.cache.clone())
                 .map(|s| Arc::new(s) as Arc<dyn TileSource>)

@@ -95,26 +95,24 @@ pub fn gray16_gradient(
     write_geotiff(std::io::BufWriter::new(file), &spec, &samples).unwrap();
 }
 
+/// The spec of a `side` × `side` single-band cloud-optimized GeoTIFF in EPSG:4326 (256 px
+/// Deflate tiles, nodata 0), its north-west corner at `top_left` (lon, lat), `step` degrees a
+/// pixel.
+fn single_band_cog_spec(side: u32, top_left: (f64, f64), step: f64) -> GeoTiffSpec {
+    use sitewatch::imagery::raster::write::{Compression, Layout};
+    let mut spec = lonlat_spec((side, side), 1, top_left, step);
+    spec.layout = Layout::Tiles { edge_px: 256 };
+    spec.compression = Compression::Deflate;
+    spec.nodata = Some(0.0);
+    spec
+}
+
 /// A `side` × `side` single-band 16-bit cloud-optimized GeoTIFF in EPSG:4326 of one stored
 /// `value` (256 px Deflate tiles, one overview, nodata 0), its north-west corner at
 /// `top_left` (lon, lat), `step` degrees a pixel: one band of a STAC band composite.
 pub fn gray16_cog(value: u16, side: u32, top_left: (f64, f64), step: f64) -> Vec<u8> {
-    use sitewatch::imagery::raster::write::{
-        Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-    };
-    let mut spec = GeoTiffSpec::new(side, side, 1);
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = Compression::Deflate;
-    spec.nodata = Some(0.0);
-    spec.transform = Some(sitewatch::imagery::raster::georef::GeoTransform::north_up(
-        geo::Coord {
-            x: top_left.0,
-            y: top_left.1,
-        },
-        step,
-        step,
-    ));
+    use sitewatch::imagery::raster::write::write_geotiff_levels_with;
+    let spec = single_band_cog_spec(side, top_left, step);
     let mut out = std::io::Cursor::new(Vec::new());
     write_geotiff_levels_with(&mut out, &spec, 1, |_, _, _, w, h, block: &mut Vec<u16>| {
         block.extend(std::iter::repeat_n(value, (w * h) as usize));
@@ -134,22 +132,8 @@ pub fn classes_cog(
     overviews: u32,
     value: impl Fn(u32, u32) -> u8,
 ) -> Vec<u8> {
-    use sitewatch::imagery::raster::write::{
-        Compression, GeoTiffSpec, Layout, write_geotiff_levels_with,
-    };
-    let mut spec = GeoTiffSpec::new(side, side, 1);
-    spec.epsg = Some((4326, true));
-    spec.layout = Layout::Tiles { edge_px: 256 };
-    spec.compression = Compression::Deflate;
-    spec.nodata = Some(0.0);
-    spec.transform = Some(sitewatch::imagery::raster::georef::GeoTransform::north_up(
-        geo::Coord {
-            x: top_left.0,
-            y: top_left.1,
-        },
-        step,
-        step,
-    ));
+    use sitewatch::imagery::raster::write::write_geotiff_levels_with;
+    let spec = single_band_cog_spec(side, top_left, step);
     let mut out = std::io::Cursor::new(Vec::new());
     write_geotiff_levels_with(
         &mut out,
