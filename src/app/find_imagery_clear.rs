@@ -22,6 +22,9 @@ use crate::ui::find_imagery::RowClear;
 const GRID: u32 = 32;
 /// Bands read at once.
 const WORKERS: usize = 2;
+/// Results whose bands are read, the first in the list (a year of Sentinel-2 scenes over a
+/// site is a few hundred); those past it say they were not read.
+const MAX_READ: usize = 300;
 
 /// One result's answer.
 enum Clear {
@@ -86,6 +89,7 @@ impl ClearSkies {
         };
         let jobs: VecDeque<Job> = items
             .iter()
+            .take(MAX_READ)
             .filter_map(|item| {
                 let band = scene_classification(item)?;
                 let signer = match signing {
@@ -106,6 +110,12 @@ impl ClearSkies {
             .collect();
         for job in &jobs {
             self.by_item.insert(job.id.clone(), Clear::Reading);
+        }
+        for item in items.iter().skip(MAX_READ) {
+            if scene_classification(item).is_some() {
+                let why = format!("Not read: only the first {MAX_READ} results' bands are");
+                self.by_item.insert(item.id.clone(), Clear::Failed(why));
+            }
         }
         let queue = Arc::new(Mutex::new(jobs));
         for _ in 0..WORKERS {

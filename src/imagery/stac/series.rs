@@ -45,9 +45,9 @@ pub fn plan_series(
 }
 
 /// [`plan_series`], with how clear each item is over the searched view where its scene
-/// classification band was read (`view_clear(item id)`, 0–1): "clearest" then thins by the
-/// view's cloud and shadow, not the whole scene's (a layer read over the view ranks ahead of
-/// one that was not), and each such layer's note says it.
+/// classification band was read (`view_clear(item id)`, 0–1): "clearest" then thins a
+/// collection whose every layer was read by the view's cloud and shadow, not the whole
+/// scenes', and each layer read says it in its note.
 #[must_use]
 pub fn plan_series_over_view(
     items: &[Item],
@@ -107,8 +107,10 @@ pub fn plan_series_over_view(
     SeriesPlan { layers, skipped }
 }
 
-/// Keeps the clearest layer per collection and period: lowest cloud cover (over the view where
-/// known), unknown cover last, the earlier day on a tie.
+/// Keeps the clearest layer per collection and period: lowest cloud cover, unknown cover last,
+/// the earlier day on a tie. The cover is over the searched view for a collection whose every
+/// layer has it (its scene classification bands were read), else over the whole scenes: the
+/// two are never ranked against each other.
 fn thin(layers: Vec<StacLayerPlan>, thinning: Thinning) -> Vec<StacLayerPlan> {
     let period = |date: NaiveDate| -> (i32, u32) {
         match thinning {
@@ -117,11 +119,16 @@ fn thin(layers: Vec<StacLayerPlan>, thinning: Thinning) -> Vec<StacLayerPlan> {
             Thinning::PerMonth => (date.year(), date.month()),
         }
     };
+    let mut over_view: BTreeMap<String, bool> = BTreeMap::new();
+    for layer in &layers {
+        *over_view.entry(layer.collection.clone()).or_insert(true) &= layer.view_cloud.is_some();
+    }
     let mut best: BTreeMap<(String, (i32, u32)), StacLayerPlan> = BTreeMap::new();
     for layer in layers {
         let key = (layer.collection.clone(), period(layer.date));
+        let by_view = over_view.get(&layer.collection).copied().unwrap_or(false);
         match best.get(&key) {
-            Some(kept) if !clearer(&layer, kept) => {}
+            Some(kept) if !clearer(&layer, kept, by_view) => {}
             _ => {
                 best.insert(key, layer);
             }
@@ -130,17 +137,18 @@ fn thin(layers: Vec<StacLayerPlan>, thinning: Thinning) -> Vec<StacLayerPlan> {
     best.into_values().collect()
 }
 
-/// True when `a` is clearer than `b` (or as clear and earlier). A layer whose view was read
-/// ranks by its cloud over the view, ahead of one known only by its whole scene's cover, ahead
-/// of one with neither.
-fn clearer(a: &StacLayerPlan, b: &StacLayerPlan) -> bool {
-    let rank = |layer: &StacLayerPlan| match (layer.view_cloud, layer.cloud_cover) {
-        (Some(view), _) => (0, view),
-        (None, Some(scene)) => (1, scene),
-        (None, None) => (2, 0.0),
+/// True when `a` is clearer than `b` (or as clear and earlier), over the view or over their
+/// whole scenes.
+fn clearer(a: &StacLayerPlan, b: &StacLayerPlan, over_view: bool) -> bool {
+    let cover = |layer: &StacLayerPlan| {
+        if over_view {
+            layer.view_cloud
+        } else {
+            layer.cloud_cover
+        }
+        .unwrap_or(f64::INFINITY)
     };
-    let ((tier_a, a_cover), (tier_b, b_cover)) = (rank(a), rank(b));
-    match tier_a.cmp(&tier_b).then(a_cover.total_cmp(&b_cover)) {
+    match cover(a).total_cmp(&cover(b)) {
         std::cmp::Ordering::Less => true,
         std::cmp::Ordering::Greater => false,
         std::cmp::Ordering::Equal => a.date < b.date,

@@ -254,18 +254,16 @@ fn where_the_view_was_read_the_clearest_is_the_clearest_over_the_view() {
         s2_item("thu", "2025-06-05", 5.0),
         s2_item("fri", "2025-06-06", 20.0),
     ];
-    let view_clear = |id: &str| match id {
+    let all_read = |id: &str| match id {
         "mon" => Some(0.9),
         "thu" => Some(0.1),
+        "fri" => Some(0.5),
         _ => None,
     };
-    let series = plan_series_over_view(
-        &items,
-        PlanOptions::default(),
-        Thinning::PerWeek,
-        "t",
-        &view_clear,
-    );
+    let plan = |view_clear: &dyn Fn(&str) -> Option<f64>, thinning| {
+        plan_series_over_view(&items, PlanOptions::default(), thinning, "t", view_clear)
+    };
+    let series = plan(&all_read, Thinning::PerWeek);
     assert_eq!(series.layers.len(), 1);
     let kept = &series.layers[0];
     assert_eq!(kept.scenes[0].item_id, "mon");
@@ -275,15 +273,14 @@ fn where_the_view_was_read_the_clearest_is_the_clearest_over_the_view() {
         "{}",
         kept.note
     );
-    // Without the view's answers, the scenes' own cover decides.
-    let every = plan_series_over_view(
-        &items,
-        PlanOptions::default(),
-        Thinning::Every,
-        "t",
-        &view_clear,
-    );
+    // One layer not read: the scenes' own cover decides for the whole collection (the two
+    // measures are never ranked against each other), and the notes still say what was read.
+    let one_unread = |id: &str| all_read(id).filter(|_| id != "fri");
+    let series = plan(&one_unread, Thinning::PerWeek);
+    assert_eq!(series.layers[0].scenes[0].item_id, "thu");
+    let every = plan(&one_unread, Thinning::Every);
     assert_eq!(every.layers[2].view_cloud, None);
+    assert!(every.layers[0].note.contains("clear 90 %"));
     let unread = plan_series(&items, PlanOptions::default(), Thinning::PerWeek, "t");
     assert_eq!(unread.layers[0].scenes[0].item_id, "thu");
 }
