@@ -7,6 +7,8 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
 mod common;
+#[path = "common/sas_server.rs"]
+mod sas_server;
 
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +22,7 @@ use sitewatch::app::SitewatchApp;
 use sitewatch::command::{
     Command, EditCommand, FindImageryCommand, ImagerySearch, ImagerySource, TimeCommand,
 };
-use sitewatch::imagery::stac::SearchParams;
+use sitewatch::imagery::stac::{SearchParams, Signing, StacApi};
 use sitewatch::model::LayerSource;
 use sitewatch::ui::find_imagery::{
     ADD_LABEL, ADD_SERIES_LABEL, CUSTOM_LABEL, SEARCH_LABEL, SearchStatus, URL_LABEL,
@@ -420,4 +422,59 @@ fn each_result_says_how_clear_the_searched_view_is_from_its_scene_classification
         "the row shows the view's clear share beside the scene's 40 % cloud"
     );
     assert!(scl.request_count() > 0);
+}
+
+#[test]
+fn a_planetary_computer_scene_classification_band_is_read_signed_with_its_collections_token() {
+    let (west, north, step, side) = (130.60, 42.45, 1e-4, 512);
+    let band = common::rasters::classes_cog(side, (west, north), step, 1, |_, y| {
+        if y < side / 2 { 8 } else { 6 }
+    });
+    let storage = sas_server::SasServer::start(band, "2030-01-01T00:00:00Z");
+    let cogs = cog_server();
+    let mut scene = item(
+        "S2A_MSIL2A_20250611",
+        "2025-06-11",
+        12.0,
+        &cogs.url("v.tif"),
+    );
+    scene["assets"]["SCL"] = json!({"href": storage.url("sentinel2-l2/SCL_20m.tif"),
+                                    "type": "image/tiff"});
+    let stac = Server::start(move |request| match request.target.as_str() {
+        "/api/search" => reply(
+            200,
+            json!({"type": "FeatureCollection", "features": [scene]}).to_string(),
+        ),
+        _ => reply(404, "{}"),
+    });
+    let api = StacApi {
+        signing: Signing::PlanetaryComputer {
+            token_url: storage.token_url(),
+        },
+        ..StacApi::custom(stac.url("/api"))
+    };
+    let span = f64::from(side) * step;
+    let search = ImagerySearch {
+        source: ImagerySource::Api(Box::new(api)),
+        params: SearchParams {
+            bbox_lonlat: [west, north - span, west + span, north],
+            dates: None,
+            collections: Vec::new(),
+            limit: 10,
+            max_cloud_cover: None,
+        },
+    };
+    let mut h = common::window::ready_app();
+    apply(&mut h, FindImageryCommand::Toggle.into());
+    apply(&mut h, FindImageryCommand::Search(Box::new(search)).into());
+    await_search(&mut h);
+    let read = common::wait::frames_until(&mut h, |h| h.state().find_imagery_clear_pending() == 0);
+    assert!(read, "the band was not read");
+    let sky = h.state().find_imagery_clear("S2A_MSIL2A_20250611");
+    assert!(
+        sky.is_some_and(|s| (s.clear - 0.5).abs() < 1e-12 && (s.cloud - 0.5).abs() < 1e-12),
+        "{sky:?}"
+    );
+    assert_eq!(storage.refused(), 0, "every request was signed");
+    assert_eq!(storage.token_requests(), 1);
 }
