@@ -8,6 +8,7 @@
 
 mod common;
 #[path = "common/sas_server.rs"]
+#[allow(dead_code, reason = "the token faults are for tests/pc_signing.rs")]
 mod sas_server;
 
 use std::sync::{Arc, Mutex};
