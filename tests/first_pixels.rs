@@ -1,5 +1,6 @@
 //! First pixels: a stripped GeoTIFF without overviews offers a coarse preview of its whole
-//! extent (every k-th strip) while its full decode goes on, and full detail after. The full
+//! extent (every k-th strip) while its full decode goes on, and full detail after; opened while
+//! the map shows a small part of it, the preview carries that part at full resolution. The full
 //! decode is held after the preview by a hook on the loading thread: no sleeps, no timing.
 #![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
@@ -60,6 +61,10 @@ struct Gated {
 }
 
 fn gated_load(path: &Path) -> Gated {
+    gated_load_with(path, OpenOptions::default())
+}
+
+fn gated_load_with(path: &Path, options: OpenOptions) -> Gated {
     let (offered_tx, offered) = mpsc::channel();
     let (go, go_rx) = mpsc::channel::<()>();
     let (offered_tx, go_rx) = (Mutex::new(offered_tx), Mutex::new(go_rx));
@@ -68,7 +73,7 @@ fn gated_load(path: &Path) -> Gated {
         // Either the go-ahead or the test's end releases the decode.
         let _ = go_rx.lock().unwrap().recv();
     });
-    let load = RasterLoad::start_observed(path, OpenOptions::default(), None, Some(hook));
+    let load = RasterLoad::start_observed(path, options, None, Some(hook));
     Gated { load, offered, go }
 }
 
@@ -197,4 +202,73 @@ fn a_file_of_few_strips_offers_no_preview() {
     let load = RasterLoad::start_observed(&path, OpenOptions::default(), None, Some(hook));
     load.wait().unwrap();
     assert!(!offered.load(Ordering::Relaxed));
+}
+
+#[test]
+fn opened_under_a_small_view_the_preview_has_that_view_at_full_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    // The zoom-14 tile 3 across and 7 down inside the raster's zoom-10 tile: 1/16 of its rows.
+    let focus_key = TileKey {
+        z: 14,
+        x: 512 * 16 + 3,
+        y: 511 * 16 + 7,
+    };
+    let tile_deg = 360.0 / f64::from(1u32 << 14);
+    let lat = |y: u32| {
+        let n = std::f64::consts::PI * (1.0 - 2.0 * f64::from(y) / f64::from(1u32 << 14));
+        n.sinh().atan().to_degrees()
+    };
+    let west = f64::from(focus_key.x) * tile_deg - 180.0;
+    let focus = sitewatch::spatial::LonLatBox::try_from([
+        west,
+        lat(focus_key.y + 1),
+        west + tile_deg,
+        lat(focus_key.y),
+    ])
+    .unwrap();
+    let options = OpenOptions {
+        focus: Some(focus),
+        ..OpenOptions::default()
+    };
+    let gated = gated_load_with(&path, options);
+    gated.offered.recv().unwrap();
+    assert!(!gated.load.is_finished());
+    let preview = gated.load.take_preview().unwrap();
+    assert_eq!(
+        preview.scenes_over().len(),
+        1,
+        "the view's rows over the coarse preview"
+    );
+    // The full raster, drawn with the preview's stretch (the crop takes the coarse preview's
+    // limits, so the two meet without a seam).
+    let reference = RasterTileSource::open(&path, &OpenOptions::default()).unwrap();
+    reference
+        .set_display(preview.scenes_over()[0].display())
+        .unwrap();
+    assert_eq!(preview.bounds_lonlat(), reference.bounds_lonlat());
+    // Under the view, two zooms past the preview's own pixels: the full raster's pixels.
+    let under = TileKey {
+        z: 16,
+        x: focus_key.x * 4 + 1,
+        y: focus_key.y * 4 + 2,
+    };
+    assert_eq!(
+        preview.fetch(under).unwrap(),
+        reference.fetch(under).unwrap(),
+        "full detail under the view"
+    );
+    // Far from the view, only the coarse preview: close, but not the same pixels.
+    let far = TileKey {
+        z: 16,
+        y: (511 * 16 + 14) * 4,
+        ..under
+    };
+    let (coarse, fine) = (preview.fetch(far).unwrap(), reference.fetch(far).unwrap());
+    assert_ne!(coarse, fine, "the coarse preview elsewhere");
+    assert!(mean_abs_diff(&coarse, &fine) < 1.0);
+    gated.go.send(()).unwrap();
+    let full = gated.load.wait().unwrap();
+    assert!(full.scenes_over().is_empty());
 }

@@ -296,6 +296,26 @@ pub fn detail_tiles(b: &LonLatBox, native: f64) -> (u8, Vec<TileKey>) {
     (zoom, tiles_between(zoom, c - half, c + half))
 }
 
+/// The lon/lat box of the [`SCREEN_PX`] screen of [`detail_tiles`].
+pub fn detail_box(b: &LonLatBox, native: f64) -> LonLatBox {
+    let zoom = f64::from(native.ceil() as u8);
+    let c = world_px_from_lonlat(b.center(), zoom);
+    let half = Coord {
+        x: SCREEN_PX[0] / 2.0,
+        y: SCREEN_PX[1] / 2.0,
+    };
+    let (nw, se) = (
+        sitewatch::spatial::mercator::lonlat_from_world_px(c - half, zoom),
+        sitewatch::spatial::mercator::lonlat_from_world_px(c + half, zoom),
+    );
+    LonLatBox {
+        west: nw.x,
+        south: se.y,
+        east: se.x,
+        north: nw.y,
+    }
+}
+
 fn tiles_between(z: u8, nw: Coord<f64>, se: Coord<f64>) -> Vec<TileKey> {
     let mid = (nw + se) / 2.0;
     let mut tiles = Vec::new();

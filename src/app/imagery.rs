@@ -87,7 +87,14 @@ impl SitewatchApp {
             }
         }
         let base = self.layer_base_dir();
-        self.imagery.sync(ctx, &self.project, &base, &wanted);
+        // Files that open now decode what the map shows first.
+        let focus = self
+            .editor
+            .map_view()
+            .as_ref()
+            .and_then(super::changes::view_box);
+        self.imagery
+            .sync(ctx, (&self.project, &base), &wanted, focus);
         self.sync_compare_looks(ctx);
     }
 

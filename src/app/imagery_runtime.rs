@@ -157,9 +157,9 @@ impl ImageryRuntime {
     pub fn sync(
         &mut self,
         ctx: &egui::Context,
-        project: &Project,
-        base_dir: &Path,
+        (project, base_dir): (&Project, &Path),
         wanted: &[usize],
+        focus: Option<LonLatBox>,
     ) {
         self.syncs += 1;
         let now = self.syncs;
@@ -174,7 +174,7 @@ impl ImageryRuntime {
             let id = identity(layer, base_dir);
             let fresh = self.entries.get(&layer.id).is_none_or(|e| e.identity != id);
             if fresh {
-                let state = start(ctx, layer, base_dir);
+                let state = start(ctx, layer, base_dir, focus);
                 self.entries
                     .insert(layer.id.clone(), Entry::new(id, state, now));
             } else if let Some(e) = self.entries.get_mut(&layer.id) {
@@ -360,7 +360,12 @@ fn load_options(ctx: &egui::Context, layer: &ImageryLayer) -> (OpenOptions, Wake
     (options, Arc::new(move || ctx.request_repaint()))
 }
 
-fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
+fn start(
+    ctx: &egui::Context,
+    layer: &ImageryLayer,
+    base_dir: &Path,
+    focus: Option<LonLatBox>,
+) -> State {
     match &layer.source {
         LayerSource::File { path } => {
             let path = layer
@@ -380,7 +385,8 @@ fn start(ctx: &egui::Context, layer: &ImageryLayer, base_dir: &Path) -> State {
                     Err(e) => State::Failed(crate::app::error_chain(&e)),
                 };
             }
-            let (options, wakeup) = load_options(ctx, layer);
+            let (mut options, wakeup) = load_options(ctx, layer);
+            options.focus = focus;
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
         }
         LayerSource::Remote { url } => {

@@ -55,6 +55,7 @@ pub mod date;
 pub mod decode;
 pub mod external_ovr;
 pub mod float;
+pub mod focus;
 pub mod geokeys;
 pub mod georef;
 pub mod http_bytes;

@@ -16,6 +16,7 @@ use super::decode::{
     sniff_bytes,
 };
 use super::external_ovr::external_overviews;
+use super::focus::{CropSink, crop_transform, focus_rows};
 use super::georef::{GeoTransform, read_aux_xml, read_prj, read_world_file};
 use super::http_bytes::{HttpBytes, Retry};
 use super::load::Progress;
@@ -71,6 +72,10 @@ pub struct OpenOptions {
     /// Threads that decode a raster read whole (0: one a core, as headless work uses; the
     /// window leaves a core to itself).
     pub decode_threads: usize,
+    /// Where the map is when the raster opens (the window's view): a stripped file without
+    /// overviews decodes the strips under it at full resolution first, laid over its coarse
+    /// preview ([`super::focus`]), when they are a small part of it.
+    pub focus: Option<LonLatBox>,
     /// The one view the raster will be drawn for (an export's figure): a raster decoded whole
     /// then keeps only the pyramid levels that view reads and the coarser ones, not its full
     /// resolution. `None` (the window) keeps every level.
@@ -109,6 +114,7 @@ impl Default for OpenOptions {
             budget: MemoryBudget::global(),
             range_cache: None,
             decode_threads: 0,
+            focus: None,
             view: None,
         }
     }
@@ -484,6 +490,22 @@ impl RasterTileSource {
         else {
             return Ok(());
         };
+        // Full detail under the map's view first, when that is a small part of the raster.
+        let crop = match options
+            .focus
+            .and_then(|focus| focus_rows(placement, &focus, rows_per_strip))
+        {
+            Some(rows) => Some(Self::decode_crop(
+                tiff,
+                path,
+                options,
+                header,
+                (crs_from_pixel, placement),
+                rows,
+                progress,
+            )?),
+            None => None,
+        };
         let (pixels, histograms) =
             decode_preview(tiff, &plan, header, (progress, options.threads()), path)?;
         let (sx, sy) = (
@@ -518,8 +540,83 @@ impl RasterTileSource {
         )?;
         // Zoomable as deep as the full raster will be.
         preview.native_zoom = native_zoom(placement, crs_from_pixel);
+        let preview = match crop {
+            Some(crop) => Self::preview_with_crop(preview, crop),
+            None => preview,
+        };
         progress.offer_preview(preview);
         Ok(())
+    }
+
+    /// Decodes rows `rows` (whole strips) at full resolution into a raster of their own,
+    /// placed where they lie.
+    fn decode_crop(
+        tiff: &mut TiffFile,
+        path: &Path,
+        options: &OpenOptions,
+        header: &Header,
+        (crs_from_pixel, placement): (&GeoTransform, &Placement),
+        rows: std::ops::Range<u32>,
+        progress: &Progress,
+    ) -> Result<Self, RasterError> {
+        let (_, rows_per_strip) = tiff.chunk_dims();
+        let per = rows_per_strip.max(1);
+        let strips: Vec<u32> = (rows.start / per..rows.end.div_ceil(per)).collect();
+        let size = LevelSize {
+            width_px: header.width_px,
+            height_px: rows.end - rows.start,
+        };
+        // The crop is a small part of the raster: it stays in memory.
+        let inner = pyramid_sink(header, size, usize::MAX, progress, path);
+        let mut sink = CropSink::new(rows.clone(), inner);
+        let complete = decode_chunks(
+            tiff,
+            &strips,
+            &mut sink,
+            options.threads(),
+            &mut |sink, _, q| {
+                sink.complete_rows((q + 1) * per)?;
+                Ok(sink.keep_going(0.0))
+            },
+        )?;
+        if !complete {
+            return Err(RasterError::Cancelled {
+                path: path.to_owned(),
+            });
+        }
+        let (pixels, histograms) = finish_sink(sink.into_inner(), |_, _| !progress.is_cancelled())?;
+        let crop_from_pixel = crop_transform(crs_from_pixel, rows.start);
+        let Some(pixel_from_crs) = crop_from_pixel.inverse() else {
+            return Err(RasterError::NoGeoreferencing {
+                detail: "a transform that cannot be inverted".to_owned(),
+                path: path.to_owned(),
+            });
+        };
+        let crop_placement = Placement {
+            crs: placement.crs.clone(),
+            pixel_from_crs,
+            width_px: size.width_px,
+            height_px: size.height_px,
+        };
+        let crop_header = Header {
+            height_px: size.height_px,
+            ..header.clone()
+        };
+        let bounds = bounds_of(&crop_placement, &crop_from_pixel).ok_or_else(|| {
+            RasterError::NoGeoreferencing {
+                detail: "a crop whose corners have no lon/lat".to_owned(),
+                path: path.to_owned(),
+            }
+        })?;
+        Self::assemble(
+            path,
+            options,
+            &crop_header,
+            (crop_from_pixel, crop_placement, bounds),
+            pixels,
+            histograms,
+            &Progress::new(),
+        )
     }
 
     #[allow(
