@@ -272,3 +272,48 @@ fn opened_under_a_small_view_the_preview_has_that_view_at_full_detail() {
     let full = gated.load.wait().unwrap();
     assert!(full.scenes_over().is_empty());
 }
+
+#[test]
+fn the_views_full_detail_is_offered_alone_before_the_coarse_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    let px_deg = 360.0 / 1024.0 / f64::from(SIDE_PX);
+    // Rows 800 to 900 of 2000, the whole width.
+    let focus = sitewatch::spatial::LonLatBox::try_from([
+        100.0 * px_deg,
+        1100.0 * px_deg,
+        1900.0 * px_deg,
+        1200.0 * px_deg,
+    ])
+    .unwrap();
+    // Each time the loader wakes the UI, what it offers is looked at (and left there).
+    let seen: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
+    let slot: Arc<Mutex<Option<std::sync::Weak<sitewatch::imagery::raster::Progress>>>> =
+        Arc::new(Mutex::new(None));
+    let (seen_in, slot_in) = (Arc::clone(&seen), Arc::clone(&slot));
+    let wakeup: Wakeup = Arc::new(move || {
+        let progress = slot_in
+            .lock()
+            .unwrap()
+            .as_ref()
+            .and_then(std::sync::Weak::upgrade);
+        if let Some(offered) = progress.and_then(|p| p.take_preview()) {
+            seen_in.lock().unwrap().push(offered.scenes_over().len());
+        }
+    });
+    let progress =
+        Arc::new(sitewatch::imagery::raster::Progress::with_wakeup(wakeup).with_preview(None));
+    *slot.lock().unwrap() = Some(Arc::downgrade(&progress));
+    let options = OpenOptions {
+        focus: Some(focus),
+        ..OpenOptions::default()
+    };
+    let full = RasterTileSource::open_with_progress(&path, &options, &progress).unwrap();
+    assert_eq!(
+        *seen.lock().unwrap(),
+        vec![0, 1],
+        "the view's rows alone, then laid over the coarse preview"
+    );
+    assert!(full.scenes_over().is_empty());
+}

@@ -192,7 +192,13 @@ impl ImageryRuntime {
                     // A display the file cannot show is reported once the full raster is ready.
                     let _ = preview.set_display(raster_display(d));
                 }
-                entry.preview = Some(EguiTiles::new(ctx.clone(), Arc::new(preview)));
+                // A later stand-in (the coarse preview after the view's full detail) draws
+                // over the earlier one's tiles until its own load.
+                let mut tiles = EguiTiles::new(ctx.clone(), Arc::new(preview));
+                if let Some(earlier) = entry.preview.take() {
+                    tiles.keep_as_stand_ins(earlier);
+                }
+                entry.preview = Some(tiles);
             }
             if let State::Loading(load) = &mut entry.state
                 && let Some(result) = load.try_take()

@@ -82,6 +82,16 @@ impl Progress {
         }
     }
 
+    /// Offers a first stand-in before the preview proper (from the loading thread): kept for
+    /// [`Self::take_preview`] until the preview replaces it, the UI woken; the preview hook is
+    /// not run.
+    pub fn offer_early(&self, early: RasterTileSource) {
+        *self.preview.lock().unwrap_or_else(PoisonError::into_inner) = Some(early);
+        if let Some(w) = &self.wakeup {
+            w();
+        }
+    }
+
     /// The preview, once offered (once).
     pub fn take_preview(&self) -> Option<RasterTileSource> {
         self.preview

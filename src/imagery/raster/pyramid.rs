@@ -233,6 +233,41 @@ impl<T: Sample> Pyramid<T> {
         k == 0 || self.stream.as_ref().is_some_and(|(s, _)| s.stores_level(k))
     }
 
+    /// A second handle on a pyramid held wholly in memory (its chunks shared, not copied);
+    /// `None` for one streamed or partly spilled, whose chunks are not all at hand.
+    pub fn share(&self) -> Option<Self> {
+        if self.stream.is_some() || self.spill.is_some() {
+            return None;
+        }
+        let levels = self
+            .levels
+            .iter()
+            .map(|level| Level {
+                size: level.size,
+                slots: level
+                    .slots
+                    .iter()
+                    .map(|slot| match slot {
+                        Slot::Mem(data) => Slot::Mem(Arc::clone(data)),
+                        Slot::Missing | Slot::Spilled { .. } => Slot::Missing,
+                    })
+                    .collect(),
+            })
+            .collect();
+        Some(Self {
+            bands: self.bands,
+            levels,
+            spill: None,
+            cache: Mutex::new(VecDeque::new()),
+            // The pixels are counted once, by the first handle.
+            memory_bytes: 0,
+            spilled_bytes: 0,
+            nodata: self.nodata,
+            stream: None,
+            held: None,
+        })
+    }
+
     /// True for a pyramid read on demand from the file.
     pub fn is_streamed(&self) -> bool {
         self.stream.is_some()

@@ -490,20 +490,29 @@ impl RasterTileSource {
         else {
             return Ok(());
         };
-        // Full detail under the map's view first, when that is a small part of the raster.
+        // Full detail under the map's view first, when that is a small part of the raster:
+        // offered alone at once, then under the coarse preview of the rest.
         let crop = match options
             .focus
             .and_then(|focus| focus_rows(placement, &focus, rows_per_strip))
         {
-            Some(rows) => Some(Self::decode_crop(
-                tiff,
-                path,
-                options,
-                header,
-                (crs_from_pixel, placement),
-                rows,
-                progress,
-            )?),
+            Some(rows) => {
+                let mut crop = Self::decode_crop(
+                    tiff,
+                    path,
+                    options,
+                    header,
+                    (crs_from_pixel, placement),
+                    rows,
+                    progress,
+                )?;
+                // Zoomable out to the whole raster's extent while it stands in alone.
+                crop.native_zoom = native_zoom(placement, crs_from_pixel);
+                if let Some(first) = crop.share() {
+                    progress.offer_early(first);
+                }
+                Some(crop)
+            }
             None => None,
         };
         let (pixels, histograms) =
@@ -692,6 +701,38 @@ impl RasterTileSource {
             .fold(self.bounds, |all, scene| union(all, scene.bounds));
         self.over = Some(Box::new(Over { scenes, bounds }));
         self
+    }
+
+    /// A second handle on a raster held wholly in memory (its pixels shared), with its display
+    /// and tone as they are now; `None` for one streamed or spilled, or a mosaic.
+    pub(super) fn share(&self) -> Option<Self> {
+        if self.over.is_some() {
+            return None;
+        }
+        let pixels = match &self.pixels {
+            Pixels::U8(p) => Pixels::U8(p.share()?),
+            Pixels::U16(p) => Pixels::U16(p.share()?),
+        };
+        Some(Self {
+            name: self.name.clone(),
+            attribution: self.attribution.clone(),
+            path: self.path.clone(),
+            placement: self.placement.clone(),
+            crs_from_pixel: self.crs_from_pixel,
+            pixels,
+            kind: self.kind,
+            bands: self.bands,
+            alpha_band: self.alpha_band,
+            photographic: self.photographic,
+            nodata: self.nodata,
+            histograms: self.histograms.clone(),
+            display: RwLock::new(*self.display.read().unwrap_or_else(PoisonError::into_inner)),
+            tone: RwLock::new(*self.tone.read().unwrap_or_else(PoisonError::into_inner)),
+            bounds: self.bounds,
+            native_zoom: self.native_zoom,
+            capture_date: self.capture_date,
+            over: None,
+        })
     }
 
     /// The scenes drawn over this one (a same-day mosaic's); empty for one scene.
