@@ -29,17 +29,20 @@ fn metres_per_screen_px(h: &Harness<'_, SitewatchApp>) -> f64 {
     meters_per_px(view.center.y, view.zoom)
 }
 
-/// The offset of the window's imagery op of layer `id`, screen pixels.
-fn op_offset(h: &Harness<'_, SitewatchApp>, id: &str) -> [f32; 2] {
-    h.state()
-        .display_list()
-        .ops
-        .iter()
-        .find_map(|op| match op {
-            PaintOp::Imagery(i) if i.layer_id == id => Some(i.offset_px),
-            _ => None,
-        })
-        .unwrap()
+/// The offset of the window's imagery op of layer `id`, if it is drawn, screen pixels.
+fn drawn_offset(h: &Harness<'_, SitewatchApp>, id: &str) -> Option<[f32; 2]> {
+    h.state().display_list().ops.iter().find_map(|op| match op {
+        PaintOp::Imagery(i) if i.layer_id == id => Some(i.offset_px),
+        _ => None,
+    })
+}
+
+/// The offset of the window's imagery op of layer `id`, screen pixels, once its raster has
+/// opened and is drawn.
+fn op_offset(h: &mut Harness<'_, SitewatchApp>, id: &str) -> [f32; 2] {
+    let drawn = common::wait::frames_until(h, |h| drawn_offset(h, id).is_some());
+    assert!(drawn, "layer {id} is never drawn");
+    drawn_offset(h, id).unwrap()
 }
 
 fn close(a: [f64; 2], b: [f64; 2], tolerance: f64) -> bool {
@@ -76,7 +79,7 @@ fn n_picks_the_align_tool_and_arrows_nudge_its_layer_with_one_undo() {
     // The stages did not move; the map's imagery moved right 1 px and up 10 px.
     assert_eq!(h.state().date(), date);
     h.run_steps(2);
-    let [dx, dy] = op_offset(&h, &id);
+    let [dx, dy] = op_offset(&mut h, &id);
     assert!(
         (dx - 1.0).abs() < 0.01 && (dy + 10.0).abs() < 0.01,
         "op offset ({dx}, {dy})"
@@ -86,7 +89,7 @@ fn n_picks_the_align_tool_and_arrows_nudge_its_layer_with_one_undo() {
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
     h.run_steps(2);
     assert_eq!(moving(&mut h).1, None);
-    assert_eq!(op_offset(&h, &id), [0.0, 0.0]);
+    assert_eq!(op_offset(&mut h, &id), [0.0, 0.0]);
 }
 
 #[test]
