@@ -126,6 +126,33 @@ fn search(h: &mut Harness<'_, SitewatchApp>, url: &str) {
     await_search(h);
 }
 
+/// Selects the result dated `day`, presses Add series, and returns how many layers the project
+/// had before.
+fn add_series_from(h: &mut Harness<'_, SitewatchApp>, day: &str) -> usize {
+    h.get_by_label(day).click();
+    h.run_steps(2);
+    let before = h.state().project().layers.len();
+    h.get_by_label(ADD_SERIES_LABEL).click();
+    h.run_steps(2);
+    before
+}
+
+/// Searches `source` over the box `[west, south, east, north]` and waits for the answer.
+fn search_over(h: &mut Harness<'_, SitewatchApp>, source: ImagerySource, bbox_lonlat: [f64; 4]) {
+    let search = ImagerySearch {
+        source,
+        params: SearchParams {
+            bbox_lonlat,
+            dates: None,
+            collections: Vec::new(),
+            limit: 10,
+            max_cloud_cover: None,
+        },
+    };
+    apply(h, FindImageryCommand::Search(Box::new(search)).into());
+    await_search(h);
+}
+
 fn shown_ids(h: &mut Harness<'_, SitewatchApp>) -> Vec<String> {
     h.state_mut()
         .scene()
@@ -170,12 +197,7 @@ fn a_searched_series_is_one_undoable_dated_track_that_the_timeline_steps_through
         body["datetime"].as_str().unwrap().starts_with("2023-06-19"),
         "a year before the first stage: {body}"
     );
-    h.get_by_label("2025-05-02").click();
-    h.run_steps(2);
-
-    let before = h.state().project().layers.len();
-    h.get_by_label(ADD_SERIES_LABEL).click();
-    h.run_steps(2);
+    let before = add_series_from(&mut h, "2025-05-02");
     let layers = &h.state().project().layers;
     assert_eq!(layers.len(), before + 3);
     let added = &layers[before..];
@@ -327,11 +349,7 @@ fn two_scenes_of_one_day_are_one_mosaic_layer_that_opens_in_the_window() {
     apply(&mut h, FindImageryCommand::Toggle.into());
     apply(&mut h, FindImageryCommand::OpenFile(path).into());
     await_search(&mut h);
-    h.get_by_label("2025-08-20").click();
-    h.run_steps(2);
-    let before = h.state().project().layers.len();
-    h.get_by_label(ADD_SERIES_LABEL).click();
-    h.run_steps(2);
+    let before = add_series_from(&mut h, "2025-08-20");
     let layers = &h.state().project().layers;
     assert_eq!(layers.len(), before + 2, "the June pair is one layer");
     let june = layers[before].clone();
@@ -399,18 +417,8 @@ fn each_result_says_how_clear_the_searched_view_is_from_its_scene_classification
     let mut h = common::window::ready_app();
     apply(&mut h, FindImageryCommand::Toggle.into());
     let span = f64::from(side) * step;
-    let search = ImagerySearch {
-        source: ImagerySource::Custom(stac.url("/api")),
-        params: SearchParams {
-            bbox_lonlat: [west, north - span, west + span, north],
-            dates: None,
-            collections: Vec::new(),
-            limit: 10,
-            max_cloud_cover: None,
-        },
-    };
-    apply(&mut h, FindImageryCommand::Search(Box::new(search)).into());
-    await_search(&mut h);
+    let source = ImagerySource::Custom(stac.url("/api"));
+    search_over(&mut h, source, [west, north - span, west + span, north]);
     let read = common::wait::frames_until(&mut h, |h| h.state().find_imagery_clear_pending() == 0);
     assert!(read, "the band was not read");
     h.run_steps(2);
@@ -455,20 +463,10 @@ fn a_planetary_computer_scene_classification_band_is_read_signed_with_its_collec
         ..StacApi::custom(stac.url("/api"))
     };
     let span = f64::from(side) * step;
-    let search = ImagerySearch {
-        source: ImagerySource::Api(Box::new(api)),
-        params: SearchParams {
-            bbox_lonlat: [west, north - span, west + span, north],
-            dates: None,
-            collections: Vec::new(),
-            limit: 10,
-            max_cloud_cover: None,
-        },
-    };
     let mut h = common::window::ready_app();
     apply(&mut h, FindImageryCommand::Toggle.into());
-    apply(&mut h, FindImageryCommand::Search(Box::new(search)).into());
-    await_search(&mut h);
+    let source = ImagerySource::Api(Box::new(api));
+    search_over(&mut h, source, [west, north - span, west + span, north]);
     let read = common::wait::frames_until(&mut h, |h| h.state().find_imagery_clear_pending() == 0);
     assert!(read, "the band was not read");
     let sky = h.state().find_imagery_clear("S2A_MSIL2A_20250611");
