@@ -317,3 +317,65 @@ fn the_views_full_detail_is_offered_alone_before_the_coarse_preview() {
     );
     assert!(full.scenes_over().is_empty());
 }
+
+#[test]
+fn a_view_moved_to_while_the_file_loads_gets_a_stand_in_with_its_full_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
+    let px_deg = 360.0 / 1024.0 / f64::from(SIDE_PX);
+    // Rows 1500 to 1600 of 2000 (far below where the full decode is when the map moves there).
+    let moved_to = sitewatch::spatial::LonLatBox::try_from([
+        100.0 * px_deg,
+        400.0 * px_deg,
+        1900.0 * px_deg,
+        500.0 * px_deg,
+    ])
+    .unwrap();
+    // The UI's side, on the loader's wake-ups: takes what is offered and, once the coarse
+    // preview is there, moves the map.
+    let offered: Arc<Mutex<Vec<RasterTileSource>>> = Arc::new(Mutex::new(Vec::new()));
+    let slot: Arc<Mutex<Option<std::sync::Weak<sitewatch::imagery::raster::Progress>>>> =
+        Arc::new(Mutex::new(None));
+    let (offered_in, slot_in) = (Arc::clone(&offered), Arc::clone(&slot));
+    let wakeup: Wakeup = Arc::new(move || {
+        let Some(progress) = slot_in
+            .lock()
+            .unwrap()
+            .as_ref()
+            .and_then(std::sync::Weak::upgrade)
+        else {
+            return;
+        };
+        if let Some(preview) = progress.take_preview() {
+            offered_in.lock().unwrap().push(preview);
+        }
+        if !offered_in.lock().unwrap().is_empty() {
+            progress.set_focus(moved_to);
+        }
+    });
+    let progress =
+        Arc::new(sitewatch::imagery::raster::Progress::with_wakeup(wakeup).with_preview(None));
+    *slot.lock().unwrap() = Some(Arc::downgrade(&progress));
+    let full =
+        RasterTileSource::open_with_progress(&path, &OpenOptions::default(), &progress).unwrap();
+    let offered = offered.lock().unwrap();
+    let over: Vec<usize> = offered.iter().map(|p| p.scenes_over().len()).collect();
+    assert_eq!(
+        over,
+        vec![0, 1],
+        "the coarse preview, then the moved-to rows over it"
+    );
+    // Under the place the map moved to, the stand-in has the full raster's pixels (drawn with
+    // the preview's stretch).
+    let stand_in = &offered[1];
+    full.set_display(stand_in.scenes_over()[0].display())
+        .unwrap();
+    let world = sitewatch::spatial::mercator::world_px_from_lonlat(moved_to.center(), 16.0);
+    let under = TileKey {
+        z: 16,
+        x: (world.x / 256.0) as u32,
+        y: (world.y / 256.0) as u32,
+    };
+    assert_eq!(stand_in.fetch(under).unwrap(), full.fetch(under).unwrap());
+}

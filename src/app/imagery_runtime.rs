@@ -182,6 +182,10 @@ impl ImageryRuntime {
             }
         }
         for (id, entry) in &mut self.entries {
+            // A file still loading decodes full detail where the map has gone.
+            if let (State::Loading(load), Some(focus)) = (&entry.state, focus) {
+                load.set_focus(focus);
+            }
             if let State::Loading(load) = &entry.state
                 && let Some(preview) = load.take_preview()
             {

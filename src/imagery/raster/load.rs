@@ -10,6 +10,7 @@ use super::RasterError;
 use super::http_bytes::Retry;
 use super::source::{OpenOptions, RasterTileSource};
 use crate::imagery::tile_loader::Wakeup;
+use crate::spatial::LonLatBox;
 
 /// Steps of the progress fraction.
 const STEPS: f64 = 1_000_000.0;
@@ -27,6 +28,9 @@ pub struct Progress {
     /// Called on the loading thread once the preview is offered, before the full decode goes
     /// on (a test holds the decode there).
     after_preview: Option<Wakeup>,
+    /// Where the map has moved to while the file loads, not yet seen by the loader; and the
+    /// last place posted.
+    focus: Mutex<(Option<LonLatBox>, Option<LonLatBox>)>,
 }
 
 impl std::fmt::Debug for Progress {
@@ -90,6 +94,24 @@ impl Progress {
         if let Some(w) = &self.wakeup {
             w();
         }
+    }
+
+    /// Says where the map is now (from the UI, each frame while the file loads): the loader
+    /// decodes full detail there next when it is a new place.
+    pub fn set_focus(&self, focus: LonLatBox) {
+        let mut slot = self.focus.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.1 != Some(focus) {
+            *slot = (Some(focus), Some(focus));
+        }
+    }
+
+    /// Where the map has moved to since the loader last looked, if it has.
+    pub fn take_focus(&self) -> Option<LonLatBox> {
+        self.focus
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .0
+            .take()
     }
 
     /// The preview, once offered (once).
@@ -272,6 +294,11 @@ impl RasterLoad {
     #[must_use]
     pub fn take_preview(&self) -> Option<RasterTileSource> {
         self.progress.take_preview()
+    }
+
+    /// Says where the map is now (see [`Progress::set_focus`]).
+    pub fn set_focus(&self, focus: LonLatBox) {
+        self.progress.set_focus(focus);
     }
 
     /// Asks the load to stop; it then ends with [`RasterError::Cancelled`].

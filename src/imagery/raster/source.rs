@@ -148,7 +148,13 @@ struct Sink<'a> {
     /// Where decoding starts on the progress line (after a preview, where that ended).
     from: f64,
     path: &'a Path,
+    /// Looks, between strips, whether the map has moved while the file loads (and decodes
+    /// full detail there if so).
+    refocus: Option<Refocus<'a>>,
 }
+
+/// A look at where the map is, between strips of a full decode.
+type Refocus<'a> = Box<dyn FnMut() + 'a>;
 
 impl Sink<'_> {
     /// Keeps only level `level` of the pyramid and the coarser ones.
@@ -186,6 +192,9 @@ impl BlockSink for Sink<'_> {
     fn keep_going(&mut self, fraction: f64) -> bool {
         self.progress
             .set(self.from + fraction * (DECODE_SHARE - self.from));
+        if let Some(refocus) = &mut self.refocus {
+            refocus();
+        }
         !self.progress.is_cancelled()
     }
 }
@@ -422,7 +431,7 @@ impl RasterTileSource {
                 let (pixels, histograms) = decode_pixels(
                     Feed::Image(image),
                     &header,
-                    (options, keep_from),
+                    (options, keep_from, None),
                     progress,
                     path,
                 )?;
@@ -458,14 +467,26 @@ impl RasterTileSource {
             let levels = TiffLevels::open(tiff, overviews, &options.limits);
             streamed_pixels(levels, coarsest, &header, options, path)?
         } else {
-            if !tiff.is_tiled() && !remote && progress.wants_preview() {
-                Self::offer_preview(&mut tiff, path, options, &header, &placed, progress)?;
-            }
+            let offered = if !tiff.is_tiled() && !remote && progress.wants_preview() {
+                Self::offer_preview(&mut tiff, path, options, &header, &placed, progress)?
+            } else {
+                None
+            };
+            let refocus = offered.and_then(|(coarse, rows)| {
+                Self::refocus(
+                    &tiff,
+                    (path, options, progress),
+                    &header,
+                    &placed,
+                    coarse,
+                    rows,
+                )
+            });
             let keep_from = kept_level(options, &placed.1);
             decode_pixels(
                 Feed::Tiff(Box::new(tiff)),
                 &header,
-                (options, keep_from),
+                (options, keep_from, refocus),
                 progress,
                 path,
             )?
@@ -476,7 +497,12 @@ impl RasterTileSource {
     /// Decodes every k-th strip into a coarse copy of the whole extent and offers it to
     /// `progress`, when the file has enough strips for that to save time. Its percentile
     /// stretch comes from the preview's own samples; the full raster's, from all of them,
-    /// replaces it with the full raster (the window makes its tiles anew then).
+    /// replaces it with the full raster (the window makes its tiles anew then). Returns a
+    /// second handle on the coarse copy and the rows of full detail offered with it, if any.
+    #[allow(
+        clippy::type_complexity,
+        reason = "a preview and the rows it carries, once"
+    )]
     fn offer_preview(
         tiff: &mut TiffFile,
         path: &Path,
@@ -484,18 +510,18 @@ impl RasterTileSource {
         header: &Header,
         (crs_from_pixel, placement, bounds): &(GeoTransform, Placement, LonLatBox),
         progress: &Progress,
-    ) -> Result<(), RasterError> {
+    ) -> Result<Option<(Self, Option<std::ops::Range<u32>>)>, RasterError> {
         let (_, rows_per_strip) = tiff.chunk_dims();
         let Some(plan) = PreviewPlan::for_strips(header.width_px, header.height_px, rows_per_strip)
         else {
-            return Ok(());
+            return Ok(None);
         };
         // Full detail under the map's view first, when that is a small part of the raster:
         // offered alone at once, then under the coarse preview of the rest.
-        let crop = match options
+        let crop_rows = options
             .focus
-            .and_then(|focus| focus_rows(placement, &focus, rows_per_strip))
-        {
+            .and_then(|focus| focus_rows(placement, &focus, rows_per_strip));
+        let crop = match crop_rows.clone() {
             Some(rows) => {
                 let mut crop = Self::decode_crop(
                     tiff,
@@ -525,7 +551,7 @@ impl RasterTileSource {
         let preview_from_pixel =
             GeoTransform([c[0], c[1] * sx, c[2] * sy, c[3], c[4] * sx, c[5] * sy]);
         let Some(pixel_from_crs) = preview_from_pixel.inverse() else {
-            return Ok(());
+            return Ok(None);
         };
         let preview_header = Header {
             width_px: plan.width_px(),
@@ -549,12 +575,63 @@ impl RasterTileSource {
         )?;
         // Zoomable as deep as the full raster will be.
         preview.native_zoom = native_zoom(placement, crs_from_pixel);
+        let coarse = preview.share();
         let preview = match crop {
             Some(crop) => Self::preview_with_crop(preview, crop),
             None => preview,
         };
         progress.offer_preview(preview);
-        Ok(())
+        Ok(coarse.map(|coarse| (coarse, crop_rows)))
+    }
+
+    /// The look, between strips of the full decode, at where the map has moved: a new place
+    /// under a small part of the raster gets its rows decoded at full resolution (with a reader
+    /// of its own) and offered over the coarse preview `coarse`; `shown` are the rows already
+    /// offered so.
+    fn refocus<'a>(
+        tiff: &TiffFile,
+        (path, options, progress): (&'a Path, &'a OpenOptions, &'a Progress),
+        header: &Header,
+        (crs_from_pixel, placement, _): &(GeoTransform, Placement, LonLatBox),
+        coarse: Self,
+        mut shown: Option<std::ops::Range<u32>>,
+    ) -> Option<Refocus<'a>> {
+        let mut reader = tiff.reopen().ok()?;
+        let (header, crs_from_pixel, placement) =
+            (header.clone(), *crs_from_pixel, placement.clone());
+        Some(Box::new(move || {
+            let Some(focus) = progress.take_focus() else {
+                return;
+            };
+            let (_, rows_per_strip) = reader.chunk_dims();
+            let Some(rows) = focus_rows(&placement, &focus, rows_per_strip) else {
+                return;
+            };
+            if shown
+                .as_ref()
+                .is_some_and(|s| s.start <= rows.start && rows.end <= s.end)
+            {
+                return;
+            }
+            let crop = Self::decode_crop(
+                &mut reader,
+                path,
+                options,
+                &header,
+                (&crs_from_pixel, &placement),
+                rows.clone(),
+                progress,
+            );
+            match (crop, coarse.share()) {
+                (Ok(mut crop), Some(under)) => {
+                    crop.native_zoom = native_zoom(&placement, &crs_from_pixel);
+                    progress.offer_early(Self::preview_with_crop(under, crop));
+                    shown = Some(rows);
+                }
+                (Err(e), _) => log::warn!("full detail of the view: {e}"),
+                (Ok(_), None) => {}
+            }
+        }))
     }
 
     /// Decodes rows `rows` (whole strips) at full resolution into a raster of their own,
@@ -1308,6 +1385,7 @@ fn pyramid_sink<'a>(
         progress,
         from: f64::from(progress.fraction()).clamp(0.02, DECODE_SHARE),
         path,
+        refocus: None,
     }
 }
 
@@ -1345,12 +1423,12 @@ fn finish_sink(
 }
 
 /// Decodes the whole raster into a pyramid, with its histograms.
-fn decode_pixels(
+fn decode_pixels<'a>(
     feed: Feed,
     header: &Header,
-    (options, keep_from): (&OpenOptions, usize),
-    progress: &Progress,
-    path: &Path,
+    (options, keep_from, refocus): (&OpenOptions, usize, Option<Refocus<'a>>),
+    progress: &'a Progress,
+    path: &'a Path,
 ) -> Result<(Pixels, Histograms), RasterError> {
     let size = LevelSize {
         width_px: header.width_px,
@@ -1365,6 +1443,7 @@ fn decode_pixels(
     let room = options.budget.room_for(kept.saturating_add(kept / 3));
     let mut sink = pyramid_sink(header, size, room, progress, path);
     sink.keep_from(keep_from);
+    sink.refocus = refocus;
     let complete = match feed {
         Feed::Tiff(mut t) => decode_parallel(&mut t, &mut sink, options.threads())?,
         Feed::Image(img) => {
