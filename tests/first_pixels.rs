@@ -273,43 +273,62 @@ fn opened_under_a_small_view_the_preview_has_that_view_at_full_detail() {
     assert!(full.scenes_over().is_empty());
 }
 
-#[test]
-fn the_views_full_detail_is_offered_alone_before_the_coarse_preview() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("strips.tif");
-    write_raster(&path);
+/// The rows `rows` of the test raster, its whole width, as a lon/lat box.
+fn rows_box(rows: std::ops::Range<u32>) -> sitewatch::spatial::LonLatBox {
     let px_deg = 360.0 / 1024.0 / f64::from(SIDE_PX);
-    // Rows 800 to 900 of 2000, the whole width.
-    let focus = sitewatch::spatial::LonLatBox::try_from([
+    // Row 0 is the north edge, at 360 / 1024 degrees; row 2000 the equator.
+    let lat = |row: u32| f64::from(SIDE_PX - row) * px_deg;
+    sitewatch::spatial::LonLatBox::try_from([
         100.0 * px_deg,
-        1100.0 * px_deg,
+        lat(rows.end),
         1900.0 * px_deg,
-        1200.0 * px_deg,
+        lat(rows.start),
     ])
-    .unwrap();
-    // Each time the loader wakes the UI, what it offers is looked at (and left there).
-    let seen: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
-    let slot: Arc<Mutex<Option<std::sync::Weak<sitewatch::imagery::raster::Progress>>>> =
-        Arc::new(Mutex::new(None));
-    let (seen_in, slot_in) = (Arc::clone(&seen), Arc::clone(&slot));
+    .unwrap()
+}
+
+/// Opens `path` on this thread with a preview wanted, calling `look` with the load's progress
+/// each time the loader wakes the UI (the UI's side: what it takes, where it moves the map).
+fn open_watched(
+    path: &Path,
+    options: &OpenOptions,
+    look: impl Fn(&sitewatch::imagery::raster::Progress) + Send + Sync + 'static,
+) -> RasterTileSource {
+    type Slot = Mutex<Option<std::sync::Weak<sitewatch::imagery::raster::Progress>>>;
+    let slot: Arc<Slot> = Arc::new(Mutex::new(None));
+    let slot_in = Arc::clone(&slot);
     let wakeup: Wakeup = Arc::new(move || {
         let progress = slot_in
             .lock()
             .unwrap()
             .as_ref()
             .and_then(std::sync::Weak::upgrade);
-        if let Some(offered) = progress.and_then(|p| p.take_preview()) {
-            seen_in.lock().unwrap().push(offered.scenes_over().len());
+        if let Some(progress) = progress {
+            look(&progress);
         }
     });
     let progress =
         Arc::new(sitewatch::imagery::raster::Progress::with_wakeup(wakeup).with_preview(None));
     *slot.lock().unwrap() = Some(Arc::downgrade(&progress));
+    RasterTileSource::open_with_progress(path, options, &progress).unwrap()
+}
+
+#[test]
+fn the_views_full_detail_is_offered_alone_before_the_coarse_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("strips.tif");
+    write_raster(&path);
     let options = OpenOptions {
-        focus: Some(focus),
+        focus: Some(rows_box(800..900)),
         ..OpenOptions::default()
     };
-    let full = RasterTileSource::open_with_progress(&path, &options, &progress).unwrap();
+    let seen: Arc<Mutex<Vec<usize>>> = Arc::new(Mutex::new(Vec::new()));
+    let seen_in = Arc::clone(&seen);
+    let full = open_watched(&path, &options, move |progress| {
+        if let Some(offered) = progress.take_preview() {
+            seen_in.lock().unwrap().push(offered.scenes_over().len());
+        }
+    });
     assert_eq!(
         *seen.lock().unwrap(),
         vec![0, 1],
@@ -323,30 +342,12 @@ fn a_view_moved_to_while_the_file_loads_gets_a_stand_in_with_its_full_detail() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("strips.tif");
     write_raster(&path);
-    let px_deg = 360.0 / 1024.0 / f64::from(SIDE_PX);
-    // Rows 1500 to 1600 of 2000 (far below where the full decode is when the map moves there).
-    let moved_to = sitewatch::spatial::LonLatBox::try_from([
-        100.0 * px_deg,
-        400.0 * px_deg,
-        1900.0 * px_deg,
-        500.0 * px_deg,
-    ])
-    .unwrap();
-    // The UI's side, on the loader's wake-ups: takes what is offered and, once the coarse
-    // preview is there, moves the map.
+    // Far below where the full decode is when the map moves there.
+    let moved_to = rows_box(1500..1600);
+    // Once the coarse preview is there, the map moves.
     let offered: Arc<Mutex<Vec<RasterTileSource>>> = Arc::new(Mutex::new(Vec::new()));
-    let slot: Arc<Mutex<Option<std::sync::Weak<sitewatch::imagery::raster::Progress>>>> =
-        Arc::new(Mutex::new(None));
-    let (offered_in, slot_in) = (Arc::clone(&offered), Arc::clone(&slot));
-    let wakeup: Wakeup = Arc::new(move || {
-        let Some(progress) = slot_in
-            .lock()
-            .unwrap()
-            .as_ref()
-            .and_then(std::sync::Weak::upgrade)
-        else {
-            return;
-        };
+    let offered_in = Arc::clone(&offered);
+    let full = open_watched(&path, &OpenOptions::default(), move |progress| {
         if let Some(preview) = progress.take_preview() {
             offered_in.lock().unwrap().push(preview);
         }
@@ -354,11 +355,6 @@ fn a_view_moved_to_while_the_file_loads_gets_a_stand_in_with_its_full_detail() {
             progress.set_focus(moved_to);
         }
     });
-    let progress =
-        Arc::new(sitewatch::imagery::raster::Progress::with_wakeup(wakeup).with_preview(None));
-    *slot.lock().unwrap() = Some(Arc::downgrade(&progress));
-    let full =
-        RasterTileSource::open_with_progress(&path, &OpenOptions::default(), &progress).unwrap();
     let offered = offered.lock().unwrap();
     let over: Vec<usize> = offered.iter().map(|p| p.scenes_over().len()).collect();
     assert_eq!(

@@ -261,18 +261,8 @@ fn a_server_error_malformed_json_and_no_server_are_said_in_the_window() {
     assert!(h.state().find_imagery_results().is_empty());
 
     let form = |h: &mut Harness<'_, SitewatchApp>, url: &str| {
-        let search = ImagerySearch {
-            source: ImagerySource::Custom(url.to_owned()),
-            params: SearchParams {
-                bbox_lonlat: [130.6, 42.4, 130.7, 42.5],
-                dates: None,
-                collections: Vec::new(),
-                limit: 10,
-                max_cloud_cover: None,
-            },
-        };
-        apply(h, FindImageryCommand::Search(Box::new(search)).into());
-        await_search(h);
+        let source = ImagerySource::Custom(url.to_owned());
+        search_over(h, source, [130.6, 42.4, 130.7, 42.5]);
         h.state().find_imagery_status().clone()
     };
     let status = form(&mut h, &stac.url("/malformed"));
