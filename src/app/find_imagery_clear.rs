@@ -202,8 +202,7 @@ fn work(
 fn read_clear_sky(job: &Job, view: LonLatBox) -> Result<Option<ClearSky>, String> {
     let options = OpenOptions {
         name: job.id.clone(),
-        range_cache: DiskCache::default_root()
-            .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE)),
+        range_cache: DiskCache::user(),
         ..OpenOptions::default()
     };
     let band = RasterTileSource::open_url_signed(

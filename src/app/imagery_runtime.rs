@@ -370,6 +370,23 @@ fn load_options(ctx: &egui::Context, layer: &ImageryLayer) -> (OpenOptions, Wake
     (options, Arc::new(move || ctx.request_repaint()))
 }
 
+/// A load read by range requests (a remote file, a band composite, a mosaic): its fetched
+/// ranges in the tiles' disk cache (one cap, one eviction, one Clear), signed as the layer says.
+fn remote_load(
+    ctx: &egui::Context,
+    layer: &ImageryLayer,
+    start: impl FnOnce(
+        OpenOptions,
+        Option<Arc<dyn crate::imagery::raster::signed::RequestSigner>>,
+        Option<Wakeup>,
+    ) -> RasterLoad,
+) -> State {
+    let (mut options, wakeup) = load_options(ctx, layer);
+    options.range_cache = DiskCache::user();
+    let signer = Signers::shared().for_layer(layer);
+    State::Loading(start(options, signer, Some(wakeup)))
+}
+
 fn start(
     ctx: &egui::Context,
     layer: &ImageryLayer,
@@ -399,50 +416,23 @@ fn start(
             options.focus = focus;
             State::Loading(RasterLoad::start(path, options, Some(wakeup)))
         }
-        LayerSource::Remote { url } => {
-            let (mut options, wakeup) = load_options(ctx, layer);
-            // Fetched ranges share the tiles' disk cache: one cap, one eviction, one Clear.
-            options.range_cache = DiskCache::default_root()
-                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
-            let signer = Signers::shared().for_layer(layer);
-            State::Loading(RasterLoad::start_signed_url(
-                url.clone(),
-                options,
-                signer,
-                Some(wakeup),
-            ))
-        }
+        LayerSource::Remote { url } => remote_load(ctx, layer, |options, signer, wakeup| {
+            RasterLoad::start_signed_url(url.clone(), options, signer, wakeup)
+        }),
         LayerSource::Bands { red, green, blue } => {
-            let (mut options, wakeup) = load_options(ctx, layer);
-            options.range_cache = DiskCache::default_root()
-                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
-            let signer = Signers::shared().for_layer(layer);
             let bands = [red, green, blue].map(|location| BandPlace::of(location, base_dir));
-            State::Loading(RasterLoad::start_bands(
-                bands,
-                options,
-                signer,
-                Some(wakeup),
-            ))
+            remote_load(ctx, layer, |options, signer, wakeup| {
+                RasterLoad::start_bands(bands, options, signer, wakeup)
+            })
         }
         LayerSource::Mosaic { scenes } => match ScenePlace::of_scenes(scenes, base_dir) {
-            Ok(places) => {
-                let (mut options, wakeup) = load_options(ctx, layer);
-                options.range_cache = DiskCache::default_root()
-                    .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
-                let signer = Signers::shared().for_layer(layer);
-                State::Loading(RasterLoad::start_mosaic(
-                    places,
-                    options,
-                    signer,
-                    Some(wakeup),
-                ))
-            }
+            Ok(places) => remote_load(ctx, layer, |options, signer, wakeup| {
+                RasterLoad::start_mosaic(places, options, signer, wakeup)
+            }),
             Err(e) => State::Failed(crate::app::error_chain(&e)),
         },
         LayerSource::Tiles { .. } => {
-            let cache = DiskCache::default_root()
-                .map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+            let cache = DiskCache::user();
             match dated::tile_source(layer, cache) {
                 Ok(source) => State::Ready {
                     tiles: EguiTiles::new(ctx.clone(), Arc::new(source)),

@@ -177,11 +177,7 @@ impl Prepared {
         let mut pixmap = self.base_pixels()?;
         let mut reports = self.reports.clone();
         let (mut drawn, mut left_out) = (Vec::new(), Vec::new());
-        let rect = crate::imagery::ViewRect {
-            origin_world_px: self.view.origin_world_px(),
-            zoom: self.view.zoom(),
-            size_px: self.view.size_px(),
-        };
+        let rect = self.view.rect();
         for shown in &scene.layers {
             let source = source_of(project, shown, options, cache, Some(&rect))?;
             let Some(source) = source else {

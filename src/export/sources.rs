@@ -29,17 +29,19 @@ pub struct ProjectLayerSources {
     base_dir: PathBuf,
     cache: Option<DiskCache>,
     rasters: Mutex<Opened>,
+    /// Capture dates read from files' headers, by file: each is read once per export.
+    dates: Mutex<HashMap<PathBuf, Option<NaiveDate>>>,
 }
 
 impl ProjectLayerSources {
     /// Sources for a project whose relative paths start at `base_dir`.
     pub fn new(base_dir: PathBuf) -> Self {
-        let cache =
-            DiskCache::default_root().map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE));
+        let cache = DiskCache::user();
         Self {
             base_dir,
             cache,
             rasters: Mutex::new(Opened::new()),
+            dates: Mutex::new(HashMap::new()),
         }
     }
 
@@ -49,6 +51,7 @@ impl ProjectLayerSources {
             base_dir,
             cache: None,
             rasters: Mutex::new(Opened::new()),
+            dates: Mutex::new(HashMap::new()),
         }
     }
 
@@ -149,7 +152,12 @@ impl LayerSources for ProjectLayerSources {
         }
         // Read from the header alone: the pixels are decoded once, for the view that draws them.
         // A file that cannot be read has no date; drawing it reports why.
-        RasterTileSource::capture_date_of(&resolved)
+        *self
+            .dates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(resolved)
+            .or_insert_with_key(|path| RasterTileSource::capture_date_of(path))
     }
 }
 

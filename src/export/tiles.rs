@@ -14,7 +14,7 @@ use tiny_skia::Pixmap;
 
 use super::ExportError;
 use super::view::ExportView;
-use crate::imagery::{TileError, TileKey, TileSource, ViewRect};
+use crate::imagery::{TileError, TileKey, TileSource};
 pub use fallback::LowerTile;
 pub use fetch::{Clock, DEFAULT_TILE_DEADLINE, FetchPolicy, SystemClock};
 use resample::{Grid, blend_block, draw_layer};
@@ -153,11 +153,7 @@ pub fn composite_with(
         return Err(ExportError::Cancelled);
     }
     let mut reports = Vec::with_capacity(layers.len());
-    let rect = ViewRect {
-        origin_world_px: view.origin_world_px(),
-        zoom: view.zoom(),
-        size_px: view.size_px(),
-    };
+    let rect = view.rect();
     for (layer, (z, ts, cols, rows, keys)) in layers.iter().zip(plans) {
         // A raster file is drawn straight into the figure, at its zoom, resampled once.
         // Each block is blended into the figure as it is drawn: no image of the whole view.

@@ -142,6 +142,17 @@ impl ExportView {
         }
     }
 
+    /// The image's output pixels as a rectangle of the world at its zoom (what a raster draws
+    /// straight into).
+    #[must_use]
+    pub fn rect(&self) -> crate::imagery::ViewRect {
+        crate::imagery::ViewRect {
+            origin_world_px: self.origin_world_px(),
+            zoom: self.zoom,
+            size_px: self.size_px,
+        }
+    }
+
     /// Image pixels of a lon/lat: (0, 0) is the top-left corner of the top-left pixel.
     #[must_use]
     pub fn px_from_lonlat(&self, lonlat: Coord<f64>) -> Coord<f64> {

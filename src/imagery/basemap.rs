@@ -45,9 +45,7 @@ impl Basemap {
 
     /// Builds the tile source. Online sources cache on disk in the user's cache folder.
     pub fn source(self) -> Result<Arc<dyn TileSource>, super::TileError> {
-        let cache = || {
-            DiskCache::default_root().map(|root| DiskCache::new(root, DiskCache::DEFAULT_MAX_AGE))
-        };
+        let cache = || DiskCache::user();
         Ok(match self {
             Basemap::Offline => Arc::new(OverviewTiles::embedded()?),
             Basemap::OpenStreetMap => Arc::new(http::openstreetmap(cache())),

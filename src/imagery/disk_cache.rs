@@ -104,6 +104,14 @@ impl DiskCache {
             .map(|dirs| dirs.cache_dir().join("tiles"))
     }
 
+    /// The user's one cache of tiles and byte ranges (in [`Self::default_root`], entries
+    /// revalidated after [`Self::DEFAULT_MAX_AGE`]); `None` where the platform has no cache
+    /// directory.
+    #[must_use]
+    pub fn user() -> Option<Self> {
+        Self::default_root().map(|root| Self::new(root, Self::DEFAULT_MAX_AGE))
+    }
+
     /// The folder the entries live in.
     #[must_use]
     pub fn root(&self) -> &Path {

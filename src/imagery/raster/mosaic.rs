@@ -161,8 +161,16 @@ pub(super) fn union(a: LonLatBox, b: LonLatBox) -> LonLatBox {
     }
 }
 
+/// Lays `top` over what `out` holds so far (the first scene drawn: `top` itself).
+pub(super) fn lay_over(out: &mut Option<RgbaImage>, top: RgbaImage) {
+    match out {
+        Some(under) => over(under, &top),
+        None => *out = Some(top),
+    }
+}
+
 /// Lays `top` over `under` (same size, straight alpha, source-over).
-pub(super) fn lay_over(under: &mut RgbaImage, top: &RgbaImage) {
+fn over(under: &mut RgbaImage, top: &RgbaImage) {
     for (u, t) in under.pixels_mut().zip(top.pixels()) {
         let ta = u16::from(t[3]);
         if ta == 0 {
@@ -193,7 +201,7 @@ mod tests {
         let mut under = RgbaImage::from_pixel(2, 1, image::Rgba([200, 0, 0, 255]));
         let mut top = RgbaImage::new(2, 1);
         top.put_pixel(1, 0, image::Rgba([0, 0, 200, 255]));
-        lay_over(&mut under, &top);
+        over(&mut under, &top);
         assert_eq!(under.get_pixel(0, 0).0, [200, 0, 0, 255]);
         assert_eq!(under.get_pixel(1, 0).0, [0, 0, 200, 255]);
     }
@@ -202,7 +210,7 @@ mod tests {
     fn half_clear_pixels_mix_by_their_alpha() {
         let mut under = RgbaImage::from_pixel(1, 1, image::Rgba([200, 0, 0, 255]));
         let top = RgbaImage::from_pixel(1, 1, image::Rgba([0, 0, 200, 128]));
-        lay_over(&mut under, &top);
+        over(&mut under, &top);
         let [r, _, b, a] = under.get_pixel(0, 0).0;
         assert_eq!(a, 255);
         assert!(
@@ -210,7 +218,7 @@ mod tests {
             "{r} {b}"
         );
         let mut clear = RgbaImage::new(1, 1);
-        lay_over(&mut clear, &top);
+        over(&mut clear, &top);
         assert_eq!(clear.get_pixel(0, 0).0, [0, 0, 200, 128]);
     }
 

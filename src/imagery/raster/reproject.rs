@@ -347,7 +347,14 @@ pub fn level_for<T: Sample>(pyr: &Pyramid<T>, scale: f64) -> usize {
     } else {
         1.0
     };
-    ((scale * oversampling).max(1.0).log2().floor() as usize).min(levels - 1)
+    level_of_scale(scale * oversampling).min(levels - 1)
+}
+
+/// The finest 2×-averaged level whose pixels are no smaller than `scale` level-0 pixels (how
+/// many levels the pyramid has aside).
+#[must_use]
+pub fn level_of_scale(scale: f64) -> usize {
+    scale.max(1.0).log2().floor() as usize
 }
 
 /// Draws the output pixels of `coords` from level `k` (or a coarser one where the source

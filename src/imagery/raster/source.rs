@@ -25,7 +25,7 @@ use super::mosaic::{Over, lay_over, union};
 use super::parallel_decode::{decode_chunks, decode_parallel};
 use super::preview::{PreviewPlan, PreviewSink};
 use super::pyramid::{CHUNK_PX, LevelSize, Pyramid, PyramidBuilder, Sample};
-use super::reproject::{Look, Placement, TileCoords, level_for, render_at};
+use super::reproject::{Look, Placement, TileCoords, level_for, level_of_scale, render_at};
 use super::shared_stretch::CompareLook;
 use super::signed::RequestSigner;
 use super::stream::{ChunkSource, TiffLevels, level_images};
@@ -523,7 +523,7 @@ impl RasterTileSource {
             .and_then(|focus| focus_rows(placement, &focus, rows_per_strip));
         let crop = match crop_rows.clone() {
             Some(rows) => {
-                let mut crop = Self::decode_crop(
+                let crop = Self::decode_crop(
                     tiff,
                     path,
                     options,
@@ -532,8 +532,6 @@ impl RasterTileSource {
                     rows,
                     progress,
                 )?;
-                // Zoomable out to the whole raster's extent while it stands in alone.
-                crop.native_zoom = native_zoom(placement, crs_from_pixel);
                 if let Some(first) = crop.share() {
                     progress.offer_early(first);
                 }
@@ -623,8 +621,7 @@ impl RasterTileSource {
                 progress,
             );
             match (crop, coarse.share()) {
-                (Ok(mut crop), Some(under)) => {
-                    crop.native_zoom = native_zoom(&placement, &crs_from_pixel);
+                (Ok(crop), Some(under)) => {
                     progress.offer_early(Self::preview_with_crop(under, crop));
                     shown = Some(rows);
                 }
@@ -635,7 +632,7 @@ impl RasterTileSource {
     }
 
     /// Decodes rows `rows` (whole strips) at full resolution into a raster of their own,
-    /// placed where they lie.
+    /// placed where they lie, zoomable as deep as the whole raster.
     fn decode_crop(
         tiff: &mut TiffFile,
         path: &Path,
@@ -694,7 +691,7 @@ impl RasterTileSource {
                 path: path.to_owned(),
             }
         })?;
-        Self::assemble(
+        let mut crop = Self::assemble(
             path,
             options,
             &crop_header,
@@ -702,7 +699,9 @@ impl RasterTileSource {
             pixels,
             histograms,
             &Progress::new(),
-        )
+        )?;
+        crop.native_zoom = native_zoom(placement, crs_from_pixel);
+        Ok(crop)
     }
 
     #[allow(
@@ -1189,10 +1188,7 @@ impl RasterTileSource {
                             message: format!("reading the spill file: {e}"),
                             what: scene.path.display().to_string(),
                         })?;
-                match &mut out {
-                    Some(under) => lay_over(under, &image),
-                    None => out = Some(image),
-                }
+                lay_over(&mut out, image);
             }
             Ok(out.unwrap_or_else(|| image::RgbaImage::new(block.size_px[0], block.size_px[1])))
         };
@@ -1211,11 +1207,7 @@ impl RasterTileSource {
             if !tiles_overlap(key, &scene.bounds) {
                 continue;
             }
-            let image = scene.render(key, look)?;
-            match &mut out {
-                Some(under) => lay_over(under, &image),
-                None => out = Some(image),
-            }
+            lay_over(&mut out, scene.render(key, look)?);
         }
         Ok(out.unwrap_or_else(|| image::RgbaImage::new(256, 256)))
     }
@@ -1346,7 +1338,7 @@ fn kept_level(options: &OpenOptions, placement: &Placement) -> usize {
         .view
         .as_ref()
         .and_then(|rect| view_render::scale_over(placement, rect))
-        .map_or(0, |scale| scale.max(1.0).log2().floor() as usize)
+        .map_or(0, level_of_scale)
 }
 
 /// A sink that builds a pyramid of `size` (the raster's, or its preview's) and its histograms.
@@ -1713,14 +1705,26 @@ fn held_values<T: super::pyramid::Sample + Into<f64>>(
     col: u32,
     row: u32,
 ) -> Option<Vec<f64>> {
+    pixel_samples(pyr, 0, col, row).ok()?
+}
+
+/// The held values of pixel (`col`, `row`) of level `k`, every band; `None` outside it.
+fn pixel_samples<T: super::pyramid::Sample + Into<f64>>(
+    pyr: &Pyramid<T>,
+    k: usize,
+    col: u32,
+    row: u32,
+) -> Result<Option<Vec<f64>>, super::pyramid::SpillError> {
     let (cx, cy) = (col / CHUNK_PX, row / CHUNK_PX);
-    let chunk = pyr.chunk(0, cx, cy).ok()??;
-    let (chunk_w, _) = pyr.level_size(0)?.chunk_size(cx, cy);
+    let (Some(chunk), Some(size)) = (pyr.chunk(k, cx, cy)?, pyr.level_size(k)) else {
+        return Ok(None);
+    };
+    let (chunk_w, _) = size.chunk_size(cx, cy);
     let bands = pyr.bands();
     let i = ((row - cy * CHUNK_PX) * chunk_w + (col - cx * CHUNK_PX)) as usize * bands;
-    chunk
+    Ok(chunk
         .get(i..i + bands)
-        .map(|v| v.iter().map(|x| (*x).into()).collect())
+        .map(|v| v.iter().map(|x| (*x).into()).collect()))
 }
 
 /// Band `band`'s values at level-0 pixel positions `points`, read from the coarsest stored
@@ -1771,7 +1775,6 @@ fn sample_points<T: super::pyramid::Sample + Into<f64>>(
             pyr.prefetch(k, min_x..=max_x, min_y..=max_y);
         }
     }
-    let bands = pyr.bands();
     points
         .iter()
         .map(|p| {
@@ -1779,13 +1782,8 @@ fn sample_points<T: super::pyramid::Sample + Into<f64>>(
                 return Ok(None);
             };
             let (col, row) = at(p);
-            let (cx, cy) = (col / CHUNK_PX, row / CHUNK_PX);
-            let Some(chunk) = pyr.chunk(k, cx, cy)? else {
-                return Ok(None);
-            };
-            let (chunk_w, _) = size.chunk_size(cx, cy);
-            let i = ((row - cy * CHUNK_PX) * chunk_w + (col - cx * CHUNK_PX)) as usize * bands;
-            Ok(chunk.get(i + band).map(|v| kind.value_of_held((*v).into())))
+            let held = pixel_samples(pyr, k, col, row)?;
+            Ok(held.and_then(|v| v.get(band).map(|v| kind.value_of_held(*v))))
         })
         .collect()
 }
