@@ -7,6 +7,9 @@
 #[path = "common/rasters.rs"]
 #[allow(dead_code)] // only the GeoTIFF writer is used here
 mod rasters;
+// The COG writer `rasters` builds on.
+#[path = "common/tiles.rs"]
+mod tiles;
 
 use std::path::Path;
 

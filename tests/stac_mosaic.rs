@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sitewatch::export::sources::ProjectLayerSources;
 use sitewatch::export::{ExportOptions, LayerSources, ViewChoice, render_figure};
 use sitewatch::imagery::raster::mosaic::ScenePlace;
-use sitewatch::imagery::raster::write::{Compression, write_geotiff_levels_with};
+use sitewatch::imagery::raster::write::Compression;
 use sitewatch::imagery::raster::{OpenOptions, RasterTileSource};
 use sitewatch::imagery::{TileError, TileKey, TileSource};
 use sitewatch::model::{DateKind, FuzzyDate, ImageryLayer, LayerSource, Project};
@@ -40,17 +40,10 @@ fn scene_cog(colour: [u8; 3], east_px: u32, nodata_cols: u32) -> Vec<u8> {
     let west = WEST + f64::from(east_px) * STEP_DEG;
     let mut spec = common::tiles::cog_spec((west, NORTH), SIDE, STEP_DEG, Compression::Deflate);
     spec.nodata = Some(0.0);
-    let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(&mut out, &spec, 1, |k, x0, _, w, h, block: &mut Vec<u8>| {
-        for _ in 0..h {
-            for x in x0..x0 + w {
-                let nodata = (x << k) < nodata_cols;
-                block.extend(if nodata { [0; 3] } else { colour });
-            }
-        }
+    common::tiles::cog_bytes(&spec, 1, |k, x, _, block| {
+        let nodata = (x << k) < nodata_cols;
+        block.extend(if nodata { [0; 3] } else { colour });
     })
-    .unwrap();
-    out.into_inner()
 }
 
 /// A point `east_px` pixels east of the first scene's west edge, mid-height.

@@ -132,21 +132,8 @@ pub fn classes_cog(
     overviews: u32,
     value: impl Fn(u32, u32) -> u8,
 ) -> Vec<u8> {
-    use sitewatch::imagery::raster::write::write_geotiff_levels_with;
     let spec = single_band_cog_spec(side, top_left, step);
-    let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(
-        &mut out,
-        &spec,
-        overviews,
-        |k, x0, y0, w, h, block: &mut Vec<u8>| {
-            for y in y0..y0 + h {
-                for x in x0..x0 + w {
-                    block.push(value(x << k, y << k));
-                }
-            }
-        },
-    )
-    .unwrap();
-    out.into_inner()
+    super::tiles::cog_bytes(&spec, overviews, |k, x, y, block| {
+        block.push(value(x << k, y << k));
+    })
 }

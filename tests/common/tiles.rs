@@ -77,7 +77,7 @@ pub fn write_noise_tiff(
     bands: u16,
     rgb: [u8; 3],
 ) {
-    use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec, write_geotiff_levels_with};
+    use sitewatch::imagery::raster::write::{Compression, GeoTiffSpec};
     let mut spec = cog_spec(corner, side, step, Compression::Deflate);
     if bands != 3 {
         spec = GeoTiffSpec {
@@ -86,26 +86,39 @@ pub fn write_noise_tiff(
             ..spec
         };
     }
+    let bytes = cog_bytes(&spec, overviews, |k, x, y, block| {
+        // 0–31 from the level and position (splitmix64's mixer), so that it does not compress
+        // away.
+        let mut z = (u64::from(k) << 42) ^ (u64::from(x) << 21) ^ u64::from(y);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let noise = ((z ^ (z >> 31)) >> 59) as u8;
+        let px = rgb.map(|c| c.saturating_add(noise));
+        block.extend(&px[..usize::from(bands)]);
+    });
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The bytes of a GeoTIFF of `spec` with `overviews` overviews, 8-bit, whose pixel (`x`, `y`)
+/// of level `k` (in that level's pixels) `pixel(k, x, y, block)` appends, every band.
+pub fn cog_bytes(
+    spec: &sitewatch::imagery::raster::write::GeoTiffSpec,
+    overviews: u32,
+    pixel: impl Fn(u32, u32, u32, &mut Vec<u8>),
+) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
-    write_geotiff_levels_with(
+    sitewatch::imagery::raster::write::write_geotiff_levels_with(
         &mut out,
-        &spec,
+        spec,
         overviews,
         |k, x0, y0, w, h, block: &mut Vec<u8>| {
             for y in y0..y0 + h {
                 for x in x0..x0 + w {
-                    // 0–31 from the level and position (splitmix64's mixer), so that it does
-                    // not compress away.
-                    let mut z = (u64::from(k) << 42) ^ (u64::from(x) << 21) ^ u64::from(y);
-                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-                    let noise = ((z ^ (z >> 31)) >> 59) as u8;
-                    let px = rgb.map(|c| c.saturating_add(noise));
-                    block.extend(&px[..usize::from(bands)]);
+                    pixel(k, x, y, block);
                 }
             }
         },
     )
     .unwrap();
-    std::fs::write(path, out.into_inner()).unwrap();
+    out.into_inner()
 }
